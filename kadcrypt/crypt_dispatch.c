@@ -1,0 +1,510 @@
+/*
+ * kadcrypt's transfers: the plaintext side of put, get and unpin.
+ *
+ * A put turns the client's stream into sealed chunks (publish.c) and
+ * pipelines them to kadstore; the master is told how many plaintext bytes
+ * are safely stored (XFER_ACK), which is its window.  A get drives the
+ * fetch engine (fetch.c): chunk requests to kadstore within the engine's
+ * window, verified plaintext to the master within the transfer window.
+ * Nothing waits for a single round trip; replies come back in order.
+ *
+ * kadcrypt is not an oracle: it only seals streams it chunks itself and
+ * only opens chunks named by a link's verified tree.
+ */
+#include <sys/types.h>
+
+#include <bsd/sys/queue.h>
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kadipc.h"
+#include "kadipc_msg.h"
+#include "log.h"
+#include "worker.h"
+#include "kadcrypt.h"
+#include "publish.h"
+#include "fetch.h"
+
+#define MAX_XFERS	64
+#define READ_CHUNK	(60 * 1024)
+
+enum xfer_kind { XFER_PUT, XFER_GET, XFER_UNPIN };
+
+struct xfer {
+	TAILQ_ENTRY(xfer)	 entry;
+	uint32_t		 id;
+	enum xfer_kind		 kind;
+	/* put */
+	struct publish		*pub;
+	uint64_t		 bytes_in;	/* plaintext received */
+	uint64_t		 data_chunks;	/* data chunks emitted */
+	uint64_t		*covered;	/* ring: plaintext stored by */
+	size_t			 ring_size, ring_head, ring_len;	/* reply */
+	uint64_t		 acked;		/* reported to the master */
+	int			 ended;
+	char			 link[KADIPC_LINK_MAX];
+	/* get and unpin */
+	struct fetch		*fetch;
+	size_t			 outstanding;	/* chunk requests in flight */
+	uint64_t		 unacked;	/* data the master has not acked */
+	int			 meta_sent;
+	uint64_t		 unpin_missing;
+};
+
+static TAILQ_HEAD(, xfer) xfers = TAILQ_HEAD_INITIALIZER(xfers);
+static int		 nxfers;
+static uint32_t		 window = 8 * 1024 * 1024;
+static uint64_t		 stat_put_bytes, stat_get_bytes, stat_chunks_out;
+static uint64_t		 stat_stale_replies;
+
+struct kadipc_chan	*crypt_master, *crypt_store;
+
+static struct xfer *
+xfer_find(uint32_t id)
+{
+	struct xfer	*x;
+
+	TAILQ_FOREACH(x, &xfers, entry)
+		if (x->id == id)
+			return (x);
+	return (NULL);
+}
+
+static void
+xfer_free(struct xfer *x)
+{
+	TAILQ_REMOVE(&xfers, x, entry);
+	nxfers--;
+	if (x->pub != NULL)
+		publish_free(x->pub);
+	if (x->fetch != NULL)
+		fetch_free(x->fetch);
+	free(x->covered);
+	freezero(x, sizeof(*x));
+}
+
+static void
+to_master(uint32_t type, uint32_t id, const void *data, size_t len)
+{
+	if (kadipc_compose(crypt_master, type, id, -1, data, len) == -1)
+		fatal("%s: %s", __func__, kadipc_type_name(type));
+}
+
+static void
+to_store(uint32_t type, uint32_t id, const struct iovec *iov, int n)
+{
+	if (kadipc_composev(crypt_store, type, id, -1, iov, n) == -1)
+		fatal("%s: %s", __func__, kadipc_type_name(type));
+}
+
+static void
+xfer_fail(struct xfer *x, const char *fmt, ...)
+    __attribute__((__format__(printf, 2, 3)));
+
+static void
+xfer_fail(struct xfer *x, const char *fmt, ...)
+{
+	struct kadipc_text	 t;
+	va_list			 ap;
+
+	memset(&t, 0, sizeof(t));
+	va_start(ap, fmt);
+	vsnprintf(t.text, sizeof(t.text), fmt, ap);
+	va_end(ap);
+	log_debug("transfer %u: %s", x->id, t.text);
+	to_master(KADIPC_XFER_ERROR, x->id, &t, sizeof(t));
+	xfer_free(x);
+}
+
+/* put */
+
+static int
+ring_push(struct xfer *x, uint64_t v)
+{
+	uint64_t	*n;
+	size_t		 i, nsize;
+
+	if (x->ring_len == x->ring_size) {
+		nsize = x->ring_size ? x->ring_size * 2 : 1024;
+		if ((n = reallocarray(NULL, nsize, sizeof(*n))) == NULL)
+			return (-1);
+		for (i = 0; i < x->ring_len; i++)
+			n[i] = x->covered[(x->ring_head + i) % x->ring_size];
+		free(x->covered);
+		x->covered = n;
+		x->ring_size = nsize;
+		x->ring_head = 0;
+	}
+	x->covered[(x->ring_head + x->ring_len) % x->ring_size] = v;
+	x->ring_len++;
+	return (0);
+}
+
+static int
+put_emit(const uint8_t key[32], const uint8_t *data, size_t len,
+    int is_index, void *arg)
+{
+	struct xfer		*x = arg;
+	struct kadipc_chunk	 head;
+	struct iovec		 iov[2];
+	uint64_t		 covered;
+
+	if (!is_index)
+		x->data_chunks++;
+	/* plaintext stored once this chunk (and those before) are */
+	covered = x->data_chunks * KADIPC_CHUNK_MAX;
+	if (covered > x->bytes_in)
+		covered = x->bytes_in;
+	if (ring_push(x, covered) == -1)
+		return (-1);
+	memset(&head, 0, sizeof(head));
+	memcpy(head.key, key, sizeof(head.key));
+	head.flags = KADIPC_CHUNK_F_PIN;
+	iov[0].iov_base = &head;
+	iov[0].iov_len = sizeof(head);
+	iov[1].iov_base = (void *)(uintptr_t)data;
+	iov[1].iov_len = len;
+	to_store(KADIPC_CHUNK_PUT, x->id, iov, 2);
+	stat_chunks_out++;
+	return (0);
+}
+
+static void
+put_begin(uint32_t id, struct kadipc_msg *m)
+{
+	struct kadipc_xfer_begin xb;
+	struct xfer		*x;
+	const char		*errstr;
+
+	if (kadipc_msg_exact(m, &xb, sizeof(xb)) == -1 ||
+	    memchr(xb.name, '\0', sizeof(xb.name)) == NULL)
+		fatalx("%s: bad XFER_PUT_BEGIN", __func__);
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		fatal("%s", __func__);
+	x->id = id;
+	x->kind = XFER_PUT;
+	TAILQ_INSERT_TAIL(&xfers, x, entry);
+	nxfers++;
+	if ((x->pub = publish_new(xb.name, 0, &errstr)) == NULL)
+		xfer_fail(x, "cannot publish: %s", errstr);
+}
+
+static void
+put_data(struct xfer *x, struct kadipc_msg *m)
+{
+	if (x->kind != XFER_PUT || x->ended)
+		fatalx("%s: XFER_DATA out of state", __func__);
+	x->bytes_in += m->len;
+	stat_put_bytes += m->len;
+	if (publish_update(x->pub, m->data, m->len, put_emit, x) == -1)
+		xfer_fail(x, "publishing failed");
+}
+
+static void
+put_maybe_done(struct xfer *x)
+{
+	struct kadipc_link	 l;
+
+	if (!x->ended || x->ring_len > 0)
+		return;
+	memset(&l, 0, sizeof(l));
+	strlcpy(l.link, x->link, sizeof(l.link));
+	to_master(KADIPC_XFER_LINK, x->id, &l, sizeof(l));
+	xfer_free(x);
+}
+
+static void
+put_end(struct xfer *x)
+{
+	if (x->kind != XFER_PUT || x->ended)
+		fatalx("%s: XFER_PUT_END out of state", __func__);
+	x->ended = 1;
+	if (publish_final(x->pub, put_emit, x, x->link,
+	    sizeof(x->link)) == -1) {
+		xfer_fail(x, "publishing failed");
+		return;
+	}
+	put_maybe_done(x);
+}
+
+static void
+put_stored(struct xfer *x, const struct kadipc_chunk_res *res)
+{
+	uint64_t		 covered;
+
+	if (x->ring_len == 0)
+		fatalx("%s: CHUNK_PUT_RES with nothing pending", __func__);
+	covered = x->covered[x->ring_head];
+	x->ring_head = (x->ring_head + 1) % x->ring_size;
+	x->ring_len--;
+	if (res->error != 0) {
+		xfer_fail(x, "the store refused a chunk: %s",
+		    strerror(res->error));
+		return;
+	}
+	if (covered > x->acked) {
+		struct kadipc_u64 ack = { covered - x->acked };
+
+		x->acked = covered;
+		to_master(KADIPC_XFER_ACK, x->id, &ack, sizeof(ack));
+	}
+	put_maybe_done(x);
+}
+
+/* get and unpin */
+
+static void
+get_pump(struct xfer *x)
+{
+	struct kadipc_xfer_meta	 meta;
+	struct kadipc_key	 k;
+	struct iovec		 iov;
+	uint8_t			 buf[READ_CHUNK];
+	size_t			 n;
+
+	if (x->kind == XFER_GET && !x->meta_sent &&
+	    fetch_meta(x->fetch, &meta.size, meta.name,
+	    sizeof(meta.name)) == 1) {
+		x->meta_sent = 1;
+		to_master(KADIPC_XFER_META, x->id, &meta, sizeof(meta));
+	}
+	while (x->kind == XFER_GET && x->unacked < window &&
+	    (n = fetch_read(x->fetch, buf, sizeof(buf))) > 0) {
+		to_master(KADIPC_XFER_DATA, x->id, buf, n);
+		x->unacked += n;
+		stat_get_bytes += n;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	if (fetch_error(x->fetch) != NULL) {
+		xfer_fail(x, "%s", fetch_error(x->fetch));
+		return;
+	}
+	if (fetch_done(x->fetch)) {
+		if (x->outstanding > 0)
+			return;	/* stray replies still due; wait for them */
+		if (x->kind == XFER_UNPIN && x->unpin_missing > 0) {
+			xfer_fail(x, "%" PRIu64 " chunks of this link are not "
+			    "stored here", x->unpin_missing);
+			return;
+		}
+		to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
+		xfer_free(x);
+		return;
+	}
+	memset(&k, 0, sizeof(k));
+	while (fetch_want(x->fetch, k.key) == 1) {
+		iov.iov_base = &k;
+		iov.iov_len = sizeof(k);
+		to_store(KADIPC_CHUNK_GET, x->id, &iov, 1);
+		x->outstanding++;
+	}
+}
+
+static void
+get_begin(uint32_t id, struct kadipc_msg *m, enum xfer_kind kind)
+{
+	struct kadipc_link	 l;
+	struct xfer		*x;
+	char			 err[KADIPC_TEXT_MAX];
+
+	if (kadipc_msg_exact(m, &l, sizeof(l)) == -1 ||
+	    memchr(l.link, '\0', sizeof(l.link)) == NULL)
+		fatalx("%s: bad link message", __func__);
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		fatal("%s", __func__);
+	x->id = id;
+	x->kind = kind;
+	TAILQ_INSERT_TAIL(&xfers, x, entry);
+	nxfers++;
+	if ((x->fetch = fetch_new(l.link, kind == XFER_UNPIN, err,
+	    sizeof(err))) == NULL) {
+		xfer_fail(x, "%s", err);
+		return;
+	}
+	get_pump(x);
+}
+
+/*
+ * Unpin: the engine walks the index tree (fetching index chunks like a
+ * get), and each key it reports is unpinned in the store.
+ */
+static void
+unpin_keys(struct xfer *x)
+{
+	struct kadipc_key	 k;
+	struct iovec		 iov;
+	int			 is_index;
+
+	while (fetch_next_key(x->fetch, k.key, &is_index) == 1) {
+		iov.iov_base = &k;
+		iov.iov_len = sizeof(k);
+		to_store(KADIPC_CHUNK_UNPIN, x->id, &iov, 1);
+		x->outstanding++;
+	}
+}
+
+static void
+get_chunk(struct xfer *x, const struct kadipc_chunk_msg *c)
+{
+	if (x->outstanding == 0)
+		fatalx("%s: CHUNK_GET_RES with nothing pending", __func__);
+	x->outstanding--;
+	if (c->error == ENOENT)
+		fetch_missing(x->fetch, c->key);
+	else if (c->error != 0) {
+		xfer_fail(x, "the store could not read a chunk: %s",
+		    strerror(c->error));
+		return;
+	} else
+		fetch_chunk(x->fetch, c->key, c->data, c->len);
+	if (x->kind == XFER_UNPIN)
+		unpin_keys(x);
+	get_pump(x);
+}
+
+/* dispatchers */
+
+void
+crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
+    void *arg)
+{
+	struct kadipc_crypt_config	 cc;
+	struct kadipc_u64		 ack;
+	struct kad_stats		 s;
+	struct xfer			*x;
+	static int			 configured;
+
+	(void)ch;
+	(void)arg;
+	if (kad_worker_common(m))
+		return;
+	switch (m->hdr.type) {
+	case KADIPC_SHUTDOWN:
+		log_debug("shutting down");
+		exit(0);
+	case KADIPC_STATS_REQ:
+		memset(&s, 0, sizeof(s));
+		kad_stats_add(&s, "transfers", nxfers);
+		kad_stats_add(&s, "bytes-published", stat_put_bytes);
+		kad_stats_add(&s, "bytes-fetched", stat_get_bytes);
+		if (kad_stats_send(crypt_master, &s) == -1)
+			fatal("%s: STATS", __func__);
+		return;
+	case KADIPC_CRYPT_CONFIG:
+		if (configured || kadipc_msg_exact(m, &cc, sizeof(cc)) == -1 ||
+		    cc.window < 65536)
+			fatalx("%s: bad CRYPT_CONFIG", __func__);
+		configured = 1;
+		window = cc.window;
+		to_master(KADIPC_READY, 0, NULL, 0);
+		return;
+	}
+	if (!configured)
+		fatalx("%s: %s before CRYPT_CONFIG", __func__,
+		    kadipc_type_name(m->hdr.type));
+	x = xfer_find(m->hdr.peerid);
+	switch (m->hdr.type) {
+	case KADIPC_XFER_PUT_BEGIN:
+	case KADIPC_XFER_GET_BEGIN:
+	case KADIPC_XFER_UNPIN:
+		if (x != NULL)
+			fatalx("%s: transfer %u exists", __func__,
+			    m->hdr.peerid);
+		if (nxfers >= MAX_XFERS) {
+			struct kadipc_text t;
+
+			memset(&t, 0, sizeof(t));
+			strlcpy(t.text, "too many transfers; try again later",
+			    sizeof(t.text));
+			to_master(KADIPC_XFER_ERROR, m->hdr.peerid, &t,
+			    sizeof(t));
+			return;
+		}
+		if (m->hdr.type == KADIPC_XFER_PUT_BEGIN)
+			put_begin(m->hdr.peerid, m);
+		else
+			get_begin(m->hdr.peerid, m,
+			    m->hdr.type == KADIPC_XFER_GET_BEGIN ? XFER_GET :
+			    XFER_UNPIN);
+		return;
+	case KADIPC_XFER_ABORT:
+		if (x != NULL)
+			xfer_free(x);
+		return;
+	}
+	/* the rest belong to a live transfer; a failed one is gone */
+	if (x == NULL)
+		return;
+	switch (m->hdr.type) {
+	case KADIPC_XFER_DATA:
+		put_data(x, m);
+		return;
+	case KADIPC_XFER_PUT_END:
+		put_end(x);
+		return;
+	case KADIPC_XFER_ACK:
+		if (x->kind != XFER_GET ||
+		    kadipc_msg_exact(m, &ack, sizeof(ack)) == -1 ||
+		    ack.value > x->unacked)
+			fatalx("%s: bad XFER_ACK", __func__);
+		x->unacked -= ack.value;
+		get_pump(x);
+		return;
+	}
+	fatalx("%s: unexpected %s from kadmaster", __func__,
+	    kadipc_type_name(m->hdr.type));
+}
+
+void
+crypt_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m,
+    void *arg)
+{
+	struct kadipc_chunk_msg	 c;
+	struct kadipc_chunk_res	 res;
+	struct xfer		*x;
+
+	(void)ch;
+	(void)arg;
+	if (kadipc_recv_chunk_res(m, &c) == -1)
+		fatalx("%s: bad %s", __func__, kadipc_type_name(m->hdr.type));
+	if ((x = xfer_find(m->hdr.peerid)) == NULL) {
+		/* a transfer that failed or was aborted: its replies drain */
+		stat_stale_replies++;
+		return;
+	}
+	switch (m->hdr.type) {
+	case KADIPC_CHUNK_PUT_RES:
+		if (x->kind != XFER_PUT)
+			fatalx("%s: CHUNK_PUT_RES for a get", __func__);
+		memcpy(res.key, c.key, sizeof(res.key));
+		res.error = c.error;
+		put_stored(x, &res);
+		return;
+	case KADIPC_CHUNK_GET_RES:
+		if (x->kind == XFER_PUT)
+			fatalx("%s: CHUNK_GET_RES for a put", __func__);
+		get_chunk(x, &c);
+		return;
+	case KADIPC_CHUNK_UNPIN_RES:
+		if (x->kind != XFER_UNPIN || x->outstanding == 0)
+			fatalx("%s: unexpected CHUNK_UNPIN_RES", __func__);
+		x->outstanding--;
+		if (c.error == ENOENT)
+			x->unpin_missing++;
+		else if (c.error != 0) {
+			xfer_fail(x, "the store could not unpin: %s",
+			    strerror(c.error));
+			return;
+		}
+		get_pump(x);
+		return;
+	}
+	fatalx("%s: unexpected %s from kadstore", __func__,
+	    kadipc_type_name(m->hdr.type));
+}

@@ -1,0 +1,62 @@
+/*
+ * kad fetch engine: a kad: link in, verified plaintext out.  The engine
+ * owns no I/O: the caller asks it which chunk keys to request
+ * (fetch_want), hands it whatever arrives, in any order (fetch_chunk,
+ * fetch_missing), and pulls plaintext in file order (fetch_read).
+ *
+ * Every chunk is checked against its key, every index node against the
+ * canonical tree shape, and the content key over the whole ciphertext
+ * at the end.  Plaintext handed out by fetch_read is only final once
+ * fetch_done() returns 1; on any error the caller discards it.
+ *
+ * Memory is bounded whatever the file size: at most FETCH_WINDOW data
+ * chunks are outstanding or buffered ahead of the reader, so a reader
+ * that stops reading stops the requests too.
+ */
+#ifndef KAD_FETCH_H
+#define KAD_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FETCH_WINDOW	512	/* data chunks ahead of the reader */
+#define FETCH_MAX_OUT	1024	/* outstanding requests, index included */
+#define FETCH_ERRLEN	256
+
+struct fetch;
+
+struct fetch_stats {
+	size_t		 outstanding;	/* requests handed out, not answered */
+	size_t		 buffered;	/* ciphertext bytes waiting for reader */
+	uint64_t	 delivered;	/* plaintext bytes read so far */
+	uint64_t	 nchunks;	/* data chunks (once the root is in) */
+	int		 height;	/* root height (once the root is in) */
+};
+
+/*
+ * keys_only: walk the index chunks only and report every chunk key of
+ * the file, index and data, through fetch_next_key (for unpinning).
+ * NULL with a one-line reason in err on a bad link.
+ */
+struct fetch	*fetch_new(const char *, int, char *, size_t);
+/* 1: request this key now, 0: nothing now, -1: the fetch has failed */
+int		 fetch_want(struct fetch *, uint8_t [32]);
+/* 0: taken, 1: not a requested key (ignored), -1: the fetch has failed */
+int		 fetch_chunk(struct fetch *, const uint8_t [32], const uint8_t *,
+		    size_t);
+/* The source has no such chunk.  -1 if it was requested (fatal), 1 if not. */
+int		 fetch_missing(struct fetch *, const uint8_t [32]);
+/* In-order plaintext available now, up to max bytes. */
+size_t		 fetch_read(struct fetch *, uint8_t *, size_t);
+/* 1 once the root is decoded, 0 before, -1 if namesz is too small. */
+int		 fetch_meta(struct fetch *, uint64_t *, char *, size_t);
+/* keys_only mode: 1 and the next key (each exactly once), 0: none now. */
+int		 fetch_next_key(struct fetch *, uint8_t [32], int *);
+/* 1: everything delivered (or, keys_only, reported) and verified. */
+int		 fetch_done(struct fetch *);
+/* NULL, or one line: "wrong key", "chunk <hex> not found", ... */
+const char	*fetch_error(struct fetch *);
+void		 fetch_stats(struct fetch *, struct fetch_stats *);
+void		 fetch_free(struct fetch *);	/* wipes the keys */
+
+#endif /* KAD_FETCH_H */

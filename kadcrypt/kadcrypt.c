@@ -1,0 +1,70 @@
+/*
+ * kadcrypt: main.  Loads OpenSSL's algorithms before the sandbox (they
+ * read openssl.cnf), then runs its event loop with no network, no disk
+ * and no way to open a file.
+ */
+#include <sys/types.h>
+
+#include <event2/event.h>
+#include <stdlib.h>
+
+#include "kadipc.h"
+#include "kadipc_msg.h"
+#include "log.h"
+#include "sandbox.h"
+#include "worker.h"
+#include "aead.h"
+#include "kadcrypt.h"
+
+static const uint32_t from_master[] = {
+	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ,
+	KADIPC_CRYPT_CONFIG, KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA,
+	KADIPC_XFER_PUT_END, KADIPC_XFER_ACK, KADIPC_XFER_GET_BEGIN,
+	KADIPC_XFER_UNPIN, KADIPC_XFER_ABORT,
+#ifdef KAD_TEST_HOOKS
+	KADIPC_TEST_SANDBOX,
+#endif
+};
+
+static const uint32_t from_store[] = {
+	KADIPC_CHUNK_PUT_RES, KADIPC_CHUNK_GET_RES, KADIPC_CHUNK_UNPIN_RES
+};
+
+static void
+crypt_chan_dead(struct kadipc_chan *ch, void *arg)
+{
+	(void)arg;
+	fatalx("lost the channel to %s", kadipc_chan_peername(ch));
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct kad_worker	 w;
+	struct kad_user		 user;
+	struct event_base	*base;
+
+	kad_worker_init(&w, KAD_PROC_CRYPT, 2, argc, argv);
+	kad_privdrop_lookup(w.user, &user);
+	if (crypt_aead_init() == -1)
+		fatalx("cannot load the ciphers");
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	kad_privdrop(KAD_PROC_CRYPT, w.root, &user);
+	kad_sandbox(KAD_PROC_CRYPT);
+
+	if ((crypt_master = kadipc_chan_new(KAD_IPC_FD, KAD_PROC_CRYPT,
+	    KAD_PROC_MASTER, from_master, sizeof(from_master) /
+	    sizeof(from_master[0]))) == NULL ||
+	    (crypt_store = kadipc_chan_new(KAD_IPC_FD + 1, KAD_PROC_CRYPT,
+	    KAD_PROC_STORE, from_store, sizeof(from_store) /
+	    sizeof(from_store[0]))) == NULL)
+		fatal("channels");
+	if (kadipc_event_set(crypt_master, base, crypt_dispatch_master,
+	    crypt_chan_dead, NULL) == -1 ||
+	    kadipc_event_set(crypt_store, base, crypt_dispatch_store,
+	    crypt_chan_dead, NULL) == -1)
+		fatalx("event_set");
+	event_base_dispatch(base);
+	fatalx("event loop ended");
+}

@@ -1,0 +1,477 @@
+/*
+ * The control socket: kadctl's way in.  A UNIX stream socket, mode 0600
+ * (0660 with a group), speaking libkadipc.  File transfers are relayed
+ * between the client and kadcrypt with a window of bytes in flight, so a
+ * 1 GiB put or get never queues more than that anywhere: the master stops
+ * reading a putting client until kadcrypt acknowledges stored bytes, and
+ * acknowledges a get's data to kadcrypt only as the client drains it.
+ *
+ * A control client is not trusted either: a bad request gets CTL_ERROR
+ * or its connection closed, never a fatal (smtpd's rule).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <bsd/string.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kadmaster.h"
+#include "log.h"
+
+#define CTL_MAX_CONNS	64
+#define CTL_HIGH	(4 * 1024 * 1024)
+#define CTL_LOW		(1 * 1024 * 1024)
+
+enum conn_state {
+	CONN_IDLE, CONN_STATUS, CONN_PUT, CONN_PUT_END, CONN_GET, CONN_UNPIN
+};
+
+struct ctl_conn {
+	TAILQ_ENTRY(ctl_conn)	 entry;
+	struct kadipc_chan	*ch;
+	uint32_t		 id;
+	enum conn_state		 state;
+	uint64_t		 inflight;	/* put: relayed, not acked */
+	uint64_t		 unacked;	/* get: delivered, not acked */
+	int			 paused;
+	int			 need[KAD_PROC_MAX];	/* status replies */
+};
+
+static TAILQ_HEAD(, ctl_conn) conns = TAILQ_HEAD_INITIALIZER(conns);
+static int		 nconns;
+static uint32_t		 next_id = 1;
+static int		 ctl_fd = -1;
+static struct event	*ev_accept;
+static uid_t		 allowed_uid, master_euid;
+static const struct master_conf *cconf;
+
+static const uint32_t from_ctl[] = {
+	KADIPC_CTL_STATUS, KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA,
+	KADIPC_XFER_PUT_END, KADIPC_XFER_GET_BEGIN, KADIPC_XFER_UNPIN,
+	KADIPC_CTL_TEST_SANDBOX
+};
+
+void
+control_init(const struct master_conf *c)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	struct passwd		*pw;
+	struct group		*gr;
+	mode_t			 old;
+	uid_t			 uid = geteuid();
+	gid_t			 gid = getegid();
+
+	cconf = c;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, c->control, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path))
+		fatalx("control socket path too long: %s", c->control);
+	if (c->user[0] != '\0') {
+		if ((pw = getpwnam(c->user)) == NULL)
+			fatalx("user %s: no such user", c->user);
+		uid = pw->pw_uid;
+	}
+	if (c->group[0] != '\0') {
+		if ((gr = getgrnam(c->group)) == NULL)
+			fatalx("group %s: no such group", c->group);
+		gid = gr->gr_gid;
+	}
+	allowed_uid = uid;
+	master_euid = geteuid();	/* no geteuid() under the sandbox */
+	/* a stale socket from an earlier run; anything else stays */
+	if (lstat(c->control, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			fatalx("%s exists and is not a socket", c->control);
+		if (unlink(c->control) == -1)
+			fatal("unlink %s", c->control);
+	}
+	if ((ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	old = umask(0177);
+	if (bind(ctl_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		fatal("bind %s", c->control);
+	umask(old);
+	if (geteuid() == 0 && chown(c->control, uid, gid) == -1)
+		fatal("chown %s", c->control);
+	if (chmod(c->control, c->group[0] != '\0' ? 0660 : 0600) == -1)
+		fatal("chmod %s", c->control);
+	if (listen(ctl_fd, 16) == -1)
+		fatal("listen");
+}
+
+void
+control_cleanup(void)
+{
+	/* the master's sandbox has no unlink: the next start removes it */
+}
+
+static struct ctl_conn *
+conn_find(uint32_t id)
+{
+	struct ctl_conn	*c;
+
+	TAILQ_FOREACH(c, &conns, entry)
+		if (c->id == id)
+			return (c);
+	return (NULL);
+}
+
+static void
+conn_free(struct ctl_conn *c)
+{
+	switch (c->state) {
+	case CONN_PUT:
+	case CONN_PUT_END:
+	case CONN_GET:
+	case CONN_UNPIN:
+		master_send(KAD_PROC_CRYPT, KADIPC_XFER_ABORT, c->id, -1,
+		    NULL, 0);
+		break;
+	default:
+		break;
+	}
+	TAILQ_REMOVE(&conns, c, entry);
+	nconns--;
+	kadipc_chan_free(c->ch);
+	free(c);
+	if (ev_accept != NULL && nconns == CTL_MAX_CONNS - 1)
+		event_add(ev_accept, NULL);
+}
+
+static void
+conn_error(struct ctl_conn *c, const char *fmt, ...)
+    __attribute__((__format__(printf, 2, 3)));
+
+static void
+conn_error(struct ctl_conn *c, const char *fmt, ...)
+{
+	struct kadipc_text	 t;
+	va_list			 ap;
+
+	memset(&t, 0, sizeof(t));
+	va_start(ap, fmt);
+	vsnprintf(t.text, sizeof(t.text), fmt, ap);
+	va_end(ap);
+	kadipc_compose(c->ch, KADIPC_CTL_ERROR, 0, -1, &t, sizeof(t));
+}
+
+static void
+conn_text(struct ctl_conn *c, const char *fmt, ...)
+    __attribute__((__format__(printf, 2, 3)));
+
+static void
+conn_text(struct ctl_conn *c, const char *fmt, ...)
+{
+	char	 buf[512];
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		kadipc_compose(c->ch, KADIPC_CTL_TEXT, 0, -1, buf,
+		    (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+static void
+status_reply(struct ctl_conn *c)
+{
+	char	 hex[2 * KADIPC_KEY_LEN + 1];
+	int	 p, i;
+
+	for (i = 0; i < KADIPC_KEY_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", ident.id[i]);
+	conn_text(c, "node-id: %s\n", hex);
+	conn_text(c, "port: %u\n", ident.port);
+	conn_text(c, "uptime: %lld\n", (long long)(time(NULL) - started));
+	conn_text(c, "pid-%s: %d\n", kad_procnames[KAD_PROC_MASTER],
+	    (int)getpid());
+	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
+		conn_text(c, "pid-%s: %d\n", kad_procnames[p],
+		    (int)workers[p].pid);
+	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
+		for (i = 0; i < workers[p].nstats; i++)
+			conn_text(c, "%s: %" PRIu64 "\n",
+			    workers[p].stats[i].name,
+			    workers[p].stats[i].value);
+	kadipc_compose(c->ch, KADIPC_CTL_END, 0, -1, NULL, 0);
+	c->state = CONN_IDLE;
+}
+
+void
+control_worker_stats(enum kad_proc proc)
+{
+	struct ctl_conn	*c;
+	int		 p, done;
+
+	(void)proc;
+	TAILQ_FOREACH(c, &conns, entry) {
+		if (c->state != CONN_STATUS)
+			continue;
+		done = 1;
+		for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
+			if (workers[p].stats_replies < c->need[p])
+				done = 0;
+		if (done)
+			status_reply(c);
+	}
+}
+
+/* A fixed string field must hold a NUL and, here, something before it. */
+static int
+valid_str(const char *s, size_t sz)
+{
+	return (memchr(s, '\0', sz) != NULL && s[0] != '\0');
+}
+
+static void
+control_dispatch_ctl(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
+{
+	struct ctl_conn		*c = arg;
+	struct kadipc_xfer_begin xb;
+	struct kadipc_link	 l;
+	struct kadipc_u32	 u;
+	int			 p;
+
+	(void)ch;
+	switch (m->hdr.type) {
+	case KADIPC_CTL_STATUS:
+		if (c->state != CONN_IDLE)
+			break;
+		c->state = CONN_STATUS;
+		for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++) {
+			c->need[p] = workers[p].stats_replies + 1;
+			master_send(p, KADIPC_STATS_REQ, 0, -1, NULL, 0);
+		}
+		return;
+	case KADIPC_XFER_PUT_BEGIN:
+		if (c->state != CONN_IDLE)
+			break;
+		if (kadipc_msg_exact(m, &xb, sizeof(xb)) == -1 ||
+		    !valid_str(xb.name, sizeof(xb.name))) {
+			conn_error(c, "bad file name");
+			return;
+		}
+		c->state = CONN_PUT;
+		c->inflight = 0;
+		master_send(KAD_PROC_CRYPT, KADIPC_XFER_PUT_BEGIN, c->id, -1,
+		    &xb, sizeof(xb));
+		return;
+	case KADIPC_XFER_DATA:
+		if (c->state != CONN_PUT)
+			break;
+		master_send(KAD_PROC_CRYPT, KADIPC_XFER_DATA, c->id, -1,
+		    m->data, m->len);
+		c->inflight += m->len;
+		if (c->inflight >= cconf->window && !c->paused) {
+			c->paused = 1;
+			kadipc_pause_read(c->ch, 1);
+		}
+		return;
+	case KADIPC_XFER_PUT_END:
+		if (c->state != CONN_PUT)
+			break;
+		c->state = CONN_PUT_END;
+		master_send(KAD_PROC_CRYPT, KADIPC_XFER_PUT_END, c->id, -1,
+		    NULL, 0);
+		return;
+	case KADIPC_XFER_GET_BEGIN:
+	case KADIPC_XFER_UNPIN:
+		if (c->state != CONN_IDLE)
+			break;
+		if (kadipc_msg_exact(m, &l, sizeof(l)) == -1 ||
+		    !valid_str(l.link, sizeof(l.link))) {
+			conn_error(c, "malformed link");
+			return;
+		}
+		c->state = m->hdr.type == KADIPC_XFER_GET_BEGIN ? CONN_GET :
+		    CONN_UNPIN;
+		c->unacked = 0;
+		master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, &l,
+		    sizeof(l));
+		return;
+	case KADIPC_CTL_TEST_SANDBOX:
+#ifdef KAD_TEST_HOOKS
+		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1 ||
+		    u.value < KAD_PROC_NET || u.value > KAD_PROC_CRYPT) {
+			conn_error(c, "bad process");
+			return;
+		}
+		log_warnx("test hook: asking %s for a forbidden system call",
+		    kad_procnames[u.value]);
+		master_send(u.value, KADIPC_TEST_SANDBOX, 0, -1, NULL, 0);
+		kadipc_compose(c->ch, KADIPC_CTL_END, 0, -1, NULL, 0);
+		return;
+#else
+		(void)u;
+		conn_error(c, "not a test build");
+		return;
+#endif
+	}
+	log_warnx("control: %s not allowed now; closing the client",
+	    kadipc_type_name(m->hdr.type));
+	conn_error(c, "request not allowed in this state");
+	kadipc_chan_close(c->ch);
+}
+
+static void
+control_conn_dead(struct kadipc_chan *ch, void *arg)
+{
+	(void)ch;
+	conn_free(arg);
+}
+
+static void
+control_conn_wmark(struct kadipc_chan *ch, int above, void *arg)
+{
+	struct ctl_conn		*c = arg;
+	struct kadipc_u64	 ack;
+
+	(void)ch;
+	if (above || c->unacked == 0)
+		return;
+	ack.value = c->unacked;
+	c->unacked = 0;
+	master_send(KAD_PROC_CRYPT, KADIPC_XFER_ACK, c->id, -1, &ack,
+	    sizeof(ack));
+}
+
+/* Messages from kadcrypt about a transfer; peerid names the client. */
+void
+control_dispatch_crypt(struct kadipc_msg *m)
+{
+	struct ctl_conn		*c;
+	struct kadipc_u64	 ack;
+
+	if ((c = conn_find(m->hdr.peerid)) == NULL)
+		return;		/* the client left; kadcrypt got XFER_ABORT */
+	switch (m->hdr.type) {
+	case KADIPC_XFER_ACK:
+		if (c->state != CONN_PUT && c->state != CONN_PUT_END)
+			goto bad;
+		if (kadipc_msg_exact(m, &ack, sizeof(ack)) == -1 ||
+		    ack.value > c->inflight)
+			goto bad;
+		c->inflight -= ack.value;
+		if (c->paused && c->inflight < cconf->window / 2) {
+			c->paused = 0;
+			kadipc_pause_read(c->ch, 0);
+		}
+		return;
+	case KADIPC_XFER_LINK:
+		if (c->state != CONN_PUT_END)
+			goto bad;
+		c->state = CONN_IDLE;
+		break;
+	case KADIPC_XFER_META:
+		if (c->state != CONN_GET)
+			goto bad;
+		break;
+	case KADIPC_XFER_DATA:
+		if (c->state != CONN_GET)
+			goto bad;
+		kadipc_compose(c->ch, m->hdr.type, 0, -1, m->data, m->len);
+		c->unacked += m->len;
+		if (kadipc_queued(c->ch) < CTL_HIGH) {
+			ack.value = c->unacked;
+			c->unacked = 0;
+			master_send(KAD_PROC_CRYPT, KADIPC_XFER_ACK, c->id, -1,
+			    &ack, sizeof(ack));
+		}
+		return;
+	case KADIPC_XFER_DONE:
+		if (c->state != CONN_GET && c->state != CONN_UNPIN)
+			goto bad;
+		c->state = CONN_IDLE;
+		break;
+	case KADIPC_XFER_ERROR:
+		if (c->state == CONN_IDLE || c->state == CONN_STATUS)
+			goto bad;
+		if (c->paused) {
+			c->paused = 0;
+			kadipc_pause_read(c->ch, 0);
+		}
+		c->state = CONN_IDLE;
+		break;
+	default:
+		goto bad;
+	}
+	kadipc_compose(c->ch, m->hdr.type, 0, -1, m->data, m->len);
+	return;
+bad:
+	log_warnx("kadcrypt: %s out of state for client %u",
+	    kadipc_type_name(m->hdr.type), c->id);
+	master_shutdown(1);
+}
+
+static void
+control_accept(evutil_socket_t fd, short ev, void *arg)
+{
+	struct event_base	*base = arg;
+	struct ctl_conn		*c;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof(cred);
+	int			 s;
+
+	(void)ev;
+	if ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
+	    -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("%s: accept", __func__);
+		return;
+	}
+	/* the socket's mode is the real gate; this is a second one */
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+	    (cred.uid != 0 && cred.uid != master_euid &&
+	    cred.uid != allowed_uid && cconf->group[0] == '\0')) {
+		log_warnx("control: refusing uid %u", (unsigned)cred.uid);
+		close(s);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("%s", __func__);
+		close(s);
+		return;
+	}
+	if ((c->ch = kadipc_chan_new(s, KAD_PROC_MASTER, KAD_PROC_CTL,
+	    from_ctl, sizeof(from_ctl) / sizeof(from_ctl[0]))) == NULL ||
+	    kadipc_event_set(c->ch, base, control_dispatch_ctl,
+	    control_conn_dead, c) == -1) {
+		log_warn("%s: channel", __func__);
+		if (c->ch != NULL)
+			kadipc_chan_free(c->ch);
+		else
+			close(s);
+		free(c);
+		return;
+	}
+	kadipc_set_watermarks(c->ch, CTL_HIGH, CTL_LOW, control_conn_wmark);
+	c->id = next_id++;
+	TAILQ_INSERT_TAIL(&conns, c, entry);
+	if (++nconns == CTL_MAX_CONNS)
+		event_del(ev_accept);
+}
+
+void
+control_listen(struct event_base *base)
+{
+	if ((ev_accept = event_new(base, ctl_fd, EV_READ | EV_PERSIST,
+	    control_accept, base)) == NULL || event_add(ev_accept, NULL) == -1)
+		fatalx("%s: event", __func__);
+}

@@ -1,0 +1,445 @@
+/*
+ * kadmaster: main, options, the node's UDP sockets, worker supervision
+ * and shutdown.  A worker that dies takes the whole daemon down with a
+ * log line saying which one and why; there are no silent restarts.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+#include <bsd/unistd.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kadmaster.h"
+#include "log.h"
+#include "sandbox.h"
+
+struct master_conf	 conf;
+struct identity		 ident;
+time_t			 started;
+
+static struct event_base *base;
+static struct event	*ev_sigterm, *ev_sigint, *ev_sighup, *ev_sigchld;
+static struct event	*ev_killtimer;
+static int		 shutting_down;
+static int		 exit_status;
+static int		 udp_fds[KAD_MAX_LISTEN], nudp;
+static int		 udp_family[KAD_MAX_LISTEN];
+
+__attribute__((__noreturn__)) static void
+usage(void)
+{
+	fprintf(stderr, "usage: kadmaster [-dnv] [-f file] [-o key=value]\n");
+	exit(1);
+}
+
+void
+master_send(enum kad_proc p, uint32_t type, uint32_t peerid, int fd,
+    const void *data, size_t len)
+{
+	if (workers[p].ch == NULL || kadipc_chan_dead(workers[p].ch)) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	if (kadipc_compose(workers[p].ch, type, peerid, fd, data, len) == -1)
+		log_warn("%s: %s to %s", __func__, kadipc_type_name(type),
+		    kad_procnames[p]);
+}
+
+static int
+all_gone(void)
+{
+	int	 p;
+
+	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
+		if (workers[p].pid != 0)
+			return (0);
+	return (1);
+}
+
+static void
+killtimer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	int	 p;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
+		if (workers[p].pid != 0) {
+			log_warnx("%s did not stop; killing it",
+			    kad_procnames[p]);
+			kill(workers[p].pid, SIGKILL);
+		}
+}
+
+void
+master_shutdown(int status)
+{
+	struct timeval	 tv = { 10, 0 };
+	int		 p;
+
+	if (status > exit_status)
+		exit_status = status;
+	if (shutting_down)
+		return;
+	shutting_down = 1;
+	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
+		if (workers[p].pid != 0)
+			master_send(p, KADIPC_SHUTDOWN, 0, -1, NULL, 0);
+	ev_killtimer = evtimer_new(base, killtimer_cb, NULL);
+	evtimer_add(ev_killtimer, &tv);
+	if (all_gone()) {
+		control_cleanup();
+		exit(exit_status);
+	}
+}
+
+static void
+reap(void)
+{
+	char	 why[64];
+	pid_t	 pid;
+	int	 status, p, found;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		found = 0;
+		for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
+			if (workers[p].pid == pid) {
+				found = 1;
+				break;
+			}
+		if (!found)
+			continue;
+		workers[p].pid = 0;
+		if (WIFSIGNALED(status)) {
+			snprintf(why, sizeof(why), "signal %d (SIG%s)",
+			    WTERMSIG(status), sigabbrev_np(WTERMSIG(status)) ?
+			    sigabbrev_np(WTERMSIG(status)) : "?");
+		} else
+			snprintf(why, sizeof(why), "status %d",
+			    WEXITSTATUS(status));
+		if (shutting_down && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
+			log_info("%s exited", kad_procnames[p]);
+		else {
+			log_warnx("%s terminated; %s", kad_procnames[p], why);
+			master_shutdown(1);
+		}
+	}
+	if (shutting_down && all_gone()) {
+		control_cleanup();
+		exit(exit_status);
+	}
+}
+
+static void
+signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("received signal %d, stopping", (int)sig);
+		master_shutdown(0);
+		break;
+	case SIGHUP:
+		log_warnx("SIGHUP: reloading is not supported; restart kad");
+		break;
+	case SIGCHLD:
+		reap();
+		break;
+	}
+}
+
+static void
+master_ready(void)
+{
+	int	 p;
+
+	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
+		if (!workers[p].ready)
+			return;
+	log_info("node ready: port %u, workers %d %d %d", ident.port,
+	    (int)workers[KAD_PROC_NET].pid, (int)workers[KAD_PROC_STORE].pid,
+	    (int)workers[KAD_PROC_CRYPT].pid);
+	/* everything is spawned and wired: narrow ourselves too */
+	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
+		kad_sandbox_allow_kill(workers[p].pid);
+	kad_sandbox(KAD_PROC_MASTER);
+}
+
+static void
+master_dispatch_worker(struct kadipc_chan *ch, struct kadipc_msg *m,
+    void *arg)
+{
+	struct worker	*w = arg;
+	size_t		 n;
+
+	(void)ch;
+	switch (m->hdr.type) {
+	case KADIPC_READY:
+		if (w->ready) {
+			log_warnx("%s: second READY", kad_procnames[w->proc]);
+			master_shutdown(1);
+			return;
+		}
+		w->ready = 1;
+		master_ready();
+		break;
+	case KADIPC_STATS:
+		if (m->len % sizeof(struct kadipc_stat) != 0) {
+			log_warnx("%s: bad STATS length",
+			    kad_procnames[w->proc]);
+			master_shutdown(1);
+			return;
+		}
+		n = m->len / sizeof(struct kadipc_stat);
+		memcpy(w->stats, m->data, m->len);
+		for (w->nstats = 0; (size_t)w->nstats < n; w->nstats++)
+			if (memchr(w->stats[w->nstats].name, '\0',
+			    sizeof(w->stats[0].name)) == NULL) {
+				log_warnx("%s: unterminated stat name",
+				    kad_procnames[w->proc]);
+				master_shutdown(1);
+				return;
+			}
+		w->stats_replies++;
+		control_worker_stats(w->proc);
+		break;
+	default:
+		if (w->proc == KAD_PROC_CRYPT) {
+			control_dispatch_crypt(m);
+			break;
+		}
+		/* the channel's allowed list makes this unreachable */
+		log_warnx("%s: unexpected %s", kad_procnames[w->proc],
+		    kadipc_type_name(m->hdr.type));
+		master_shutdown(1);
+	}
+}
+
+static void
+master_worker_dead(struct kadipc_chan *ch, void *arg)
+{
+	struct worker	*w = arg;
+
+	(void)ch;
+	kadipc_chan_free(w->ch);
+	w->ch = NULL;
+	if (!shutting_down) {
+		log_warnx("lost the channel to %s", kad_procnames[w->proc]);
+		master_shutdown(1);
+	}
+}
+
+static void
+open_udp(void)
+{
+	struct kad_addr	 a;
+	int		 i, fd, on = 1, rcvbuf = 4 * 1024 * 1024;
+
+	for (i = 0; i < conf.nlisten; i++) {
+		if (parse_hostport(conf.listen[i], ident.port, &a) == -1)
+			fatalx("listen %s: bad address", conf.listen[i]);
+		fd = socket(a.ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd == -1) {
+			if (errno == EAFNOSUPPORT) {
+				log_warnx("listen %s: no support for this "
+				    "address family", conf.listen[i]);
+				continue;
+			}
+			fatal("socket");
+		}
+		if (a.ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+		    IPV6_V6ONLY, &on, sizeof(on)) == -1)
+			fatal("IPV6_V6ONLY");
+		/* bursts of chunk datagrams: a large buffer avoids drops */
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		    sizeof(rcvbuf)) == -1)
+			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+			    sizeof(rcvbuf));
+		if (bind(fd, (struct sockaddr *)&a.ss, a.len) == -1) {
+			if (a.ss.ss_family == AF_INET6 &&
+			    errno == EADDRNOTAVAIL) {
+				log_warnx("listen %s: no IPv6 here",
+				    conf.listen[i]);
+				close(fd);
+				continue;
+			}
+			fatal("listen %s: bind", conf.listen[i]);
+		}
+		udp_fds[nudp] = fd;
+		udp_family[nudp++] = a.ss.ss_family;
+	}
+	if (nudp == 0)
+		fatalx("no usable listen address");
+}
+
+static void
+configure_workers(void)
+{
+	struct kadipc_net_config	 nc;
+	struct kadipc_store_config	 sc;
+	struct kadipc_crypt_config	 cc;
+	struct kadipc_u32		 fam;
+	int				 i;
+
+	memset(&nc, 0, sizeof(nc));
+	memcpy(nc.id, ident.id, sizeof(nc.id));
+	nc.port = ident.port;
+	master_send(KAD_PROC_NET, KADIPC_NET_CONFIG, 0, -1, &nc, sizeof(nc));
+	for (i = 0; i < nudp; i++) {
+		fam.value = udp_family[i];
+		master_send(KAD_PROC_NET, KADIPC_NET_UDP, 0, udp_fds[i], &fam,
+		    sizeof(fam));
+	}
+	nudp = 0;
+	master_send(KAD_PROC_NET, KADIPC_NET_CONFIG_DONE, 0, -1, NULL, 0);
+
+	memset(&sc, 0, sizeof(sc));
+	sc.limit = conf.storage_limit;
+	sc.sync_ms = conf.sync_ms;
+	master_send(KAD_PROC_STORE, KADIPC_STORE_CONFIG, 0, -1, &sc,
+	    sizeof(sc));
+
+	memset(&cc, 0, sizeof(cc));
+	cc.window = conf.window;
+	master_send(KAD_PROC_CRYPT, KADIPC_CRYPT_CONFIG, 0, -1, &cc,
+	    sizeof(cc));
+}
+
+static void
+make_datadir(const char *dir)
+{
+	char		 path[PATH_MAX], *p;
+	struct stat	 st;
+
+	if (strlcpy(path, dir, sizeof(path)) >= sizeof(path))
+		fatalx("datadir too long");
+	/* parents as needed, the datadir itself private */
+	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(path, 0755) == -1 && errno != EEXIST)
+			fatal("mkdir %s", path);
+		*p = '/';
+	}
+	if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		fatal("mkdir %s", path);
+	if (lstat(path, &st) == -1)
+		fatal("%s", path);
+	if (!S_ISDIR(st.st_mode))
+		fatalx("%s: not a directory", path);
+	if (st.st_uid != geteuid())
+		fatalx("%s: owned by uid %u, not by us", path,
+		    (unsigned)st.st_uid);
+	if ((st.st_mode & 077) != 0 && chmod(path, 0700) == -1)
+		fatal("chmod %s", path);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*conffile = NULL;
+	char		*eq;
+	int		 ch, noaction = 0, p;
+
+	setproctitle_init(argc, argv, environ);
+	log_init(1, LOG_DAEMON);
+	log_procinit(kad_procnames[KAD_PROC_MASTER]);
+	conf_defaults(&conf);
+	while ((ch = getopt(argc, argv, "df:no:v")) != -1) {
+		switch (ch) {
+		case 'd':
+			conf.debug = 1;
+			break;
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 'o':
+			if ((eq = strchr(optarg, '=')) == NULL) {
+				log_warnx("-o %s: want key=value", optarg);
+				exit(1);
+			}
+			*eq = '\0';
+			if (conf_set(&conf, optarg, eq + 1, "-o") == -1)
+				exit(1);
+			break;
+		case 'v':
+			conf.verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (conf_load(&conf, conffile ? conffile : KAD_CONF_FILE,
+	    conffile != NULL) == -1)
+		exit(1);
+	conf_finish(&conf);
+	if (noaction) {
+		if (conf.verbose)
+			conf_print(&conf, STDOUT_FILENO);
+		fprintf(stderr, "configuration OK\n");
+		exit(0);
+	}
+
+	log_init(conf.debug, LOG_DAEMON);
+	log_setverbose(conf.verbose);
+	signal(SIGPIPE, SIG_IGN);
+	spawn_check(&conf);
+	make_datadir(conf.datadir);
+	if (identity_load(conf.datadir, &ident) == -1)
+		exit(1);
+	open_udp();
+	control_init(&conf);
+	if (!conf.debug && daemon(1, 0) == -1)
+		fatal("daemon");
+	started = time(NULL);
+
+	spawn_workers(&conf);
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
+		if (kadipc_event_set(workers[p].ch, base,
+		    master_dispatch_worker, master_worker_dead,
+		    &workers[p]) == -1)
+			fatalx("kadipc_event_set");
+	ev_sigterm = evsignal_new(base, SIGTERM, signal_cb, NULL);
+	ev_sigint = evsignal_new(base, SIGINT, signal_cb, NULL);
+	ev_sighup = evsignal_new(base, SIGHUP, signal_cb, NULL);
+	ev_sigchld = evsignal_new(base, SIGCHLD, signal_cb, NULL);
+	if (ev_sigterm == NULL || ev_sigint == NULL || ev_sighup == NULL ||
+	    ev_sigchld == NULL || evsignal_add(ev_sigterm, NULL) == -1 ||
+	    evsignal_add(ev_sigint, NULL) == -1 ||
+	    evsignal_add(ev_sighup, NULL) == -1 ||
+	    evsignal_add(ev_sigchld, NULL) == -1)
+		fatalx("signal events");
+	/* a worker may already have died before the handler existed */
+	reap();
+	configure_workers();
+	control_listen(base);
+	setproctitle("master");
+	event_base_dispatch(base);
+	fatalx("event loop ended");
+}

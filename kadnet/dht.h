@@ -1,0 +1,202 @@
+/*
+ * dht: kadnet's protocol state machine, tying krpc, routing, search and
+ * ratelimit together.  Like jech/dht it owns no socket, no event loop
+ * and no global state, and makes no syscalls: it is driven by
+ *
+ *	dht_input()		a datagram arrived (bytes + source address)
+ *	dht_timer()		the deadline from dht_next_timer() passed
+ *	dht_store_reply()	the chunk store answered a request
+ *	dht_lookup/get/put()	the application wants something
+ *
+ * with the current time in ms passed to each, and answers through the
+ * callbacks in struct dht_io: datagrams to send, store requests (the
+ * store is another process, so every access is asynchronous: a request
+ * carries a cookie and the answer comes back later through
+ * dht_store_reply with the same cookie), completion events, and random
+ * bytes.  Callbacks must not call back into the same dht (the entry
+ * points return -1 with errno EDEADLK if they do); queue the work and do
+ * it after the call returns.
+ */
+#ifndef KAD_DHT_H
+#define KAD_DHT_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "krpc.h"
+#include "ratelimit.h"
+
+/* martian address filtering */
+#define DHT_MARTIAN_AUTO	0	/* loopback ok iff bound to loopback */
+#define DHT_MARTIAN_LOOPBACK	1	/* loopback always ok (tests, demo) */
+#define DHT_MARTIAN_STRICT	2	/* loopback never ok */
+
+#define DHT_MAX_REPLICAS	32
+
+struct dht_config {
+	uint8_t		 id[KAD_ID_LEN];
+	struct sockaddr_storage bind;	/* our address (family 0: unknown) */
+	uint8_t		 families;	/* KRPC_WANT4|KRPC_WANT6 we can reach;
+					   0: the bind address's family */
+	int		 martians;	/* DHT_MARTIAN_* */
+	unsigned	 k;		/* bucket size, lookup width: 20 */
+	unsigned	 alpha;		/* parallel requests per lookup: 3 */
+	unsigned	 replicas;	/* copies of each chunk: 8 */
+	unsigned	 hoplimit;	/* lookup hops / STORE forwards: 16 */
+	unsigned	 nrepl;		/* replacement cache per bucket: 8 */
+	unsigned	 maxbuckets;	/* 160 */
+	unsigned	 maxsearches;	/* lookups at once: 2048 */
+	unsigned	 maxpending;	/* requests awaiting a reply: 8192 */
+	unsigned	 maxxfers;	/* PUT forwards/replications: 512 */
+	unsigned	 maxstoreops;	/* store requests outstanding: 4096 */
+	uint32_t	 rto_default;	/* timeout for unmeasured peers: 1000 */
+	uint32_t	 rto_min;	/* 100 */
+	uint32_t	 rto_max;	/* 4000 */
+	uint32_t	 refresh_ms;	/* idle bucket refresh: 15 min */
+	uint32_t	 token_ms;	/* token secret rotation: 5 min */
+	uint32_t	 migrate_ms;	/* store scan for migration: 1 h, 0 off */
+	uint32_t	 storeop_ms;	/* store answer overdue after: 10 s */
+	struct ratelimit_config rl;
+};
+
+/* store requests (dht -> store), see dht_store_reply */
+#define DHT_STORE_GET	1	/* reply: the value, or not found */
+#define DHT_STORE_HAVE	2	/* reply: found or not found, no data */
+#define DHT_STORE_PUT	3	/* no reply: store data under key */
+#define DHT_STORE_SCAN	4	/* reply: dht_store_scan_reply */
+
+struct dht_store_req {
+	int		 op;
+	uint64_t	 cookie;	/* 0 for PUT */
+	uint8_t		 key[KAD_ID_LEN];	/* SCAN: keys after this one */
+	const uint8_t	*data;		/* PUT */
+	size_t		 len;
+	unsigned	 max;		/* SCAN: at most this many keys */
+};
+
+/* dht_store_reply status */
+#define DHT_STORE_FOUND		0
+#define DHT_STORE_NOTFOUND	1
+#define DHT_STORE_ERROR		2
+
+/* completion events */
+#define DHT_EV_LOOKUP	1	/* dht_lookup: the k closest live nodes */
+#define DHT_EV_GET	2	/* dht_get: value, or status -1 */
+#define DHT_EV_PUT	3	/* dht_put: forwarded/replicated, or -1 */
+
+struct dht_event {
+	int			 type;
+	int			 status;	/* 0 ok, -1 failed/not found */
+	uint64_t		 cookie;	/* the caller's, from the call */
+	uint8_t			 key[KAD_ID_LEN];
+	const uint8_t		*value;		/* GET; valid during callback */
+	size_t			 vlen;
+	const struct krpc_contact *nodes;	/* LOOKUP, nearest first */
+	size_t			 nnodes;
+	unsigned		 hops;		/* lookup depth */
+	unsigned		 msgs;		/* requests the lookup sent */
+	int			 local;		/* GET served by our store */
+};
+
+struct dht_io {
+	void	*arg;
+	void	(*send)(void *arg, const void *buf, size_t len,
+		    const struct sockaddr *to, socklen_t tolen);
+	void	(*random)(void *arg, void *buf, size_t len);
+	void	(*store)(void *arg, const struct dht_store_req *);
+	void	(*event)(void *arg, const struct dht_event *);
+	/* NULL: value_ok means SHA-256(value) == key */
+	int	(*value_ok)(void *arg, const uint8_t key[KAD_ID_LEN],
+		    const uint8_t *value, size_t len);
+};
+
+/* why received datagrams were dropped (besides krpc decode errors) */
+enum dht_drop {
+	DHT_DROP_BADADDR,	/* sockaddr of unknown family or length */
+	DHT_DROP_MARTIAN,	/* source address we never talk to */
+	DHT_DROP_BANNED,	/* source on the ban list */
+	DHT_DROP_MALFORMED,	/* krpc_decode refused (see malformed[]) */
+	DHT_DROP_ZEROID,	/* sender id all zero */
+	DHT_DROP_SELFID,	/* sender claims our id */
+	DHT_DROP_RATELIMIT,	/* source over its request rate */
+	DHT_DROP_GLOBALLIMIT,	/* all sources over the global rate */
+	DHT_DROP_UNSOLICITED,	/* reply to no request of ours */
+	DHT_DROP_WRONGSRC,	/* reply from another address than asked */
+	DHT_DROP_WRONGTYPE,	/* reply type does not answer the request */
+	DHT_DROP_BADCONTACT,	/* one contact record ignored */
+	DHT_DROP_BADTOKEN,	/* STORE with a token not for its address */
+	DHT_DROP_BADVALUE,	/* value whose hash is not its key */
+	DHT_DROP_BUSY,		/* a hard cap was reached */
+	DHT_DROP_MAX
+};
+
+extern const char *const dht_dropnames[DHT_DROP_MAX];
+
+struct dht_stats {
+	uint64_t	rx, tx, rx_bytes, tx_bytes;
+	uint64_t	rx_type[KRPC_TYPE_MAX + 1];
+	uint64_t	tx_type[KRPC_TYPE_MAX + 1];
+	uint64_t	malformed[KRPC_E_MAX];
+	uint64_t	drop[DHT_DROP_MAX];
+	uint64_t	timeouts;
+	uint64_t	searches, xfers, stores_accepted;
+};
+
+struct dht;
+
+void		 dht_config_defaults(struct dht_config *);
+/* NULL with errno (EINVAL for a bad config) on failure. */
+struct dht	*dht_new(const struct dht_config *, const struct dht_io *,
+		    uint64_t now);
+void		 dht_free(struct dht *);
+
+int		 dht_input(struct dht *, const void *buf, size_t len,
+		    const struct sockaddr *from, socklen_t fromlen,
+		    uint64_t now);
+int		 dht_timer(struct dht *, uint64_t now);
+/* Absolute time (ms) dht_timer wants to run next; UINT64_MAX: never. */
+uint64_t	 dht_next_timer(struct dht *);
+
+/* Ping an address whose id we do not know yet (bootstrap). */
+int		 dht_ping(struct dht *, const struct sockaddr *, socklen_t,
+		    uint64_t now);
+/*
+ * Start a FIND_NODE lookup (DHT_EV_LOOKUP), a GET (local store first,
+ * then FIND_VALUE: DHT_EV_GET) or a PUT (forward toward the key's
+ * closest node, which replicates: DHT_EV_PUT).  -1 with errno EBUSY
+ * when the caps are reached, EINVAL for a bad value.
+ */
+int		 dht_lookup(struct dht *, const uint8_t target[KAD_ID_LEN],
+		    uint64_t cookie, uint64_t now);
+int		 dht_get(struct dht *, const uint8_t key[KAD_ID_LEN],
+		    uint64_t cookie, uint64_t now);
+int		 dht_put(struct dht *, const uint8_t key[KAD_ID_LEN],
+		    const void *data, size_t len, uint64_t cookie,
+		    uint64_t now);
+
+/*
+ * The store's answer to the request with this cookie: status is
+ * DHT_STORE_FOUND (data, len for GET), DHT_STORE_NOTFOUND or
+ * DHT_STORE_ERROR.  An unknown or expired cookie is ignored (returns -1,
+ * errno ENOENT).  For SCAN, fewer than max keys means the end.
+ */
+int		 dht_store_reply(struct dht *, uint64_t cookie, int status,
+		    const void *data, size_t len, uint64_t now);
+int		 dht_store_scan_reply(struct dht *, uint64_t cookie,
+		    const uint8_t (*keys)[KAD_ID_LEN], size_t n, uint64_t now);
+
+/* Routing table blob, to persist through the store and reload. */
+ssize_t		 dht_save(struct dht *, void *buf, size_t len);
+size_t		 dht_save_size(struct dht *);
+int		 dht_load(struct dht *, const void *buf, size_t len,
+		    uint64_t now);
+
+const struct dht_stats *dht_stats(struct dht *);
+size_t		 dht_nodes(struct dht *);	/* routing table size */
+struct routing	*dht_routing(struct dht *);	/* read-only use */
+const uint8_t	*dht_id(struct dht *);
+
+#endif /* KAD_DHT_H */

@@ -1,0 +1,442 @@
+/*
+ * krpc: encode and decode kad datagrams (layout in docs/PROTOCOL.md).
+ * Pure: no allocation, no syscalls, no state.  Every read goes through a
+ * cursor that checks the remaining length first.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "krpc.h"
+
+const char *const krpc_errnames[KRPC_E_MAX] = {
+	[KRPC_E_NONE] = "none",
+	[KRPC_E_SHORT] = "short",
+	[KRPC_E_LONG] = "long",
+	[KRPC_E_OVERSIZE] = "oversize",
+	[KRPC_E_MAGIC] = "bad magic",
+	[KRPC_E_VERSION] = "bad version",
+	[KRPC_E_TYPE] = "bad type",
+	[KRPC_E_CONTACTLEN] = "bad contact length",
+	[KRPC_E_VALUELEN] = "bad value length",
+	[KRPC_E_FIELD] = "bad field",
+};
+
+const char *const krpc_typenames[KRPC_TYPE_MAX + 1] = {
+	[0] = "none",
+	[KRPC_PING] = "PING",
+	[KRPC_PONG] = "PONG",
+	[KRPC_FIND_NODE] = "FIND_NODE",
+	[KRPC_NODES] = "NODES",
+	[KRPC_FIND_VALUE] = "FIND_VALUE",
+	[KRPC_VALUE] = "VALUE",
+	[KRPC_HAVE] = "HAVE",
+	[KRPC_HAVE_RES] = "HAVE_RES",
+	[KRPC_STORE] = "STORE",
+	[KRPC_STORE_RES] = "STORE_RES",
+};
+
+/* A read cursor: p advances, left shrinks; callers check left first. */
+struct rcur {
+	const uint8_t	*p;
+	size_t		 left;
+};
+
+/* A write cursor with the same shape. */
+struct wcur {
+	uint8_t		*p;
+	size_t		 left;
+};
+
+static int
+rbytes(struct rcur *c, void *out, size_t n)
+{
+	if (c->left < n)
+		return (-1);
+	memcpy(out, c->p, n);
+	c->p += n;
+	c->left -= n;
+	return (0);
+}
+
+static int
+ru8(struct rcur *c, uint8_t *v)
+{
+	return (rbytes(c, v, 1));
+}
+
+static int
+ru16(struct rcur *c, uint16_t *v)
+{
+	uint8_t	b[2];
+
+	if (rbytes(c, b, sizeof(b)) == -1)
+		return (-1);
+	*v = (uint16_t)((b[0] << 8) | b[1]);
+	return (0);
+}
+
+static int
+wbytes(struct wcur *c, const void *in, size_t n)
+{
+	if (c->left < n)
+		return (-1);
+	memcpy(c->p, in, n);
+	c->p += n;
+	c->left -= n;
+	return (0);
+}
+
+static int
+wu8(struct wcur *c, uint8_t v)
+{
+	return (wbytes(c, &v, 1));
+}
+
+static int
+wu16(struct wcur *c, uint16_t v)
+{
+	uint8_t	b[2];
+
+	b[0] = v >> 8;
+	b[1] = v & 0xff;
+	return (wbytes(c, b, sizeof(b)));
+}
+
+size_t
+krpc_contact_len(uint8_t family)
+{
+	switch (family) {
+	case KRPC_AF_INET:
+		return (KRPC_CONTACT4_LEN);
+	case KRPC_AF_INET6:
+		return (KRPC_CONTACT6_LEN);
+	default:
+		return (0);
+	}
+}
+
+/* One contact record; the caller has checked that it is all there. */
+static void
+rcontact(struct rcur *c, uint8_t family, struct krpc_contact *ct)
+{
+	size_t	alen = family == KRPC_AF_INET ? 4 : 16;
+
+	memset(ct, 0, sizeof(*ct));
+	(void)rbytes(c, ct->id, KAD_ID_LEN);
+	ct->addr.family = family;
+	(void)rbytes(c, ct->addr.ip, alen);
+	(void)ru16(c, &ct->addr.port);
+}
+
+static int
+wcontact(struct wcur *c, const struct krpc_contact *ct)
+{
+	size_t	alen = ct->addr.family == KRPC_AF_INET ? 4 : 16;
+
+	if (wbytes(c, ct->id, KAD_ID_LEN) == -1 ||
+	    wbytes(c, ct->addr.ip, alen) == -1 ||
+	    wu16(c, ct->addr.port) == -1)
+		return (-1);
+	return (0);
+}
+
+/* A value with its 16-bit length in front; len was read by the caller. */
+static int
+rvalue(struct rcur *c, struct krpc_msg *m, enum krpc_err *why)
+{
+	if (ru16(c, &m->vlen) == -1) {
+		*why = KRPC_E_SHORT;
+		return (-1);
+	}
+	if (m->vlen == 0 || m->vlen > KRPC_MAX_VALUE) {
+		*why = KRPC_E_VALUELEN;
+		return (-1);
+	}
+	if (c->left < m->vlen) {
+		*why = KRPC_E_SHORT;
+		return (-1);
+	}
+	m->value = c->p;
+	c->p += m->vlen;
+	c->left -= m->vlen;
+	return (0);
+}
+
+static int
+rnodes(struct rcur *c, struct krpc_msg *m, enum krpc_err *why)
+{
+	uint8_t	n4, n6, i;
+	size_t	need;
+
+	if (rbytes(c, m->token, KRPC_TOKEN_LEN) == -1 ||
+	    ru8(c, &n4) == -1 || ru8(c, &n6) == -1) {
+		*why = KRPC_E_SHORT;
+		return (-1);
+	}
+	/* at most 255 * 50 bytes: no overflow in size_t */
+	need = (size_t)n4 * KRPC_CONTACT4_LEN + (size_t)n6 * KRPC_CONTACT6_LEN;
+	if (need != c->left || (size_t)n4 + n6 > KRPC_MAX_CONTACTS) {
+		*why = KRPC_E_CONTACTLEN;
+		return (-1);
+	}
+	m->ncontacts = n4 + n6;
+	for (i = 0; i < n4; i++)
+		rcontact(c, KRPC_AF_INET, &m->contacts[i]);
+	for (i = 0; i < n6; i++)
+		rcontact(c, KRPC_AF_INET6, &m->contacts[n4 + i]);
+	return (0);
+}
+
+int
+krpc_decode(const void *buf, size_t len, struct krpc_msg *m,
+    enum krpc_err *why)
+{
+	struct rcur	 c;
+	uint8_t		 magic[2], version;
+
+	memset(m, 0, sizeof(*m));
+	*why = KRPC_E_NONE;
+	c.p = buf;
+	c.left = len;
+
+	if (len > KRPC_MAX_DGRAM) {
+		*why = KRPC_E_OVERSIZE;
+		goto bad;
+	}
+	if (len < KRPC_HDR_LEN) {
+		*why = KRPC_E_SHORT;
+		goto bad;
+	}
+	(void)rbytes(&c, magic, sizeof(magic));
+	(void)ru8(&c, &version);
+	(void)ru8(&c, &m->type);
+	(void)rbytes(&c, m->txid, KRPC_TXID_LEN);
+	(void)rbytes(&c, m->id, KAD_ID_LEN);
+	if (magic[0] != KRPC_MAGIC0 || magic[1] != KRPC_MAGIC1) {
+		*why = KRPC_E_MAGIC;
+		goto bad;
+	}
+	if (version != KRPC_VERSION) {
+		*why = KRPC_E_VERSION;
+		goto bad;
+	}
+
+	switch (m->type) {
+	case KRPC_PING:
+	case KRPC_PONG:
+		break;
+	case KRPC_FIND_NODE:
+	case KRPC_FIND_VALUE:
+		if (rbytes(&c, m->target, KAD_ID_LEN) == -1 ||
+		    ru8(&c, &m->want) == -1) {
+			*why = KRPC_E_SHORT;
+			goto bad;
+		}
+		if ((m->want & ~KRPC_WANT_MASK) != 0) {
+			*why = KRPC_E_FIELD;
+			goto bad;
+		}
+		break;
+	case KRPC_NODES:
+		if (rnodes(&c, m, why) == -1)
+			goto bad;
+		break;
+	case KRPC_VALUE:
+		if (rbytes(&c, m->token, KRPC_TOKEN_LEN) == -1) {
+			*why = KRPC_E_SHORT;
+			goto bad;
+		}
+		if (rvalue(&c, m, why) == -1)
+			goto bad;
+		break;
+	case KRPC_HAVE:
+		if (rbytes(&c, m->target, KAD_ID_LEN) == -1) {
+			*why = KRPC_E_SHORT;
+			goto bad;
+		}
+		break;
+	case KRPC_HAVE_RES:
+		if (rbytes(&c, m->token, KRPC_TOKEN_LEN) == -1 ||
+		    ru8(&c, &m->have) == -1) {
+			*why = KRPC_E_SHORT;
+			goto bad;
+		}
+		if (m->have > 1) {
+			*why = KRPC_E_FIELD;
+			goto bad;
+		}
+		break;
+	case KRPC_STORE:
+		if (rbytes(&c, m->token, KRPC_TOKEN_LEN) == -1 ||
+		    rbytes(&c, m->target, KAD_ID_LEN) == -1 ||
+		    ru8(&c, &m->flags) == -1 || ru8(&c, &m->hops) == -1) {
+			*why = KRPC_E_SHORT;
+			goto bad;
+		}
+		if ((m->flags & ~KRPC_STORE_MASK) != 0) {
+			*why = KRPC_E_FIELD;
+			goto bad;
+		}
+		if (rvalue(&c, m, why) == -1)
+			goto bad;
+		break;
+	case KRPC_STORE_RES:
+		if (ru8(&c, &m->status) == -1) {
+			*why = KRPC_E_SHORT;
+			goto bad;
+		}
+		if (m->status > KRPC_ST_MAX) {
+			*why = KRPC_E_FIELD;
+			goto bad;
+		}
+		break;
+	default:
+		*why = KRPC_E_TYPE;
+		goto bad;
+	}
+	if (c.left != 0) {
+		*why = KRPC_E_LONG;
+		goto bad;
+	}
+	return (0);
+ bad:
+	errno = EBADMSG;
+	return (-1);
+}
+
+static int
+wnodes(struct wcur *c, const struct krpc_msg *m)
+{
+	uint8_t	n4 = 0, n6 = 0, i;
+
+	if (m->ncontacts > KRPC_MAX_CONTACTS)
+		return (-1);
+	for (i = 0; i < m->ncontacts; i++) {
+		switch (m->contacts[i].addr.family) {
+		case KRPC_AF_INET:
+			n4++;
+			break;
+		case KRPC_AF_INET6:
+			n6++;
+			break;
+		default:
+			return (-1);
+		}
+	}
+	if (wbytes(c, m->token, KRPC_TOKEN_LEN) == -1 ||
+	    wu8(c, n4) == -1 || wu8(c, n6) == -1)
+		return (-2);
+	/* IPv4 records first, each family in the caller's order */
+	for (i = 0; i < m->ncontacts; i++)
+		if (m->contacts[i].addr.family == KRPC_AF_INET &&
+		    wcontact(c, &m->contacts[i]) == -1)
+			return (-2);
+	for (i = 0; i < m->ncontacts; i++)
+		if (m->contacts[i].addr.family == KRPC_AF_INET6 &&
+		    wcontact(c, &m->contacts[i]) == -1)
+			return (-2);
+	return (0);
+}
+
+static int
+wvalue(struct wcur *c, const struct krpc_msg *m)
+{
+	if (m->vlen == 0 || m->vlen > KRPC_MAX_VALUE || m->value == NULL)
+		return (-1);
+	if (wu16(c, m->vlen) == -1 || wbytes(c, m->value, m->vlen) == -1)
+		return (-2);
+	return (0);
+}
+
+ssize_t
+krpc_encode(const struct krpc_msg *m, void *buf, size_t buflen)
+{
+	struct wcur	 c;
+	int		 r = 0;
+	uint8_t		 hdr[4] = { KRPC_MAGIC0, KRPC_MAGIC1, KRPC_VERSION, 0 };
+
+	c.p = buf;
+	c.left = buflen < KRPC_MAX_DGRAM ? buflen : KRPC_MAX_DGRAM;
+	hdr[3] = m->type;
+	if (wbytes(&c, hdr, sizeof(hdr)) == -1 ||
+	    wbytes(&c, m->txid, KRPC_TXID_LEN) == -1 ||
+	    wbytes(&c, m->id, KAD_ID_LEN) == -1) {
+		errno = EMSGSIZE;
+		return (-1);
+	}
+
+	switch (m->type) {
+	case KRPC_PING:
+	case KRPC_PONG:
+		break;
+	case KRPC_FIND_NODE:
+	case KRPC_FIND_VALUE:
+		if ((m->want & ~KRPC_WANT_MASK) != 0)
+			r = -1;
+		else if (wbytes(&c, m->target, KAD_ID_LEN) == -1 ||
+		    wu8(&c, m->want) == -1)
+			r = -2;
+		break;
+	case KRPC_NODES:
+		r = wnodes(&c, m);
+		break;
+	case KRPC_VALUE:
+		if (wbytes(&c, m->token, KRPC_TOKEN_LEN) == -1)
+			r = -2;
+		else
+			r = wvalue(&c, m);
+		break;
+	case KRPC_HAVE:
+		if (wbytes(&c, m->target, KAD_ID_LEN) == -1)
+			r = -2;
+		break;
+	case KRPC_HAVE_RES:
+		if (m->have > 1)
+			r = -1;
+		else if (wbytes(&c, m->token, KRPC_TOKEN_LEN) == -1 ||
+		    wu8(&c, m->have) == -1)
+			r = -2;
+		break;
+	case KRPC_STORE:
+		if ((m->flags & ~KRPC_STORE_MASK) != 0)
+			r = -1;
+		else if (wbytes(&c, m->token, KRPC_TOKEN_LEN) == -1 ||
+		    wbytes(&c, m->target, KAD_ID_LEN) == -1 ||
+		    wu8(&c, m->flags) == -1 || wu8(&c, m->hops) == -1)
+			r = -2;
+		else
+			r = wvalue(&c, m);
+		break;
+	case KRPC_STORE_RES:
+		if (m->status > KRPC_ST_MAX)
+			r = -1;
+		else if (wu8(&c, m->status) == -1)
+			r = -2;
+		break;
+	default:
+		r = -1;
+		break;
+	}
+	if (r == -1) {
+		errno = EINVAL;
+		return (-1);
+	}
+	if (r == -2) {
+		errno = EMSGSIZE;
+		return (-1);
+	}
+	return ((ssize_t)(c.p - (uint8_t *)buf));
+}
+
+void
+krpc_init(struct krpc_msg *m, uint8_t type,
+    const uint8_t txid[KRPC_TXID_LEN], const uint8_t id[KAD_ID_LEN])
+{
+	memset(m, 0, sizeof(*m));
+	m->type = type;
+	memcpy(m->txid, txid, KRPC_TXID_LEN);
+	memcpy(m->id, id, KAD_ID_LEN);
+}

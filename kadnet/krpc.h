@@ -1,0 +1,149 @@
+/*
+ * krpc: the kad datagram format (see docs/PROTOCOL.md), pure encode and
+ * decode.  One bounds-checked decoder for every datagram; it never
+ * trusts a length it has not checked against the bytes it was given and
+ * says why a datagram was refused, so the caller can count it.
+ */
+#ifndef KAD_KRPC_H
+#define KAD_KRPC_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KAD_ID_LEN		32	/* node ids and keys: 256 bits */
+
+#define KRPC_MAGIC0		0x6b	/* 'k' */
+#define KRPC_MAGIC1		0x64	/* 'd' */
+#define KRPC_VERSION		1
+#define KRPC_MAX_DGRAM		1232	/* IPv6 minimum MTU minus headers */
+#define KRPC_HDR_LEN		44	/* magic, version, type, txid, id */
+#define KRPC_TXID_LEN		8
+#define KRPC_TOKEN_LEN		8
+#define KRPC_MAX_VALUE		1024	/* one chunk */
+#define KRPC_CONTACT4_LEN	38	/* id, IPv4 address, port */
+#define KRPC_CONTACT6_LEN	50	/* id, IPv6 address, port */
+/* NODES: header, token and two counts leave room for this many records */
+#define KRPC_NODES_FIXED	(KRPC_HDR_LEN + KRPC_TOKEN_LEN + 2)
+#define KRPC_MAX_CONTACTS	\
+	((KRPC_MAX_DGRAM - KRPC_NODES_FIXED) / KRPC_CONTACT4_LEN)
+
+/* message types: requests are odd, the reply to one is the next number */
+#define KRPC_PING		1
+#define KRPC_PONG		2
+#define KRPC_FIND_NODE		3
+#define KRPC_NODES		4	/* also answers FIND_VALUE */
+#define KRPC_FIND_VALUE		5
+#define KRPC_VALUE		6
+#define KRPC_HAVE		7
+#define KRPC_HAVE_RES		8
+#define KRPC_STORE		9
+#define KRPC_STORE_RES		10
+#define KRPC_TYPE_MAX		10
+
+#define KRPC_IS_REQUEST(t)	(((t) & 1) != 0)
+
+/* FIND_NODE / FIND_VALUE "want": address families of the contacts */
+#define KRPC_WANT4		0x01
+#define KRPC_WANT6		0x02
+#define KRPC_WANT_MASK		0x03
+
+/* STORE flags */
+#define KRPC_STORE_FORWARD	0x01	/* keep pushing it toward the key */
+#define KRPC_STORE_MASK		0x01
+
+/* STORE_RES status */
+#define KRPC_ST_OK		0	/* accepted */
+#define KRPC_ST_HAVE		1	/* already had it */
+#define KRPC_ST_BADTOKEN	2	/* token does not match source address */
+#define KRPC_ST_BADVALUE	3	/* SHA-256(value) != key */
+#define KRPC_ST_BUSY		4	/* no room right now, try another node */
+#define KRPC_ST_MAX		4
+
+/* address family codes in struct krpc_addr (not AF_*: fixed on the wire) */
+#define KRPC_AF_INET		4
+#define KRPC_AF_INET6		6
+
+/* A peer's UDP address in a compact, socket-free form. */
+struct krpc_addr {
+	uint8_t		family;		/* KRPC_AF_INET or KRPC_AF_INET6 */
+	uint8_t		pad;		/* zero */
+	uint16_t	port;		/* host byte order */
+	uint8_t		ip[16];		/* IPv4 uses the first 4 bytes */
+};
+
+struct krpc_contact {
+	uint8_t		 id[KAD_ID_LEN];
+	struct krpc_addr addr;
+};
+
+/*
+ * One decoded message.  Which fields mean something depends on type:
+ *   FIND_NODE, FIND_VALUE	target, want
+ *   HAVE			target (the key)
+ *   NODES			token, contacts (IPv4 records first)
+ *   VALUE			token, value
+ *   HAVE_RES			token, have
+ *   STORE			token, target, flags, hops, value
+ *   STORE_RES			status
+ * value points into the decoded buffer and lives as long as it does.
+ */
+struct krpc_msg {
+	uint8_t		 type;
+	uint8_t		 txid[KRPC_TXID_LEN];
+	uint8_t		 id[KAD_ID_LEN];
+	uint8_t		 target[KAD_ID_LEN];
+	uint8_t		 token[KRPC_TOKEN_LEN];
+	uint8_t		 want;
+	uint8_t		 have;
+	uint8_t		 status;
+	uint8_t		 flags;
+	uint8_t		 hops;
+	uint8_t		 ncontacts;
+	struct krpc_contact contacts[KRPC_MAX_CONTACTS];
+	const uint8_t	*value;
+	uint16_t	 vlen;
+};
+
+/* Why a datagram was refused; each has its own counter. */
+enum krpc_err {
+	KRPC_E_NONE,
+	KRPC_E_SHORT,		/* ends before a fixed field */
+	KRPC_E_LONG,		/* bytes after the last field */
+	KRPC_E_OVERSIZE,	/* more than KRPC_MAX_DGRAM */
+	KRPC_E_MAGIC,
+	KRPC_E_VERSION,
+	KRPC_E_TYPE,
+	KRPC_E_CONTACTLEN,	/* record bytes do not match the counts */
+	KRPC_E_VALUELEN,	/* value length 0 or over KRPC_MAX_VALUE */
+	KRPC_E_FIELD,		/* unknown flag bits, bad want/have/status */
+	KRPC_E_MAX
+};
+
+extern const char *const krpc_errnames[KRPC_E_MAX];
+extern const char *const krpc_typenames[KRPC_TYPE_MAX + 1];
+
+/*
+ * Decode buf[0..len) into *m.  Returns 0, or -1 with *why set and errno
+ * EBADMSG.  Nothing in *m is meaningful after a failure.
+ */
+int	krpc_decode(const void *buf, size_t len, struct krpc_msg *m,
+	    enum krpc_err *why);
+
+/*
+ * Encode *m into buf.  Returns the datagram length, or -1 with errno
+ * EINVAL (a field out of range) or EMSGSIZE (does not fit in buflen or
+ * in KRPC_MAX_DGRAM).  The encoding is canonical: decoding a datagram
+ * and encoding the result gives back the same bytes.
+ */
+ssize_t	krpc_encode(const struct krpc_msg *m, void *buf, size_t buflen);
+
+/* Fill the header fields of a message (zeroes the rest). */
+void	krpc_init(struct krpc_msg *m, uint8_t type,
+	    const uint8_t txid[KRPC_TXID_LEN], const uint8_t id[KAD_ID_LEN]);
+
+/* Wire length of one contact record for an address family, 0 if none. */
+size_t	krpc_contact_len(uint8_t family);
+
+#endif /* KAD_KRPC_H */

@@ -1,0 +1,704 @@
+/*
+ * routing: k-buckets with least-recently-seen order, ping-before-evict,
+ * a replacement cache per bucket, splitting of the bucket that holds our
+ * own id, idle-bucket refresh and a save/load blob.  Pure (see
+ * routing.h); each bucket's arrays grow on demand so that a simulation
+ * of many nodes only pays for the contacts they really hold.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "krpc.h"
+#include "routing.h"
+
+struct rt_bucket {
+	struct rt_entry	*e;		/* [0] least recently seen */
+	struct rt_entry	*repl;		/* replacement cache, [nr-1] newest */
+	uint16_t	 n, ecap;
+	uint16_t	 nr, rcap;
+	uint64_t	 active;	/* last lookup into or change of range */
+};
+
+struct routing {
+	uint8_t		 self[KAD_ID_LEN];
+	unsigned	 k, nrepl, maxbuckets, nbuckets;
+	size_t		 count;
+	struct rt_bucket *b;
+};
+
+#define RT_BLOB_MAGIC	"KDRT"
+#define RT_BLOB_VERSION	1
+#define RT_BLOB_HDR	40	/* magic 4, version 1, pad 3, self 32 ... */
+#define RT_BLOB_COUNT	4	/* ... then a 32-bit count */
+#define RT_BLOB_REC	52	/* id 32, family 1, pad 1, port 2, ip 16 */
+
+int
+kad_id_cmpdist(const uint8_t a[KAD_ID_LEN], const uint8_t b[KAD_ID_LEN],
+    const uint8_t target[KAD_ID_LEN])
+{
+	size_t	i;
+	uint8_t	da, db;
+
+	for (i = 0; i < KAD_ID_LEN; i++) {
+		da = a[i] ^ target[i];
+		db = b[i] ^ target[i];
+		if (da != db)
+			return (da < db ? -1 : 1);
+	}
+	return (0);
+}
+
+unsigned
+kad_id_cpl(const uint8_t a[KAD_ID_LEN], const uint8_t b[KAD_ID_LEN])
+{
+	size_t		i;
+	unsigned	x, n;
+
+	for (i = 0; i < KAD_ID_LEN; i++) {
+		x = a[i] ^ b[i];
+		if (x != 0) {
+			for (n = 0; (x & 0x80) == 0; n++)
+				x <<= 1;
+			return ((unsigned)i * 8 + n);
+		}
+	}
+	return (KAD_ID_LEN * 8);
+}
+
+int
+kad_id_iszero(const uint8_t id[KAD_ID_LEN])
+{
+	size_t	i;
+	uint8_t	acc = 0;
+
+	for (i = 0; i < KAD_ID_LEN; i++)
+		acc |= id[i];
+	return (acc == 0);
+}
+
+static int
+addr_eq(const struct krpc_addr *a, const struct krpc_addr *b)
+{
+	size_t	alen = a->family == KRPC_AF_INET ? 4 : 16;
+
+	return (a->family == b->family && a->port == b->port &&
+	    memcmp(a->ip, b->ip, alen) == 0);
+}
+
+struct routing *
+routing_new(const uint8_t self[KAD_ID_LEN], unsigned k, unsigned nrepl,
+    unsigned maxbuckets)
+{
+	struct routing	*rt;
+
+	if (k == 0 || k > UINT16_MAX || nrepl > UINT16_MAX ||
+	    maxbuckets == 0 || maxbuckets > RT_MAX_BUCKETS) {
+		errno = EINVAL;
+		return (NULL);
+	}
+	if ((rt = calloc(1, sizeof(*rt))) == NULL)
+		return (NULL);
+	if ((rt->b = calloc(1, sizeof(*rt->b))) == NULL) {
+		free(rt);
+		return (NULL);
+	}
+	memcpy(rt->self, self, KAD_ID_LEN);
+	rt->k = k;
+	rt->nrepl = nrepl;
+	rt->maxbuckets = maxbuckets;
+	rt->nbuckets = 1;
+	return (rt);
+}
+
+void
+routing_free(struct routing *rt)
+{
+	unsigned	i;
+
+	if (rt == NULL)
+		return;
+	for (i = 0; i < rt->nbuckets; i++) {
+		free(rt->b[i].e);
+		free(rt->b[i].repl);
+	}
+	free(rt->b);
+	free(rt);
+}
+
+unsigned
+routing_bucket_of(struct routing *rt, const uint8_t id[KAD_ID_LEN])
+{
+	unsigned	cpl;
+
+	cpl = kad_id_cpl(id, rt->self);
+	return (cpl < rt->nbuckets - 1 ? cpl : rt->nbuckets - 1);
+}
+
+static struct rt_entry *
+find_in(struct rt_entry *v, size_t n, const uint8_t id[KAD_ID_LEN])
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(v[i].id, id, KAD_ID_LEN) == 0)
+			return (&v[i]);
+	return (NULL);
+}
+
+/* Make room for one more element in a growable array (cap <= max). */
+static int
+grow(struct rt_entry **v, uint16_t *cap, uint16_t n, unsigned max)
+{
+	struct rt_entry	*nv;
+	unsigned	 ncap;
+
+	if (n < *cap)
+		return (0);
+	if (n >= max)
+		return (-1);
+	ncap = *cap == 0 ? 4 : *cap * 2u;
+	if (ncap > max)
+		ncap = max;
+	if ((nv = reallocarray(*v, ncap, sizeof(**v))) == NULL)
+		return (-1);
+	*v = nv;
+	*cap = (uint16_t)ncap;
+	return (0);
+}
+
+static void
+remove_at(struct rt_entry *v, uint16_t *n, size_t i)
+{
+	memmove(&v[i], &v[i + 1], (*n - i - 1) * sizeof(*v));
+	(*n)--;
+}
+
+/* Insert e keeping v ordered by seen, oldest first; room is there. */
+static struct rt_entry *
+insert_sorted(struct rt_entry *v, uint16_t *n, const struct rt_entry *e)
+{
+	size_t	i = *n;
+
+	while (i > 0 && v[i - 1].seen > e->seen)
+		i--;
+	memmove(&v[i + 1], &v[i], (*n - i) * sizeof(*v));
+	v[i] = *e;
+	(*n)++;
+	return (&v[i]);
+}
+
+int
+routing_good(const struct rt_entry *e, uint64_t now)
+{
+	return (e->replied != 0 && e->fails == 0 &&
+	    now - e->seen < RT_GOOD_AGE_MS);
+}
+
+static int
+is_bad(const struct rt_entry *e)
+{
+	return (e->fails >= RT_MAX_FAILS);
+}
+
+/* RFC 6298 smoothing in fixed point: srtt is ms * 8, rttvar ms * 4. */
+void
+routing_rtt_sample(struct rt_entry *e, uint32_t rtt)
+{
+	int64_t	err;
+
+	if (rtt > 60000)
+		rtt = 60000;
+	if ((e->flags & RT_F_RTT) == 0) {
+		e->srtt = rtt << 3;
+		e->rttvar = rtt << 1;
+		e->flags |= RT_F_RTT;
+		return;
+	}
+	err = (int64_t)rtt - (e->srtt >> 3);
+	e->srtt = (uint32_t)((int64_t)e->srtt + err);
+	if (err < 0)
+		err = -err;
+	e->rttvar = (uint32_t)((int64_t)e->rttvar + err - (e->rttvar >> 2));
+}
+
+uint32_t
+routing_rto(const struct rt_entry *e, uint32_t def, uint32_t min,
+    uint32_t max)
+{
+	uint32_t	rto;
+
+	if (e == NULL || (e->flags & RT_F_RTT) == 0)
+		rto = def;
+	else
+		rto = (e->srtt >> 3) + e->rttvar;
+	if (rto < min)
+		rto = min;
+	if (rto > max)
+		rto = max;
+	return (rto);
+}
+
+/* Move the last bucket's closer contacts into a new last bucket. */
+static int
+split(struct routing *rt)
+{
+	struct rt_bucket	*nb, *old, *new;
+	unsigned		 L = rt->nbuckets - 1;
+	uint16_t		 i;
+
+	nb = reallocarray(rt->b, rt->nbuckets + 1, sizeof(*rt->b));
+	if (nb == NULL)
+		return (-1);
+	rt->b = nb;
+	old = &rt->b[L];
+	new = &rt->b[L + 1];
+	memset(new, 0, sizeof(*new));
+	new->active = old->active;
+	rt->nbuckets++;
+	for (i = 0; i < old->n; ) {
+		if (kad_id_cpl(old->e[i].id, rt->self) > L) {
+			if (grow(&new->e, &new->ecap, new->n, rt->k) == -1)
+				return (-1);
+			new->e[new->n++] = old->e[i];
+			remove_at(old->e, &old->n, i);
+		} else
+			i++;
+	}
+	for (i = 0; i < old->nr; ) {
+		if (kad_id_cpl(old->repl[i].id, rt->self) > L) {
+			if (grow(&new->repl, &new->rcap, new->nr,
+			    rt->nrepl) == -1)
+				return (-1);
+			new->repl[new->nr++] = old->repl[i];
+			remove_at(old->repl, &old->nr, i);
+		} else
+			i++;
+	}
+	return (0);
+}
+
+static void
+cache(struct routing *rt, struct rt_bucket *b, const struct rt_entry *ne)
+{
+	struct rt_entry	*e;
+
+	if (rt->nrepl == 0)
+		return;
+	if ((e = find_in(b->repl, b->nr, ne->id)) != NULL)
+		remove_at(b->repl, &b->nr, (size_t)(e - b->repl));
+	else if (b->nr >= rt->nrepl)
+		remove_at(b->repl, &b->nr, 0);	/* drop the oldest */
+	if (grow(&b->repl, &b->rcap, b->nr, rt->nrepl) == -1)
+		return;
+	b->repl[b->nr++] = *ne;
+}
+
+/* Pick the contact whose liveness should be checked, if any. */
+static struct rt_entry *
+want_ping(struct rt_bucket *b, uint64_t now)
+{
+	uint16_t	i;
+
+	for (i = 0; i < b->n; i++) {
+		if (now - b->e[i].seen < RT_FRESH_MS)
+			return (NULL);	/* this and all later are fresh */
+		if (b->e[i].pinged != 0 &&
+		    now - b->e[i].pinged < RT_PING_WAIT_MS)
+			continue;	/* already being checked */
+		b->e[i].pinged = now;
+		return (&b->e[i]);
+	}
+	return (NULL);
+}
+
+static int
+update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
+    const struct krpc_addr *addr, uint64_t now, int replied, uint32_t rtt,
+    struct rt_entry **pingme)
+{
+	struct rt_bucket	*b;
+	struct rt_entry		*e, ne, tmp;
+	unsigned		 bi;
+	uint16_t		 i;
+
+	if (pingme != NULL)
+		*pingme = NULL;
+	if (kad_id_iszero(id) || memcmp(id, rt->self, KAD_ID_LEN) == 0)
+		return (RT_IGNORED);
+ again:
+	bi = routing_bucket_of(rt, id);
+	b = &rt->b[bi];
+	if ((e = find_in(b->e, b->n, id)) != NULL) {
+		if (!addr_eq(&e->addr, addr)) {
+			/* a good contact keeps its address: no hijacking */
+			if (routing_good(e, now))
+				return (RT_IGNORED);
+			e->addr = *addr;
+			e->flags &= ~RT_F_RTT;
+			e->fails = 0;
+		}
+		e->seen = now;
+		if (replied) {
+			e->replied = now;
+			e->fails = 0;
+			e->pinged = 0;
+			routing_rtt_sample(e, rtt);
+		}
+		/* most recently seen goes last */
+		tmp = *e;
+		remove_at(b->e, &b->n, (size_t)(e - b->e));
+		b->e[b->n++] = tmp;
+		return (RT_UPDATED);
+	}
+
+	memset(&ne, 0, sizeof(ne));
+	memcpy(ne.id, id, KAD_ID_LEN);
+	ne.addr = *addr;
+	ne.seen = now;
+	if (replied) {
+		ne.replied = now;
+		routing_rtt_sample(&ne, rtt);
+	}
+	if (b->n < rt->k) {
+		if (grow(&b->e, &b->ecap, b->n, rt->k) == -1)
+			return (RT_IGNORED);
+		if ((e = find_in(b->repl, b->nr, id)) != NULL)
+			remove_at(b->repl, &b->nr, (size_t)(e - b->repl));
+		b->e[b->n++] = ne;
+		b->active = now;
+		rt->count++;
+		return (RT_ADDED);
+	}
+	if (bi == rt->nbuckets - 1 && rt->nbuckets < rt->maxbuckets) {
+		if (split(rt) == -1)
+			return (RT_IGNORED);
+		goto again;
+	}
+	/* full: a bad contact makes room at once */
+	for (i = 0; i < b->n; i++) {
+		if (is_bad(&b->e[i])) {
+			remove_at(b->e, &b->n, i);
+			b->e[b->n++] = ne;
+			b->active = now;
+			return (RT_ADDED);
+		}
+	}
+	cache(rt, b, &ne);
+	e = want_ping(b, now);
+	if (pingme != NULL)
+		*pingme = e;
+	return (RT_CACHED);
+}
+
+int
+routing_heard(struct routing *rt, const uint8_t id[KAD_ID_LEN],
+    const struct krpc_addr *addr, uint64_t now, struct rt_entry **pingme)
+{
+	return (update(rt, id, addr, now, 0, 0, pingme));
+}
+
+int
+routing_replied(struct routing *rt, const uint8_t id[KAD_ID_LEN],
+    const struct krpc_addr *addr, uint64_t now, uint32_t rtt_ms,
+    struct rt_entry **pingme)
+{
+	return (update(rt, id, addr, now, 1, rtt_ms, pingme));
+}
+
+int
+routing_failed(struct routing *rt, const uint8_t id[KAD_ID_LEN],
+    uint64_t now, int liveness)
+{
+	struct rt_bucket	*b;
+	struct rt_entry		*e, promo;
+
+	(void)now;
+	b = &rt->b[routing_bucket_of(rt, id)];
+	if ((e = find_in(b->e, b->n, id)) == NULL) {
+		/* a dead replacement is of no use either */
+		if ((e = find_in(b->repl, b->nr, id)) != NULL)
+			remove_at(b->repl, &b->nr, (size_t)(e - b->repl));
+		return (0);
+	}
+	if (e->fails < UINT8_MAX)
+		e->fails++;
+	if (liveness)
+		e->pinged = 0;
+	if ((!liveness && e->fails < RT_MAX_FAILS) || b->nr == 0)
+		return (0);
+	remove_at(b->e, &b->n, (size_t)(e - b->e));
+	promo = b->repl[b->nr - 1];
+	b->nr--;
+	(void)insert_sorted(b->e, &b->n, &promo);
+	return (1);
+}
+
+struct rt_entry *
+routing_find(struct routing *rt, const uint8_t id[KAD_ID_LEN])
+{
+	struct rt_bucket	*b;
+
+	b = &rt->b[routing_bucket_of(rt, id)];
+	return (find_in(b->e, b->n, id));
+}
+
+static int
+want_family(uint8_t want, uint8_t family)
+{
+	if (want == 0)
+		return (1);
+	return (family == KRPC_AF_INET ? (want & KRPC_WANT4) != 0 :
+	    (want & KRPC_WANT6) != 0);
+}
+
+/* Insert the bucket's eligible contacts into the sorted top-n list. */
+static void
+consider(struct rt_bucket *b, const uint8_t target[KAD_ID_LEN],
+    uint8_t want, int goodonly, uint64_t now, struct rt_entry **out,
+    size_t n, size_t *cnt)
+{
+	struct rt_entry	*e;
+	uint16_t	 i;
+	size_t		 j;
+
+	for (i = 0; i < b->n; i++) {
+		e = &b->e[i];
+		if (!want_family(want, e->addr.family))
+			continue;
+		if (goodonly ? !routing_good(e, now) : is_bad(e))
+			continue;
+		if (*cnt == n &&
+		    kad_id_cmpdist(e->id, out[n - 1]->id, target) >= 0)
+			continue;
+		j = *cnt < n ? (*cnt)++ : n - 1;
+		while (j > 0 && kad_id_cmpdist(e->id, out[j - 1]->id,
+		    target) < 0) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j] = e;
+	}
+}
+
+size_t
+routing_closest(struct routing *rt, const uint8_t target[KAD_ID_LEN],
+    uint8_t want, int goodonly, uint64_t now, struct rt_entry **out,
+    size_t n)
+{
+	unsigned	t, i;
+	size_t		cnt = 0;
+
+	if (n == 0)
+		return (0);
+	/*
+	 * Buckets come in groups that are strictly ordered by distance to
+	 * the target: its own bucket, then all the deeper ones, then each
+	 * shallower one in turn.  Stop after the group that fills n.
+	 */
+	t = routing_bucket_of(rt, target);
+	consider(&rt->b[t], target, want, goodonly, now, out, n, &cnt);
+	if (cnt == n)
+		return (cnt);
+	for (i = t + 1; i < rt->nbuckets; i++)
+		consider(&rt->b[i], target, want, goodonly, now, out, n, &cnt);
+	for (i = t; i > 0 && cnt < n; i--)
+		consider(&rt->b[i - 1], target, want, goodonly, now, out, n,
+		    &cnt);
+	return (cnt);
+}
+
+void
+routing_touch(struct routing *rt, const uint8_t target[KAD_ID_LEN],
+    uint64_t now)
+{
+	rt->b[routing_bucket_of(rt, target)].active = now;
+}
+
+/* A random id in bucket i's range: our first i bits, then bit i flipped. */
+static void
+bucket_random(struct routing *rt, unsigned i, const uint8_t rnd[KAD_ID_LEN],
+    uint8_t target[KAD_ID_LEN])
+{
+	unsigned	bit, byte;
+	uint8_t		mask;
+
+	for (byte = 0; byte < KAD_ID_LEN; byte++) {
+		if ((byte + 1) * 8 <= i)
+			mask = 0xff;
+		else if (byte * 8 >= i)
+			mask = 0;
+		else
+			mask = (uint8_t)(0xff << (8 - (i - byte * 8)));
+		target[byte] = (rt->self[byte] & mask) | (rnd[byte] & ~mask);
+	}
+	if (i < rt->nbuckets - 1) {
+		bit = i;
+		target[bit / 8] = (uint8_t)((target[bit / 8] &
+		    ~(0x80 >> (bit % 8))) |
+		    (~rt->self[bit / 8] & (0x80 >> (bit % 8))));
+	}
+}
+
+int
+routing_refresh(struct routing *rt, uint64_t now, uint64_t interval,
+    const uint8_t rnd[KAD_ID_LEN], uint8_t target[KAD_ID_LEN])
+{
+	unsigned	i, best = 0;
+	int		found = 0;
+
+	for (i = 0; i < rt->nbuckets; i++) {
+		if (rt->b[i].active + interval > now)
+			continue;
+		if (!found || rt->b[i].active < rt->b[best].active)
+			best = i;
+		found = 1;
+	}
+	if (!found)
+		return (0);
+	bucket_random(rt, best, rnd, target);
+	rt->b[best].active = now;
+	return (1);
+}
+
+uint64_t
+routing_next_refresh(struct routing *rt, uint64_t interval)
+{
+	unsigned	i;
+	uint64_t	min = UINT64_MAX;
+
+	for (i = 0; i < rt->nbuckets; i++)
+		if (rt->b[i].active < min)
+			min = rt->b[i].active;
+	return (min + interval);
+}
+
+size_t
+routing_count(struct routing *rt)
+{
+	return (rt->count);
+}
+
+unsigned
+routing_nbuckets(struct routing *rt)
+{
+	return (rt->nbuckets);
+}
+
+const struct rt_entry *
+routing_bucket(struct routing *rt, unsigned i, size_t *n, size_t *nrepl)
+{
+	if (i >= rt->nbuckets) {
+		*n = 0;
+		if (nrepl != NULL)
+			*nrepl = 0;
+		return (NULL);
+	}
+	*n = rt->b[i].n;
+	if (nrepl != NULL)
+		*nrepl = rt->b[i].nr;
+	return (rt->b[i].e);
+}
+
+size_t
+routing_save_size(struct routing *rt)
+{
+	return (RT_BLOB_HDR + RT_BLOB_COUNT + rt->count * RT_BLOB_REC);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = (v >> 16) & 0xff;
+	p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
+}
+
+ssize_t
+routing_save(struct routing *rt, void *buf, size_t len)
+{
+	uint8_t			*p = buf;
+	const struct rt_entry	*e;
+	size_t			 need, alen;
+	unsigned		 i;
+	uint16_t		 j;
+
+	need = routing_save_size(rt);
+	if (len < need || rt->count > UINT32_MAX) {
+		errno = EMSGSIZE;
+		return (-1);
+	}
+	memset(p, 0, need);
+	memcpy(p, RT_BLOB_MAGIC, 4);
+	p[4] = RT_BLOB_VERSION;
+	memcpy(p + 8, rt->self, KAD_ID_LEN);
+	put32(p + RT_BLOB_HDR, (uint32_t)rt->count);
+	p += RT_BLOB_HDR + RT_BLOB_COUNT;
+	for (i = 0; i < rt->nbuckets; i++) {
+		for (j = 0; j < rt->b[i].n; j++) {
+			e = &rt->b[i].e[j];
+			alen = e->addr.family == KRPC_AF_INET ? 4 : 16;
+			memcpy(p, e->id, KAD_ID_LEN);
+			p[32] = e->addr.family;
+			p[34] = e->addr.port >> 8;
+			p[35] = e->addr.port & 0xff;
+			memcpy(p + 36, e->addr.ip, alen);
+			p += RT_BLOB_REC;
+		}
+	}
+	return ((ssize_t)need);
+}
+
+/* One blob record, checked completely; 0 and *ct filled, or -1. */
+static int
+load_rec(struct routing *rt, const uint8_t *p, struct krpc_contact *ct)
+{
+	static const uint8_t	zero[12];
+
+	memset(ct, 0, sizeof(*ct));
+	memcpy(ct->id, p, KAD_ID_LEN);
+	ct->addr.family = p[32];
+	ct->addr.port = (uint16_t)((p[34] << 8) | p[35]);
+	memcpy(ct->addr.ip, p + 36, 16);
+	if (p[33] != 0 || ct->addr.port == 0 || kad_id_iszero(ct->id) ||
+	    memcmp(ct->id, rt->self, KAD_ID_LEN) == 0)
+		return (-1);
+	if (ct->addr.family == KRPC_AF_INET)
+		return (memcmp(p + 40, zero, sizeof(zero)) == 0 ? 0 : -1);
+	return (ct->addr.family == KRPC_AF_INET6 ? 0 : -1);
+}
+
+int
+routing_load(struct routing *rt, const void *buf, size_t len, uint64_t now)
+{
+	const uint8_t		*p = buf;
+	struct krpc_contact	 ct;
+	size_t			 count, i, before;
+
+	if (len < RT_BLOB_HDR + RT_BLOB_COUNT ||
+	    memcmp(p, RT_BLOB_MAGIC, 4) != 0 || p[4] != RT_BLOB_VERSION ||
+	    p[5] != 0 || p[6] != 0 || p[7] != 0)
+		goto bad;
+	count = ((size_t)p[40] << 24) | ((size_t)p[41] << 16) |
+	    ((size_t)p[42] << 8) | p[43];
+	if ((len - RT_BLOB_HDR - RT_BLOB_COUNT) % RT_BLOB_REC != 0 ||
+	    (len - RT_BLOB_HDR - RT_BLOB_COUNT) / RT_BLOB_REC != count)
+		goto bad;
+	p += RT_BLOB_HDR + RT_BLOB_COUNT;
+	for (i = 0; i < count; i++)
+		if (load_rec(rt, p + i * RT_BLOB_REC, &ct) == -1)
+			goto bad;
+	before = rt->count;
+	for (i = 0; i < count; i++) {
+		(void)load_rec(rt, p + i * RT_BLOB_REC, &ct);
+		(void)update(rt, ct.id, &ct.addr, now, 0, 0, NULL);
+	}
+	return ((int)(rt->count - before));
+ bad:
+	errno = EINVAL;
+	return (-1);
+}

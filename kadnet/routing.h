@@ -1,0 +1,140 @@
+/*
+ * routing: the Kademlia routing table (k-buckets over the 256-bit XOR
+ * metric).  Pure: time comes in as an argument, randomness as bytes the
+ * caller drew, and the only output is return values.  The caller (dht.c)
+ * sends the pings this module asks for and reports back.
+ *
+ * Bucket i holds the contacts whose id shares exactly i leading bits
+ * with ours; the last bucket holds everything closer and is the only one
+ * that splits (it is the one that contains our own id).
+ */
+#ifndef KAD_ROUTING_H
+#define KAD_ROUTING_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "krpc.h"
+
+#define RT_MAX_BUCKETS		256	/* one per shared-prefix length */
+#define RT_GOOD_AGE_MS		(15 * 60 * 1000)  /* good: heard this recently */
+#define RT_FRESH_MS		(60 * 1000)	/* too fresh to need a ping */
+#define RT_PING_WAIT_MS		(10 * 1000)	/* one liveness ping at a time */
+#define RT_MAX_FAILS		3	/* consecutive timeouts: bad */
+
+#define RT_F_RTT		0x01	/* srtt/rttvar hold a measurement */
+
+struct rt_entry {
+	uint8_t		 id[KAD_ID_LEN];
+	struct krpc_addr addr;
+	uint64_t	 seen;		/* last datagram from it (LRS order) */
+	uint64_t	 replied;	/* last reply from it, 0: never */
+	uint64_t	 pinged;	/* liveness ping outstanding since, or 0 */
+	uint32_t	 srtt;		/* smoothed RTT, ms * 8 */
+	uint32_t	 rttvar;	/* RTT mean deviation, ms * 4 */
+	uint8_t		 fails;		/* consecutive unanswered requests */
+	uint8_t		 flags;
+};
+
+/* routing_heard/routing_replied results */
+#define RT_ADDED	0	/* new contact in its bucket */
+#define RT_UPDATED	1	/* known contact refreshed */
+#define RT_CACHED	2	/* bucket full: in the replacement cache */
+#define RT_IGNORED	3	/* own/zero id, or a good contact's address */
+
+struct routing;
+
+/*
+ * k contacts per bucket, nrepl in each replacement cache, at most
+ * maxbuckets buckets (1..RT_MAX_BUCKETS).  NULL with errno on failure.
+ */
+struct routing	*routing_new(const uint8_t self[KAD_ID_LEN], unsigned k,
+		    unsigned nrepl, unsigned maxbuckets);
+void		 routing_free(struct routing *);
+
+/*
+ * A request arrived from id at addr (heard), or a reply to one of ours
+ * (replied, with its round-trip time).  When the bucket is full and its
+ * least recently seen contact should prove it is alive, *pingme points
+ * at that contact (valid until the next call that changes the table);
+ * the caller pings it and reports routing_replied or routing_failed.
+ */
+int		 routing_heard(struct routing *, const uint8_t id[KAD_ID_LEN],
+		    const struct krpc_addr *, uint64_t now,
+		    struct rt_entry **pingme);
+int		 routing_replied(struct routing *,
+		    const uint8_t id[KAD_ID_LEN], const struct krpc_addr *,
+		    uint64_t now, uint32_t rtt_ms, struct rt_entry **pingme);
+
+/*
+ * A request to id went unanswered.  liveness: it was the ping asked for
+ * by *pingme, so the contact is replaced at once if the replacement
+ * cache has someone.  Returns 1 when the contact was evicted, else 0.
+ */
+int		 routing_failed(struct routing *,
+		    const uint8_t id[KAD_ID_LEN], uint64_t now, int liveness);
+
+struct rt_entry	*routing_find(struct routing *, const uint8_t id[KAD_ID_LEN]);
+
+/*
+ * Up to n contacts closest to target, nearest first, among the families
+ * in want (KRPC_WANT4/KRPC_WANT6).  goodonly: only contacts that
+ * answered recently (what we tell others); else all but the bad ones
+ * (what we try ourselves).  Returns how many were stored in out.
+ */
+size_t		 routing_closest(struct routing *,
+		    const uint8_t target[KAD_ID_LEN], uint8_t want,
+		    int goodonly, uint64_t now, struct rt_entry **out,
+		    size_t n);
+
+int		 routing_good(const struct rt_entry *, uint64_t now);
+/* Fold one RTT sample into e's srtt/rttvar (RFC 6298 gains). */
+void		 routing_rtt_sample(struct rt_entry *e, uint32_t rtt_ms);
+/* Retransmission timeout for a contact: srtt + 4 rttvar, bounded. */
+uint32_t	 routing_rto(const struct rt_entry *, uint32_t def,
+		    uint32_t min, uint32_t max);
+
+/* A lookup for target ran: its bucket needs no refresh for a while. */
+void		 routing_touch(struct routing *,
+		    const uint8_t target[KAD_ID_LEN], uint64_t now);
+/*
+ * If a bucket has been idle for interval ms, store a random id in its
+ * range in target (made from the caller's random bytes rnd), mark it
+ * refreshed and return 1; else 0.
+ */
+int		 routing_refresh(struct routing *, uint64_t now,
+		    uint64_t interval, const uint8_t rnd[KAD_ID_LEN],
+		    uint8_t target[KAD_ID_LEN]);
+uint64_t	 routing_next_refresh(struct routing *, uint64_t interval);
+
+size_t		 routing_count(struct routing *);
+unsigned	 routing_nbuckets(struct routing *);
+/* The contacts of bucket i, least recently seen first (tests, status). */
+const struct rt_entry *routing_bucket(struct routing *, unsigned i,
+		    size_t *n, size_t *nrepl);
+/* Index of the bucket that covers id. */
+unsigned	 routing_bucket_of(struct routing *, const uint8_t id[KAD_ID_LEN]);
+
+/*
+ * Serialise the contacts (not the replacement caches) to a blob, for a
+ * restart: routing_save_size() bytes; routing_save returns the length
+ * written or -1 (EMSGSIZE).  routing_load adds a blob's contacts as
+ * heard-of but unconfirmed and returns how many it added, or -1 (EINVAL)
+ * for a blob that is malformed in any way (then nothing is added).
+ */
+size_t		 routing_save_size(struct routing *);
+ssize_t		 routing_save(struct routing *, void *buf, size_t len);
+int		 routing_load(struct routing *, const void *buf, size_t len,
+		    uint64_t now);
+
+/* XOR-metric helpers shared with search.c and dht.c. */
+int		 kad_id_cmpdist(const uint8_t a[KAD_ID_LEN],
+		    const uint8_t b[KAD_ID_LEN],
+		    const uint8_t target[KAD_ID_LEN]);	/* <0: a closer */
+unsigned	 kad_id_cpl(const uint8_t a[KAD_ID_LEN],
+		    const uint8_t b[KAD_ID_LEN]);	/* shared prefix bits */
+int		 kad_id_iszero(const uint8_t id[KAD_ID_LEN]);
+
+#endif /* KAD_ROUTING_H */

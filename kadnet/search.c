@@ -1,0 +1,247 @@
+/*
+ * search: candidate list of one iterative lookup, kept sorted by XOR
+ * distance to the target.  See search.h.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "krpc.h"
+#include "routing.h"
+#include "search.h"
+
+struct search {
+	uint8_t			 target[KAD_ID_LEN];
+	uint8_t			 type;
+	uint8_t			 hoplimit;
+	uint16_t		 k, alpha, cap, n;
+	uint16_t		 inflight;	/* SC_INFLIGHT */
+	uint16_t		 slow;		/* SC_SLOW */
+	uint32_t		 msgs;
+	struct search_cand	 c[];
+};
+
+struct search *
+search_new(const uint8_t target[KAD_ID_LEN], uint8_t type, unsigned k,
+    unsigned alpha, unsigned cap, unsigned hoplimit)
+{
+	struct search	*s;
+
+	if ((type != KRPC_FIND_NODE && type != KRPC_FIND_VALUE) || k == 0 ||
+	    alpha == 0 || cap < k || cap > 1024 || alpha > cap ||
+	    hoplimit == 0 || hoplimit > 255) {
+		errno = EINVAL;
+		return (NULL);
+	}
+	s = calloc(1, sizeof(*s) + (size_t)cap * sizeof(s->c[0]));
+	if (s == NULL)
+		return (NULL);
+	memcpy(s->target, target, KAD_ID_LEN);
+	s->type = type;
+	s->k = (uint16_t)k;
+	s->alpha = (uint16_t)alpha;
+	s->cap = (uint16_t)cap;
+	s->hoplimit = (uint8_t)hoplimit;
+	return (s);
+}
+
+void
+search_free(struct search *s)
+{
+	free(s);
+}
+
+const uint8_t *
+search_target(const struct search *s)
+{
+	return (s->target);
+}
+
+uint8_t
+search_type(const struct search *s)
+{
+	return (s->type);
+}
+
+struct search_cand *
+search_find(struct search *s, const uint8_t id[KAD_ID_LEN])
+{
+	uint16_t	i;
+
+	for (i = 0; i < s->n; i++)
+		if (memcmp(s->c[i].id, id, KAD_ID_LEN) == 0)
+			return (&s->c[i]);
+	return (NULL);
+}
+
+static void
+leave_state(struct search *s, struct search_cand *c)
+{
+	if (c->state == SC_INFLIGHT)
+		s->inflight--;
+	else if (c->state == SC_SLOW)
+		s->slow--;
+}
+
+int
+search_add(struct search *s, const uint8_t id[KAD_ID_LEN],
+    const struct krpc_addr *addr, unsigned hop)
+{
+	struct search_cand	*c;
+	uint16_t		 pos, victim;
+
+	if (hop > 255)
+		hop = 255;
+	if ((c = search_find(s, id)) != NULL) {
+		if (hop < c->hop)
+			c->hop = (uint8_t)hop;
+		return (0);
+	}
+	/* position by distance */
+	for (pos = s->n; pos > 0; pos--)
+		if (kad_id_cmpdist(s->c[pos - 1].id, id, s->target) < 0)
+			break;
+	if (s->n == s->cap) {
+		/* full: drop the farthest slot not waiting for an answer */
+		for (victim = s->n; victim > 0; victim--)
+			if (s->c[victim - 1].state != SC_INFLIGHT &&
+			    s->c[victim - 1].state != SC_SLOW)
+				break;
+		if (victim == 0 || victim - 1 < pos)
+			return (0);
+		victim--;
+		memmove(&s->c[victim], &s->c[victim + 1],
+		    (s->n - victim - 1) * sizeof(s->c[0]));
+		s->n--;
+	}
+	memmove(&s->c[pos + 1], &s->c[pos], (s->n - pos) * sizeof(s->c[0]));
+	c = &s->c[pos];
+	memset(c, 0, sizeof(*c));
+	memcpy(c->id, id, KAD_ID_LEN);
+	c->addr = *addr;
+	c->hop = (uint8_t)hop;
+	c->state = SC_NEW;
+	s->n++;
+	return (1);
+}
+
+struct search_cand *
+search_next(struct search *s)
+{
+	struct search_cand	*c;
+	uint16_t		 i, live = 0;
+
+	if (s->inflight >= s->alpha)
+		return (NULL);
+	for (i = 0; i < s->n && live < s->k; i++) {
+		c = &s->c[i];
+		if (c->state == SC_FAILED)
+			continue;
+		if (c->state == SC_NEW && c->hop > s->hoplimit) {
+			c->state = SC_FAILED;	/* too far down the chain */
+			continue;
+		}
+		live++;
+		if (c->state == SC_NEW) {
+			c->state = SC_INFLIGHT;
+			s->inflight++;
+			s->msgs++;
+			return (c);
+		}
+	}
+	return (NULL);
+}
+
+void
+search_unsend(struct search *s, struct search_cand *c)
+{
+	if (c->state != SC_INFLIGHT)
+		return;
+	s->inflight--;
+	s->msgs--;
+	c->state = SC_NEW;
+}
+
+void
+search_replied(struct search *s, struct search_cand *c,
+    const uint8_t *token)
+{
+	leave_state(s, c);
+	c->state = SC_REPLIED;
+	if (token != NULL)
+		memcpy(c->token, token, KRPC_TOKEN_LEN);
+}
+
+void
+search_slow(struct search *s, struct search_cand *c)
+{
+	if (c->state != SC_INFLIGHT)
+		return;
+	s->inflight--;
+	s->slow++;
+	c->state = SC_SLOW;
+}
+
+void
+search_failed(struct search *s, struct search_cand *c)
+{
+	leave_state(s, c);
+	c->state = SC_FAILED;
+}
+
+int
+search_done(const struct search *s)
+{
+	const struct search_cand *c;
+	uint16_t		 i, live = 0;
+
+	for (i = 0; i < s->n && live < s->k; i++) {
+		c = &s->c[i];
+		if (c->state == SC_FAILED ||
+		    (c->state == SC_NEW && c->hop > s->hoplimit))
+			continue;
+		if (c->state != SC_REPLIED)
+			return (0);
+		live++;
+	}
+	return (1);
+}
+
+unsigned
+search_pending(const struct search *s)
+{
+	return ((unsigned)s->inflight + s->slow);
+}
+
+size_t
+search_results(const struct search *s, const struct search_cand **out,
+    size_t n)
+{
+	uint16_t	i;
+	size_t		cnt = 0;
+
+	for (i = 0; i < s->n && cnt < n; i++)
+		if (s->c[i].state == SC_REPLIED)
+			out[cnt++] = &s->c[i];
+	return (cnt);
+}
+
+unsigned
+search_hops(const struct search *s)
+{
+	uint16_t	i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->c[i].state == SC_REPLIED)
+			return (s->c[i].hop);
+	return (0);
+}
+
+unsigned
+search_msgs(const struct search *s)
+{
+	return (s->msgs);
+}

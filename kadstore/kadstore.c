@@ -1,0 +1,90 @@
+/*
+ * kadstore: main.  Opens the Tokyo Cabinet store in its directory before
+ * the sandbox (every fd it will need, the WAL included, exists by then),
+ * chroots there when root, and never opens another file.
+ */
+#include <sys/types.h>
+
+#include <bsd/stdlib.h>
+#include <event2/event.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kadipc.h"
+#include "kadipc_msg.h"
+#include "log.h"
+#include "sandbox.h"
+#include "worker.h"
+#include "kadstore.h"
+#include "store_tc.h"
+
+struct kadipc_chan	*store_master, *store_crypt, *store_net;
+
+static const uint32_t from_master[] = {
+	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ,
+	KADIPC_STORE_CONFIG,
+#ifdef KAD_TEST_HOOKS
+	KADIPC_TEST_SANDBOX,
+#endif
+};
+
+static const uint32_t from_crypt[] = {
+	KADIPC_CHUNK_PUT, KADIPC_CHUNK_GET, KADIPC_CHUNK_UNPIN
+};
+
+static void
+store_chan_dead(struct kadipc_chan *ch, void *arg)
+{
+	(void)arg;
+	log_warnx("lost the channel to %s; closing the store",
+	    kadipc_chan_peername(ch));
+	store_exit(1);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct kad_worker	 w;
+	struct kad_user		 user;
+	struct store_conf	 sc;
+	struct store		*s;
+	struct event_base	*base;
+	char			 dbdir[PATH_MAX];
+
+	kad_worker_init(&w, KAD_PROC_STORE, 3, argc, argv);
+	kad_privdrop_lookup(w.user, &user);
+	if ((size_t)snprintf(dbdir, sizeof(dbdir), "%s/db", w.root) >=
+	    sizeof(dbdir))
+		fatalx("store path too long");
+	memset(&sc, 0, sizeof(sc));
+	sc.limit = w.limit;
+	if ((s = store_open(dbdir, &sc)) == NULL)
+		fatalx("cannot open the store in %s", dbdir);
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	kad_privdrop(KAD_PROC_STORE, w.root, &user);
+	kad_sandbox(KAD_PROC_STORE);
+
+	store_dispatch_init(s, base, w.limit);
+	if ((store_master = kadipc_chan_new(KAD_IPC_FD, KAD_PROC_STORE,
+	    KAD_PROC_MASTER, from_master, sizeof(from_master) /
+	    sizeof(from_master[0]))) == NULL ||
+	    (store_crypt = kadipc_chan_new(KAD_IPC_FD + 1, KAD_PROC_STORE,
+	    KAD_PROC_CRYPT, from_crypt, sizeof(from_crypt) /
+	    sizeof(from_crypt[0]))) == NULL ||
+	    (store_net = kadipc_chan_new(KAD_IPC_FD + 2, KAD_PROC_STORE,
+	    KAD_PROC_NET, NULL, 0)) == NULL)
+		fatal("channels");
+	if (kadipc_event_set(store_master, base, store_dispatch_master,
+	    store_chan_dead, NULL) == -1 ||
+	    kadipc_event_set(store_crypt, base, store_dispatch_crypt,
+	    store_chan_dead, NULL) == -1 ||
+	    kadipc_event_set(store_net, base, store_dispatch_net,
+	    store_chan_dead, NULL) == -1)
+		fatalx("event_set");
+	kadipc_set_batch_cb(store_crypt, store_batch_end);
+	event_base_dispatch(base);
+	fatalx("event loop ended");
+}

@@ -1,0 +1,1149 @@
+/*
+ * kadstore's chunk store on Tokyo Cabinet.  The only includer of tchdb.h
+ * and tcbdb.h in the project.
+ *
+ * Files (in the store directory, all opened by store_open):
+ *   chunks.tch      TCHDB, HDBTLARGE, tuned bnum/xmsiz.  The source of
+ *                   truth: one record per chunk,
+ *                     key   = SHA-256(data), 32 bytes
+ *                     value = tick (u64 BE) || pins (u32 BE) || 0 (u32)
+ *                             || data (0..STORE_CHUNK_MAX bytes)
+ *                   plus one meta record under the 13-byte key
+ *                   "kadstore:meta" (no chunk key has that length):
+ *                   format version, batch generation, LRU clock and the
+ *                   counters (chunks, bytes, pinned, pinned bytes, evicted).
+ *   lru.tcb         TCBDB, the LRU index: one empty-valued record per
+ *                   UNPINNED chunk under the 40-byte key tick (u64 BE) ||
+ *                   chunk key, so the least recently used chunk is the
+ *                   first record (cursor first, O(log n)).  Its own meta
+ *                   record (key 8 x 0xff || "meta", which sorts after every
+ *                   tick) holds the batch generation of the index.
+ *   *.wal           Tokyo Cabinet's rollback logs, one per file.
+ *
+ * Batches and crash safety.  Every change joins an open batch: a
+ * transaction on each file, begun lazily, without HDBOTSYNC (TC's WAL
+ * holds pre-images; committing only truncates it).  store_commit() writes
+ * the counters and generation g+1 into both meta records, commits the
+ * TCHDB, then the TCBDB.  A kill -9 at any moment leaves each file at its
+ * last commit once TC has replayed its WAL at the next open, so the chunk
+ * file and its counters always agree.  The two files agree as well unless
+ * the kill landed between the two commits; then the generations differ
+ * (or the index meta is missing or the index does not open) and
+ * store_open() rebuilds the index from a scan of the chunk file (sorted
+ * bulk load, recounting the counters on the way).  Power loss is covered
+ * only up to the last store_sync() (tchdbsync/tcbdbsync: msync + fsync),
+ * which the dispatcher runs from a timer.
+ *
+ * LRU clock.  A logical clock hands out one tick per LRU insertion.  A get
+ * refreshes a chunk (new tick, record rewritten, index entry moved) only
+ * when its tick is more than 1/STORE_LRU_SLACK_DIV of the unpinned chunks
+ * behind the clock: such a chunk may have that many younger entries
+ * before it, so the order is exact LRU for everything older than the
+ * youngest 1/8, and a hot chunk costs one rewrite per n/8 insertions
+ * instead of one per get.  Pinned chunks keep their tick but have no
+ * index entry; the last unpin gives them a fresh tick.
+ *
+ * Sandbox.  TC opens a .wal file lazily at the first tranbegin and keeps
+ * it, so store_open() begins and commits a batch on both files before it
+ * returns.  After that the steady state needs no open/unlink/rename, with
+ * two exceptions in TC that this module avoids or documents:
+ *   - tchdbtranabort() (and tchdbclose() with a transaction open) reopen
+ *     the .wal to roll back: never called here.  After any TC error the
+ *     store is "broken" (TC itself refuses further transactions) and the
+ *     process must exit; the next open rolls back.
+ *   - tchdbclose() unlinks the empty .wal, and crashes (NULL map write in
+ *     tchdbsetecode) if unlink fails: the store worker's filter must allow
+ *     unlink, or the worker must exit without store_close().
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <tcutil.h>
+#include <tchdb.h>
+#include <tcbdb.h>
+
+#include "log.h"
+#include "store_tc.h"
+
+#define HDR_LEN		16			/* tick, pins, reserved */
+#define VAL_MAX		(HDR_LEN + STORE_CHUNK_MAX)
+#define IKEY_LEN	(8 + STORE_KEY_LEN)	/* tick || key */
+
+#define META_VERSION	1
+#define META_HKEY	"kadstore:meta"
+#define META_HKEY_LEN	(sizeof(META_HKEY) - 1)
+#define META_HLEN	64
+#define META_BLEN	16
+#define META_BKEY_LEN	12
+
+#define STORE_LRU_SLACK_DIV	8	/* see "LRU clock" above */
+#define REBUILD_MAX_BAD		4096	/* damaged records dropped per open */
+
+/* Tuning defaults (see LIMITS.md section 2). */
+#define BNUM_MIN	131071		/* TC's default */
+#define BNUM_MAX	(1LL << 27)	/* 1 GiB of 8-byte buckets */
+#define BNUM_NOLIMIT	1048573
+#define XMSIZ_MIN	(64LL << 20)
+#define XMSIZ_MAX	(16LL << 30)
+#define XMSIZ_NOLIMIT	(2LL << 30)
+#define HDB_FPOW	12		/* 4096 free blocks: eviction churn */
+#define IDX_LCNUM	4096
+#define IDX_NCNUM	1024
+
+static const uint8_t meta_bkey[META_BKEY_LEN] = {
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 'm', 'e', 't', 'a'
+};
+
+struct chunk_hdr {
+	uint64_t	tick;
+	uint32_t	pins;
+};
+
+struct store {
+	TCHDB			*hdb;
+	TCBDB			*bdb;
+	BDBCUR			*cur;		/* LRU cursor */
+	EVP_MD			*sha256;	/* fetched once */
+	EVP_MD_CTX		*mdctx;		/* reused */
+	struct store_stats	 st;		/* counters, limit */
+	uint64_t		 gen;		/* last committed batch */
+	uint64_t		 clock;		/* last tick handed out */
+	int			 intx;		/* a batch is open */
+	int			 unsynced;	/* committed, not synced */
+	int			 broken;	/* TC error: read-only */
+	struct store		*next;		/* abandoned stores */
+	char			 errstr[256];
+	uint8_t			 vbuf[VAL_MAX + 1]; /* +1: detect oversize */
+};
+
+/* For store_open's index rebuild and store_verify. */
+struct scan {
+	struct store		*s;
+	int			 verify;
+	struct store_stats	 st;
+	uint64_t		 maxtick;
+	uint64_t		 unpinned;
+	uint64_t		 missing;	/* verify: no index entry */
+	uint64_t		 nbadrec;
+	uint8_t			(*ents)[IKEY_LEN];
+	size_t			 nents, entcap;
+	uint8_t			(*bad)[STORE_KEY_LEN];
+	size_t			 nbad, badcap;
+	int			 nomem;
+};
+
+/* Broken stores are never closed (see above); keep them reachable. */
+static struct store	*abandoned;
+
+static void
+enc64(uint8_t *p, uint64_t v)
+{
+	int	 i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = v & 0xff;
+		v >>= 8;
+	}
+}
+
+static uint64_t
+dec64(const uint8_t *p)
+{
+	uint64_t	 v = 0;
+	int		 i;
+
+	for (i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return (v);
+}
+
+static void
+enc32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = (v >> 16) & 0xff;
+	p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
+}
+
+static uint32_t
+dec32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3]);
+}
+
+static int
+seterr(struct store *s, int error, const char *fmt, ...)
+    __attribute__((__format__(printf, 3, 4)));
+
+static int
+seterr(struct store *s, int error, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(s->errstr, sizeof(s->errstr), fmt, ap);
+	va_end(ap);
+	errno = error;
+	return (-1);
+}
+
+/*
+ * A Tokyo Cabinet error.  TC marks the handle fatal for every error but
+ * "no record" and "exists", so the store goes read-only.
+ */
+static int
+tc_fail(struct store *s, const char *what, const char *file, int ecode)
+{
+	int	 saved = errno;
+
+	switch (ecode) {
+	case TCETRUNC:
+	case TCESYNC:
+	case TCESEEK:
+	case TCEREAD:
+	case TCEWRITE:
+	case TCEMMAP:
+	case TCEOPEN:
+	case TCECLOSE:
+		/* errno still comes from the failed system call */
+		(void)snprintf(s->errstr, sizeof(s->errstr), "%s %s: %s: %s",
+		    file, what, tcerrmsg(ecode), strerror(saved));
+		break;
+	default:
+		(void)snprintf(s->errstr, sizeof(s->errstr), "%s %s: %s",
+		    file, what, tcerrmsg(ecode));
+		break;
+	}
+	if (!s->broken)
+		log_warnx("store: %s; no more writes", s->errstr);
+	s->broken = 1;
+	errno = EIO;
+	return (-1);
+}
+
+static int
+hdb_fail(struct store *s, const char *what)
+{
+	return (tc_fail(s, what, STORE_CHUNK_DB, tchdbecode(s->hdb)));
+}
+
+static int
+bdb_fail(struct store *s, const char *what)
+{
+	return (tc_fail(s, what, STORE_LRU_DB, tcbdbecode(s->bdb)));
+}
+
+static int
+broken_err(struct store *s)
+{
+	/* keep the text of the error that broke the store */
+	if (s->errstr[0] == '\0')
+		(void)snprintf(s->errstr, sizeof(s->errstr), "%s",
+		    "store is broken");
+	errno = EIO;
+	return (-1);
+}
+
+static void
+ikey_make(uint8_t ik[IKEY_LEN], uint64_t tick, const uint8_t *key)
+{
+	enc64(ik, tick);
+	memcpy(ik + 8, key, STORE_KEY_LEN);
+}
+
+static int
+hash_check(struct store *s, const uint8_t *key, const void *data,
+    size_t len)
+{
+	uint8_t		 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen;
+
+	if (data == NULL)
+		data = "";
+	if (EVP_DigestInit_ex(s->mdctx, s->sha256, NULL) != 1 ||
+	    EVP_DigestUpdate(s->mdctx, data, len) != 1 ||
+	    EVP_DigestFinal_ex(s->mdctx, md, &mdlen) != 1)
+		return (seterr(s, ENOMEM, "SHA-256 failed"));
+	if (mdlen != STORE_KEY_LEN || memcmp(md, key, STORE_KEY_LEN) != 0)
+		return (seterr(s, EINVAL, "key is not SHA-256 of the data"));
+	return (0);
+}
+
+/* Open the batch (a transaction on each file) before the first write. */
+static int
+batch_begin(struct store *s)
+{
+	if (s->broken)
+		return (broken_err(s));
+	if (s->intx)
+		return (0);
+	if (!tchdbtranbegin(s->hdb))
+		return (hdb_fail(s, "tranbegin"));
+	if (!tcbdbtranbegin(s->bdb))
+		return (bdb_fail(s, "tranbegin"));
+	s->intx = 1;
+	return (0);
+}
+
+/*
+ * Look a chunk up; its record stays in s->vbuf.  1 found, 0 absent, -1
+ * error (EBADMSG for a damaged record, which does not break the store).
+ */
+static int
+chunk_lookup(struct store *s, const uint8_t *key, struct chunk_hdr *h,
+    size_t *len)
+{
+	int	 n;
+
+	n = tchdbget3(s->hdb, key, STORE_KEY_LEN, s->vbuf,
+	    (int)sizeof(s->vbuf));
+	if (n == -1) {
+		if (tchdbecode(s->hdb) == TCENOREC)
+			return (0);
+		return (hdb_fail(s, "get"));
+	}
+	if (n < HDR_LEN || n > VAL_MAX)
+		return (seterr(s, EBADMSG, "damaged chunk record (%d bytes)",
+		    n));
+	h->tick = dec64(s->vbuf);
+	h->pins = dec32(s->vbuf + 8);
+	*len = (size_t)n - HDR_LEN;
+	return (1);
+}
+
+/* Store the record in s->vbuf with header *h. */
+static int
+chunk_write(struct store *s, const uint8_t *key, const struct chunk_hdr *h,
+    size_t len)
+{
+	enc64(s->vbuf, h->tick);
+	enc32(s->vbuf + 8, h->pins);
+	enc32(s->vbuf + 12, 0);
+	if (!tchdbput(s->hdb, key, STORE_KEY_LEN, s->vbuf,
+	    (int)(HDR_LEN + len)))
+		return (hdb_fail(s, "put"));
+	return (0);
+}
+
+static int
+lru_add(struct store *s, uint64_t tick, const uint8_t *key)
+{
+	uint8_t	 ik[IKEY_LEN];
+
+	ikey_make(ik, tick, key);
+	if (!tcbdbput(s->bdb, ik, IKEY_LEN, "", 0))
+		return (bdb_fail(s, "put"));
+	return (0);
+}
+
+static int
+lru_del(struct store *s, uint64_t tick, const uint8_t *key)
+{
+	uint8_t	 ik[IKEY_LEN];
+
+	ikey_make(ik, tick, key);
+	if (!tcbdbout(s->bdb, ik, IKEY_LEN)) {
+		/* a missing entry is harmless here: it is going away */
+		if (tcbdbecode(s->bdb) == TCENOREC)
+			return (0);
+		return (bdb_fail(s, "out"));
+	}
+	return (0);
+}
+
+/* Evict least recently used unpinned chunks until under the limit. */
+static int
+evict(struct store *s)
+{
+	struct chunk_hdr	 h;
+	const uint8_t		*ik;
+	uint8_t			 key[STORE_KEY_LEN];
+	uint64_t		 tick;
+	size_t			 len;
+	int			 iksz, r;
+
+	while (s->st.limit != 0 && s->st.bytes > s->st.limit) {
+		if (!tcbdbcurfirst(s->cur)) {
+			if (tcbdbecode(s->bdb) == TCENOREC)
+				break;
+			return (bdb_fail(s, "cursor"));
+		}
+		if ((ik = tcbdbcurkey3(s->cur, &iksz)) == NULL)
+			return (bdb_fail(s, "cursor key"));
+		if (iksz != IKEY_LEN)
+			break;		/* the meta record: all pinned */
+		tick = dec64(ik);
+		memcpy(key, ik + 8, sizeof(key));
+		r = chunk_lookup(s, key, &h, &len);
+		if (r == -1 && errno != EBADMSG)
+			return (-1);
+		if (r != 1 || h.pins != 0 || h.tick != tick) {
+			/* stale entry: only after damage; drop, keep going */
+			log_warnx("%s: dropping a stale LRU entry", __func__);
+			if (!tcbdbcurout(s->cur))
+				return (bdb_fail(s, "cursor out"));
+			if (r == 1 && h.pins == 0 &&
+			    lru_add(s, h.tick, key) == -1)
+				return (-1);
+			continue;
+		}
+		if (!tchdbout(s->hdb, key, STORE_KEY_LEN))
+			return (hdb_fail(s, "out"));
+		if (!tcbdbcurout(s->cur))
+			return (bdb_fail(s, "cursor out"));
+		s->st.chunks--;
+		s->st.bytes -= len;
+		s->st.evicted++;
+	}
+	return (0);
+}
+
+/* An access to an unpinned chunk whose record is in s->vbuf. */
+static int
+touch(struct store *s, const uint8_t *key, struct chunk_hdr *h, size_t len)
+{
+	uint64_t	 age, slack;
+
+	if (h->pins != 0 || s->broken)
+		return (0);
+	age = h->tick <= s->clock ? s->clock - h->tick : UINT64_MAX;
+	slack = (s->st.chunks - s->st.pinned) / STORE_LRU_SLACK_DIV;
+	if (age <= slack)
+		return (0);
+	if (batch_begin(s) == -1 || lru_del(s, h->tick, key) == -1)
+		return (-1);
+	h->tick = ++s->clock;
+	if (lru_add(s, h->tick, key) == -1)
+		return (-1);
+	return (chunk_write(s, key, h, len));
+}
+
+int
+store_put(struct store *s, const uint8_t key[STORE_KEY_LEN],
+    const void *data, size_t len, int pin)
+{
+	struct chunk_hdr	 h;
+	size_t			 olen;
+	int			 r;
+
+	if (s->broken)
+		return (broken_err(s));
+	if (len > STORE_CHUNK_MAX || (data == NULL && len > 0))
+		return (seterr(s, EINVAL, "bad chunk length %zu", len));
+	if (hash_check(s, key, data, len) == -1)
+		return (-1);
+	if ((r = chunk_lookup(s, key, &h, &olen)) == -1)
+		return (-1);
+	if (r == 1 && !pin)
+		return (touch(s, key, &h, olen));	/* already here */
+	if (r == 1) {
+		/* one more pin; the first one takes it out of the LRU */
+		if (h.pins == UINT32_MAX)
+			return (seterr(s, EOVERFLOW, "too many pins"));
+		if (batch_begin(s) == -1)
+			return (-1);
+		if (h.pins == 0) {
+			if (lru_del(s, h.tick, key) == -1)
+				return (-1);
+			s->st.pinned++;
+			s->st.pinned_bytes += olen;
+		}
+		h.pins++;
+		return (chunk_write(s, key, &h, olen));
+	}
+
+	if (!pin && s->st.limit != 0 &&
+	    (len > s->st.limit || s->st.pinned_bytes > s->st.limit - len))
+		return (seterr(s, ENOSPC, "%zu bytes do not fit next to "
+		    "%llu pinned bytes (limit %llu)", len,
+		    (unsigned long long)s->st.pinned_bytes,
+		    (unsigned long long)s->st.limit));
+	if (batch_begin(s) == -1)
+		return (-1);
+	h.tick = ++s->clock;
+	h.pins = pin ? 1 : 0;
+	if (len > 0)
+		memcpy(s->vbuf + HDR_LEN, data, len);
+	if (chunk_write(s, key, &h, len) == -1)
+		return (-1);
+	if (!pin && lru_add(s, h.tick, key) == -1)
+		return (-1);
+	s->st.chunks++;
+	s->st.bytes += len;
+	if (pin) {
+		s->st.pinned++;
+		s->st.pinned_bytes += len;
+	}
+	return (evict(s));
+}
+
+int
+store_get(struct store *s, const uint8_t key[STORE_KEY_LEN], void *buf,
+    size_t bufsz, size_t *lenp)
+{
+	struct chunk_hdr	 h;
+	size_t			 len;
+	int			 r;
+
+	if ((r = chunk_lookup(s, key, &h, &len)) == -1)
+		return (-1);
+	if (r == 0) {
+		errno = ENOENT;
+		return (-1);
+	}
+	if (len > bufsz)
+		return (seterr(s, ERANGE, "chunk of %zu bytes, buffer %zu",
+		    len, bufsz));
+	if (len > 0)
+		memcpy(buf, s->vbuf + HDR_LEN, len);
+	*lenp = len;
+	/* a failed refresh breaks the store; the next commit reports it */
+	(void)touch(s, key, &h, len);
+	return (0);
+}
+
+int
+store_has(struct store *s, const uint8_t key[STORE_KEY_LEN])
+{
+	if (tchdbvsiz(s->hdb, key, STORE_KEY_LEN) >= 0)
+		return (1);
+	if (tchdbecode(s->hdb) == TCENOREC)
+		return (0);
+	return (hdb_fail(s, "vsiz"));
+}
+
+int
+store_info(struct store *s, const uint8_t key[STORE_KEY_LEN], size_t *lenp,
+    uint32_t *pins)
+{
+	struct chunk_hdr	 h;
+	size_t			 len;
+	int			 r;
+
+	if ((r = chunk_lookup(s, key, &h, &len)) == -1)
+		return (-1);
+	if (r == 0) {
+		errno = ENOENT;
+		return (-1);
+	}
+	if (lenp != NULL)
+		*lenp = len;
+	if (pins != NULL)
+		*pins = h.pins;
+	return (0);
+}
+
+int
+store_unpin(struct store *s, const uint8_t key[STORE_KEY_LEN])
+{
+	struct chunk_hdr	 h;
+	size_t			 len;
+	int			 r;
+
+	if (s->broken)
+		return (broken_err(s));
+	if ((r = chunk_lookup(s, key, &h, &len)) == -1)
+		return (-1);
+	if (r == 0) {
+		errno = ENOENT;
+		return (-1);
+	}
+	if (h.pins == 0)
+		return (seterr(s, EINVAL, "chunk is not pinned"));
+	if (batch_begin(s) == -1)
+		return (-1);
+	if (--h.pins > 0)
+		return (chunk_write(s, key, &h, len));
+	/* back in the LRU as its youngest entry */
+	h.tick = ++s->clock;
+	if (chunk_write(s, key, &h, len) == -1 ||
+	    lru_add(s, h.tick, key) == -1)
+		return (-1);
+	s->st.pinned--;
+	s->st.pinned_bytes -= len;
+	return (evict(s));
+}
+
+static int
+meta_write(struct store *s, uint64_t gen)
+{
+	uint8_t	 hm[META_HLEN], bm[META_BLEN];
+
+	memset(hm, 0, sizeof(hm));
+	enc32(hm, META_VERSION);
+	enc64(hm + 8, gen);
+	enc64(hm + 16, s->clock);
+	enc64(hm + 24, s->st.chunks);
+	enc64(hm + 32, s->st.bytes);
+	enc64(hm + 40, s->st.pinned);
+	enc64(hm + 48, s->st.pinned_bytes);
+	enc64(hm + 56, s->st.evicted);
+	if (!tchdbput(s->hdb, META_HKEY, META_HKEY_LEN, hm, sizeof(hm)))
+		return (hdb_fail(s, "put meta"));
+	memset(bm, 0, sizeof(bm));
+	enc32(bm, META_VERSION);
+	enc64(bm + 8, gen);
+	if (!tcbdbput(s->bdb, meta_bkey, sizeof(meta_bkey), bm, sizeof(bm)))
+		return (bdb_fail(s, "put meta"));
+	return (0);
+}
+
+int
+store_commit(struct store *s)
+{
+	if (s->broken)
+		return (broken_err(s));
+	if (!s->intx)
+		return (0);
+	if (meta_write(s, s->gen + 1) == -1)
+		return (-1);
+	if (!tchdbtrancommit(s->hdb))
+		return (hdb_fail(s, "trancommit"));
+	/*
+	 * The batch is safe now.  A kill -9 right here leaves the index one
+	 * generation behind: store_open() sees that and rebuilds it.
+	 */
+	if (!tcbdbtrancommit(s->bdb))
+		return (bdb_fail(s, "trancommit"));
+	s->gen++;
+	s->intx = 0;
+	s->unsynced = 1;
+	return (0);
+}
+
+int
+store_sync(struct store *s)
+{
+	if (store_commit(s) == -1)
+		return (-1);
+	if (!s->unsynced)
+		return (0);
+	if (!tchdbsync(s->hdb))
+		return (hdb_fail(s, "sync"));
+	if (!tcbdbsync(s->bdb))
+		return (bdb_fail(s, "sync"));
+	s->unsynced = 0;
+	return (0);
+}
+
+void
+store_stats(struct store *s, struct store_stats *st)
+{
+	*st = s->st;
+}
+
+const char *
+store_errstr(struct store *s)
+{
+	return (s->errstr);
+}
+
+int
+store_iter_begin(struct store *s)
+{
+	if (!tchdbiterinit(s->hdb))
+		return (hdb_fail(s, "iterinit"));
+	return (0);
+}
+
+int
+store_iter_next(struct store *s, uint8_t key[STORE_KEY_LEN])
+{
+	void	*k;
+	int	 ksz;
+
+	for (;;) {
+		if ((k = tchdbiternext(s->hdb, &ksz)) == NULL) {
+			if (tchdbecode(s->hdb) == TCENOREC)
+				return (0);
+			return (hdb_fail(s, "iternext"));
+		}
+		if (ksz == STORE_KEY_LEN) {
+			memcpy(key, k, STORE_KEY_LEN);
+			free(k);
+			return (1);
+		}
+		free(k);	/* the meta record */
+	}
+}
+
+/* tchdbforeach callback for the index rebuild and store_verify. */
+static bool
+scan_rec(const void *kbuf, int ksiz, const void *vbuf, int vsiz, void *arg)
+{
+	struct scan	*sc = arg;
+	const uint8_t	*v = vbuf;
+	void		*p;
+	uint8_t		 ik[IKEY_LEN];
+	uint64_t	 tick;
+	uint32_t	 pins;
+	size_t		 len, ncap;
+	int		 n;
+
+	if (ksiz != STORE_KEY_LEN)
+		return (true);		/* the meta record */
+	if (vsiz < HDR_LEN || vsiz > VAL_MAX) {
+		sc->nbadrec++;
+		if (sc->verify || sc->nbad == REBUILD_MAX_BAD)
+			return (true);
+		if (sc->nbad == sc->badcap) {
+			ncap = sc->badcap ? sc->badcap * 2 : 16;
+			if ((p = reallocarray(sc->bad, ncap,
+			    sizeof(*sc->bad))) == NULL) {
+				sc->nomem = 1;
+				return (false);
+			}
+			sc->bad = p;
+			sc->badcap = ncap;
+		}
+		memcpy(sc->bad[sc->nbad++], kbuf, STORE_KEY_LEN);
+		return (true);
+	}
+	tick = dec64(v);
+	pins = dec32(v + 8);
+	len = (size_t)vsiz - HDR_LEN;
+	sc->st.chunks++;
+	sc->st.bytes += len;
+	if (tick > sc->maxtick)
+		sc->maxtick = tick;
+	if (pins > 0) {
+		sc->st.pinned++;
+		sc->st.pinned_bytes += len;
+		return (true);
+	}
+	sc->unpinned++;
+	ikey_make(ik, tick, kbuf);
+	if (sc->verify) {
+		if (tcbdbget3(sc->s->bdb, ik, IKEY_LEN, &n) == NULL)
+			sc->missing++;
+		return (true);
+	}
+	if (sc->nents == sc->entcap) {
+		ncap = sc->entcap ? sc->entcap * 2 : 1024;
+		if ((p = reallocarray(sc->ents, ncap, sizeof(*sc->ents))) ==
+		    NULL) {
+			sc->nomem = 1;
+			return (false);
+		}
+		sc->ents = p;
+		sc->entcap = ncap;
+	}
+	memcpy(sc->ents[sc->nents++], ik, IKEY_LEN);
+	return (true);
+}
+
+static int
+ikey_cmp(const void *a, const void *b)
+{
+	return (memcmp(a, b, IKEY_LEN));
+}
+
+/*
+ * Rebuild the (freshly truncated) LRU index and the counters from the
+ * chunk file.  Sorted, so the B+ tree is loaded in key order.  No
+ * transaction on the index: until the meta record is written by the
+ * closing commit the index counts as absent, so a crash here only means
+ * another rebuild.
+ */
+static int
+rebuild(struct store *s)
+{
+	struct scan	 sc;
+	size_t		 i;
+	int		 rv = -1;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.s = s;
+	if (!tchdbforeach(s->hdb, scan_rec, &sc)) {
+		if (sc.nomem) {
+			(void)seterr(s, ENOMEM, "out of memory");
+			goto done;
+		}
+		(void)hdb_fail(s, "foreach");
+		goto done;
+	}
+	if (sc.nbadrec > 0)
+		log_warnx("%s: %llu damaged chunk records, dropping %zu",
+		    __func__, (unsigned long long)sc.nbadrec, sc.nbad);
+	if (sc.nbad > 0) {
+		if (!tchdbtranbegin(s->hdb)) {
+			(void)hdb_fail(s, "tranbegin");
+			goto done;
+		}
+		for (i = 0; i < sc.nbad; i++)
+			if (!tchdbout(s->hdb, sc.bad[i], STORE_KEY_LEN)) {
+				(void)hdb_fail(s, "out");
+				goto done;
+			}
+		if (!tchdbtrancommit(s->hdb)) {
+			(void)hdb_fail(s, "trancommit");
+			goto done;
+		}
+	}
+	if (sc.nents > 1)
+		qsort(sc.ents, sc.nents, sizeof(*sc.ents), ikey_cmp);
+	for (i = 0; i < sc.nents; i++)
+		if (!tcbdbput(s->bdb, sc.ents[i], IKEY_LEN, "", 0)) {
+			(void)bdb_fail(s, "put");
+			goto done;
+		}
+	if (sc.st.chunks != s->st.chunks || sc.st.bytes != s->st.bytes ||
+	    sc.st.pinned != s->st.pinned ||
+	    sc.st.pinned_bytes != s->st.pinned_bytes)
+		log_warnx("%s: counters corrected to %llu chunks, %llu bytes",
+		    __func__, (unsigned long long)sc.st.chunks,
+		    (unsigned long long)sc.st.bytes);
+	s->st.chunks = sc.st.chunks;
+	s->st.bytes = sc.st.bytes;
+	s->st.pinned = sc.st.pinned;
+	s->st.pinned_bytes = sc.st.pinned_bytes;
+	if (sc.maxtick > s->clock)
+		s->clock = sc.maxtick;
+	log_info("store: LRU index rebuilt: %zu entries", sc.nents);
+	rv = 0;
+ done:
+	free(sc.ents);
+	free(sc.bad);
+	return (rv);
+}
+
+int
+store_verify(struct store *s, struct store_stats *out)
+{
+	struct scan	 sc;
+	uint64_t	 nidx;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.s = s;
+	sc.verify = 1;
+	if (s->broken)
+		return (broken_err(s));
+	if (!tchdbforeach(s->hdb, scan_rec, &sc))
+		return (hdb_fail(s, "foreach"));
+	sc.st.evicted = s->st.evicted;
+	sc.st.limit = s->st.limit;
+	if (out != NULL)
+		*out = sc.st;
+	nidx = tcbdbrnum(s->bdb);
+	if (nidx > 0)
+		nidx--;			/* the meta record */
+	if (sc.nbadrec > 0)
+		return (seterr(s, EIO, "%llu damaged chunk records",
+		    (unsigned long long)sc.nbadrec));
+	if (sc.st.chunks != s->st.chunks || sc.st.bytes != s->st.bytes ||
+	    sc.st.pinned != s->st.pinned ||
+	    sc.st.pinned_bytes != s->st.pinned_bytes)
+		return (seterr(s, EIO, "counters %llu/%llu/%llu/%llu, scan "
+		    "%llu/%llu/%llu/%llu", (unsigned long long)s->st.chunks,
+		    (unsigned long long)s->st.bytes,
+		    (unsigned long long)s->st.pinned,
+		    (unsigned long long)s->st.pinned_bytes,
+		    (unsigned long long)sc.st.chunks,
+		    (unsigned long long)sc.st.bytes,
+		    (unsigned long long)sc.st.pinned,
+		    (unsigned long long)sc.st.pinned_bytes));
+	if (sc.missing > 0 || nidx != sc.unpinned)
+		return (seterr(s, EIO, "LRU index: %llu entries for %llu "
+		    "unpinned chunks, %llu missing", (unsigned long long)nidx,
+		    (unsigned long long)sc.unpinned,
+		    (unsigned long long)sc.missing));
+	if (sc.maxtick > s->clock)
+		return (seterr(s, EIO, "tick %llu ahead of the clock %llu",
+		    (unsigned long long)sc.maxtick,
+		    (unsigned long long)s->clock));
+	return (0);
+}
+
+/* 1 and the fields set, 0 absent or unusable, -1 TC error. */
+static int
+meta_load(struct store *s, uint64_t *gen)
+{
+	uint8_t	 m[META_HLEN + 1];
+	int	 n;
+
+	n = tchdbget3(s->hdb, META_HKEY, META_HKEY_LEN, m, sizeof(m));
+	if (n == -1)
+		return (tchdbecode(s->hdb) == TCENOREC ? 0 :
+		    hdb_fail(s, "get meta"));
+	if (n != META_HLEN || dec32(m) != META_VERSION) {
+		log_warnx("%s: unknown meta record, rebuilding", __func__);
+		return (0);
+	}
+	*gen = dec64(m + 8);
+	s->clock = dec64(m + 16);
+	s->st.chunks = dec64(m + 24);
+	s->st.bytes = dec64(m + 32);
+	s->st.pinned = dec64(m + 40);
+	s->st.pinned_bytes = dec64(m + 48);
+	s->st.evicted = dec64(m + 56);
+	return (1);
+}
+
+static int
+bmeta_load(struct store *s, uint64_t *gen)
+{
+	const uint8_t	*m;
+	int		 n;
+
+	if ((m = tcbdbget3(s->bdb, meta_bkey, sizeof(meta_bkey), &n)) == NULL)
+		return (tcbdbecode(s->bdb) == TCENOREC ? 0 :
+		    bdb_fail(s, "get meta"));
+	if (n != META_BLEN || dec32(m) != META_VERSION)
+		return (0);
+	*gen = dec64(m + 8);
+	return (1);
+}
+
+/* errno for a failed tchdbopen/tcbdbopen. */
+static int
+open_errno(int ecode)
+{
+	switch (ecode) {
+	case TCENOFILE:
+		return (ENOENT);
+	case TCENOPERM:
+		return (EACCES);
+	case TCELOCK:
+		return (EWOULDBLOCK);	/* another process has it open */
+	case TCEMETA:
+	case TCERHEAD:
+		return (EINVAL);	/* not a store file, or damaged */
+	default:
+		return (EIO);
+	}
+}
+
+static TCBDB *
+lru_new(int64_t bnum, int64_t xmsiz)
+{
+	TCBDB	*bdb;
+
+	if ((bdb = tcbdbnew()) == NULL)
+		return (NULL);
+	/* 40-byte keys, empty values: about 1 index page per 100 chunks */
+	if (!tcbdbtune(bdb, 0, 0, bnum / 64 > 32749 ? bnum / 64 : 32749, -1,
+	    -1, BDBTLARGE) || !tcbdbsetcache(bdb, IDX_LCNUM, IDX_NCNUM) ||
+	    !tcbdbsetxmsiz(bdb, xmsiz / 16 > XMSIZ_MIN ? xmsiz / 16 :
+	    XMSIZ_MIN)) {
+		tcbdbdel(bdb);
+		return (NULL);
+	}
+	return (bdb);
+}
+
+/* Defaults sized from the limit: bnum ~ 2x the expected 1 KiB chunks. */
+static void
+tuning(const struct store_conf *conf, int64_t *bnum, int64_t *xmsiz)
+{
+	uint64_t	 limit = conf != NULL ? conf->limit : 0;
+	uint64_t	 x;
+
+	if (conf != NULL && conf->bnum > 0)
+		*bnum = conf->bnum;
+	else if (limit == 0)
+		*bnum = BNUM_NOLIMIT;
+	else if (limit / 512 < BNUM_MIN)
+		*bnum = BNUM_MIN;
+	else if (limit / 512 > BNUM_MAX)
+		*bnum = BNUM_MAX;
+	else
+		*bnum = (int64_t)(limit / 512);
+
+	if (conf != NULL && conf->xmsiz > 0)
+		*xmsiz = conf->xmsiz;
+	else if (limit == 0)
+		*xmsiz = XMSIZ_NOLIMIT;
+	else {
+		/* the whole file: payload, record overhead, buckets */
+		x = limit > (uint64_t)XMSIZ_MAX ? (uint64_t)XMSIZ_MAX : limit;
+		x += x / 8 + 8 * (uint64_t)*bnum;
+		if (x < (uint64_t)XMSIZ_MIN)
+			x = XMSIZ_MIN;
+		if (x > (uint64_t)XMSIZ_MAX)
+			x = XMSIZ_MAX;
+		*xmsiz = (int64_t)x;
+	}
+}
+
+struct store *
+store_open(const char *dir, const struct store_conf *conf)
+{
+	struct store	*s;
+	char		 hpath[PATH_MAX], bpath[PATH_MAX];
+	uint64_t	 hgen = 0, bgen = 0;
+	int64_t		 bnum, xmsiz;
+	int		 hmeta, bmeta, r, saved;
+	int		 hopen = 0, bopen = 0;
+
+	r = snprintf(hpath, sizeof(hpath), "%s/%s", dir, STORE_CHUNK_DB);
+	if (r < 0 || (size_t)r >= sizeof(hpath) ||
+	    (r = snprintf(bpath, sizeof(bpath), "%s/%s", dir,
+	    STORE_LRU_DB)) < 0 || (size_t)r >= sizeof(bpath)) {
+		log_warnx("%s: %s: path too long", __func__, dir);
+		errno = ENAMETOOLONG;
+		return (NULL);
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		log_warn("%s", __func__);
+		return (NULL);
+	}
+	s->st.limit = conf != NULL ? conf->limit : 0;
+	tuning(conf, &bnum, &xmsiz);
+
+	/* OpenSSL reads its config here, before any sandbox */
+	if ((s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (s->mdctx = EVP_MD_CTX_new()) == NULL) {
+		log_warnx("%s: cannot set up SHA-256", __func__);
+		errno = ENOMEM;
+		goto fail;
+	}
+
+	if ((s->hdb = tchdbnew()) == NULL ||
+	    !tchdbtune(s->hdb, bnum, -1, HDB_FPOW, HDBTLARGE) ||
+	    !tchdbsetxmsiz(s->hdb, xmsiz)) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	if (!tchdbopen(s->hdb, hpath, HDBOWRITER | HDBOCREAT | HDBOLCKNB)) {
+		r = tchdbecode(s->hdb);
+		log_warnx("%s: %s: %s", __func__, hpath, tcerrmsg(r));
+		errno = open_errno(r);
+		goto fail;
+	}
+	hopen = 1;
+	if (!(tchdbopts(s->hdb) & HDBTLARGE))
+		log_warnx("%s: %s was created without HDBTLARGE: limited to "
+		    "2 GiB", __func__, hpath);
+	if ((hmeta = meta_load(s, &hgen)) == -1)
+		goto tcfail;
+
+	/* the index: reuse it if it is as new as the chunk file */
+	if ((s->bdb = lru_new(bnum, xmsiz)) == NULL) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	bmeta = 0;
+	if (tcbdbopen(s->bdb, bpath, BDBOWRITER | BDBOCREAT | BDBOLCKNB)) {
+		bopen = 1;
+		if ((bmeta = bmeta_load(s, &bgen)) == -1)
+			goto tcfail;
+	} else if (tcbdbecode(s->bdb) == TCELOCK) {
+		log_warnx("%s: %s: %s", __func__, bpath,
+		    tcerrmsg(TCELOCK));
+		errno = EWOULDBLOCK;
+		goto fail;
+	} else
+		log_warnx("%s: %s: %s", __func__, bpath,
+		    tcerrmsg(tcbdbecode(s->bdb)));
+	if (hmeta != 1 || bmeta != 1 || hgen != bgen) {
+		log_warnx("%s: LRU index out of date (generation %llu/%llu), "
+		    "rebuilding", __func__, (unsigned long long)hgen,
+		    (unsigned long long)bgen);
+		if (bopen && !tcbdbclose(s->bdb))
+			log_warnx("%s: %s: close: %s", __func__, bpath,
+			    tcerrmsg(tcbdbecode(s->bdb)));
+		bopen = 0;
+		tcbdbdel(s->bdb);
+		if ((s->bdb = lru_new(bnum, xmsiz)) == NULL) {
+			errno = ENOMEM;
+			goto fail;
+		}
+		if (!tcbdbopen(s->bdb, bpath, BDBOWRITER | BDBOCREAT |
+		    BDBOTRUNC | BDBOLCKNB)) {
+			r = tcbdbecode(s->bdb);
+			log_warnx("%s: %s: %s", __func__, bpath, tcerrmsg(r));
+			errno = open_errno(r);
+			goto fail;
+		}
+		bopen = 1;
+		if (rebuild(s) == -1)
+			goto tcfail;
+	}
+	s->gen = hgen;
+	if ((s->cur = tcbdbcurnew(s->bdb)) == NULL) {
+		errno = ENOMEM;
+		goto fail;
+	}
+
+	/*
+	 * Begin and commit a batch now: TC opens each .wal file at the
+	 * first tranbegin and keeps it, so after this no file is opened.
+	 * The limit may have shrunk since the last run: evict in it.
+	 */
+	if (batch_begin(s) == -1 || evict(s) == -1 || store_commit(s) == -1)
+		goto tcfail;
+	log_debug("store: %s: %llu chunks, %llu bytes, %llu pinned, limit "
+	    "%llu", dir, (unsigned long long)s->st.chunks,
+	    (unsigned long long)s->st.bytes,
+	    (unsigned long long)s->st.pinned,
+	    (unsigned long long)s->st.limit);
+	return (s);
+
+ tcfail:
+	log_warnx("%s: %s", __func__, s->errstr);
+	errno = EIO;
+ fail:
+	saved = errno;
+	/* before any sandbox: closing (and rolling back) is allowed here */
+	if (s->cur != NULL)
+		tcbdbcurdel(s->cur);
+	if (s->bdb != NULL) {
+		if (bopen)
+			(void)tcbdbclose(s->bdb);
+		tcbdbdel(s->bdb);
+	}
+	if (s->hdb != NULL) {
+		if (hopen)
+			(void)tchdbclose(s->hdb);
+		tchdbdel(s->hdb);
+	}
+	EVP_MD_CTX_free(s->mdctx);
+	EVP_MD_free(s->sha256);
+	free(s);
+	errno = saved;
+	return (NULL);
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (!s->broken && store_sync(s) == -1)
+		log_warnx("%s: %s", __func__, s->errstr);
+	if (s->broken) {
+		/*
+		 * Closing would roll the open batch back through open(2) of
+		 * the .wal, which the sandbox forbids, and then mark the
+		 * file clean: leave both files as a crash would, for the
+		 * next store_open() to roll back.
+		 */
+		s->next = abandoned;
+		abandoned = s;
+		return;
+	}
+	tcbdbcurdel(s->cur);
+	if (!tcbdbclose(s->bdb))
+		log_warnx("%s: %s: %s", __func__, STORE_LRU_DB,
+		    tcerrmsg(tcbdbecode(s->bdb)));
+	tcbdbdel(s->bdb);
+	if (!tchdbclose(s->hdb))
+		log_warnx("%s: %s: %s", __func__, STORE_CHUNK_DB,
+		    tcerrmsg(tchdbecode(s->hdb)));
+	tchdbdel(s->hdb);
+	EVP_MD_CTX_free(s->mdctx);
+	EVP_MD_free(s->sha256);
+	free(s);
+}

@@ -1,0 +1,98 @@
+/*
+ * kadstore's chunk store: content-addressed chunks (key = SHA-256 of the
+ * bytes) in Tokyo Cabinet, with pinning, an LRU byte limit and batched,
+ * crash-safe commits.  Pure module: no IPC, no syscalls of its own beyond
+ * what Tokyo Cabinet does.  See store_tc.c for the on-disk design.
+ *
+ * Batching contract for the dispatcher:
+ *   - store_put/store_unpin (and store_get, which may refresh a chunk's
+ *     LRU position) join the open batch; their effect is visible to later
+ *     calls at once but is not crash-safe yet.
+ *   - store_commit() makes the batch survive kill -9; acknowledge puts to
+ *     the peer only after it returned 0.
+ *   - store_sync() also flushes to the device (power loss); call it from
+ *     a timer.
+ *   - After any -1 with errno EIO (a Tokyo Cabinet error) the store is
+ *     "broken": writes and commits fail from then on and the process must
+ *     exit without committing.  The next store_open() rolls back to the
+ *     last commit.  Never lose committed data; never try to repair in place
+ *     (rolling back needs open(2), which the sandbox forbids).
+ */
+#ifndef KAD_STORE_TC_H
+#define KAD_STORE_TC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_KEY_LEN	32		/* SHA-256 of the chunk bytes */
+#define STORE_CHUNK_MAX	1024		/* the wire format carries 1024 */
+
+/* File names inside the store directory. */
+#define STORE_CHUNK_DB	"chunks.tch"	/* TCHDB: the chunks, source of truth */
+#define STORE_LRU_DB	"lru.tcb"	/* TCBDB: LRU index, derived data */
+
+struct store;
+
+struct store_conf {
+	uint64_t	limit;	/* storage-limit in payload bytes, 0: none */
+	int64_t		bnum;	/* hash buckets, <= 0: derived from limit */
+	int64_t		xmsiz;	/* mmapped bytes, <= 0: derived from limit */
+};
+
+struct store_stats {
+	uint64_t	chunks;		/* stored chunks */
+	uint64_t	bytes;		/* their payload bytes */
+	uint64_t	pinned;		/* chunks with pin count > 0 */
+	uint64_t	pinned_bytes;	/* their payload bytes */
+	uint64_t	evicted;	/* chunks evicted, ever */
+	uint64_t	limit;		/* storage-limit in force, 0: none */
+};
+
+/* NULL with errno set (and a log line) on failure. */
+struct store	*store_open(const char *dir, const struct store_conf *);
+/* Commits, syncs and closes; see the note above on broken stores. */
+void		 store_close(struct store *);
+
+/*
+ * 0 when stored (new) or already present; -1 with errno EINVAL (bad
+ * length or SHA-256(data) != key: nothing stored), ENOSPC (an unpinned
+ * chunk that cannot fit next to the pinned data), EOVERFLOW (pin count),
+ * EIO (Tokyo Cabinet error, store broken).  A put with pin != 0 adds one
+ * pin, also to an existing chunk.  Evicts least recently used unpinned
+ * chunks while the payload bytes exceed the limit.
+ */
+int	store_put(struct store *, const uint8_t key[STORE_KEY_LEN],
+	    const void *data, size_t len, int pin);
+/* 0 and *len set; -1 with ENOENT, ERANGE (bufsz too small) or EIO. */
+int	store_get(struct store *, const uint8_t key[STORE_KEY_LEN],
+	    void *buf, size_t bufsz, size_t *len);
+/* 1 present, 0 absent, -1 EIO.  Not an access: the LRU is untouched. */
+int	store_has(struct store *, const uint8_t key[STORE_KEY_LEN]);
+/* Size and pin count of a chunk without touching the LRU; -1 ENOENT. */
+int	store_info(struct store *, const uint8_t key[STORE_KEY_LEN],
+	    size_t *len, uint32_t *pins);
+/* Drops one pin; -1 with ENOENT if absent, EINVAL if not pinned. */
+int	store_unpin(struct store *, const uint8_t key[STORE_KEY_LEN]);
+int	store_commit(struct store *);	/* end the open batch */
+int	store_sync(struct store *);	/* commit + flush to the device */
+void	store_stats(struct store *, struct store_stats *);
+/* Text of the last error of this store ("" if none). */
+const char *store_errstr(struct store *);
+
+/*
+ * Key iteration (for migration).  One iterator per store.  Keys stored or
+ * evicted during an iteration may or may not be returned; a key evicted
+ * and stored again may be returned twice.  next: 1 key, 0 end, -1 EIO.
+ */
+int	store_iter_begin(struct store *);
+int	store_iter_next(struct store *, uint8_t key[STORE_KEY_LEN]);
+
+/*
+ * Full consistency check (O(n log n), for tests and a control command):
+ * scans every chunk, checks each unpinned one has its LRU index entry and
+ * compares the counters.  *scan receives what the scan counted.  0 if
+ * consistent, -1 with errno EIO and store_errstr() saying what differs.
+ */
+int	store_verify(struct store *, struct store_stats *scan);
+
+#endif /* KAD_STORE_TC_H */

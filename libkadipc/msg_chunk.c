@@ -1,0 +1,100 @@
+/*
+ * Send and receive helpers for the chunk messages between kadcrypt and
+ * kadstore (and, later, kadnet and kadstore).  Handlers never read raw
+ * payloads: these check the head, the flags, the error range and that
+ * the byte count matches what the type allows.
+ */
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "kadipc.h"
+#include "kadipc_msg.h"
+
+#define ERRNO_MAX	4095
+
+int
+kadipc_recv_chunk(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
+{
+	struct kadipc_chunk	 head;
+
+	memset(c, 0, sizeof(*c));
+	switch (m->hdr.type) {
+	case KADIPC_CHUNK_PUT:
+		if (m->len < sizeof(head) ||
+		    m->len - sizeof(head) > KADIPC_CHUNK_MAX)
+			goto bad;
+		memcpy(&head, m->data, sizeof(head));
+		if ((head.flags & ~KADIPC_CHUNK_F_MASK) != 0 ||
+		    head.pad0 != 0)
+			goto bad;
+		memcpy(c->key, head.key, sizeof(c->key));
+		c->flags = head.flags;
+		c->data = m->data + sizeof(head);
+		c->len = m->len - sizeof(head);
+		return (0);
+	case KADIPC_CHUNK_GET:
+	case KADIPC_CHUNK_UNPIN:
+		if (m->len != KADIPC_KEY_LEN)
+			goto bad;
+		memcpy(c->key, m->data, KADIPC_KEY_LEN);
+		return (0);
+	}
+bad:
+	errno = EBADMSG;
+	return (-1);
+}
+
+int
+kadipc_recv_chunk_res(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
+{
+	struct kadipc_chunk_res	 head;
+
+	memset(c, 0, sizeof(*c));
+	switch (m->hdr.type) {
+	case KADIPC_CHUNK_PUT_RES:
+	case KADIPC_CHUNK_UNPIN_RES:
+	case KADIPC_CHUNK_GET_RES:
+		break;
+	default:
+		goto bad;
+	}
+	if (m->len < sizeof(head) ||
+	    m->len - sizeof(head) > KADIPC_CHUNK_MAX)
+		goto bad;
+	memcpy(&head, m->data, sizeof(head));
+	if (head.error < 0 || head.error > ERRNO_MAX || head.pad0 != 0)
+		goto bad;
+	/* only a successful get carries bytes */
+	if (m->len != sizeof(head) && (m->hdr.type != KADIPC_CHUNK_GET_RES ||
+	    head.error != 0))
+		goto bad;
+	memcpy(c->key, head.key, sizeof(c->key));
+	c->error = head.error;
+	c->data = m->data + sizeof(head);
+	c->len = m->len - sizeof(head);
+	return (0);
+bad:
+	errno = EBADMSG;
+	return (-1);
+}
+
+int
+kadipc_send_chunk_res(struct kadipc_chan *ch, uint32_t type, uint32_t peerid,
+    const uint8_t key[KADIPC_KEY_LEN], int error, const void *data,
+    size_t len)
+{
+	struct kadipc_chunk_res	 head;
+	struct iovec		 iov[2];
+
+	memset(&head, 0, sizeof(head));
+	memcpy(head.key, key, sizeof(head.key));
+	head.error = error;
+	iov[0].iov_base = &head;
+	iov[0].iov_len = sizeof(head);
+	iov[1].iov_base = (void *)(uintptr_t)data;
+	iov[1].iov_len = len;
+	return (kadipc_composev(ch, type, peerid, -1, iov, 2));
+}

@@ -1,0 +1,78 @@
+/*
+ * Privilege drop and sandbox for the kad processes: steps 4 and 5 of
+ * STYLE.md rule P1.  Linux: chroot + setresuid, then rlimits, no new
+ * privileges, Landlock and a seccomp allowlist per process
+ * (sandbox_linux.c).  OpenBSD: unveil + pledge (sandbox_openbsd.c).
+ * docs/SANDBOX.md says what each process may do and why.
+ *
+ * Every failure is fatal (fatal()/fatalx()): there is no silent fallback.
+ */
+#ifndef KAD_SANDBOX_H
+#define KAD_SANDBOX_H
+
+#include <sys/types.h>
+
+#include <signal.h>
+
+#include "kadipc.h"
+
+#define KAD_USER_NAME_MAX	64
+#define KAD_USER_FALLBACK	"nobody"
+#define KAD_SANDBOX_MAXPIDS	8	/* pids the master may signal */
+#define KAD_SANDBOX_ENV_LOG	"KAD_SANDBOX_LOG"	/* "1": discovery */
+/* exit status after a trapped system call in a -DKAD_SANDBOX_DEBUG build */
+#define KAD_SANDBOX_TRAP_EXIT	(128 + SIGSYS)
+
+struct kad_user {
+	uid_t	uid;
+	gid_t	gid;
+	char	name[KAD_USER_NAME_MAX];
+};
+
+/*
+ * Look `user` up with getpwnam (before chroot: the passwd file is gone
+ * afterwards).  A missing user falls back to KAD_USER_FALLBACK with a
+ * log_warnx.  Returns 0 for `user` itself, 1 for the fallback; a user
+ * with uid or gid 0, or a missing fallback, is fatal.
+ */
+int	kad_privdrop_lookup(const char *user, struct kad_user *);
+
+/*
+ * As root: refuse a chroot_dir that is not a root-owned directory or is
+ * group/world writable, chroot there, chdir("/"), drop to the user's
+ * uid/gid (setgroups/setresgid/setresuid) and verify that it stuck.
+ * Not root: log_warnx and return (the sandbox still applies).
+ */
+void	kad_privdrop(enum kad_proc, const char *chroot_dir,
+	    const struct kad_user *);
+
+/*
+ * Master only, before kad_sandbox(KAD_PROC_MASTER): a worker pid that
+ * kill(2) may target afterwards.  Any other target kills the master.
+ */
+void	kad_sandbox_allow_kill(pid_t);
+
+/*
+ * Enter the process's sandbox for good.  Linux: not dumpable, rlimits,
+ * PR_SET_NO_NEW_PRIVS, Landlock (no new opens) where the kernel has it,
+ * then the seccomp allowlist (default: kill the process).  With
+ * KAD_SANDBOX_LOG=1 in the environment the allowlist only logs (kernel
+ * audit log, see docs/SANDBOX.md).
+ */
+void	kad_sandbox(enum kad_proc);
+
+/*
+ * The Landlock part of kad_sandbox on its own (sets no_new_privs too).
+ * Returns the ABI version used, or 0 when the kernel has no Landlock.
+ */
+int	kad_landlock(enum kad_proc);
+
+/* Write the process's seccomp filter as libseccomp PFC text to fd: 0/-1. */
+int	kad_sandbox_export(enum kad_proc, int fd);
+
+#ifdef KAD_TEST_HOOKS
+/* A system call no allowlist has: the sandbox must kill us (SIGSYS). */
+void	kad_sandbox_selftest(void);
+#endif
+
+#endif /* KAD_SANDBOX_H */

@@ -1,0 +1,114 @@
+/*
+ * Worker start-up shared by kadnet, kadstore and kadcrypt.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <bsd/string.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "kadipc.h"
+#include "kadipc_msg.h"
+#include "log.h"
+#include "sandbox.h"
+#include "worker.h"
+
+__attribute__((__noreturn__)) static void
+usage(enum kad_proc p)
+{
+	fprintf(stderr, "usage: %s [-dv] [-l limit] -r root -u user\n"
+	    "(started by kadmaster, not by hand)\n", kad_procnames[p]);
+	exit(1);
+}
+
+void
+kad_worker_init(struct kad_worker *w, enum kad_proc p, int nchans, int argc,
+    char *argv[])
+{
+	struct stat	 st;
+	char		*end;
+	int		 ch, i;
+
+	memset(w, 0, sizeof(*w));
+	w->proc = p;
+	while ((ch = getopt(argc, argv, "dl:r:u:v")) != -1) {
+		switch (ch) {
+		case 'd':
+			w->debug = 1;
+			break;
+		case 'l':
+			errno = 0;
+			w->limit = strtoull(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || *optarg == '-')
+				usage(p);
+			break;
+		case 'r':
+			w->root = optarg;
+			break;
+		case 'u':
+			w->user = optarg;
+			break;
+		case 'v':
+			w->verbose++;
+			break;
+		default:
+			usage(p);
+		}
+	}
+	if (optind != argc || w->root == NULL || w->user == NULL)
+		usage(p);
+	log_init(w->debug, LOG_DAEMON);
+	log_procinit(kad_procnames[p]);
+	log_setverbose(w->verbose);
+	for (i = 0; i < nchans; i++)
+		if (fstat(KAD_IPC_FD + i, &st) == -1 || !S_ISSOCK(st.st_mode))
+			fatalx("fd %d is not a socket: not started by "
+			    "kadmaster?", KAD_IPC_FD + i);
+}
+
+void
+kad_stats_add(struct kad_stats *s, const char *name, uint64_t value)
+{
+	if (s->n == KADIPC_MAX_STATS)
+		return;
+	memset(&s->s[s->n], 0, sizeof(s->s[0]));
+	strlcpy(s->s[s->n].name, name, sizeof(s->s[0].name));
+	s->s[s->n].value = value;
+	s->n++;
+}
+
+int
+kad_stats_send(struct kadipc_chan *ch, const struct kad_stats *s)
+{
+	return (kadipc_compose(ch, KADIPC_STATS, 0, -1, s->s,
+	    s->n * sizeof(s->s[0])));
+}
+
+int
+kad_worker_common(struct kadipc_msg *m)
+{
+	struct kadipc_u32	 u;
+
+	switch (m->hdr.type) {
+	case KADIPC_VERBOSE:
+		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1 || u.value > 3)
+			fatalx("%s: bad VERBOSE", __func__);
+		log_setverbose(u.value);
+		return (1);
+	case KADIPC_TEST_SANDBOX:
+#ifdef KAD_TEST_HOOKS
+		log_warnx("test hook: making a forbidden system call");
+		kad_sandbox_selftest();
+		fatalx("%s: the sandbox let a forbidden call through",
+		    __func__);
+#else
+		fatalx("%s: TEST_SANDBOX in a release build", __func__);
+#endif
+	}
+	return (0);
+}

@@ -1,0 +1,38 @@
+/*
+ * What every worker's main shares: its command line (-d, -v, -r root,
+ * -u user, -l limit for kadstore, as kadmaster passes them), logging, the check that its
+ * channels are sockets, and the master messages every worker handles.
+ */
+#ifndef KAD_WORKER_H
+#define KAD_WORKER_H
+
+#include "kadipc.h"
+
+struct kad_worker {
+	enum kad_proc	 proc;
+	int		 debug;
+	int		 verbose;
+	const char	*root;		/* chroot directory when root */
+	const char	*user;		/* unprivileged user when root */
+	uint64_t	 limit;		/* -l: kadstore's storage-limit */
+};
+
+/* Steps 1 and 2 of STYLE.md P1; nchans fds from KAD_IPC_FD on. */
+void	kad_worker_init(struct kad_worker *, enum kad_proc, int nchans,
+	    int argc, char *argv[]);
+
+/* Stats replies: name/value pairs into one STATS message. */
+struct kad_stats {
+	struct kadipc_stat	 s[KADIPC_MAX_STATS];
+	int			 n;
+};
+void	kad_stats_add(struct kad_stats *, const char *, uint64_t);
+int	kad_stats_send(struct kadipc_chan *, const struct kad_stats *);
+
+/*
+ * The master messages all workers handle alike: VERBOSE and, in test
+ * builds, TEST_SANDBOX.  Returns 1 when handled.
+ */
+int	kad_worker_common(struct kadipc_msg *);
+
+#endif /* KAD_WORKER_H */

@@ -1,0 +1,14 @@
+# libkadipc: channel tests on real socketpairs, the framing fuzzer and
+# the channel microbenchmark.
+
+TESTS		+= test_ipc
+test_ipc_SRCS	:= tests/ipc/test_ipc.c
+test_ipc_PKGS	:=
+
+FUZZERS		+= fuzz_ipc
+fuzz_ipc_SRCS	:= tests/fuzz/fuzz_ipc.c
+fuzz_ipc_PKGS	:=
+
+BENCHES		+= bench_ipc
+bench_ipc_SRCS	:= bench/bench_ipc.c
+bench_ipc_PKGS	:=

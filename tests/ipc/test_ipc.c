@@ -1,0 +1,2000 @@
+/*
+ * libkadipc on real, non-blocking AF_UNIX stream socketpairs: framing,
+ * batching, partial reads and writes, fd passing, EOF, HELLO, every
+ * malformed header, compose-side refusals and the libevent glue.
+ *
+ * Malformed input is written as raw bytes on the peer end of the
+ * socketpair.  The library reports why it killed a channel only in its
+ * log, so the tests capture stderr (log_init(1, ...)) around each case
+ * and look for the reason.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "kadipc.h"
+#include "kadipc_msg.h"
+#include "log.h"
+#include "tests/test.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+static uint8_t		 pbuf[KADIPC_MAX_MSG + 16];	/* payloads */
+static uint8_t		 sbuf[256 * 1024];		/* raw streams */
+static uint32_t		 alltypes[KADIPC_TYPE_MAX];
+static size_t		 nalltypes;
+
+/*
+ * Helpers
+ */
+
+static void
+fill(uint8_t *p, size_t len, uint32_t seed)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 8));
+}
+
+static int
+filled(const uint8_t *p, size_t len, uint32_t seed)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (uint8_t)(seed * 131 + i * 7 + (i >> 8)))
+			return (0);
+	return (1);
+}
+
+static int
+sp(int sv[2])
+{
+	return (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0, sv));
+}
+
+/* Open fds of this process, to catch leaks of passed fds. */
+static int
+nfds_open(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 n = 0;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return (-1);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return (n);
+}
+
+static int
+fd_is_open(int fd)
+{
+	return (fcntl(fd, F_GETFD) != -1);
+}
+
+/* stderr capture: the library logs the reason of each protocol error */
+static int	 capfd = -1, capsaved = -1;
+static char	 capbuf[16384];
+
+static void
+cap_begin(void)
+{
+	char	 path[] = "/tmp/test_ipc.XXXXXX";
+
+	if (capfd == -1) {
+		if ((capfd = mkstemp(path)) == -1) {
+			perror("mkstemp");
+			exit(2);
+		}
+		unlink(path);
+	}
+	if (ftruncate(capfd, 0) == -1 || lseek(capfd, 0, SEEK_SET) == -1) {
+		perror("cap_begin");
+		exit(2);
+	}
+	fflush(stderr);
+	capsaved = dup(STDERR_FILENO);
+	dup2(capfd, STDERR_FILENO);
+}
+
+static const char *
+cap_end(void)
+{
+	ssize_t	 n;
+
+	fflush(stderr);
+	dup2(capsaved, STDERR_FILENO);
+	close(capsaved);
+	capsaved = -1;
+	n = pread(capfd, capbuf, sizeof(capbuf) - 1, 0);
+	capbuf[n > 0 ? n : 0] = '\0';
+	if (n > 0)
+		fprintf(stderr, "%s", capbuf);	/* keep it visible */
+	return (capbuf);
+}
+
+/* Messages collected by the synchronous tests. */
+struct got {
+	struct kadipc_hdr	 hdr;
+	uint8_t			*data;
+	size_t			 len;
+	int			 fd;
+};
+#define MAXGOT	4096
+static struct got	 got[MAXGOT];
+static size_t		 ngot;
+
+static void
+collect(const struct kadipc_msg *m)
+{
+	struct got	*g;
+
+	if (ngot == MAXGOT) {
+		if (m->fd != -1)
+			close(m->fd);
+		return;
+	}
+	g = &got[ngot++];
+	g->hdr = m->hdr;
+	g->len = m->len;
+	g->fd = m->fd;
+	if ((g->data = malloc(m->len ? m->len : 1)) == NULL) {
+		perror("malloc");
+		exit(2);
+	}
+	if (m->len > 0)
+		memcpy(g->data, m->data, m->len);
+}
+
+static void
+got_reset(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < ngot; i++) {
+		free(got[i].data);
+		if (got[i].fd != -1)
+			close(got[i].fd);
+	}
+	ngot = 0;
+}
+
+/*
+ * Flush a into b until nothing is queued and b has read everything,
+ * collecting what b receives.  0, or -1 on any error or EOF.
+ */
+static int
+pump(struct kadipc_chan *a, struct kadipc_chan *b)
+{
+	struct kadipc_msg	 m;
+	ssize_t			 r;
+	int			 i, f, g;
+
+	for (i = 0; i < 1000000; i++) {
+		if ((f = kadipc_flush(a)) == -1)
+			return (-1);
+		r = kadipc_read(b);
+		if (r == 0 || (r == -1 && errno != EAGAIN))
+			return (-1);
+		while ((g = kadipc_get(b, &m)) == 1)
+			collect(&m);
+		if (g == -1)
+			return (-1);
+		if (f == 0 && r == -1)
+			return (0);
+	}
+	return (-1);
+}
+
+/*
+ * Read everything the socket holds and collect every message.  Returns
+ * the last kadipc_get result: 0 (need more) or -1 (protocol error).
+ */
+static int
+drain_chan(struct kadipc_chan *ch, int *eof)
+{
+	struct kadipc_msg	 m;
+	ssize_t			 r;
+	int			 g;
+
+	for (;;) {
+		r = kadipc_read(ch);
+		if (r == 0 && eof != NULL)
+			*eof = 1;
+		while ((g = kadipc_get(ch, &m)) == 1)
+			collect(&m);
+		if (g == -1 || r <= 0)
+			return (g);
+	}
+}
+
+static void
+drain_fd(int fd)
+{
+	char	 buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+/* Two channels: a is the master, b the net worker; HELLOs done. */
+static int
+chanpair(struct kadipc_chan **a, struct kadipc_chan **b)
+{
+	int	 sv[2];
+
+	*a = *b = NULL;
+	if (sp(sv) == -1)
+		return (-1);
+	*a = kadipc_chan_new(sv[0], KAD_PROC_MASTER, KAD_PROC_NET, alltypes,
+	    nalltypes);
+	*b = kadipc_chan_new(sv[1], KAD_PROC_NET, KAD_PROC_MASTER, alltypes,
+	    nalltypes);
+	if (*a == NULL || *b == NULL)
+		return (-1);
+	got_reset();
+	if (pump(*a, *b) == -1 || pump(*b, *a) == -1 || ngot != 0)
+		return (-1);
+	return (0);
+}
+
+/*
+ * A net-side channel whose master end stays raw: the test writes the
+ * master's bytes itself.  Our HELLO is flushed and discarded.
+ */
+static struct kadipc_chan *
+rawchan(int *raw, const uint32_t *allowed, size_t nallowed)
+{
+	struct kadipc_chan	*ch;
+	int			 sv[2];
+
+	if (sp(sv) == -1)
+		return (NULL);
+	if ((ch = kadipc_chan_new(sv[0], KAD_PROC_NET, KAD_PROC_MASTER,
+	    allowed, nallowed)) == NULL) {
+		close(sv[0]);
+		close(sv[1]);
+		return (NULL);
+	}
+	kadipc_flush(ch);
+	drain_fd(sv[1]);
+	*raw = sv[1];
+	return (ch);
+}
+
+static size_t
+mkmsg(uint8_t *buf, uint32_t type, uint32_t len, uint16_t flags,
+    uint32_t peerid, const void *payload, size_t plen)
+{
+	struct kadipc_hdr	 h;
+
+	memset(&h, 0, sizeof(h));
+	h.type = type;
+	h.len = (uint16_t)len;
+	h.flags = flags;
+	h.peerid = peerid;
+	h.pid = 4242;
+	memcpy(buf, &h, sizeof(h));
+	if (plen > 0)
+		memcpy(buf + sizeof(h), payload, plen);
+	return (sizeof(h) + plen);
+}
+
+/* Write all of buf, with fds attached (SCM_RIGHTS) to its first byte. */
+static int
+sendraw_fds(int fd, const void *buf, size_t len, const int *fds, int nfds)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int) * 32)];
+	} cmsgbuf;
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*cmsg;
+	ssize_t		 r;
+	size_t		 off = 0;
+
+	while (off < len) {
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = (uint8_t *)(uintptr_t)buf + off;
+		iov.iov_len = len - off;
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		if (off == 0 && nfds > 0) {
+			memset(&cmsgbuf, 0, sizeof(cmsgbuf));
+			msg.msg_control = cmsgbuf.buf;
+			msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+			cmsg = CMSG_FIRSTHDR(&msg);
+			cmsg->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+			cmsg->cmsg_level = SOL_SOCKET;
+			cmsg->cmsg_type = SCM_RIGHTS;
+			memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * nfds);
+		}
+		if ((r = sendmsg(fd, &msg, MSG_NOSIGNAL)) == -1)
+			return (-1);
+		off += r;
+	}
+	return (0);
+}
+
+static int
+sendraw(int fd, const void *buf, size_t len, int passfd)
+{
+	return (sendraw_fds(fd, buf, len, &passfd, passfd == -1 ? 0 : 1));
+}
+
+static int
+rawmsg(int fd, uint32_t type, uint32_t len, uint16_t flags,
+    const void *payload, size_t plen, int passfd)
+{
+	size_t	 n;
+
+	n = mkmsg(sbuf, type, len, flags, 0, payload, plen);
+	return (sendraw(fd, sbuf, n, passfd));
+}
+
+static int
+rawhello(int fd, uint32_t version, uint32_t proc)
+{
+	struct kadipc_hello	 h;
+
+	h.version = version;
+	h.proc = proc;
+	return (rawmsg(fd, KADIPC_HELLO, KADIPC_HDR_SIZE + sizeof(h), 0,
+	    &h, sizeof(h), -1));
+}
+
+static int
+rawu32(int fd, uint32_t type, uint32_t v, int passfd)
+{
+	return (rawmsg(fd, type, KADIPC_HDR_SIZE + sizeof(v),
+	    passfd != -1 ? KADIPC_F_FD : 0, &v, sizeof(v), passfd));
+}
+
+/*
+ * Synchronous tests
+ */
+
+static void
+test_catalogue(void)
+{
+	const struct kadipc_type_info	*ti;
+	uint32_t			 t;
+	int				 ok = 1;
+
+	for (t = 0; t < KADIPC_TYPE_MAX; t++) {
+		if ((ti = kadipc_type_lookup(t)) == NULL)
+			continue;
+		if (ti->type != t || ti->minlen > ti->maxlen ||
+		    ti->maxlen > KADIPC_MAX_PAYLOAD || t == KADIPC_NONE ||
+		    strcmp(kadipc_type_name(t), ti->name) != 0)
+			ok = 0;
+	}
+	CHECK(ok, "catalogue rows are consistent");
+	CHECK(nalltypes >= 30, "catalogue has %zu types besides HELLO",
+	    nalltypes);
+	CHECK(kadipc_type_lookup(KADIPC_NONE) == NULL &&
+	    kadipc_type_lookup(8) == NULL &&
+	    kadipc_type_lookup(KADIPC_TYPE_MAX) == NULL &&
+	    kadipc_type_lookup(UINT32_MAX) == NULL,
+	    "lookup of NONE, a hole, TYPE_MAX and UINT32_MAX is NULL");
+	CHECK(strcmp(kadipc_type_name(UINT32_MAX), "unknown") == 0 &&
+	    strcmp(kadipc_type_name(KADIPC_CHUNK_PUT), "CHUNK_PUT") == 0,
+	    "type names");
+}
+
+static void
+test_chan_new(void)
+{
+	static const uint32_t	 bad[][1] = { { KADIPC_NONE }, { 8 },
+	    { KADIPC_TYPE_MAX }, { UINT32_MAX } };
+	struct kadipc_chan	*ch;
+	size_t			 i;
+	int			 sv[2], ok;
+
+	if (sp(sv) == -1)
+		return;
+	for (i = 0; i < nitems(bad); i++) {
+		errno = 0;
+		ch = kadipc_chan_new(sv[0], KAD_PROC_NET, KAD_PROC_MASTER,
+		    bad[i], 1);
+		CHECK(ch == NULL && errno == EINVAL && fd_is_open(sv[0]),
+		    "chan_new refuses allowed type %u", bad[i][0]);
+		kadipc_chan_free(ch);
+	}
+	ch = kadipc_chan_new(sv[0], KAD_PROC_MAX, KAD_PROC_MASTER, NULL, 0);
+	ok = ch == NULL && errno == EINVAL;
+	kadipc_chan_free(ch);
+	ch = kadipc_chan_new(sv[0], KAD_PROC_NET, KAD_PROC_MAX, NULL, 0);
+	ok = ok && ch == NULL && errno == EINVAL;
+	kadipc_chan_free(ch);
+	ch = kadipc_chan_new(-1, KAD_PROC_NET, KAD_PROC_MASTER, NULL, 0);
+	ok = ok && ch == NULL && errno == EINVAL;
+	kadipc_chan_free(ch);
+	CHECK(ok, "chan_new refuses a bad self, peer or fd");
+
+	ch = kadipc_chan_new(sv[0], KAD_PROC_STORE, KAD_PROC_CRYPT, NULL, 0);
+	CHECK(ch != NULL && kadipc_queued(ch) ==
+	    KADIPC_HDR_SIZE + sizeof(struct kadipc_hello) &&
+	    kadipc_chan_fd(ch) == sv[0] &&
+	    kadipc_chan_peer(ch) == KAD_PROC_CRYPT &&
+	    strcmp(kadipc_chan_peername(ch), "kadcrypt") == 0 &&
+	    !kadipc_chan_dead(ch),
+	    "a new channel queues its HELLO and knows its peer");
+	if (ch != NULL) {
+		kadipc_flush(ch);
+		CHECK(read(sv[1], sbuf, sizeof(sbuf)) == 24 &&
+		    ((struct kadipc_hdr *)(void *)sbuf)->type == KADIPC_HELLO &&
+		    ((struct kadipc_hdr *)(void *)sbuf)->len == 24 &&
+		    ((struct kadipc_hello *)(void *)(sbuf + 16))->version ==
+		    KADIPC_VERSION &&
+		    ((struct kadipc_hello *)(void *)(sbuf + 16))->proc ==
+		    KAD_PROC_STORE, "HELLO on the wire is {VERSION, self}");
+	}
+	kadipc_chan_free(ch);		/* closes sv[0] */
+	close(sv[1]);
+}
+
+/* Every catalogue type at its minimum, maximum and middle length. */
+static void
+test_roundtrip(void)
+{
+	const struct kadipc_type_info	*ti;
+	struct kadipc_chan		*a, *b;
+	struct stat			 st;
+	size_t				 i, k, lens[3], nlens, len;
+	int				 p[2], ok, fd;
+	char				 c;
+
+	if (chanpair(&a, &b) == -1) {
+		CHECK(0, "chanpair");
+		return;
+	}
+	for (i = 0; i < nalltypes; i++) {
+		ti = kadipc_type_lookup(alltypes[i]);
+		lens[0] = ti->minlen;
+		nlens = 1;
+		if (ti->maxlen != ti->minlen) {
+			lens[nlens++] = ti->maxlen;
+			lens[nlens++] = ((size_t)ti->minlen + ti->maxlen) / 2;
+		}
+		for (k = 0; k < nlens; k++) {
+			len = lens[k];
+			fill(pbuf, len, ti->type + len);
+			fd = -1;
+			if (ti->hasfd) {
+				if (pipe2(p, O_CLOEXEC) == -1)
+					return;
+				fd = p[1];
+			}
+			got_reset();
+			ok = kadipc_compose(a, ti->type, ti->type * 7 + len,
+			    fd, pbuf, len) == 0 &&
+			    kadipc_queued(a) == KADIPC_HDR_SIZE + len &&
+			    pump(a, b) == 0 && kadipc_queued(a) == 0 &&
+			    ngot == 1 &&
+			    got[0].hdr.type == ti->type &&
+			    got[0].hdr.len == KADIPC_HDR_SIZE + len &&
+			    got[0].hdr.flags == (ti->hasfd ? KADIPC_F_FD : 0) &&
+			    got[0].hdr.peerid == ti->type * 7 + len &&
+			    got[0].hdr.pid == (uint32_t)getpid() &&
+			    got[0].len == len &&
+			    filled(got[0].data, len, ti->type + len) &&
+			    (got[0].fd != -1) == (ti->hasfd != 0);
+			if (ok && ti->hasfd) {
+				ok = fstat(got[0].fd, &st) == 0 &&
+				    S_ISFIFO(st.st_mode) &&
+				    write(got[0].fd, "k", 1) == 1 &&
+				    read(p[0], &c, 1) == 1 && c == 'k';
+				close(p[0]);
+			}
+			CHECK(ok, "round trip %s, %zu byte payload%s",
+			    ti->name, len, ti->hasfd ? " and an fd" : "");
+		}
+	}
+	got_reset();
+	kadipc_chan_free(a);
+	kadipc_chan_free(b);
+}
+
+/* composev gathers its iovecs, empty ones included. */
+static void
+test_composev(void)
+{
+	struct kadipc_chan	*a, *b;
+	struct kadipc_chunk	 head;
+	struct iovec		 iov[3];
+
+	if (chanpair(&a, &b) == -1)
+		return;
+	memset(&head, 0, sizeof(head));
+	memset(head.key, 0xab, sizeof(head.key));
+	head.flags = KADIPC_CHUNK_F_PIN;
+	fill(pbuf, 1000, 77);
+	iov[0].iov_base = &head;
+	iov[0].iov_len = sizeof(head);
+	iov[1].iov_base = NULL;
+	iov[1].iov_len = 0;
+	iov[2].iov_base = pbuf;
+	iov[2].iov_len = 1000;
+	got_reset();
+	CHECK(kadipc_composev(a, KADIPC_CHUNK_PUT, 9, -1, iov, 3) == 0 &&
+	    pump(a, b) == 0 && ngot == 1 && got[0].len == sizeof(head) + 1000 &&
+	    memcmp(got[0].data, &head, sizeof(head)) == 0 &&
+	    filled(got[0].data + sizeof(head), 1000, 77),
+	    "composev: head + empty iovec + bytes arrive as one payload");
+	got_reset();
+	CHECK(kadipc_compose(a, KADIPC_SHUTDOWN, 0, -1, NULL, 0) == 0 &&
+	    pump(a, b) == 0 && ngot == 1 && got[0].len == 0,
+	    "compose of an empty payload with NULL data");
+	got_reset();
+	kadipc_chan_free(a);
+	kadipc_chan_free(b);
+}
+
+/* 1000 messages composed, one flush, then all of them from few reads. */
+static void
+test_many(void)
+{
+	struct kadipc_chan	*a, *b;
+	struct kadipc_msg	 m;
+	size_t			 i, len, total = 0;
+	ssize_t			 r;
+	int			 nreads = 0, bad = 0, f, g = 0;
+
+	if (chanpair(&a, &b) == -1)
+		return;
+	for (i = 0; i < 1000; i++) {
+		len = 1 + (i * 37) % 64;
+		fill(pbuf, len, i);
+		if (kadipc_compose(a, KADIPC_XFER_DATA, i, -1, pbuf, len) == -1)
+			bad++;
+		total += KADIPC_HDR_SIZE + len;
+	}
+	CHECK(bad == 0 && kadipc_queued(a) == total,
+	    "1000 messages queued (%zu bytes)", total);
+	f = kadipc_flush(a);
+	CHECK(f == 0 && kadipc_queued(a) == 0, "one flush writes them all");
+	got_reset();
+	while ((r = kadipc_read(b)) > 0) {
+		nreads++;
+		while ((g = kadipc_get(b, &m)) == 1)
+			collect(&m);
+		if (g == -1)
+			break;
+	}
+	for (i = 0; i < ngot; i++) {
+		len = 1 + (i * 37) % 64;
+		if (got[i].hdr.type != KADIPC_XFER_DATA ||
+		    got[i].hdr.peerid != i || got[i].len != len ||
+		    !filled(got[i].data, len, i))
+			bad++;
+	}
+	CHECK(ngot == 1000 && bad == 0 && g == 0,
+	    "1000 messages read in order, exact contents (%d reads)", nreads);
+	CHECK(nreads <= 2, "the batch needs at most 2 reads (%d)", nreads);
+
+	/* a bigger burst than the socket holds: pump in turns */
+	got_reset();
+	for (i = 0; i < 1000; i++) {
+		len = 1 + (i * 997) % 6000;
+		fill(pbuf, len, i + 5000);
+		if (kadipc_compose(a, KADIPC_CTL_TEXT, i, -1, pbuf, len) == -1)
+			bad++;
+	}
+	f = pump(a, b);
+	for (i = 0; i < ngot; i++) {
+		len = 1 + (i * 997) % 6000;
+		if (got[i].hdr.peerid != i || got[i].len != len ||
+		    !filled(got[i].data, len, i + 5000))
+			bad++;
+	}
+	CHECK(f == 0 && ngot == 1000 && bad == 0,
+	    "1000 messages of up to 6000 bytes (3 MB) in order");
+	got_reset();
+	kadipc_chan_free(a);
+	kadipc_chan_free(b);
+}
+
+/* A small SO_SNDBUF: flush returns 1, the rest goes out later. */
+static void
+test_partial_write(void)
+{
+	struct kadipc_chan	*a, *b;
+	int			 pipes[64][2], sz = 4096, f, n1 = 0, bad = 0;
+	int			 base, i, g, rounds = 0;
+	size_t			 total;
+	uint32_t		 v;
+	char			 c;
+
+	base = nfds_open();
+	if (chanpair(&a, &b) == -1)
+		return;
+	if (setsockopt(kadipc_chan_fd(a), SOL_SOCKET, SO_SNDBUF, &sz,
+	    sizeof(sz)) == -1)
+		CHECK(0, "SO_SNDBUF: %s", strerror(errno));
+	for (i = 0; i < 64; i++) {
+		pipes[i][0] = pipes[i][1] = -1;
+		if (i % 9 == 4) {
+			if (pipe2(pipes[i], O_CLOEXEC) == -1)
+				return;
+			v = i;
+			if (kadipc_compose(a, KADIPC_NET_UDP, i, pipes[i][1],
+			    &v, sizeof(v)) == -1)
+				bad++;
+		} else {
+			fill(pbuf, 1000, i);
+			if (kadipc_compose(a, KADIPC_XFER_DATA, i, -1, pbuf,
+			    1000) == -1)
+				bad++;
+		}
+	}
+	total = kadipc_queued(a);
+	f = kadipc_flush(a);
+	CHECK(f == 1 && kadipc_queued(a) > 0 && kadipc_queued(a) < total,
+	    "flush into a small send buffer returns 1 (%zu of %zu left)",
+	    kadipc_queued(a), total);
+	got_reset();
+	while (rounds++ < 10000) {
+		g = drain_chan(b, NULL);
+		if (g == -1)
+			break;
+		if ((f = kadipc_flush(a)) == 1)
+			n1++;
+		if (f != 1 && (g = drain_chan(b, NULL)) != 1)
+			break;
+	}
+	for (i = 0; i < (int)ngot; i++) {
+		if (got[i].hdr.peerid != (uint32_t)i) {
+			bad++;
+			continue;
+		}
+		if (i % 9 == 4) {
+			if (got[i].hdr.type != KADIPC_NET_UDP ||
+			    got[i].fd == -1 ||
+			    write(got[i].fd, "x", 1) != 1 ||
+			    read(pipes[i][0], &c, 1) != 1)
+				bad++;
+		} else if (got[i].hdr.type != KADIPC_XFER_DATA ||
+		    got[i].len != 1000 || !filled(got[i].data, 1000, i) ||
+		    got[i].fd != -1)
+			bad++;
+	}
+	CHECK(f == 0 && ngot == 64 && bad == 0 && kadipc_queued(a) == 0,
+	    "after %d more partial flushes all 64 messages arrived, fds on "
+	    "the right messages", n1);
+	got_reset();
+	for (i = 0; i < 64; i++)
+		if (pipes[i][0] != -1)
+			close(pipes[i][0]);
+	kadipc_chan_free(a);
+	kadipc_chan_free(b);
+	CHECK(nfds_open() == base, "no fd leaked by partial writes");
+}
+
+/* The raw stream fed one byte at a time: messages appear when complete. */
+static void
+test_partial_read(void)
+{
+	static const uint32_t	 allow[] = { KADIPC_VERBOSE, KADIPC_SHUTDOWN,
+	    KADIPC_NET_CONFIG, KADIPC_CTL_TEXT, KADIPC_NET_UDP };
+	struct kadipc_chan	*ch;
+	struct kadipc_hello	 h;
+	struct kadipc_net_config nc;
+	struct kadipc_msg	 m;
+	size_t			 ends[8], n = 0, nmsg = 0, i, k;
+	size_t			 udpstart;
+	uint32_t		 v = 7;
+	int			 raw, bad = 0, g, p[2], fd;
+	char			 c;
+
+	if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL)
+		return;
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return;
+	h.version = KADIPC_VERSION;
+	h.proc = KAD_PROC_MASTER;
+	n += mkmsg(sbuf + n, KADIPC_HELLO, 24, 0, 0, &h, sizeof(h));
+	ends[nmsg++] = n;
+	n += mkmsg(sbuf + n, KADIPC_VERBOSE, 20, 0, 1, &v, sizeof(v));
+	ends[nmsg++] = n;
+	n += mkmsg(sbuf + n, KADIPC_SHUTDOWN, 16, 0, 2, NULL, 0);
+	ends[nmsg++] = n;
+	fill((uint8_t *)&nc, sizeof(nc), 3);
+	n += mkmsg(sbuf + n, KADIPC_NET_CONFIG, 16 + sizeof(nc), 0, 3, &nc,
+	    sizeof(nc));
+	ends[nmsg++] = n;
+	fill(pbuf, 300, 4);
+	n += mkmsg(sbuf + n, KADIPC_CTL_TEXT, 316, 0, 4, pbuf, 300);
+	ends[nmsg++] = n;
+	udpstart = n;
+	n += mkmsg(sbuf + n, KADIPC_NET_UDP, 20, KADIPC_F_FD, 5, &v,
+	    sizeof(v));
+	ends[nmsg++] = n;
+
+	got_reset();
+	for (i = 0, k = 0; i < n; i++) {
+		if (sendraw(raw, sbuf + i, 1, i == udpstart ? p[1] : -1) == -1 ||
+		    kadipc_read(ch) != 1) {
+			bad++;
+			break;
+		}
+		g = kadipc_get(ch, &m);
+		if (i + 1 == ends[k]) {
+			/* complete; HELLO is consumed by the library */
+			if (g != (k == 0 ? 0 : 1))
+				bad++;
+			if (g == 1)
+				collect(&m);
+			k++;
+		} else if (g != 0)
+			bad++;
+		if (g == 1 && kadipc_get(ch, &m) != 0)
+			bad++;
+	}
+	close(p[1]);
+	CHECK(bad == 0 && !kadipc_chan_dead(ch),
+	    "%zu bytes one at a time: each message appears exactly when its "
+	    "last byte is read", n);
+	fd = ngot == 5 ? got[4].fd : -1;
+	CHECK(ngot == 5 && got[0].hdr.type == KADIPC_VERBOSE &&
+	    got[0].len == 4 && memcmp(got[0].data, &v, 4) == 0 &&
+	    got[1].hdr.type == KADIPC_SHUTDOWN && got[1].len == 0 &&
+	    got[2].len == sizeof(nc) &&
+	    memcmp(got[2].data, &nc, sizeof(nc)) == 0 &&
+	    got[3].len == 300 && filled(got[3].data, 300, 4) &&
+	    got[4].hdr.type == KADIPC_NET_UDP && fd != -1 &&
+	    write(fd, "z", 1) == 1 && read(p[0], &c, 1) == 1 && c == 'z',
+	    "byte-fed messages have exact contents; the fd sent with the "
+	    "first byte arrives with the message");
+	got_reset();
+	close(p[0]);
+	close(raw);
+	kadipc_chan_free(ch);
+}
+
+/* Several fds interleaved with fd-less messages, each on its message. */
+static void
+test_fd_interleaved(void)
+{
+	struct kadipc_chan	*a, *b;
+	int			 pipes[40][2], i, bad = 0, base, f;
+	uint32_t		 v;
+	uint8_t			 c;
+
+	base = nfds_open();
+	if (chanpair(&a, &b) == -1)
+		return;
+	for (i = 0; i < 40; i++) {
+		pipes[i][0] = pipes[i][1] = -1;
+		v = i;
+		if (i % 3 == 0 || i == 1) {
+			if (pipe2(pipes[i], O_CLOEXEC) == -1)
+				return;
+			f = kadipc_compose(a, KADIPC_NET_UDP, i, pipes[i][1],
+			    &v, sizeof(v));
+		} else if (i % 3 == 1)
+			f = kadipc_compose(a, KADIPC_VERBOSE, i, -1, &v,
+			    sizeof(v));
+		else
+			f = kadipc_compose(a, KADIPC_NET_CONFIG_DONE, i, -1,
+			    NULL, 0);
+		if (f == -1)
+			bad++;
+	}
+	got_reset();
+	f = pump(a, b);
+	for (i = 0; i < (int)ngot; i++) {
+		if (got[i].hdr.peerid != (uint32_t)i)
+			bad++;
+		else if (pipes[i][0] != -1) {
+			c = i;
+			if (got[i].fd == -1 || write(got[i].fd, &c, 1) != 1 ||
+			    read(pipes[i][0], &c, 1) != 1 || c != i)
+				bad++;
+		} else if (got[i].fd != -1)
+			bad++;
+	}
+	CHECK(f == 0 && ngot == 40 && bad == 0,
+	    "15 pipe fds interleaved with 25 fd-less messages: each fd "
+	    "writes into its own pipe");
+	got_reset();
+	for (i = 0; i < 40; i++)
+		if (pipes[i][0] != -1)
+			close(pipes[i][0]);
+	kadipc_chan_free(a);
+	kadipc_chan_free(b);
+	CHECK(nfds_open() == base, "no fd leaked (sender closes sent fds)");
+}
+
+/* Raw fd protocol errors: missing, surprise, flag mismatch, too many. */
+static void
+test_fd_errors(void)
+{
+	static const uint32_t	 allow[] = { KADIPC_VERBOSE, KADIPC_NET_UDP };
+	struct kadipc_chan	*ch;
+	struct kadipc_hello	 h;
+	const char		*log;
+	int			 raw, base, g, p[2], fds[KADIPC_MAX_FDS + 1];
+	int			 i;
+	ssize_t			 r;
+	uint32_t		 v = 1;
+
+	base = nfds_open();
+
+	/* flag set, no SCM_RIGHTS */
+	if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL)
+		return;
+	cap_begin();
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	rawu32(raw, KADIPC_VERBOSE, 3, -1);
+	rawmsg(raw, KADIPC_NET_UDP, 20, KADIPC_F_FD, &v, 4, -1);
+	got_reset();
+	g = drain_chan(ch, NULL);
+	log = cap_end();
+	CHECK(g == -1 && ngot == 1 && kadipc_chan_dead(ch) &&
+	    strstr(log, "missing fd") != NULL,
+	    "a message flagged with an fd but sent without one: missing fd");
+	got_reset();
+	kadipc_chan_free(ch);
+	close(raw);
+
+	/* SCM_RIGHTS on a message without the flag */
+	if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL ||
+	    pipe2(p, O_CLOEXEC) == -1)
+		return;
+	cap_begin();
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	rawu32(raw, KADIPC_VERBOSE, 3, -1);
+	rawmsg(raw, KADIPC_VERBOSE, 20, 0, &v, 4, p[0]);
+	close(p[0]);
+	close(p[1]);
+	got_reset();
+	g = drain_chan(ch, NULL);
+	log = cap_end();
+	CHECK(g == -1 && kadipc_chan_dead(ch) &&
+	    strstr(log, "surprise fd") != NULL,
+	    "an fd on a message without the flag: surprise fd (%zu delivered "
+	    "first)", ngot);
+	got_reset();
+	kadipc_chan_free(ch);
+	close(raw);
+
+	/* SCM_RIGHTS on the HELLO */
+	if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL ||
+	    pipe2(p, O_CLOEXEC) == -1)
+		return;
+	cap_begin();
+	h.version = KADIPC_VERSION;
+	h.proc = KAD_PROC_MASTER;
+	rawmsg(raw, KADIPC_HELLO, 24, 0, &h, sizeof(h), p[0]);
+	close(p[0]);
+	close(p[1]);
+	g = drain_chan(ch, NULL);
+	log = cap_end();
+	CHECK(g == -1 && strstr(log, "surprise fd") != NULL,
+	    "an fd on the HELLO: surprise fd");
+	kadipc_chan_free(ch);
+	close(raw);
+
+	/* the fd flag on a type that carries none, and the reverse */
+	if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL ||
+	    pipe2(p, O_CLOEXEC) == -1)
+		return;
+	cap_begin();
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	rawmsg(raw, KADIPC_VERBOSE, 20, KADIPC_F_FD, &v, 4, p[0]);
+	close(p[0]);
+	close(p[1]);
+	g = drain_chan(ch, NULL);
+	log = cap_end();
+	CHECK(g == -1 && strstr(log, "fd flag mismatch") != NULL,
+	    "VERBOSE flagged with an fd (and carrying one): fd flag mismatch");
+	kadipc_chan_free(ch);
+	close(raw);
+
+	if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL ||
+	    pipe2(p, O_CLOEXEC) == -1)
+		return;
+	cap_begin();
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	rawmsg(raw, KADIPC_NET_UDP, 20, 0, &v, 4, p[0]);
+	close(p[0]);
+	close(p[1]);
+	g = drain_chan(ch, NULL);
+	log = cap_end();
+	CHECK(g == -1 && strstr(log, "fd flag mismatch") != NULL,
+	    "NET_UDP without the fd flag: fd flag mismatch");
+	kadipc_chan_free(ch);
+	close(raw);
+
+	/* more fds in one message than the receiver takes */
+	if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL)
+		return;
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	drain_chan(ch, NULL);
+	for (i = 0; i < KADIPC_MAX_FDS + 1; i++)
+		fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	cap_begin();
+	mkmsg(sbuf, KADIPC_NET_UDP, 20, KADIPC_F_FD, 0, &v, 4);
+	sendraw_fds(raw, sbuf, 20, fds, KADIPC_MAX_FDS + 1);
+	for (i = 0; i < KADIPC_MAX_FDS + 1; i++)
+		close(fds[i]);
+	errno = 0;
+	r = kadipc_read(ch);
+	CHECK(r == -1 && errno == EBADMSG && kadipc_chan_dead(ch),
+	    "%d fds in one message: kadipc_read fails with EBADMSG",
+	    KADIPC_MAX_FDS + 1);
+	log = cap_end();
+	CHECK(strstr(log, "too many fds") != NULL, "logged: too many fds");
+	kadipc_chan_free(ch);
+	close(raw);
+
+	CHECK(nfds_open() == base, "no fd leaked by fd protocol errors");
+}
+
+static void
+test_eof(void)
+{
+	static const uint32_t	 allow[] = { KADIPC_VERBOSE };
+	struct kadipc_chan	*ch, *a, *b;
+	struct kadipc_msg	 m;
+	int			 raw, g;
+	ssize_t			 r;
+
+	if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL)
+		return;
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	close(raw);
+	r = kadipc_read(ch);
+	g = kadipc_get(ch, &m);
+	CHECK(r == 24 && g == 0, "HELLO then EOF: HELLO consumed");
+	CHECK(kadipc_read(ch) == 0 && kadipc_get(ch, &m) == 0 &&
+	    !kadipc_chan_dead(ch), "kadipc_read returns 0 at EOF");
+	CHECK(kadipc_read(ch) == 0, "and again (EOF is sticky)");
+	kadipc_chan_free(ch);
+
+	if (chanpair(&a, &b) == -1)
+		return;
+	kadipc_chan_free(a);
+	CHECK(kadipc_read(b) == 0, "peer channel freed: EOF");
+	CHECK(kadipc_compose(b, KADIPC_READY, 0, -1, NULL, 0) == 0 &&
+	    kadipc_flush(b) == -1 && errno == EPIPE,
+	    "flush to a closed peer: -1 EPIPE, no SIGPIPE");
+	kadipc_chan_free(b);
+}
+
+static void
+test_hello(void)
+{
+	static const uint32_t	 allow[] = { KADIPC_VERBOSE };
+	static const uint32_t	 allowh[] = { KADIPC_VERBOSE, KADIPC_HELLO };
+	static const struct {
+		const char	*what;
+		uint32_t	 version, proc;
+		const char	*why;
+	} cases[] = {
+		{ "version 0", 0, KAD_PROC_MASTER, "version mismatch" },
+		{ "version VERSION+1", KADIPC_VERSION + 1, KAD_PROC_MASTER,
+		    "version mismatch" },
+		{ "version 0xffffffff", UINT32_MAX, KAD_PROC_MASTER,
+		    "version mismatch" },
+		{ "proc store instead of master", KADIPC_VERSION,
+		    KAD_PROC_STORE, "unexpected peer" },
+		{ "proc = self (net)", KADIPC_VERSION, KAD_PROC_NET,
+		    "unexpected peer" },
+		{ "proc KAD_PROC_MAX", KADIPC_VERSION, KAD_PROC_MAX,
+		    "unexpected peer" },
+		{ "proc 0xffffffff", KADIPC_VERSION, UINT32_MAX,
+		    "unexpected peer" },
+	};
+	struct kadipc_chan	*ch;
+	const char		*log;
+	size_t			 i;
+	int			 raw, g;
+
+	/* the good case */
+	if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL)
+		return;
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	rawu32(raw, KADIPC_VERBOSE, 2, -1);
+	got_reset();
+	g = drain_chan(ch, NULL);
+	CHECK(g == 0 && ngot == 1 && got[0].hdr.type == KADIPC_VERBOSE &&
+	    !kadipc_chan_dead(ch),
+	    "a good HELLO is consumed and the next message delivered");
+	got_reset();
+	kadipc_chan_free(ch);
+	close(raw);
+
+	for (i = 0; i < nitems(cases); i++) {
+		if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL)
+			return;
+		cap_begin();
+		rawhello(raw, cases[i].version, cases[i].proc);
+		rawu32(raw, KADIPC_VERBOSE, 2, -1);
+		got_reset();
+		g = drain_chan(ch, NULL);
+		log = cap_end();
+		CHECK(g == -1 && ngot == 0 && kadipc_chan_dead(ch) &&
+		    strstr(log, cases[i].why) != NULL,
+		    "HELLO with %s: %s", cases[i].what, cases[i].why);
+		kadipc_chan_free(ch);
+		close(raw);
+	}
+
+	/* non-HELLO first */
+	if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL)
+		return;
+	cap_begin();
+	rawu32(raw, KADIPC_VERBOSE, 2, -1);
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	got_reset();
+	g = drain_chan(ch, NULL);
+	log = cap_end();
+	CHECK(g == -1 && ngot == 0 && strstr(log, "expected HELLO") != NULL,
+	    "an allowed type before HELLO: expected HELLO");
+	kadipc_chan_free(ch);
+	close(raw);
+
+	/* a second HELLO later */
+	for (i = 0; i < 2; i++) {
+		if ((ch = i == 0 ? rawchan(&raw, allow, nitems(allow)) :
+		    rawchan(&raw, allowh, nitems(allowh))) == NULL)
+			return;
+		cap_begin();
+		rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+		rawu32(raw, KADIPC_VERBOSE, 2, -1);
+		rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+		got_reset();
+		g = drain_chan(ch, NULL);
+		log = cap_end();
+		CHECK(g == -1 && ngot == 1 && kadipc_chan_dead(ch),
+		    "a second HELLO later is a protocol error%s",
+		    i == 0 ? "" : " (even with HELLO in the allowed list)");
+		got_reset();
+		kadipc_chan_free(ch);
+		close(raw);
+	}
+	(void)log;
+}
+
+/* Malformed headers, detected from the 16 header bytes alone. */
+static void
+test_malformed(void)
+{
+	static const uint32_t	 allow[] = { KADIPC_VERBOSE, KADIPC_SHUTDOWN,
+	    KADIPC_XFER_DATA, KADIPC_CHUNK_PUT, KADIPC_STATS, KADIPC_NET_UDP,
+	    KADIPC_CTL_TEXT, KADIPC_XFER_LINK, KADIPC_NET_CONFIG };
+	static const struct {
+		const char	*what;
+		int		 hello;		/* a good HELLO first */
+		uint32_t	 type;
+		uint32_t	 len;		/* hdr.len, 16 bits */
+		uint16_t	 flags;
+		int		 want;		/* kadipc_get result */
+		const char	*why;
+	} cases[] = {
+#define H	KADIPC_HDR_SIZE
+		{ "len 0", 1, KADIPC_VERBOSE, 0, 0, -1,
+		    "length below header" },
+		{ "len 1", 1, KADIPC_VERBOSE, 1, 0, -1,
+		    "length below header" },
+		{ "len HDR_SIZE-1", 1, KADIPC_SHUTDOWN, H - 1, 0, -1,
+		    "length below header" },
+		{ "len below header before HELLO", 0, KADIPC_HELLO, 8, 0, -1,
+		    "length below header" },
+		{ "VERBOSE one byte short", 1, KADIPC_VERBOSE, H + 3, 0, -1,
+		    "bad length" },
+		{ "VERBOSE one byte long", 1, KADIPC_VERBOSE, H + 5, 0, -1,
+		    "bad length" },
+		{ "VERBOSE empty", 1, KADIPC_VERBOSE, H, 0, -1,
+		    "bad length" },
+		{ "VERBOSE len 65535", 1, KADIPC_VERBOSE, 65535, 0, -1,
+		    "bad length" },
+		{ "SHUTDOWN one byte long", 1, KADIPC_SHUTDOWN, H + 1, 0, -1,
+		    "bad length" },
+		{ "NET_CONFIG one byte short", 1, KADIPC_NET_CONFIG,
+		    H + sizeof(struct kadipc_net_config) - 1, 0, -1,
+		    "bad length" },
+		{ "NET_CONFIG one byte long", 1, KADIPC_NET_CONFIG,
+		    H + sizeof(struct kadipc_net_config) + 1, 0, -1,
+		    "bad length" },
+		{ "XFER_LINK one byte short", 1, KADIPC_XFER_LINK,
+		    H + KADIPC_LINK_MAX - 1, 0, -1, "bad length" },
+		{ "XFER_LINK one byte long", 1, KADIPC_XFER_LINK,
+		    H + KADIPC_LINK_MAX + 1, 0, -1, "bad length" },
+		{ "XFER_DATA empty (min 1)", 1, KADIPC_XFER_DATA, H, 0, -1,
+		    "bad length" },
+		{ "CTL_TEXT empty (min 1)", 1, KADIPC_CTL_TEXT, H, 0, -1,
+		    "bad length" },
+		{ "CHUNK_PUT head one byte short", 1, KADIPC_CHUNK_PUT,
+		    H + sizeof(struct kadipc_chunk) - 1, 0, -1, "bad length" },
+		{ "CHUNK_PUT maxlen + 1", 1, KADIPC_CHUNK_PUT,
+		    H + sizeof(struct kadipc_chunk) + KADIPC_CHUNK_MAX + 1, 0,
+		    -1, "bad length" },
+		{ "CHUNK_PUT len 65535", 1, KADIPC_CHUNK_PUT, 65535, 0, -1,
+		    "bad length" },
+		{ "STATS maxlen + 1", 1, KADIPC_STATS,
+		    H + KADIPC_MAX_STATS * sizeof(struct kadipc_stat) + 1, 0,
+		    -1, "bad length" },
+		{ "HELLO one byte short", 0, KADIPC_HELLO, H + 7, 0, -1,
+		    "bad length" },
+		{ "HELLO one byte long", 0, KADIPC_HELLO, H + 9, 0, -1,
+		    "bad length" },
+		{ "type 0 (NONE)", 1, KADIPC_NONE, H, 0, -1, "unknown type" },
+		{ "type 8 (hole)", 1, 8, H, 0, -1, "unknown type" },
+		{ "type 99", 1, 99, H + 4, 0, -1, "unknown type" },
+		{ "type 1023", 1, KADIPC_TYPE_MAX - 1, H, 0, -1,
+		    "unknown type" },
+		{ "type TYPE_MAX", 1, KADIPC_TYPE_MAX, H, 0, -1,
+		    "unknown type" },
+		{ "type 0x80000001", 1, 0x80000001, H, 0, -1,
+		    "unknown type" },
+		{ "type 0xffffffff", 1, UINT32_MAX, H, 0, -1,
+		    "unknown type" },
+		{ "unknown type before HELLO", 0, 5000, H, 0, -1,
+		    "unknown type" },
+		{ "CHUNK_GET not allowed", 1, KADIPC_CHUNK_GET,
+		    H + KADIPC_KEY_LEN, 0, -1, "type not allowed" },
+		{ "READY not allowed", 1, KADIPC_READY, H, 0, -1,
+		    "type not allowed" },
+		{ "NET_CONFIG_DONE not allowed", 1, KADIPC_NET_CONFIG_DONE, H,
+		    0, -1, "type not allowed" },
+		{ "not allowed with a bad length too", 1, KADIPC_XFER_ACK,
+		    65535, 0, -1, "type not allowed" },
+		{ "flag 0x0002", 1, KADIPC_VERBOSE, H + 4, 0x0002, -1,
+		    "unknown flags" },
+		{ "flag 0x8000", 1, KADIPC_VERBOSE, H + 4, 0x8000, -1,
+		    "unknown flags" },
+		{ "flags 0xffff on NET_UDP", 1, KADIPC_NET_UDP, H + 4, 0xffff,
+		    -1, "unknown flags" },
+		{ "flag 0x0100 before HELLO", 0, KADIPC_HELLO, H + 8, 0x0100,
+		    -1, "unknown flags" },
+		{ "fd flag on VERBOSE", 1, KADIPC_VERBOSE, H + 4, KADIPC_F_FD,
+		    -1, "fd flag mismatch" },
+		{ "NET_UDP without fd flag", 1, KADIPC_NET_UDP, H + 4, 0, -1,
+		    "fd flag mismatch" },
+		/* controls: good headers wait for their payload */
+		{ "good VERBOSE header", 1, KADIPC_VERBOSE, H + 4, 0, 0, "" },
+		{ "good XFER_DATA at MAX_MSG", 1, KADIPC_XFER_DATA,
+		    KADIPC_MAX_MSG, 0, 0, "" },
+		{ "good CHUNK_PUT at maxlen", 1, KADIPC_CHUNK_PUT,
+		    H + sizeof(struct kadipc_chunk) + KADIPC_CHUNK_MAX, 0, 0,
+		    "" },
+		{ "good STATS at maxlen", 1, KADIPC_STATS,
+		    H + KADIPC_MAX_STATS * sizeof(struct kadipc_stat), 0, 0,
+		    "" },
+		{ "good HELLO header", 0, KADIPC_HELLO, H + 8, 0, 0, "" },
+#undef H
+	};
+	struct kadipc_chan	*ch;
+	struct kadipc_msg	 m;
+	const char		*log;
+	size_t			 i;
+	int			 raw, g, ok;
+	uint32_t		 v = 1;
+
+	for (i = 0; i < nitems(cases); i++) {
+		if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL)
+			return;
+		if (cases[i].hello)
+			rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+		cap_begin();
+		mkmsg(sbuf, cases[i].type, cases[i].len, cases[i].flags, 0,
+		    NULL, 0);
+		sendraw(raw, sbuf, KADIPC_HDR_SIZE, -1);
+		got_reset();
+		g = drain_chan(ch, NULL);
+		log = cap_end();
+		ok = g == cases[i].want && ngot == 0 &&
+		    kadipc_chan_dead(ch) == (cases[i].want == -1) &&
+		    strstr(log, cases[i].why) != NULL;
+		if (cases[i].want == -1)
+			/* the error is sticky */
+			ok = ok && kadipc_get(ch, &m) == -1 &&
+			    kadipc_compose(ch, KADIPC_READY, 0, -1, NULL,
+			    0) == -1 && errno == EPIPE;
+		CHECK(ok, "%s: %s", cases[i].what,
+		    cases[i].want == -1 ? cases[i].why : "waits for payload");
+		kadipc_chan_free(ch);
+		close(raw);
+	}
+
+	/* a header split across reads is still judged only when whole */
+	if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL)
+		return;
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	mkmsg(sbuf, 5000, KADIPC_HDR_SIZE, 0, 0, NULL, 0);
+	sendraw(raw, sbuf, KADIPC_HDR_SIZE - 1, -1);
+	g = drain_chan(ch, NULL);
+	cap_begin();
+	sendraw(raw, sbuf + KADIPC_HDR_SIZE - 1, 1, -1);
+	ok = g == 0 && drain_chan(ch, NULL) == -1;
+	log = cap_end();
+	CHECK(ok && strstr(log, "unknown type") != NULL,
+	    "a bad header is caught once its 16th byte arrives");
+	kadipc_chan_free(ch);
+	close(raw);
+	(void)v;
+}
+
+/* The sender refuses what the catalogue does not allow. */
+static void
+test_compose_refuse(void)
+{
+	static const struct {
+		const char	*what;
+		uint32_t	 type;
+		size_t		 len;
+		int		 withfd;
+	} cases[] = {
+		{ "VERBOSE one byte short", KADIPC_VERBOSE, 3, 0 },
+		{ "VERBOSE one byte long", KADIPC_VERBOSE, 5, 0 },
+		{ "VERBOSE empty", KADIPC_VERBOSE, 0, 0 },
+		{ "SHUTDOWN with a byte", KADIPC_SHUTDOWN, 1, 0 },
+		{ "XFER_DATA empty", KADIPC_XFER_DATA, 0, 0 },
+		{ "XFER_DATA MAX_PAYLOAD + 1", KADIPC_XFER_DATA,
+		    KADIPC_MAX_PAYLOAD + 1, 0 },
+		{ "CHUNK_PUT head one byte short", KADIPC_CHUNK_PUT,
+		    sizeof(struct kadipc_chunk) - 1, 0 },
+		{ "CHUNK_PUT maxlen + 1", KADIPC_CHUNK_PUT,
+		    sizeof(struct kadipc_chunk) + KADIPC_CHUNK_MAX + 1, 0 },
+		{ "STATS maxlen + 1", KADIPC_STATS,
+		    KADIPC_MAX_STATS * sizeof(struct kadipc_stat) + 1, 0 },
+		{ "XFER_META one byte long", KADIPC_XFER_META,
+		    sizeof(struct kadipc_xfer_meta) + 1, 0 },
+		{ "NET_UDP without its fd", KADIPC_NET_UDP, 4, 0 },
+		{ "VERBOSE with an fd", KADIPC_VERBOSE, 4, 1 },
+		{ "NONE", KADIPC_NONE, 0, 0 },
+		{ "type 8 (hole)", 8, 0, 0 },
+		{ "type 5000", 5000, 0, 0 },
+		{ "type 0xffffffff", UINT32_MAX, 0, 0 },
+	};
+	struct kadipc_chan	*a, *b;
+	struct iovec		 iov[2];
+	size_t			 i, q;
+	int			 p[2], r, ok;
+
+	if (chanpair(&a, &b) == -1)
+		return;
+	q = kadipc_queued(a);
+	for (i = 0; i < nitems(cases); i++) {
+		p[0] = p[1] = -1;
+		if (cases[i].withfd && pipe2(p, O_CLOEXEC) == -1)
+			return;
+		errno = 0;
+		r = kadipc_compose(a, cases[i].type, 0, p[1], pbuf,
+		    cases[i].len);
+		ok = r == -1 && errno == EINVAL && kadipc_queued(a) == q;
+		if (p[1] != -1) {
+			/* a refused fd stays the caller's */
+			ok = ok && fd_is_open(p[1]);
+			close(p[0]);
+			close(p[1]);
+		}
+		CHECK(ok, "compose refuses %s", cases[i].what);
+	}
+	iov[0].iov_base = pbuf;
+	iov[0].iov_len = 40000;
+	iov[1].iov_base = pbuf;
+	iov[1].iov_len = 40000;
+	CHECK(kadipc_composev(a, KADIPC_XFER_DATA, 0, -1, iov, 2) == -1 &&
+	    errno == EINVAL && kadipc_queued(a) == q,
+	    "composev refuses two iovecs summing above MAX_PAYLOAD");
+	CHECK(kadipc_compose(a, KADIPC_XFER_DATA, 0, -1, pbuf,
+	    KADIPC_MAX_PAYLOAD) == 0 && kadipc_queued(a) == KADIPC_MAX_MSG,
+	    "compose accepts XFER_DATA of exactly MAX_PAYLOAD");
+	kadipc_chan_close(a);
+	CHECK(kadipc_compose(a, KADIPC_READY, 0, -1, NULL, 0) == -1 &&
+	    errno == EPIPE && kadipc_chan_dead(a),
+	    "compose on a closed channel: EPIPE");
+	kadipc_chan_free(a);
+	kadipc_chan_free(b);
+}
+
+static void
+test_msg_exact(void)
+{
+	struct kadipc_msg	 m;
+	struct kadipc_u32	 u;
+	struct kadipc_link	 l;
+	uint8_t			 data[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+	memset(&m, 0, sizeof(m));
+	m.data = data;
+	m.len = 4;
+	m.fd = -1;
+	u.value = 0xdeadbeef;
+	CHECK(kadipc_msg_exact(&m, &u, sizeof(u)) == 0 &&
+	    memcmp(&u, data, 4) == 0, "msg_exact copies exactly 4 bytes");
+	u.value = 0xdeadbeef;
+	m.len = 3;
+	errno = 0;
+	CHECK(kadipc_msg_exact(&m, &u, sizeof(u)) == -1 &&
+	    errno == EBADMSG && u.value == 0xdeadbeef,
+	    "one byte short: -1 EBADMSG, output untouched");
+	m.len = 5;
+	errno = 0;
+	CHECK(kadipc_msg_exact(&m, &u, sizeof(u)) == -1 &&
+	    errno == EBADMSG && u.value == 0xdeadbeef,
+	    "one byte long: -1 EBADMSG, output untouched");
+	m.len = 8;
+	CHECK(kadipc_msg_exact(&m, &l, sizeof(l)) == -1,
+	    "short payload for a large struct");
+	m.len = 0;
+	m.data = NULL;
+	CHECK(kadipc_msg_exact(&m, NULL, 0) == 0,
+	    "empty payload into size 0");
+}
+
+/*
+ * libevent glue
+ */
+
+struct gstate {
+	struct event_base	*base;
+	struct kadipc_chan	*ch;		/* the receiving channel */
+	int			 ndispatch;
+	int			 ndead;
+	int			 nbatch;
+	int			 first_batch;	/* ndispatch at the first batch */
+	int			 nhigh, nlow;
+	size_t			 qhigh, qlow;
+	int			 want;		/* loopbreak at this count */
+	int			 bad;
+	int			 pause_at;	/* pause at this count */
+	int			 pause_each;
+	int			 paused_seen;	/* ndispatch when resumed */
+	int			 close_at;
+	int			 take_fd;
+	int			 fds[64];
+	int			 nfds;
+	int			 free_on_dead;
+	int			 break_on_dead;
+	int			 check_data;
+	int			 replies;	/* ping-pong */
+};
+
+static int	 timed_out;
+
+static void
+tmo_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	timed_out = 1;
+	event_base_loopbreak(arg);
+}
+
+/* Run the loop until loopbreak or ms have passed; 1 if timed out. */
+static int
+loop_for(struct event_base *base, int ms)
+{
+	struct event	*t;
+	struct timeval	 tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	timed_out = 0;
+	t = evtimer_new(base, tmo_cb, base);
+	evtimer_add(t, &tv);
+	event_base_dispatch(base);
+	event_free(t);
+	return (timed_out);
+}
+
+static void
+g_dispatch(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
+{
+	struct gstate	*st = arg;
+
+	st->ndispatch++;
+	if (ch != st->ch)
+		st->bad++;
+	if (st->check_data) {
+		if (m->hdr.peerid != (uint32_t)st->ndispatch - 1)
+			st->bad++;
+		else if (m->hdr.type == KADIPC_XFER_DATA &&
+		    (m->len != 1 + (m->hdr.peerid * 97) % 3000 ||
+		    !filled(m->data, m->len, m->hdr.peerid)))
+			st->bad++;
+	}
+	if (m->fd != -1) {
+		if (write(m->fd, "f", 1) != 1)
+			st->bad++;
+		if (st->take_fd && st->nfds < (int)nitems(st->fds)) {
+			st->fds[st->nfds++] = m->fd;
+			m->fd = -1;
+		}
+	}
+	if (st->pause_each || st->pause_at == st->ndispatch)
+		kadipc_pause_read(ch, 1);
+	if (st->close_at == st->ndispatch)
+		kadipc_chan_close(ch);
+	if (st->want == st->ndispatch)
+		event_base_loopbreak(st->base);
+}
+
+static void
+g_dead(struct kadipc_chan *ch, void *arg)
+{
+	struct gstate	*st = arg;
+
+	st->ndead++;
+	if (ch != st->ch)
+		st->bad++;
+	if (st->free_on_dead) {
+		kadipc_chan_free(ch);
+		st->ch = NULL;
+	}
+	if (st->break_on_dead)
+		event_base_loopbreak(st->base);
+}
+
+static void
+g_batch(struct kadipc_chan *ch, void *arg)
+{
+	struct gstate	*st = arg;
+
+	(void)ch;
+	if (st->nbatch++ == 0)
+		st->first_batch = st->ndispatch;
+	if (st->want == -1)
+		event_base_loopbreak(st->base);
+}
+
+static void
+g_wmark(struct kadipc_chan *ch, int above, void *arg)
+{
+	struct gstate	*st = arg;
+
+	if (above) {
+		st->nhigh++;
+		st->qhigh = kadipc_queued(ch);
+	} else {
+		st->nlow++;
+		st->qlow = kadipc_queued(ch);
+	}
+}
+
+/* The sending side: it must never be handed anything. */
+static void
+s_dispatch(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
+{
+	struct gstate	*st = arg;
+
+	(void)ch;
+	(void)m;
+	st->bad++;
+}
+
+static void
+s_dead(struct kadipc_chan *ch, void *arg)
+{
+	struct gstate	*st = arg;
+
+	(void)ch;
+	st->ndead++;
+}
+
+static struct event_base *
+gpair(struct kadipc_chan **a, struct kadipc_chan **b, struct gstate *sa,
+    struct gstate *sb)
+{
+	struct event_base	*base;
+
+	memset(sa, 0, sizeof(*sa));
+	memset(sb, 0, sizeof(*sb));
+	if (chanpair(a, b) == -1 || (base = event_base_new()) == NULL)
+		return (NULL);
+	sa->base = sb->base = base;
+	sa->ch = *a;
+	sb->ch = *b;
+	if (kadipc_event_set(*a, base, s_dispatch, s_dead, sa) == -1 ||
+	    kadipc_event_set(*b, base, g_dispatch, g_dead, sb) == -1)
+		return (NULL);
+	return (base);
+}
+
+static void
+gfree(struct event_base *base, struct kadipc_chan *a, struct gstate *sb)
+{
+	int	 i;
+
+	kadipc_chan_free(a);
+	kadipc_chan_free(sb->ch);
+	for (i = 0; i < sb->nfds; i++)
+		close(sb->fds[i]);
+	event_base_free(base);
+}
+
+static void
+test_event_dispatch(void)
+{
+	struct event_base	*base;
+	struct kadipc_chan	*a, *b;
+	struct gstate		 sa, sb;
+	int			 pipes[8][2], i, n = 3000, bad = 0, to, base_fds;
+	size_t			 len;
+	uint32_t		 v;
+	char			 c;
+
+	base_fds = nfds_open();
+	if ((base = gpair(&a, &b, &sa, &sb)) == NULL) {
+		CHECK(0, "event pair");
+		return;
+	}
+	sb.want = n;
+	sb.check_data = 1;
+	kadipc_set_batch_cb(b, g_batch);
+	for (i = 0; i < n; i++) {
+		if (i % 500 == 250) {
+			if (pipe2(pipes[i / 500], O_CLOEXEC) == -1)
+				return;
+			v = i;
+			if (kadipc_compose(a, KADIPC_NET_UDP, i,
+			    pipes[i / 500][1], &v, sizeof(v)) == -1)
+				bad++;
+			continue;
+		}
+		len = 1 + (i * 97) % 3000;
+		fill(pbuf, len, i);
+		if (kadipc_compose(a, KADIPC_XFER_DATA, i, -1, pbuf, len) == -1)
+			bad++;
+	}
+	to = loop_for(base, 10000);
+	for (i = 0; i < n / 500; i++) {
+		if (read(pipes[i][0], &c, 1) != 1 || c != 'f')
+			bad++;
+		close(pipes[i][0]);
+	}
+	CHECK(!to && bad == 0 && sb.ndispatch == n && sb.bad == 0 &&
+	    sa.bad == 0 && sb.ndead == 0 && sa.ndead == 0,
+	    "event glue dispatches all %d messages (4.5 MB, 6 fds) in order "
+	    "with exact contents", n);
+	CHECK(sb.nbatch >= 1 && sb.first_batch >= 1,
+	    "batch callback ran %d times, first after %d messages", sb.nbatch,
+	    sb.first_batch);
+	CHECK(kadipc_queued(a) == 0, "sender queue empty after the loop");
+	gfree(base, a, &sb);
+	CHECK(nfds_open() == base_fds,
+	    "fds not taken by the dispatcher are closed by the glue");
+}
+
+static void
+test_event_batch(void)
+{
+	struct event_base	*base;
+	struct kadipc_chan	*a, *b;
+	struct gstate		 sa, sb;
+	int			 i, to;
+	uint32_t		 v;
+
+	if ((base = gpair(&a, &b, &sa, &sb)) == NULL)
+		return;
+	kadipc_set_batch_cb(b, g_batch);
+	for (i = 0; i < 100; i++) {
+		v = i;
+		kadipc_compose(a, KADIPC_VERBOSE, i, -1, &v, sizeof(v));
+	}
+	kadipc_flush(a);	/* all 2000 bytes sit in the socket now */
+	sb.want = -1;		/* break in the batch callback */
+	sb.check_data = 1;
+	to = loop_for(base, 5000);
+	CHECK(!to && sb.nbatch == 1 && sb.first_batch == 100 &&
+	    sb.ndispatch == 100 && sb.bad == 0,
+	    "a burst of 100: batch callback once, after all 100 dispatches "
+	    "(%d batches, first after %d)", sb.nbatch, sb.first_batch);
+	gfree(base, a, &sb);
+}
+
+static void
+resume_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct gstate	*st = arg;
+
+	(void)fd;
+	(void)ev;
+	if (st->ch == NULL)
+		return;
+	if (st->paused_seen == 0)
+		st->paused_seen = st->ndispatch;
+	kadipc_pause_read(st->ch, 0);
+}
+
+static void
+test_event_pause(void)
+{
+	static const uint32_t	 allow[] = { KADIPC_VERBOSE };
+	struct event_base	*base;
+	struct kadipc_chan	*a, *b;
+	struct gstate		 sa, sb;
+	struct event		*t;
+	struct timeval		 tv = { 0, 50000 }, tv10 = { 0, 10000 };
+	const char		*log;
+	int			 i, to, raw;
+	uint32_t		 v;
+
+	/* paused by the dispatcher at message 3, resumed by a timer */
+	if ((base = gpair(&a, &b, &sa, &sb)) == NULL)
+		return;
+	for (i = 0; i < 10; i++) {
+		v = i;
+		kadipc_compose(a, KADIPC_VERBOSE, i, -1, &v, sizeof(v));
+	}
+	sb.pause_at = 3;
+	sb.want = 10;
+	sb.check_data = 1;
+	t = evtimer_new(base, resume_cb, &sb);
+	evtimer_add(t, &tv);
+	to = loop_for(base, 5000);
+	CHECK(!to && sb.paused_seen == 3 && sb.ndispatch == 10 &&
+	    sb.bad == 0 && sb.ndead == 0,
+	    "paused after 3: nothing more for 50 ms (%d), all 10 after "
+	    "resume", sb.paused_seen);
+	event_free(t);
+
+	/* paused from outside before anything arrives */
+	kadipc_pause_read(b, 1);
+	for (i = 10; i < 15; i++) {
+		v = i;
+		kadipc_compose(a, KADIPC_VERBOSE, i, -1, &v, sizeof(v));
+	}
+	sb.want = 0;
+	loop_for(base, 50);
+	CHECK(sb.ndispatch == 10 && kadipc_queued(a) == 0,
+	    "paused: the peer's messages wait in the socket");
+	kadipc_pause_read(b, 0);
+	sb.want = 15;
+	to = loop_for(base, 5000);
+	CHECK(!to && sb.ndispatch == 15 && sb.bad == 0,
+	    "resumed: the 5 waiting messages are delivered");
+	gfree(base, a, &sb);
+
+	/*
+	 * The peer sends 5 messages and closes.  The dispatcher pauses on
+	 * every message and a timer resumes: all 5 must arrive, then the
+	 * dead callback, and no "truncated" complaint.
+	 */
+	memset(&sb, 0, sizeof(sb));
+	if ((base = event_base_new()) == NULL ||
+	    (b = rawchan(&raw, allow, nitems(allow))) == NULL)
+		return;
+	sb.base = base;
+	sb.ch = b;
+	sb.pause_each = 1;
+	sb.break_on_dead = 1;
+	sb.check_data = 1;
+	kadipc_event_set(b, base, g_dispatch, g_dead, &sb);
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	for (i = 0; i < 5; i++) {
+		v = i;
+		mkmsg(sbuf, KADIPC_VERBOSE, 20, 0, i, &v, sizeof(v));
+		sendraw(raw, sbuf, 20, -1);
+	}
+	close(raw);
+	t = event_new(base, -1, EV_PERSIST, resume_cb, &sb);
+	evtimer_add(t, &tv10);
+	cap_begin();
+	to = loop_for(base, 5000);
+	log = cap_end();
+	CHECK(!to && sb.ndispatch == 5 && sb.ndead == 1 && sb.bad == 0 &&
+	    strstr(log, "truncated") == NULL,
+	    "EOF while paused with messages buffered: all 5 delivered, then "
+	    "dead (got %d, dead %d)", sb.ndispatch, sb.ndead);
+	event_free(t);
+	kadipc_chan_free(sb.ch);
+	event_base_free(base);
+}
+
+static void
+test_event_wmark(void)
+{
+	struct event_base	*base;
+	struct kadipc_chan	*a, *b;
+	struct gstate		 sa, sb;
+	int			 i, to, early = 0;
+
+	if ((base = gpair(&a, &b, &sa, &sb)) == NULL)
+		return;
+	kadipc_set_watermarks(a, 64 * 1024, 16 * 1024, g_wmark);
+	fill(pbuf, 1000, 1);
+	for (i = 0; i < 200; i++) {
+		kadipc_compose(a, KADIPC_CTL_TEXT, i, -1, pbuf, 1000);
+		if (kadipc_queued(a) <= 64 * 1024 && sa.nhigh != 0)
+			early++;
+	}
+	CHECK(sa.nhigh == 1 && early == 0 && sa.qhigh > 64 * 1024 &&
+	    sa.qhigh <= 64 * 1024 + 1016,
+	    "high-water callback once, on the compose that crossed 64 KiB "
+	    "(queued %zu)", sa.qhigh);
+	CHECK(sa.nlow == 0, "no low-water callback before draining");
+	sb.want = 200;
+	to = loop_for(base, 5000);
+	CHECK(!to && sb.ndispatch == 200 && sa.nlow == 1 && sa.nhigh == 1 &&
+	    sa.qlow < 16 * 1024,
+	    "low-water callback once after draining (queued %zu)", sa.qlow);
+
+	/* below the high mark: no callback at all */
+	sa.nhigh = sa.nlow = 0;
+	for (i = 0; i < 10; i++)
+		kadipc_compose(a, KADIPC_CTL_TEXT, i, -1, pbuf, 1000);
+	sb.want = 210;
+	to = loop_for(base, 5000);
+	CHECK(!to && sa.nhigh == 0 && sa.nlow == 0,
+	    "10 KB under a 64 KiB mark: no watermark callback");
+	gfree(base, a, &sb);
+}
+
+static void
+test_event_dead(void)
+{
+	static const uint32_t	 allow[] = { KADIPC_VERBOSE, KADIPC_NET_UDP };
+	struct event_base	*base;
+	struct kadipc_chan	*a, *b;
+	struct gstate		 sa, sb;
+	const char		*log;
+	int			 raw, to, i, p[2], base_fds;
+	uint32_t		 v = 1;
+
+	base_fds = nfds_open();
+
+	/* EOF: dead once, not freed by the callback */
+	memset(&sb, 0, sizeof(sb));
+	if ((base = event_base_new()) == NULL ||
+	    (b = rawchan(&raw, allow, nitems(allow))) == NULL)
+		return;
+	sb.base = base;
+	sb.ch = b;
+	kadipc_event_set(b, base, g_dispatch, g_dead, &sb);
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	rawu32(raw, KADIPC_VERBOSE, 1, -1);
+	close(raw);
+	loop_for(base, 100);
+	CHECK(sb.ndispatch == 1 && sb.ndead == 1 && sb.bad == 0,
+	    "EOF: the last message, then the dead callback exactly once");
+	kadipc_chan_free(b);
+
+	/* EOF with a write pending: dead once, freed by the callback */
+	memset(&sb, 0, sizeof(sb));
+	if ((b = rawchan(&raw, allow, nitems(allow))) == NULL)
+		return;
+	sb.base = base;
+	sb.ch = b;
+	sb.free_on_dead = 1;
+	kadipc_event_set(b, base, g_dispatch, g_dead, &sb);
+	fill(pbuf, 60000, 3);
+	for (i = 0; i < 10; i++)
+		kadipc_compose(b, KADIPC_CTL_TEXT, 0, -1, pbuf, 60000);
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	close(raw);
+	loop_for(base, 100);
+	CHECK(sb.ndead == 1 && sb.ch == NULL && sb.bad == 0,
+	    "EOF with 600 KB queued: dead once, the callback frees the "
+	    "channel safely");
+
+	/* a dispatcher that closes its channel gets the dead callback */
+	event_base_free(base);
+	if ((base = gpair(&a, &b, &sa, &sb)) == NULL)
+		return;
+	for (i = 0; i < 10; i++) {
+		v = i;
+		kadipc_compose(a, KADIPC_VERBOSE, i, -1, &v, sizeof(v));
+	}
+	sb.close_at = 3;
+	sb.free_on_dead = 1;
+	loop_for(base, 100);
+	CHECK(sb.ndispatch == 3 && sb.ndead == 1 && sb.ch == NULL,
+	    "kadipc_chan_close in the dispatcher: no more messages, dead "
+	    "once (%d dispatched, %d dead)", sb.ndispatch, sb.ndead);
+	CHECK(sa.ndead == 1, "the peer channel sees EOF and dies too");
+	gfree(base, a, &sb);
+
+	/* a protocol error in the glue */
+	memset(&sb, 0, sizeof(sb));
+	if ((base = event_base_new()) == NULL ||
+	    (b = rawchan(&raw, allow, nitems(allow))) == NULL)
+		return;
+	sb.base = base;
+	sb.ch = b;
+	sb.free_on_dead = 1;
+	kadipc_event_set(b, base, g_dispatch, g_dead, &sb);
+	cap_begin();
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	rawu32(raw, KADIPC_VERBOSE, 1, -1);
+	rawmsg(raw, 5000, 16, 0, NULL, 0, -1);
+	rawu32(raw, KADIPC_VERBOSE, 1, -1);
+	loop_for(base, 100);
+	log = cap_end();
+	CHECK(sb.ndispatch == 1 && sb.ndead == 1 && sb.ch == NULL &&
+	    strstr(log, "unknown type") != NULL,
+	    "a protocol error in the glue: dead once, nothing after it");
+	close(raw);
+
+	/* a truncated message then EOF */
+	memset(&sb, 0, sizeof(sb));
+	if ((b = rawchan(&raw, allow, nitems(allow))) == NULL)
+		return;
+	sb.base = base;
+	sb.ch = b;
+	sb.free_on_dead = 1;
+	kadipc_event_set(b, base, g_dispatch, g_dead, &sb);
+	cap_begin();
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	mkmsg(sbuf, KADIPC_VERBOSE, 20, 0, 0, &v, 4);
+	sendraw(raw, sbuf, 18, -1);
+	close(raw);
+	loop_for(base, 100);
+	log = cap_end();
+	CHECK(sb.ndispatch == 0 && sb.ndead == 1 && sb.ch == NULL &&
+	    strstr(log, "truncated message at EOF") != NULL,
+	    "a truncated message then EOF: dead callback, logged");
+
+	/* a surprise fd in the glue */
+	memset(&sb, 0, sizeof(sb));
+	if ((b = rawchan(&raw, allow, nitems(allow))) == NULL ||
+	    pipe2(p, O_CLOEXEC) == -1)
+		return;
+	sb.base = base;
+	sb.ch = b;
+	sb.free_on_dead = 1;
+	kadipc_event_set(b, base, g_dispatch, g_dead, &sb);
+	cap_begin();
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	rawmsg(raw, KADIPC_VERBOSE, 20, 0, &v, 4, p[0]);
+	close(p[0]);
+	close(p[1]);
+	loop_for(base, 100);
+	log = cap_end();
+	CHECK(sb.ndead == 1 && sb.ch == NULL &&
+	    strstr(log, "surprise fd") != NULL,
+	    "a surprise fd in the glue: dead callback");
+	close(raw);
+
+	/* fds kept by the dispatcher stay open */
+	memset(&sb, 0, sizeof(sb));
+	if ((b = rawchan(&raw, allow, nitems(allow))) == NULL ||
+	    pipe2(p, O_CLOEXEC) == -1)
+		return;
+	sb.base = base;
+	sb.ch = b;
+	sb.take_fd = 1;
+	sb.want = 3;
+	kadipc_event_set(b, base, g_dispatch, g_dead, &sb);
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	for (i = 0; i < 3; i++)
+		rawu32(raw, KADIPC_NET_UDP, i, p[1]);
+	close(p[1]);
+	to = loop_for(base, 5000);
+	CHECK(!to && sb.nfds == 3 && fd_is_open(sb.fds[0]) &&
+	    fd_is_open(sb.fds[2]),
+	    "fds taken by the dispatcher (msg->fd = -1) stay open");
+	close(p[0]);
+	close(raw);
+	kadipc_chan_free(sb.ch);
+	for (i = 0; i < sb.nfds; i++)
+		close(sb.fds[i]);
+	event_base_free(base);
+	CHECK(nfds_open() == base_fds, "no fd leaked by the glue tests");
+}
+
+/* Replies composed from inside a dispatcher are flushed by the glue. */
+static void
+pp_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
+{
+	struct gstate		*st = arg;
+	struct kadipc_u32	 u;
+
+	if (m->hdr.type != KADIPC_XFER_ACK || m->len != 8) {
+		st->bad++;
+		return;
+	}
+	if (++st->replies == 200) {
+		event_base_loopbreak(st->base);
+		return;
+	}
+	u.value = st->replies;
+	kadipc_compose(ch, KADIPC_VERBOSE, st->replies, -1, &u, sizeof(u));
+}
+
+static void
+pp_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
+{
+	struct gstate		*st = arg;
+	struct kadipc_u32	 u;
+	struct kadipc_u64	 r;
+
+	if (kadipc_msg_exact(m, &u, sizeof(u)) == -1 ||
+	    m->hdr.peerid != u.value) {
+		st->bad++;
+		return;
+	}
+	st->ndispatch++;
+	r.value = (uint64_t)u.value << 32;
+	kadipc_compose(ch, KADIPC_XFER_ACK, m->hdr.peerid, -1, &r, sizeof(r));
+}
+
+static void
+test_event_pingpong(void)
+{
+	struct event_base	*base;
+	struct kadipc_chan	*a, *b;
+	struct gstate		 sa, sb;
+	struct kadipc_u32	 u;
+	int			 to;
+
+	memset(&sa, 0, sizeof(sa));
+	memset(&sb, 0, sizeof(sb));
+	if (chanpair(&a, &b) == -1 || (base = event_base_new()) == NULL)
+		return;
+	sa.base = sb.base = base;
+	kadipc_event_set(a, base, pp_master, s_dead, &sa);
+	kadipc_event_set(b, base, pp_net, s_dead, &sb);
+	u.value = 0;
+	kadipc_compose(a, KADIPC_VERBOSE, 0, -1, &u, sizeof(u));
+	to = loop_for(base, 10000);
+	CHECK(!to && sa.replies == 200 && sb.ndispatch == 200 &&
+	    sa.bad == 0 && sb.bad == 0,
+	    "200 request/reply round trips composed from dispatchers");
+	kadipc_chan_free(a);
+	kadipc_chan_free(b);
+	event_base_free(base);
+}
+
+int
+main(void)
+{
+	uint32_t	 t;
+
+	log_init(1, LOG_DAEMON);
+	log_procinit("test_ipc");
+	cap_begin();		/* opens the capture file before fds are counted */
+	cap_end();
+	for (t = 1; t < KADIPC_TYPE_MAX; t++)
+		if (kadipc_type_lookup(t) != NULL && t != KADIPC_HELLO)
+			alltypes[nalltypes++] = t;
+
+	test_catalogue();
+	test_chan_new();
+	test_roundtrip();
+	test_composev();
+	test_many();
+	test_partial_write();
+	test_partial_read();
+	test_fd_interleaved();
+	test_fd_errors();
+	test_eof();
+	test_hello();
+	test_malformed();
+	test_compose_refuse();
+	test_msg_exact();
+	test_event_dispatch();
+	test_event_batch();
+	test_event_pause();
+	test_event_wmark();
+	test_event_dead();
+	test_event_pingpong();
+	got_reset();
+	if (capfd != -1)
+		close(capfd);
+	return (test_done());
+}

@@ -1,0 +1,661 @@
+/*
+ * Unit tests for kadnet/routing.c (k-buckets: splitting, LRS order,
+ * ping-before-evict, replacement cache, closest-node queries, refresh,
+ * save/load) and kadnet/ratelimit.c (token buckets, strikes, bans).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kadnet/krpc.h"
+#include "kadnet/ratelimit.h"
+#include "kadnet/routing.h"
+#include "tests/test.h"
+
+#define MIN	(60 * 1000ULL)
+
+static uint64_t	rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+rnd64(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (rng);
+}
+
+static void
+rndbytes(uint8_t *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)rnd64();
+}
+
+/* An id sharing exactly cpl leading bits with base (cpl < 256). */
+static void
+id_at(const uint8_t base[KAD_ID_LEN], unsigned cpl, uint8_t id[KAD_ID_LEN])
+{
+	unsigned	i;
+	uint8_t		bit;
+
+	rndbytes(id, KAD_ID_LEN);
+	for (i = 0; i <= cpl; i++) {
+		bit = 0x80 >> (i % 8);
+		id[i / 8] = (uint8_t)((id[i / 8] & ~bit) |
+		    (base[i / 8] & bit));
+	}
+	id[cpl / 8] ^= 0x80 >> (cpl % 8);
+}
+
+static void
+addr4(struct krpc_addr *a, uint32_t ip, uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = KRPC_AF_INET;
+	a->ip[0] = ip >> 24;
+	a->ip[1] = (ip >> 16) & 0xff;
+	a->ip[2] = (ip >> 8) & 0xff;
+	a->ip[3] = ip & 0xff;
+	a->port = port;
+}
+
+static uint8_t	self[KAD_ID_LEN];
+
+static void
+test_ids(void)
+{
+	uint8_t	a[KAD_ID_LEN], b[KAD_ID_LEN], t[KAD_ID_LEN];
+	unsigned i;
+	int	ok = 1;
+
+	memset(a, 0, sizeof(a));
+	memcpy(b, a, sizeof(b));
+	CHECK(kad_id_cpl(a, b) == 256, "equal ids share 256 bits");
+	b[0] = 0x80;
+	CHECK(kad_id_cpl(a, b) == 0, "first bit differs: cpl 0");
+	b[0] = 0;
+	b[31] = 1;
+	CHECK(kad_id_cpl(a, b) == 255, "last bit differs: cpl 255");
+	for (i = 0; i < 256; i++) {
+		id_at(self, i, b);
+		if (kad_id_cpl(self, b) != i)
+			ok = 0;
+	}
+	CHECK(ok, "id_at makes every prefix length");
+	CHECK(kad_id_iszero(a) && !kad_id_iszero(b), "zero id");
+	memset(t, 0, sizeof(t));
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	a[0] = 0x01;
+	b[1] = 0xff;
+	CHECK(kad_id_cmpdist(a, b, t) > 0 && kad_id_cmpdist(b, a, t) < 0 &&
+	    kad_id_cmpdist(a, a, t) == 0, "XOR distance order");
+	t[0] = 0x01;
+	CHECK(kad_id_cmpdist(a, b, t) < 0, "distance is relative to target");
+}
+
+/* every contact sits in the bucket its prefix length says */
+static int
+placement_ok(struct routing *rt)
+{
+	const struct rt_entry	*e;
+	size_t			 n, j, total = 0;
+	unsigned		 i, nb = routing_nbuckets(rt), cpl;
+
+	for (i = 0; i < nb; i++) {
+		e = routing_bucket(rt, i, &n, NULL);
+		for (j = 0; j < n; j++) {
+			cpl = kad_id_cpl(e[j].id, self);
+			if (i < nb - 1 ? cpl != i : cpl < i)
+				return (0);
+			if (j > 0 && e[j - 1].seen > e[j].seen)
+				return (0);	/* LRS order */
+		}
+		total += n;
+	}
+	return (total == routing_count(rt));
+}
+
+static void
+test_split(void)
+{
+	struct routing	*rt;
+	struct krpc_addr a;
+	struct rt_entry	*ping;
+	uint8_t		 id[KAD_ID_LEN];
+	unsigned	 i, cpl;
+	int		 r, ok = 1;
+	size_t		 n;
+
+	rt = routing_new(self, 4, 2, 256);
+	CHECK(rt != NULL, "routing_new");
+	addr4(&a, 0x0a000001, 1);
+	/* 4 far contacts fill the only bucket, which holds our id */
+	for (i = 0; i < 4; i++) {
+		id_at(self, 0, id);
+		if (routing_heard(rt, id, &a, 1000, &ping) != RT_ADDED)
+			ok = 0;
+	}
+	CHECK(ok && routing_nbuckets(rt) == 1 && routing_count(rt) == 4,
+	    "4 contacts fill one bucket");
+	/* a closer one splits it: far ones stay in bucket 0 */
+	id_at(self, 5, id);
+	r = routing_heard(rt, id, &a, 1000, &ping);
+	CHECK(r == RT_ADDED && routing_nbuckets(rt) == 2 &&
+	    routing_count(rt) == 5, "closer contact splits the own bucket");
+	(void)routing_bucket(rt, 0, &n, NULL);
+	CHECK(n == 4, "bucket 0 keeps the 4 far contacts");
+	/* bucket 0 is full and does not hold our id: no split, cached */
+	id_at(self, 0, id);
+	r = routing_heard(rt, id, &a, 1000, &ping);
+	CHECK(r == RT_CACHED && routing_nbuckets(rt) == 2 &&
+	    routing_count(rt) == 5, "full far bucket does not split");
+	CHECK(ping == NULL, "fresh contacts are not pinged");
+	(void)routing_bucket(rt, 0, &n, &n);
+	CHECK(n == 1, "newcomer is in the replacement cache");
+
+	/* many contacts at random depths: splits cascade correctly */
+	for (i = 0; i < 400; i++) {
+		cpl = (unsigned)(rnd64() % 12);
+		id_at(self, cpl, id);
+		(void)routing_heard(rt, id, &a, 2000, &ping);
+	}
+	CHECK(placement_ok(rt), "after 400 inserts every contact is placed "
+	    "by prefix length, LRS ordered; %u buckets, %zu contacts",
+	    routing_nbuckets(rt), routing_count(rt));
+	CHECK(routing_nbuckets(rt) >= 12 && routing_count(rt) <= 4 *
+	    routing_nbuckets(rt), "buckets split down to depth 12, k each");
+	routing_free(rt);
+
+	/* hard cap on buckets */
+	rt = routing_new(self, 2, 0, 3);
+	for (i = 0; i < 64; i++) {
+		id_at(self, 10 + i % 20, id);
+		(void)routing_heard(rt, id, &a, 1000, NULL);
+	}
+	CHECK(routing_nbuckets(rt) == 3 && routing_count(rt) <= 6,
+	    "maxbuckets caps the table (%u buckets, %zu contacts)",
+	    routing_nbuckets(rt), routing_count(rt));
+	routing_free(rt);
+
+	CHECK(routing_new(self, 0, 0, 10) == NULL && errno == EINVAL,
+	    "k = 0 refused");
+	CHECK(routing_new(self, 8, 0, 257) == NULL, "257 buckets refused");
+}
+
+static void
+test_evict(void)
+{
+	struct routing	*rt;
+	struct krpc_addr a, b;
+	struct rt_entry	*ping, *e;
+	const struct rt_entry *bk;
+	uint8_t		 ids[4][KAD_ID_LEN], n1[KAD_ID_LEN], n2[KAD_ID_LEN];
+	uint8_t		 n3[KAD_ID_LEN], n4[KAD_ID_LEN];
+	uint64_t	 t = 10 * MIN;
+	size_t		 n, nr;
+	unsigned	 i;
+	int		 r;
+
+	/* maxbuckets 1: one bucket, never splits */
+	rt = routing_new(self, 4, 2, 1);
+	addr4(&a, 0x0a000001, 100);
+	for (i = 0; i < 4; i++) {
+		id_at(self, 0, ids[i]);
+		a.port = (uint16_t)(100 + i);
+		(void)routing_replied(rt, ids[i], &a, t + i, 20, NULL);
+	}
+	/* hearing from ids[0] again moves it to the tail */
+	a.port = 100;
+	r = routing_heard(rt, ids[0], &a, t + 10, NULL);
+	bk = routing_bucket(rt, 0, &n, NULL);
+	CHECK(r == RT_UPDATED && n == 4 &&
+	    memcmp(bk[3].id, ids[0], KAD_ID_LEN) == 0 &&
+	    memcmp(bk[0].id, ids[1], KAD_ID_LEN) == 0,
+	    "a seen contact moves to the most-recent end");
+
+	/* two minutes later a newcomer finds a full bucket */
+	t += 2 * MIN;
+	id_at(self, 0, n1);
+	addr4(&b, 0x0a000002, 200);
+	r = routing_heard(rt, n1, &b, t, &ping);
+	CHECK(r == RT_CACHED && ping != NULL &&
+	    memcmp(ping->id, ids[1], KAD_ID_LEN) == 0,
+	    "full bucket: newcomer cached, least recently seen is pinged");
+	/* a second newcomer while that ping is out pings the next one */
+	id_at(self, 0, n2);
+	b.port = 201;
+	r = routing_heard(rt, n2, &b, t + 1, &ping);
+	CHECK(r == RT_CACHED && ping != NULL &&
+	    memcmp(ping->id, ids[2], KAD_ID_LEN) == 0,
+	    "second newcomer: next stale contact pinged, not the same twice");
+	(void)routing_bucket(rt, 0, &n, &nr);
+	CHECK(n == 4 && nr == 2, "replacement cache holds both newcomers");
+
+	/* ids[1] answers: it stays, moves to the tail */
+	a.port = 101;
+	r = routing_replied(rt, ids[1], &a, t + 50, 30, NULL);
+	bk = routing_bucket(rt, 0, &n, &nr);
+	CHECK(r == RT_UPDATED && memcmp(bk[3].id, ids[1], KAD_ID_LEN) == 0 &&
+	    nr == 2, "live contact kept; newcomers wait in the cache");
+	/* ids[2] does not answer its liveness ping: evicted at once */
+	r = routing_failed(rt, ids[2], t + 2000, 1);
+	bk = routing_bucket(rt, 0, &n, &nr);
+	CHECK(r == 1 && n == 4 && nr == 1 && routing_find(rt, ids[2]) ==
+	    NULL && routing_find(rt, n2) != NULL,
+	    "unanswered ping evicts; newest replacement promoted");
+	CHECK(placement_ok(rt), "promoted contact keeps LRS order");
+
+	/* a third and fourth newcomer overflow the cache (2): oldest goes */
+	id_at(self, 0, n3);
+	id_at(self, 0, n4);
+	(void)routing_heard(rt, n3, &b, t + 3000, NULL);
+	(void)routing_heard(rt, n4, &b, t + 3001, NULL);
+	(void)routing_bucket(rt, 0, &n, &nr);
+	CHECK(nr == 2, "replacement cache is bounded");
+	/* evict twice: n4 then n3 come in; n1 was dropped */
+	for (i = 0; i < 2; i++) {
+		bk = routing_bucket(rt, 0, &n, &nr);
+		memcpy(n2, bk[0].id, KAD_ID_LEN);
+		(void)routing_failed(rt, n2, t + 4000, 1);
+	}
+	CHECK(routing_find(rt, n4) != NULL && routing_find(rt, n3) != NULL &&
+	    routing_find(rt, n1) == NULL, "newest replacements first, "
+	    "oldest was dropped");
+
+	/* with an empty cache a stale contact stays; once bad, replaced */
+	bk = routing_bucket(rt, 0, &n, &nr);
+	CHECK(nr == 0, "cache now empty");
+	memcpy(n2, bk[0].id, KAD_ID_LEN);
+	for (i = 0; i < RT_MAX_FAILS; i++)
+		r = routing_failed(rt, n2, t + 5000, 0);
+	CHECK(r == 0 && routing_find(rt, n2) != NULL,
+	    "no replacement: failing contact kept");
+	e = routing_find(rt, n2);
+	CHECK(e != NULL && !routing_good(e, t + 5000), "but it is not good");
+	id_at(self, 0, n1);
+	r = routing_heard(rt, n1, &b, t + 6000, NULL);
+	CHECK(r == RT_ADDED && routing_find(rt, n2) == NULL &&
+	    routing_find(rt, n1) != NULL, "a bad contact is replaced at once");
+
+	/* a good contact keeps its address; a questionable one moves */
+	memcpy(n2, ids[1], KAD_ID_LEN);
+	b.port = 999;
+	r = routing_heard(rt, n2, &b, t + 7000, NULL);
+	e = routing_find(rt, n2);
+	CHECK(r == RT_IGNORED && e != NULL && e->addr.port == 101,
+	    "good contact's address is not hijacked");
+	r = routing_heard(rt, n1, &b, t + 7000, NULL);
+	e = routing_find(rt, n1);
+	CHECK(r == RT_UPDATED && e != NULL && e->addr.port == 999,
+	    "never-confirmed contact may change address");
+
+	CHECK(routing_heard(rt, self, &a, t, NULL) == RT_IGNORED,
+	    "own id ignored");
+	memset(n3, 0, sizeof(n3));
+	CHECK(routing_heard(rt, n3, &a, t, NULL) == RT_IGNORED,
+	    "zero id ignored");
+	routing_free(rt);
+}
+
+static void
+test_rtt(void)
+{
+	struct rt_entry	 e, *p;
+	struct routing	*rt;
+	struct krpc_addr a;
+	uint8_t		 id[KAD_ID_LEN];
+	unsigned	 i;
+
+	memset(&e, 0, sizeof(e));
+	CHECK(routing_rto(&e, 500, 50, 2000) == 500, "no sample: default");
+	CHECK(routing_rto(NULL, 500, 50, 2000) == 500, "unknown: default");
+	rt = routing_new(self, 8, 0, 8);
+	addr4(&a, 0x0a000001, 1);
+	id_at(self, 3, id);
+	for (i = 0; i < 50; i++)
+		(void)routing_replied(rt, id, &a, 1000 + i, 100, NULL);
+	p = routing_find(rt, id);
+	CHECK(p != NULL && p->srtt >> 3 == 100 &&
+	    routing_rto(p, 500, 50, 2000) >= 100 &&
+	    routing_rto(p, 500, 50, 2000) <= 130,
+	    "steady 100 ms: rto %u near 100", routing_rto(p, 500, 50, 2000));
+	for (i = 0; i < 5; i++)
+		(void)routing_replied(rt, id, &a, 2000 + i,
+		    i % 2 ? 10 : 400, NULL);
+	CHECK(routing_rto(p, 500, 50, 2000) > 300,
+	    "jitter raises the rto (%u)", routing_rto(p, 500, 50, 2000));
+	for (i = 0; i < 5; i++)
+		(void)routing_replied(rt, id, &a, 3000 + i, 60000, NULL);
+	CHECK(routing_rto(p, 500, 50, 2000) == 2000, "bounded above");
+	for (i = 0; i < 200; i++)
+		(void)routing_replied(rt, id, &a, 4000 + i, 0, NULL);
+	CHECK(routing_rto(p, 500, 50, 2000) == 50, "bounded below");
+	routing_free(rt);
+}
+
+static int
+cmp_target(const void *a, const void *b, const uint8_t *t)
+{
+	return (kad_id_cmpdist(a, b, t));
+}
+
+static uint8_t	sort_target[KAD_ID_LEN];
+
+static int
+qcmp(const void *a, const void *b)
+{
+	return (cmp_target(a, b, sort_target));
+}
+
+static void
+test_closest(void)
+{
+	struct routing		*rt;
+	struct krpc_addr	 a;
+	struct rt_entry		*out[20], *p;
+	const struct rt_entry	*bk;
+	uint8_t			 (*all)[KAD_ID_LEN];
+	uint8_t			 id[KAD_ID_LEN];
+	size_t			 nall = 0, n, j, got, want;
+	unsigned		 i, trial, good = 0;
+	int			 ok = 1, famok = 1, goodok = 1;
+
+	rt = routing_new(self, 8, 4, 256);
+	for (i = 0; i < 2000; i++) {
+		id_at(self, (unsigned)(rnd64() % 16), id);
+		addr4(&a, 0x0a000000 | i, (uint16_t)(1 + i));
+		if (i % 3 == 0) {
+			a.family = KRPC_AF_INET6;
+			a.ip[15] = 1;
+		}
+		if (i % 5 == 0)
+			(void)routing_heard(rt, id, &a, 1000, NULL);
+		else
+			(void)routing_replied(rt, id, &a, 1000, 10, NULL);
+	}
+	all = calloc(routing_count(rt), KAD_ID_LEN);
+	for (i = 0; i < routing_nbuckets(rt); i++) {
+		bk = routing_bucket(rt, i, &n, NULL);
+		for (j = 0; j < n; j++)
+			memcpy(all[nall++], bk[j].id, KAD_ID_LEN);
+	}
+	for (trial = 0; trial < 300; trial++) {
+		if (trial % 3 == 0)
+			rndbytes(sort_target, KAD_ID_LEN);
+		else
+			id_at(self, (unsigned)(rnd64() % 20), sort_target);
+		qsort(all, nall, KAD_ID_LEN, qcmp);
+		got = routing_closest(rt, sort_target, 0, 0, 1000, out, 20);
+		want = nall < 20 ? nall : 20;
+		if (got != want)
+			ok = 0;
+		for (j = 0; j < got && ok; j++)
+			if (memcmp(out[j]->id, all[j], KAD_ID_LEN) != 0)
+				ok = 0;
+		got = routing_closest(rt, sort_target, KRPC_WANT6, 0, 1000,
+		    out, 20);
+		for (j = 0; j < got; j++)
+			if (out[j]->addr.family != KRPC_AF_INET6)
+				famok = 0;
+		got = routing_closest(rt, sort_target, 0, 1, 1000, out, 20);
+		for (j = 0; j < got; j++)
+			if (!routing_good(out[j], 1000))
+				goodok = 0;
+		good += got == 20;
+	}
+	CHECK(ok, "closest 20 equal brute force for 300 targets (%zu "
+	    "contacts, %u buckets)", nall, routing_nbuckets(rt));
+	CHECK(famok, "family filter");
+	CHECK(goodok && good == 300, "good-only filter still fills 20");
+	p = out[0];
+	CHECK(routing_closest(rt, p->id, 0, 0, 1000, out, 1) == 1 &&
+	    out[0] == p, "a contact is closest to its own id");
+	CHECK(routing_closest(rt, p->id, 0, 1, 1000 + RT_GOOD_AGE_MS, out,
+	    20) == 0, "nothing is good after 15 minutes of silence");
+	free(all);
+	routing_free(rt);
+}
+
+static void
+test_refresh(void)
+{
+	struct routing	*rt;
+	struct krpc_addr a;
+	uint8_t		 id[KAD_ID_LEN], rnd[KAD_ID_LEN], t[KAD_ID_LEN];
+	unsigned	 i, seen[RT_MAX_BUCKETS];
+	int		 ok = 1, all = 1;
+	uint64_t	 iv = 15 * MIN;
+
+	rt = routing_new(self, 4, 0, 256);
+	addr4(&a, 0x0a000001, 1);
+	for (i = 0; i < 60; i++) {
+		id_at(self, i % 6, id);
+		(void)routing_replied(rt, id, &a, 1000, 5, NULL);
+	}
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < routing_nbuckets(rt); i++) {
+		rndbytes(rnd, sizeof(rnd));
+		if (routing_refresh(rt, 1000 + iv, iv, rnd, t) != 1) {
+			ok = 0;
+			break;
+		}
+		seen[routing_bucket_of(rt, t)]++;
+	}
+	for (i = 0; i < routing_nbuckets(rt); i++)
+		if (seen[i] != 1)
+			all = 0;
+	CHECK(ok && all, "each of %u idle buckets refreshed once, with a "
+	    "target in its range", routing_nbuckets(rt));
+	CHECK(routing_refresh(rt, 1000 + iv, iv, rnd, t) == 0,
+	    "nothing more to refresh");
+	CHECK(routing_next_refresh(rt, iv) == 1000 + 2 * iv,
+	    "next refresh one interval later");
+	routing_touch(rt, t, 1000 + 3 * iv);
+	rndbytes(rnd, sizeof(rnd));
+	CHECK(routing_refresh(rt, 1000 + 2 * iv, iv, rnd, t) == 1 &&
+	    routing_refresh(rt, 1000 + 2 * iv, iv, rnd, t) == 1,
+	    "due again one interval later");
+	routing_free(rt);
+}
+
+static void
+test_saveload(void)
+{
+	struct routing	*rt, *rt2;
+	struct krpc_addr a;
+	uint8_t		 id[KAD_ID_LEN], *blob, *bad;
+	ssize_t		 len;
+	size_t		 i, n;
+	int		 r, same = 1;
+	const struct rt_entry *bk;
+	unsigned	 b;
+
+	rt = routing_new(self, 8, 2, 256);
+	for (i = 0; i < 100; i++) {
+		id_at(self, (unsigned)(rnd64() % 10), id);
+		addr4(&a, 0x0a000000 | (uint32_t)i, (uint16_t)(1000 + i));
+		if (i % 4 == 0) {
+			a.family = KRPC_AF_INET6;
+			memset(a.ip, 0x20, 16);
+		}
+		(void)routing_replied(rt, id, &a, 1000, 5, NULL);
+	}
+	blob = malloc(routing_save_size(rt));
+	CHECK(routing_save(rt, blob, routing_save_size(rt) - 1) == -1 &&
+	    errno == EMSGSIZE, "save into a short buffer: EMSGSIZE");
+	len = routing_save(rt, blob, routing_save_size(rt));
+	CHECK(len == (ssize_t)(44 + routing_count(rt) * 52),
+	    "blob is 44 + 52 bytes per contact");
+	rt2 = routing_new(self, 8, 2, 256);
+	r = routing_load(rt2, blob, (size_t)len, 5000);
+	CHECK(r == (int)routing_count(rt) &&
+	    routing_count(rt2) == routing_count(rt), "load restores %d", r);
+	for (b = 0; b < routing_nbuckets(rt); b++) {
+		bk = routing_bucket(rt, b, &n, NULL);
+		for (i = 0; i < n; i++) {
+			struct rt_entry *e = routing_find(rt2, bk[i].id);
+
+			if (e == NULL || memcmp(&e->addr, &bk[i].addr,
+			    sizeof(e->addr)) != 0 || e->replied != 0)
+				same = 0;
+		}
+	}
+	CHECK(same, "same ids and addresses, loaded as unconfirmed");
+	routing_free(rt2);
+
+	bad = malloc((size_t)len + 1);
+#define TRYBAD(what, mut) do {						\
+	size_t blen = (size_t)len;					\
+	memcpy(bad, blob, (size_t)len);					\
+	mut;								\
+	rt2 = routing_new(self, 8, 2, 256);				\
+	r = routing_load(rt2, bad, blen, 5000);				\
+	CHECK(r == -1 && errno == EINVAL && routing_count(rt2) == 0,	\
+	    "malformed blob refused whole: %s", what);			\
+	routing_free(rt2);						\
+} while (0)
+	TRYBAD("truncated", blen -= 1);
+	TRYBAD("one byte long", bad[blen] = 0; blen += 1);
+	TRYBAD("header only", blen = 43);
+	TRYBAD("bad magic", bad[0] = 'X');
+	TRYBAD("bad version", bad[4] = 2);
+	TRYBAD("count too high", bad[43] += 1);
+	TRYBAD("bad family", bad[44 + 52 * 3 + 32] = 5);
+	TRYBAD("port 0", bad[44 + 52 * 2 + 34] = 0; bad[44 + 52 * 2 + 35] = 0);
+	TRYBAD("zero id", memset(bad + 44 + 52 * 5, 0, 32));
+	TRYBAD("own id", memcpy(bad + 44 + 52 * 5, self, 32));
+	TRYBAD("IPv4 trailing bytes", bad[44 + 52 * 1 + 36 + 4] = 1;
+	    bad[44 + 52 * 1 + 32] = KRPC_AF_INET);
+	free(bad);
+	free(blob);
+	routing_free(rt);
+}
+
+static void
+test_ratelimit(void)
+{
+	struct ratelimit_config	 cf;
+	struct ratelimit	*rl;
+	struct krpc_addr	 a, b, c;
+	uint8_t			 key[16];
+	unsigned		 i, ok;
+	int			 r;
+
+	rndbytes(key, sizeof(key));
+	ratelimit_defaults(&cf);
+	cf.rate = 10;
+	cf.burst = 20;
+	cf.ban_strikes = 5;
+	cf.strike_decay_ms = 1000;
+	cf.ban_ms = 60000;
+	rl = ratelimit_new(&cf, key);
+	addr4(&a, 0x0a000001, 1000);
+	for (ok = 0, i = 0; i < 20; i++)
+		ok += ratelimit_check(rl, &a, 1000) == RL_OK;
+	CHECK(ok == 20, "a burst of 20 passes");
+	CHECK(ratelimit_check(rl, &a, 1000) == RL_LIMITED, "the 21st is "
+	    "limited");
+	CHECK(ratelimit_check(rl, &a, 1100) == RL_OK &&
+	    ratelimit_check(rl, &a, 1100) == RL_LIMITED,
+	    "100 ms at 10/s refills one token");
+	addr4(&b, 0x0a000001, 2000);
+	CHECK(ratelimit_check(rl, &b, 1100) == RL_LIMITED,
+	    "same IPv4 address, other port: same bucket");
+	addr4(&c, 0x7f000001, 1);
+	addr4(&b, 0x7f000001, 2);
+	for (i = 0; i < 20; i++)
+		(void)ratelimit_check(rl, &c, 1100);
+	CHECK(ratelimit_check(rl, &c, 1100) == RL_LIMITED &&
+	    ratelimit_check(rl, &b, 1100) == RL_OK,
+	    "loopback sources are told apart by port");
+	/* 5 strikes inside the decay window ban */
+	for (i = 0; i < 3; i++)
+		(void)ratelimit_check(rl, &a, 1100);
+	r = ratelimit_check(rl, &a, 1100);
+	CHECK(r == RL_BANNED && ratelimit_banned(rl, &a, 1100),
+	    "repeat offender banned");
+	CHECK(ratelimit_check(rl, &a, 1100 + 59999) == RL_BANNED,
+	    "still banned before ban_ms");
+	CHECK(ratelimit_check(rl, &a, 1100 + 60000) == RL_OK &&
+	    !ratelimit_banned(rl, &a, 1100 + 60000), "ban expires");
+	/* strikes decay: 4 strikes spaced by the decay never ban */
+	addr4(&b, 0x0a000009, 1);
+	for (i = 0; i < 40; i++)
+		ratelimit_strike(rl, &b, 100000 + i * 1000);
+	CHECK(!ratelimit_banned(rl, &b, 140000), "spaced strikes decay");
+	for (i = 0; i < 5; i++)
+		ratelimit_strike(rl, &b, 200000);
+	CHECK(ratelimit_banned(rl, &b, 200000), "5 quick strikes ban");
+	ratelimit_free(rl);
+
+	/* IPv6: one /64 is one source */
+	cf.per_port = 0;
+	rl = ratelimit_new(&cf, key);
+	memset(&a, 0, sizeof(a));
+	a.family = KRPC_AF_INET6;
+	a.ip[0] = 0x20;
+	a.ip[1] = 0x01;
+	b = a;
+	b.ip[15] = 7;
+	for (i = 0; i < 20; i++)
+		(void)ratelimit_check(rl, &a, 0);
+	CHECK(ratelimit_check(rl, &b, 0) == RL_LIMITED,
+	    "IPv6 addresses in one /64 share a bucket");
+	b.ip[7] = 1;
+	CHECK(ratelimit_check(rl, &b, 0) == RL_OK, "another /64 does not");
+	ratelimit_free(rl);
+
+	/* global bucket */
+	ratelimit_defaults(&cf);
+	cf.grate = 5;
+	cf.gburst = 10;
+	rl = ratelimit_new(&cf, key);
+	for (ok = 0, i = 0; i < 30; i++) {
+		addr4(&a, 0x0b000000 + i, 1);
+		ok += ratelimit_check(rl, &a, 0) == RL_OK;
+	}
+	CHECK(ok == 10, "global burst of 10 across 30 sources");
+	addr4(&a, 0x0c000000, 1);
+	CHECK(ratelimit_check(rl, &a, 0) == RL_GLOBAL &&
+	    ratelimit_check(rl, &a, 200) == RL_OK, "global refills");
+	ratelimit_free(rl);
+
+	/* table bounded: many sources do not grow it, bans survive floods */
+	ratelimit_defaults(&cf);
+	cf.slots = 64;
+	cf.ban_strikes = 1;
+	rl = ratelimit_new(&cf, key);
+	addr4(&c, 0x0d000001, 1);
+	ratelimit_strike(rl, &c, 0);
+	for (i = 0; i < 100000; i++) {
+		addr4(&a, 0x0e000000 + i, 1);
+		(void)ratelimit_check(rl, &a, 1 + i);
+	}
+	CHECK(ratelimit_banned(rl, &c, 200000),
+	    "a ban survives 100000 new sources in a 64-slot table");
+	ratelimit_free(rl);
+	cf.rate = 0;
+	CHECK(ratelimit_new(&cf, key) == NULL && errno == EINVAL,
+	    "rate 0 refused");
+}
+
+int
+main(void)
+{
+	rndbytes(self, sizeof(self));
+	test_ids();
+	test_split();
+	test_evict();
+	test_rtt();
+	test_closest();
+	test_refresh();
+	test_saveload();
+	test_ratelimit();
+	return (test_done());
+}

@@ -1,0 +1,749 @@
+/*
+ * Unit tests for kadstore/store_tc.c, the Tokyo Cabinet chunk store:
+ * round trips, input checks, pin accounting, LRU eviction order, the
+ * counters across reopen, iteration, the on-disk options, the index
+ * rebuild, and a speed measurement printed as a "# " line.
+ * Crash and full-disk behaviour: test_store_crash.c.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "log.h"
+#include "kadstore/store_tc.h"
+#include "tests/test.h"
+
+#define NPERF		100000
+#define PERF_BATCH	1000
+
+static char	 tdir[] = "/tmp/kad-test-store.XXXXXX";
+static EVP_MD	*sha256;
+
+/* Deterministic chunk number n of len bytes, and its key. */
+static void
+mkchunk(uint32_t n, size_t len, uint8_t *buf, uint8_t key[STORE_KEY_LEN])
+{
+	uint32_t	 x = n * 2654435761u + 1;
+	size_t		 i;
+	unsigned int	 mdlen;
+
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[i] = x & 0xff;
+	}
+	/* the length goes in too: chunk n of two lengths differs */
+	if (EVP_Digest(len ? (void *)buf : (void *)"", len, key, &mdlen,
+	    sha256, NULL) != 1 || mdlen != STORE_KEY_LEN)
+		abort();
+}
+
+static int
+put_n(struct store *s, uint32_t n, size_t len, int pin, uint8_t key[32])
+{
+	uint8_t	 buf[STORE_CHUNK_MAX];
+
+	mkchunk(n, len, buf, key);
+	return (store_put(s, key, buf, len, pin));
+}
+
+static int
+has_n(struct store *s, uint32_t n, size_t len)
+{
+	uint8_t	 buf[STORE_CHUNK_MAX], key[STORE_KEY_LEN];
+
+	mkchunk(n, len, buf, key);
+	return (store_has(s, key));
+}
+
+static int
+get_n(struct store *s, uint32_t n, size_t len)
+{
+	uint8_t	 buf[STORE_CHUNK_MAX], out[STORE_CHUNK_MAX];
+	uint8_t	 key[STORE_KEY_LEN];
+	size_t	 olen;
+
+	mkchunk(n, len, buf, key);
+	if (store_get(s, key, out, sizeof(out), &olen) == -1)
+		return (-1);
+	return (olen == len && memcmp(buf, out, len) == 0 ? 0 : -2);
+}
+
+static void
+rmstore(void)
+{
+	const char	*names[] = { STORE_CHUNK_DB, STORE_LRU_DB,
+	    STORE_CHUNK_DB ".wal", STORE_LRU_DB ".wal" };
+	char		 p[PATH_MAX];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		(void)snprintf(p, sizeof(p), "%s/%s", tdir, names[i]);
+		(void)unlink(p);
+	}
+}
+
+static struct store *
+reopen(struct store *s, uint64_t limit)
+{
+	struct store_conf	 conf;
+
+	if (s != NULL)
+		store_close(s);
+	memset(&conf, 0, sizeof(conf));
+	conf.limit = limit;
+	conf.bnum = 4093;	/* small files for the unit tests */
+	conf.xmsiz = 8 << 20;
+	return (store_open(tdir, &conf));
+}
+
+static int
+verify_ok(struct store *s, const char *what)
+{
+	struct store_stats	 scan;
+	int			 r;
+
+	r = store_verify(s, &scan);
+	CHECK(r == 0, "%s: verify (%s)", what, r == 0 ? "ok" :
+	    store_errstr(s));
+	return (r);
+}
+
+static void
+test_roundtrip(void)
+{
+	static const struct {
+		size_t	len;
+		int	pin;
+	} t[] = {
+		{ 0, 0 }, { 1, 0 }, { 100, 1 }, { 1023, 0 },
+		{ STORE_CHUNK_MAX, 0 }, { STORE_CHUNK_MAX, 1 }, { 0, 1 },
+	};
+	struct store		*s;
+	struct store_stats	 st;
+	uint8_t			 key[STORE_KEY_LEN];
+	uint64_t		 bytes = 0, pinned = 0;
+	size_t			 i, len;
+	uint32_t		 pins;
+
+	rmstore();
+	s = reopen(NULL, 0);
+	CHECK(s != NULL, "open an empty store");
+	if (s == NULL)
+		return;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK(has_n(s, 100 + i, t[i].len) == 0,
+		    "len %zu: absent first", t[i].len);
+		CHECK(put_n(s, 100 + i, t[i].len, t[i].pin, key) == 0,
+		    "len %zu pin %d: put", t[i].len, t[i].pin);
+		CHECK(has_n(s, 100 + i, t[i].len) == 1,
+		    "len %zu: has", t[i].len);
+		CHECK(get_n(s, 100 + i, t[i].len) == 0,
+		    "len %zu: get returns the same bytes", t[i].len);
+		CHECK(store_info(s, key, &len, &pins) == 0 &&
+		    len == t[i].len && pins == (uint32_t)t[i].pin,
+		    "len %zu: info says len %zu, %u pins", t[i].len,
+		    t[i].len, t[i].pin);
+		bytes += t[i].len;
+		pinned += t[i].pin;
+	}
+	store_stats(s, &st);
+	CHECK(st.chunks == i && st.bytes == bytes && st.pinned == pinned,
+	    "counters: %llu chunks, %llu bytes, %llu pinned",
+	    (unsigned long long)st.chunks, (unsigned long long)st.bytes,
+	    (unsigned long long)st.pinned);
+	/* uncommitted, and visible; close commits */
+	s = reopen(s, 0);
+	CHECK(s != NULL && get_n(s, 105, STORE_CHUNK_MAX) == 0,
+	    "close commits the open batch");
+	if (s != NULL) {
+		store_stats(s, &st);
+		CHECK(st.chunks == i && st.bytes == bytes &&
+		    st.pinned == pinned, "counters survive close/reopen");
+		(void)verify_ok(s, "roundtrip");
+		store_close(s);
+	}
+}
+
+static void
+test_errors(void)
+{
+	struct store		*s;
+	struct store_stats	 st0, st;
+	uint8_t			 buf[STORE_CHUNK_MAX + 1], key[STORE_KEY_LEN];
+	uint8_t			 bad[STORE_KEY_LEN], small[10];
+	size_t			 len;
+	int			 r;
+
+	rmstore();
+	if ((s = reopen(NULL, 0)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	mkchunk(1, 500, buf, key);
+	store_stats(s, &st0);
+
+	memcpy(bad, key, sizeof(bad));
+	bad[31] ^= 1;
+	errno = 0;
+	r = store_put(s, bad, buf, 500, 0);
+	CHECK(r == -1 && errno == EINVAL, "hash mismatch rejected: EINVAL");
+	CHECK(strstr(store_errstr(s), "SHA-256") != NULL,
+	    "error text: %s", store_errstr(s));
+	CHECK(store_has(s, bad) == 0 && store_has(s, key) == 0,
+	    "nothing stored after a mismatch");
+	errno = 0;
+	r = store_put(s, key, buf, 499, 0);
+	CHECK(r == -1 && errno == EINVAL, "wrong length: EINVAL");
+	mkchunk(2, STORE_CHUNK_MAX + 1, buf, bad);
+	errno = 0;
+	r = store_put(s, bad, buf, STORE_CHUNK_MAX + 1, 0);
+	CHECK(r == -1 && errno == EINVAL, "%d bytes: EINVAL",
+	    STORE_CHUNK_MAX + 1);
+	errno = 0;
+	r = store_put(s, key, NULL, 10, 0);
+	CHECK(r == -1 && errno == EINVAL, "NULL data: EINVAL");
+	store_stats(s, &st);
+	CHECK(st.chunks == st0.chunks && st.bytes == st0.bytes,
+	    "rejected puts leave the counters alone");
+
+	errno = 0;
+	r = store_get(s, key, buf, sizeof(buf), &len);
+	CHECK(r == -1 && errno == ENOENT, "get of a missing chunk: ENOENT");
+	errno = 0;
+	r = store_unpin(s, key);
+	CHECK(r == -1 && errno == ENOENT, "unpin of a missing chunk: ENOENT");
+	errno = 0;
+	r = store_info(s, key, &len, NULL);
+	CHECK(r == -1 && errno == ENOENT, "info of a missing chunk: ENOENT");
+
+	CHECK(put_n(s, 1, 500, 0, key) == 0, "put 500 bytes");
+	errno = 0;
+	r = store_get(s, key, small, sizeof(small), &len);
+	CHECK(r == -1 && errno == ERANGE, "get into 10 bytes: ERANGE");
+	errno = 0;
+	r = store_unpin(s, key);
+	CHECK(r == -1 && errno == EINVAL, "unpin of an unpinned chunk: "
+	    "EINVAL");
+	(void)verify_ok(s, "errors");
+	store_close(s);
+}
+
+static void
+test_pins(void)
+{
+	struct store		*s;
+	struct store_stats	 st;
+	uint8_t			 key[STORE_KEY_LEN];
+	uint32_t		 pins;
+	size_t			 len;
+	int			 i;
+
+	rmstore();
+	if ((s = reopen(NULL, 0)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	CHECK(put_n(s, 7, 300, 0, key) == 0, "put unpinned");
+	CHECK(put_n(s, 7, 300, 0, key) == 0, "put it again");
+	store_stats(s, &st);
+	CHECK(st.chunks == 1 && st.bytes == 300 && st.pinned == 0,
+	    "a second put is not counted twice");
+	CHECK(put_n(s, 7, 300, 1, key) == 0, "pinned put of it");
+	store_stats(s, &st);
+	CHECK(store_info(s, key, &len, &pins) == 0 && pins == 1,
+	    "now 1 pin");
+	CHECK(st.chunks == 1 && st.bytes == 300 && st.pinned == 1 &&
+	    st.pinned_bytes == 300, "pinned 1 chunk, 300 bytes");
+	for (i = 0; i < 2; i++)
+		(void)put_n(s, 7, 300, 1, key);
+	store_stats(s, &st);
+	CHECK(store_info(s, key, &len, &pins) == 0 && pins == 3 &&
+	    st.pinned == 1, "3 pins, still 1 pinned chunk");
+	s = reopen(s, 0);
+	if (s == NULL) {
+		CHECK(0, "reopen");
+		return;
+	}
+	CHECK(store_info(s, key, &len, &pins) == 0 && pins == 3,
+	    "the pin count persists");
+	for (i = 0; i < 3; i++)
+		CHECK(store_unpin(s, key) == 0, "unpin %d", i + 1);
+	store_stats(s, &st);
+	CHECK(store_info(s, key, &len, &pins) == 0 && pins == 0 &&
+	    st.pinned == 0 && st.pinned_bytes == 0 && st.chunks == 1,
+	    "unpinned, still stored");
+	errno = 0;
+	CHECK(store_unpin(s, key) == -1 && errno == EINVAL,
+	    "a fourth unpin: EINVAL");
+	(void)verify_ok(s, "pins");
+	store_close(s);
+}
+
+/*
+ * LRU order.  10 chunks of 100 bytes fill a 1000-byte limit; each
+ * script step is a get (refresh) or a put of a new chunk, and the
+ * table says which chunks must be left afterwards.
+ */
+static void
+test_lru(void)
+{
+	static const struct {
+		char		op;	/* 'g'et, 'p'ut */
+		uint32_t	n;
+		const char	*left;	/* chunk numbers present, in order */
+	} t[] = {
+		{ 'p', 10, "1 2 3 4 5 6 7 8 9 10" },	/* 0 was oldest */
+		{ 'g', 1, "1 2 3 4 5 6 7 8 9 10" },
+		{ 'p', 11, "1 3 4 5 6 7 8 9 10 11" },	/* 2, not 1 */
+		{ 'g', 3, "1 3 4 5 6 7 8 9 10 11" },
+		{ 'g', 4, "1 3 4 5 6 7 8 9 10 11" },
+		{ 'p', 12, "1 3 4 6 7 8 9 10 11 12" },	/* 5 */
+		{ 'p', 13, "1 3 4 7 8 9 10 11 12 13" },	/* 6 */
+		{ 'p', 14, "1 3 4 8 9 10 11 12 13 14" },/* 7 */
+		{ 'p', 15, "1 3 4 9 10 11 12 13 14 15" },/* 8 */
+		{ 'p', 16, "1 3 4 10 11 12 13 14 15 16" },/* 9 */
+		{ 'p', 17, "3 4 10 11 12 13 14 15 16 17" },/* 1 */
+	};
+	struct store		*s;
+	struct store_stats	 st;
+	uint8_t			 key[STORE_KEY_LEN];
+	char			 want[64], got[64];
+	uint32_t		 n;
+	size_t			 i;
+	int			 o;
+
+	rmstore();
+	if ((s = reopen(NULL, 1000)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	for (n = 0; n < 10; n++)
+		(void)put_n(s, n, 100, 0, key);
+	store_stats(s, &st);
+	CHECK(st.chunks == 10 && st.bytes == 1000 && st.evicted == 0,
+	    "10 x 100 bytes fit a 1000-byte limit");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if (t[i].op == 'g')
+			(void)get_n(s, t[i].n, 100);
+		else
+			(void)put_n(s, t[i].n, 100, 0, key);
+		/* commit now and then: order must not depend on batches */
+		if (i % 3 == 2)
+			(void)store_commit(s);
+		got[0] = '\0';
+		o = 0;
+		for (n = 0; n < 20; n++)
+			if (has_n(s, n, 100) == 1)
+				o += snprintf(got + o, sizeof(got) - o, "%s%u",
+				    o ? " " : "", n);
+		(void)snprintf(want, sizeof(want), "%s", t[i].left);
+		CHECK(strcmp(got, want) == 0, "step %zu (%c %u): left %s",
+		    i, t[i].op, t[i].n, got);
+	}
+	store_stats(s, &st);
+	CHECK(st.chunks == 10 && st.bytes == 1000 && st.evicted == 8,
+	    "8 evicted, 10 left");
+	(void)verify_ok(s, "lru");
+	/* the order survives a reopen (ticks live in the records) */
+	s = reopen(s, 1000);
+	if (s == NULL) {
+		CHECK(0, "reopen");
+		return;
+	}
+	(void)put_n(s, 18, 100, 0, key);
+	CHECK(has_n(s, 3, 100) == 0 && has_n(s, 4, 100) == 1,
+	    "after reopen the oldest (3) goes first");
+	/* a smaller limit evicts at open, oldest first */
+	s = reopen(s, 500);
+	if (s == NULL) {
+		CHECK(0, "reopen");
+		return;
+	}
+	store_stats(s, &st);
+	CHECK(st.bytes == 500 && has_n(s, 14, 100) == 1 &&
+	    has_n(s, 13, 100) == 0, "limit 500 at open keeps the 5 youngest");
+	(void)verify_ok(s, "lru reopen");
+	store_close(s);
+}
+
+static void
+test_pinned_eviction(void)
+{
+	struct store		*s;
+	struct store_stats	 st;
+	uint8_t			 key[STORE_KEY_LEN], pkey[STORE_KEY_LEN];
+	uint32_t		 n;
+	int			 ok;
+
+	rmstore();
+	if ((s = reopen(NULL, 1000)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	for (n = 0; n < 5; n++)
+		(void)put_n(s, 1000 + n, 100, 1, key);
+	for (n = 0; n < 20; n++)
+		(void)put_n(s, n, 100, 0, key);
+	ok = 1;
+	for (n = 0; n < 5; n++)
+		ok &= has_n(s, 1000 + n, 100) == 1;
+	store_stats(s, &st);
+	CHECK(ok, "pinned chunks are never evicted");
+	CHECK(st.bytes == 1000 && st.pinned_bytes == 500 && st.chunks == 10,
+	    "5 pinned + the 5 youngest unpinned");
+	CHECK(has_n(s, 14, 100) == 0 && has_n(s, 15, 100) == 1,
+	    "the unpinned survivors are the youngest");
+
+	/* pinned data over the limit: unpinned puts cannot fit */
+	for (n = 5; n < 11; n++)
+		(void)put_n(s, 1000 + n, 100, 1, pkey);
+	store_stats(s, &st);
+	CHECK(st.pinned_bytes == 1100 && st.bytes == 1100,
+	    "pinned puts are accepted over the limit, unpinned evicted");
+	errno = 0;
+	CHECK(put_n(s, 50, 100, 0, key) == -1 && errno == ENOSPC,
+	    "an unpinned put that cannot fit: ENOSPC");
+	CHECK(has_n(s, 50, 100) == 0, "and it is not stored");
+	/* unpin the last pinned chunk: over the limit, so it goes */
+	CHECK(store_unpin(s, pkey) == 0, "unpin one");
+	store_stats(s, &st);
+	CHECK(has_n(s, 1010, 100) == 0 && st.bytes == 1000 &&
+	    st.pinned_bytes == 1000, "the unpinned chunk is evicted at once");
+	/* unpin then evictable, after the older ones */
+	(void)put_n(s, 1000, 100, 0, key);	/* an access, pins stay */
+	for (n = 0; n < 3; n++)
+		CHECK(put_n(s, 1000 + n, 100, 0, key) == 0 &&
+		    store_unpin(s, key) == 0, "unpin %u", 1000 + n);
+	CHECK(has_n(s, 1000, 100) == 1 && has_n(s, 1002, 100) == 1,
+	    "unpinned chunks stay while under the limit");
+	(void)put_n(s, 60, 100, 0, key);
+	CHECK(has_n(s, 1000, 100) == 0 && has_n(s, 1001, 100) == 1,
+	    "then the first unpinned goes first");
+	(void)put_n(s, 61, 100, 0, key);
+	(void)put_n(s, 62, 100, 0, key);
+	CHECK(has_n(s, 1002, 100) == 0 && has_n(s, 60, 100) == 1 &&
+	    has_n(s, 1003, 100) == 1, "then the others, oldest first");
+	(void)verify_ok(s, "pinned eviction");
+	store_close(s);
+}
+
+static void
+test_iter(void)
+{
+	struct store	*s;
+	uint8_t		 keys[300][STORE_KEY_LEN], k[STORE_KEY_LEN];
+	char		 seen[300];
+	int		 i, n, r, dup = 0, unknown = 0;
+
+	rmstore();
+	if ((s = reopen(NULL, 0)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	for (i = 0; i < 300; i++)
+		(void)put_n(s, i, (size_t)i * 3, i % 7 == 0, keys[i]);
+	(void)store_commit(s);
+	memset(seen, 0, sizeof(seen));
+	CHECK(store_iter_begin(s) == 0, "iter begin");
+	n = 0;
+	while ((r = store_iter_next(s, k)) == 1) {
+		n++;
+		for (i = 0; i < 300; i++)
+			if (memcmp(keys[i], k, STORE_KEY_LEN) == 0)
+				break;
+		if (i == 300)
+			unknown++;
+		else if (seen[i]++)
+			dup++;
+	}
+	CHECK(r == 0 && n == 300 && dup == 0 && unknown == 0,
+	    "iteration returns each of the 300 keys once (%d, %d dup, "
+	    "%d unknown)", n, dup, unknown);
+	store_close(s);
+}
+
+/* The options byte of a TC file header (tchdb.c HDBOPTSOFF = 36). */
+static int
+file_opts(const char *name)
+{
+	char		 p[PATH_MAX];
+	unsigned char	 hdr[64];
+	int		 fd;
+	ssize_t		 n;
+
+	(void)snprintf(p, sizeof(p), "%s/%s", tdir, name);
+	if ((fd = open(p, O_RDONLY)) == -1)
+		return (-1);
+	n = read(fd, hdr, sizeof(hdr));
+	(void)close(fd);
+	if (n != (ssize_t)sizeof(hdr) || memcmp(hdr, "ToKyO CaBiNeT", 13))
+		return (-1);
+	return (hdr[36]);
+}
+
+static void
+test_large(void)
+{
+	struct store	*s;
+	int		 o;
+
+	rmstore();
+	if ((s = reopen(NULL, 0)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	store_close(s);
+	o = file_opts(STORE_CHUNK_DB);
+	CHECK(o >= 0 && (o & 1), "%s has HDBTLARGE (opts 0x%x)",
+	    STORE_CHUNK_DB, o);
+	o = file_opts(STORE_LRU_DB);
+	CHECK(o >= 0 && (o & 1), "%s has BDBTLARGE (opts 0x%x)",
+	    STORE_LRU_DB, o);
+}
+
+static int
+copyfile(const char *from, const char *to)
+{
+	char	 pf[PATH_MAX], pt[PATH_MAX], buf[65536];
+	int	 in, out, rv = 0;
+	ssize_t	 n;
+
+	(void)snprintf(pf, sizeof(pf), "%s/%s", tdir, from);
+	(void)snprintf(pt, sizeof(pt), "%s/%s", tdir, to);
+	if ((in = open(pf, O_RDONLY)) == -1)
+		return (-1);
+	if ((out = open(pt, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1) {
+		(void)close(in);
+		return (-1);
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			rv = -1;
+	if (n == -1)
+		rv = -1;
+	(void)close(in);
+	(void)close(out);
+	return (rv);
+}
+
+/*
+ * The index is rebuilt when it is older than the chunk file (a kill -9
+ * between the two commits), missing, or garbage.
+ */
+static void
+test_rebuild(void)
+{
+	struct store		*s;
+	struct store_stats	 st, st2;
+	uint8_t			 key[STORE_KEY_LEN];
+	char			 p[PATH_MAX];
+	uint32_t		 n;
+	int			 fd, i;
+
+	rmstore();
+	if ((s = reopen(NULL, 2000)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	for (n = 0; n < 10; n++)
+		(void)put_n(s, n, 100, n == 3, key);
+	store_close(s);
+	CHECK(copyfile(STORE_LRU_DB, "old.tcb") == 0, "save the index");
+	if ((s = reopen(NULL, 2000)) == NULL) {
+		CHECK(0, "reopen");
+		return;
+	}
+	for (n = 10; n < 20; n++)
+		(void)put_n(s, n, 100, 0, key);
+	(void)get_n(s, 0, 100);		/* 0 becomes the youngest */
+	store_stats(s, &st);
+	store_close(s);
+
+	for (i = 0; i < 3; i++) {
+		(void)snprintf(p, sizeof(p), "%s/%s", tdir, STORE_LRU_DB);
+		if (i == 0)
+			(void)copyfile("old.tcb", STORE_LRU_DB);
+		else if (i == 1)
+			(void)unlink(p);
+		else if ((fd = open(p, O_WRONLY | O_TRUNC)) != -1) {
+			(void)write(fd, "garbage, not a TC file, garbage",
+			    31);
+			(void)close(fd);
+		}
+		if ((s = reopen(NULL, 2000)) == NULL) {
+			CHECK(0, "open with %s index", i == 0 ? "an old" :
+			    i == 1 ? "no" : "a garbage");
+			continue;
+		}
+		store_stats(s, &st2);
+		CHECK(st2.chunks == st.chunks && st2.bytes == st.bytes &&
+		    st2.pinned == st.pinned && st2.evicted == st.evicted,
+		    "%s index: counters kept", i == 0 ? "old" : i == 1 ?
+		    "missing" : "garbage");
+		(void)verify_ok(s, "rebuilt index");
+		/* the LRU order comes back from the records */
+		for (n = 20; n < 29; n++)
+			(void)put_n(s, n, 100, 0, key);
+		CHECK(has_n(s, 1, 100) == 0 && has_n(s, 9, 100) == 0 &&
+		    has_n(s, 0, 100) == 1 && has_n(s, 3, 100) == 1 &&
+		    has_n(s, 10, 100) == 1, "rebuilt LRU order: 1..9 went, "
+		    "0 (refreshed) and 3 (pinned) stayed");
+		store_close(s);
+		/* back to the state before the 9 puts for the next case */
+		if (i < 2) {
+			rmstore();
+			if ((s = reopen(NULL, 2000)) == NULL)
+				break;
+			for (n = 0; n < 10; n++)
+				(void)put_n(s, n, 100, n == 3, key);
+			store_close(s);
+			(void)copyfile(STORE_LRU_DB, "old.tcb");
+			if ((s = reopen(NULL, 2000)) == NULL)
+				break;
+			for (n = 10; n < 20; n++)
+				(void)put_n(s, n, 100, 0, key);
+			(void)get_n(s, 0, 100);
+			store_close(s);
+		}
+	}
+	(void)snprintf(p, sizeof(p), "%s/old.tcb", tdir);
+	(void)unlink(p);
+}
+
+/* A second process cannot open a store in use (TC's fcntl lock). */
+static void
+test_lock(void)
+{
+	struct store	*s;
+	pid_t		 pid;
+	int		 status;
+
+	rmstore();
+	if ((s = reopen(NULL, 0)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	if ((pid = fork()) == 0) {
+		struct store	*s2;
+
+		s2 = reopen(NULL, 0);
+		_exit(s2 == NULL && errno == EWOULDBLOCK ? 0 : 1);
+	}
+	CHECK(pid != -1 && waitpid(pid, &status, 0) == pid &&
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "a second process gets EWOULDBLOCK");
+	store_close(s);
+}
+
+static double
+now(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/* Not asserted: puts/s and gets/s, to compare with LIMITS.md. */
+static void
+test_speed(void)
+{
+	struct store		*s;
+	struct store_conf	 conf;
+	struct store_stats	 st;
+	uint8_t			(*keys)[STORE_KEY_LEN];
+	uint8_t			 buf[STORE_CHUNK_MAX], out[STORE_CHUNK_MAX];
+	double			 t0, tput, tget1, tget2;
+	size_t			 len;
+	uint32_t		 i, j, errs = 0;
+	int			 pass;
+
+	if ((keys = calloc(NPERF, sizeof(*keys))) == NULL)
+		return;
+	for (i = 0; i < NPERF; i++)
+		mkchunk(i, sizeof(buf), buf, keys[i]);
+	rmstore();
+	memset(&conf, 0, sizeof(conf));	/* the defaults */
+	if ((s = store_open(tdir, &conf)) == NULL) {
+		CHECK(0, "open for speed");
+		free(keys);
+		return;
+	}
+	t0 = now();
+	for (i = 0; i < NPERF; i++) {
+		mkchunk(i, sizeof(buf), buf, keys[i]);
+		if (store_put(s, keys[i], buf, sizeof(buf), 0) == -1)
+			errs++;
+		if (i % PERF_BATCH == PERF_BATCH - 1 && store_commit(s) == -1)
+			errs++;
+	}
+	if (store_commit(s) == -1)
+		errs++;
+	tput = now() - t0;
+	tget1 = tget2 = 0;
+	for (pass = 0; pass < 2; pass++) {
+		t0 = now();
+		for (i = 0, j = 12345; i < NPERF; i++) {
+			j = (j * 1103515245u + 12345u) % NPERF;
+			if (store_get(s, keys[j], out, sizeof(out), &len) == -1)
+				errs++;
+			if (i % PERF_BATCH == PERF_BATCH - 1 &&
+			    store_commit(s) == -1)
+				errs++;
+		}
+		if (store_commit(s) == -1)
+			errs++;
+		if (pass == 0)
+			tget1 = now() - t0;
+		else
+			tget2 = now() - t0;
+	}
+	store_stats(s, &st);
+	CHECK(errs == 0 && st.chunks == NPERF, "speed run: %u chunks, "
+	    "%u errors", NPERF, errs);
+	printf("# store speed, %u x 1 KiB, batches of %u: put %.0f/s, "
+	    "get %.0f/s (first pass, refreshing), %.0f/s (second)\n",
+	    NPERF, PERF_BATCH, NPERF / tput, NPERF / tget1, NPERF / tget2);
+	store_close(s);
+	free(keys);
+}
+
+int
+main(void)
+{
+	log_init(1, 0);
+	log_procinit("test_store");
+	if ((sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    mkdtemp(tdir) == NULL) {
+		printf("not ok - setup\n");
+		return (1);
+	}
+	test_roundtrip();
+	test_errors();
+	test_pins();
+	test_lru();
+	test_pinned_eviction();
+	test_iter();
+	test_large();
+	test_rebuild();
+	test_lock();
+	test_speed();
+	rmstore();
+	(void)rmdir(tdir);
+	EVP_MD_free(sha256);
+	return (test_done());
+}
