@@ -158,5 +158,3 @@ bench: all
 clean:
 	rm -rf build
 
--include mk/install.mk
--include mk/run.mk

@@ -124,7 +124,7 @@ manifest_shape(uint64_t size, uint32_t chunk_size, size_t namelen,
 	int		 h;
 
 	memset(s, 0, sizeof(*s));
-	if (chunk_size == 0 || chunk_size > KAD_CHUNK_MAX) {
+	if (chunk_size < KAD_CHUNK_MIN || chunk_size > KAD_CHUNK_MAX) {
 		*errstr = "bad chunk size";
 		return (-1);
 	}
@@ -290,7 +290,7 @@ manifest_root_parse(const uint8_t *pt, struct manifest *m,
 		seterr(err, errlen, "unknown cipher %u", m->cipher);
 		return (-1);
 	}
-	if (m->chunk_size == 0 || m->chunk_size > KAD_CHUNK_MAX) {
+	if (m->chunk_size < KAD_CHUNK_MIN || m->chunk_size > KAD_CHUNK_MAX) {
 		seterr(err, errlen, "bad chunk size %u", m->chunk_size);
 		return (-1);
 	}

@@ -20,11 +20,13 @@ struct crypt_gcm;
 #define KAD_CIPHER_AES256CTR	1	/* the only data cipher so far */
 #define KAD_KEY_LEN		32	/* chunk keys and symmetric keys */
 #define KAD_CHUNK_MAX		1024	/* largest chunk of any kind */
+/* one AES block: smaller chunks of one file could repeat, and share a key */
+#define KAD_CHUNK_MIN		16
 #define KAD_CHUNK_DEFAULT	1024
 #define KAD_NODE_SIZE		1024	/* every index chunk, tag included */
 #define KAD_NODE_PTLEN		1008	/* KAD_NODE_SIZE - GCM tag */
 #define KAD_NAME_MAX		255
-#define KAD_MAX_HEIGHT		16	/* 31^13 * 20 > 2^64: never reached */
+#define KAD_MAX_HEIGHT		16	/* any 64-bit size needs at most 13 */
 
 #define KAD_NODE_ROOT		1	/* node type byte, also in the nonce */
 #define KAD_NODE_INDEX		2

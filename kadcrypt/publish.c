@@ -58,7 +58,7 @@ publish_new(const char *name, size_t chunk_size, const char **errstr)
 
 	if (chunk_size == 0)
 		chunk_size = KAD_CHUNK_DEFAULT;
-	if (chunk_size > KAD_CHUNK_MAX) {
+	if (chunk_size < KAD_CHUNK_MIN || chunk_size > KAD_CHUNK_MAX) {
 		*errstr = "bad chunk size";
 		return (NULL);
 	}

@@ -19,8 +19,8 @@ struct publish;
 
 /*
  * name: the base name recorded in the manifest (UTF-8, no '/', at most
- * 255 bytes, may be empty).  chunk_size: 0 for the default (1024), at
- * most 1024.  Draws the data key, IV and manifest key.  NULL with
+ * 255 bytes, may be empty).  chunk_size: 0 for the default (1024), else
+ * 16..1024.  Draws the data key, IV and manifest key.  NULL with
  * *errstr set on error.
  */
 struct publish	*publish_new(const char *, size_t, const char **);

@@ -22,6 +22,9 @@
 #include <unistd.h>
 
 #include "kadmaster.h"
+
+/* sizeof(sun_path) */
+#define CONTROL_PATH_MAX	108
 #include "log.h"
 
 enum key_id {
@@ -170,6 +173,20 @@ path_join(char *buf, size_t sz, const char *dir, const char *name)
 		fatalx("path too long: %s/%s", dir, name);
 }
 
+/* A bootstrap peer needs a port and a real address. */
+static int
+addr_is_peer(const struct kad_addr *a)
+{
+	const struct sockaddr_in	*sin = (const void *)&a->ss;
+	const struct sockaddr_in6	*sin6 = (const void *)&a->ss;
+
+	if (a->ss.ss_family == AF_INET)
+		return (sin->sin_port != 0 &&
+		    sin->sin_addr.s_addr != htonl(INADDR_ANY));
+	return (sin6->sin6_port != 0 &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr));
+}
+
 void
 conf_defaults(struct master_conf *c)
 {
@@ -205,14 +222,15 @@ conf_defaults(struct master_conf *c)
 	c->window = KAD_DEFAULT_WINDOW;
 }
 
+static int	 conf_apply(struct master_conf *, int, const char *,
+		    const char *);
+
 int
 conf_set(struct master_conf *c, const char *key, const char *value,
     const char *where)
 {
-	struct kad_addr	 a;
-	const char	*errstr;
-	uint64_t	 v;
-	int		 k;
+	struct master_conf	*scratch;
+	int			 k, rv;
 
 	for (k = 0; k < K_MAX; k++)
 		if (strcmp(key, keynames[k]) == 0)
@@ -221,8 +239,14 @@ conf_set(struct master_conf *c, const char *key, const char *value,
 		log_warnx("%s: unknown key \"%s\"", where, key);
 		return (-1);
 	}
-	if (loading_file && cmdline[k])
-		return (0);
+	if (loading_file && cmdline[k]) {
+		/* -o wins, but a bad line in the file is still an error */
+		if ((scratch = calloc(1, sizeof(*scratch))) == NULL)
+			fatal("%s", __func__);
+		rv = conf_apply(scratch, k, value, where);
+		free(scratch);
+		return (rv);
+	}
 	if (!loading_file && !cmdline[k]) {
 		cmdline[k] = 1;
 		if (k == K_LISTEN)
@@ -230,10 +254,25 @@ conf_set(struct master_conf *c, const char *key, const char *value,
 		if (k == K_BOOTSTRAP)
 			c->nbootstrap = 0;
 	}
+	return (conf_apply(c, k, value, where));
+}
+
+static int
+conf_apply(struct master_conf *c, int k, const char *value, const char *where)
+{
+	struct kad_addr	 a;
+	const char	*errstr, *key = keynames[k];
+	uint64_t	 v;
+
 	switch (k) {
 	case K_DATADIR:
 	case K_CONTROL:
 	case K_LIBEXEC:
+		if (k == K_CONTROL && strlen(value) >= CONTROL_PATH_MAX) {
+			log_warnx("%s: %s: longer than %d bytes", where, key,
+			    CONTROL_PATH_MAX - 1);
+			return (-1);
+		}
 		if (*value != '/') {
 			log_warnx("%s: %s: \"%s\" is not an absolute path",
 			    where, key, value);
@@ -245,7 +284,7 @@ conf_set(struct master_conf *c, const char *key, const char *value,
 	case K_LISTEN:
 	case K_BOOTSTRAP:
 		if (parse_hostport(value, k == K_LISTEN ? 1 : 0, &a) == -1 ||
-		    (k == K_BOOTSTRAP && strchr(value, ':') == NULL)) {
+		    (k == K_BOOTSTRAP && !addr_is_peer(&a))) {
 			log_warnx("%s: %s: bad address \"%s\" (want "
 			    "ADDR:PORT or [ADDR6]:PORT)", where, key, value);
 			return (-1);
@@ -373,6 +412,9 @@ conf_finish(struct master_conf *c)
 	    sizeof(c->control), "%s/kad.sock", c->datadir) >=
 	    sizeof(c->control))
 		fatalx("datadir path too long: %s", c->datadir);
+	if (strlen(c->control) >= CONTROL_PATH_MAX)
+		fatalx("control socket path longer than %d bytes: %s",
+		    CONTROL_PATH_MAX - 1, c->control);
 	if (c->nlisten == 0) {
 		strlcpy(c->listen[0], "*", sizeof(c->listen[0]));
 		strlcpy(c->listen[1], "[::]", sizeof(c->listen[1]));

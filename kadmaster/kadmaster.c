@@ -38,6 +38,7 @@ static int		 shutting_down;
 static int		 exit_status;
 static int		 udp_fds[KAD_MAX_LISTEN], nudp;
 static int		 udp_family[KAD_MAX_LISTEN];
+static uint16_t		 udp_port;	/* the port we advertise */
 
 __attribute__((__noreturn__)) static void
 usage(void)
@@ -55,9 +56,12 @@ master_send(enum kad_proc p, uint32_t type, uint32_t peerid, int fd,
 			close(fd);
 		return;
 	}
-	if (kadipc_compose(workers[p].ch, type, peerid, fd, data, len) == -1)
+	if (kadipc_compose(workers[p].ch, type, peerid, fd, data, len) == -1) {
 		log_warn("%s: %s to %s", __func__, kadipc_type_name(type),
 		    kad_procnames[p]);
+		if (fd != -1)
+			close(fd);
+	}
 }
 
 static int
@@ -252,6 +256,7 @@ static void
 open_udp(void)
 {
 	struct kad_addr	 a;
+	uint16_t	 port;
 	int		 i, fd, on = 1, rcvbuf = 4 * 1024 * 1024;
 
 	for (i = 0; i < conf.nlisten; i++) {
@@ -285,6 +290,17 @@ open_udp(void)
 			}
 			fatal("listen %s: bind", conf.listen[i]);
 		}
+		if (getsockname(fd, (struct sockaddr *)&a.ss, &a.len) == -1)
+			fatal("getsockname");
+		port = ntohs(a.ss.ss_family == AF_INET ?
+		    ((struct sockaddr_in *)&a.ss)->sin_port :
+		    ((struct sockaddr_in6 *)&a.ss)->sin6_port);
+		if (udp_port == 0)
+			udp_port = port;
+		else if (port != udp_port)
+			log_warnx("listen %s: port %u differs from %u, which "
+			    "is the one peers will learn", conf.listen[i],
+			    port, udp_port);
 		udp_fds[nudp] = fd;
 		udp_family[nudp++] = a.ss.ss_family;
 	}
@@ -303,7 +319,7 @@ configure_workers(void)
 
 	memset(&nc, 0, sizeof(nc));
 	memcpy(nc.id, ident.id, sizeof(nc.id));
-	nc.port = ident.port;
+	nc.port = udp_port;
 	master_send(KAD_PROC_NET, KADIPC_NET_CONFIG, 0, -1, &nc, sizeof(nc));
 	for (i = 0; i < nudp; i++) {
 		fam.value = udp_family[i];

@@ -20,7 +20,8 @@ struct rt_bucket {
 	struct rt_entry	*repl;		/* replacement cache, [nr-1] newest */
 	uint16_t	 n, ecap;
 	uint16_t	 nr, rcap;
-	uint64_t	 active;	/* last lookup into or change of range */
+	uint64_t	 active;	/* last lookup into its range; 0 at first,
+					   so a new table refreshes every bucket */
 };
 
 struct routing {
@@ -369,7 +370,6 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 		if ((e = find_in(b->repl, b->nr, id)) != NULL)
 			remove_at(b->repl, &b->nr, (size_t)(e - b->repl));
 		b->e[b->n++] = ne;
-		b->active = now;
 		rt->count++;
 		return (RT_ADDED);
 	}
@@ -383,7 +383,6 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 		if (is_bad(&b->e[i])) {
 			remove_at(b->e, &b->n, i);
 			b->e[b->n++] = ne;
-			b->active = now;
 			return (RT_ADDED);
 		}
 	}
@@ -551,7 +550,7 @@ routing_refresh(struct routing *rt, uint64_t now, uint64_t interval,
 	int		found = 0;
 
 	for (i = 0; i < rt->nbuckets; i++) {
-		if (rt->b[i].active + interval > now)
+		if (rt->b[i].active != 0 && rt->b[i].active + interval > now)
 			continue;
 		if (!found || rt->b[i].active < rt->b[best].active)
 			best = i;
@@ -570,9 +569,12 @@ routing_next_refresh(struct routing *rt, uint64_t interval)
 	unsigned	i;
 	uint64_t	min = UINT64_MAX;
 
-	for (i = 0; i < rt->nbuckets; i++)
+	for (i = 0; i < rt->nbuckets; i++) {
+		if (rt->b[i].active == 0)
+			return (0);	/* never refreshed: due now */
 		if (rt->b[i].active < min)
 			min = rt->b[i].active;
+	}
 	return (min + interval);
 }
 

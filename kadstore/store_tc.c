@@ -66,6 +66,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef KAD_TEST_HOOKS
+#include <unistd.h>
+#endif
 
 #include <openssl/evp.h>
 #include <tcutil.h>
@@ -97,6 +100,7 @@
 #define XMSIZ_MAX	(16LL << 30)
 #define XMSIZ_NOLIMIT	(2LL << 30)
 #define HDB_FPOW	12		/* 4096 free blocks: eviction churn */
+#define IDX_XMSIZ_MIN	(1LL << 20)	/* the index is ~5% of the chunks */
 #define IDX_LCNUM	4096
 #define IDX_NCNUM	1024
 
@@ -144,6 +148,10 @@ struct scan {
 
 /* Broken stores are never closed (see above); keep them reachable. */
 static struct store	*abandoned;
+
+#ifdef KAD_TEST_HOOKS
+int	store_test_exit_between_commits;
+#endif
 
 static void
 enc64(uint8_t *p, uint64_t v)
@@ -615,6 +623,10 @@ store_commit(struct store *s)
 	 * The batch is safe now.  A kill -9 right here leaves the index one
 	 * generation behind: store_open() sees that and rebuilds it.
 	 */
+#ifdef KAD_TEST_HOOKS
+	if (store_test_exit_between_commits)
+		_exit(99);
+#endif
 	if (!tcbdbtrancommit(s->bdb))
 		return (bdb_fail(s, "trancommit"));
 	s->gen++;
@@ -811,7 +823,8 @@ rebuild(struct store *s)
 	s->st.pinned_bytes = sc.st.pinned_bytes;
 	if (sc.maxtick > s->clock)
 		s->clock = sc.maxtick;
-	log_info("store: LRU index rebuilt: %zu entries", sc.nents);
+	if (sc.st.chunks > 0)
+		log_info("store: LRU index rebuilt: %zu entries", sc.nents);
 	rv = 0;
  done:
 	free(sc.ents);
@@ -935,8 +948,8 @@ lru_new(int64_t bnum, int64_t xmsiz)
 	/* 40-byte keys, empty values: about 1 index page per 100 chunks */
 	if (!tcbdbtune(bdb, 0, 0, bnum / 64 > 32749 ? bnum / 64 : 32749, -1,
 	    -1, BDBTLARGE) || !tcbdbsetcache(bdb, IDX_LCNUM, IDX_NCNUM) ||
-	    !tcbdbsetxmsiz(bdb, xmsiz / 16 > XMSIZ_MIN ? xmsiz / 16 :
-	    XMSIZ_MIN)) {
+	    !tcbdbsetxmsiz(bdb, xmsiz / 16 > IDX_XMSIZ_MIN ? xmsiz / 16 :
+	    IDX_XMSIZ_MIN)) {
 		tcbdbdel(bdb);
 		return (NULL);
 	}
@@ -1048,9 +1061,12 @@ store_open(const char *dir, const struct store_conf *conf)
 		log_warnx("%s: %s: %s", __func__, bpath,
 		    tcerrmsg(tcbdbecode(s->bdb)));
 	if (hmeta != 1 || bmeta != 1 || hgen != bgen) {
-		log_warnx("%s: LRU index out of date (generation %llu/%llu), "
-		    "rebuilding", __func__, (unsigned long long)hgen,
-		    (unsigned long long)bgen);
+		if (hmeta == 0 && tchdbrnum(s->hdb) == 0)
+			log_debug("store: %s: new store", dir);
+		else
+			log_warnx("%s: LRU index out of date (generation "
+			    "%llu/%llu), rebuilding", __func__,
+			    (unsigned long long)hgen, (unsigned long long)bgen);
 		if (bopen && !tcbdbclose(s->bdb))
 			log_warnx("%s: %s: close: %s", __func__, bpath,
 			    tcerrmsg(tcbdbecode(s->bdb)));

@@ -95,4 +95,9 @@ int	store_iter_next(struct store *, uint8_t key[STORE_KEY_LEN]);
  */
 int	store_verify(struct store *, struct store_stats *scan);
 
+#ifdef KAD_TEST_HOOKS
+/* Tests: store_commit() calls _exit(99) between its two TC commits. */
+extern int	store_test_exit_between_commits;
+#endif
+
 #endif /* KAD_STORE_TC_H */

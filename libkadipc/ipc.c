@@ -540,8 +540,11 @@ chan_readcb(evutil_socket_t fd, short ev, void *arg)
 	for (i = 0; i < READS_PER_EVENT && !ch->paused && !ch->dead &&
 	    !eof; i++) {
 		r = kadipc_read(ch);
-		if (r == 0)
+		/* a reset after the peer closed with unread data is an EOF */
+		if (r == 0 || (r == -1 && errno == ECONNRESET)) {
 			eof = 1;
+			r = 0;
+		}
 		else if (r == -1) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				if (!ch->dead)
@@ -598,7 +601,7 @@ chan_writecb(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (r == 0)
 		event_del(ch->wev);
-	if (ch->wmarkcb != NULL && ch->above && ch->wlen < ch->low) {
+	if (ch->wmarkcb != NULL && ch->above && ch->wlen <= ch->low) {
 		ch->above = 0;
 		ch->wmarkcb(ch, 0, ch->arg);
 	}

@@ -97,7 +97,8 @@ void	 kadipc_chan_close(struct kadipc_chan *);
 
 /*
  * Queue one message.  `fd` is -1 or an fd whose ownership passes to the
- * channel (closed once sent).  Checks the type, length and fd against the
+ * channel (closed once sent; when compose fails it stays the caller's).
+ * Checks the type, length and fd against the
  * catalogue (our own bug otherwise): -1 with errno EINVAL.  Never blocks.
  */
 int	 kadipc_compose(struct kadipc_chan *, uint32_t type, uint32_t peerid,

@@ -20,6 +20,10 @@
 #include "log.h"
 #include "sandbox.h"
 
+#ifdef KAD_SANITIZER
+#include <sanitizer/lsan_interface.h>
+#endif
+
 static const char *
 procname(enum kad_proc proc)
 {
@@ -85,6 +89,10 @@ kad_privdrop(enum kad_proc proc, const char *dir, const struct kad_user *ku)
 
 	if (dir == NULL || *dir == '\0' || ku == NULL)
 		fatalx("%s: %s: no directory or user", __func__, name);
+#ifdef KAD_SANITIZER
+	/* the last moment LeakSanitizer can see /proc (sandbox.h) */
+	__lsan_do_leak_check();
+#endif
 	if (geteuid() != 0) {
 		/* sshd's rule: run unprivileged, still sandboxed below */
 		log_warnx("%s: %s: not root: no chroot/uid change", __func__,

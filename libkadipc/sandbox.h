@@ -16,6 +16,20 @@
 
 #include "kadipc.h"
 
+/*
+ * Sanitizer builds (VARIANT=asan).  LeakSanitizer needs /proc, clone and
+ * ptrace for its exit-time check, none of which a sandboxed process has:
+ * kad_privdrop (before chroot), kad_landlock and kad_sandbox run the
+ * check early instead, which also turns the exit-time check off.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define KAD_SANITIZER	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KAD_SANITIZER	1
+#endif
+#endif
+
 #define KAD_USER_NAME_MAX	64
 #define KAD_USER_FALLBACK	"nobody"
 #define KAD_SANDBOX_MAXPIDS	8	/* pids the master may signal */

@@ -16,6 +16,7 @@
 #ifdef __linux__
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -38,13 +39,6 @@
 #include "sandbox.h"
 
 /* Sanitizer builds (VARIANT=asan) need a few more calls, see below. */
-#if defined(__SANITIZE_ADDRESS__)
-#define KAD_SANITIZER	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define KAD_SANITIZER	1
-#endif
-#endif
 #ifdef KAD_SANITIZER
 #include <sanitizer/lsan_interface.h>
 #endif
@@ -204,7 +198,9 @@ filter_common(scmp_filter_ctx ctx)
 	SC_DENY(ctx, open);
 	/* the same through openat(2), what glibc's open(3) uses */
 	SC_DENY(ctx, openat);
-	/* libkadipc channels, libevent's signal socketpair, pread-less I/O */
+	/* reading an fd opened before (TC records, /proc/self files) */
+	SC_ALLOW(ctx, pread64);
+	/* libkadipc channels, libevent's signal socketpair, stdio */
 	SC_ALLOW(ctx, read);
 	/* realpath(3) and friends in libraries: refused */
 	SC_DENY(ctx, readlink);
@@ -245,9 +241,10 @@ filter_master(scmp_filter_ctx ctx)
 	/* stopping a worker: only the pids of kad_sandbox_allow_kill() */
 	for (i = 0; i < nkill_pids; i++)
 		SC_RULE(ctx, SCMP_ACT_ALLOW, kill, ARG32_EQ(0, kill_pids[i]));
-	/* libevent's signal handling: evsig_cb reads its socketpair */
-	SC_ALLOW(ctx, recvfrom);
-	/* libevent: evsig_del/event_base_free restore the old handlers */
+	/*
+	 * libevent: event_del/event_free of a signal event restores the old
+	 * handler.  (Its handler itself only write()s to a socketpair.)
+	 */
 	SC_ALLOW(ctx, rt_sigaction);
 	/* reaping workers: waitpid(2) on SIGCHLD */
 	SC_ALLOW(ctx, wait4);
@@ -278,7 +275,7 @@ filter_store(scmp_filter_ctx ctx)
 	SC_RULE(ctx, SCMP_ACT_ALLOW, fcntl, ARG32_EQ(1, F_GETLK));
 	SC_RULE(ctx, SCMP_ACT_ALLOW, fcntl, ARG32_EQ(1, F_SETLK));
 	SC_RULE(ctx, SCMP_ACT_ALLOW, fcntl, ARG32_EQ(1, F_SETLKW));
-	/* TC: tchdbsync/transaction commit with HDBOTSYNC */
+	/* kadstore's own durable writes (TC itself only uses fsync) */
 	SC_ALLOW(ctx, fdatasync);
 	/* TC: tchdbsync, transaction begin/commit */
 	SC_ALLOW(ctx, fsync);
@@ -288,13 +285,12 @@ filter_store(scmp_filter_ctx ctx)
 	SC_ALLOW(ctx, lseek);
 	/* TC: tchdbsync flushes the mapped header region */
 	SC_ALLOW(ctx, msync);
-	/* TC: record reads beyond the mapped region */
-	SC_ALLOW(ctx, pread64);
+	/* (pread64, TC's record reads, is in the common set) */
 	/* TC: record writes beyond the mapped region */
 	SC_ALLOW(ctx, pwrite64);
 	/* Debian's TC yields inside its locking (~0.75 per operation) */
 	SC_ALLOW(ctx, sched_yield);
-	/* TC's tchdbclose removes the WAL: refused, it is reset on open */
+	/* tchdbclose removing the WAL: refused (docs/SANDBOX.md: no close) */
 	SC_DENY(ctx, unlink);
 }
 
@@ -314,11 +310,17 @@ filter_crypt(scmp_filter_ctx ctx)
 static void
 filter_sanitizer(scmp_filter_ctx ctx)
 {
+	/* ASan's reports: isatty(2) before every line, for colours */
+	SC_RULE(ctx, SCMP_ACT_ALLOW, ioctl, ARG32_EQ(1, TCGETS));
 	/* ASan's allocator: advice on its shadow and quarantine pages */
 	SC_RULE(ctx, SCMP_ACT_ALLOW, madvise, ARG32_EQ(2, MADV_DONTDUMP));
 	SC_RULE(ctx, SCMP_ACT_ALLOW, madvise, ARG32_EQ(2, MADV_NOHUGEPAGE));
 	/* sanitizer spin locks back off with sched_yield */
 	SC_ALLOW(ctx, sched_yield);
+	/* ASan's exit path takes down the thread's alternate signal stack */
+	SC_ALLOW(ctx, sigaltstack);
+	/* clang's runtime looks for llvm-symbolizer in PATH: not found */
+	SC_DENY(ctx, stat);
 }
 #endif
 
@@ -401,7 +403,8 @@ sigsys_trap(int sig, siginfo_t *si, void *uctx)
 	buf[n++] = '\n';
 	r = write(STDERR_FILENO, buf, n);
 	(void)r;
-	_exit(KAD_SANDBOX_TRAP_EXIT);
+	/* the raw call: sanitizers intercept _exit and would run more */
+	syscall(SYS_exit_group, KAD_SANDBOX_TRAP_EXIT);
 }
 #endif
 
@@ -471,6 +474,10 @@ kad_landlock(enum kad_proc proc)
 	int			 fd;
 
 	(void)procname(proc);
+#ifdef KAD_SANITIZER
+	/* no /proc for LeakSanitizer after this: see kad_privdrop */
+	__lsan_do_leak_check();
+#endif
 	abi = syscall(__NR_landlock_create_ruleset, NULL, 0,
 	    LL_CREATE_RULESET_VERSION);
 	if (abi == -1) {
@@ -538,11 +545,7 @@ kad_sandbox(enum kad_proc proc)
 	logmode = env != NULL && strcmp(env, "1") == 0;
 
 #ifdef KAD_SANITIZER
-	/*
-	 * LeakSanitizer's exit-time check stops the world with clone and
-	 * ptrace, which the filter kills.  Check now instead: that also
-	 * turns the exit-time check off.
-	 */
+	/* usually done already by kad_privdrop, before chroot */
 	__lsan_do_leak_check();
 #endif
 	/* every process: a compromised worker must not ptrace another */

@@ -40,10 +40,10 @@ start_node() {
 	NODE_PID=$!
 	KAD_PIDS="$KAD_PIDS $NODE_PID"
 	NODE_SOCK="$T/$name/kad.sock"
-	i=0
+	_n=0
 	while ! "$KAD_BIN/kadctl" -s "$NODE_SOCK" status >/dev/null 2>&1; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$NODE_PID" 2>/dev/null; then
+		_n=$((_n + 1))
+		if [ $_n -gt 100 ] || ! kill -0 "$NODE_PID" 2>/dev/null; then
 			echo "# node $name did not start:"
 			sed 's/^/#   /' "$T/$name.log" | tail -20
 			return 1
@@ -60,10 +60,10 @@ status_field() { kadctl status | sed -n "s/^$1: //p"; }
 
 # wait_exit PID SECONDS: wait for a process to end; sets EXIT_STATUS
 wait_exit() {
-	i=0
+	_w=0
 	while kill -0 "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt $(($2 * 10)) ] && return 1
+		_w=$((_w + 1))
+		[ $_w -gt $(($2 * 10)) ] && return 1
 		sleep 0.1
 	done
 	wait "$1" 2>/dev/null

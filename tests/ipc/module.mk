@@ -2,8 +2,12 @@
 # the channel microbenchmark.
 
 TESTS		+= test_ipc
-test_ipc_SRCS	:= tests/ipc/test_ipc.c
+test_ipc_SRCS	:= tests/ipc/test_ipc.c tests/ipc/ipc_util.c
 test_ipc_PKGS	:=
+
+TESTS		+= test_ipc_event
+test_ipc_event_SRCS := tests/ipc/test_ipc_event.c tests/ipc/ipc_util.c
+test_ipc_event_PKGS :=
 
 FUZZERS		+= fuzz_ipc
 fuzz_ipc_SRCS	:= tests/fuzz/fuzz_ipc.c

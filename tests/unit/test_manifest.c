@@ -37,8 +37,9 @@ test_shape(void)
 		{ 1048576 + 7, 1024, 8, 1025, 7, 3, 2 },
 		{ 26908ULL * 1024, 1024, 0, 26908, 1024, 3, 28 },
 		{ 26909ULL * 1024, 1024, 0, 26909, 1024, 4, 1 },
-		{ 100, 1, 0, 100, 1, 2, 4 },
-		{ 5000, 7, 0, 715, 2, 2, 24 },
+		{ 1600, 16, 0, 100, 16, 2, 4 },
+		{ 5000, 17, 0, 295, 2, 2, 10 },
+		{ 16 * 26909ULL, 16, 0, 26909, 16, 4, 1 },
 	};
 	struct kad_shape	 s;
 	const char		*why;
@@ -61,13 +62,15 @@ test_shape(void)
 		    s.height);
 	}
 
-	CHECK(manifest_shape(UINT64_MAX, 1, 255, &s, &why) == 0 &&
-	    s.nchunks == UINT64_MAX && s.height == 14 &&
-	    s.items[13] <= 20 && s.last_len == 1,
-	    "2^64-1 one-byte chunks: height %d, no overflow", s.height);
+	CHECK(manifest_shape(UINT64_MAX, 16, 255, &s, &why) == 0 &&
+	    s.nchunks == 1ULL << 60 && s.height == 13 &&
+	    s.items[12] == 2 && s.last_len == 15,
+	    "2^64-1 bytes in 16-byte chunks: height %d, no overflow",
+	    s.height);
 	CHECK(manifest_shape(UINT64_MAX, 1024, 0, &s, &why) == 0 &&
 	    s.last_len == 1023, "2^64-1 bytes in 1 KiB chunks");
 	CHECK(manifest_shape(10, 0, 0, &s, &why) == -1, "chunk size 0");
+	CHECK(manifest_shape(10, 15, 0, &s, &why) == -1, "chunk size 15");
 	CHECK(manifest_shape(10, 1025, 0, &s, &why) == -1, "chunk size 1025");
 	CHECK(manifest_shape(10, 1024, 256, &s, &why) == -1, "name 256");
 
@@ -175,6 +178,7 @@ test_root(void)
 	const char	*name = "r\xc3\xa9sum\xc3\xa9 2024.pdf";
 	size_t		 nl = strlen(name);
 
+	err[0] = '\0';
 	make_root(&m, keys, name, 5 * 1024 + 3);
 	memset(keys, 0x5a, sizeof(keys));	/* printable, never zero */
 	manifest_root_encode(&m, keys, m.count, pt);
@@ -203,6 +207,10 @@ test_root(void)
 	MUT(2, 17, "bad tree height 17", "height over the cap");
 	MUT(3, 2, "unknown cipher 2", "cipher 2");
 	MUT(4, 0, "bad chunk size 0", "chunk size 0");
+	memcpy(bad, pt, sizeof(bad));
+	bad[4] = 0;
+	bad[5] = 15;
+	CHECK(root_rejects(bad, "bad chunk size 15"), "root: chunk size 15");
 	MUT(5, 1, "bad chunk size 1025", "chunk size 1025");
 	MUT(6, 1, "root claims 262 keys", "count over capacity");
 	MUT(7, 7, "root has 7 keys, expected 6", "one key too many");

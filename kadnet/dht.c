@@ -1,0 +1,1880 @@
+/*
+ * dht: kadnet's protocol state machine (see dht.h).  It validates every
+ * datagram, answers requests, runs iterative lookups (search.c) over the
+ * routing table (routing.c), and moves chunks: GET (local store, then
+ * FIND_VALUE), PUT (HAVE then STORE toward the node closest to the key,
+ * which keeps the chunk and replicates it to its nearest neighbours) and
+ * periodic migration of stored keys.  Pure: no syscalls, no globals;
+ * SHA-256 comes from libcrypto with the digest fetched once per dht.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <bsd/sys/tree.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "krpc.h"
+#include "ratelimit.h"
+#include "routing.h"
+#include "search.h"
+#include "dht.h"
+
+/* libbsd's tree.h uses __unused without defining it (Debian #522773) */
+#ifndef __unused
+#define __unused	__attribute__((__unused__))
+#endif
+
+#define DHT_MAX_K		64	/* bounds the stack arrays below */
+#define DHT_MAX_REFRESH		4	/* internal lookups at once */
+#define DHT_SCAN_BATCH		32	/* keys per migration scan step */
+#define DHT_MIGRATE_SOON	(30 * 1000)	/* after a new neighbour */
+#define XF_MAXTRY		3	/* next hops tried by one forward */
+#define XF_SPARES		4	/* replica targets beyond replicas-1 */
+
+/* what a request in flight is for */
+#define P_PING_BOOT		1	/* bootstrap: id unknown */
+#define P_PING_LIVE		2	/* ping-before-evict */
+#define P_PING_CONFIRM		3	/* a new contact that only asked us */
+#define P_SEARCH		4
+#define P_XFER_HAVE		5
+#define P_XFER_STORE		6
+
+struct pending {
+	RB_ENTRY(pending)	 by_txid;
+	RB_ENTRY(pending)	 by_time;
+	uint8_t			 txid[KRPC_TXID_LEN];
+	uint8_t			 type;		/* request sent */
+	uint8_t			 purpose;
+	uint8_t			 soft;		/* soft timeout passed */
+	uint8_t			 id_known;
+	uint8_t			 id[KAD_ID_LEN];
+	struct krpc_addr	 to;
+	uint32_t		 owner;		/* search or xfer id */
+	uint16_t		 idx;		/* xfer target */
+	uint32_t		 rto;
+	uint64_t		 sent;
+	uint64_t		 deadline;
+};
+
+/* lookups */
+#define S_LOOKUP		1	/* dht_lookup */
+#define S_GET			2	/* dht_get */
+#define S_INTERNAL		3	/* bootstrap, bucket refresh */
+
+struct dsearch {
+	RB_ENTRY(dsearch)	 entry;
+	uint32_t		 sid;
+	uint8_t			 purpose;
+	uint64_t		 cookie;
+	struct search		*s;
+};
+
+/* chunk transfers: forward toward the key, or replicate around it */
+#define XF_FORWARD		1
+#define XF_REPLICATE		2
+
+#define XT_SPARE		0	/* replica target held in reserve */
+#define XT_HAVE			1	/* HAVE sent */
+#define XT_STORE		2	/* STORE sent */
+#define XT_DONE			3
+#define XT_FAILED		4
+
+struct xtarget {
+	uint8_t			 id[KAD_ID_LEN];
+	struct krpc_addr	 addr;
+	uint8_t			 state;
+};
+
+struct xfer {
+	RB_ENTRY(xfer)		 entry;
+	uint32_t		 xid;
+	uint8_t			 key[KAD_ID_LEN];
+	uint8_t			 mode;
+	uint8_t			 hops;		/* STOREs it came through */
+	uint8_t			 origin;	/* dht_put: report DHT_EV_PUT */
+	uint8_t			 migrate;	/* a migration scan started it */
+	uint8_t			 stored;	/* our store has it */
+	uint8_t			 ntried;
+	uint8_t			 tried[XF_MAXTRY][KAD_ID_LEN];
+	uint16_t		 ntargets, nopen, nok;
+	struct xtarget		 t[DHT_MAX_REPLICAS];
+	uint64_t		 cookie;
+	uint16_t		 len;
+	uint8_t			 data[KRPC_MAX_VALUE];
+};
+
+/* store requests awaiting an answer */
+#define SO_SERVE_FV		1	/* FIND_VALUE from a peer */
+#define SO_SERVE_HAVE		2	/* HAVE from a peer */
+#define SO_GET			3	/* dht_get, local step */
+#define SO_MIGRATE		4	/* data for a migration transfer */
+#define SO_SCAN			5	/* migration scan */
+
+struct storeop {
+	RB_ENTRY(storeop)	 entry;
+	uint64_t		 cookie;
+	uint8_t			 kind;
+	uint8_t			 want;
+	uint8_t			 mode;
+	uint8_t			 txid[KRPC_TXID_LEN];
+	struct krpc_addr	 from;
+	uint8_t			 key[KAD_ID_LEN];
+	uint64_t		 ucookie;
+	uint64_t		 created;
+};
+
+RB_HEAD(ptxid, pending);
+RB_HEAD(ptime, pending);
+RB_HEAD(stree, dsearch);
+RB_HEAD(xtree, xfer);
+RB_HEAD(otree, storeop);
+
+struct dht {
+	struct dht_config	 cf;
+	struct dht_io		 io;
+	struct routing		*rt;
+	struct ratelimit	*rl;
+	EVP_MD			*md;
+	EVP_MD_CTX		*mdctx;
+	uint8_t			 secret[KAD_ID_LEN];
+	uint8_t			 oldsecret[KAD_ID_LEN];
+	uint64_t		 token_next;
+	int			 allow_loopback;
+	int			 self_known;
+	struct krpc_addr	 self_addr;
+	struct rt_entry		 grtt;		/* RTT over all peers */
+	struct ptxid		 ptxid;
+	struct ptime		 ptime;
+	unsigned		 npending;
+	struct stree		 searches;
+	unsigned		 nsearches, nrefresh;
+	uint32_t		 next_sid;
+	struct xtree		 xfers;
+	unsigned		 nxfers;
+	uint32_t		 next_xid;
+	struct otree		 storeops;
+	unsigned		 nstoreops;
+	uint64_t		 next_cookie;
+	int			 booted;
+	int			 scanning, scan_more;
+	unsigned		 mig_active;
+	uint8_t			 scan_after[KAD_ID_LEN];
+	uint64_t		 migrate_next;
+	int			 busy;
+	struct dht_stats	 st;
+};
+
+const char *const dht_dropnames[DHT_DROP_MAX] = {
+	[DHT_DROP_BADADDR] = "bad address",
+	[DHT_DROP_MARTIAN] = "martian",
+	[DHT_DROP_BANNED] = "banned",
+	[DHT_DROP_MALFORMED] = "malformed",
+	[DHT_DROP_ZEROID] = "zero id",
+	[DHT_DROP_SELFID] = "own id",
+	[DHT_DROP_RATELIMIT] = "rate limited",
+	[DHT_DROP_GLOBALLIMIT] = "global rate limited",
+	[DHT_DROP_UNSOLICITED] = "unsolicited reply",
+	[DHT_DROP_WRONGSRC] = "reply from wrong address",
+	[DHT_DROP_WRONGTYPE] = "wrong reply type",
+	[DHT_DROP_BADCONTACT] = "bad contact",
+	[DHT_DROP_BADTOKEN] = "bad token",
+	[DHT_DROP_BADVALUE] = "bad value",
+	[DHT_DROP_BUSY] = "busy",
+};
+
+static int
+ptxid_cmp(struct pending *a, struct pending *b)
+{
+	return (memcmp(a->txid, b->txid, KRPC_TXID_LEN));
+}
+
+static int
+ptime_cmp(struct pending *a, struct pending *b)
+{
+	if (a->deadline != b->deadline)
+		return (a->deadline < b->deadline ? -1 : 1);
+	return (memcmp(a->txid, b->txid, KRPC_TXID_LEN));
+}
+
+static int
+dsearch_cmp(struct dsearch *a, struct dsearch *b)
+{
+	return (a->sid < b->sid ? -1 : a->sid > b->sid);
+}
+
+static int
+xfer_cmp(struct xfer *a, struct xfer *b)
+{
+	return (a->xid < b->xid ? -1 : a->xid > b->xid);
+}
+
+static int
+storeop_cmp(struct storeop *a, struct storeop *b)
+{
+	return (a->cookie < b->cookie ? -1 : a->cookie > b->cookie);
+}
+
+RB_GENERATE_STATIC(ptxid, pending, by_txid, ptxid_cmp)
+RB_GENERATE_STATIC(ptime, pending, by_time, ptime_cmp)
+RB_GENERATE_STATIC(stree, dsearch, entry, dsearch_cmp)
+RB_GENERATE_STATIC(xtree, xfer, entry, xfer_cmp)
+RB_GENERATE_STATIC(otree, storeop, entry, storeop_cmp)
+
+#define ENTER(d) do {							\
+	if ((d)->busy) {						\
+		errno = EDEADLK;					\
+		return (-1);						\
+	}								\
+	(d)->busy = 1;							\
+} while (0)
+#define LEAVE(d)	((d)->busy = 0)
+
+static void	search_step(struct dht *, struct dsearch *, uint64_t);
+static void	xfer_forward_next(struct dht *, struct xfer *, uint64_t);
+static void	xfer_finish(struct dht *, struct xfer *, int, uint64_t);
+static void	scan_continue(struct dht *, uint64_t);
+
+/* ---- addresses ---- */
+
+static int
+sa_to_addr(const struct sockaddr *sa, socklen_t len, struct krpc_addr *a)
+{
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+
+	memset(a, 0, sizeof(*a));
+	if (sa == NULL)
+		return (-1);
+	if (sa->sa_family == AF_INET && len == sizeof(sin)) {
+		memcpy(&sin, sa, sizeof(sin));
+		a->family = KRPC_AF_INET;
+		memcpy(a->ip, &sin.sin_addr, 4);
+		a->port = ntohs(sin.sin_port);
+		return (0);
+	}
+	if (sa->sa_family == AF_INET6 && len == sizeof(sin6)) {
+		memcpy(&sin6, sa, sizeof(sin6));
+		a->family = KRPC_AF_INET6;
+		memcpy(a->ip, &sin6.sin6_addr, 16);
+		a->port = ntohs(sin6.sin6_port);
+		return (0);
+	}
+	return (-1);
+}
+
+static socklen_t
+addr_to_sa(const struct krpc_addr *a, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == KRPC_AF_INET) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(a->port);
+		memcpy(&sin.sin_addr, a->ip, 4);
+		memcpy(ss, &sin, sizeof(sin));
+		return (sizeof(sin));
+	}
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(a->port);
+	memcpy(&sin6.sin6_addr, a->ip, 16);
+	memcpy(ss, &sin6, sizeof(sin6));
+	return (sizeof(sin6));
+}
+
+static int
+addr_eq(const struct krpc_addr *a, const struct krpc_addr *b)
+{
+	return (a->family == b->family && a->port == b->port &&
+	    memcmp(a->ip, b->ip, a->family == KRPC_AF_INET ? 4 : 16) == 0);
+}
+
+static int
+is_loopback(const struct krpc_addr *a)
+{
+	static const uint8_t	lo6[16] = { [15] = 1 };
+
+	if (a->family == KRPC_AF_INET)
+		return (a->ip[0] == 127);
+	return (memcmp(a->ip, lo6, 16) == 0);
+}
+
+/* Addresses no peer can legitimately have (dht.c's rule, V9). */
+static int
+martian(const struct dht *d, const struct krpc_addr *a)
+{
+	static const uint8_t	zero[16];
+	static const uint8_t	mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (a->port == 0)
+		return (1);
+	if (a->family == KRPC_AF_INET) {
+		if (a->ip[0] == 0 || a->ip[0] >= 224)	/* this, mcast, res */
+			return (1);
+		if (a->ip[0] == 127)
+			return (!d->allow_loopback);
+		return (0);
+	}
+	if (a->family != KRPC_AF_INET6)
+		return (1);
+	if (memcmp(a->ip, zero, 16) == 0 || a->ip[0] == 0xff ||
+	    (a->ip[0] == 0xfe && (a->ip[1] & 0xc0) == 0x80) ||
+	    memcmp(a->ip, mapped, sizeof(mapped)) == 0)
+		return (1);	/* unspecified, mcast, link-local, mapped */
+	if (is_loopback(a))
+		return (!d->allow_loopback);
+	return (0);
+}
+
+static uint8_t
+family_bit(uint8_t family)
+{
+	return (family == KRPC_AF_INET ? KRPC_WANT4 : KRPC_WANT6);
+}
+
+/* A contact from a peer's reply that we may use. */
+static int
+contact_ok(const struct dht *d, const struct krpc_contact *c)
+{
+	if (kad_id_iszero(c->id) ||
+	    memcmp(c->id, d->cf.id, KAD_ID_LEN) == 0)
+		return (0);
+	if ((family_bit(c->addr.family) & d->cf.families) == 0)
+		return (0);
+	if (martian(d, &c->addr))
+		return (0);
+	if (d->self_known && addr_eq(&c->addr, &d->self_addr))
+		return (0);
+	return (1);
+}
+
+/* ---- hashing: tokens and values ---- */
+
+static int
+sha256(struct dht *d, const void *a, size_t alen, const void *b,
+    size_t blen, uint8_t out[32])
+{
+	unsigned int	len = 0;
+
+	if (EVP_DigestInit_ex2(d->mdctx, d->md, NULL) != 1 ||
+	    EVP_DigestUpdate(d->mdctx, a, alen) != 1 ||
+	    (blen != 0 && EVP_DigestUpdate(d->mdctx, b, blen) != 1) ||
+	    EVP_DigestFinal_ex(d->mdctx, out, &len) != 1 || len != 32)
+		return (-1);
+	return (0);
+}
+
+/*
+ * token = SHA-256(secret || family || 0 || port || 16-byte address),
+ * first 8 bytes: proves the requester receives datagrams at that
+ * address and port (BEP 5's idea).
+ */
+static int
+token_make(struct dht *d, const uint8_t secret[KAD_ID_LEN],
+    const struct krpc_addr *a, uint8_t out[KRPC_TOKEN_LEN])
+{
+	uint8_t	in[20], md[32];
+	int	r;
+
+	memset(in, 0, sizeof(in));
+	in[0] = a->family;
+	in[2] = a->port >> 8;
+	in[3] = a->port & 0xff;
+	memcpy(in + 4, a->ip, a->family == KRPC_AF_INET ? 4 : 16);
+	r = sha256(d, secret, KAD_ID_LEN, in, sizeof(in), md);
+	if (r == 0)
+		memcpy(out, md, KRPC_TOKEN_LEN);
+	explicit_bzero(md, sizeof(md));
+	return (r);
+}
+
+static int
+token_ok(struct dht *d, const uint8_t tok[KRPC_TOKEN_LEN],
+    const struct krpc_addr *a)
+{
+	uint8_t	t[KRPC_TOKEN_LEN];
+	int	ok = 0;
+
+	if (token_make(d, d->secret, a, t) == 0 &&
+	    CRYPTO_memcmp(t, tok, KRPC_TOKEN_LEN) == 0)
+		ok = 1;
+	else if (token_make(d, d->oldsecret, a, t) == 0 &&
+	    CRYPTO_memcmp(t, tok, KRPC_TOKEN_LEN) == 0)
+		ok = 1;
+	explicit_bzero(t, sizeof(t));
+	return (ok);
+}
+
+static int
+value_ok(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *v,
+    size_t len)
+{
+	uint8_t	md[32];
+
+	if (v == NULL || len == 0 || len > KRPC_MAX_VALUE)
+		return (0);
+	if (d->io.value_ok != NULL)
+		return (d->io.value_ok(d->io.arg, key, v, len));
+	if (sha256(d, v, len, NULL, 0, md) == -1)
+		return (0);
+	return (memcmp(md, key, KAD_ID_LEN) == 0);
+}
+
+/* ---- sending ---- */
+
+static void
+send_msg(struct dht *d, const struct krpc_msg *m, const struct krpc_addr *to)
+{
+	uint8_t			 buf[KRPC_MAX_DGRAM];
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+	ssize_t			 n;
+
+	if ((n = krpc_encode(m, buf, sizeof(buf))) == -1)
+		return;		/* our own message: cannot happen */
+	sl = addr_to_sa(to, &ss);
+	d->io.send(d->io.arg, buf, (size_t)n, (struct sockaddr *)&ss, sl);
+	d->st.tx++;
+	d->st.tx_bytes += (uint64_t)n;
+	d->st.tx_type[m->type]++;
+}
+
+static uint32_t
+rto_for(struct dht *d, const uint8_t *id)
+{
+	struct rt_entry	*e = NULL;
+	uint32_t	 def;
+
+	def = routing_rto(&d->grtt, d->cf.rto_default, d->cf.rto_min,
+	    d->cf.rto_max);
+	if (id != NULL && (e = routing_find(d->rt, id)) != NULL &&
+	    (e->flags & RT_F_RTT) != 0)
+		return (routing_rto(e, def, d->cf.rto_min, d->cf.rto_max));
+	return (def);
+}
+
+static void
+pending_insert_time(struct dht *d, struct pending *p)
+{
+	RB_INSERT(ptime, &d->ptime, p);
+}
+
+/* Register a request; the caller sends it with p->txid. */
+static struct pending *
+rpc_new(struct dht *d, uint8_t type, uint8_t purpose, const uint8_t *id,
+    const struct krpc_addr *to, uint32_t owner, uint16_t idx, uint64_t now)
+{
+	struct pending	*p;
+	int		 tries;
+
+	if (d->npending >= d->cf.maxpending) {
+		d->st.drop[DHT_DROP_BUSY]++;
+		return (NULL);
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return (NULL);
+	for (tries = 0; tries < 4; tries++) {
+		d->io.random(d->io.arg, p->txid, KRPC_TXID_LEN);
+		if (RB_FIND(ptxid, &d->ptxid, p) == NULL)
+			break;
+	}
+	if (tries == 4) {
+		free(p);
+		return (NULL);
+	}
+	p->type = type;
+	p->purpose = purpose;
+	if (id != NULL) {
+		p->id_known = 1;
+		memcpy(p->id, id, KAD_ID_LEN);
+	}
+	p->to = *to;
+	p->owner = owner;
+	p->idx = idx;
+	p->rto = rto_for(d, id);
+	p->sent = now;
+	p->deadline = now + p->rto;
+	RB_INSERT(ptxid, &d->ptxid, p);
+	pending_insert_time(d, p);
+	d->npending++;
+	return (p);
+}
+
+static void
+pending_free(struct dht *d, struct pending *p)
+{
+	RB_REMOVE(ptxid, &d->ptxid, p);
+	RB_REMOVE(ptime, &d->ptime, p);
+	d->npending--;
+	free(p);
+}
+
+static int
+send_ping(struct dht *d, const uint8_t *id, const struct krpc_addr *to,
+    uint8_t purpose, uint64_t now)
+{
+	struct pending	*p;
+	struct krpc_msg	 m;
+
+	if ((p = rpc_new(d, KRPC_PING, purpose, id, to, 0, 0, now)) == NULL)
+		return (-1);
+	krpc_init(&m, KRPC_PING, p->txid, d->cf.id);
+	send_msg(d, &m, to);
+	return (0);
+}
+
+static int
+send_find(struct dht *d, struct dsearch *ds, struct search_cand *c,
+    uint64_t now)
+{
+	struct pending	*p;
+	struct krpc_msg	 m;
+	uint8_t		 type = search_type(ds->s);
+
+	p = rpc_new(d, type, P_SEARCH, c->id, &c->addr, ds->sid, 0, now);
+	if (p == NULL)
+		return (-1);
+	krpc_init(&m, type, p->txid, d->cf.id);
+	memcpy(m.target, search_target(ds->s), KAD_ID_LEN);
+	m.want = d->cf.families;
+	send_msg(d, &m, &c->addr);
+	return (0);
+}
+
+static int
+send_have(struct dht *d, struct xfer *x, uint16_t idx, uint64_t now)
+{
+	struct pending	*p;
+	struct krpc_msg	 m;
+
+	p = rpc_new(d, KRPC_HAVE, P_XFER_HAVE, x->t[idx].id, &x->t[idx].addr,
+	    x->xid, idx, now);
+	if (p == NULL)
+		return (-1);
+	krpc_init(&m, KRPC_HAVE, p->txid, d->cf.id);
+	memcpy(m.target, x->key, KAD_ID_LEN);
+	send_msg(d, &m, &x->t[idx].addr);
+	return (0);
+}
+
+static int
+send_store(struct dht *d, struct xfer *x, uint16_t idx,
+    const uint8_t token[KRPC_TOKEN_LEN], uint64_t now)
+{
+	struct pending	*p;
+	struct krpc_msg	 m;
+
+	p = rpc_new(d, KRPC_STORE, P_XFER_STORE, x->t[idx].id,
+	    &x->t[idx].addr, x->xid, idx, now);
+	if (p == NULL)
+		return (-1);
+	krpc_init(&m, KRPC_STORE, p->txid, d->cf.id);
+	memcpy(m.token, token, KRPC_TOKEN_LEN);
+	memcpy(m.target, x->key, KAD_ID_LEN);
+	if (x->mode == XF_FORWARD) {
+		m.flags = KRPC_STORE_FORWARD;
+		m.hops = x->hops + 1;
+	}
+	m.value = x->data;
+	m.vlen = x->len;
+	send_msg(d, &m, &x->t[idx].addr);
+	return (0);
+}
+
+/* ---- the store ---- */
+
+static struct storeop *
+storeop_new(struct dht *d, uint8_t kind, const uint8_t key[KAD_ID_LEN],
+    uint64_t now)
+{
+	struct storeop	*o;
+
+	if (d->nstoreops >= d->cf.maxstoreops) {
+		d->st.drop[DHT_DROP_BUSY]++;
+		return (NULL);
+	}
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return (NULL);
+	o->cookie = d->next_cookie++;
+	o->kind = kind;
+	memcpy(o->key, key, KAD_ID_LEN);
+	o->created = now;
+	RB_INSERT(otree, &d->storeops, o);
+	d->nstoreops++;
+	return (o);
+}
+
+static void
+storeop_free(struct dht *d, struct storeop *o)
+{
+	RB_REMOVE(otree, &d->storeops, o);
+	d->nstoreops--;
+	free(o);
+}
+
+static void
+store_request(struct dht *d, int op, uint64_t cookie,
+    const uint8_t key[KAD_ID_LEN], const uint8_t *data, size_t len,
+    unsigned max)
+{
+	struct dht_store_req	req;
+
+	memset(&req, 0, sizeof(req));
+	req.op = op;
+	req.cookie = cookie;
+	memcpy(req.key, key, KAD_ID_LEN);
+	req.data = data;
+	req.len = len;
+	req.max = max;
+	d->io.store(d->io.arg, &req);
+}
+
+/* ---- routing table upkeep ---- */
+
+static void
+after_routing(struct dht *d, int r, const uint8_t id[KAD_ID_LEN],
+    const struct krpc_addr *addr, struct rt_entry *pingme, int replied,
+    uint64_t now)
+{
+	uint8_t			pid[KAD_ID_LEN];
+	struct krpc_addr	paddr;
+	uint64_t		soon;
+
+	if (pingme != NULL) {
+		memcpy(pid, pingme->id, KAD_ID_LEN);
+		paddr = pingme->addr;
+		(void)send_ping(d, pid, &paddr, P_PING_LIVE, now);
+	}
+	if (r != RT_ADDED)
+		return;
+	/* only replies prove a contact answers; check the others once */
+	if (!replied)
+		(void)send_ping(d, id, addr, P_PING_CONFIRM, now);
+	/* a new close neighbour may now be closer to some of our keys */
+	if (d->cf.migrate_ms != 0 && !d->scanning &&
+	    routing_bucket_of(d->rt, id) == routing_nbuckets(d->rt) - 1) {
+		soon = now + DHT_MIGRATE_SOON;
+		if (soon < d->migrate_next)
+			d->migrate_next = soon;
+	}
+}
+
+/* How many known, not bad, contacts are closer to key than we are. */
+static size_t
+closer_count(struct dht *d, const uint8_t key[KAD_ID_LEN], size_t max,
+    uint64_t now)
+{
+	struct rt_entry	*out[DHT_MAX_REPLICAS * 2];
+	size_t		 n, i;
+
+	if (max > DHT_MAX_REPLICAS * 2)
+		max = DHT_MAX_REPLICAS * 2;
+	n = routing_closest(d->rt, key, d->cf.families, 0, now, out, max);
+	for (i = 0; i < n; i++)
+		if (kad_id_cmpdist(out[i]->id, d->cf.id, key) >= 0)
+			break;
+	return (i);
+}
+
+/* ---- lookups ---- */
+
+static void
+search_finish(struct dht *d, struct dsearch *ds, const uint8_t *value,
+    size_t vlen, unsigned vhops, uint64_t now)
+{
+	const struct search_cand *res[DHT_MAX_K];
+	struct krpc_contact	 nodes[DHT_MAX_K];
+	struct dht_event	 ev;
+	size_t			 n, i;
+	uint8_t			 purpose = ds->purpose;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.cookie = ds->cookie;
+	memcpy(ev.key, search_target(ds->s), KAD_ID_LEN);
+	ev.msgs = search_msgs(ds->s);
+	ev.hops = value != NULL ? vhops : search_hops(ds->s);
+	n = search_results(ds->s, res, d->cf.k);
+	for (i = 0; i < n; i++) {
+		memcpy(nodes[i].id, res[i]->id, KAD_ID_LEN);
+		nodes[i].addr = res[i]->addr;
+	}
+	routing_touch(d->rt, ev.key, now);
+	if (purpose == S_INTERNAL)
+		d->nrefresh--;
+	RB_REMOVE(stree, &d->searches, ds);
+	d->nsearches--;
+	search_free(ds->s);
+	free(ds);
+
+	if (purpose == S_LOOKUP) {
+		ev.type = DHT_EV_LOOKUP;
+		ev.status = n > 0 ? 0 : -1;
+		ev.nodes = nodes;
+		ev.nnodes = n;
+		d->io.event(d->io.arg, &ev);
+	} else if (purpose == S_GET) {
+		ev.type = DHT_EV_GET;
+		ev.status = value != NULL ? 0 : -1;
+		ev.value = value;
+		ev.vlen = value != NULL ? vlen : 0;
+		d->io.event(d->io.arg, &ev);
+	}
+}
+
+static int
+search_start(struct dht *d, const uint8_t target[KAD_ID_LEN], uint8_t type,
+    uint8_t purpose, uint64_t cookie, uint64_t now)
+{
+	struct rt_entry	*seed[DHT_MAX_K * 2];
+	struct dsearch	*ds;
+	size_t		 n, i;
+	unsigned	 cap = d->cf.k * 2;
+
+	if (d->nsearches >= d->cf.maxsearches) {
+		errno = EBUSY;
+		return (-1);
+	}
+	if ((ds = calloc(1, sizeof(*ds))) == NULL)
+		return (-1);
+	ds->s = search_new(target, type, d->cf.k, d->cf.alpha, cap,
+	    d->cf.hoplimit);
+	if (ds->s == NULL) {
+		free(ds);
+		return (-1);
+	}
+	ds->sid = d->next_sid++;
+	ds->purpose = purpose;
+	ds->cookie = cookie;
+	n = routing_closest(d->rt, target, d->cf.families, 0, now, seed, cap);
+	for (i = 0; i < n; i++)
+		(void)search_add(ds->s, seed[i]->id, &seed[i]->addr, 1);
+	RB_INSERT(stree, &d->searches, ds);
+	d->nsearches++;
+	d->st.searches++;
+	if (purpose == S_INTERNAL)
+		d->nrefresh++;
+	search_step(d, ds, now);	/* may finish (and free) it */
+	return (0);
+}
+
+static void
+search_step(struct dht *d, struct dsearch *ds, uint64_t now)
+{
+	struct search_cand	*c;
+
+	while ((c = search_next(ds->s)) != NULL) {
+		if (send_find(d, ds, c, now) == -1) {
+			search_unsend(ds->s, c);
+			/* nothing out and nothing can go out: give up */
+			if (search_pending(ds->s) == 0) {
+				search_finish(d, ds, NULL, 0, 0, now);
+				return;
+			}
+			break;
+		}
+	}
+	if (search_done(ds->s))
+		search_finish(d, ds, NULL, 0, 0, now);
+}
+
+static struct dsearch *
+search_get(struct dht *d, uint32_t sid)
+{
+	struct dsearch	key;
+
+	key.sid = sid;
+	return (RB_FIND(stree, &d->searches, &key));
+}
+
+static void
+search_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
+    const struct krpc_addr *from, uint64_t now)
+{
+	struct dsearch		*ds;
+	struct search_cand	*c;
+	unsigned		 hop;
+	uint8_t			 i;
+
+	if ((ds = search_get(d, p->owner)) == NULL)
+		return;		/* finished meanwhile */
+	if ((c = search_find(ds->s, p->id)) == NULL)
+		return;		/* dropped from the list meanwhile */
+	if (memcmp(m->id, p->id, KAD_ID_LEN) != 0) {
+		search_failed(ds->s, c);	/* someone else lives there */
+		search_step(d, ds, now);
+		return;
+	}
+	if (m->type == KRPC_VALUE) {
+		if (ds->purpose == S_GET && value_ok(d, search_target(ds->s),
+		    m->value, m->vlen)) {
+			hop = c->hop;
+			search_replied(ds->s, c, m->token);
+			search_finish(d, ds, m->value, m->vlen, hop, now);
+			return;
+		}
+		/* a value that is not what we asked for: next candidate */
+		d->st.drop[DHT_DROP_BADVALUE]++;
+		ratelimit_strike(d->rl, from, now);
+		search_failed(ds->s, c);
+		search_step(d, ds, now);
+		return;
+	}
+	hop = c->hop + 1u;
+	search_replied(ds->s, c, m->token);	/* c may move below */
+	for (i = 0; i < m->ncontacts; i++) {
+		if (!contact_ok(d, &m->contacts[i])) {
+			d->st.drop[DHT_DROP_BADCONTACT]++;
+			continue;
+		}
+		(void)search_add(ds->s, m->contacts[i].id,
+		    &m->contacts[i].addr, hop);
+	}
+	search_step(d, ds, now);
+}
+
+/* ---- chunk transfers (PUT, forwarding, replication, migration) ---- */
+
+static struct xfer *
+xfer_new(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *data,
+    size_t len, uint8_t mode, uint8_t hops)
+{
+	struct xfer	*x;
+
+	if (d->nxfers >= d->cf.maxxfers || len == 0 ||
+	    len > KRPC_MAX_VALUE) {
+		d->st.drop[DHT_DROP_BUSY]++;
+		return (NULL);
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return (NULL);
+	x->xid = d->next_xid++;
+	memcpy(x->key, key, KAD_ID_LEN);
+	x->mode = mode;
+	x->hops = hops;
+	x->len = (uint16_t)len;
+	memcpy(x->data, data, len);
+	RB_INSERT(xtree, &d->xfers, x);
+	d->nxfers++;
+	d->st.xfers++;
+	return (x);
+}
+
+static int
+xfer_tried(const struct xfer *x, const uint8_t id[KAD_ID_LEN])
+{
+	uint8_t	i;
+
+	for (i = 0; i < x->ntried; i++)
+		if (memcmp(x->tried[i], id, KAD_ID_LEN) == 0)
+			return (1);
+	return (0);
+}
+
+/* Ask the next spare replica target; 1 if one is now open. */
+static int
+xfer_spare(struct dht *d, struct xfer *x, uint64_t now)
+{
+	uint16_t	i;
+
+	for (i = 0; i < x->ntargets; i++) {
+		if (x->t[i].state != XT_SPARE)
+			continue;
+		x->t[i].state = XT_HAVE;
+		if (send_have(d, x, i, now) == 0) {
+			x->nopen++;
+			return (1);
+		}
+		x->t[i].state = XT_FAILED;
+	}
+	return (0);
+}
+
+/*
+ * We are the closest node we know: keep the chunk and make sure our
+ * replicas-1 nearest neighbours have it.  A neighbour that does not
+ * answer is replaced by the next one, so a dead node still in our table
+ * does not cost a copy.
+ */
+static void
+xfer_become_closest(struct dht *d, struct xfer *x, uint64_t now)
+{
+	struct rt_entry	*out[DHT_MAX_REPLICAS];
+	size_t		 n, i, want;
+
+	if (!x->stored) {
+		store_request(d, DHT_STORE_PUT, 0, x->key, x->data, x->len, 0);
+		x->stored = 1;
+		d->st.stores_accepted++;
+	}
+	x->mode = XF_REPLICATE;
+	x->ntargets = x->nopen = x->nok = 0;
+	want = d->cf.replicas - 1 + XF_SPARES;
+	if (want > DHT_MAX_REPLICAS)
+		want = DHT_MAX_REPLICAS;
+	n = routing_closest(d->rt, x->key, d->cf.families, 0, now, out, want);
+	for (i = 0; i < n; i++) {
+		memcpy(x->t[i].id, out[i]->id, KAD_ID_LEN);
+		x->t[i].addr = out[i]->addr;
+		x->t[i].state = XT_SPARE;
+		x->ntargets++;
+	}
+	for (i = 0; i + 1 < d->cf.replicas; i++)
+		if (!xfer_spare(d, x, now))
+			break;
+	if (x->nopen == 0)
+		xfer_finish(d, x, 0, now);
+}
+
+/* Send the chunk one step closer to its key, or keep it here. */
+static void
+xfer_forward_next(struct dht *d, struct xfer *x, uint64_t now)
+{
+	struct rt_entry	*out[XF_MAXTRY + 1];
+	size_t		 n, i;
+
+	if (x->hops < d->cf.hoplimit && x->ntried < XF_MAXTRY) {
+		n = routing_closest(d->rt, x->key, d->cf.families, 0, now, out,
+		    XF_MAXTRY + 1);
+		for (i = 0; i < n; i++) {
+			if (kad_id_cmpdist(out[i]->id, d->cf.id, x->key) >= 0)
+				break;	/* not closer than us */
+			if (xfer_tried(x, out[i]->id))
+				continue;
+			memcpy(x->tried[x->ntried++], out[i]->id, KAD_ID_LEN);
+			memcpy(x->t[0].id, out[i]->id, KAD_ID_LEN);
+			x->t[0].addr = out[i]->addr;
+			x->t[0].state = XT_HAVE;
+			x->ntargets = 1;
+			if (send_have(d, x, 0, now) == 0)
+				return;
+			break;
+		}
+	}
+	xfer_become_closest(d, x, now);
+}
+
+static void
+xfer_finish(struct dht *d, struct xfer *x, int status, uint64_t now)
+{
+	struct dht_event	ev;
+	int			origin = x->origin, migrate = x->migrate;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = DHT_EV_PUT;
+	ev.status = status;
+	ev.cookie = x->cookie;
+	memcpy(ev.key, x->key, KAD_ID_LEN);
+	ev.hops = x->hops;
+	ev.nnodes = x->nok;
+	RB_REMOVE(xtree, &d->xfers, x);
+	d->nxfers--;
+	free(x);
+	if (origin)
+		d->io.event(d->io.arg, &ev);
+	if (migrate && --d->mig_active == 0)
+		scan_continue(d, now);
+}
+
+static void
+xfer_replica_done(struct dht *d, struct xfer *x, uint16_t idx, int ok,
+    uint64_t now)
+{
+	x->t[idx].state = ok ? XT_DONE : XT_FAILED;
+	x->nopen--;
+	if (ok)
+		x->nok++;
+	else
+		(void)xfer_spare(d, x, now);
+	if (x->nopen == 0)
+		xfer_finish(d, x, 0, now);
+}
+
+static void
+xfer_have_reply(struct dht *d, struct xfer *x, uint16_t idx,
+    const struct krpc_msg *m, uint64_t now)
+{
+	if (x->t[idx].state != XT_HAVE)
+		return;
+	if (m->have) {
+		if (x->mode == XF_FORWARD) {
+			/* a closer node has it already: done (3c-i) */
+			x->nok = 1;
+			xfer_finish(d, x, 0, now);
+		} else
+			xfer_replica_done(d, x, idx, 1, now);
+		return;
+	}
+	x->t[idx].state = XT_STORE;
+	if (send_store(d, x, idx, m->token, now) == 0)
+		return;
+	if (x->mode == XF_FORWARD) {
+		x->t[idx].state = XT_FAILED;
+		xfer_forward_next(d, x, now);
+	} else
+		xfer_replica_done(d, x, idx, 0, now);
+}
+
+static void
+xfer_store_reply(struct dht *d, struct xfer *x, uint16_t idx,
+    uint8_t status, uint64_t now)
+{
+	int	ok = status == KRPC_ST_OK || status == KRPC_ST_HAVE;
+
+	if (x->t[idx].state != XT_STORE)
+		return;
+	if (x->mode == XF_FORWARD) {
+		if (ok) {
+			x->nok = 1;
+			xfer_finish(d, x, 0, now);
+		} else {
+			x->t[idx].state = XT_FAILED;
+			xfer_forward_next(d, x, now);
+		}
+	} else
+		xfer_replica_done(d, x, idx, ok, now);
+}
+
+static void
+xfer_target_failed(struct dht *d, struct xfer *x, uint16_t idx, uint64_t now)
+{
+	if (x->t[idx].state != XT_HAVE && x->t[idx].state != XT_STORE)
+		return;
+	if (x->mode == XF_FORWARD) {
+		x->t[idx].state = XT_FAILED;
+		xfer_forward_next(d, x, now);
+	} else
+		xfer_replica_done(d, x, idx, 0, now);
+}
+
+static struct xfer *
+xfer_get(struct dht *d, uint32_t xid)
+{
+	struct xfer	key;
+
+	key.xid = xid;
+	return (RB_FIND(xtree, &d->xfers, &key));
+}
+
+/* ---- migration (seed steps 4 and 5) ---- */
+
+static void
+scan_issue(struct dht *d, uint64_t now)
+{
+	struct storeop	*o;
+
+	if ((o = storeop_new(d, SO_SCAN, d->scan_after, now)) == NULL) {
+		d->scanning = 0;
+		d->migrate_next = now + DHT_MIGRATE_SOON;
+		return;
+	}
+	d->scanning = 1;
+	store_request(d, DHT_STORE_SCAN, o->cookie, d->scan_after, NULL, 0,
+	    DHT_SCAN_BATCH);
+}
+
+static void
+scan_continue(struct dht *d, uint64_t now)
+{
+	if (!d->scanning)
+		return;
+	if (!d->scan_more) {
+		d->scanning = 0;
+		d->migrate_next = now + d->cf.migrate_ms;
+		return;
+	}
+	scan_issue(d, now);
+}
+
+/*
+ * A key we are not among the `replicas` closest known nodes to is pushed
+ * toward them (step 4a); one we are a replica holder of is offered to
+ * our nearest neighbours (4b).  Every holder checks, not only the
+ * closest: a dead closest node lingers in our table for a while, and the
+ * HAVE probes are what find it out.
+ */
+static uint8_t
+migrate_decide(struct dht *d, const uint8_t key[KAD_ID_LEN], uint64_t now)
+{
+	size_t	closer;
+
+	if (routing_count(d->rt) == 0)
+		return (0);
+	closer = closer_count(d, key, d->cf.replicas, now);
+	return (closer >= d->cf.replicas ? XF_FORWARD : XF_REPLICATE);
+}
+
+/* ---- input ---- */
+
+static void
+reply_nodes(struct dht *d, const uint8_t txid[KRPC_TXID_LEN],
+    const uint8_t target[KAD_ID_LEN], uint8_t want,
+    const struct krpc_addr *to, uint64_t now)
+{
+	struct rt_entry	*out[DHT_MAX_K];
+	struct krpc_msg	 m;
+	size_t		 n, i, bytes = 0, len;
+
+	if (want == 0)
+		want = family_bit(to->family);
+	krpc_init(&m, KRPC_NODES, txid, d->cf.id);
+	if (token_make(d, d->secret, to, m.token) == -1)
+		return;
+	n = routing_closest(d->rt, target, want, 1, now, out, d->cf.k);
+	for (i = 0; i < n && m.ncontacts < KRPC_MAX_CONTACTS; i++) {
+		len = krpc_contact_len(out[i]->addr.family);
+		if (bytes + len > KRPC_MAX_DGRAM - KRPC_NODES_FIXED)
+			break;
+		bytes += len;
+		memcpy(m.contacts[m.ncontacts].id, out[i]->id, KAD_ID_LEN);
+		m.contacts[m.ncontacts].addr = out[i]->addr;
+		m.ncontacts++;
+	}
+	send_msg(d, &m, to);
+}
+
+static void
+serve_store(struct dht *d, const struct krpc_msg *m,
+    const struct krpc_addr *from, uint64_t now)
+{
+	struct krpc_msg	 r;
+	struct xfer	*x;
+
+	krpc_init(&r, KRPC_STORE_RES, m->txid, d->cf.id);
+	if (!token_ok(d, m->token, from)) {
+		d->st.drop[DHT_DROP_BADTOKEN]++;
+		ratelimit_strike(d->rl, from, now);
+		r.status = KRPC_ST_BADTOKEN;
+	} else if (!value_ok(d, m->target, m->value, m->vlen)) {
+		d->st.drop[DHT_DROP_BADVALUE]++;
+		ratelimit_strike(d->rl, from, now);
+		r.status = KRPC_ST_BADVALUE;
+	} else if (m->flags & KRPC_STORE_FORWARD) {
+		/* forwarding only ever moves toward the key */
+		x = NULL;
+		if (kad_id_cmpdist(d->cf.id, m->id, m->target) < 0)
+			x = xfer_new(d, m->target, m->value, m->vlen,
+			    XF_FORWARD, m->hops);
+		r.status = x != NULL ? KRPC_ST_OK : KRPC_ST_BUSY;
+		send_msg(d, &r, from);
+		if (x != NULL)
+			xfer_forward_next(d, x, now);
+		return;
+	} else if (closer_count(d, m->target, d->cf.replicas * 2, now) >=
+	    d->cf.replicas * 2) {
+		/* a replica for a key far from us: not ours to keep */
+		r.status = KRPC_ST_BUSY;
+	} else {
+		store_request(d, DHT_STORE_PUT, 0, m->target, m->value,
+		    m->vlen, 0);
+		d->st.stores_accepted++;
+		r.status = KRPC_ST_OK;
+	}
+	send_msg(d, &r, from);
+}
+
+static void
+serve(struct dht *d, const struct krpc_msg *m, const struct krpc_addr *from,
+    uint64_t now)
+{
+	struct krpc_msg	 r;
+	struct storeop	*o;
+
+	switch (m->type) {
+	case KRPC_PING:
+		krpc_init(&r, KRPC_PONG, m->txid, d->cf.id);
+		send_msg(d, &r, from);
+		break;
+	case KRPC_FIND_NODE:
+		reply_nodes(d, m->txid, m->target, m->want, from, now);
+		break;
+	case KRPC_FIND_VALUE:
+		if ((o = storeop_new(d, SO_SERVE_FV, m->target, now)) == NULL) {
+			reply_nodes(d, m->txid, m->target, m->want, from, now);
+			break;
+		}
+		memcpy(o->txid, m->txid, KRPC_TXID_LEN);
+		o->from = *from;
+		o->want = m->want;
+		store_request(d, DHT_STORE_GET, o->cookie, m->target, NULL, 0,
+		    0);
+		break;
+	case KRPC_HAVE:
+		if ((o = storeop_new(d, SO_SERVE_HAVE, m->target, now)) ==
+		    NULL)
+			break;	/* the asker times out and tries another */
+		memcpy(o->txid, m->txid, KRPC_TXID_LEN);
+		o->from = *from;
+		store_request(d, DHT_STORE_HAVE, o->cookie, m->target, NULL, 0,
+		    0);
+		break;
+	case KRPC_STORE:
+		serve_store(d, m, from, now);
+		break;
+	}
+}
+
+static int
+reply_matches(uint8_t req, uint8_t rep)
+{
+	if (req == KRPC_FIND_VALUE)
+		return (rep == KRPC_VALUE || rep == KRPC_NODES);
+	if (req == KRPC_FIND_NODE)
+		return (rep == KRPC_NODES);
+	return (rep == req + 1);
+}
+
+static void
+handle_reply(struct dht *d, const struct krpc_msg *m,
+    const struct krpc_addr *from, uint64_t now)
+{
+	struct pending	 key, *p, pc;
+	struct rt_entry	*pingme;
+	struct xfer	*x;
+	uint32_t	 rtt;
+	int		 r, same;
+
+	memcpy(key.txid, m->txid, KRPC_TXID_LEN);
+	if ((p = RB_FIND(ptxid, &d->ptxid, &key)) == NULL) {
+		d->st.drop[DHT_DROP_UNSOLICITED]++;
+		return;
+	}
+	if (!addr_eq(&p->to, from)) {
+		d->st.drop[DHT_DROP_WRONGSRC]++;
+		return;
+	}
+	if (!reply_matches(p->type, m->type)) {
+		d->st.drop[DHT_DROP_WRONGTYPE]++;
+		ratelimit_strike(d->rl, from, now);
+		return;
+	}
+	pc = *p;
+	pending_free(d, p);
+	rtt = now - pc.sent > UINT32_MAX ? UINT32_MAX :
+	    (uint32_t)(now - pc.sent);
+	routing_rtt_sample(&d->grtt, rtt);
+	same = !pc.id_known || memcmp(pc.id, m->id, KAD_ID_LEN) == 0;
+	if (!same)
+		(void)routing_failed(d->rt, pc.id, now, 0);
+	r = routing_replied(d->rt, m->id, from, now, rtt, &pingme);
+	after_routing(d, r, m->id, from, pingme, 1, now);
+
+	switch (pc.purpose) {
+	case P_PING_BOOT:
+		if (!d->booted) {
+			d->booted = 1;
+			(void)search_start(d, d->cf.id, KRPC_FIND_NODE,
+			    S_INTERNAL, 0, now);
+		}
+		break;
+	case P_SEARCH:
+		search_reply(d, &pc, m, from, now);
+		break;
+	case P_XFER_HAVE:
+	case P_XFER_STORE:
+		if ((x = xfer_get(d, pc.owner)) == NULL ||
+		    pc.idx >= x->ntargets)
+			break;
+		if (!same)
+			xfer_target_failed(d, x, pc.idx, now);
+		else if (pc.purpose == P_XFER_HAVE)
+			xfer_have_reply(d, x, pc.idx, m, now);
+		else
+			xfer_store_reply(d, x, pc.idx, m->status, now);
+		break;
+	}
+}
+
+int
+dht_input(struct dht *d, const void *buf, size_t len,
+    const struct sockaddr *from, socklen_t fromlen, uint64_t now)
+{
+	struct krpc_msg		 m;
+	struct krpc_addr	 a;
+	struct rt_entry		*pingme;
+	enum krpc_err		 why;
+	int			 r;
+
+	ENTER(d);
+	d->st.rx++;
+	d->st.rx_bytes += len;
+	if (sa_to_addr(from, fromlen, &a) == -1) {
+		d->st.drop[DHT_DROP_BADADDR]++;
+		goto out;
+	}
+	if (martian(d, &a)) {
+		d->st.drop[DHT_DROP_MARTIAN]++;
+		goto out;
+	}
+	if (ratelimit_banned(d->rl, &a, now)) {
+		d->st.drop[DHT_DROP_BANNED]++;
+		goto out;
+	}
+	if (krpc_decode(buf, len, &m, &why) == -1) {
+		d->st.drop[DHT_DROP_MALFORMED]++;
+		d->st.malformed[why]++;
+		ratelimit_strike(d->rl, &a, now);
+		goto out;
+	}
+	d->st.rx_type[m.type]++;
+	if (kad_id_iszero(m.id)) {
+		d->st.drop[DHT_DROP_ZEROID]++;
+		ratelimit_strike(d->rl, &a, now);
+		goto out;
+	}
+	if (memcmp(m.id, d->cf.id, KAD_ID_LEN) == 0) {
+		d->st.drop[DHT_DROP_SELFID]++;
+		ratelimit_strike(d->rl, &a, now);
+		goto out;
+	}
+	if (!KRPC_IS_REQUEST(m.type)) {
+		handle_reply(d, &m, &a, now);
+		goto out;
+	}
+	switch (ratelimit_check(d->rl, &a, now)) {
+	case RL_OK:
+		break;
+	case RL_GLOBAL:
+		d->st.drop[DHT_DROP_GLOBALLIMIT]++;
+		goto out;
+	case RL_BANNED:
+		d->st.drop[DHT_DROP_BANNED]++;
+		goto out;
+	default:
+		d->st.drop[DHT_DROP_RATELIMIT]++;
+		goto out;
+	}
+	r = routing_heard(d->rt, m.id, &a, now, &pingme);
+	after_routing(d, r, m.id, &a, pingme, 0, now);
+	serve(d, &m, &a, now);
+ out:
+	LEAVE(d);
+	return (0);
+}
+
+/* ---- store answers ---- */
+
+static void
+storeop_done(struct dht *d, struct storeop *o, int status,
+    const uint8_t *data, size_t len, uint64_t now)
+{
+	struct storeop	 oc = *o;
+	struct krpc_msg	 r;
+	struct dht_event ev;
+	struct xfer	*x;
+	int		 found;
+
+	storeop_free(d, o);
+	found = status == DHT_STORE_FOUND;
+	switch (oc.kind) {
+	case SO_SERVE_FV:
+		if (found && value_ok(d, oc.key, data, len)) {
+			krpc_init(&r, KRPC_VALUE, oc.txid, d->cf.id);
+			if (token_make(d, d->secret, &oc.from, r.token) == -1)
+				break;
+			r.value = data;
+			r.vlen = (uint16_t)len;
+			send_msg(d, &r, &oc.from);
+		} else
+			reply_nodes(d, oc.txid, oc.key, oc.want, &oc.from, now);
+		break;
+	case SO_SERVE_HAVE:
+		krpc_init(&r, KRPC_HAVE_RES, oc.txid, d->cf.id);
+		if (token_make(d, d->secret, &oc.from, r.token) == -1)
+			break;
+		r.have = found ? 1 : 0;
+		send_msg(d, &r, &oc.from);
+		break;
+	case SO_GET:
+		if (found && value_ok(d, oc.key, data, len)) {
+			memset(&ev, 0, sizeof(ev));
+			ev.type = DHT_EV_GET;
+			ev.cookie = oc.ucookie;
+			memcpy(ev.key, oc.key, KAD_ID_LEN);
+			ev.value = data;
+			ev.vlen = len;
+			ev.local = 1;
+			d->io.event(d->io.arg, &ev);
+			break;
+		}
+		if (search_start(d, oc.key, KRPC_FIND_VALUE, S_GET,
+		    oc.ucookie, now) == -1) {
+			memset(&ev, 0, sizeof(ev));
+			ev.type = DHT_EV_GET;
+			ev.status = -1;
+			ev.cookie = oc.ucookie;
+			memcpy(ev.key, oc.key, KAD_ID_LEN);
+			d->io.event(d->io.arg, &ev);
+		}
+		break;
+	case SO_MIGRATE:
+		x = NULL;
+		if (found && value_ok(d, oc.key, data, len))
+			x = xfer_new(d, oc.key, data, len, oc.mode, 0);
+		if (x == NULL) {
+			if (--d->mig_active == 0)
+				scan_continue(d, now);
+			break;
+		}
+		x->migrate = 1;
+		x->stored = 1;
+		if (oc.mode == XF_FORWARD)
+			xfer_forward_next(d, x, now);
+		else
+			xfer_become_closest(d, x, now);
+		break;
+	case SO_SCAN:
+		/* an error answer ends this scan */
+		d->scan_more = 0;
+		scan_continue(d, now);
+		break;
+	}
+}
+
+int
+dht_store_reply(struct dht *d, uint64_t cookie, int status,
+    const void *data, size_t len, uint64_t now)
+{
+	struct storeop	key, *o;
+
+	ENTER(d);
+	key.cookie = cookie;
+	if ((o = RB_FIND(otree, &d->storeops, &key)) == NULL) {
+		LEAVE(d);
+		errno = ENOENT;
+		return (-1);
+	}
+	if (status != DHT_STORE_FOUND || data == NULL || len == 0 ||
+	    len > KRPC_MAX_VALUE) {
+		status = status == DHT_STORE_FOUND ? DHT_STORE_ERROR : status;
+		data = NULL;
+		len = 0;
+	}
+	storeop_done(d, o, status, data, len, now);
+	LEAVE(d);
+	return (0);
+}
+
+int
+dht_store_scan_reply(struct dht *d, uint64_t cookie,
+    const uint8_t (*keys)[KAD_ID_LEN], size_t n, uint64_t now)
+{
+	struct storeop	 key, *o, *g;
+	size_t		 i;
+	uint8_t		 mode;
+
+	ENTER(d);
+	key.cookie = cookie;
+	if ((o = RB_FIND(otree, &d->storeops, &key)) == NULL ||
+	    o->kind != SO_SCAN || n > DHT_SCAN_BATCH ||
+	    (n > 0 && keys == NULL)) {
+		LEAVE(d);
+		errno = o == NULL ? ENOENT : EINVAL;
+		return (-1);
+	}
+	storeop_free(d, o);
+	d->scan_more = n == DHT_SCAN_BATCH;
+	if (n > 0)
+		memcpy(d->scan_after, keys[n - 1], KAD_ID_LEN);
+	/* count first so that no transfer ends the batch early */
+	d->mig_active++;
+	for (i = 0; i < n; i++) {
+		if ((mode = migrate_decide(d, keys[i], now)) == 0)
+			continue;
+		if (d->nxfers + d->mig_active >= d->cf.maxxfers / 2)
+			break;	/* migration takes at most half; next scan */
+		if ((g = storeop_new(d, SO_MIGRATE, keys[i], now)) == NULL)
+			break;
+		g->mode = mode;
+		d->mig_active++;
+		store_request(d, DHT_STORE_GET, g->cookie, keys[i], NULL, 0,
+		    0);
+	}
+	if (--d->mig_active == 0)
+		scan_continue(d, now);
+	LEAVE(d);
+	return (0);
+}
+
+/* ---- timers ---- */
+
+static void
+pending_timeout(struct dht *d, struct pending *p, uint64_t now)
+{
+	struct pending	 pc;
+	struct dsearch	*ds;
+	struct search_cand *c;
+	struct xfer	*x;
+
+	if (p->purpose == P_SEARCH && !p->soft) {
+		/* soft timeout: let the lookup ask someone else meanwhile */
+		RB_REMOVE(ptime, &d->ptime, p);
+		p->soft = 1;
+		p->deadline = p->sent + 2 * (uint64_t)p->rto;
+		pending_insert_time(d, p);
+		if ((ds = search_get(d, p->owner)) != NULL &&
+		    (c = search_find(ds->s, p->id)) != NULL) {
+			search_slow(ds->s, c);
+			search_step(d, ds, now);
+		}
+		return;
+	}
+	pc = *p;
+	pending_free(d, p);
+	d->st.timeouts++;
+	if (pc.id_known)
+		(void)routing_failed(d->rt, pc.id, now,
+		    pc.purpose == P_PING_LIVE);
+	switch (pc.purpose) {
+	case P_SEARCH:
+		if ((ds = search_get(d, pc.owner)) == NULL)
+			break;
+		if ((c = search_find(ds->s, pc.id)) != NULL)
+			search_failed(ds->s, c);
+		search_step(d, ds, now);
+		break;
+	case P_XFER_HAVE:
+	case P_XFER_STORE:
+		if ((x = xfer_get(d, pc.owner)) != NULL && pc.idx < x->ntargets)
+			xfer_target_failed(d, x, pc.idx, now);
+		break;
+	}
+}
+
+int
+dht_timer(struct dht *d, uint64_t now)
+{
+	struct pending	*p;
+	struct storeop	*o;
+	uint8_t		 rnd[KAD_ID_LEN], target[KAD_ID_LEN];
+
+	ENTER(d);
+	while ((p = RB_MIN(ptime, &d->ptime)) != NULL && p->deadline <= now)
+		pending_timeout(d, p, now);
+	if (now >= d->token_next) {
+		memcpy(d->oldsecret, d->secret, KAD_ID_LEN);
+		d->io.random(d->io.arg, d->secret, KAD_ID_LEN);
+		d->token_next = now + d->cf.token_ms;
+	}
+	while (routing_count(d->rt) > 0 && d->nrefresh < DHT_MAX_REFRESH &&
+	    d->nsearches < d->cf.maxsearches) {
+		d->io.random(d->io.arg, rnd, sizeof(rnd));
+		if (!routing_refresh(d->rt, now, d->cf.refresh_ms, rnd, target))
+			break;
+		if (search_start(d, target, KRPC_FIND_NODE, S_INTERNAL, 0,
+		    now) == -1)
+			break;
+	}
+	if (d->cf.migrate_ms != 0 && !d->scanning && now >= d->migrate_next) {
+		memset(d->scan_after, 0, KAD_ID_LEN);
+		d->scan_more = 1;
+		scan_issue(d, now);
+	}
+	/* the store never answered: forget the request */
+	while ((o = RB_MIN(otree, &d->storeops)) != NULL &&
+	    o->created + d->cf.storeop_ms <= now)
+		storeop_done(d, o, DHT_STORE_ERROR, NULL, 0, now);
+	LEAVE(d);
+	return (0);
+}
+
+uint64_t
+dht_next_timer(struct dht *d)
+{
+	struct pending	*p;
+	struct storeop	*o;
+	uint64_t	 t = d->token_next, r;
+
+	if ((p = RB_MIN(ptime, &d->ptime)) != NULL && p->deadline < t)
+		t = p->deadline;
+	if (d->cf.migrate_ms != 0 && !d->scanning && d->migrate_next < t)
+		t = d->migrate_next;
+	if (routing_count(d->rt) > 0 && d->nrefresh < DHT_MAX_REFRESH &&
+	    d->nsearches < d->cf.maxsearches) {
+		r = routing_next_refresh(d->rt, d->cf.refresh_ms);
+		if (r < t)
+			t = r;
+	}
+	if ((o = RB_MIN(otree, &d->storeops)) != NULL &&
+	    o->created + d->cf.storeop_ms < t)
+		t = o->created + d->cf.storeop_ms;
+	return (t);
+}
+
+/* ---- the application's calls ---- */
+
+int
+dht_ping(struct dht *d, const struct sockaddr *sa, socklen_t salen,
+    uint64_t now)
+{
+	struct krpc_addr	a;
+	int			r;
+
+	ENTER(d);
+	if (sa_to_addr(sa, salen, &a) == -1 || martian(d, &a)) {
+		LEAVE(d);
+		errno = EINVAL;
+		return (-1);
+	}
+	r = send_ping(d, NULL, &a, P_PING_BOOT, now);
+	LEAVE(d);
+	if (r == -1)
+		errno = EBUSY;
+	return (r);
+}
+
+int
+dht_lookup(struct dht *d, const uint8_t target[KAD_ID_LEN], uint64_t cookie,
+    uint64_t now)
+{
+	int	r;
+
+	ENTER(d);
+	r = search_start(d, target, KRPC_FIND_NODE, S_LOOKUP, cookie, now);
+	LEAVE(d);
+	return (r);
+}
+
+int
+dht_get(struct dht *d, const uint8_t key[KAD_ID_LEN], uint64_t cookie,
+    uint64_t now)
+{
+	struct storeop	*o;
+	int		 r = 0;
+
+	ENTER(d);
+	if ((o = storeop_new(d, SO_GET, key, now)) == NULL)
+		r = search_start(d, key, KRPC_FIND_VALUE, S_GET, cookie, now);
+	else {
+		o->ucookie = cookie;
+		store_request(d, DHT_STORE_GET, o->cookie, key, NULL, 0, 0);
+	}
+	LEAVE(d);
+	return (r);
+}
+
+int
+dht_put(struct dht *d, const uint8_t key[KAD_ID_LEN], const void *data,
+    size_t len, uint64_t cookie, uint64_t now)
+{
+	struct xfer	*x;
+
+	ENTER(d);
+	if (len == 0 || len > KRPC_MAX_VALUE || !value_ok(d, key, data, len)) {
+		LEAVE(d);
+		errno = EINVAL;
+		return (-1);
+	}
+	if ((x = xfer_new(d, key, data, len, XF_FORWARD, 0)) == NULL) {
+		LEAVE(d);
+		errno = EBUSY;
+		return (-1);
+	}
+	x->origin = 1;
+	x->cookie = cookie;
+	xfer_forward_next(d, x, now);
+	LEAVE(d);
+	return (0);
+}
+
+ssize_t
+dht_save(struct dht *d, void *buf, size_t len)
+{
+	return (routing_save(d->rt, buf, len));
+}
+
+size_t
+dht_save_size(struct dht *d)
+{
+	return (routing_save_size(d->rt));
+}
+
+int
+dht_load(struct dht *d, const void *buf, size_t len, uint64_t now)
+{
+	int	n;
+
+	ENTER(d);
+	n = routing_load(d->rt, buf, len, now);
+	/* rejoin: a lookup of our own id confirms the loaded contacts */
+	if (n > 0) {
+		d->booted = 1;
+		(void)search_start(d, d->cf.id, KRPC_FIND_NODE, S_INTERNAL, 0,
+		    now);
+	}
+	LEAVE(d);
+	return (n);
+}
+
+const struct dht_stats *
+dht_stats(struct dht *d)
+{
+	return (&d->st);
+}
+
+size_t
+dht_nodes(struct dht *d)
+{
+	return (routing_count(d->rt));
+}
+
+struct routing *
+dht_routing(struct dht *d)
+{
+	return (d->rt);
+}
+
+const uint8_t *
+dht_id(struct dht *d)
+{
+	return (d->cf.id);
+}
+
+/* ---- life cycle ---- */
+
+void
+dht_config_defaults(struct dht_config *cf)
+{
+	memset(cf, 0, sizeof(*cf));
+	cf->martians = DHT_MARTIAN_AUTO;
+	cf->k = 20;
+	cf->alpha = 3;
+	cf->replicas = 8;
+	cf->hoplimit = 16;
+	cf->nrepl = 8;
+	cf->maxbuckets = 160;
+	cf->maxsearches = 2048;
+	cf->maxpending = 8192;
+	cf->maxxfers = 512;
+	cf->maxstoreops = 4096;
+	cf->rto_default = 1000;
+	cf->rto_min = 100;
+	cf->rto_max = 4000;
+	cf->refresh_ms = 15 * 60 * 1000;
+	cf->token_ms = 5 * 60 * 1000;
+	cf->migrate_ms = 60 * 60 * 1000;
+	cf->storeop_ms = 10 * 1000;
+	ratelimit_defaults(&cf->rl);
+}
+
+static int
+config_ok(const struct dht_config *cf, const struct dht_io *io)
+{
+	if (kad_id_iszero(cf->id) || cf->k == 0 || cf->k > DHT_MAX_K ||
+	    cf->alpha == 0 || cf->alpha > cf->k || cf->replicas == 0 ||
+	    cf->replicas > DHT_MAX_REPLICAS || cf->hoplimit == 0 ||
+	    cf->hoplimit > 255 || cf->maxbuckets == 0 ||
+	    cf->maxbuckets > RT_MAX_BUCKETS || cf->maxsearches == 0 ||
+	    cf->maxpending == 0 || cf->maxxfers == 0 ||
+	    cf->maxstoreops == 0 || cf->rto_min == 0 ||
+	    cf->rto_min > cf->rto_default || cf->rto_default > cf->rto_max ||
+	    cf->refresh_ms == 0 || cf->token_ms == 0 ||
+	    cf->storeop_ms == 0 || (cf->families & ~KRPC_WANT_MASK) != 0 ||
+	    cf->martians < DHT_MARTIAN_AUTO ||
+	    cf->martians > DHT_MARTIAN_STRICT)
+		return (0);
+	if (io->send == NULL || io->random == NULL || io->store == NULL ||
+	    io->event == NULL)
+		return (0);
+	return (1);
+}
+
+struct dht *
+dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
+{
+	struct dht	*d;
+	uint8_t		 rlkey[16];
+	socklen_t	 blen;
+
+	if (!config_ok(cf, io)) {
+		errno = EINVAL;
+		return (NULL);
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return (NULL);
+	d->cf = *cf;
+	d->io = *io;
+	RB_INIT(&d->ptxid);
+	RB_INIT(&d->ptime);
+	RB_INIT(&d->searches);
+	RB_INIT(&d->xfers);
+	RB_INIT(&d->storeops);
+	d->next_sid = d->next_xid = 1;
+	d->next_cookie = 1;
+
+	blen = cf->bind.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6);
+	if (sa_to_addr((const struct sockaddr *)&cf->bind, blen,
+	    &d->self_addr) == 0) {
+		d->self_known = d->self_addr.port != 0;
+		if (d->cf.families == 0)
+			d->cf.families = family_bit(d->self_addr.family);
+		d->allow_loopback = is_loopback(&d->self_addr);
+	} else if (d->cf.families == 0)
+		d->cf.families = KRPC_WANT4 | KRPC_WANT6;
+	if (cf->martians == DHT_MARTIAN_LOOPBACK)
+		d->allow_loopback = 1;
+	else if (cf->martians == DHT_MARTIAN_STRICT)
+		d->allow_loopback = 0;
+
+	io->random(io->arg, rlkey, sizeof(rlkey));
+	d->rt = routing_new(cf->id, cf->k, cf->nrepl, cf->maxbuckets);
+	d->rl = ratelimit_new(&cf->rl, rlkey);
+	explicit_bzero(rlkey, sizeof(rlkey));
+	d->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	d->mdctx = EVP_MD_CTX_new();
+	if (d->rt == NULL || d->rl == NULL || d->md == NULL ||
+	    d->mdctx == NULL) {
+		dht_free(d);
+		errno = ENOMEM;
+		return (NULL);
+	}
+	io->random(io->arg, d->secret, KAD_ID_LEN);
+	io->random(io->arg, d->oldsecret, KAD_ID_LEN);
+	d->token_next = now + cf->token_ms;
+	d->migrate_next = now + cf->migrate_ms;
+	return (d);
+}
+
+void
+dht_free(struct dht *d)
+{
+	struct pending	*p;
+	struct dsearch	*ds;
+	struct xfer	*x;
+	struct storeop	*o;
+
+	if (d == NULL)
+		return;
+	while ((p = RB_MIN(ptxid, &d->ptxid)) != NULL)
+		pending_free(d, p);
+	while ((ds = RB_MIN(stree, &d->searches)) != NULL) {
+		RB_REMOVE(stree, &d->searches, ds);
+		search_free(ds->s);
+		free(ds);
+	}
+	while ((x = RB_MIN(xtree, &d->xfers)) != NULL) {
+		RB_REMOVE(xtree, &d->xfers, x);
+		free(x);
+	}
+	while ((o = RB_MIN(otree, &d->storeops)) != NULL)
+		storeop_free(d, o);
+	routing_free(d->rt);
+	ratelimit_free(d->rl);
+	EVP_MD_CTX_free(d->mdctx);
+	EVP_MD_free(d->md);
+	explicit_bzero(d->secret, sizeof(d->secret));
+	explicit_bzero(d->oldsecret, sizeof(d->oldsecret));
+	free(d);
+}

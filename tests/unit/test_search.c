@@ -1,0 +1,1239 @@
+/*
+ * Tests for kadnet/dht.c and kadnet/search.c: first the input rules of
+ * one node fed hand-made datagrams (martians, ids, malformed, replies,
+ * rate limits, tokens), then an in-memory network of 1,000 nodes with a
+ * deterministic clock, RNG and latency, driven only through the dht_*
+ * entry points: lookups must find the true k closest live nodes, GET and
+ * PUT must place and find chunks, migration must repair replicas, and a
+ * restarted node must rejoin from its saved routing table.
+ *
+ *   KAD_SIM_NODES=n	network size (default 1000; 250 under valgrind)
+ *   KAD_SIM_SEED=n	another deterministic run
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "kadnet/dht.h"
+#include "kadnet/krpc.h"
+#include "kadnet/routing.h"
+#include "kadnet/search.h"
+#include "tests/test.h"
+
+#define BASEPORT	20000
+#define MAXRES		8192
+#define K		20
+
+static uint64_t	prng_state = 0x2545f4914f6cdd1dULL;
+static uint64_t	now;
+
+static uint64_t
+prng(void)
+{
+	prng_state ^= prng_state >> 12;
+	prng_state ^= prng_state << 25;
+	prng_state ^= prng_state >> 27;
+	return (prng_state * 0x2545f4914f6cdd1dULL);
+}
+
+static void
+sim_random(void *arg, void *buf, size_t len)
+{
+	uint8_t	*p = buf;
+	size_t	 i;
+
+	(void)arg;
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(prng() >> 32);
+}
+
+static void
+sha256(const void *p, size_t len, uint8_t out[32])
+{
+	unsigned int	n = 32;
+
+	if (EVP_Digest(p, len, out, &n, EVP_sha256(), NULL) != 1)
+		abort();
+}
+
+static void
+mksin(struct sockaddr_in *sin, uint32_t ip, uint16_t port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(ip);
+	sin->sin_port = htons(port);
+}
+
+/* ---------------- part 1: one node, hand-made datagrams ---------------- */
+
+struct cap {
+	uint8_t		 buf[64][KRPC_MAX_DGRAM];
+	size_t		 len[64];
+	struct sockaddr_in to[64];
+	size_t		 n;
+	size_t		 puts, gets, haves;
+	uint64_t	 cookie;	/* last store request */
+	struct dht	*self;
+	int		 reenter;	/* errno seen by a re-entrant call */
+};
+
+static void
+cap_send(void *arg, const void *buf, size_t len, const struct sockaddr *to,
+    socklen_t tolen)
+{
+	struct cap	*c = arg;
+
+	size_t		 i;
+
+	if (tolen != sizeof(struct sockaddr_in))
+		return;
+	i = c->n < 64 ? c->n++ : 63;	/* the last one always kept */
+	memcpy(c->buf[i], buf, len);
+	c->len[i] = len;
+	memcpy(&c->to[i], to, sizeof(c->to[0]));
+}
+
+static void
+cap_store(void *arg, const struct dht_store_req *r)
+{
+	struct cap	*c = arg;
+
+	c->cookie = r->cookie;
+	if (r->op == DHT_STORE_PUT)
+		c->puts++;
+	else if (r->op == DHT_STORE_GET)
+		c->gets++;
+	else if (r->op == DHT_STORE_HAVE)
+		c->haves++;
+}
+
+static void
+cap_event(void *arg, const struct dht_event *ev)
+{
+	struct cap	*c = arg;
+	uint8_t		 t[KAD_ID_LEN];
+
+	(void)ev;
+	memset(t, 1, sizeof(t));
+	if (c->self != NULL && dht_lookup(c->self, t, 0, now) == -1)
+		c->reenter = errno;
+}
+
+/* decode the last datagram the node sent */
+static int
+cap_last(struct cap *c, struct krpc_msg *m)
+{
+	enum krpc_err	why;
+
+	if (c->n == 0)
+		return (-1);
+	return (krpc_decode(c->buf[c->n - 1], c->len[c->n - 1], m, &why));
+}
+
+static size_t
+mkdgram(uint8_t *buf, uint8_t type, const uint8_t txid[8],
+    const uint8_t id[32], const uint8_t *target)
+{
+	struct krpc_msg	m;
+	ssize_t		n;
+
+	krpc_init(&m, type, txid, id);
+	if (target != NULL)
+		memcpy(m.target, target, KAD_ID_LEN);
+	n = krpc_encode(&m, buf, KRPC_MAX_DGRAM);
+	return (n < 0 ? 0 : (size_t)n);
+}
+
+static struct dht *
+mknode(struct cap *c, uint32_t ip, int martians)
+{
+	struct dht_config	cf;
+	struct dht_io		io;
+	struct sockaddr_in	sin;
+
+	dht_config_defaults(&cf);
+	sim_random(NULL, cf.id, KAD_ID_LEN);
+	mksin(&sin, ip, 9999);
+	memcpy(&cf.bind, &sin, sizeof(sin));
+	cf.martians = martians;
+	cf.rl.rate = 10;
+	cf.rl.burst = 20;
+	cf.rl.ban_strikes = 50;
+	memset(&io, 0, sizeof(io));
+	io.arg = c;
+	io.send = cap_send;
+	io.random = sim_random;
+	io.store = cap_store;
+	io.event = cap_event;
+	memset(c, 0, sizeof(*c));
+	return (dht_new(&cf, &io, now));
+}
+
+static int
+input(struct dht *d, const uint8_t *buf, size_t len, uint32_t ip,
+    uint16_t port)
+{
+	struct sockaddr_in	sin;
+
+	mksin(&sin, ip, port);
+	return (dht_input(d, buf, len, (struct sockaddr *)&sin, sizeof(sin),
+	    now));
+}
+
+static void
+test_input_rules(void)
+{
+	static struct cap	 c, c2;
+	struct dht		*d, *d2;
+	const struct dht_stats	*st;
+	struct krpc_msg		 m;
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+	uint8_t			 buf[KRPC_MAX_DGRAM], id[32], txid[8], key[32];
+	uint8_t			 val[100], tok[8];
+	enum krpc_err		 why;
+	size_t			 len, i, sent;
+	uint64_t		 before;
+
+	now = 1000000;
+	d = mknode(&c, 0x7f000001, DHT_MARTIAN_AUTO);
+	CHECK(d != NULL, "dht_new");
+	st = dht_stats(d);
+	sim_random(NULL, id, sizeof(id));
+	sim_random(NULL, txid, sizeof(txid));
+	len = mkdgram(buf, KRPC_PING, txid, id, NULL);
+
+	/* a loopback peer is fine when we are bound to loopback */
+	input(d, buf, len, 0x7f000002, 4000);
+	CHECK(c.n == 2 && cap_last(&c, &m) == 0 && m.type == KRPC_PONG &&
+	    memcmp(m.txid, txid, 8) == 0 && ntohs(c.to[1].sin_port) == 4000,
+	    "PING from 127.0.0.2 answered with PONG, same txid");
+	/* a new contact that only asked is pinged once to confirm it */
+	CHECK(dht_nodes(d) == 1 && krpc_decode(c.buf[0], c.len[0], &m,
+	    &why) == 0 && m.type == KRPC_PING &&
+	    c.to[0].sin_addr.s_addr == htonl(0x7f000002),
+	    "the asker is in the routing table and gets a confirming PING");
+
+	c.n = 0;
+	input(d, buf, len, 0x00000001, 4000);
+	input(d, buf, len, 0xe0000001, 4000);
+	input(d, buf, len, 0xffffffff, 4000);
+	input(d, buf, len, 0x0a000001, 0);
+	CHECK(c.n == 0 && st->drop[DHT_DROP_MARTIAN] == 4,
+	    "0/8, multicast, broadcast, port 0: dropped as martians");
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(1);
+	sin6.sin6_addr.s6_addr[0] = 0xfe;
+	sin6.sin6_addr.s6_addr[1] = 0x80;
+	dht_input(d, buf, len, (struct sockaddr *)&sin6, sizeof(sin6), now);
+	sin6.sin6_addr.s6_addr[0] = 0;
+	sin6.sin6_addr.s6_addr[1] = 0;
+	sin6.sin6_addr.s6_addr[10] = 0xff;
+	sin6.sin6_addr.s6_addr[11] = 0xff;
+	dht_input(d, buf, len, (struct sockaddr *)&sin6, sizeof(sin6), now);
+	CHECK(c.n == 0 && st->drop[DHT_DROP_MARTIAN] == 6,
+	    "IPv6 link-local and v4-mapped: martians");
+	mksin(&sin, 0x0a000001, 1);
+	dht_input(d, buf, len, (struct sockaddr *)&sin, sizeof(sin) - 1, now);
+	dht_input(d, buf, len, (struct sockaddr *)&sin6, sizeof(sin), now);
+	CHECK(c.n == 0 && st->drop[DHT_DROP_BADADDR] == 2,
+	    "sockaddr length not matching its family: dropped");
+
+	/* malformed datagrams are counted by reason */
+	input(d, buf, len - 1, 0x0a000001, 1);
+	buf[2] = 9;
+	input(d, buf, len, 0x0a000001, 1);
+	buf[2] = 1;
+	CHECK(c.n == 0 && st->drop[DHT_DROP_MALFORMED] == 2 &&
+	    st->malformed[KRPC_E_SHORT] == 1 &&
+	    st->malformed[KRPC_E_VERSION] == 1,
+	    "short and bad-version datagrams counted by reason");
+	memset(id, 0, sizeof(id));
+	len = mkdgram(buf, KRPC_PING, txid, id, NULL);
+	input(d, buf, len, 0x0a000001, 1);
+	len = mkdgram(buf, KRPC_PING, txid, dht_id(d), NULL);
+	input(d, buf, len, 0x0a000001, 1);
+	CHECK(c.n == 0 && st->drop[DHT_DROP_ZEROID] == 1 &&
+	    st->drop[DHT_DROP_SELFID] == 1, "zero id and our own id dropped");
+
+	/* replies must answer a request of ours, from where we sent it */
+	sim_random(NULL, id, sizeof(id));
+	len = mkdgram(buf, KRPC_PONG, txid, id, NULL);
+	input(d, buf, len, 0x0a000001, 1);
+	CHECK(st->drop[DHT_DROP_UNSOLICITED] == 1, "unsolicited PONG dropped");
+	mksin(&sin, 0x0a000005, 5000);
+	CHECK(dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now) == 0 &&
+	    c.n == 1 && cap_last(&c, &m) == 0 && m.type == KRPC_PING,
+	    "dht_ping sends a PING");
+	memcpy(txid, m.txid, 8);
+	len = mkdgram(buf, KRPC_PONG, txid, id, NULL);
+	input(d, buf, len, 0x0a000006, 5000);
+	CHECK(st->drop[DHT_DROP_WRONGSRC] == 1, "PONG from another address "
+	    "dropped");
+	len = mkdgram(buf, KRPC_HAVE_RES, txid, id, NULL);
+	input(d, buf, len, 0x0a000005, 5000);
+	CHECK(st->drop[DHT_DROP_WRONGTYPE] == 1, "HAVE_RES to a PING dropped");
+	before = dht_nodes(d);
+	len = mkdgram(buf, KRPC_PONG, txid, id, NULL);
+	input(d, buf, len, 0x0a000005, 5000);
+	CHECK(dht_nodes(d) == before + 1 && routing_find(dht_routing(d),
+	    id) != NULL, "the right PONG adds the node");
+	input(d, buf, len, 0x0a000005, 5000);
+	CHECK(st->drop[DHT_DROP_UNSOLICITED] == 2, "a second copy is "
+	    "unsolicited");
+
+	/* per-source rate limit, then a ban */
+	c.n = 0;
+	sent = 0;
+	len = mkdgram(buf, KRPC_PING, txid, id, NULL);
+	for (i = 0; i < 100; i++) {
+		input(d, buf, len, 0x0a000007, 7);
+		sent += c.n;
+		c.n = 0;
+	}
+	CHECK(sent == 20 && st->drop[DHT_DROP_RATELIMIT] == 50 &&
+	    st->drop[DHT_DROP_BANNED] == 30, "burst of 20 answered, then "
+	    "limited, then banned (%zu, %llu, %llu)", sent,
+	    (unsigned long long)st->drop[DHT_DROP_RATELIMIT],
+	    (unsigned long long)st->drop[DHT_DROP_BANNED]);
+	input(d, buf, len, 0x0a000008, 7);
+	CHECK(c.n == 1, "another source is still answered");
+
+	/* STORE needs a token for the sender's address */
+	for (i = 0; i < sizeof(val); i++)
+		val[i] = (uint8_t)i;
+	sha256(val, sizeof(val), key);
+	c.n = 0;
+	len = mkdgram(buf, KRPC_HAVE, txid, id, key);
+	input(d, buf, len, 0x0a000009, 9);
+	CHECK(c.haves == 1 && c.n == 0, "HAVE asks the store first");
+	CHECK(dht_store_reply(d, c.cookie, DHT_STORE_NOTFOUND, NULL, 0,
+	    now) == 0 && cap_last(&c, &m) == 0 && m.type == KRPC_HAVE_RES &&
+	    m.have == 0, "store says no: HAVE_RES have=0");
+	CHECK(dht_store_reply(d, c.cookie, DHT_STORE_NOTFOUND, NULL, 0,
+	    now) == -1 && errno == ENOENT, "a cookie answers only once");
+	memcpy(tok, m.token, 8);
+	krpc_init(&m, KRPC_STORE, txid, id);
+	memcpy(m.target, key, 32);
+	memcpy(m.token, tok, 8);
+	m.value = val;
+	m.vlen = sizeof(val);
+	len = (size_t)krpc_encode(&m, buf, sizeof(buf));
+	input(d, buf, len, 0x0a00000a, 9);
+	CHECK(cap_last(&c, &m) == 0 && m.type == KRPC_STORE_RES &&
+	    m.status == KRPC_ST_BADTOKEN && c.puts == 0 &&
+	    st->drop[DHT_DROP_BADTOKEN] == 1,
+	    "token from another address: BADTOKEN, nothing stored");
+	input(d, buf, len, 0x0a000009, 10);
+	CHECK(cap_last(&c, &m) == 0 && m.status == KRPC_ST_BADTOKEN,
+	    "token is bound to the port too");
+	input(d, buf, len, 0x0a000009, 9);
+	CHECK(cap_last(&c, &m) == 0 && m.status == KRPC_ST_OK &&
+	    c.puts == 1, "right token: stored");
+	buf[len - 1] ^= 1;
+	input(d, buf, len, 0x0a000009, 9);
+	CHECK(cap_last(&c, &m) == 0 && m.status == KRPC_ST_BADVALUE &&
+	    c.puts == 1, "value not matching its key: BADVALUE");
+	buf[len - 1] ^= 1;
+	/* tokens survive one secret rotation, not two */
+	now += 5 * 60 * 1000;
+	dht_timer(d, now);
+	input(d, buf, len, 0x0a000009, 9);
+	CHECK(cap_last(&c, &m) == 0 && m.status == KRPC_ST_OK,
+	    "token valid after one rotation");
+	now += 5 * 60 * 1000;
+	dht_timer(d, now);
+	input(d, buf, len, 0x0a000009, 9);
+	CHECK(cap_last(&c, &m) == 0 && m.status == KRPC_ST_BADTOKEN,
+	    "token invalid after two rotations");
+
+	/* callbacks may not re-enter */
+	c.self = d;
+	c.reenter = 0;
+	CHECK(dht_get(d, key, 77, now) == 0 && c.gets >= 1,
+	    "dht_get asks the local store first");
+	dht_store_reply(d, c.cookie, DHT_STORE_FOUND, val, sizeof(val), now);
+	CHECK(c.reenter == EDEADLK, "dht call from a callback: EDEADLK");
+	c.self = NULL;
+	CHECK(dht_put(d, key, val, sizeof(val) - 1, 0, now) == -1 &&
+	    errno == EINVAL, "dht_put of a value not matching its key: EINVAL");
+	dht_free(d);
+
+	/* loopback policy */
+	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
+	d2 = mknode(&c2, 0x0a000001, DHT_MARTIAN_LOOPBACK);
+	sim_random(NULL, id, sizeof(id));
+	len = mkdgram(buf, KRPC_PING, txid, id, NULL);
+	input(d, buf, len, 0x7f000001, 4000);
+	input(d2, buf, len, 0x7f000001, 4000);
+	CHECK(c.n == 0 && dht_stats(d)->drop[DHT_DROP_MARTIAN] == 1 &&
+	    c2.n >= 1, "loopback: refused when bound elsewhere, unless "
+	    "configured");
+	dht_free(d);
+	dht_free(d2);
+	d = mknode(&c, 0x7f000001, DHT_MARTIAN_STRICT);
+	input(d, buf, len, 0x7f000001, 4000);
+	CHECK(c.n == 0, "strict: loopback refused even when bound to it");
+	dht_free(d);
+}
+
+/* ---------------- part 2: the in-memory network ---------------- */
+
+#define EV_DGRAM	1
+#define EV_STORE	2
+#define EV_SCAN		3
+#define EV_TIMER	4
+
+struct sev {
+	uint64_t	 t, seq;
+	int		 kind;
+	int		 node, from;
+	int		 status;
+	uint64_t	 cookie;
+	uint8_t		*buf;
+	size_t		 len;
+};
+
+struct kv {
+	uint8_t		key[KAD_ID_LEN];
+	uint16_t	len;
+	uint8_t		val[KRPC_MAX_VALUE];
+};
+
+struct snode {
+	struct dht		*d;
+	uint8_t			 id[KAD_ID_LEN];
+	struct sockaddr_in	 sin;
+	int			 dead;
+	int			 corrupt;
+	struct kv		*kv;
+	size_t			 nkv, capkv;
+	uint64_t		 timer_at;
+};
+
+struct result {
+	int			 done;
+	int			 status;
+	int			 local;
+	unsigned		 hops, msgs;
+	size_t			 nnodes, vlen;
+	struct krpc_contact	 nodes[K];
+	uint8_t			 value[KRPC_MAX_VALUE];
+};
+
+static struct sev	*heap;
+static size_t		 nheap, capheap;
+static uint64_t		 seq;
+static struct snode	*nodes;
+static size_t		 nnodes;
+static struct result	 res[MAXRES];
+static uint64_t		 nevents;
+
+static int
+sev_less(const struct sev *a, const struct sev *b)
+{
+	return (a->t < b->t || (a->t == b->t && a->seq < b->seq));
+}
+
+static void
+push(struct sev *e)
+{
+	size_t		i;
+	struct sev	tmp;
+
+	if (nheap == capheap) {
+		capheap = capheap ? capheap * 2 : 4096;
+		heap = reallocarray(heap, capheap, sizeof(*heap));
+		if (heap == NULL)
+			abort();
+	}
+	e->seq = seq++;
+	i = nheap++;
+	heap[i] = *e;
+	while (i > 0 && sev_less(&heap[i], &heap[(i - 1) / 2])) {
+		tmp = heap[i];
+		heap[i] = heap[(i - 1) / 2];
+		heap[(i - 1) / 2] = tmp;
+		i = (i - 1) / 2;
+	}
+}
+
+static void
+pop(struct sev *out)
+{
+	size_t		i = 0, l, r, m;
+	struct sev	tmp;
+
+	*out = heap[0];
+	heap[0] = heap[--nheap];
+	for (;;) {
+		l = 2 * i + 1;
+		r = l + 1;
+		m = i;
+		if (l < nheap && sev_less(&heap[l], &heap[m]))
+			m = l;
+		if (r < nheap && sev_less(&heap[r], &heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		tmp = heap[i];
+		heap[i] = heap[m];
+		heap[m] = tmp;
+		i = m;
+	}
+}
+
+static int
+node_of(const struct sockaddr *sa, socklen_t len)
+{
+	struct sockaddr_in	sin;
+	int			port;
+
+	if (len != sizeof(sin))
+		return (-1);
+	memcpy(&sin, sa, sizeof(sin));
+	port = ntohs(sin.sin_port);
+	if (port < BASEPORT || (size_t)(port - BASEPORT) >= nnodes)
+		return (-1);
+	return (port - BASEPORT);
+}
+
+/* one-way delay: 5-34 ms, fixed per pair of nodes */
+static uint64_t
+latency(int a, int b)
+{
+	uint64_t	h = (uint64_t)a * 0x9e3779b97f4a7c15ULL ^
+			    (uint64_t)b * 0xc2b2ae3d27d4eb4fULL;
+
+	h ^= h >> 29;
+	return (5 + h % 30);
+}
+
+static void
+sim_send(void *arg, const void *buf, size_t len, const struct sockaddr *to,
+    socklen_t tolen)
+{
+	struct snode	*n = arg;
+	struct sev	 e;
+	int		 dst, lie = 0;
+
+	if ((dst = node_of(to, tolen)) < 0)
+		return;
+	memset(&e, 0, sizeof(e));
+	/* a lying node: its VALUE replies carry a damaged chunk */
+	if (n->corrupt && len > KRPC_HDR_LEN &&
+	    ((const uint8_t *)buf)[3] == KRPC_VALUE)
+		lie = 1;
+	e.kind = EV_DGRAM;
+	e.from = (int)(n - nodes);
+	e.node = dst;
+	e.t = now + latency(e.from, dst);
+	if ((e.buf = malloc(len)) == NULL)
+		abort();
+	memcpy(e.buf, buf, len);
+	if (lie)
+		e.buf[len - 1] ^= 0x55;
+	e.len = len;
+	push(&e);
+}
+
+static struct kv *
+kv_find(struct snode *n, const uint8_t key[KAD_ID_LEN])
+{
+	size_t	i;
+
+	for (i = 0; i < n->nkv; i++)
+		if (memcmp(n->kv[i].key, key, KAD_ID_LEN) == 0)
+			return (&n->kv[i]);
+	return (NULL);
+}
+
+static void
+kv_put(struct snode *n, const uint8_t key[KAD_ID_LEN], const uint8_t *v,
+    size_t len)
+{
+	struct kv	*e;
+
+	if (kv_find(n, key) != NULL)
+		return;
+	if (n->nkv == n->capkv) {
+		n->capkv = n->capkv ? n->capkv * 2 : 4;
+		n->kv = reallocarray(n->kv, n->capkv, sizeof(*n->kv));
+		if (n->kv == NULL)
+			abort();
+	}
+	e = &n->kv[n->nkv++];
+	memcpy(e->key, key, KAD_ID_LEN);
+	memcpy(e->val, v, len);
+	e->len = (uint16_t)len;
+}
+
+static int
+keycmp(const void *a, const void *b)
+{
+	return (memcmp(a, b, KAD_ID_LEN));
+}
+
+static void
+sim_store(void *arg, const struct dht_store_req *r)
+{
+	struct snode	*n = arg;
+	struct kv	*e;
+	struct sev	 ev;
+	uint8_t		(*keys)[KAD_ID_LEN];
+	size_t		 i, cnt = 0;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.node = (int)(n - nodes);
+	ev.cookie = r->cookie;
+	ev.t = now + 1;		/* the store is another process */
+	switch (r->op) {
+	case DHT_STORE_PUT:
+		kv_put(n, r->key, r->data, r->len);
+		return;
+	case DHT_STORE_GET:
+	case DHT_STORE_HAVE:
+		ev.kind = EV_STORE;
+		ev.status = DHT_STORE_NOTFOUND;
+		if ((e = kv_find(n, r->key)) != NULL) {
+			ev.status = DHT_STORE_FOUND;
+			if (r->op == DHT_STORE_GET) {
+				if ((ev.buf = malloc(e->len)) == NULL)
+					abort();
+				memcpy(ev.buf, e->val, e->len);
+				ev.len = e->len;
+			}
+		}
+		break;
+	case DHT_STORE_SCAN:
+		ev.kind = EV_SCAN;
+		keys = calloc(n->nkv + 1, KAD_ID_LEN);
+		if (keys == NULL)
+			abort();
+		for (i = 0; i < n->nkv; i++)
+			if (memcmp(n->kv[i].key, r->key, KAD_ID_LEN) > 0)
+				memcpy(keys[cnt++], n->kv[i].key, KAD_ID_LEN);
+		qsort(keys, cnt, KAD_ID_LEN, keycmp);
+		ev.buf = (uint8_t *)keys;
+		ev.len = cnt < r->max ? cnt : r->max;
+		break;
+	}
+	push(&ev);
+}
+
+static void
+sim_event(void *arg, const struct dht_event *ev)
+{
+	struct result	*r;
+
+	(void)arg;
+	if (ev->cookie == 0 || ev->cookie >= MAXRES)
+		return;
+	r = &res[ev->cookie];
+	r->done = 1;
+	r->status = ev->status;
+	r->local = ev->local;
+	r->hops = ev->hops;
+	r->msgs = ev->msgs;
+	r->nnodes = ev->nnodes > K ? K : ev->nnodes;
+	if (ev->nodes != NULL)
+		memcpy(r->nodes, ev->nodes, r->nnodes * sizeof(r->nodes[0]));
+	r->vlen = ev->vlen;
+	if (ev->value != NULL)
+		memcpy(r->value, ev->value, ev->vlen);
+}
+
+static void
+resched(int i)
+{
+	struct snode	*n = &nodes[i];
+	struct sev	 e;
+	uint64_t	 t;
+
+	if (n->dead)
+		return;
+	t = dht_next_timer(n->d);
+	if (t < now)
+		t = now;
+	if (t == n->timer_at)
+		return;
+	n->timer_at = t;
+	memset(&e, 0, sizeof(e));
+	e.kind = EV_TIMER;
+	e.node = i;
+	e.t = t;
+	push(&e);
+}
+
+static void
+deliver(struct sev *e)
+{
+	struct snode	*n = &nodes[e->node];
+
+	nevents++;
+	if (n->dead)
+		goto out;
+	switch (e->kind) {
+	case EV_DGRAM:
+		(void)dht_input(n->d, e->buf, e->len,
+		    (struct sockaddr *)&nodes[e->from].sin,
+		    sizeof(struct sockaddr_in), now);
+		break;
+	case EV_STORE:
+		(void)dht_store_reply(n->d, e->cookie, e->status, e->buf,
+		    e->len, now);
+		break;
+	case EV_SCAN:
+		(void)dht_store_scan_reply(n->d, e->cookie,
+		    (const uint8_t (*)[KAD_ID_LEN])e->buf, e->len, now);
+		break;
+	case EV_TIMER:
+		if (e->t != n->timer_at)
+			goto out;	/* superseded */
+		n->timer_at = 0;
+		(void)dht_timer(n->d, now);
+		break;
+	}
+	resched(e->node);
+ out:
+	free(e->buf);
+}
+
+static void
+sim_run(uint64_t until)
+{
+	struct sev	e;
+
+	while (nheap > 0 && heap[0].t <= until) {
+		pop(&e);
+		now = e.t;
+		deliver(&e);
+	}
+	now = until;
+}
+
+/* Calls into a node from outside an event: its timer may move. */
+static int
+sim_lookup(int i, const uint8_t key[KAD_ID_LEN], uint64_t ck)
+{
+	int	r = dht_lookup(nodes[i].d, key, ck, now);
+
+	resched(i);
+	return (r);
+}
+
+static int
+sim_get(int i, const uint8_t key[KAD_ID_LEN], uint64_t ck)
+{
+	int	r = dht_get(nodes[i].d, key, ck, now);
+
+	resched(i);
+	return (r);
+}
+
+static int
+sim_put(int i, const uint8_t key[KAD_ID_LEN], const uint8_t *v, size_t len,
+    uint64_t ck)
+{
+	int	r = dht_put(nodes[i].d, key, v, len, ck, now);
+
+	resched(i);
+	return (r);
+}
+
+static struct dht *
+sim_dht(int i)
+{
+	struct dht_config	cf;
+	struct dht_io		io;
+
+	dht_config_defaults(&cf);
+	memcpy(cf.id, nodes[i].id, KAD_ID_LEN);
+	memcpy(&cf.bind, &nodes[i].sin, sizeof(nodes[i].sin));
+	cf.k = K;
+	cf.migrate_ms = 10 * 60 * 1000;
+	cf.rl.slots = 256;	/* keep 1,000 nodes small */
+	memset(&io, 0, sizeof(io));
+	io.arg = &nodes[i];
+	io.send = sim_send;
+	io.random = sim_random;
+	io.store = sim_store;
+	io.event = sim_event;
+	return (dht_new(&cf, &io, now));
+}
+
+static void
+node_add(int i)
+{
+	struct snode	*n = &nodes[i];
+
+	memset(n, 0, sizeof(*n));
+	sim_random(NULL, n->id, KAD_ID_LEN);
+	mksin(&n->sin, 0x7f000001, (uint16_t)(BASEPORT + i));
+	if ((n->d = sim_dht(i)) == NULL)
+		abort();
+}
+
+/*
+ * The true n closest live nodes to key (indexes, nearest first), leaving
+ * out `self` (a lookup never returns the node that runs it), -1: none.
+ */
+static size_t
+truth_from(const uint8_t key[KAD_ID_LEN], int *out, size_t n, int self)
+{
+	size_t	i, cnt = 0, j;
+
+	for (i = 0; i < nnodes; i++) {
+		if (nodes[i].dead || (int)i == self)
+			continue;
+		if (cnt == n && kad_id_cmpdist(nodes[i].id,
+		    nodes[out[n - 1]].id, key) >= 0)
+			continue;
+		j = cnt < n ? cnt++ : n - 1;
+		while (j > 0 && kad_id_cmpdist(nodes[i].id,
+		    nodes[out[j - 1]].id, key) < 0) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j] = (int)i;
+	}
+	return (cnt);
+}
+
+static size_t
+truth(const uint8_t key[KAD_ID_LEN], int *out, size_t n)
+{
+	return (truth_from(key, out, n, -1));
+}
+
+static int
+random_live(void)
+{
+	int	i;
+
+	do
+		i = (int)(prng() % nnodes);
+	while (nodes[i].dead);
+	return (i);
+}
+
+static int
+ucmp(const void *a, const void *b)
+{
+	unsigned	x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+static unsigned
+median(unsigned *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), ucmp);
+	return (n ? v[n / 2] : 0);
+}
+
+static uint64_t	next_cookie = 1;
+
+/* Run `count` lookups, `par` at a time; return how many were exact. */
+static unsigned
+lookups(unsigned count, unsigned par, unsigned *hops, unsigned *msgs,
+    const char *what)
+{
+	uint8_t		 keys[64][KAD_ID_LEN];
+	uint64_t	 ck[64];
+	int		 want[K], from[64];
+	unsigned	 done = 0, exact = 0, started, j, b;
+	size_t		 i, nt;
+	int		 ok;
+
+	while (done < count) {
+		started = 0;
+		for (j = 0; j < par && done + j < count; j++) {
+			sim_random(NULL, keys[started], KAD_ID_LEN);
+			ck[started] = next_cookie++;
+			memset(&res[ck[started]], 0, sizeof(res[0]));
+			from[started] = random_live();
+			if (sim_lookup(from[started], keys[started],
+			    ck[started]) == 0)
+				started++;
+		}
+		for (b = 0; b < 600; b++) {
+			sim_run(now + 100);
+			for (j = 0; j < started; j++)
+				if (!res[ck[j]].done)
+					break;
+			if (j == started)
+				break;
+		}
+		for (j = 0; j < started; j++) {
+			struct result *r = &res[ck[j]];
+
+			nt = truth_from(keys[j], want, K, from[j]);
+			ok = r->done && r->status == 0 && r->nnodes == nt;
+			for (i = 0; ok && i < nt; i++)
+				if (memcmp(r->nodes[i].id, nodes[want[i]].id,
+				    KAD_ID_LEN) != 0)
+					ok = 0;
+			exact += ok;
+			hops[done + j] = r->hops;
+			msgs[done + j] = r->msgs;
+		}
+		done += started;
+		if (started == 0)
+			break;
+	}
+	printf("# %s: %u/%u lookups exact, median hops %u, median "
+	    "messages %u\n", what, exact, count, median(hops, done),
+	    median(msgs, done));
+	return (exact);
+}
+
+/* how many of the n closest live nodes hold key */
+static size_t
+copies(const uint8_t key[KAD_ID_LEN], size_t n, int *closest_has)
+{
+	int	idx[DHT_MAX_REPLICAS];
+	size_t	i, cnt = 0, nt;
+
+	nt = truth(key, idx, n);
+	*closest_has = nt > 0 && kv_find(&nodes[idx[0]], key) != NULL;
+	for (i = 0; i < nt; i++)
+		if (kv_find(&nodes[idx[i]], key) != NULL)
+			cnt++;
+	return (cnt);
+}
+
+#define NCHUNK	60
+
+static void
+test_network(void)
+{
+	static uint8_t	 vals[NCHUNK][KRPC_MAX_VALUE];
+	static uint8_t	 keys[NCHUNK][KAD_ID_LEN];
+	size_t		 vlen[NCHUNK];
+	unsigned	*hops, *msgs, exact, i, j, good, full, got, bad;
+	const char	*env;
+	uint64_t	 ck, t0;
+	size_t		 c, tot;
+	int		 has, idx[DHT_MAX_REPLICAS], src, nt;
+	uint8_t		*blob;
+	ssize_t		 blen;
+	struct dht	*old;
+
+	nnodes = 1000;
+	if ((env = getenv("KAD_SIM_SEED")) != NULL && atoi(env) > 0)
+		prng_state ^= (uint64_t)atoi(env) * 0x9e3779b97f4a7c15ULL;
+	if (getenv("KAD_VALGRIND") != NULL)
+		nnodes = 250;
+	if ((env = getenv("KAD_SIM_NODES")) != NULL && atoi(env) >= 50)
+		nnodes = (size_t)atoi(env);
+	nodes = calloc(nnodes, sizeof(*nodes));
+	hops = calloc(1000, sizeof(*hops));
+	msgs = calloc(1000, sizeof(*msgs));
+	if (nodes == NULL || hops == NULL || msgs == NULL)
+		abort();
+
+	/* join one node every 20 ms, each bootstrapping off an older one */
+	now = 1000;
+	for (i = 0; i < nnodes; i++) {
+		node_add((int)i);
+		if (i > 0) {
+			j = (unsigned)(prng() % i);
+			(void)dht_ping(nodes[i].d,
+			    (struct sockaddr *)&nodes[j].sin,
+			    sizeof(nodes[j].sin), now);
+		}
+		resched((int)i);
+		sim_run(now + 20);
+	}
+	sim_run(now + 30000);
+	for (tot = 0, i = 0; i < nnodes; i++)
+		tot += dht_nodes(nodes[i].d);
+	printf("# %zu nodes joined, %zu routing entries per node on average, "
+	    "%llu events\n", nnodes, tot / nnodes,
+	    (unsigned long long)nevents);
+	CHECK(tot / nnodes >= K, "routing tables filled");
+
+	exact = lookups(200, 20, hops, msgs, "all alive");
+	CHECK(exact >= 190, "lookups find the true %d closest for >= 95%% "
+	    "of random keys (%u/200)", K, exact);
+	CHECK(median(hops, 200) >= 1 && median(hops, 200) <= 6,
+	    "median hops within 1..6 (%u)", median(hops, 200));
+	CHECK(median(msgs, 200) >= K && median(msgs, 200) <= 100,
+	    "median messages within %d..100 (%u)", K, median(msgs, 200));
+
+	/* 5% of the nodes vanish without a word */
+	for (i = 0; i < nnodes / 20; i++)
+		nodes[random_live()].dead = 1;
+	exact = lookups(100, 20, hops, msgs, "5% dead");
+	CHECK(exact >= 95, "with 5%% dead nodes still >= 95%% exact "
+	    "(%u/100)", exact);
+	CHECK(median(msgs, 100) <= 150, "and messages stay bounded (%u)",
+	    median(msgs, 100));
+	sim_run(now + 30000);
+
+	/* PUT: each chunk forwarded to its closest node and replicated */
+	for (got = 0, i = 0; i < NCHUNK; i++) {
+		vlen[i] = 100 + prng() % (KRPC_MAX_VALUE - 99);
+		sim_random(NULL, vals[i], vlen[i]);
+		sha256(vals[i], vlen[i], keys[i]);
+		ck = next_cookie++;
+		memset(&res[ck], 0, sizeof(res[0]));
+		got += sim_put(random_live(), keys[i], vals[i], vlen[i],
+		    ck) == 0;
+	}
+	CHECK(got == NCHUNK, "dht_put accepted %u chunks", got);
+	sim_run(now + 20000);
+	for (good = 0, full = 0, i = 0; i < NCHUNK; i++) {
+		c = copies(keys[i], 8, &has);
+		good += has;
+		full += c >= 7;
+	}
+	printf("# PUT: closest live node holds %u/%d chunks, >= 7 of the 8 "
+	    "closest hold %u/%d\n", good, NCHUNK, full, NCHUNK);
+	CHECK(good >= NCHUNK * 95 / 100, "PUT reaches the closest node");
+	CHECK(full >= NCHUNK * 90 / 100, "PUT replicates to the nearest "
+	    "neighbours");
+
+	/* GET from nodes that do not hold the chunk */
+	for (got = 0, i = 0; i < NCHUNK; i++) {
+		do
+			src = random_live();
+		while (kv_find(&nodes[src], keys[i]) != NULL);
+		ck = next_cookie++;
+		memset(&res[ck], 0, sizeof(res[0]));
+		(void)sim_get(src, keys[i], ck);
+		for (j = 0; j < 100 && !res[ck].done; j++)
+			sim_run(now + 100);
+		if (res[ck].done && res[ck].status == 0 && !res[ck].local &&
+		    res[ck].vlen == vlen[i] && memcmp(res[ck].value, vals[i],
+		    vlen[i]) == 0) {
+			got++;
+			hops[i] = res[ck].hops;
+			msgs[i] = res[ck].msgs;
+		} else
+			hops[i] = msgs[i] = 0;
+	}
+	printf("# GET: %u/%d found over the network, median hops %u, median "
+	    "messages %u\n", got, NCHUNK, median(hops, NCHUNK),
+	    median(msgs, NCHUNK));
+	CHECK(got >= NCHUNK * 95 / 100, "GET finds chunks over the network");
+
+	/* a local chunk is served by the local store */
+	for (src = 0; (size_t)src < nnodes; src++)
+		if (!nodes[src].dead && kv_find(&nodes[src], keys[0]) != NULL)
+			break;
+	ck = next_cookie++;
+	if ((size_t)src < nnodes)
+		(void)sim_get(src, keys[0], ck);
+	sim_run(now + 50);
+	CHECK(res[ck].done && res[ck].local && res[ck].status == 0 &&
+	    res[ck].vlen == vlen[0], "GET at a holder is answered locally");
+
+	/* GET of a key nobody has fails after the lookup */
+	sim_random(NULL, vals[0], 32);
+	ck = next_cookie++;
+	(void)sim_get(random_live(), vals[0], ck);
+	for (j = 0; j < 100 && !res[ck].done; j++)
+		sim_run(now + 100);
+	CHECK(res[ck].done && res[ck].status == -1, "GET of a missing key "
+	    "ends with not found");
+
+	/* holders that send damaged values: the lookup goes past them */
+	nt = (int)truth(keys[1], idx, 8);
+	for (j = 0; j < (unsigned)nt; j++)
+		if (kv_find(&nodes[idx[j]], keys[1]) != NULL)
+			break;	/* the closest holder stays honest */
+	for (i = 0; i < nnodes; i++)
+		if (kv_find(&nodes[i], keys[1]) != NULL &&
+		    (j == (unsigned)nt || (int)i != idx[j]))
+			nodes[i].corrupt = 1;
+	/* up to 10 GETs from non-holders, until one met a liar */
+	for (got = 0, bad = 0, c = 0; c < 10 && bad == 0; c++) {
+		uint64_t	b0;
+
+		do
+			src = random_live();
+		while (kv_find(&nodes[src], keys[1]) != NULL);
+		b0 = dht_stats(nodes[src].d)->drop[DHT_DROP_BADVALUE];
+		ck = next_cookie++;
+		(void)sim_get(src, keys[1], ck);
+		for (j = 0; j < 100 && !res[ck].done; j++)
+			sim_run(now + 100);
+		got += res[ck].done && res[ck].status == 0 &&
+		    res[ck].vlen == vlen[1] &&
+		    memcmp(res[ck].value, vals[1], vlen[1]) == 0;
+		bad = (unsigned)(dht_stats(nodes[src].d)->
+		    drop[DHT_DROP_BADVALUE] - b0);
+	}
+	CHECK(got == c, "GET with lying holders still finds the real value "
+	    "(%u/%zu)", got, c);
+	CHECK(bad > 0, "bad values were received, rejected and counted "
+	    "(%u in GET %zu)", bad, c);
+	for (i = 0; i < nnodes; i++)
+		nodes[i].corrupt = 0;
+
+	/*
+	 * Migration: the closest holder of each of 10 chunks dies; a scan
+	 * later the new closest node holds it and has re-replicated.  And a
+	 * chunk planted on a far node gets pushed toward its key.
+	 */
+	for (i = 0; i < 10; i++) {
+		(void)truth(keys[i], idx, 1);
+		nodes[idx[0]].dead = 1;
+	}
+	sim_random(NULL, vals[NCHUNK - 1], 500);
+	sha256(vals[NCHUNK - 1], 500, keys[NCHUNK - 1]);
+	nt = (int)truth(keys[NCHUNK - 1], idx, 8);
+	do {
+		src = random_live();
+		for (j = 0; j < (unsigned)nt && idx[j] != src; j++)
+			;
+	} while (j < (unsigned)nt);
+	kv_put(&nodes[src], keys[NCHUNK - 1], vals[NCHUNK - 1], 500);
+	c = copies(keys[NCHUNK - 1], 8, &has);
+	CHECK(c <= 1 && !has, "planted chunk is on one far node only");
+	t0 = now;
+	sim_run(now + 12 * 60 * 1000);
+	for (good = 0, full = 0, i = 0; i < 10; i++) {
+		c = copies(keys[i], 8, &has);
+		good += has;
+		full += c >= 7;
+	}
+	printf("# migration after closest holders died: %u/10 closest, "
+	    "%u/10 with >= 7 of 8 copies (%llu s)\n", good, full,
+	    (unsigned long long)(now - t0) / 1000);
+	CHECK(good >= 9 && full >= 9, "migration repairs replicas");
+	c = copies(keys[NCHUNK - 1], 8, &has);
+	CHECK(has && c >= 7, "migration pushes a far key to its closest "
+	    "nodes (%zu copies)", c);
+
+	/* a restarted node rejoins from its saved table, no bootstrap */
+	src = random_live();
+	blen = (ssize_t)dht_save_size(nodes[src].d);
+	blob = malloc((size_t)blen);
+	CHECK(blob != NULL && dht_save(nodes[src].d, blob, (size_t)blen) ==
+	    blen, "routing table saved (%zd bytes)", blen);
+	old = nodes[src].d;
+	nodes[src].d = sim_dht(src);
+	dht_free(old);
+	nodes[src].timer_at = 0;
+	CHECK(dht_load(nodes[src].d, blob, (size_t)blen, now) > 0,
+	    "and loaded into the restarted node");
+	free(blob);
+	resched(src);
+	sim_run(now + 5000);
+	for (exact = 0, i = 0; i < 20; i++) {
+		int	want[K];
+		size_t	n2;
+
+		ck = next_cookie++;
+		sim_random(NULL, vals[0], 32);
+		(void)sim_lookup(src, vals[0], ck);
+		for (j = 0; j < 100 && !res[ck].done; j++)
+			sim_run(now + 100);
+		n2 = truth_from(vals[0], want, K, src);
+		if (res[ck].done && res[ck].nnodes == n2 && n2 > 0 &&
+		    memcmp(res[ck].nodes[0].id, nodes[want[0]].id, 32) == 0 &&
+		    memcmp(res[ck].nodes[n2 - 1].id, nodes[want[n2 - 1]].id,
+		    32) == 0)
+			exact++;
+	}
+	CHECK(exact >= 19, "restarted node's lookups are exact (%u/20)",
+	    exact);
+
+	for (tot = 0, i = 0; i < nnodes; i++)
+		tot += dht_stats(nodes[i].d)->drop[DHT_DROP_MALFORMED];
+	CHECK(tot == 0, "no node saw a malformed datagram");
+	printf("# %llu events simulated\n", (unsigned long long)nevents);
+
+	for (i = 0; i < nnodes; i++) {
+		dht_free(nodes[i].d);
+		free(nodes[i].kv);
+	}
+	while (nheap > 0) {
+		struct sev e;
+
+		pop(&e);
+		free(e.buf);
+	}
+	free(heap);
+	free(nodes);
+	free(hops);
+	free(msgs);
+}
+
+/* ---------------- part 3: search.c on its own ---------------- */
+
+static void
+test_search_unit(void)
+{
+	struct search		*s;
+	struct search_cand	*c, *c2;
+	const struct search_cand *out[8];
+	struct krpc_addr	 a;
+	uint8_t			 t[32], id[32];
+	unsigned		 i, n;
+
+	memset(t, 0, sizeof(t));
+	memset(&a, 0, sizeof(a));
+	a.family = KRPC_AF_INET;
+	a.port = 1;
+	CHECK(search_new(t, KRPC_PING, 4, 2, 8, 5) == NULL, "bad type");
+	s = search_new(t, KRPC_FIND_NODE, 4, 2, 8, 3);
+	/* ids 1..10 at distance i from target 0 */
+	for (i = 10; i >= 1; i--) {
+		memset(id, 0, 32);
+		id[31] = (uint8_t)i;
+		(void)search_add(s, id, &a, i == 1 ? 5 : 1);
+	}
+	c = search_next(s);
+	CHECK(c != NULL && c->id[31] == 2, "id 1 is past the hop limit; "
+	    "closest eligible asked first");
+	c2 = search_next(s);
+	CHECK(c2 != NULL && c2->id[31] == 3 && search_next(s) == NULL,
+	    "alpha = 2 in flight");
+	search_slow(s, c);
+	c = search_next(s);
+	CHECK(c != NULL && c->id[31] == 4 && search_pending(s) == 3,
+	    "a slow request frees a slot but is still pending");
+	memset(id, 0, 32);
+	id[31] = 2;
+	search_replied(s, search_find(s, id), NULL);
+	search_replied(s, c2, NULL);
+	search_replied(s, c, NULL);
+	CHECK(!search_done(s), "not done: 5 of the 4 closest live unasked");
+	c = search_next(s);
+	CHECK(c != NULL && c->id[31] == 5, "next: 5");
+	search_failed(s, c);
+	c = search_next(s);
+	CHECK(c != NULL && c->id[31] == 6, "a failure brings in the 5th "
+	    "closest");
+	search_replied(s, c, NULL);
+	CHECK(search_done(s), "done: the 4 closest live all replied");
+	n = (unsigned)search_results(s, out, 8);
+	CHECK(n == 4 && out[0]->id[31] == 2 && out[3]->id[31] == 6,
+	    "results: replied ones, nearest first");
+	CHECK(search_msgs(s) == 5, "5 requests counted");
+	search_free(s);
+}
+
+int
+main(void)
+{
+	test_search_unit();
+	test_input_rules();
+	test_network();
+	return (test_done());
+}
