@@ -13,7 +13,7 @@
  *                     random 32-byte key, HDBTLARGE and the tuning
  *                     kadstore uses with no storage-limit, in
  *                     transactions of -b puts (default 1000, no
- *                     HDBOTSYNC)
+ *                     HDBOTSYNC); -m sets xmsiz (default 2 GiB)
  *   info tc-get       tchdbget3 of random existing keys of that file
  *
  * Each stage runs about -t seconds (default 1) after a short warm-up, -n
@@ -60,6 +60,7 @@
 static double		 secs = 1.0;
 static int		 runs = 3;
 static int		 batch = 1000;	/* TC puts per transaction */
+static int64_t		 xmsiz = TC_XMSIZ;
 static char		 dbdir[PATH_MAX];
 static char		 dbpath[PATH_MAX + 16];
 static uint8_t		 in[BLK], out[BLK + 16];
@@ -232,7 +233,7 @@ tc_open(void)
 	if ((h = tchdbnew()) == NULL)
 		errx(1, "tchdbnew");
 	if (!tchdbtune(h, TC_BNUM, -1, TC_FPOW, HDBTLARGE) ||
-	    !tchdbsetxmsiz(h, TC_XMSIZ))
+	    !tchdbsetxmsiz(h, xmsiz))
 		tc_die(h, "tune");
 	if (!tchdbopen(h, dbpath, HDBOWRITER | HDBOCREAT | HDBOTRUNC))
 		tc_die(h, "open");
@@ -389,8 +390,8 @@ xrun(const char *file, char **argv)
 static __attribute__((__noreturn__)) void
 usage(void)
 {
-	fprintf(stderr, "usage: bench_raw [-b batch] [-d dir] [-n runs] "
-	    "[-t seconds]\n"
+	fprintf(stderr, "usage: bench_raw [-b batch] [-d dir] [-m xmsiz] "
+	    "[-n runs] [-t seconds]\n"
 	    "       bench_raw -x file command [arg ...]\n");
 	exit(2);
 }
@@ -406,7 +407,7 @@ main(int argc, char *argv[])
 	if (argc >= 4 && strcmp(argv[1], "-x") == 0)
 		return (xrun(argv[2], argv + 3));
 
-	while ((ch = getopt(argc, argv, "b:d:n:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:d:m:n:t:")) != -1) {
 		switch (ch) {
 		case 'b':
 			batch = (int)strtonum(optarg, 1, 1000000, &errstr);
@@ -417,6 +418,11 @@ main(int argc, char *argv[])
 			if (strlcpy(dbdir, optarg, sizeof(dbdir)) >=
 			    sizeof(dbdir))
 				errx(1, "-d: path too long");
+			break;
+		case 'm':
+			xmsiz = strtonum(optarg, 0, 1LL << 40, &errstr);
+			if (errstr != NULL)
+				errx(1, "-m %s: %s", optarg, errstr);
 			break;
 		case 'n':
 			runs = (int)strtonum(optarg, 1, MAXRUNS, &errstr);
@@ -449,8 +455,8 @@ main(int argc, char *argv[])
 		in[i] = (uint8_t)splitmix64(i);
 
 	printf("bench_raw: 1 KiB blocks, median of %d runs of %.1f s, "
-	    "MB = 10^6 bytes, %d TC puts per transaction\n", runs, secs,
-	    batch);
+	    "MB = 10^6 bytes, TC: %d puts per transaction, xmsiz %lld\n",
+	    runs, secs, batch, (long long)xmsiz);
 	stage("raw", "aes-256-ctr", st_ctr);
 	stage("raw", "aes-256-gcm", st_gcm);
 	stage("raw", "sha-256", st_sha);

@@ -30,10 +30,16 @@ static const uint32_t from_store[] = {
 	KADIPC_CHUNK_PUT_RES, KADIPC_CHUNK_GET_RES, KADIPC_CHUNK_UNPIN_RES
 };
 
+static struct event_base *base;
+
 static void
 crypt_chan_dead(struct kadipc_chan *ch, void *arg)
 {
 	(void)arg;
+	if (ch != crypt_master) {
+		kad_worker_sibling_lost(ch, base);
+		return;
+	}
 	fatalx("lost the channel to %s", kadipc_chan_peername(ch));
 }
 
@@ -42,7 +48,6 @@ main(int argc, char *argv[])
 {
 	struct kad_worker	 w;
 	struct kad_user		 user;
-	struct event_base	*base;
 
 	kad_worker_init(&w, KAD_PROC_CRYPT, 2, argc, argv);
 	kad_privdrop_lookup(w.user, &user);

@@ -1122,7 +1122,7 @@ reply_nodes(struct dht *d, const uint8_t txid[KRPC_TXID_LEN],
     const uint8_t target[KAD_ID_LEN], uint8_t want,
     const struct krpc_addr *to, uint64_t now)
 {
-	struct rt_entry	*out[DHT_MAX_K];
+	struct rt_entry	*out[DHT_MAX_K + DHT_MAX_K / 4];
 	struct krpc_msg	 m;
 	size_t		 n, i, bytes = 0, len;
 
@@ -1131,7 +1131,13 @@ reply_nodes(struct dht *d, const uint8_t txid[KRPC_TXID_LEN],
 	krpc_init(&m, KRPC_NODES, txid, d->cf.id);
 	if (token_make(d, d->secret, to, m.token) == -1)
 		return;
-	n = routing_closest(d->rt, target, want, 1, now, out, d->cf.k);
+	/*
+	 * A quarter more than k, as far as they fit: contacts that died
+	 * since we last heard from them would otherwise push the k-th live
+	 * node out of every answer near the target.
+	 */
+	n = routing_closest(d->rt, target, want, 1, now, out,
+	    d->cf.k + d->cf.k / 4);
 	for (i = 0; i < n && m.ncontacts < KRPC_MAX_CONTACTS; i++) {
 		len = krpc_contact_len(out[i]->addr.family);
 		if (bytes + len > KRPC_MAX_DGRAM - KRPC_NODES_FIXED)
@@ -1455,9 +1461,13 @@ dht_store_reply(struct dht *d, uint64_t cookie, int status,
 		errno = ENOENT;
 		return (-1);
 	}
-	if (status != DHT_STORE_FOUND || data == NULL || len == 0 ||
-	    len > KRPC_MAX_VALUE) {
-		status = status == DHT_STORE_FOUND ? DHT_STORE_ERROR : status;
+	/* HAVE answers carry no data; the others are checked by value_ok */
+	if (status != DHT_STORE_FOUND && status != DHT_STORE_NOTFOUND)
+		status = DHT_STORE_ERROR;
+	if (status != DHT_STORE_FOUND || len > KRPC_MAX_VALUE ||
+	    (data == NULL && len != 0)) {
+		if (status == DHT_STORE_FOUND)
+			status = DHT_STORE_ERROR;
 		data = NULL;
 		len = 0;
 	}

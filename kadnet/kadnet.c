@@ -155,6 +155,10 @@ static void
 net_chan_dead(struct kadipc_chan *ch, void *arg)
 {
 	(void)arg;
+	if (ch != ch_master) {
+		kad_worker_sibling_lost(ch, base);
+		return;
+	}
 	fatalx("lost the channel to %s", kadipc_chan_peername(ch));
 }
 

@@ -257,8 +257,9 @@ split(struct routing *rt)
 	rt->b = nb;
 	old = &rt->b[L];
 	new = &rt->b[L + 1];
+	/* both halves cover new ranges: refresh each once (Kademlia join) */
 	memset(new, 0, sizeof(*new));
-	new->active = old->active;
+	old->active = 0;
 	rt->nbuckets++;
 	for (i = 0; i < old->n; ) {
 		if (kad_id_cpl(old->e[i].id, rt->self) > L) {

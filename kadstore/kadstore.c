@@ -34,10 +34,16 @@ static const uint32_t from_crypt[] = {
 	KADIPC_CHUNK_PUT, KADIPC_CHUNK_GET, KADIPC_CHUNK_UNPIN
 };
 
+static struct event_base *base;
+
 static void
 store_chan_dead(struct kadipc_chan *ch, void *arg)
 {
 	(void)arg;
+	if (ch != store_master) {
+		kad_worker_sibling_lost(ch, base);
+		return;
+	}
 	log_warnx("lost the channel to %s; closing the store",
 	    kadipc_chan_peername(ch));
 	store_exit(1);
@@ -50,7 +56,6 @@ main(int argc, char *argv[])
 	struct kad_user		 user;
 	struct store_conf	 sc;
 	struct store		*s;
-	struct event_base	*base;
 	char			 dbdir[PATH_MAX];
 
 	kad_worker_init(&w, KAD_PROC_STORE, 3, argc, argv);

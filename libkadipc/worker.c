@@ -6,6 +6,7 @@
 
 #include <bsd/string.h>
 #include <errno.h>
+#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,4 +112,25 @@ kad_worker_common(struct kadipc_msg *m)
 #endif
 	}
 	return (0);
+}
+
+static void
+sibling_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	fatalx("lost the channel to %s", kad_procnames[(intptr_t)arg]);
+}
+
+void
+kad_worker_sibling_lost(struct kadipc_chan *ch, struct event_base *base)
+{
+	struct timeval	 tv = { 2, 0 };
+	struct event	*ev;
+
+	log_debug("%s closed its channel", kadipc_chan_peername(ch));
+	if ((ev = evtimer_new(base, sibling_timeout,
+	    (void *)(intptr_t)kadipc_chan_peer(ch))) == NULL ||
+	    evtimer_add(ev, &tv) == -1)
+		fatalx("lost the channel to %s", kadipc_chan_peername(ch));
 }

@@ -8,6 +8,8 @@
 
 #include "kadipc.h"
 
+struct event_base;
+
 struct kad_worker {
 	enum kad_proc	 proc;
 	int		 debug;
@@ -34,5 +36,12 @@ int	kad_stats_send(struct kadipc_chan *, const struct kad_stats *);
  * builds, TEST_SANDBOX.  Returns 1 when handled.
  */
 int	kad_worker_common(struct kadipc_msg *);
+
+/*
+ * A channel to another worker closed.  During a clean stop the master
+ * sends SHUTDOWN to every worker at once, so a sibling may go first:
+ * give our own SHUTDOWN a moment to arrive before calling it a failure.
+ */
+void	kad_worker_sibling_lost(struct kadipc_chan *, struct event_base *);
 
 #endif /* KAD_WORKER_H */

@@ -16,3 +16,11 @@ fuzz_ipc_PKGS	:=
 BENCHES		+= bench_ipc
 bench_ipc_SRCS	:= bench/bench_ipc.c
 bench_ipc_PKGS	:=
+
+TESTS		+= test_msg
+test_msg_SRCS	:= tests/ipc/test_msg.c
+test_msg_PKGS	:=
+
+FUZZERS		+= fuzz_recv
+fuzz_recv_SRCS	:= tests/fuzz/fuzz_recv.c
+fuzz_recv_PKGS	:=
