@@ -252,7 +252,7 @@ peaks() {
 					else
 						s = sprintf("%d (%d + %d)", h[k],
 						    a[k], f[k])
-					printf " %-27s", s
+					printf (j == 1 ? " %-27s" : " %s"), s
 				}
 				printf "\n"
 			}

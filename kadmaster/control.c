@@ -34,7 +34,8 @@
 #define CTL_LOW		(1 * 1024 * 1024)
 
 enum conn_state {
-	CONN_IDLE, CONN_STATUS, CONN_PUT, CONN_PUT_END, CONN_GET, CONN_UNPIN
+	CONN_IDLE, CONN_STATUS, CONN_PUT, CONN_PUT_END, CONN_GET, CONN_UNPIN,
+	CONN_PEERS
 };
 
 struct ctl_conn {
@@ -59,8 +60,12 @@ static const struct master_conf *cconf;
 static const uint32_t from_ctl[] = {
 	KADIPC_CTL_STATUS, KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA,
 	KADIPC_XFER_PUT_END, KADIPC_XFER_GET_BEGIN, KADIPC_XFER_UNPIN,
-	KADIPC_CTL_TEST_SANDBOX
+	KADIPC_CTL_TEST_SANDBOX, KADIPC_CTL_BOOTSTRAP, KADIPC_CTL_PEERS
 };
+
+/* kadnet answers peers requests in order: the clients waiting, in order */
+static uint32_t		 peers_wait[CTL_MAX_CONNS];
+static int		 npeers_wait;
 
 void
 control_init(const struct master_conf *c)
@@ -246,6 +251,9 @@ control_dispatch_ctl(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	struct kadipc_xfer_begin xb;
 	struct kadipc_link	 l;
 	struct kadipc_u32	 u;
+	struct kadipc_text	 t;
+	struct kadipc_sockaddr	 sa;
+	struct kad_addr		 a;
 	int			 p;
 
 	(void)ch;
@@ -305,6 +313,33 @@ control_dispatch_ctl(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, &l,
 		    sizeof(l));
 		return;
+	case KADIPC_CTL_BOOTSTRAP:
+		if (c->state != CONN_IDLE)
+			break;
+		if (kadipc_msg_exact(m, &t, sizeof(t)) == -1 ||
+		    !valid_str(t.text, sizeof(t.text)) ||
+		    parse_hostport(t.text, 0, &a) == -1 ||
+		    strchr(t.text, ':') == NULL) {
+			conn_error(c, "bad address (want ADDR:PORT or "
+			    "[ADDR6]:PORT)");
+			return;
+		}
+		master_sockaddr(&a, &sa);
+		if (sa.port == 0) {
+			conn_error(c, "bad address: no port");
+			return;
+		}
+		master_send(KAD_PROC_NET, KADIPC_NET_BOOTSTRAP, 0, -1, &sa,
+		    sizeof(sa));
+		kadipc_compose(c->ch, KADIPC_CTL_END, 0, -1, NULL, 0);
+		return;
+	case KADIPC_CTL_PEERS:
+		if (c->state != CONN_IDLE || npeers_wait == CTL_MAX_CONNS)
+			break;
+		c->state = CONN_PEERS;
+		peers_wait[npeers_wait++] = c->id;
+		master_send(KAD_PROC_NET, KADIPC_NET_PEERS_REQ, 0, -1, NULL, 0);
+		return;
 	case KADIPC_CTL_TEST_SANDBOX:
 #ifdef KAD_TEST_HOOKS
 		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1 ||
@@ -349,6 +384,32 @@ control_conn_wmark(struct kadipc_chan *ch, int above, void *arg)
 	c->unacked = 0;
 	master_send(KAD_PROC_CRYPT, KADIPC_XFER_ACK, c->id, -1, &ack,
 	    sizeof(ack));
+}
+
+/* kadnet's answer to the oldest peers request: relay it. */
+void
+control_peers(struct kadipc_msg *m)
+{
+	struct ctl_conn	*c;
+
+	if (npeers_wait == 0) {
+		log_warnx("kadnet: %s nobody asked for",
+		    kadipc_type_name(m->hdr.type));
+		master_shutdown(1);
+		return;
+	}
+	c = conn_find(peers_wait[0]);
+	if (m->hdr.type == KADIPC_NET_PEERS_END) {
+		memmove(peers_wait, peers_wait + 1,
+		    --npeers_wait * sizeof(peers_wait[0]));
+		if (c != NULL) {
+			c->state = CONN_IDLE;
+			kadipc_compose(c->ch, KADIPC_CTL_END, 0, -1, NULL, 0);
+		}
+		return;
+	}
+	if (c != NULL)
+		kadipc_compose(c->ch, KADIPC_CTL_TEXT, 0, -1, m->data, m->len);
 }
 
 /* Messages from kadcrypt about a transfer; peerid names the client. */

@@ -53,7 +53,9 @@ usage(void)
 	    "    status\n"
 	    "    put [-q] file\n"
 	    "    get [-fq] [-o path] link\n"
-	    "    unpin link\n");
+	    "    unpin link\n"
+	    "    bootstrap address:port\n"
+	    "    peers\n");
 	exit(1);
 }
 
@@ -169,12 +171,13 @@ fail_text(struct kadipc_msg *m)
 	errx(1, "%s", t.text);
 }
 
+/* status and peers: text lines until CTL_END */
 static int
-cmd_status(void)
+cmd_text(uint32_t type)
 {
 	struct kadipc_msg	 m;
 
-	kadipc_compose(ch, KADIPC_CTL_STATUS, 0, -1, NULL, 0);
+	kadipc_compose(ch, type, 0, -1, NULL, 0);
 	for (;;) {
 		next_msg(&m, 0);
 		switch (m.hdr.type) {
@@ -406,6 +409,22 @@ cmd_unpin(const char *link)
 	errx(1, "unexpected %s", kadipc_type_name(m.hdr.type));
 }
 
+static int
+cmd_bootstrap(const char *addr)
+{
+	struct kadipc_text	 t;
+	struct kadipc_msg	 m;
+
+	memset(&t, 0, sizeof(t));
+	if (strlcpy(t.text, addr, sizeof(t.text)) >= sizeof(t.text))
+		errx(1, "%s: address too long", addr);
+	kadipc_compose(ch, KADIPC_CTL_BOOTSTRAP, 0, -1, &t, sizeof(t));
+	next_msg(&m, 0);
+	if (m.hdr.type != KADIPC_CTL_END)
+		fail_text(&m);
+	return (0);
+}
+
 #ifdef KAD_TEST_HOOKS
 /* Bytes that are no message at all: the master must drop us, only us. */
 static int
@@ -480,7 +499,15 @@ main(int argc, char *argv[])
 
 	if (strcmp(argv[0], "status") == 0 && argc == 1) {
 		connect_ctl(sock);
-		return (cmd_status());
+		return (cmd_text(KADIPC_CTL_STATUS));
+	}
+	if (strcmp(argv[0], "peers") == 0 && argc == 1) {
+		connect_ctl(sock);
+		return (cmd_text(KADIPC_CTL_PEERS));
+	}
+	if (strcmp(argv[0], "bootstrap") == 0 && argc == 2) {
+		connect_ctl(sock);
+		return (cmd_bootstrap(argv[1]));
 	}
 	if (strcmp(argv[0], "put") == 0 || strcmp(argv[0], "get") == 0) {
 		const char *cmd = argv[0];

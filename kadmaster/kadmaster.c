@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
@@ -37,7 +38,7 @@ static struct event	*ev_killtimer;
 static int		 shutting_down;
 static int		 exit_status;
 static int		 udp_fds[KAD_MAX_LISTEN], nudp;
-static int		 udp_family[KAD_MAX_LISTEN];
+static struct kadipc_sockaddr udp_addr[KAD_MAX_LISTEN];
 static uint16_t		 udp_port;	/* the port we advertise */
 
 __attribute__((__noreturn__)) static void
@@ -206,6 +207,10 @@ master_dispatch_worker(struct kadipc_chan *ch, struct kadipc_msg *m,
 		w->ready = 1;
 		master_ready();
 		break;
+	case KADIPC_NET_PEERS:
+	case KADIPC_NET_PEERS_END:
+		control_peers(m);
+		break;
 	case KADIPC_STATS:
 		if (m->len % sizeof(struct kadipc_stat) != 0) {
 			log_warnx("%s: bad STATS length",
@@ -302,10 +307,28 @@ open_udp(void)
 			    "is the one peers will learn", conf.listen[i],
 			    port, udp_port);
 		udp_fds[nudp] = fd;
-		udp_family[nudp++] = a.ss.ss_family;
+		master_sockaddr(&a, &udp_addr[nudp++]);
 	}
 	if (nudp == 0)
 		fatalx("no usable listen address");
+}
+
+/* A parsed address in the fixed form the IPC carries. */
+void
+master_sockaddr(const struct kad_addr *a, struct kadipc_sockaddr *out)
+{
+	const struct sockaddr_in	*sin = (const void *)&a->ss;
+	const struct sockaddr_in6	*sin6 = (const void *)&a->ss;
+
+	memset(out, 0, sizeof(*out));
+	out->family = a->ss.ss_family;
+	if (a->ss.ss_family == AF_INET) {
+		out->port = ntohs(sin->sin_port);
+		memcpy(out->addr, &sin->sin_addr, 4);
+	} else {
+		out->port = ntohs(sin6->sin6_port);
+		memcpy(out->addr, &sin6->sin6_addr, 16);
+	}
 }
 
 static void
@@ -314,20 +337,27 @@ configure_workers(void)
 	struct kadipc_net_config	 nc;
 	struct kadipc_store_config	 sc;
 	struct kadipc_crypt_config	 cc;
-	struct kadipc_u32		 fam;
+	struct kadipc_sockaddr		 sa;
+	struct kad_addr			 a;
 	int				 i;
 
 	memset(&nc, 0, sizeof(nc));
 	memcpy(nc.id, ident.id, sizeof(nc.id));
 	nc.port = udp_port;
+	nc.replicas = conf.replicas;
 	master_send(KAD_PROC_NET, KADIPC_NET_CONFIG, 0, -1, &nc, sizeof(nc));
-	for (i = 0; i < nudp; i++) {
-		fam.value = udp_family[i];
-		master_send(KAD_PROC_NET, KADIPC_NET_UDP, 0, udp_fds[i], &fam,
-		    sizeof(fam));
-	}
+	for (i = 0; i < nudp; i++)
+		master_send(KAD_PROC_NET, KADIPC_NET_UDP, 0, udp_fds[i],
+		    &udp_addr[i], sizeof(udp_addr[i]));
 	nudp = 0;
 	master_send(KAD_PROC_NET, KADIPC_NET_CONFIG_DONE, 0, -1, NULL, 0);
+	for (i = 0; i < conf.nbootstrap; i++) {
+		if (parse_hostport(conf.bootstrap[i], 0, &a) == -1)
+			continue;	/* checked when the config was read */
+		master_sockaddr(&a, &sa);
+		master_send(KAD_PROC_NET, KADIPC_NET_BOOTSTRAP, 0, -1, &sa,
+		    sizeof(sa));
+	}
 
 	memset(&sc, 0, sizeof(sc));
 	sc.limit = conf.storage_limit;

@@ -89,12 +89,14 @@ void	 control_listen(struct event_base *);
 void	 control_cleanup(void);
 void	 control_dispatch_crypt(struct kadipc_msg *);
 void	 control_worker_stats(enum kad_proc);
+void	 control_peers(struct kadipc_msg *);
 
 /* kadmaster.c */
 extern struct master_conf	 conf;
 extern struct identity		 ident;
 extern time_t			 started;
 void	 master_shutdown(int status);
+void	 master_sockaddr(const struct kad_addr *, struct kadipc_sockaddr *);
 void	 master_send(enum kad_proc, uint32_t type, uint32_t peerid, int fd,
 	    const void *, size_t);
 

@@ -175,7 +175,9 @@ spawn_one(const struct master_conf *c, enum kad_proc p, int *fds, int nfds)
 }
 
 /* What each worker may send to the master. */
-static const uint32_t from_net[] = { KADIPC_READY, KADIPC_STATS };
+static const uint32_t from_net[] = {
+	KADIPC_READY, KADIPC_STATS, KADIPC_NET_PEERS, KADIPC_NET_PEERS_END
+};
 static const uint32_t from_store[] = { KADIPC_READY, KADIPC_STATS };
 static const uint32_t from_crypt[] = {
 	KADIPC_READY, KADIPC_STATS, KADIPC_XFER_ACK, KADIPC_XFER_LINK,

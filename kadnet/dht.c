@@ -4,8 +4,9 @@
  * routing table (routing.c), and moves chunks: GET (local store, then
  * FIND_VALUE), PUT (HAVE then STORE toward the node closest to the key,
  * which keeps the chunk and replicates it to its nearest neighbours) and
- * periodic migration of stored keys.  Pure: no syscalls, no globals;
- * SHA-256 comes from libcrypto with the digest fetched once per dht.
+ * periodic migration of stored keys; the chunk moving itself is in
+ * dht_xfer.c.  Pure: no syscalls, no globals; SHA-256 comes from
+ * libcrypto with the digest fetched once per dht.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -27,151 +28,7 @@
 #include "routing.h"
 #include "search.h"
 #include "dht.h"
-
-/* libbsd's tree.h uses __unused without defining it (Debian #522773) */
-#ifndef __unused
-#define __unused	__attribute__((__unused__))
-#endif
-
-#define DHT_MAX_K		64	/* bounds the stack arrays below */
-#define DHT_MAX_REFRESH		4	/* internal lookups at once */
-#define DHT_SCAN_BATCH		32	/* keys per migration scan step */
-#define DHT_MIGRATE_SOON	(30 * 1000)	/* after a new neighbour */
-#define XF_MAXTRY		3	/* next hops tried by one forward */
-#define XF_SPARES		4	/* replica targets beyond replicas-1 */
-
-/* what a request in flight is for */
-#define P_PING_BOOT		1	/* bootstrap: id unknown */
-#define P_PING_LIVE		2	/* ping-before-evict */
-#define P_PING_CONFIRM		3	/* a new contact that only asked us */
-#define P_SEARCH		4
-#define P_XFER_HAVE		5
-#define P_XFER_STORE		6
-
-struct pending {
-	RB_ENTRY(pending)	 by_txid;
-	RB_ENTRY(pending)	 by_time;
-	uint8_t			 txid[KRPC_TXID_LEN];
-	uint8_t			 type;		/* request sent */
-	uint8_t			 purpose;
-	uint8_t			 soft;		/* soft timeout passed */
-	uint8_t			 id_known;
-	uint8_t			 id[KAD_ID_LEN];
-	struct krpc_addr	 to;
-	uint32_t		 owner;		/* search or xfer id */
-	uint16_t		 idx;		/* xfer target */
-	uint32_t		 rto;
-	uint64_t		 sent;
-	uint64_t		 deadline;
-};
-
-/* lookups */
-#define S_LOOKUP		1	/* dht_lookup */
-#define S_GET			2	/* dht_get */
-#define S_INTERNAL		3	/* bootstrap, bucket refresh */
-
-struct dsearch {
-	RB_ENTRY(dsearch)	 entry;
-	uint32_t		 sid;
-	uint8_t			 purpose;
-	uint64_t		 cookie;
-	struct search		*s;
-};
-
-/* chunk transfers: forward toward the key, or replicate around it */
-#define XF_FORWARD		1
-#define XF_REPLICATE		2
-
-#define XT_SPARE		0	/* replica target held in reserve */
-#define XT_HAVE			1	/* HAVE sent */
-#define XT_STORE		2	/* STORE sent */
-#define XT_DONE			3
-#define XT_FAILED		4
-
-struct xtarget {
-	uint8_t			 id[KAD_ID_LEN];
-	struct krpc_addr	 addr;
-	uint8_t			 state;
-};
-
-struct xfer {
-	RB_ENTRY(xfer)		 entry;
-	uint32_t		 xid;
-	uint8_t			 key[KAD_ID_LEN];
-	uint8_t			 mode;
-	uint8_t			 hops;		/* STOREs it came through */
-	uint8_t			 origin;	/* dht_put: report DHT_EV_PUT */
-	uint8_t			 migrate;	/* a migration scan started it */
-	uint8_t			 stored;	/* our store has it */
-	uint8_t			 ntried;
-	uint8_t			 tried[XF_MAXTRY][KAD_ID_LEN];
-	uint16_t		 ntargets, nopen, nok;
-	struct xtarget		 t[DHT_MAX_REPLICAS];
-	uint64_t		 cookie;
-	uint16_t		 len;
-	uint8_t			 data[KRPC_MAX_VALUE];
-};
-
-/* store requests awaiting an answer */
-#define SO_SERVE_FV		1	/* FIND_VALUE from a peer */
-#define SO_SERVE_HAVE		2	/* HAVE from a peer */
-#define SO_GET			3	/* dht_get, local step */
-#define SO_MIGRATE		4	/* data for a migration transfer */
-#define SO_SCAN			5	/* migration scan */
-
-struct storeop {
-	RB_ENTRY(storeop)	 entry;
-	uint64_t		 cookie;
-	uint8_t			 kind;
-	uint8_t			 want;
-	uint8_t			 mode;
-	uint8_t			 txid[KRPC_TXID_LEN];
-	struct krpc_addr	 from;
-	uint8_t			 key[KAD_ID_LEN];
-	uint64_t		 ucookie;
-	uint64_t		 created;
-};
-
-RB_HEAD(ptxid, pending);
-RB_HEAD(ptime, pending);
-RB_HEAD(stree, dsearch);
-RB_HEAD(xtree, xfer);
-RB_HEAD(otree, storeop);
-
-struct dht {
-	struct dht_config	 cf;
-	struct dht_io		 io;
-	struct routing		*rt;
-	struct ratelimit	*rl;
-	EVP_MD			*md;
-	EVP_MD_CTX		*mdctx;
-	uint8_t			 secret[KAD_ID_LEN];
-	uint8_t			 oldsecret[KAD_ID_LEN];
-	uint64_t		 token_next;
-	int			 allow_loopback;
-	int			 self_known;
-	struct krpc_addr	 self_addr;
-	struct rt_entry		 grtt;		/* RTT over all peers */
-	struct ptxid		 ptxid;
-	struct ptime		 ptime;
-	unsigned		 npending;
-	struct stree		 searches;
-	unsigned		 nsearches, nrefresh;
-	uint32_t		 next_sid;
-	struct xtree		 xfers;
-	unsigned		 nxfers;
-	uint32_t		 next_xid;
-	struct otree		 storeops;
-	unsigned		 nstoreops;
-	uint64_t		 next_cookie;
-	int			 booted;
-	int			 scanning, scan_more;
-	unsigned		 mig_active;
-	uint8_t			 scan_after[KAD_ID_LEN];
-	uint64_t		 migrate_next;
-	int			 busy;
-	struct dht_stats	 st;
-};
+#include "dht_local.h"
 
 const char *const dht_dropnames[DHT_DROP_MAX] = {
 	[DHT_DROP_BADADDR] = "bad address",
@@ -212,12 +69,6 @@ dsearch_cmp(struct dsearch *a, struct dsearch *b)
 }
 
 static int
-xfer_cmp(struct xfer *a, struct xfer *b)
-{
-	return (a->xid < b->xid ? -1 : a->xid > b->xid);
-}
-
-static int
 storeop_cmp(struct storeop *a, struct storeop *b)
 {
 	return (a->cookie < b->cookie ? -1 : a->cookie > b->cookie);
@@ -226,7 +77,6 @@ storeop_cmp(struct storeop *a, struct storeop *b)
 RB_GENERATE_STATIC(ptxid, pending, by_txid, ptxid_cmp)
 RB_GENERATE_STATIC(ptime, pending, by_time, ptime_cmp)
 RB_GENERATE_STATIC(stree, dsearch, entry, dsearch_cmp)
-RB_GENERATE_STATIC(xtree, xfer, entry, xfer_cmp)
 RB_GENERATE_STATIC(otree, storeop, entry, storeop_cmp)
 
 #define ENTER(d) do {							\
@@ -239,9 +89,6 @@ RB_GENERATE_STATIC(otree, storeop, entry, storeop_cmp)
 #define LEAVE(d)	((d)->busy = 0)
 
 static void	search_step(struct dht *, struct dsearch *, uint64_t);
-static void	xfer_forward_next(struct dht *, struct xfer *, uint64_t);
-static void	xfer_finish(struct dht *, struct xfer *, int, uint64_t);
-static void	scan_continue(struct dht *, uint64_t);
 
 /* ---- addresses ---- */
 
@@ -434,8 +281,9 @@ value_ok(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *v,
 
 /* ---- sending ---- */
 
-static void
-send_msg(struct dht *d, const struct krpc_msg *m, const struct krpc_addr *to)
+void
+dht_send_msg(struct dht *d, const struct krpc_msg *m,
+    const struct krpc_addr *to)
 {
 	uint8_t			 buf[KRPC_MAX_DGRAM];
 	struct sockaddr_storage	 ss;
@@ -472,8 +320,8 @@ pending_insert_time(struct dht *d, struct pending *p)
 }
 
 /* Register a request; the caller sends it with p->txid. */
-static struct pending *
-rpc_new(struct dht *d, uint8_t type, uint8_t purpose, const uint8_t *id,
+struct pending *
+dht_rpc_new(struct dht *d, uint8_t type, uint8_t purpose, const uint8_t *id,
     const struct krpc_addr *to, uint32_t owner, uint16_t idx, uint64_t now)
 {
 	struct pending	*p;
@@ -528,10 +376,10 @@ send_ping(struct dht *d, const uint8_t *id, const struct krpc_addr *to,
 	struct pending	*p;
 	struct krpc_msg	 m;
 
-	if ((p = rpc_new(d, KRPC_PING, purpose, id, to, 0, 0, now)) == NULL)
+	if ((p = dht_rpc_new(d, KRPC_PING, purpose, id, to, 0, 0, now)) == NULL)
 		return (-1);
 	krpc_init(&m, KRPC_PING, p->txid, d->cf.id);
-	send_msg(d, &m, to);
+	dht_send_msg(d, &m, to);
 	return (0);
 }
 
@@ -543,60 +391,20 @@ send_find(struct dht *d, struct dsearch *ds, struct search_cand *c,
 	struct krpc_msg	 m;
 	uint8_t		 type = search_type(ds->s);
 
-	p = rpc_new(d, type, P_SEARCH, c->id, &c->addr, ds->sid, 0, now);
+	p = dht_rpc_new(d, type, P_SEARCH, c->id, &c->addr, ds->sid, 0, now);
 	if (p == NULL)
 		return (-1);
 	krpc_init(&m, type, p->txid, d->cf.id);
 	memcpy(m.target, search_target(ds->s), KAD_ID_LEN);
 	m.want = d->cf.families;
-	send_msg(d, &m, &c->addr);
-	return (0);
-}
-
-static int
-send_have(struct dht *d, struct xfer *x, uint16_t idx, uint64_t now)
-{
-	struct pending	*p;
-	struct krpc_msg	 m;
-
-	p = rpc_new(d, KRPC_HAVE, P_XFER_HAVE, x->t[idx].id, &x->t[idx].addr,
-	    x->xid, idx, now);
-	if (p == NULL)
-		return (-1);
-	krpc_init(&m, KRPC_HAVE, p->txid, d->cf.id);
-	memcpy(m.target, x->key, KAD_ID_LEN);
-	send_msg(d, &m, &x->t[idx].addr);
-	return (0);
-}
-
-static int
-send_store(struct dht *d, struct xfer *x, uint16_t idx,
-    const uint8_t token[KRPC_TOKEN_LEN], uint64_t now)
-{
-	struct pending	*p;
-	struct krpc_msg	 m;
-
-	p = rpc_new(d, KRPC_STORE, P_XFER_STORE, x->t[idx].id,
-	    &x->t[idx].addr, x->xid, idx, now);
-	if (p == NULL)
-		return (-1);
-	krpc_init(&m, KRPC_STORE, p->txid, d->cf.id);
-	memcpy(m.token, token, KRPC_TOKEN_LEN);
-	memcpy(m.target, x->key, KAD_ID_LEN);
-	if (x->mode == XF_FORWARD) {
-		m.flags = KRPC_STORE_FORWARD;
-		m.hops = x->hops + 1;
-	}
-	m.value = x->data;
-	m.vlen = x->len;
-	send_msg(d, &m, &x->t[idx].addr);
+	dht_send_msg(d, &m, &c->addr);
 	return (0);
 }
 
 /* ---- the store ---- */
 
-static struct storeop *
-storeop_new(struct dht *d, uint8_t kind, const uint8_t key[KAD_ID_LEN],
+struct storeop *
+dht_storeop_new(struct dht *d, uint8_t kind, const uint8_t key[KAD_ID_LEN],
     uint64_t now)
 {
 	struct storeop	*o;
@@ -624,8 +432,8 @@ storeop_free(struct dht *d, struct storeop *o)
 	free(o);
 }
 
-static void
-store_request(struct dht *d, int op, uint64_t cookie,
+void
+dht_store_request(struct dht *d, int op, uint64_t cookie,
     const uint8_t key[KAD_ID_LEN], const uint8_t *data, size_t len,
     unsigned max)
 {
@@ -672,8 +480,8 @@ after_routing(struct dht *d, int r, const uint8_t id[KAD_ID_LEN],
 }
 
 /* How many known, not bad, contacts are closer to key than we are. */
-static size_t
-closer_count(struct dht *d, const uint8_t key[KAD_ID_LEN], size_t max,
+size_t
+dht_closer_count(struct dht *d, const uint8_t key[KAD_ID_LEN], size_t max,
     uint64_t now)
 {
 	struct rt_entry	*out[DHT_MAX_REPLICAS * 2];
@@ -844,277 +652,6 @@ search_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 	search_step(d, ds, now);
 }
 
-/* ---- chunk transfers (PUT, forwarding, replication, migration) ---- */
-
-static struct xfer *
-xfer_new(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *data,
-    size_t len, uint8_t mode, uint8_t hops)
-{
-	struct xfer	*x;
-
-	if (d->nxfers >= d->cf.maxxfers || len == 0 ||
-	    len > KRPC_MAX_VALUE) {
-		d->st.drop[DHT_DROP_BUSY]++;
-		return (NULL);
-	}
-	if ((x = calloc(1, sizeof(*x))) == NULL)
-		return (NULL);
-	x->xid = d->next_xid++;
-	memcpy(x->key, key, KAD_ID_LEN);
-	x->mode = mode;
-	x->hops = hops;
-	x->len = (uint16_t)len;
-	memcpy(x->data, data, len);
-	RB_INSERT(xtree, &d->xfers, x);
-	d->nxfers++;
-	d->st.xfers++;
-	return (x);
-}
-
-static int
-xfer_tried(const struct xfer *x, const uint8_t id[KAD_ID_LEN])
-{
-	uint8_t	i;
-
-	for (i = 0; i < x->ntried; i++)
-		if (memcmp(x->tried[i], id, KAD_ID_LEN) == 0)
-			return (1);
-	return (0);
-}
-
-/* Ask the next spare replica target; 1 if one is now open. */
-static int
-xfer_spare(struct dht *d, struct xfer *x, uint64_t now)
-{
-	uint16_t	i;
-
-	for (i = 0; i < x->ntargets; i++) {
-		if (x->t[i].state != XT_SPARE)
-			continue;
-		x->t[i].state = XT_HAVE;
-		if (send_have(d, x, i, now) == 0) {
-			x->nopen++;
-			return (1);
-		}
-		x->t[i].state = XT_FAILED;
-	}
-	return (0);
-}
-
-/*
- * We are the closest node we know: keep the chunk and make sure our
- * replicas-1 nearest neighbours have it.  A neighbour that does not
- * answer is replaced by the next one, so a dead node still in our table
- * does not cost a copy.
- */
-static void
-xfer_become_closest(struct dht *d, struct xfer *x, uint64_t now)
-{
-	struct rt_entry	*out[DHT_MAX_REPLICAS];
-	size_t		 n, i, want;
-
-	if (!x->stored) {
-		store_request(d, DHT_STORE_PUT, 0, x->key, x->data, x->len, 0);
-		x->stored = 1;
-		d->st.stores_accepted++;
-	}
-	x->mode = XF_REPLICATE;
-	x->ntargets = x->nopen = x->nok = 0;
-	want = d->cf.replicas - 1 + XF_SPARES;
-	if (want > DHT_MAX_REPLICAS)
-		want = DHT_MAX_REPLICAS;
-	n = routing_closest(d->rt, x->key, d->cf.families, 0, now, out, want);
-	for (i = 0; i < n; i++) {
-		memcpy(x->t[i].id, out[i]->id, KAD_ID_LEN);
-		x->t[i].addr = out[i]->addr;
-		x->t[i].state = XT_SPARE;
-		x->ntargets++;
-	}
-	for (i = 0; i + 1 < d->cf.replicas; i++)
-		if (!xfer_spare(d, x, now))
-			break;
-	if (x->nopen == 0)
-		xfer_finish(d, x, 0, now);
-}
-
-/* Send the chunk one step closer to its key, or keep it here. */
-static void
-xfer_forward_next(struct dht *d, struct xfer *x, uint64_t now)
-{
-	struct rt_entry	*out[XF_MAXTRY + 1];
-	size_t		 n, i;
-
-	if (x->hops < d->cf.hoplimit && x->ntried < XF_MAXTRY) {
-		n = routing_closest(d->rt, x->key, d->cf.families, 0, now, out,
-		    XF_MAXTRY + 1);
-		for (i = 0; i < n; i++) {
-			if (kad_id_cmpdist(out[i]->id, d->cf.id, x->key) >= 0)
-				break;	/* not closer than us */
-			if (xfer_tried(x, out[i]->id))
-				continue;
-			memcpy(x->tried[x->ntried++], out[i]->id, KAD_ID_LEN);
-			memcpy(x->t[0].id, out[i]->id, KAD_ID_LEN);
-			x->t[0].addr = out[i]->addr;
-			x->t[0].state = XT_HAVE;
-			x->ntargets = 1;
-			if (send_have(d, x, 0, now) == 0)
-				return;
-			break;
-		}
-	}
-	xfer_become_closest(d, x, now);
-}
-
-static void
-xfer_finish(struct dht *d, struct xfer *x, int status, uint64_t now)
-{
-	struct dht_event	ev;
-	int			origin = x->origin, migrate = x->migrate;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.type = DHT_EV_PUT;
-	ev.status = status;
-	ev.cookie = x->cookie;
-	memcpy(ev.key, x->key, KAD_ID_LEN);
-	ev.hops = x->hops;
-	ev.nnodes = x->nok;
-	RB_REMOVE(xtree, &d->xfers, x);
-	d->nxfers--;
-	free(x);
-	if (origin)
-		d->io.event(d->io.arg, &ev);
-	if (migrate && --d->mig_active == 0)
-		scan_continue(d, now);
-}
-
-static void
-xfer_replica_done(struct dht *d, struct xfer *x, uint16_t idx, int ok,
-    uint64_t now)
-{
-	x->t[idx].state = ok ? XT_DONE : XT_FAILED;
-	x->nopen--;
-	if (ok)
-		x->nok++;
-	else
-		(void)xfer_spare(d, x, now);
-	if (x->nopen == 0)
-		xfer_finish(d, x, 0, now);
-}
-
-static void
-xfer_have_reply(struct dht *d, struct xfer *x, uint16_t idx,
-    const struct krpc_msg *m, uint64_t now)
-{
-	if (x->t[idx].state != XT_HAVE)
-		return;
-	if (m->have) {
-		if (x->mode == XF_FORWARD) {
-			/* a closer node has it already: done (3c-i) */
-			x->nok = 1;
-			xfer_finish(d, x, 0, now);
-		} else
-			xfer_replica_done(d, x, idx, 1, now);
-		return;
-	}
-	x->t[idx].state = XT_STORE;
-	if (send_store(d, x, idx, m->token, now) == 0)
-		return;
-	if (x->mode == XF_FORWARD) {
-		x->t[idx].state = XT_FAILED;
-		xfer_forward_next(d, x, now);
-	} else
-		xfer_replica_done(d, x, idx, 0, now);
-}
-
-static void
-xfer_store_reply(struct dht *d, struct xfer *x, uint16_t idx,
-    uint8_t status, uint64_t now)
-{
-	int	ok = status == KRPC_ST_OK || status == KRPC_ST_HAVE;
-
-	if (x->t[idx].state != XT_STORE)
-		return;
-	if (x->mode == XF_FORWARD) {
-		if (ok) {
-			x->nok = 1;
-			xfer_finish(d, x, 0, now);
-		} else {
-			x->t[idx].state = XT_FAILED;
-			xfer_forward_next(d, x, now);
-		}
-	} else
-		xfer_replica_done(d, x, idx, ok, now);
-}
-
-static void
-xfer_target_failed(struct dht *d, struct xfer *x, uint16_t idx, uint64_t now)
-{
-	if (x->t[idx].state != XT_HAVE && x->t[idx].state != XT_STORE)
-		return;
-	if (x->mode == XF_FORWARD) {
-		x->t[idx].state = XT_FAILED;
-		xfer_forward_next(d, x, now);
-	} else
-		xfer_replica_done(d, x, idx, 0, now);
-}
-
-static struct xfer *
-xfer_get(struct dht *d, uint32_t xid)
-{
-	struct xfer	key;
-
-	key.xid = xid;
-	return (RB_FIND(xtree, &d->xfers, &key));
-}
-
-/* ---- migration (seed steps 4 and 5) ---- */
-
-static void
-scan_issue(struct dht *d, uint64_t now)
-{
-	struct storeop	*o;
-
-	if ((o = storeop_new(d, SO_SCAN, d->scan_after, now)) == NULL) {
-		d->scanning = 0;
-		d->migrate_next = now + DHT_MIGRATE_SOON;
-		return;
-	}
-	d->scanning = 1;
-	store_request(d, DHT_STORE_SCAN, o->cookie, d->scan_after, NULL, 0,
-	    DHT_SCAN_BATCH);
-}
-
-static void
-scan_continue(struct dht *d, uint64_t now)
-{
-	if (!d->scanning)
-		return;
-	if (!d->scan_more) {
-		d->scanning = 0;
-		d->migrate_next = now + d->cf.migrate_ms;
-		return;
-	}
-	scan_issue(d, now);
-}
-
-/*
- * A key we are not among the `replicas` closest known nodes to is pushed
- * toward them (step 4a); one we are a replica holder of is offered to
- * our nearest neighbours (4b).  Every holder checks, not only the
- * closest: a dead closest node lingers in our table for a while, and the
- * HAVE probes are what find it out.
- */
-static uint8_t
-migrate_decide(struct dht *d, const uint8_t key[KAD_ID_LEN], uint64_t now)
-{
-	size_t	closer;
-
-	if (routing_count(d->rt) == 0)
-		return (0);
-	closer = closer_count(d, key, d->cf.replicas, now);
-	return (closer >= d->cf.replicas ? XF_FORWARD : XF_REPLICATE);
-}
-
 /* ---- input ---- */
 
 static void
@@ -1147,7 +684,7 @@ reply_nodes(struct dht *d, const uint8_t txid[KRPC_TXID_LEN],
 		m.contacts[m.ncontacts].addr = out[i]->addr;
 		m.ncontacts++;
 	}
-	send_msg(d, &m, to);
+	dht_send_msg(d, &m, to);
 }
 
 static void
@@ -1173,21 +710,21 @@ serve_store(struct dht *d, const struct krpc_msg *m,
 			x = xfer_new(d, m->target, m->value, m->vlen,
 			    XF_FORWARD, m->hops);
 		r.status = x != NULL ? KRPC_ST_OK : KRPC_ST_BUSY;
-		send_msg(d, &r, from);
+		dht_send_msg(d, &r, from);
 		if (x != NULL)
 			xfer_forward_next(d, x, now);
 		return;
-	} else if (closer_count(d, m->target, d->cf.replicas * 2, now) >=
+	} else if (dht_closer_count(d, m->target, d->cf.replicas * 2, now) >=
 	    d->cf.replicas * 2) {
 		/* a replica for a key far from us: not ours to keep */
 		r.status = KRPC_ST_BUSY;
 	} else {
-		store_request(d, DHT_STORE_PUT, 0, m->target, m->value,
+		dht_store_request(d, DHT_STORE_PUT, 0, m->target, m->value,
 		    m->vlen, 0);
 		d->st.stores_accepted++;
 		r.status = KRPC_ST_OK;
 	}
-	send_msg(d, &r, from);
+	dht_send_msg(d, &r, from);
 }
 
 static void
@@ -1200,30 +737,31 @@ serve(struct dht *d, const struct krpc_msg *m, const struct krpc_addr *from,
 	switch (m->type) {
 	case KRPC_PING:
 		krpc_init(&r, KRPC_PONG, m->txid, d->cf.id);
-		send_msg(d, &r, from);
+		dht_send_msg(d, &r, from);
 		break;
 	case KRPC_FIND_NODE:
 		reply_nodes(d, m->txid, m->target, m->want, from, now);
 		break;
 	case KRPC_FIND_VALUE:
-		if ((o = storeop_new(d, SO_SERVE_FV, m->target, now)) == NULL) {
+		o = dht_storeop_new(d, SO_SERVE_FV, m->target, now);
+		if (o == NULL) {
 			reply_nodes(d, m->txid, m->target, m->want, from, now);
 			break;
 		}
 		memcpy(o->txid, m->txid, KRPC_TXID_LEN);
 		o->from = *from;
 		o->want = m->want;
-		store_request(d, DHT_STORE_GET, o->cookie, m->target, NULL, 0,
-		    0);
+		dht_store_request(d, DHT_STORE_GET, o->cookie, m->target,
+		    NULL, 0, 0);
 		break;
 	case KRPC_HAVE:
-		if ((o = storeop_new(d, SO_SERVE_HAVE, m->target, now)) ==
+		if ((o = dht_storeop_new(d, SO_SERVE_HAVE, m->target, now)) ==
 		    NULL)
 			break;	/* the asker times out and tries another */
 		memcpy(o->txid, m->txid, KRPC_TXID_LEN);
 		o->from = *from;
-		store_request(d, DHT_STORE_HAVE, o->cookie, m->target, NULL, 0,
-		    0);
+		dht_store_request(d, DHT_STORE_HAVE, o->cookie, m->target,
+		    NULL, 0, 0);
 		break;
 	case KRPC_STORE:
 		serve_store(d, m, from, now);
@@ -1391,7 +929,7 @@ storeop_done(struct dht *d, struct storeop *o, int status,
 				break;
 			r.value = data;
 			r.vlen = (uint16_t)len;
-			send_msg(d, &r, &oc.from);
+			dht_send_msg(d, &r, &oc.from);
 		} else
 			reply_nodes(d, oc.txid, oc.key, oc.want, &oc.from, now);
 		break;
@@ -1400,7 +938,7 @@ storeop_done(struct dht *d, struct storeop *o, int status,
 		if (token_make(d, d->secret, &oc.from, r.token) == -1)
 			break;
 		r.have = found ? 1 : 0;
-		send_msg(d, &r, &oc.from);
+		dht_send_msg(d, &r, &oc.from);
 		break;
 	case SO_GET:
 		if (found && value_ok(d, oc.key, data, len)) {
@@ -1430,7 +968,7 @@ storeop_done(struct dht *d, struct storeop *o, int status,
 			x = xfer_new(d, oc.key, data, len, oc.mode, 0);
 		if (x == NULL) {
 			if (--d->mig_active == 0)
-				scan_continue(d, now);
+				xfer_scan_continue(d, now);
 			break;
 		}
 		x->migrate = 1;
@@ -1443,7 +981,7 @@ storeop_done(struct dht *d, struct storeop *o, int status,
 	case SO_SCAN:
 		/* an error answer ends this scan */
 		d->scan_more = 0;
-		scan_continue(d, now);
+		xfer_scan_continue(d, now);
 		break;
 	}
 }
@@ -1500,19 +1038,19 @@ dht_store_scan_reply(struct dht *d, uint64_t cookie,
 	/* count first so that no transfer ends the batch early */
 	d->mig_active++;
 	for (i = 0; i < n; i++) {
-		if ((mode = migrate_decide(d, keys[i], now)) == 0)
+		if ((mode = xfer_migrate_decide(d, keys[i], now)) == 0)
 			continue;
 		if (d->nxfers + d->mig_active >= d->cf.maxxfers / 2)
 			break;	/* migration takes at most half; next scan */
-		if ((g = storeop_new(d, SO_MIGRATE, keys[i], now)) == NULL)
+		if ((g = dht_storeop_new(d, SO_MIGRATE, keys[i], now)) == NULL)
 			break;
 		g->mode = mode;
 		d->mig_active++;
-		store_request(d, DHT_STORE_GET, g->cookie, keys[i], NULL, 0,
+		dht_store_request(d, DHT_STORE_GET, g->cookie, keys[i], NULL, 0,
 		    0);
 	}
 	if (--d->mig_active == 0)
-		scan_continue(d, now);
+		xfer_scan_continue(d, now);
 	LEAVE(d);
 	return (0);
 }
@@ -1589,7 +1127,7 @@ dht_timer(struct dht *d, uint64_t now)
 	if (d->cf.migrate_ms != 0 && !d->scanning && now >= d->migrate_next) {
 		memset(d->scan_after, 0, KAD_ID_LEN);
 		d->scan_more = 1;
-		scan_issue(d, now);
+		xfer_scan_issue(d, now);
 	}
 	/* the store never answered: forget the request */
 	while ((o = RB_MIN(otree, &d->storeops)) != NULL &&
@@ -1664,11 +1202,11 @@ dht_get(struct dht *d, const uint8_t key[KAD_ID_LEN], uint64_t cookie,
 	int		 r = 0;
 
 	ENTER(d);
-	if ((o = storeop_new(d, SO_GET, key, now)) == NULL)
+	if ((o = dht_storeop_new(d, SO_GET, key, now)) == NULL)
 		r = search_start(d, key, KRPC_FIND_VALUE, S_GET, cookie, now);
 	else {
 		o->ucookie = cookie;
-		store_request(d, DHT_STORE_GET, o->cookie, key, NULL, 0, 0);
+		dht_store_request(d, DHT_STORE_GET, o->cookie, key, NULL, 0, 0);
 	}
 	LEAVE(d);
 	return (r);
@@ -1862,7 +1400,6 @@ dht_free(struct dht *d)
 {
 	struct pending	*p;
 	struct dsearch	*ds;
-	struct xfer	*x;
 	struct storeop	*o;
 
 	if (d == NULL)
@@ -1874,10 +1411,7 @@ dht_free(struct dht *d)
 		search_free(ds->s);
 		free(ds);
 	}
-	while ((x = RB_MIN(xtree, &d->xfers)) != NULL) {
-		RB_REMOVE(xtree, &d->xfers, x);
-		free(x);
-	}
+	xfer_free_all(d);
 	while ((o = RB_MIN(otree, &d->storeops)) != NULL)
 		storeop_free(d, o);
 	routing_free(d->rt);

@@ -57,7 +57,7 @@ struct dht_config {
 	uint32_t	 rto_max;	/* 4000 */
 	uint32_t	 refresh_ms;	/* idle bucket refresh: 15 min */
 	uint32_t	 token_ms;	/* token secret rotation: 5 min */
-	uint32_t	 migrate_ms;	/* store scan for migration: 1 h, 0 off */
+	uint32_t	 migrate_ms;	/* migration scan: 1 h, 0 off */
 	uint32_t	 storeop_ms;	/* store answer overdue after: 10 s */
 	struct ratelimit_config rl;
 };
@@ -90,7 +90,7 @@ struct dht_store_req {
 struct dht_event {
 	int			 type;
 	int			 status;	/* 0 ok, -1 failed/not found */
-	uint64_t		 cookie;	/* the caller's, from the call */
+	uint64_t		 cookie;	/* the caller's */
 	uint8_t			 key[KAD_ID_LEN];
 	const uint8_t		*value;		/* GET; valid during callback */
 	size_t			 vlen;

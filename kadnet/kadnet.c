@@ -2,15 +2,29 @@
  * kadnet: the only process that touches the network and parses what
  * peers send.  It holds the routing table; it has no disk and no keys.
  * Its UDP sockets are opened by kadmaster and arrive as fds.
+ *
+ * The protocol itself is the pure state machine in dht.c; this file
+ * feeds it datagrams, time and the store's answers, and carries out what
+ * it asks for: datagrams to send, store requests over the kadstore
+ * channel, and completions (a fetched chunk for kadstore, a published
+ * chunk's acknowledgement).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+#include <bsd/sys/queue.h>
 #include <errno.h>
 #include <event2/event.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kadipc.h"
@@ -18,25 +32,219 @@
 #include "log.h"
 #include "sandbox.h"
 #include "worker.h"
+#include "dht.h"
+#include "routing.h"
 
 #define NET_MAX_UDP	4
+#define NET_SAVE_MS	(60 * 1000)	/* routing table to the store */
+#define NET_QUEUE_MAX	16384		/* publishes/fetches awaiting room */
+
+/* work the dht refused for now (EBUSY): retried as room frees up */
+struct pending {
+	TAILQ_ENTRY(pending)	 entry;
+	int			 publish;
+	uint64_t		 cookie;
+	uint8_t			 key[KAD_ID_LEN];
+	size_t			 len;
+	uint8_t			 data[KRPC_MAX_VALUE];
+};
 
 static struct event_base	*base;
 static struct kadipc_chan	*ch_master, *ch_store;
-static struct event		*ev_udp[NET_MAX_UDP];
+static struct event		*ev_udp[NET_MAX_UDP], *ev_timer, *ev_save;
+static int			 udp_fd[NET_MAX_UDP], udp_fam[NET_MAX_UDP];
+static struct kadipc_sockaddr	 udp_addr[NET_MAX_UDP];
 static int			 nudp;
 static int			 configured, done;
 static struct kadipc_net_config	 netconf;
+static struct dht		*dht;
+static uint8_t			*routes;	/* loaded before the dht */
+static size_t			 routes_len;
+static TAILQ_HEAD(, pending)	 queue = TAILQ_HEAD_INITIALIZER(queue);
+static size_t			 nqueue;
+static uint64_t			 sendfail;
 
-static uint64_t	 dgrams_in, dgrams_out, dgrams_dropped;
+static uint64_t
+now_ms(void)
+{
+	struct timespec	 ts;
 
-static const uint32_t from_master[] = {
-	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ, KADIPC_NET_CONFIG,
-	KADIPC_NET_UDP, KADIPC_NET_CONFIG_DONE,
-#ifdef KAD_TEST_HOOKS
-	KADIPC_TEST_SANDBOX,
-#endif
-};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* After every call into the dht: its next deadline may have moved. */
+static void
+net_rearm(void)
+{
+	struct timeval	 tv;
+	uint64_t	 next, now;
+
+	if (dht == NULL)
+		return;
+	next = dht_next_timer(dht);
+	if (next == UINT64_MAX) {
+		evtimer_del(ev_timer);
+		return;
+	}
+	now = now_ms();
+	next = next > now ? next - now : 0;
+	tv.tv_sec = next / 1000;
+	tv.tv_usec = (next % 1000) * 1000;
+	evtimer_add(ev_timer, &tv);
+}
+
+static void
+net_drain_queue(void)
+{
+	struct pending	*p;
+	int		 r;
+
+	while ((p = TAILQ_FIRST(&queue)) != NULL) {
+		if (p->publish)
+			r = dht_put(dht, p->key, p->data, p->len, p->cookie,
+			    now_ms());
+		else
+			r = dht_get(dht, p->key, p->cookie, now_ms());
+		if (r == -1 && errno == EBUSY)
+			break;
+		if (r == -1) {
+			log_warn("%s", p->publish ? "dht_put" : "dht_get");
+			if (p->publish)
+				kadipc_compose(ch_store, KADIPC_NET_PUBLISHED,
+				    p->cookie, -1, &(struct kadipc_u32){ 1 },
+				    sizeof(struct kadipc_u32));
+			else
+				kadipc_send_net_res(ch_store,
+				    KADIPC_NET_FETCH_RES, p->cookie,
+				    KADIPC_NET_NOTFOUND, NULL, 0);
+		}
+		TAILQ_REMOVE(&queue, p, entry);
+		nqueue--;
+		free(p);
+	}
+}
+
+static void
+net_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	dht_timer(dht, now_ms());
+	net_drain_queue();
+	net_rearm();
+}
+
+static void
+net_save(evutil_socket_t fd, short ev, void *arg)
+{
+	uint8_t		*buf;
+	size_t		 size;
+	ssize_t		 n;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	size = dht_save_size(dht);
+	if (size > KADIPC_MAX_PAYLOAD)
+		size = KADIPC_MAX_PAYLOAD;
+	if ((buf = malloc(size)) == NULL)
+		return;
+	if ((n = dht_save(dht, buf, size)) > 0 &&
+	    kadipc_compose(ch_store, KADIPC_NET_ROUTES, 0, -1, buf, n) == -1)
+		log_warn("%s", __func__);
+	free(buf);
+}
+
+/* dht callbacks: they only queue datagrams and messages */
+
+static void
+io_send(void *arg, const void *buf, size_t len, const struct sockaddr *to,
+    socklen_t tolen)
+{
+	int	 i;
+
+	(void)arg;
+	for (i = 0; i < nudp; i++)
+		if (udp_fam[i] == to->sa_family)
+			break;
+	if (i == nudp || sendto(udp_fd[i], buf, len, MSG_DONTWAIT, to,
+	    tolen) == -1)
+		sendfail++;
+}
+
+static void
+io_random(void *arg, void *buf, size_t len)
+{
+	(void)arg;
+	arc4random_buf(buf, len);
+}
+
+static void
+io_store(void *arg, const struct dht_store_req *r)
+{
+	struct kadipc_net_scan	 sc;
+	struct kadipc_chunk	 head;
+	struct iovec		 iov[2];
+	int			 rv = 0;
+
+	(void)arg;
+	switch (r->op) {
+	case DHT_STORE_GET:
+	case DHT_STORE_HAVE:
+		rv = kadipc_send_net_req(ch_store, r->op == DHT_STORE_GET ?
+		    KADIPC_NET_STORE_GET : KADIPC_NET_STORE_HAVE, r->cookie,
+		    r->key);
+		break;
+	case DHT_STORE_PUT:
+		memset(&head, 0, sizeof(head));
+		memcpy(head.key, r->key, sizeof(head.key));
+		iov[0].iov_base = &head;
+		iov[0].iov_len = sizeof(head);
+		iov[1].iov_base = (void *)(uintptr_t)r->data;
+		iov[1].iov_len = r->len;
+		rv = kadipc_composev(ch_store, KADIPC_NET_STORE_PUT, 0, -1,
+		    iov, 2);
+		break;
+	case DHT_STORE_SCAN:
+		memset(&sc, 0, sizeof(sc));
+		sc.cookie = r->cookie;
+		memcpy(sc.after, r->key, sizeof(sc.after));
+		sc.max = r->max;
+		rv = kadipc_compose(ch_store, KADIPC_NET_STORE_SCAN, 0, -1,
+		    &sc, sizeof(sc));
+		break;
+	}
+	if (rv == -1)
+		fatal("%s", __func__);
+}
+
+static void
+io_event(void *arg, const struct dht_event *e)
+{
+	struct kadipc_u32	 st;
+
+	(void)arg;
+	switch (e->type) {
+	case DHT_EV_GET:
+		if (e->cookie == 0)
+			return;
+		if (kadipc_send_net_res(ch_store, KADIPC_NET_FETCH_RES,
+		    e->cookie, e->status == 0 ? KADIPC_NET_FOUND :
+		    KADIPC_NET_NOTFOUND, e->value, e->vlen) == -1)
+			fatal("%s", __func__);
+		break;
+	case DHT_EV_PUT:
+		if (e->cookie == 0)
+			return;
+		st.value = e->status == 0 ? 0 : 1;
+		if (kadipc_compose(ch_store, KADIPC_NET_PUBLISHED,
+		    (uint32_t)e->cookie, -1, &st, sizeof(st)) == -1)
+			fatal("%s", __func__);
+		break;
+	}
+}
 
 /* Drain the socket: one wakeup, many datagrams (LIMITS.md section 5). */
 static void
@@ -46,11 +254,12 @@ net_udp_read(evutil_socket_t fd, short ev, void *arg)
 	socklen_t		 sslen;
 	uint8_t			 buf[2048];
 	ssize_t			 n;
+	uint64_t		 now = now_ms();
 	int			 i;
 
 	(void)ev;
 	(void)arg;
-	for (i = 0; i < 256; i++) {
+	for (i = 0; i < 512; i++) {
 		sslen = sizeof(ss);
 		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
 		    (struct sockaddr *)&ss, &sslen);
@@ -58,39 +267,165 @@ net_udp_read(evutil_socket_t fd, short ev, void *arg)
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR)
 				log_warn("%s: recvfrom", __func__);
-			return;
+			break;
 		}
-		dgrams_in++;
-		/* no protocol is spoken yet: count and drop */
-		dgrams_dropped++;
+		dht_input(dht, buf, n, (struct sockaddr *)&ss, sslen, now);
 	}
+	net_drain_queue();
+	net_rearm();
 }
 
 static void
 net_stats(void)
 {
+	const struct dht_stats	*ds;
 	struct kad_stats	 s;
+	uint64_t		 dropped = 0;
+	int			 i;
 
 	memset(&s, 0, sizeof(s));
-	kad_stats_add(&s, "peers", 0);
-	kad_stats_add(&s, "lookups", 0);
-	kad_stats_add(&s, "datagrams-in", dgrams_in);
-	kad_stats_add(&s, "datagrams-out", dgrams_out);
-	kad_stats_add(&s, "datagrams-dropped", dgrams_dropped);
+	if (dht != NULL) {
+		ds = dht_stats(dht);
+		for (i = 0; i < DHT_DROP_MAX; i++)
+			if (i != DHT_DROP_BADCONTACT)
+				dropped += ds->drop[i];
+		kad_stats_add(&s, "peers", dht_nodes(dht));
+		kad_stats_add(&s, "lookups", ds->searches);
+		kad_stats_add(&s, "datagrams-in", ds->rx);
+		kad_stats_add(&s, "datagrams-out", ds->tx);
+		kad_stats_add(&s, "datagrams-dropped", dropped);
+		kad_stats_add(&s, "datagrams-unsent", sendfail);
+		kad_stats_add(&s, "rpc-timeouts", ds->timeouts);
+		kad_stats_add(&s, "stores-accepted", ds->stores_accepted);
+		kad_stats_add(&s, "net-queue", nqueue);
+		kad_stats_add(&s, "drop-malformed",
+		    ds->drop[DHT_DROP_MALFORMED]);
+		kad_stats_add(&s, "drop-martian", ds->drop[DHT_DROP_MARTIAN]);
+		kad_stats_add(&s, "drop-ratelimit",
+		    ds->drop[DHT_DROP_RATELIMIT] +
+		    ds->drop[DHT_DROP_GLOBALLIMIT]);
+		kad_stats_add(&s, "drop-banned", ds->drop[DHT_DROP_BANNED]);
+		kad_stats_add(&s, "drop-unsolicited",
+		    ds->drop[DHT_DROP_UNSOLICITED]);
+		kad_stats_add(&s, "drop-bad-token", ds->drop[DHT_DROP_BADTOKEN]);
+		kad_stats_add(&s, "drop-bad-value", ds->drop[DHT_DROP_BADVALUE]);
+		kad_stats_add(&s, "drop-busy", ds->drop[DHT_DROP_BUSY]);
+	}
 	if (kad_stats_send(ch_master, &s) == -1)
 		fatal("%s", __func__);
 }
 
 static void
+net_peers(void)
+{
+	struct rt_entry	**out;
+	char		 line[256], addr[INET6_ADDRSTRLEN];
+	size_t		 n, i, j;
+	uint64_t	 now = now_ms();
+	int		 len;
+
+	n = dht_nodes(dht);
+	if ((out = reallocarray(NULL, n ? n : 1, sizeof(*out))) == NULL)
+		fatal("%s", __func__);
+	n = routing_closest(dht_routing(dht), dht_id(dht),
+	    KRPC_WANT4 | KRPC_WANT6, 0, now, out, n);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < KAD_ID_LEN; j++)
+			snprintf(line + 2 * j, 3, "%02x", out[i]->id[j]);
+		inet_ntop(out[i]->addr.family == KRPC_AF_INET ? AF_INET :
+		    AF_INET6, out[i]->addr.ip, addr, sizeof(addr));
+		len = snprintf(line + 2 * KAD_ID_LEN,
+		    sizeof(line) - 2 * KAD_ID_LEN, " %s%s%s:%u seen %llus "
+		    "rtt %s%ums\n", out[i]->addr.family == KRPC_AF_INET ? "" :
+		    "[", addr, out[i]->addr.family == KRPC_AF_INET ? "" : "]",
+		    out[i]->addr.port,
+		    (unsigned long long)(now - out[i]->seen) / 1000,
+		    (out[i]->flags & RT_F_RTT) ? "" : "~",
+		    (out[i]->flags & RT_F_RTT) ? out[i]->srtt / 8 : 0);
+		if (len > 0 && (size_t)len < sizeof(line) - 2 * KAD_ID_LEN)
+			kadipc_compose(ch_master, KADIPC_NET_PEERS, 0, -1,
+			    line, 2 * KAD_ID_LEN + len);
+	}
+	free(out);
+	kadipc_compose(ch_master, KADIPC_NET_PEERS_END, 0, -1, NULL, 0);
+}
+
+static int
+to_sockaddr(const struct kadipc_sockaddr *a, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(a->port);
+		memcpy(&sin->sin_addr, a->addr, 4);
+		*len = sizeof(*sin);
+	} else if (a->family == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(a->port);
+		memcpy(&sin6->sin6_addr, a->addr, 16);
+		*len = sizeof(*sin6);
+	} else
+		return (-1);
+	return (0);
+}
+
+static void
+net_start(void)
+{
+	struct dht_config	 cf;
+	struct dht_io		 io;
+	struct timeval		 tv;
+	socklen_t		 len;
+	int			 i;
+
+	dht_config_defaults(&cf);
+	memcpy(cf.id, netconf.id, sizeof(cf.id));
+	cf.replicas = netconf.replicas;
+	if (to_sockaddr(&udp_addr[0], &cf.bind, &len) == -1)
+		fatalx("%s: bad bind address", __func__);
+	cf.families = 0;
+	for (i = 0; i < nudp; i++)
+		cf.families |= udp_fam[i] == AF_INET ? KRPC_WANT4 : KRPC_WANT6;
+	memset(&io, 0, sizeof(io));
+	io.send = io_send;
+	io.random = io_random;
+	io.store = io_store;
+	io.event = io_event;
+	if ((dht = dht_new(&cf, &io, now_ms())) == NULL)
+		fatal("dht_new");
+	if (routes != NULL) {
+		if (dht_load(dht, routes, routes_len, now_ms()) == -1)
+			log_warnx("the saved routing table is unusable");
+		else
+			log_info("rejoining with %zu saved contacts",
+			    dht_nodes(dht));
+		free(routes);
+		routes = NULL;
+	}
+	if ((ev_timer = evtimer_new(base, net_timer, NULL)) == NULL ||
+	    (ev_save = event_new(base, -1, EV_PERSIST, net_save,
+	    NULL)) == NULL)
+		fatalx("%s: timers", __func__);
+	tv.tv_sec = NET_SAVE_MS / 1000;
+	tv.tv_usec = 0;
+	event_add(ev_save, &tv);
+	net_rearm();
+}
+
+static void
 net_add_udp(struct kadipc_msg *m)
 {
-	struct kadipc_u32	 fam;
+	struct kadipc_sockaddr	 a;
 	struct stat		 st;
 
-	if (kadipc_msg_exact(m, &fam, sizeof(fam)) == -1)
+	if (kadipc_msg_exact(m, &a, sizeof(a)) == -1 || a.pad0 != 0)
 		fatalx("%s: bad NET_UDP", __func__);
-	if (fam.value != AF_INET && fam.value != AF_INET6)
-		fatalx("%s: bad address family %u", __func__, fam.value);
+	if (a.family != AF_INET && a.family != AF_INET6)
+		fatalx("%s: bad address family %u", __func__, a.family);
 	if (nudp == NET_MAX_UDP)
 		fatalx("%s: too many UDP sockets", __func__);
 	if (fstat(m->fd, &st) == -1 || !S_ISSOCK(st.st_mode))
@@ -98,8 +433,26 @@ net_add_udp(struct kadipc_msg *m)
 	if ((ev_udp[nudp] = event_new(base, m->fd, EV_READ | EV_PERSIST,
 	    net_udp_read, NULL)) == NULL || event_add(ev_udp[nudp], NULL) == -1)
 		fatalx("%s: event", __func__);
+	udp_fd[nudp] = m->fd;
+	udp_fam[nudp] = a.family;
+	udp_addr[nudp] = a;
 	nudp++;
 	m->fd = -1;	/* ours now */
+}
+
+static void
+net_bootstrap(struct kadipc_msg *m)
+{
+	struct kadipc_sockaddr	 a;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+
+	if (kadipc_msg_exact(m, &a, sizeof(a)) == -1 ||
+	    to_sockaddr(&a, &ss, &len) == -1)
+		fatalx("%s: bad NET_BOOTSTRAP", __func__);
+	if (dht_ping(dht, (struct sockaddr *)&ss, len, now_ms()) == -1)
+		log_warn("bootstrap");
+	net_rearm();
 }
 
 static void
@@ -112,6 +465,10 @@ net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	switch (m->hdr.type) {
 	case KADIPC_SHUTDOWN:
 		log_debug("shutting down");
+		if (dht != NULL)
+			net_save(-1, 0, NULL);
+		/* let the store have the routing table before we go */
+		kadipc_flush(ch_store);
 		exit(0);
 	case KADIPC_STATS_REQ:
 		net_stats();
@@ -120,7 +477,7 @@ net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		if (configured)
 			fatalx("%s: second NET_CONFIG", __func__);
 		if (kadipc_msg_exact(m, &netconf, sizeof(netconf)) == -1 ||
-		    netconf.port < 1025)
+		    netconf.replicas < 1 || netconf.replicas > DHT_MAX_REPLICAS)
 			fatalx("%s: bad NET_CONFIG", __func__);
 		configured = 1;
 		return;
@@ -133,9 +490,21 @@ net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		if (!configured || done || nudp == 0)
 			fatalx("%s: NET_CONFIG_DONE out of order", __func__);
 		done = 1;
+		net_start();
 		if (kadipc_compose(ch_master, KADIPC_READY, 0, -1, NULL, 0) ==
 		    -1)
 			fatal("%s: READY", __func__);
+		return;
+	}
+	if (!done)
+		fatalx("%s: %s before NET_CONFIG_DONE", __func__,
+		    kadipc_type_name(m->hdr.type));
+	switch (m->hdr.type) {
+	case KADIPC_NET_BOOTSTRAP:
+		net_bootstrap(m);
+		return;
+	case KADIPC_NET_PEERS_REQ:
+		net_peers();
 		return;
 	}
 	fatalx("%s: unexpected %s from kadmaster", __func__,
@@ -143,12 +512,84 @@ net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 }
 
 static void
+net_enqueue(int publish, uint64_t cookie, const uint8_t *key,
+    const uint8_t *data, size_t len)
+{
+	struct pending	*p;
+
+	if (nqueue >= NET_QUEUE_MAX)
+		fatalx("%s: kadstore overran the queue", __func__);
+	if ((p = malloc(sizeof(*p))) == NULL)
+		fatal("%s", __func__);
+	p->publish = publish;
+	p->cookie = cookie;
+	memcpy(p->key, key, sizeof(p->key));
+	p->len = len;
+	if (len > 0)
+		memcpy(p->data, data, len);
+	TAILQ_INSERT_TAIL(&queue, p, entry);
+	nqueue++;
+}
+
+static void
 net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 {
+	struct kadipc_chunk_msg	 c;
+	struct kadipc_net_keys	 kh;
+	uint8_t			 keys[KADIPC_MAX_SCAN][KAD_ID_LEN];
+	uint64_t		 now = now_ms();
+
 	(void)ch;
 	(void)arg;
-	fatalx("%s: unexpected %s from kadstore", __func__,
-	    kadipc_type_name(m->hdr.type));
+	if (m->hdr.type == KADIPC_NET_ROUTES) {
+		/* the store hands back our saved table once, at start */
+		if (dht != NULL || routes != NULL)
+			fatalx("%s: NET_ROUTES out of order", __func__);
+		if (m->len == 0)
+			return;
+		if ((routes = malloc(m->len)) == NULL)
+			fatal("%s", __func__);
+		memcpy(routes, m->data, m->len);
+		routes_len = m->len;
+		return;
+	}
+	if (dht == NULL)
+		fatalx("%s: %s before the network started", __func__,
+		    kadipc_type_name(m->hdr.type));
+	switch (m->hdr.type) {
+	case KADIPC_NET_STORE_RES:
+		if (kadipc_recv_net_res(m, &c) == -1)
+			fatalx("%s: bad NET_STORE_RES", __func__);
+		dht_store_reply(dht, c.cookie, c.error == KADIPC_NET_FOUND ?
+		    DHT_STORE_FOUND : c.error == KADIPC_NET_NOTFOUND ?
+		    DHT_STORE_NOTFOUND : DHT_STORE_ERROR, c.data, c.len, now);
+		break;
+	case KADIPC_NET_STORE_KEYS:
+		if (m->len < sizeof(kh))
+			fatalx("%s: bad NET_STORE_KEYS", __func__);
+		memcpy(&kh, m->data, sizeof(kh));
+		if (kh.pad0 != 0 || kh.n > KADIPC_MAX_SCAN ||
+		    m->len != sizeof(kh) + (size_t)kh.n * KAD_ID_LEN)
+			fatalx("%s: bad NET_STORE_KEYS", __func__);
+		memcpy(keys, m->data + sizeof(kh), (size_t)kh.n * KAD_ID_LEN);
+		dht_store_scan_reply(dht, kh.cookie, keys, kh.n, now);
+		break;
+	case KADIPC_NET_FETCH:
+		if (kadipc_recv_net_req(m, &c) == -1 || c.cookie == 0)
+			fatalx("%s: bad NET_FETCH", __func__);
+		net_enqueue(0, c.cookie, c.key, NULL, 0);
+		break;
+	case KADIPC_NET_PUBLISH:
+		if (kadipc_recv_chunk(m, &c) == -1 || m->hdr.peerid == 0)
+			fatalx("%s: bad NET_PUBLISH", __func__);
+		net_enqueue(1, m->hdr.peerid, c.key, c.data, c.len);
+		break;
+	default:
+		fatalx("%s: unexpected %s from kadstore", __func__,
+		    kadipc_type_name(m->hdr.type));
+	}
+	net_drain_queue();
+	net_rearm();
 }
 
 static void
@@ -162,6 +603,20 @@ net_chan_dead(struct kadipc_chan *ch, void *arg)
 	fatalx("lost the channel to %s", kadipc_chan_peername(ch));
 }
 
+static const uint32_t from_master[] = {
+	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ, KADIPC_NET_CONFIG,
+	KADIPC_NET_UDP, KADIPC_NET_CONFIG_DONE, KADIPC_NET_BOOTSTRAP,
+	KADIPC_NET_PEERS_REQ,
+#ifdef KAD_TEST_HOOKS
+	KADIPC_TEST_SANDBOX,
+#endif
+};
+
+static const uint32_t from_store[] = {
+	KADIPC_NET_STORE_RES, KADIPC_NET_STORE_KEYS, KADIPC_NET_FETCH,
+	KADIPC_NET_PUBLISH, KADIPC_NET_ROUTES
+};
+
 int
 main(int argc, char *argv[])
 {
@@ -170,6 +625,9 @@ main(int argc, char *argv[])
 
 	kad_worker_init(&w, KAD_PROC_NET, 2, argc, argv);
 	kad_privdrop_lookup(w.user, &user);
+	/* OpenSSL reads its configuration file now, not in the sandbox */
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
+		fatalx("OpenSSL initialisation failed");
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	kad_privdrop(KAD_PROC_NET, w.root, &user);
@@ -179,7 +637,8 @@ main(int argc, char *argv[])
 	    KAD_PROC_MASTER, from_master, sizeof(from_master) /
 	    sizeof(from_master[0]))) == NULL ||
 	    (ch_store = kadipc_chan_new(KAD_IPC_FD + 1, KAD_PROC_NET,
-	    KAD_PROC_STORE, NULL, 0)) == NULL)
+	    KAD_PROC_STORE, from_store, sizeof(from_store) /
+	    sizeof(from_store[0]))) == NULL)
 		fatal("channels");
 	if (kadipc_event_set(ch_master, base, net_dispatch_master,
 	    net_chan_dead, NULL) == -1 ||

@@ -1,5 +1,6 @@
 # The kadnet worker binary (the pure protocol modules are in module.mk).
+# It links libcrypto for SHA-256 alone (tokens, checking fetched chunks).
 BINS		+= kadnet
 LIBEXEC_BINS	+= kadnet
-kadnet_SRCS	:= kadnet/kadnet.c
-kadnet_PKGS	:=
+kadnet_SRCS	= kadnet/kadnet.c $(KADNET_PURE)
+kadnet_PKGS	:= libcrypto

@@ -56,9 +56,9 @@
 /* STORE_RES status */
 #define KRPC_ST_OK		0	/* accepted */
 #define KRPC_ST_HAVE		1	/* already had it */
-#define KRPC_ST_BADTOKEN	2	/* token does not match source address */
+#define KRPC_ST_BADTOKEN	2	/* token not for the source address */
 #define KRPC_ST_BADVALUE	3	/* SHA-256(value) != key */
-#define KRPC_ST_BUSY		4	/* no room right now, try another node */
+#define KRPC_ST_BUSY		4	/* not here, try another node */
 #define KRPC_ST_MAX		4
 
 /* address family codes in struct krpc_addr (not AF_*: fixed on the wire) */

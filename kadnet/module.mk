@@ -4,7 +4,7 @@
 #   BINS += kadnet; LIBEXEC_BINS += kadnet; kadnet_SRCS := ...
 
 KADNET_PURE	:= kadnet/krpc.c kadnet/routing.c kadnet/search.c \
-		   kadnet/ratelimit.c kadnet/dht.c
+		   kadnet/ratelimit.c kadnet/dht.c kadnet/dht_xfer.c
 
 TESTS		+= test_krpc
 test_krpc_SRCS	:= tests/unit/test_krpc.c kadnet/krpc.c

@@ -43,10 +43,15 @@ ratelimit_defaults(struct ratelimit_config *cf)
 {
 	memset(cf, 0, sizeof(*cf));
 	cf->slots = 4096;
-	cf->rate = 50;
-	cf->burst = 100;
-	cf->grate = 5000;
-	cf->gburst = 10000;
+	/*
+	 * A fetch asks each of a few nodes for thousands of chunks a second
+	 * (25 MB/s is 25k chunk requests): the per-source limit must leave
+	 * that room, and still stop one address from taking a node over.
+	 */
+	cf->rate = 20000;
+	cf->burst = 40000;
+	cf->grate = 200000;
+	cf->gburst = 400000;
 	cf->ban_strikes = 32;
 	cf->strike_decay_ms = 1000;
 	cf->ban_ms = 10 * 60 * 1000;

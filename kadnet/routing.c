@@ -20,8 +20,7 @@ struct rt_bucket {
 	struct rt_entry	*repl;		/* replacement cache, [nr-1] newest */
 	uint16_t	 n, ecap;
 	uint16_t	 nr, rcap;
-	uint64_t	 active;	/* last lookup into its range; 0 at first,
-					   so a new table refreshes every bucket */
+	uint64_t	 active;	/* last lookup into its range, 0: due */
 };
 
 struct routing {

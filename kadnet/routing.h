@@ -19,9 +19,9 @@
 #include "krpc.h"
 
 #define RT_MAX_BUCKETS		256	/* one per shared-prefix length */
-#define RT_GOOD_AGE_MS		(15 * 60 * 1000)  /* good: heard this recently */
+#define RT_GOOD_AGE_MS		(15 * 60 * 1000) /* good: heard since */
 #define RT_FRESH_MS		(60 * 1000)	/* too fresh to need a ping */
-#define RT_PING_WAIT_MS		(10 * 1000)	/* one liveness ping at a time */
+#define RT_PING_WAIT_MS		(10 * 1000)	/* one liveness ping */
 #define RT_MAX_FAILS		3	/* consecutive timeouts: bad */
 
 #define RT_F_RTT		0x01	/* srtt/rttvar hold a measurement */
@@ -31,7 +31,7 @@ struct rt_entry {
 	struct krpc_addr addr;
 	uint64_t	 seen;		/* last datagram from it (LRS order) */
 	uint64_t	 replied;	/* last reply from it, 0: never */
-	uint64_t	 pinged;	/* liveness ping outstanding since, or 0 */
+	uint64_t	 pinged;	/* liveness ping out since, or 0 */
 	uint32_t	 srtt;		/* smoothed RTT, ms * 8 */
 	uint32_t	 rttvar;	/* RTT mean deviation, ms * 4 */
 	uint8_t		 fails;		/* consecutive unanswered requests */
@@ -115,7 +115,8 @@ unsigned	 routing_nbuckets(struct routing *);
 const struct rt_entry *routing_bucket(struct routing *, unsigned i,
 		    size_t *n, size_t *nrepl);
 /* Index of the bucket that covers id. */
-unsigned	 routing_bucket_of(struct routing *, const uint8_t id[KAD_ID_LEN]);
+unsigned	 routing_bucket_of(struct routing *,
+		    const uint8_t id[KAD_ID_LEN]);
 
 /*
  * Serialise the contacts (not the replacement caches) to a blob, for a

@@ -30,6 +30,12 @@ static const uint32_t from_master[] = {
 #endif
 };
 
+static const uint32_t from_net[] = {
+	KADIPC_NET_STORE_GET, KADIPC_NET_STORE_HAVE, KADIPC_NET_STORE_PUT,
+	KADIPC_NET_STORE_SCAN, KADIPC_NET_FETCH_RES, KADIPC_NET_PUBLISHED,
+	KADIPC_NET_ROUTES
+};
+
 static const uint32_t from_crypt[] = {
 	KADIPC_CHUNK_PUT, KADIPC_CHUNK_GET, KADIPC_CHUNK_UNPIN
 };
@@ -67,6 +73,7 @@ main(int argc, char *argv[])
 	sc.limit = w.limit;
 	if ((s = store_open(dbdir, &sc)) == NULL)
 		fatalx("cannot open the store in %s", dbdir);
+	store_routes_open(dbdir);
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	kad_privdrop(KAD_PROC_STORE, w.root, &user);
@@ -80,7 +87,8 @@ main(int argc, char *argv[])
 	    KAD_PROC_CRYPT, from_crypt, sizeof(from_crypt) /
 	    sizeof(from_crypt[0]))) == NULL ||
 	    (store_net = kadipc_chan_new(KAD_IPC_FD + 2, KAD_PROC_STORE,
-	    KAD_PROC_NET, NULL, 0)) == NULL)
+	    KAD_PROC_NET, from_net, sizeof(from_net) /
+	    sizeof(from_net[0]))) == NULL)
 		fatal("channels");
 	if (kadipc_event_set(store_master, base, store_dispatch_master,
 	    store_chan_dead, NULL) == -1 ||
@@ -90,6 +98,7 @@ main(int argc, char *argv[])
 	    store_chan_dead, NULL) == -1)
 		fatalx("event_set");
 	kadipc_set_batch_cb(store_crypt, store_batch_end);
+	kadipc_set_batch_cb(store_net, store_batch_end);
 	event_base_dispatch(base);
 	fatalx("event loop ended");
 }

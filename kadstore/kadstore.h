@@ -21,6 +21,8 @@ void	store_dispatch_crypt(struct kadipc_chan *, struct kadipc_msg *,
 void	store_dispatch_net(struct kadipc_chan *, struct kadipc_msg *,
 	    void *);
 void	store_batch_end(struct kadipc_chan *, void *);
+void	store_routes_open(const char *);
+void	store_routes_load(void);
 __attribute__((__noreturn__)) void store_exit(int);
 
 #endif /* KADSTORE_H */

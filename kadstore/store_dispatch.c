@@ -4,14 +4,26 @@
  * burst that carried them (kadipc's batch callback), so an acknowledged
  * chunk survives kill -9 and a burst of a thousand puts costs one commit.
  * A timer flushes to the device every sync-interval.
+ *
+ * Toward kadnet: a chunk kadcrypt publishes (pinned) is handed to kadnet
+ * once committed, and kadcrypt hears CHUNK_PUT_RES only when kadnet has
+ * pushed it toward its closest nodes (NET_PUBLISHED), so `kadctl put`
+ * ends when the file is on the network, and kadcrypt's window bounds
+ * what is in flight.  A chunk kadcrypt asks for and we lack is fetched
+ * through kadnet (NET_FETCH), cached here unpinned, then answered.
  */
 #include <sys/types.h>
 
 #include <bsd/stdlib.h>
+#include <bsd/sys/tree.h>
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kadipc.h"
 #include "kadipc_msg.h"
@@ -25,7 +37,36 @@ struct reply {
 	uint32_t	 peerid;
 	uint8_t		 key[KADIPC_KEY_LEN];
 	int32_t		 error;
+	int		 publish;	/* hand to kadnet before answering */
 };
+
+/* a crypt request waiting on kadnet: a publish or a fetch */
+struct waiting {
+	RB_ENTRY(waiting)	 entry;
+	uint64_t		 cookie;
+	uint32_t		 peerid;
+	uint8_t			 key[KADIPC_KEY_LEN];
+};
+
+static int
+waiting_cmp(struct waiting *a, struct waiting *b)
+{
+	return (a->cookie < b->cookie ? -1 : a->cookie > b->cookie);
+}
+
+RB_HEAD(waiting_tree, waiting);
+#ifndef __unused
+#define __unused __attribute__((__unused__))
+#endif
+RB_GENERATE_STATIC(waiting_tree, waiting, entry, waiting_cmp)
+
+static struct waiting_tree publishing = RB_INITIALIZER(&publishing);
+static struct waiting_tree fetching = RB_INITIALIZER(&fetching);
+static uint64_t		 next_cookie = 1;
+static uint64_t		 npublishing, nfetching;
+static uint64_t		 stat_fetched, stat_fetch_fail, stat_net_puts;
+static uint64_t		 stat_net_bad;
+static int		 routes_fd = -1;
 
 static struct store	*st;
 static struct event	*ev_sync;
@@ -70,7 +111,8 @@ store_check_broken(int error)
 }
 
 static void
-defer_reply(uint32_t type, uint32_t peerid, const uint8_t *key, int error)
+defer_reply(uint32_t type, uint32_t peerid, const uint8_t *key, int error,
+    int publish)
 {
 	struct reply	*r;
 	size_t		 n;
@@ -87,6 +129,59 @@ defer_reply(uint32_t type, uint32_t peerid, const uint8_t *key, int error)
 	r->peerid = peerid;
 	memcpy(r->key, key, sizeof(r->key));
 	r->error = error;
+	r->publish = publish;
+}
+
+static struct waiting *
+waiting_new(struct waiting_tree *t, uint32_t peerid, const uint8_t *key)
+{
+	struct waiting	*w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		fatal("%s", __func__);
+	w->cookie = next_cookie++;
+	w->peerid = peerid;
+	memcpy(w->key, key, sizeof(w->key));
+	RB_INSERT(waiting_tree, t, w);
+	return (w);
+}
+
+static struct waiting *
+waiting_take(struct waiting_tree *t, uint64_t cookie)
+{
+	struct waiting	 find, *w;
+
+	find.cookie = cookie;
+	if ((w = RB_FIND(waiting_tree, t, &find)) != NULL)
+		RB_REMOVE(waiting_tree, t, w);
+	return (w);
+}
+
+/* Hand a committed, published chunk to kadnet; it answers later. */
+static int
+publish(const struct reply *r)
+{
+	struct kadipc_chunk	 head;
+	struct iovec		 iov[2];
+	struct waiting		*w;
+	uint8_t			 buf[KADIPC_CHUNK_MAX];
+	size_t			 len;
+
+	if (store_get(st, r->key, buf, sizeof(buf), &len) == -1)
+		return (-1);
+	w = waiting_new(&publishing, r->peerid, r->key);
+	npublishing++;
+	memset(&head, 0, sizeof(head));
+	memcpy(head.key, r->key, sizeof(head.key));
+	iov[0].iov_base = &head;
+	iov[0].iov_len = sizeof(head);
+	iov[1].iov_base = buf;
+	iov[1].iov_len = len;
+	/* the cookie travels in the header's peerid field */
+	if (kadipc_composev(store_net, KADIPC_NET_PUBLISH, (uint32_t)w->cookie,
+	    -1, iov, 2) == -1)
+		fatal("%s", __func__);
+	return (0);
 }
 
 void
@@ -96,16 +191,18 @@ store_batch_end(struct kadipc_chan *ch, void *arg)
 
 	(void)ch;
 	(void)arg;
-	if (nreplies == 0)
-		return;
 	if (store_commit(st) == -1)
 		fatalx("store commit failed: %s; exiting so the next start "
 		    "rolls back", store_errstr(st));
-	for (i = 0; i < nreplies; i++)
+	for (i = 0; i < nreplies; i++) {
+		if (replies[i].publish && replies[i].error == 0 &&
+		    publish(&replies[i]) == 0)
+			continue;
 		if (kadipc_send_chunk_res(store_crypt, replies[i].type,
 		    replies[i].peerid, replies[i].key, replies[i].error,
 		    NULL, 0) == -1)
 			fatal("%s: reply", __func__);
+	}
 	nreplies = 0;
 }
 
@@ -136,6 +233,12 @@ store_stats_send(void)
 	kad_stats_add(&s, "chunk-gets", stat_gets);
 	kad_stats_add(&s, "chunk-misses", stat_misses);
 	kad_stats_add(&s, "chunks-refused", stat_refused);
+	kad_stats_add(&s, "publish-pending", npublishing);
+	kad_stats_add(&s, "fetch-pending", nfetching);
+	kad_stats_add(&s, "chunks-fetched", stat_fetched);
+	kad_stats_add(&s, "fetch-failures", stat_fetch_fail);
+	kad_stats_add(&s, "chunks-from-peers", stat_net_puts);
+	kad_stats_add(&s, "chunks-from-peers-bad", stat_net_bad);
 	if (kad_stats_send(store_master, &s) == -1)
 		fatal("%s", __func__);
 }
@@ -170,10 +273,24 @@ store_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		if (kadipc_compose(store_master, KADIPC_READY, 0, -1, NULL,
 		    0) == -1)
 			fatal("%s: READY", __func__);
+		store_routes_load();
 		return;
 	}
 	fatalx("%s: unexpected %s from kadmaster", __func__,
 	    kadipc_type_name(m->hdr.type));
+}
+
+/* A chunk kadcrypt needs and we lack: ask the network. */
+static void
+fetch(uint32_t peerid, const uint8_t *key)
+{
+	struct waiting	*w;
+
+	w = waiting_new(&fetching, peerid, key);
+	nfetching++;
+	if (kadipc_send_net_req(store_net, KADIPC_NET_FETCH, w->cookie,
+	    key) == -1)
+		fatal("%s", __func__);
 }
 
 void
@@ -202,15 +319,19 @@ store_dispatch_crypt(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 			log_debug("refused a chunk: %s", strerror(error));
 		} else
 			stat_puts++;
-		defer_reply(KADIPC_CHUNK_PUT_RES, m->hdr.peerid, c.key, error);
+		defer_reply(KADIPC_CHUNK_PUT_RES, m->hdr.peerid, c.key, error,
+		    c.flags & KADIPC_CHUNK_F_PIN);
 		return;
 	case KADIPC_CHUNK_GET:
 		stat_gets++;
 		if (store_get(st, c.key, buf, sizeof(buf), &len) == -1) {
 			error = errno;
 			store_check_broken(error);
-			if (error == ENOENT)
+			if (error == ENOENT) {
 				stat_misses++;
+				fetch(m->hdr.peerid, c.key);
+				return;
+			}
 			len = 0;
 		} else
 			error = 0;
@@ -225,18 +346,174 @@ store_dispatch_crypt(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 			store_check_broken(error);
 		}
 		defer_reply(KADIPC_CHUNK_UNPIN_RES, m->hdr.peerid, c.key,
-		    error == EINVAL ? ENOENT : error);
+		    error == EINVAL ? ENOENT : error, 0);
 		return;
 	}
 	fatalx("%s: unexpected %s from kadcrypt", __func__,
 	    kadipc_type_name(m->hdr.type));
 }
 
+static void
+net_scan(struct kadipc_msg *m)
+{
+	struct kadipc_net_scan	 sc;
+	struct kadipc_net_keys	 head;
+	struct iovec		 iov[2];
+	uint8_t			 keys[KADIPC_MAX_SCAN][KADIPC_KEY_LEN];
+	static const uint8_t	 zero[KADIPC_KEY_LEN];
+	uint32_t		 n = 0;
+	int			 r = 0;
+
+	if (kadipc_msg_exact(m, &sc, sizeof(sc)) == -1 || sc.pad0 != 0)
+		fatalx("%s: bad NET_STORE_SCAN", __func__);
+	/* one scan at a time; a zero cursor starts it over */
+	if (memcmp(sc.after, zero, sizeof(zero)) == 0 &&
+	    store_iter_begin(st) == -1)
+		store_check_broken(EIO);
+	if (sc.max > KADIPC_MAX_SCAN)
+		sc.max = KADIPC_MAX_SCAN;
+	while (n < sc.max && (r = store_iter_next(st, keys[n])) == 1)
+		n++;
+	if (r == -1)
+		store_check_broken(EIO);
+	memset(&head, 0, sizeof(head));
+	head.cookie = sc.cookie;
+	head.n = n;
+	iov[0].iov_base = &head;
+	iov[0].iov_len = sizeof(head);
+	iov[1].iov_base = keys;
+	iov[1].iov_len = n * KADIPC_KEY_LEN;
+	if (kadipc_composev(store_net, KADIPC_NET_STORE_KEYS, 0, -1, iov,
+	    2) == -1)
+		fatal("%s", __func__);
+}
+
+/* The routing table blob, kept for kadnet in db/routes. */
+void
+store_routes_open(const char *dbdir)
+{
+	char	 path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/routes", dbdir) >=
+	    sizeof(path))
+		fatalx("%s: path too long", __func__);
+	if ((routes_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1)
+		fatal("%s", path);
+}
+
+static void
+routes_save(const struct kadipc_msg *m)
+{
+	if (pwrite(routes_fd, m->data, m->len, 0) != (ssize_t)m->len ||
+	    ftruncate(routes_fd, m->len) == -1 || fdatasync(routes_fd) == -1)
+		log_warn("saving the routing table");
+}
+
+/* At start: hand kadnet its saved routing table, if any. */
+void
+store_routes_load(void)
+{
+	uint8_t	 buf[KADIPC_MAX_PAYLOAD];
+	ssize_t	 n;
+
+	if ((n = pread(routes_fd, buf, sizeof(buf), 0)) <= 0)
+		return;
+	if (kadipc_compose(store_net, KADIPC_NET_ROUTES, 0, -1, buf, n) == -1)
+		fatal("%s", __func__);
+}
+
 void
 store_dispatch_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 {
+	struct kadipc_chunk_msg	 c;
+	struct kadipc_u32	 u;
+	struct waiting		*w;
+	uint8_t			 buf[KADIPC_CHUNK_MAX];
+	size_t			 len;
+	int			 r;
+
 	(void)ch;
 	(void)arg;
+	if (!configured)
+		fatalx("%s: %s before STORE_CONFIG", __func__,
+		    kadipc_type_name(m->hdr.type));
+	switch (m->hdr.type) {
+	case KADIPC_NET_STORE_GET:
+		if (kadipc_recv_net_req(m, &c) == -1)
+			fatalx("%s: bad NET_STORE_GET", __func__);
+		if (store_get(st, c.key, buf, sizeof(buf), &len) == 0)
+			r = KADIPC_NET_FOUND;
+		else if (errno == ENOENT)
+			r = KADIPC_NET_NOTFOUND;
+		else {
+			store_check_broken(errno);
+			r = KADIPC_NET_ERROR;
+		}
+		if (kadipc_send_net_res(store_net, KADIPC_NET_STORE_RES,
+		    c.cookie, r, buf, len) == -1)
+			fatal("%s", __func__);
+		return;
+	case KADIPC_NET_STORE_HAVE:
+		if (kadipc_recv_net_req(m, &c) == -1)
+			fatalx("%s: bad NET_STORE_HAVE", __func__);
+		if ((r = store_has(st, c.key)) == -1)
+			store_check_broken(EIO);
+		if (kadipc_send_net_res(store_net, KADIPC_NET_STORE_RES,
+		    c.cookie, r == 1 ? KADIPC_NET_FOUND : r == 0 ?
+		    KADIPC_NET_NOTFOUND : KADIPC_NET_ERROR, NULL, 0) == -1)
+			fatal("%s", __func__);
+		return;
+	case KADIPC_NET_STORE_PUT:
+		/* a peer's chunk: the store re-checks its hash */
+		if (kadipc_recv_chunk(m, &c) == -1)
+			fatalx("%s: bad NET_STORE_PUT", __func__);
+		if (store_put(st, c.key, c.data, c.len, 0) == -1) {
+			store_check_broken(errno);
+			stat_net_bad++;
+		} else
+			stat_net_puts++;
+		return;
+	case KADIPC_NET_STORE_SCAN:
+		net_scan(m);
+		return;
+	case KADIPC_NET_FETCH_RES:
+		if (kadipc_recv_net_res(m, &c) == -1)
+			fatalx("%s: bad NET_FETCH_RES", __func__);
+		if ((w = waiting_take(&fetching, c.cookie)) == NULL)
+			fatalx("%s: NET_FETCH_RES for no fetch", __func__);
+		nfetching--;
+		r = ENOENT;
+		if (c.error == KADIPC_NET_FOUND) {
+			/* cache it: every node contributes what it fetched */
+			if (store_put(st, w->key, c.data, c.len, 0) == 0) {
+				r = 0;
+				stat_fetched++;
+			} else
+				store_check_broken(errno);
+		}
+		if (r != 0)
+			stat_fetch_fail++;
+		if (kadipc_send_chunk_res(store_crypt, KADIPC_CHUNK_GET_RES,
+		    w->peerid, w->key, r, c.data, r == 0 ? c.len : 0) == -1)
+			fatal("%s", __func__);
+		free(w);
+		return;
+	case KADIPC_NET_PUBLISHED:
+		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1)
+			fatalx("%s: bad NET_PUBLISHED", __func__);
+		if ((w = waiting_take(&publishing, m->hdr.peerid)) == NULL)
+			fatalx("%s: NET_PUBLISHED for no publish", __func__);
+		npublishing--;
+		if (kadipc_send_chunk_res(store_crypt, KADIPC_CHUNK_PUT_RES,
+		    w->peerid, w->key, 0, NULL, 0) == -1)
+			fatal("%s", __func__);
+		free(w);
+		return;
+	case KADIPC_NET_ROUTES:
+		routes_save(m);
+		return;
+	}
 	fatalx("%s: unexpected %s from kadnet", __func__,
 	    kadipc_type_name(m->hdr.type));
 }

@@ -43,6 +43,17 @@
  * instead of one per get.  Pinned chunks keep their tick but have no
  * index entry; the last unpin gives them a fresh tick.
  *
+ * Mapped size.  Each file must stay inside its mmapped region (xmsiz):
+ * past it TC writes with pwrite() and mistakes a failed write for success
+ * (tchdbseekwrite: int result >= size_t size), so a full disk would lose
+ * committed chunks silently and leave a file that no longer opens.
+ * Inside it, TC grows the file with a checked ftruncate() and writes
+ * through the mapping (a full disk then means EIO or, for a page the
+ * kernel cannot allocate, SIGBUS; both roll back to the last commit).
+ * So xmsiz defaults to twice the limit (address space, not memory), new
+ * chunks get ENOSPC before a file nears its mapping, and store_open()
+ * maps more when a file has outgrown the configured xmsiz.
+ *
  * Sandbox.  TC opens a .wal file lazily at the first tranbegin and keeps
  * it, so store_open() begins and commits a batch on both files before it
  * returns.  After that the steady state needs no open/unlink/rename, with
@@ -70,6 +81,7 @@
 #include <unistd.h>
 #endif
 
+#include <bsd/string.h>
 #include <openssl/evp.h>
 #include <tcutil.h>
 #include <tchdb.h>
@@ -96,13 +108,21 @@
 #define BNUM_MIN	131071		/* TC's default */
 #define BNUM_MAX	(1LL << 27)	/* 1 GiB of 8-byte buckets */
 #define BNUM_NOLIMIT	1048573
-#define XMSIZ_MIN	(64LL << 20)
-#define XMSIZ_MAX	(16LL << 30)
-#define XMSIZ_NOLIMIT	(2LL << 30)
 #define HDB_FPOW	12		/* 4096 free blocks: eviction churn */
-#define IDX_XMSIZ_MIN	(1LL << 20)	/* the index is ~5% of the chunks */
 #define IDX_LCNUM	4096
 #define IDX_NCNUM	1024
+
+/*
+ * Mapped sizes (address space, not memory; see room() for why every
+ * file must stay inside its mapping).
+ */
+#define XMSIZ_MIN	(64LL << 20)
+#define XMSIZ_MAX	(1LL << 40)
+#define XMSIZ_NOLIMIT	(64LL << 30)
+#define IDX_XMSIZ_MIN	(2LL << 20)
+#define HDB_GUARD	(64LL << 10)	/* more than one put appends */
+#define IDX_PER_OP	256		/* index growth per op, at commit */
+#define IDX_PER_ENT	128		/* index bytes per entry, generous */
 
 static const uint8_t meta_bkey[META_BKEY_LEN] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 'm', 'e', 't', 'a'
@@ -122,11 +142,16 @@ struct store {
 	struct store_stats	 st;		/* counters, limit */
 	uint64_t		 gen;		/* last committed batch */
 	uint64_t		 clock;		/* last tick handed out */
+	uint64_t		 xmsiz;		/* mapped size, chunk file */
+	uint64_t		 idx_xmsiz;	/* mapped size, index */
+	uint64_t		 nops;		/* index ops in the batch */
+	int64_t			 bnum;
 	int			 intx;		/* a batch is open */
 	int			 unsynced;	/* committed, not synced */
 	int			 broken;	/* TC error: read-only */
 	struct store		*next;		/* abandoned stores */
-	char			 errstr[256];
+	char			 errstr[320];	/* room for whybroken */
+	char			 whybroken[256];
 	uint8_t			 vbuf[VAL_MAX + 1]; /* +1: detect oversize */
 };
 
@@ -234,8 +259,10 @@ tc_fail(struct store *s, const char *what, const char *file, int ecode)
 		    file, what, tcerrmsg(ecode));
 		break;
 	}
-	if (!s->broken)
+	if (!s->broken) {
 		log_warnx("store: %s; no more writes", s->errstr);
+		(void)strlcpy(s->whybroken, s->errstr, sizeof(s->whybroken));
+	}
 	s->broken = 1;
 	errno = EIO;
 	return (-1);
@@ -256,10 +283,9 @@ bdb_fail(struct store *s, const char *what)
 static int
 broken_err(struct store *s)
 {
-	/* keep the text of the error that broke the store */
-	if (s->errstr[0] == '\0')
-		(void)snprintf(s->errstr, sizeof(s->errstr), "%s",
-		    "store is broken");
+	/* the error that broke the store, not whatever came after */
+	(void)snprintf(s->errstr, sizeof(s->errstr), "store is broken: %s",
+	    s->whybroken);
 	errno = EIO;
 	return (-1);
 }
@@ -351,6 +377,7 @@ lru_add(struct store *s, uint64_t tick, const uint8_t *key)
 	uint8_t	 ik[IKEY_LEN];
 
 	ikey_make(ik, tick, key);
+	s->nops++;
 	if (!tcbdbput(s->bdb, ik, IKEY_LEN, "", 0))
 		return (bdb_fail(s, "put"));
 	return (0);
@@ -362,12 +389,40 @@ lru_del(struct store *s, uint64_t tick, const uint8_t *key)
 	uint8_t	 ik[IKEY_LEN];
 
 	ikey_make(ik, tick, key);
+	s->nops++;
 	if (!tcbdbout(s->bdb, ik, IKEY_LEN)) {
 		/* a missing entry is harmless here: it is going away */
 		if (tcbdbecode(s->bdb) == TCENOREC)
 			return (0);
 		return (bdb_fail(s, "out"));
 	}
+	return (0);
+}
+
+/*
+ * Tokyo Cabinet must never write past its mapped region: there it uses
+ * pwrite() and takes a failure for success (tchdbseekwrite compares the
+ * int result with a size_t: -1 >= size), so a full disk would drop
+ * committed chunks silently and leave a file that no longer opens
+ * (found with RLIMIT_FSIZE, see test_store_crash.c).  Inside the region
+ * TC grows the file with a checked ftruncate() and writes through the
+ * mapping.  So growth is refused before either file nears its xmsiz.
+ */
+static int
+room(struct store *s)
+{
+	uint64_t	 guard;
+
+	if (tchdbfsiz(s->hdb) + HDB_GUARD > s->xmsiz)
+		return (seterr(s, ENOSPC, "%s reached its mapped size (%llu "
+		    "bytes): raise xmsiz", STORE_CHUNK_DB,
+		    (unsigned long long)s->xmsiz));
+	/* the index grows at commit, when the batch's leaves are written */
+	guard = s->idx_xmsiz / 8 + s->nops * IDX_PER_OP;
+	if (tcbdbfsiz(s->bdb) + guard > s->idx_xmsiz)
+		return (seterr(s, ENOSPC, "%s reached its mapped size (%llu "
+		    "bytes): raise xmsiz", STORE_LRU_DB,
+		    (unsigned long long)s->idx_xmsiz));
 	return (0);
 }
 
@@ -430,6 +485,8 @@ touch(struct store *s, const uint8_t *key, struct chunk_hdr *h, size_t len)
 	slack = (s->st.chunks - s->st.pinned) / STORE_LRU_SLACK_DIV;
 	if (age <= slack)
 		return (0);
+	if (room(s) == -1)
+		return (0);	/* the order is approximate anyway */
 	if (batch_begin(s) == -1 || lru_del(s, h->tick, key) == -1)
 		return (-1);
 	h->tick = ++s->clock;
@@ -478,7 +535,7 @@ store_put(struct store *s, const uint8_t key[STORE_KEY_LEN],
 		    "%llu pinned bytes (limit %llu)", len,
 		    (unsigned long long)s->st.pinned_bytes,
 		    (unsigned long long)s->st.limit));
-	if (batch_begin(s) == -1)
+	if (room(s) == -1 || batch_begin(s) == -1)
 		return (-1);
 	h.tick = ++s->clock;
 	h.pins = pin ? 1 : 0;
@@ -631,6 +688,7 @@ store_commit(struct store *s)
 		return (bdb_fail(s, "trancommit"));
 	s->gen++;
 	s->intx = 0;
+	s->nops = 0;
 	s->unsynced = 1;
 	return (0);
 }
@@ -762,28 +820,30 @@ ikey_cmp(const void *a, const void *b)
 	return (memcmp(a, b, IKEY_LEN));
 }
 
+static TCBDB	*lru_open(struct store *, const char *, int);
+
 /*
- * Rebuild the (freshly truncated) LRU index and the counters from the
- * chunk file.  Sorted, so the B+ tree is loaded in key order.  No
- * transaction on the index: until the meta record is written by the
- * closing commit the index counts as absent, so a crash here only means
- * another rebuild.
+ * Rebuild the LRU index and the counters from the chunk file, into a
+ * truncated index mapped large enough for it.  Sorted, so the B+ tree is
+ * loaded in key order.  No transaction on the index: until the meta
+ * record is written by the closing commit the index counts as absent, so
+ * a crash here only means another rebuild.
  */
 static int
-rebuild(struct store *s)
+rebuild(struct store *s, const char *bpath)
 {
 	struct scan	 sc;
+	uint64_t	 need;
 	size_t		 i;
 	int		 rv = -1;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.s = s;
 	if (!tchdbforeach(s->hdb, scan_rec, &sc)) {
-		if (sc.nomem) {
+		if (sc.nomem)
 			(void)seterr(s, ENOMEM, "out of memory");
-			goto done;
-		}
-		(void)hdb_fail(s, "foreach");
+		else
+			(void)hdb_fail(s, "foreach");
 		goto done;
 	}
 	if (sc.nbadrec > 0)
@@ -803,6 +863,13 @@ rebuild(struct store *s)
 			(void)hdb_fail(s, "trancommit");
 			goto done;
 		}
+	}
+	need = 2 * (uint64_t)sc.nents * IDX_PER_ENT;
+	if (need > s->idx_xmsiz)
+		s->idx_xmsiz = need;
+	if ((s->bdb = lru_open(s, bpath, BDBOTRUNC)) == NULL) {
+		(void)seterr(s, errno, "%s: cannot create", STORE_LRU_DB);
+		goto done;
 	}
 	if (sc.nents > 1)
 		qsort(sc.ents, sc.nents, sizeof(*sc.ents), ikey_cmp);
@@ -938,56 +1005,131 @@ open_errno(int ecode)
 	}
 }
 
-static TCBDB *
-lru_new(int64_t bnum, int64_t xmsiz)
+/*
+ * Open the chunk file.  If it has outgrown the mapping asked for (a
+ * smaller xmsiz in the configuration), reopen it with a larger one: TC
+ * must never write past its mapping (see room()).
+ */
+static TCHDB *
+hdb_open(struct store *s, const char *path)
 {
-	TCBDB	*bdb;
+	TCHDB		*hdb;
+	uint64_t	 fsiz;
+	int		 try, ecode;
 
-	if ((bdb = tcbdbnew()) == NULL)
-		return (NULL);
-	/* 40-byte keys, empty values: about 1 index page per 100 chunks */
-	if (!tcbdbtune(bdb, 0, 0, bnum / 64 > 32749 ? bnum / 64 : 32749, -1,
-	    -1, BDBTLARGE) || !tcbdbsetcache(bdb, IDX_LCNUM, IDX_NCNUM) ||
-	    !tcbdbsetxmsiz(bdb, xmsiz / 16 > IDX_XMSIZ_MIN ? xmsiz / 16 :
-	    IDX_XMSIZ_MIN)) {
-		tcbdbdel(bdb);
-		return (NULL);
+	for (try = 0; try < 2; try++) {
+		if ((hdb = tchdbnew()) == NULL ||
+		    !tchdbtune(hdb, s->bnum, -1, HDB_FPOW, HDBTLARGE) ||
+		    !tchdbsetxmsiz(hdb, (int64_t)s->xmsiz)) {
+			if (hdb != NULL)
+				tchdbdel(hdb);
+			errno = ENOMEM;
+			return (NULL);
+		}
+		if (!tchdbopen(hdb, path, HDBOWRITER | HDBOCREAT |
+		    HDBOLCKNB)) {
+			ecode = tchdbecode(hdb);
+			log_warnx("%s: %s: %s", __func__, path,
+			    tcerrmsg(ecode));
+			tchdbdel(hdb);
+			errno = open_errno(ecode);
+			return (NULL);
+		}
+		fsiz = tchdbfsiz(hdb);
+		if (fsiz + HDB_GUARD <= tchdbxmsiz(hdb)) {
+			s->xmsiz = tchdbxmsiz(hdb);
+			return (hdb);
+		}
+		log_warnx("%s: %s has %llu bytes, too many for xmsiz %llu: "
+		    "mapping more", __func__, path, (unsigned long long)fsiz,
+		    (unsigned long long)s->xmsiz);
+		s->xmsiz = 2 * fsiz + XMSIZ_MIN;
+		(void)tchdbclose(hdb);
+		tchdbdel(hdb);
 	}
-	return (bdb);
+	errno = ENOMEM;
+	return (NULL);
 }
 
-/* Defaults sized from the limit: bnum ~ 2x the expected 1 KiB chunks. */
-static void
-tuning(const struct store_conf *conf, int64_t *bnum, int64_t *xmsiz)
+/* Open (flags: 0 or BDBOTRUNC) the index, likewise. */
+static TCBDB *
+lru_open(struct store *s, const char *path, int flags)
 {
-	uint64_t	 limit = conf != NULL ? conf->limit : 0;
+	TCBDB		*bdb;
+	uint64_t	 fsiz;
+	int64_t		 ibnum;
+	int		 try, ecode;
+
+	/* 40-byte keys, empty values: about 1 index page per 100 chunks */
+	ibnum = s->bnum / 64 > 32749 ? s->bnum / 64 : 32749;
+	for (try = 0; try < 2; try++) {
+		if ((bdb = tcbdbnew()) == NULL ||
+		    !tcbdbtune(bdb, 0, 0, ibnum, -1, -1, BDBTLARGE) ||
+		    !tcbdbsetcache(bdb, IDX_LCNUM, IDX_NCNUM) ||
+		    !tcbdbsetxmsiz(bdb, (int64_t)s->idx_xmsiz)) {
+			if (bdb != NULL)
+				tcbdbdel(bdb);
+			errno = ENOMEM;
+			return (NULL);
+		}
+		if (!tcbdbopen(bdb, path, BDBOWRITER | BDBOCREAT |
+		    BDBOLCKNB | flags)) {
+			ecode = tcbdbecode(bdb);
+			log_warnx("%s: %s: %s", __func__, path,
+			    tcerrmsg(ecode));
+			tcbdbdel(bdb);
+			errno = open_errno(ecode);
+			return (NULL);
+		}
+		fsiz = tcbdbfsiz(bdb);
+		if (fsiz + s->idx_xmsiz / 8 <= s->idx_xmsiz)
+			return (bdb);
+		log_warnx("%s: %s has %llu bytes, too many for xmsiz %llu: "
+		    "mapping more", __func__, path, (unsigned long long)fsiz,
+		    (unsigned long long)s->idx_xmsiz);
+		s->idx_xmsiz = 2 * fsiz + IDX_XMSIZ_MIN;
+		(void)tcbdbclose(bdb);
+		tcbdbdel(bdb);
+	}
+	errno = ENOMEM;
+	return (NULL);
+}
+
+/*
+ * Defaults sized from the limit: bnum ~ 2x the expected 1 KiB chunks;
+ * the mappings cover twice the limit (address space is cheap, and a file
+ * must never outgrow its mapping), the index a quarter of that.
+ */
+static void
+tuning(struct store *s, const struct store_conf *conf)
+{
+	uint64_t	 limit = s->st.limit;
 	uint64_t	 x;
 
 	if (conf != NULL && conf->bnum > 0)
-		*bnum = conf->bnum;
+		s->bnum = conf->bnum;
 	else if (limit == 0)
-		*bnum = BNUM_NOLIMIT;
+		s->bnum = BNUM_NOLIMIT;
 	else if (limit / 512 < BNUM_MIN)
-		*bnum = BNUM_MIN;
+		s->bnum = BNUM_MIN;
 	else if (limit / 512 > BNUM_MAX)
-		*bnum = BNUM_MAX;
+		s->bnum = BNUM_MAX;
 	else
-		*bnum = (int64_t)(limit / 512);
+		s->bnum = (int64_t)(limit / 512);
 
 	if (conf != NULL && conf->xmsiz > 0)
-		*xmsiz = conf->xmsiz;
+		x = (uint64_t)conf->xmsiz;
 	else if (limit == 0)
-		*xmsiz = XMSIZ_NOLIMIT;
-	else {
-		/* the whole file: payload, record overhead, buckets */
-		x = limit > (uint64_t)XMSIZ_MAX ? (uint64_t)XMSIZ_MAX : limit;
-		x += x / 8 + 8 * (uint64_t)*bnum;
-		if (x < (uint64_t)XMSIZ_MIN)
-			x = XMSIZ_MIN;
-		if (x > (uint64_t)XMSIZ_MAX)
-			x = XMSIZ_MAX;
-		*xmsiz = (int64_t)x;
-	}
+		x = XMSIZ_NOLIMIT;
+	else if (limit > (uint64_t)XMSIZ_MAX / 2)
+		x = XMSIZ_MAX;
+	else
+		x = 2 * limit + 8 * (uint64_t)s->bnum + XMSIZ_MIN;
+	if (x > (uint64_t)XMSIZ_MAX)
+		x = XMSIZ_MAX;
+	s->xmsiz = x;
+	s->idx_xmsiz = x / 4 > (uint64_t)IDX_XMSIZ_MIN ? x / 4 :
+	    (uint64_t)IDX_XMSIZ_MIN;
 }
 
 struct store *
@@ -996,9 +1138,7 @@ store_open(const char *dir, const struct store_conf *conf)
 	struct store	*s;
 	char		 hpath[PATH_MAX], bpath[PATH_MAX];
 	uint64_t	 hgen = 0, bgen = 0;
-	int64_t		 bnum, xmsiz;
-	int		 hmeta, bmeta, r, saved;
-	int		 hopen = 0, bopen = 0;
+	int		 hmeta, bmeta = 0, r, saved;
 
 	r = snprintf(hpath, sizeof(hpath), "%s/%s", dir, STORE_CHUNK_DB);
 	if (r < 0 || (size_t)r >= sizeof(hpath) ||
@@ -1013,7 +1153,7 @@ store_open(const char *dir, const struct store_conf *conf)
 		return (NULL);
 	}
 	s->st.limit = conf != NULL ? conf->limit : 0;
-	tuning(conf, &bnum, &xmsiz);
+	tuning(s, conf);
 
 	/* OpenSSL reads its config here, before any sandbox */
 	if ((s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
@@ -1022,20 +1162,8 @@ store_open(const char *dir, const struct store_conf *conf)
 		errno = ENOMEM;
 		goto fail;
 	}
-
-	if ((s->hdb = tchdbnew()) == NULL ||
-	    !tchdbtune(s->hdb, bnum, -1, HDB_FPOW, HDBTLARGE) ||
-	    !tchdbsetxmsiz(s->hdb, xmsiz)) {
-		errno = ENOMEM;
+	if ((s->hdb = hdb_open(s, hpath)) == NULL)
 		goto fail;
-	}
-	if (!tchdbopen(s->hdb, hpath, HDBOWRITER | HDBOCREAT | HDBOLCKNB)) {
-		r = tchdbecode(s->hdb);
-		log_warnx("%s: %s: %s", __func__, hpath, tcerrmsg(r));
-		errno = open_errno(r);
-		goto fail;
-	}
-	hopen = 1;
 	if (!(tchdbopts(s->hdb) & HDBTLARGE))
 		log_warnx("%s: %s was created without HDBTLARGE: limited to "
 		    "2 GiB", __func__, hpath);
@@ -1043,23 +1171,11 @@ store_open(const char *dir, const struct store_conf *conf)
 		goto tcfail;
 
 	/* the index: reuse it if it is as new as the chunk file */
-	if ((s->bdb = lru_new(bnum, xmsiz)) == NULL) {
-		errno = ENOMEM;
-		goto fail;
-	}
-	bmeta = 0;
-	if (tcbdbopen(s->bdb, bpath, BDBOWRITER | BDBOCREAT | BDBOLCKNB)) {
-		bopen = 1;
+	if ((s->bdb = lru_open(s, bpath, 0)) != NULL) {
 		if ((bmeta = bmeta_load(s, &bgen)) == -1)
 			goto tcfail;
-	} else if (tcbdbecode(s->bdb) == TCELOCK) {
-		log_warnx("%s: %s: %s", __func__, bpath,
-		    tcerrmsg(TCELOCK));
-		errno = EWOULDBLOCK;
+	} else if (errno == EWOULDBLOCK)
 		goto fail;
-	} else
-		log_warnx("%s: %s: %s", __func__, bpath,
-		    tcerrmsg(tcbdbecode(s->bdb)));
 	if (hmeta != 1 || bmeta != 1 || hgen != bgen) {
 		if (hmeta == 0 && tchdbrnum(s->hdb) == 0)
 			log_debug("store: %s: new store", dir);
@@ -1067,24 +1183,14 @@ store_open(const char *dir, const struct store_conf *conf)
 			log_warnx("%s: LRU index out of date (generation "
 			    "%llu/%llu), rebuilding", __func__,
 			    (unsigned long long)hgen, (unsigned long long)bgen);
-		if (bopen && !tcbdbclose(s->bdb))
-			log_warnx("%s: %s: close: %s", __func__, bpath,
-			    tcerrmsg(tcbdbecode(s->bdb)));
-		bopen = 0;
-		tcbdbdel(s->bdb);
-		if ((s->bdb = lru_new(bnum, xmsiz)) == NULL) {
-			errno = ENOMEM;
-			goto fail;
+		if (s->bdb != NULL) {
+			if (!tcbdbclose(s->bdb))
+				log_warnx("%s: %s: close: %s", __func__, bpath,
+				    tcerrmsg(tcbdbecode(s->bdb)));
+			tcbdbdel(s->bdb);
+			s->bdb = NULL;
 		}
-		if (!tcbdbopen(s->bdb, bpath, BDBOWRITER | BDBOCREAT |
-		    BDBOTRUNC | BDBOLCKNB)) {
-			r = tcbdbecode(s->bdb);
-			log_warnx("%s: %s: %s", __func__, bpath, tcerrmsg(r));
-			errno = open_errno(r);
-			goto fail;
-		}
-		bopen = 1;
-		if (rebuild(s) == -1)
+		if (rebuild(s, bpath) == -1)
 			goto tcfail;
 	}
 	s->gen = hgen;
@@ -1101,10 +1207,11 @@ store_open(const char *dir, const struct store_conf *conf)
 	if (batch_begin(s) == -1 || evict(s) == -1 || store_commit(s) == -1)
 		goto tcfail;
 	log_debug("store: %s: %llu chunks, %llu bytes, %llu pinned, limit "
-	    "%llu", dir, (unsigned long long)s->st.chunks,
+	    "%llu, xmsiz %llu/%llu", dir, (unsigned long long)s->st.chunks,
 	    (unsigned long long)s->st.bytes,
 	    (unsigned long long)s->st.pinned,
-	    (unsigned long long)s->st.limit);
+	    (unsigned long long)s->st.limit, (unsigned long long)s->xmsiz,
+	    (unsigned long long)s->idx_xmsiz);
 	return (s);
 
  tcfail:
@@ -1116,13 +1223,11 @@ store_open(const char *dir, const struct store_conf *conf)
 	if (s->cur != NULL)
 		tcbdbcurdel(s->cur);
 	if (s->bdb != NULL) {
-		if (bopen)
-			(void)tcbdbclose(s->bdb);
+		(void)tcbdbclose(s->bdb);
 		tcbdbdel(s->bdb);
 	}
 	if (s->hdb != NULL) {
-		if (hopen)
-			(void)tchdbclose(s->hdb);
+		(void)tchdbclose(s->hdb);
 		tchdbdel(s->hdb);
 	}
 	EVP_MD_CTX_free(s->mdctx);

@@ -35,8 +35,13 @@ struct store;
 
 struct store_conf {
 	uint64_t	limit;	/* storage-limit in payload bytes, 0: none */
-	int64_t		bnum;	/* hash buckets, <= 0: derived from limit */
-	int64_t		xmsiz;	/* mmapped bytes, <= 0: derived from limit */
+	int64_t		bnum;	/* hash buckets, <= 0: ~2x limit/1 KiB */
+	/*
+	 * Mapped bytes of the chunk file (the index maps a quarter), <= 0:
+	 * 2x limit, 64 GiB without a limit.  Address space, not memory;
+	 * new chunks get ENOSPC when the file nears it (see store_tc.c).
+	 */
+	int64_t		xmsiz;
 };
 
 struct store_stats {
@@ -56,14 +61,21 @@ void		 store_close(struct store *);
 /*
  * 0 when stored (new) or already present; -1 with errno EINVAL (bad
  * length or SHA-256(data) != key: nothing stored), ENOSPC (an unpinned
- * chunk that cannot fit next to the pinned data), EOVERFLOW (pin count),
- * EIO (Tokyo Cabinet error, store broken).  A put with pin != 0 adds one
- * pin, also to an existing chunk.  Evicts least recently used unpinned
- * chunks while the payload bytes exceed the limit.
+ * chunk that cannot fit next to the pinned data, or a file near its
+ * mapped size; the store stays usable), EOVERFLOW (pin count), EIO
+ * (Tokyo Cabinet error, store broken).  A put with pin != 0 adds one
+ * pin, also to an existing chunk; an unpinned put of a stored chunk is
+ * an access, like a get.  Evicts least recently used unpinned chunks
+ * while the payload bytes exceed the limit.  Pinned chunks may exceed it.
  */
 int	store_put(struct store *, const uint8_t key[STORE_KEY_LEN],
 	    const void *data, size_t len, int pin);
-/* 0 and *len set; -1 with ENOENT, ERANGE (bufsz too small) or EIO. */
+/*
+ * 0 and *len set; -1 with ENOENT, ERANGE (bufsz too small), EBADMSG (a
+ * damaged record) or EIO.  May refresh the chunk's LRU position, which
+ * joins the open batch; if that fails the store is broken and the next
+ * store_commit() says so.
+ */
 int	store_get(struct store *, const uint8_t key[STORE_KEY_LEN],
 	    void *buf, size_t bufsz, size_t *len);
 /* 1 present, 0 absent, -1 EIO.  Not an access: the LRU is untouched. */

@@ -15,6 +15,10 @@
  * NET_CONFIG     100    master -> net           kadipc_net_config     no  once, before NET_UDP
  * NET_UDP        101    master -> net           kadipc_u32 (family)   yes at most one per family
  * NET_CONFIG_DONE 102   master -> net           empty                 no  READY
+ * NET_BOOTSTRAP  103    master -> net           kadipc_sockaddr       no  ping it to join
+ * NET_PEERS_REQ  104    master -> net           empty                 no  NET_PEERS..., NET_PEERS_END
+ * NET_PEERS      105    net -> master           bytes 1..MAX_PAYLOAD  no  text lines for kadctl peers
+ * NET_PEERS_END  106    net -> master           empty                 no
  * STORE_CONFIG   200    master -> store         kadipc_store_config   no  once; READY
  * CRYPT_CONFIG   300    master -> crypt         kadipc_crypt_config   no  once; READY
  * XFER_PUT_BEGIN 301    ctl -> master -> crypt  kadipc_xfer_begin     no  peerid = transfer id
@@ -34,12 +38,26 @@
  * CTL_END        402    master -> ctl           empty                 no  request succeeded
  * CTL_ERROR      403    master -> ctl           kadipc_text           no  request failed
  * CTL_TEST_SANDBOX 404  ctl -> master           kadipc_u32 (proc)     no  test builds only
+ * CTL_BOOTSTRAP  405    ctl -> master           kadipc_text (address) no  CTL_END or CTL_ERROR
+ * CTL_PEERS      406    ctl -> master           empty                 no  CTL_TEXT..., CTL_END
  * CHUNK_PUT      500    crypt -> store          kadipc_chunk + bytes  no  CHUNK_PUT_RES; <= CHUNK_MAX bytes
  * CHUNK_PUT_RES  501    store -> crypt          kadipc_chunk_res      no  after the batch is committed
  * CHUNK_GET      502    crypt -> store          kadipc_key            no  CHUNK_GET_RES
  * CHUNK_GET_RES  503    store -> crypt          kadipc_chunk_res+bytes no error ENOENT when missing
  * CHUNK_UNPIN    504    crypt -> store          kadipc_key            no  CHUNK_UNPIN_RES
  * CHUNK_UNPIN_RES 505   store -> crypt          kadipc_chunk_res      no
+ * NET_STORE_GET  600    net -> store            kadipc_net_req        no  NET_STORE_RES (+ bytes)
+ * NET_STORE_HAVE 601    net -> store            kadipc_net_req        no  NET_STORE_RES
+ * NET_STORE_RES  602    store -> net            kadipc_net_res+bytes  no  <= CHUNK_MAX bytes, FOUND only
+ * NET_STORE_PUT  603    net -> store            kadipc_chunk + bytes  no  no reply; never pinned
+ * NET_STORE_SCAN 604    net -> store            kadipc_net_scan       no  NET_STORE_KEYS
+ * NET_STORE_KEYS 605    store -> net            kadipc_net_keys+keys  no  n <= KADIPC_MAX_SCAN
+ * NET_FETCH      606    store -> net            kadipc_net_req        no  NET_FETCH_RES (a crypt miss)
+ * NET_FETCH_RES  607    net -> store            kadipc_net_res+bytes  no  <= CHUNK_MAX bytes
+ * NET_PUBLISH    608    store -> net            kadipc_chunk + bytes  no  peerid = cookie; NET_PUBLISHED
+ * NET_PUBLISHED  609    net -> store            kadipc_u32 (status)   no  peerid = the publish's cookie
+ * NET_ROUTES     610    both ways               bytes 0..MAX_PAYLOAD  no  routing table blob: net saves
+ *                                                                        it, store hands it back at start
  *
  * Every payload struct holds only fixed-width integers and byte arrays,
  * with explicit zeroed padding and a size assertion.  Strings live in
@@ -66,6 +84,10 @@ enum kadipc_type {
 	KADIPC_NET_CONFIG = 100,
 	KADIPC_NET_UDP = 101,
 	KADIPC_NET_CONFIG_DONE = 102,
+	KADIPC_NET_BOOTSTRAP = 103,
+	KADIPC_NET_PEERS_REQ = 104,
+	KADIPC_NET_PEERS = 105,
+	KADIPC_NET_PEERS_END = 106,
 	/* 200..299: master <-> store */
 	KADIPC_STORE_CONFIG = 200,
 	/* 300..399: file transfers, ctl <-> master <-> crypt */
@@ -87,6 +109,8 @@ enum kadipc_type {
 	KADIPC_CTL_END = 402,
 	KADIPC_CTL_ERROR = 403,
 	KADIPC_CTL_TEST_SANDBOX = 404,
+	KADIPC_CTL_BOOTSTRAP = 405,
+	KADIPC_CTL_PEERS = 406,
 	/* 500..599: crypt <-> store */
 	KADIPC_CHUNK_PUT = 500,
 	KADIPC_CHUNK_PUT_RES = 501,
@@ -94,6 +118,18 @@ enum kadipc_type {
 	KADIPC_CHUNK_GET_RES = 503,
 	KADIPC_CHUNK_UNPIN = 504,
 	KADIPC_CHUNK_UNPIN_RES = 505,
+	/* 600..699: net <-> store */
+	KADIPC_NET_STORE_GET = 600,
+	KADIPC_NET_STORE_HAVE = 601,
+	KADIPC_NET_STORE_RES = 602,
+	KADIPC_NET_STORE_PUT = 603,
+	KADIPC_NET_STORE_SCAN = 604,
+	KADIPC_NET_STORE_KEYS = 605,
+	KADIPC_NET_FETCH = 606,
+	KADIPC_NET_FETCH_RES = 607,
+	KADIPC_NET_PUBLISH = 608,
+	KADIPC_NET_PUBLISHED = 609,
+	KADIPC_NET_ROUTES = 610,
 	KADIPC_TYPE_MAX = 1024		/* all types are below this */
 };
 
@@ -103,6 +139,12 @@ enum kadipc_type {
 #define KADIPC_NAME_MAX		256	/* file base name, NUL included */
 #define KADIPC_LINK_MAX		192	/* kad: link, NUL included */
 #define KADIPC_TEXT_MAX		256	/* one error line, NUL included */
+#define KADIPC_MAX_SCAN		256	/* keys per NET_STORE_KEYS */
+
+/* NET_STORE_RES / NET_FETCH_RES status */
+#define KADIPC_NET_FOUND	0
+#define KADIPC_NET_NOTFOUND	1
+#define KADIPC_NET_ERROR	2
 
 #define KADIPC_CHUNK_F_PIN	0x00000001	/* published here: never evict */
 #define KADIPC_CHUNK_F_MASK	0x00000001
@@ -130,10 +172,49 @@ _Static_assert(sizeof(struct kadipc_stat) == 32, "stat");
 struct kadipc_net_config {
 	uint8_t		id[KADIPC_KEY_LEN];
 	uint16_t	port;
-	uint16_t	pad0;
-	uint32_t	pad1;
+	uint16_t	replicas;
+	uint32_t	pad0;
 };
 _Static_assert(sizeof(struct kadipc_net_config) == 40, "net_config");
+
+/* an IPv4 or IPv6 address and port, host byte order port */
+struct kadipc_sockaddr {
+	uint32_t	family;		/* AF_INET or AF_INET6 */
+	uint16_t	port;
+	uint16_t	pad0;
+	uint8_t		addr[16];	/* IPv4: first 4 bytes */
+};
+_Static_assert(sizeof(struct kadipc_sockaddr) == 24, "sockaddr");
+
+struct kadipc_net_req {
+	uint64_t	cookie;
+	uint8_t		key[KADIPC_KEY_LEN];
+};
+_Static_assert(sizeof(struct kadipc_net_req) == 40, "net_req");
+
+/* head of NET_STORE_RES and NET_FETCH_RES; FOUND carries the bytes */
+struct kadipc_net_res {
+	uint64_t	cookie;
+	uint32_t	status;		/* KADIPC_NET_* */
+	uint32_t	pad0;
+};
+_Static_assert(sizeof(struct kadipc_net_res) == 16, "net_res");
+
+struct kadipc_net_scan {
+	uint64_t	cookie;
+	uint8_t		after[KADIPC_KEY_LEN];	/* all zero: from the start */
+	uint32_t	max;
+	uint32_t	pad0;
+};
+_Static_assert(sizeof(struct kadipc_net_scan) == 48, "net_scan");
+
+/* head of NET_STORE_KEYS; n keys of KADIPC_KEY_LEN follow */
+struct kadipc_net_keys {
+	uint64_t	cookie;
+	uint32_t	n;
+	uint32_t	pad0;
+};
+_Static_assert(sizeof(struct kadipc_net_keys) == 16, "net_keys");
 
 struct kadipc_store_config {
 	uint64_t	limit;		/* bytes; 0 = unlimited */
@@ -198,7 +279,16 @@ struct kadipc_chunk_msg {
 	int32_t		 error;
 	const uint8_t	*data;		/* into the channel buffer */
 	size_t		 len;
+	uint64_t	 cookie;	/* NET_* messages */
 };
+
+/* msg_net.c */
+int	kadipc_recv_net_req(const struct kadipc_msg *, struct kadipc_chunk_msg *);
+int	kadipc_recv_net_res(const struct kadipc_msg *, struct kadipc_chunk_msg *);
+int	kadipc_send_net_res(struct kadipc_chan *, uint32_t type, uint64_t cookie,
+	    uint32_t status, const void *, size_t);
+int	kadipc_send_net_req(struct kadipc_chan *, uint32_t type, uint64_t cookie,
+	    const uint8_t key[KADIPC_KEY_LEN]);
 
 /* msg_chunk.c */
 int	kadipc_recv_chunk(const struct kadipc_msg *, struct kadipc_chunk_msg *);

@@ -23,9 +23,13 @@ static const struct kadipc_type_info catalogue[] = {
 	EMPTY(TEST_SANDBOX),
 
 	FIXED(NET_CONFIG, struct kadipc_net_config),
-	{ KADIPC_NET_UDP, "NET_UDP", sizeof(struct kadipc_u32),
-	    sizeof(struct kadipc_u32), 1 },
+	{ KADIPC_NET_UDP, "NET_UDP", sizeof(struct kadipc_sockaddr),
+	    sizeof(struct kadipc_sockaddr), 1 },
 	EMPTY(NET_CONFIG_DONE),
+	FIXED(NET_BOOTSTRAP, struct kadipc_sockaddr),
+	EMPTY(NET_PEERS_REQ),
+	VAR(NET_PEERS, 1, KADIPC_MAX_PAYLOAD),
+	EMPTY(NET_PEERS_END),
 
 	FIXED(STORE_CONFIG, struct kadipc_store_config),
 
@@ -47,6 +51,8 @@ static const struct kadipc_type_info catalogue[] = {
 	EMPTY(CTL_END),
 	FIXED(CTL_ERROR, struct kadipc_text),
 	FIXED(CTL_TEST_SANDBOX, struct kadipc_u32),
+	FIXED(CTL_BOOTSTRAP, struct kadipc_text),
+	EMPTY(CTL_PEERS),
 
 	VAR(CHUNK_PUT, sizeof(struct kadipc_chunk),
 	    sizeof(struct kadipc_chunk) + KADIPC_CHUNK_MAX),
@@ -56,6 +62,23 @@ static const struct kadipc_type_info catalogue[] = {
 	    sizeof(struct kadipc_chunk_res) + KADIPC_CHUNK_MAX),
 	FIXED(CHUNK_UNPIN, struct kadipc_key),
 	FIXED(CHUNK_UNPIN_RES, struct kadipc_chunk_res),
+
+	FIXED(NET_STORE_GET, struct kadipc_net_req),
+	FIXED(NET_STORE_HAVE, struct kadipc_net_req),
+	VAR(NET_STORE_RES, sizeof(struct kadipc_net_res),
+	    sizeof(struct kadipc_net_res) + KADIPC_CHUNK_MAX),
+	VAR(NET_STORE_PUT, sizeof(struct kadipc_chunk),
+	    sizeof(struct kadipc_chunk) + KADIPC_CHUNK_MAX),
+	FIXED(NET_STORE_SCAN, struct kadipc_net_scan),
+	VAR(NET_STORE_KEYS, sizeof(struct kadipc_net_keys),
+	    sizeof(struct kadipc_net_keys) + KADIPC_MAX_SCAN * KADIPC_KEY_LEN),
+	FIXED(NET_FETCH, struct kadipc_net_req),
+	VAR(NET_FETCH_RES, sizeof(struct kadipc_net_res),
+	    sizeof(struct kadipc_net_res) + KADIPC_CHUNK_MAX),
+	VAR(NET_PUBLISH, sizeof(struct kadipc_chunk),
+	    sizeof(struct kadipc_chunk) + KADIPC_CHUNK_MAX),
+	FIXED(NET_PUBLISHED, struct kadipc_u32),
+	VAR(NET_ROUTES, 0, KADIPC_MAX_PAYLOAD),
 };
 
 const struct kadipc_type_info *

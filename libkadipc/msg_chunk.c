@@ -23,12 +23,17 @@ kadipc_recv_chunk(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 	memset(c, 0, sizeof(*c));
 	switch (m->hdr.type) {
 	case KADIPC_CHUNK_PUT:
+	case KADIPC_NET_STORE_PUT:
+	case KADIPC_NET_PUBLISH:
 		if (m->len < sizeof(head) ||
 		    m->len - sizeof(head) > KADIPC_CHUNK_MAX)
 			goto bad;
 		memcpy(&head, m->data, sizeof(head));
 		if ((head.flags & ~KADIPC_CHUNK_F_MASK) != 0 ||
 		    head.pad0 != 0)
+			goto bad;
+		/* only a publisher pins */
+		if (m->hdr.type != KADIPC_CHUNK_PUT && head.flags != 0)
 			goto bad;
 		memcpy(c->key, head.key, sizeof(c->key));
 		c->flags = head.flags;

@@ -896,23 +896,6 @@ lookups(unsigned count, unsigned par, unsigned *hops, unsigned *msgs,
 				    KAD_ID_LEN) != 0)
 					ok = 0;
 			exact += ok;
-			if (!ok && getenv("KAD_SIM_DEBUG")) {
-				size_t q, z, known, goodk;
-				printf("# miss: done %d st %d n %zu msgs %u:", r->done, r->status, r->nnodes, r->msgs);
-				for (q = 0; q < nt; q++) {
-					for (z = 0; z < r->nnodes; z++)
-						if (!memcmp(r->nodes[z].id, nodes[want[q]].id, 32)) break;
-					if (z == r->nnodes) {
-						known = goodk = 0;
-						for (z = 0; z < nnodes; z++) {
-							struct rt_entry *e = routing_find(dht_routing(nodes[z].d), nodes[want[q]].id);
-							if (e && !nodes[z].dead) { known++; goodk += routing_good(e, now); }
-						}
-						printf(" rank%zu(known %zu good %zu)", q, known, goodk);
-					}
-				}
-				printf("\n");
-			}
 			hops[done + j] = r->hops;
 			msgs[done + j] = r->msgs;
 		}

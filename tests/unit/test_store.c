@@ -678,6 +678,74 @@ test_lock(void)
 	(void)close(p2[1]);
 }
 
+/*
+ * A file must never outgrow its mapping (TC loses failed writes past it):
+ * new chunks are refused with ENOSPC before, the store stays usable, and
+ * a reopen maps more.
+ */
+static void
+test_mapfull(void)
+{
+	struct store		*s;
+	struct store_conf	 conf;
+	struct store_stats	 st;
+	uint8_t			 key[STORE_KEY_LEN], first[STORE_KEY_LEN];
+	uint32_t		 n;
+	int			 r = 0;
+
+	rmstore();
+	memset(&conf, 0, sizeof(conf));
+	conf.bnum = 4093;
+	conf.xmsiz = 1 << 20;
+	if ((s = store_open(tdir, &conf)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	for (n = 0; n < 2000 && r == 0; n++) {
+		r = put_n(s, n, STORE_CHUNK_MAX, 0, n == 0 ? first : key);
+		if (n % 100 == 99)
+			(void)store_commit(s);
+	}
+	CHECK(r == -1 && errno == ENOSPC && n > 500 && n < 1000,
+	    "1 MiB mapped: ENOSPC after %u chunks (%s)", n - 1,
+	    store_errstr(s));
+	CHECK(store_commit(s) == 0 && get_n(s, 0, STORE_CHUNK_MAX) == 0,
+	    "the store still commits and reads");
+	CHECK(put_n(s, 0, STORE_CHUNK_MAX, 1, key) == 0,
+	    "pinning a stored chunk still works");
+	store_stats(s, &st);
+	CHECK(st.chunks == n - 1, "%llu chunks stored",
+	    (unsigned long long)st.chunks);
+	(void)verify_ok(s, "mapfull");
+	store_close(s);
+	/* the same small xmsiz again: the open maps what the file needs */
+	if ((s = store_open(tdir, &conf)) == NULL) {
+		CHECK(0, "reopen");
+		return;
+	}
+	CHECK(put_n(s, 5000, STORE_CHUNK_MAX, 0, key) == 0 &&
+	    store_commit(s) == 0, "after a reopen new chunks fit again");
+	(void)verify_ok(s, "mapfull reopen");
+	store_close(s);
+}
+
+/* The defaults (64 GiB mapped when unlimited: not under valgrind). */
+static void
+test_defaults(void)
+{
+	struct store	*s;
+	uint8_t		 key[STORE_KEY_LEN];
+
+	if (getenv("KAD_VALGRIND") != NULL)
+		return;
+	rmstore();
+	s = store_open(tdir, NULL);
+	CHECK(s != NULL && put_n(s, 1, 10, 0, key) == 0 &&
+	    store_sync(s) == 0 && get_n(s, 1, 10) == 0,
+	    "defaults: open, put, sync, get");
+	store_close(s);
+}
+
 static double
 now(void)
 {
@@ -709,7 +777,8 @@ test_speed(void)
 	for (i = 0; i < nperf; i++)
 		mkchunk(i, sizeof(buf), buf, keys[i]);
 	rmstore();
-	memset(&conf, 0, sizeof(conf));	/* the defaults */
+	memset(&conf, 0, sizeof(conf));	/* default bnum */
+	conf.xmsiz = 256 << 20;		/* the whole file, < valgrind's max */
 	if ((s = store_open(tdir, &conf)) == NULL) {
 		CHECK(0, "open for speed");
 		free(keys);
@@ -774,6 +843,8 @@ main(void)
 	test_large();
 	test_rebuild();
 	test_lock();
+	test_mapfull();
+	test_defaults();
 	test_speed();
 	rmstore();
 	(void)rmdir(tdir);

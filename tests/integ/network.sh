@@ -1,0 +1,247 @@
+# The network on loopback with real daemons: 20 nodes joined through the
+# first; files published on one node and fetched from another; six nodes
+# killed at once (the publisher and the five holding the most chunks) and
+# the files fetched again from a third; a node restarted without any
+# bootstrap option rejoins with its saved ID, port and routing table; a
+# node with a tiny storage-limit evicts and every file is still whole.
+#
+# KAD_NET_SLOW (3 under ASan, else 1) multiplies every wait; sizes do not
+# change.  Node N lives in $T/nN (log $T/nN.log); nothing leaves 127.0.0.1.
+. "$(dirname "$0")/lib.sh"
+
+NODES=20
+PUB=2			# the publisher (killed later)
+FETCH1=19		# first fetcher (never killed)
+TINY=20			# the node with a tiny storage-limit (never killed)
+TINY_LIMIT=262144	# 256K
+case $KAD_BIN in
+*asan*)	SLOW=${KAD_NET_SLOW:-3} ;;
+*)	SLOW=${KAD_NET_SLOW:-1} ;;
+esac
+
+# per-node helpers: lib.sh's kadctl/status_field only know the last node
+ctl() { _c=$1; shift; "$KAD_BIN/kadctl" -s "$T/n$_c/kad.sock" "$@"; }
+sf() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p"; }
+pid_of() { eval echo "\$P_n$1"; }
+start() {	# N [kadmaster options]
+	_s=$1; shift
+	start_node "n$_s" "$@" || return 1
+	eval "P_n$_s=$NODE_PID"
+}
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+# waitfor SECONDS command...: poll every 0.2 s, SECONDS scaled by SLOW
+waitfor() {
+	_t=$(($1 * SLOW * 5)); shift
+	while ! "$@"; do
+		_t=$((_t - 1))
+		[ $_t -le 0 ] && return 1
+		sleep 0.2
+	done
+	return 0
+}
+logtail() {	# N [lines]: the end of node N's log, as TAP comments
+	echo "# --- tail of $T/n$1.log"
+	tail -n "${2:-15}" "$T/n$1.log" 2>/dev/null | sed 's/^/#   /'
+}
+alive() { kill -0 "$(pid_of "$1")" 2>/dev/null; }
+# field_ge N KEY VALUE, field_eq N KEY VALUE: node N's status, re-read
+# on each call (for waitfor)
+field_ge() { [ "$(sf "$1" "$2")" -ge "$3" ] 2>/dev/null; }
+field_eq() { [ "$(sf "$1" "$2")" = "$3" ]; }
+# fetch N LINK FILE WHAT: get LINK on node N into a fresh directory,
+# compare with FILE; bounded by 90 s (scaled)
+fetch() {
+	_d=$T/out/n$1.$$.$(date +%s%N)
+	mkdir -p "$_d"
+	_t0=$(now)
+	_saved=$(timeout -k 5 $((90 * SLOW)) "$KAD_BIN/kadctl" \
+	    -s "$T/n$1/kad.sock" get -q -o "$_d" "$2" 2>"$T/err")
+	_rc=$?
+	if [ $_rc -ne 0 ] || [ -z "$_saved" ]; then
+		notok "$4 (get on n$1 failed, status $_rc: $(head -1 "$T/err"))"
+		logtail "$1"
+		return 1
+	fi
+	if cmp -s "$3" "$_saved"; then
+		ok "$4 ($(stat -c %s "$3") bytes, $(since "$_t0") s)"
+	else
+		notok "$4 (n$1 saved different bytes)"
+		return 1
+	fi
+}
+
+mkdir -p "$T/in" "$T/out"
+
+# 1. twenty nodes: node 1 alone, the others bootstrap from it
+t0=$(now)
+start 1 || { notok "node 1 starts"; exit 1; }
+port1=$(sf 1 port)
+check "node 1 has a port" [ "${port1:-0}" -gt 1024 ]
+i=2
+while [ $i -le $NODES ]; do
+	extra=""
+	[ $i = $TINY ] && extra="-o storage-limit=$TINY_LIMIT"
+	start $i -o bootstrap=127.0.0.1:$port1 $extra || {
+		notok "node $i starts"; exit 1; }
+	i=$((i + 1))
+done
+ok "$NODES nodes start ($(since "$t0") s)"
+
+all_have_peers() {
+	for _i in $(seq $NODES); do
+		[ "$(sf $_i peers)" -gt 0 ] 2>/dev/null || return 1
+	done
+	return 0
+}
+t0=$(now)
+if waitfor 20 all_have_peers; then
+	ok "every node has peers within $((20 * SLOW)) s ($(since "$t0") s)"
+else
+	notok "every node has peers within $((20 * SLOW)) s"
+	for i in $(seq $NODES); do
+		[ "$(sf $i peers)" -gt 0 ] 2>/dev/null && continue
+		echo "# n$i: peers '$(sf $i peers)'"
+		logtail $i 5
+	done
+fi
+check "the bootstrap node knows the $((NODES - 1)) others" \
+    waitfor 20 field_ge 1 peers $((NODES - 1))
+line="# peers per node:"
+for i in $(seq $NODES); do line="$line $(sf $i peers)"; done
+echo "$line"
+
+ctl 3 peers >"$T/peers3"
+check "kadctl peers: one line per contact (n3: $(wc -l <"$T/peers3"))" \
+    [ "$(wc -l <"$T/peers3")" -eq "$(sf 3 peers)" ]
+check "kadctl peers: <id> <addr:port> seen <N>s rtt <N>ms" sh -c "[ -s '$T/peers3' ] &&
+    ! grep -Evq '^[0-9a-f]{64} 127\.0\.0\.1:[0-9]+ seen [0-9]+s rtt [0-9]+ms$' '$T/peers3'"
+check "kadctl peers: a node does not list itself" \
+    sh -c "! grep -q '^$(sf 3 node-id) ' '$T/peers3'"
+check "kadctl peers: n3 lists n1 with its port" \
+    grep -q "^$(sf 1 node-id) 127.0.0.1:$port1 " "$T/peers3"
+ids=$(for i in $(seq $NODES); do sf $i node-id; done | sort -u | wc -l)
+check "$NODES distinct node IDs" [ "$ids" -eq $NODES ]
+check "kadctl bootstrap ADDR:PORT succeeds" ctl 4 bootstrap 127.0.0.1:$port1
+ctl 4 bootstrap 127.0.0.1:1 >/dev/null 2>&1
+echo "# kadctl bootstrap of a closed port: status $?"
+
+# 2. publish on one node, fetch from another
+head -c $((3 * 1048576)) /dev/urandom >"$T/in/big"
+head -c 1 /dev/urandom >"$T/in/one"
+head -c 5000 /dev/urandom >"$T/in/five"
+yes 'kademlia on loopback' | head -c 300000 >"$T/in/text"
+FILES="big one five text"
+t0=$(now)
+for f in $FILES; do
+	l=$(ctl $PUB put -q "$T/in/$f") || { notok "put $f on n$PUB"; continue; }
+	eval "L_$f=$l"
+done
+ok "put $FILES on n$PUB ($(since "$t0") s)"
+t0=$(now)
+if waitfor 60 field_eq $PUB publish-pending 0; then
+	ok "n$PUB pushes every chunk into the network ($(since "$t0") s)"
+else
+	notok "n$PUB pushes every chunk into the network within $((60 * SLOW)) s (publish-pending: '$(sf $PUB publish-pending)')"
+	logtail $PUB
+fi
+line="# stored-chunks per node:"
+for i in $(seq $NODES); do line="$line $(sf $i stored-chunks)"; done
+echo "$line"
+for f in $FILES; do
+	eval "l=\$L_$f"
+	fetch $FETCH1 "$l" "$T/in/$f" "published on n$PUB, fetched on n$FETCH1: $f"
+done
+echo "# n$PUB: lookups $(sf $PUB lookups), datagrams in/out/dropped" \
+    "$(sf $PUB datagrams-in)/$(sf $PUB datagrams-out)/$(sf $PUB datagrams-dropped)"
+echo "# n$FETCH1: lookups $(sf $FETCH1 lookups), datagrams in/out/dropped" \
+    "$(sf $FETCH1 datagrams-in)/$(sf $FETCH1 datagrams-out)/$(sf $FETCH1 datagrams-dropped)"
+
+# 3. the tiny node evicted and still serves every file
+check "n$TINY (storage-limit $TINY_LIMIT) evicted chunks (evicted-chunks: $(sf $TINY evicted-chunks))" \
+    field_ge $TINY evicted-chunks 1
+check "n$TINY stays within its limit (stored-bytes: $(sf $TINY stored-bytes))" \
+    [ "$(sf $TINY stored-bytes)" -le $TINY_LIMIT ]
+fetch $TINY "$L_big" "$T/in/big" "the tiny node fetches the big file whole"
+fetch $TINY "$L_text" "$T/in/text" "the tiny node fetches the text file whole"
+
+# 4. kill -9 six masters at once: the publisher and the five others
+# holding the most chunks (not the fetchers, not the tiny node)
+cands=""
+for i in $(seq $NODES); do
+	case $i in $PUB|$FETCH1|$TINY) continue ;; esac
+	cands="$cands $(sf $i stored-chunks) $i
+"
+done
+KILL="$PUB $(printf '%s' "$cands" | sort -k1,1nr | head -5 | awk '{print $2}' | tr '\n' ' ')"
+# the third fetcher: the survivor holding the fewest chunks
+THIRD=$(printf '%s' "$cands" | sort -k1,1n | awk '{print $2}' | while read n; do
+	case " $KILL " in *" $n "*) ;; *) echo $n; break ;; esac; done)
+# the node restarted later: another survivor
+RESTART=$(printf '%s' "$cands" | sort -k1,1n | awk '{print $2}' | while read n; do
+	case " $KILL $THIRD " in *" $n "*) ;; *) echo $n; break ;; esac; done)
+echo "# killing n$(echo $KILL | sed 's/ / n/g'); third fetcher n$THIRD; restart n$RESTART"
+masters=""
+workers=""
+for i in $KILL; do
+	masters="$masters $(pid_of $i)"
+	workers="$workers $(ctl $i status | sed -n 's/^pid-kad\(net\|store\|crypt\): //p' | tr '\n' ' ')"
+done
+kill -9 $masters
+for p in $masters; do wait_exit $p 10; done
+gone() { for _p in $workers; do kill -0 $_p 2>/dev/null && return 1; done; return 0; }
+check "the killed masters' workers exit by themselves" waitfor 10 gone
+t0=$(now)
+for f in $FILES; do
+	fetch $THIRD "$(eval echo \$L_$f)" "$T/in/$f" \
+	    "after 6 nodes died (publisher among them), fetched on n$THIRD: $f"
+done
+echo "# n$THIRD: peers $(sf $THIRD peers), lookups $(sf $THIRD lookups)," \
+    "datagrams in/out/dropped $(sf $THIRD datagrams-in)/$(sf $THIRD datagrams-out)/$(sf $THIRD datagrams-dropped)"
+
+# 5. a node stopped and restarted with no bootstrap option rejoins from
+# its saved routing table, with its saved ID and port
+R=$RESTART
+rid=$(sf $R node-id)
+rport=$(sf $R port)
+kill -TERM "$(pid_of $R)"
+wait_exit "$(pid_of $R)" $((15 * SLOW))
+check "n$R stops on SIGTERM" [ "${EXIT_STATUS:-1}" = 0 ]
+start $R || notok "n$R restarts without a bootstrap option"
+check "n$R keeps its node ID" [ "$(sf $R node-id)" = "$rid" ]
+check "n$R keeps its UDP port ($rport)" [ "$(sf $R port)" = "$rport" ]
+check "n$R was started without a bootstrap option" \
+    sh -c "! grep -q bootstrap /proc/$(pid_of $R)/cmdline"
+if waitfor 20 field_ge $R peers 1; then
+	ok "n$R has peers again without bootstrapping ($(sf $R peers))"
+else
+	notok "n$R has peers again without bootstrapping within $((20 * SLOW)) s"
+	logtail $R
+fi
+check "n$R hears from the network again" waitfor 20 field_ge $R datagrams-in 1
+fetch $R "$L_five" "$T/in/five" "the restarted n$R fetches a file"
+head -c 200000 /dev/urandom >"$T/in/after"
+l=$(ctl $R put -q "$T/in/after") || notok "put on the restarted n$R"
+waitfor 30 field_eq $R publish-pending 0 ||
+    notok "n$R pushes its chunks (publish-pending: $(sf $R publish-pending))"
+fetch $FETCH1 "$l" "$T/in/after" "a file published on the restarted n$R is fetched on n$FETCH1"
+# the others learn the restarted node again
+check "n$FETCH1 lists the restarted n$R at its port" \
+    waitfor 20 sh -c "'$KAD_BIN/kadctl' -s '$T/n$FETCH1/kad.sock' peers |
+    grep -q '^$rid 127.0.0.1:$rport '"
+
+# the publisher, killed with -9, restarts without bootstrap too: report
+# only (its table may not have been saved before the kill)
+start $PUB && waitfor 10 field_ge $PUB peers 1
+echo "# n$PUB restarted after kill -9 without bootstrap: peers '$(sf $PUB peers)'"
+
+# every node still running answers and no master died on its own
+died=""
+for i in $(seq $NODES); do
+	case " $KILL " in *" $i "*) [ $i != $PUB ] && continue ;; esac
+	alive $i || died="$died n$i"
+done
+check "no surviving node died${died:+ (died:$died)}" [ -z "$died" ]
+for i in $died; do logtail ${i#n}; done
+check "no node logged a sanitizer report" \
+    sh -c "! grep -l 'Sanitizer\|runtime error:' $T/n*.log"
