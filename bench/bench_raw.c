@@ -13,7 +13,7 @@
  *                     random 32-byte key, HDBTLARGE and the tuning
  *                     kadstore uses with no storage-limit, in
  *                     transactions of -b puts (default 1000, no
- *                     HDBOTSYNC); -m sets xmsiz (default 2 GiB)
+ *                     HDBOTSYNC); -m sets xmsiz (default 64 GiB)
  *   info tc-get       tchdbget3 of random existing keys of that file
  *
  * Each stage runs about -t seconds (default 1) after a short warm-up, -n
@@ -52,9 +52,12 @@
 #define MAXRUNS		15
 #define CHECK_EVERY	256		/* crypto ops between clock reads */
 
-/* kadstore/store_tc.c's tuning with storage-limit 0 (the default). */
+/*
+ * kadstore/store_tc.c's tuning with storage-limit 0 (the default); keep
+ * in step with BNUM_NOLIMIT, XMSIZ_NOLIMIT and HDB_FPOW there.
+ */
 #define TC_BNUM		1048573		/* BNUM_NOLIMIT */
-#define TC_XMSIZ	(2LL << 30)	/* XMSIZ_NOLIMIT */
+#define TC_XMSIZ	(64LL << 30)	/* XMSIZ_NOLIMIT */
 #define TC_FPOW		12		/* HDB_FPOW */
 
 static double		 secs = 1.0;

@@ -338,6 +338,7 @@ configure_workers(void)
 	struct kadipc_store_config	 sc;
 	struct kadipc_crypt_config	 cc;
 	struct kadipc_sockaddr		 sa;
+	struct kadipc_u32		 fam;
 	struct kad_addr			 a;
 	int				 i;
 
@@ -345,10 +346,13 @@ configure_workers(void)
 	memcpy(nc.id, ident.id, sizeof(nc.id));
 	nc.port = udp_port;
 	nc.replicas = conf.replicas;
+	nc.bind = udp_addr[0];
 	master_send(KAD_PROC_NET, KADIPC_NET_CONFIG, 0, -1, &nc, sizeof(nc));
-	for (i = 0; i < nudp; i++)
+	for (i = 0; i < nudp; i++) {
+		fam.value = udp_addr[i].family;
 		master_send(KAD_PROC_NET, KADIPC_NET_UDP, 0, udp_fds[i],
-		    &udp_addr[i], sizeof(udp_addr[i]));
+		    &fam, sizeof(fam));
+	}
 	nudp = 0;
 	master_send(KAD_PROC_NET, KADIPC_NET_CONFIG_DONE, 0, -1, NULL, 0);
 	for (i = 0; i < conf.nbootstrap; i++) {

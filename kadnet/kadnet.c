@@ -53,7 +53,6 @@ static struct event_base	*base;
 static struct kadipc_chan	*ch_master, *ch_store;
 static struct event		*ev_udp[NET_MAX_UDP], *ev_timer, *ev_save;
 static int			 udp_fd[NET_MAX_UDP], udp_fam[NET_MAX_UDP];
-static struct kadipc_sockaddr	 udp_addr[NET_MAX_UDP];
 static int			 nudp;
 static int			 configured, done;
 static struct kadipc_net_config	 netconf;
@@ -286,8 +285,9 @@ net_stats(void)
 	memset(&s, 0, sizeof(s));
 	if (dht != NULL) {
 		ds = dht_stats(dht);
+		/* BUSY counts work we retry later, not datagrams lost */
 		for (i = 0; i < DHT_DROP_MAX; i++)
-			if (i != DHT_DROP_BADCONTACT)
+			if (i != DHT_DROP_BADCONTACT && i != DHT_DROP_BUSY)
 				dropped += ds->drop[i];
 		kad_stats_add(&s, "peers", dht_nodes(dht));
 		kad_stats_add(&s, "lookups", ds->searches);
@@ -385,7 +385,7 @@ net_start(void)
 	dht_config_defaults(&cf);
 	memcpy(cf.id, netconf.id, sizeof(cf.id));
 	cf.replicas = netconf.replicas;
-	if (to_sockaddr(&udp_addr[0], &cf.bind, &len) == -1)
+	if (to_sockaddr(&netconf.bind, &cf.bind, &len) == -1)
 		fatalx("%s: bad bind address", __func__);
 	cf.families = 0;
 	for (i = 0; i < nudp; i++)
@@ -419,13 +419,13 @@ net_start(void)
 static void
 net_add_udp(struct kadipc_msg *m)
 {
-	struct kadipc_sockaddr	 a;
+	struct kadipc_u32	 fam;
 	struct stat		 st;
 
-	if (kadipc_msg_exact(m, &a, sizeof(a)) == -1 || a.pad0 != 0)
+	if (kadipc_msg_exact(m, &fam, sizeof(fam)) == -1)
 		fatalx("%s: bad NET_UDP", __func__);
-	if (a.family != AF_INET && a.family != AF_INET6)
-		fatalx("%s: bad address family %u", __func__, a.family);
+	if (fam.value != AF_INET && fam.value != AF_INET6)
+		fatalx("%s: bad address family %u", __func__, fam.value);
 	if (nudp == NET_MAX_UDP)
 		fatalx("%s: too many UDP sockets", __func__);
 	if (fstat(m->fd, &st) == -1 || !S_ISSOCK(st.st_mode))
@@ -434,8 +434,7 @@ net_add_udp(struct kadipc_msg *m)
 	    net_udp_read, NULL)) == NULL || event_add(ev_udp[nudp], NULL) == -1)
 		fatalx("%s: event", __func__);
 	udp_fd[nudp] = m->fd;
-	udp_fam[nudp] = a.family;
-	udp_addr[nudp] = a;
+	udp_fam[nudp] = fam.value;
 	nudp++;
 	m->fd = -1;	/* ours now */
 }
@@ -477,7 +476,10 @@ net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		if (configured)
 			fatalx("%s: second NET_CONFIG", __func__);
 		if (kadipc_msg_exact(m, &netconf, sizeof(netconf)) == -1 ||
-		    netconf.replicas < 1 || netconf.replicas > DHT_MAX_REPLICAS)
+		    netconf.replicas < 1 ||
+		    netconf.replicas > DHT_MAX_REPLICAS || netconf.pad0 != 0 ||
+		    (netconf.bind.family != AF_INET &&
+		    netconf.bind.family != AF_INET6))
 			fatalx("%s: bad NET_CONFIG", __func__);
 		configured = 1;
 		return;

@@ -13,7 +13,7 @@
  * STATS            6    worker -> master        kadipc_stat[n]        no  n <= KADIPC_MAX_STATS
  * TEST_SANDBOX     7    master -> worker        empty                 no  test builds only: forbidden call
  * NET_CONFIG     100    master -> net           kadipc_net_config     no  once, before NET_UDP
- * NET_UDP        101    master -> net           kadipc_u32 (family)   yes at most one per family
+ * NET_UDP        101    master -> net           kadipc_u32 (family)   yes at most KAD_MAX_LISTEN
  * NET_CONFIG_DONE 102   master -> net           empty                 no  READY
  * NET_BOOTSTRAP  103    master -> net           kadipc_sockaddr       no  ping it to join
  * NET_PEERS_REQ  104    master -> net           empty                 no  NET_PEERS..., NET_PEERS_END
@@ -169,14 +169,6 @@ struct kadipc_stat {
 };
 _Static_assert(sizeof(struct kadipc_stat) == 32, "stat");
 
-struct kadipc_net_config {
-	uint8_t		id[KADIPC_KEY_LEN];
-	uint16_t	port;
-	uint16_t	replicas;
-	uint32_t	pad0;
-};
-_Static_assert(sizeof(struct kadipc_net_config) == 40, "net_config");
-
 /* an IPv4 or IPv6 address and port, host byte order port */
 struct kadipc_sockaddr {
 	uint32_t	family;		/* AF_INET or AF_INET6 */
@@ -185,6 +177,16 @@ struct kadipc_sockaddr {
 	uint8_t		addr[16];	/* IPv4: first 4 bytes */
 };
 _Static_assert(sizeof(struct kadipc_sockaddr) == 24, "sockaddr");
+
+struct kadipc_net_config {
+	uint8_t		id[KADIPC_KEY_LEN];
+	uint16_t	port;
+	uint16_t	replicas;
+	uint32_t	pad0;
+	struct kadipc_sockaddr bind;	/* the first bound socket */
+};
+_Static_assert(sizeof(struct kadipc_net_config) == 64, "net_config");
+
 
 struct kadipc_net_req {
 	uint64_t	cookie;

@@ -23,8 +23,8 @@ static const struct kadipc_type_info catalogue[] = {
 	EMPTY(TEST_SANDBOX),
 
 	FIXED(NET_CONFIG, struct kadipc_net_config),
-	{ KADIPC_NET_UDP, "NET_UDP", sizeof(struct kadipc_sockaddr),
-	    sizeof(struct kadipc_sockaddr), 1 },
+	{ KADIPC_NET_UDP, "NET_UDP", sizeof(struct kadipc_u32),
+	    sizeof(struct kadipc_u32), 1 },
 	EMPTY(NET_CONFIG_DONE),
 	FIXED(NET_BOOTSTRAP, struct kadipc_sockaddr),
 	EMPTY(NET_PEERS_REQ),
