@@ -55,6 +55,7 @@ struct xfer {
 	uint64_t		 unacked;	/* data the master has not acked */
 	int			 meta_sent;
 	uint64_t		 unpin_missing;
+	int			 dirty;		/* replies came: pump it */
 };
 
 static TAILQ_HEAD(, xfer) xfers = TAILQ_HEAD_INITIALIZER(xfers);
@@ -266,7 +267,7 @@ get_pump(struct xfer *x)
 	struct kadipc_key	 k;
 	struct iovec		 iov;
 	uint8_t			 buf[READ_CHUNK];
-	size_t			 n;
+	size_t			 n, used = 0;
 
 	if (x->kind == XFER_GET && !x->meta_sent &&
 	    fetch_meta(x->fetch, &meta.size, meta.name,
@@ -279,8 +280,10 @@ get_pump(struct xfer *x)
 		to_master(KADIPC_XFER_DATA, x->id, buf, n);
 		x->unacked += n;
 		stat_get_bytes += n;
+		if (n > used)
+			used = n;
 	}
-	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(buf, used);
 	if (fetch_error(x->fetch) != NULL) {
 		xfer_fail(x, "%s", fetch_error(x->fetch));
 		return;
@@ -365,7 +368,26 @@ get_chunk(struct xfer *x, const struct kadipc_chunk_msg *c)
 		fetch_chunk(x->fetch, c->key, c->data, c->len);
 	if (x->kind == XFER_UNPIN)
 		unpin_keys(x);
-	get_pump(x);
+	x->dirty = 1;	/* pumped once per burst: crypt_store_batch */
+}
+
+/*
+ * After a burst of chunk replies: move every transfer they fed, so the
+ * plaintext leaves in large messages and each pump sees many chunks.
+ */
+void
+crypt_store_batch(struct kadipc_chan *ch, void *arg)
+{
+	struct xfer	*x, *tmp;
+
+	(void)ch;
+	(void)arg;
+	TAILQ_FOREACH_SAFE(x, &xfers, entry, tmp) {
+		if (!x->dirty)
+			continue;
+		x->dirty = 0;
+		get_pump(x);
+	}
 }
 
 /* dispatchers */
@@ -502,7 +524,7 @@ crypt_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m,
 			    strerror(c.error));
 			return;
 		}
-		get_pump(x);
+		x->dirty = 1;
 		return;
 	}
 	fatalx("%s: unexpected %s from kadstore", __func__,

@@ -70,6 +70,7 @@ main(int argc, char *argv[])
 	    kadipc_event_set(crypt_store, base, crypt_dispatch_store,
 	    crypt_chan_dead, NULL) == -1)
 		fatalx("event_set");
+	kadipc_set_batch_cb(crypt_store, crypt_store_batch);
 	event_base_dispatch(base);
 	fatalx("event loop ended");
 }

@@ -14,5 +14,6 @@ void	crypt_dispatch_master(struct kadipc_chan *, struct kadipc_msg *,
 	    void *);
 void	crypt_dispatch_store(struct kadipc_chan *, struct kadipc_msg *,
 	    void *);
+void	crypt_store_batch(struct kadipc_chan *, void *);
 
 #endif /* KADCRYPT_H */

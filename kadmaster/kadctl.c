@@ -29,6 +29,7 @@
 #include "log.h"
 
 #define READ_BLOCK	(60 * 1024)
+#define WRITE_BUF	(256 * 1024)	/* a get writes in large blocks */
 #define QUEUE_MAX	(1024 * 1024)
 
 static const uint32_t from_master[] = {
@@ -301,6 +302,24 @@ sanitize_name(const char *in, char *out, size_t outsz)
 }
 
 static int
+flush_out(int fd, const uint8_t *buf, size_t *len)
+{
+	size_t	 off = 0;
+	ssize_t	 n;
+
+	while (off < *len) {
+		if ((n = write(fd, buf + off, *len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		off += n;
+	}
+	*len = 0;
+	return (0);
+}
+
+static int
 cmd_get(const char *link, const char *outpath, int force)
 {
 	struct kadipc_link	 l;
@@ -309,6 +328,8 @@ cmd_get(const char *link, const char *outpath, int force)
 	struct stat		 st;
 	char			 name[256], final[PATH_MAX], tmp[PATH_MAX];
 	char			 dir[PATH_MAX], *d;
+	static uint8_t		 wbuf[WRITE_BUF];
+	size_t			 wlen = 0;
 	uint64_t		 got = 0;
 	mode_t			 mask;
 	int			 fd = -1;
@@ -350,17 +371,21 @@ cmd_get(const char *link, const char *outpath, int force)
 		case KADIPC_XFER_DATA:
 			if (fd == -1)
 				errx(1, "data before metadata from kadmaster");
-			if (write(fd, m.data, m.len) != (ssize_t)m.len) {
+			if (wlen + m.len > sizeof(wbuf) &&
+			    flush_out(fd, wbuf, &wlen) == -1) {
 				unlink(tmp);
 				err(1, "%s", tmp);
 			}
+			memcpy(wbuf + wlen, m.data, m.len);
+			wlen += m.len;
 			got += m.len;
 			progress(got, 0);
 			break;
 		case KADIPC_XFER_DONE:
 			if (fd == -1)
 				errx(1, "done before metadata from kadmaster");
-			if (fsync(fd) == -1 || close(fd) == -1) {
+			if (flush_out(fd, wbuf, &wlen) == -1 ||
+			    fsync(fd) == -1 || close(fd) == -1) {
 				unlink(tmp);
 				err(1, "%s", tmp);
 			}

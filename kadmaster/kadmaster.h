@@ -22,7 +22,7 @@
 #define KAD_USER_STORE		"_kadstore"
 #define KAD_USER_CRYPT		"_kadcrypt"
 #define KAD_DEFAULT_REPLICAS	8
-#define KAD_DEFAULT_SYNC_MS	1000
+#define KAD_DEFAULT_SYNC_MS	5000
 #define KAD_DEFAULT_WINDOW	(8 * 1024 * 1024)
 #define KAD_MAX_BOOTSTRAP	64
 #define KAD_MAX_LISTEN		4

@@ -36,7 +36,8 @@
 #include "routing.h"
 
 #define NET_MAX_UDP	4
-#define NET_SAVE_MS	(60 * 1000)	/* routing table to the store */
+#define NET_SAVE_FIRST	5		/* s: routing table to the store */
+#define NET_SAVE_EVERY	30		/* s: and then this often */
 #define NET_QUEUE_MAX	16384		/* publishes/fetches awaiting room */
 
 /* work the dht refused for now (EBUSY): retried as room frees up */
@@ -59,6 +60,7 @@ static struct kadipc_net_config	 netconf;
 static struct dht		*dht;
 static uint8_t			*routes;	/* loaded before the dht */
 static size_t			 routes_len;
+static int			 routes_seen;
 static TAILQ_HEAD(, pending)	 queue = TAILQ_HEAD_INITIALIZER(queue);
 static size_t			 nqueue;
 static uint64_t			 sendfail;
@@ -154,6 +156,8 @@ net_save(evutil_socket_t fd, short ev, void *arg)
 	    kadipc_compose(ch_store, KADIPC_NET_ROUTES, 0, -1, buf, n) == -1)
 		log_warn("%s", __func__);
 	free(buf);
+	if (fd != -2)	/* from the timer, not from SHUTDOWN */
+		event_add(ev_save, &(struct timeval){ NET_SAVE_EVERY, 0 });
 }
 
 /* dht callbacks: they only queue datagrams and messages */
@@ -373,6 +377,19 @@ to_sockaddr(const struct kadipc_sockaddr *a, struct sockaddr_storage *ss,
 	return (0);
 }
 
+/* The table saved by an earlier run: rejoin without bootstrapping. */
+static void
+net_load_routes(void)
+{
+	if (dht_load(dht, routes, routes_len, now_ms()) == -1)
+		log_warnx("the saved routing table is unusable");
+	else
+		log_info("rejoining with %zu saved contacts", dht_nodes(dht));
+	free(routes);
+	routes = NULL;
+	net_rearm();
+}
+
 static void
 net_start(void)
 {
@@ -397,22 +414,14 @@ net_start(void)
 	io.event = io_event;
 	if ((dht = dht_new(&cf, &io, now_ms())) == NULL)
 		fatal("dht_new");
-	if (routes != NULL) {
-		if (dht_load(dht, routes, routes_len, now_ms()) == -1)
-			log_warnx("the saved routing table is unusable");
-		else
-			log_info("rejoining with %zu saved contacts",
-			    dht_nodes(dht));
-		free(routes);
-		routes = NULL;
-	}
 	if ((ev_timer = evtimer_new(base, net_timer, NULL)) == NULL ||
-	    (ev_save = event_new(base, -1, EV_PERSIST, net_save,
-	    NULL)) == NULL)
+	    (ev_save = evtimer_new(base, net_save, NULL)) == NULL)
 		fatalx("%s: timers", __func__);
-	tv.tv_sec = NET_SAVE_MS / 1000;
+	tv.tv_sec = NET_SAVE_FIRST;
 	tv.tv_usec = 0;
-	event_add(ev_save, &tv);
+	evtimer_add(ev_save, &tv);
+	if (routes != NULL)
+		net_load_routes();
 	net_rearm();
 }
 
@@ -465,7 +474,7 @@ net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	case KADIPC_SHUTDOWN:
 		log_debug("shutting down");
 		if (dht != NULL)
-			net_save(-1, 0, NULL);
+			net_save(-2, 0, NULL);
 		/* let the store have the routing table before we go */
 		kadipc_flush(ch_store);
 		exit(0);
@@ -545,14 +554,16 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	(void)arg;
 	if (m->hdr.type == KADIPC_NET_ROUTES) {
 		/* the store hands back our saved table once, at start */
-		if (dht != NULL || routes != NULL)
-			fatalx("%s: NET_ROUTES out of order", __func__);
+		if (routes_seen++)
+			fatalx("%s: second NET_ROUTES", __func__);
 		if (m->len == 0)
 			return;
 		if ((routes = malloc(m->len)) == NULL)
 			fatal("%s", __func__);
 		memcpy(routes, m->data, m->len);
 		routes_len = m->len;
+		if (dht != NULL)
+			net_load_routes();
 		return;
 	}
 	if (dht == NULL)
@@ -584,6 +595,17 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	case KADIPC_NET_PUBLISH:
 		if (kadipc_recv_chunk(m, &c) == -1 || m->hdr.peerid == 0)
 			fatalx("%s: bad NET_PUBLISH", __func__);
+		/*
+		 * Alone, there is nobody to push to: migration moves the
+		 * store's keys to closer nodes once some join.
+		 */
+		if (dht_nodes(dht) == 0) {
+			if (kadipc_compose(ch_store, KADIPC_NET_PUBLISHED,
+			    m->hdr.peerid, -1, &(struct kadipc_u32){ 0 },
+			    sizeof(struct kadipc_u32)) == -1)
+				fatal("%s", __func__);
+			return;
+		}
 		net_enqueue(1, m->hdr.peerid, c.key, c.data, c.len);
 		break;
 	default:

@@ -50,7 +50,7 @@ say() { echo "      $*"; }
 ctl() { _c=$1; shift; "$B/kadctl" -s "$D/n$_c/kad.sock" "$@"; }
 sf() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p"; }
 now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 stop_all() {
 	[ -n "$PIDS" ] || return 0
@@ -193,8 +193,8 @@ secs=$(since "$t0")
 say "saved as $SAVED in $secs s" \
     "($(awk -v s="$secs" -v b=$((MIB * 1048576)) \
     'BEGIN { if (s > 0) printf "%.1f MB/s", b / s / 1e6; else print "-" }'))"
-say "node $N held $HELD chunks before the get; it fetched" \
-    "$(sf "$N" chunks-from-peers) from the other nodes"
+say "node $N already held $HELD chunks (as one of the $REPL closest);" \
+    "it fetched $(sf "$N" chunks-fetched) from the other nodes"
 
 # 5. same bytes?
 step 5 "comparing the fetched file with the original ..."
