@@ -26,7 +26,8 @@ B		?= build/$(VARIANT)
 # Debian packages needed to build, test and fuzz.
 DEBIAN_PKGS	:= gcc make pkg-config libevent-dev libssl-dev \
 		   libtokyocabinet-dev libbsd-dev libseccomp-dev clang \
-		   valgrind tokyocabinet-bin iproute2 util-linux procps
+		   valgrind tokyocabinet-bin iproute2 util-linux procps \
+		   libclang-rt-14-dev
 COMMON_PKGS	:= libevent_core libbsd libseccomp
 ALL_PKGS	:= $(COMMON_PKGS) libcrypto tokyocabinet
 

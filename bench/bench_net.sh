@@ -129,6 +129,15 @@ waitfor() {
 field_ge() { [ "$(sf "$1" "$2")" -ge "$3" ] 2>/dev/null; }
 field_eq() { [ "$(sf "$1" "$2")" = "$3" ]; }
 
+# held_others: chunks stored on nodes 2..NODES (copies placed by node 1)
+held_others() {
+	_h=0
+	for _i in $(seq 2 "$NODES"); do
+		_h=$((_h + $(sf "n$_i" stored-chunks)))
+	done
+	echo $_h
+}
+
 # median of the numbers on standard input
 median() {
 	sort -g | awk '{ v[NR] = $1 } END {
@@ -175,6 +184,8 @@ for mib in $SIZES; do
 		    die "cannot write a $mib MiB file in $T"
 
 		# publish on node 1
+		held0=$(held_others)
+		own0=$(sf n1 stored-chunks)
 		t0=$(now)
 		link=$(timeout -k 5 "$TMO" "$B/kadctl" -s "$T/n1/kad.sock" \
 		    put -q "$T/file" 2>"$T/err") ||
@@ -184,6 +195,10 @@ for mib in $SIZES; do
 		    die "n1 still has $(sf n1 publish-pending) chunks to push" \
 		    "after $TMO s" n1
 		tpub=$(since "$t0")
+		# chunks of this file (data and manifest) = node 1's new ones
+		nch=$(($(sf n1 stored-chunks) - own0))
+		copies=$(awk -v a="$held0" -v b="$(held_others)" -v c="$nch" \
+		    'BEGIN { if (c > 0) printf "%.2f", (b - a) / c; else print "-" }')
 
 		# fetch on a fresh node
 		fetchers=$((fetchers + 1))
@@ -192,8 +207,11 @@ for mib in $SIZES; do
 		fpid=$NODE_PID
 		waitfor 30 field_ge "$f" peers 1 ||
 		    die "fetching node $f has no peers after 30 s" "$f"
-		# let it finish joining (it knows most of the others)
-		waitfor 5 field_ge "$f" peers "$NODES" || true
+		# let it finish joining: it should know the others
+		waitfor 30 field_ge "$f" peers $((NODES - 1)) ||
+		    echo "bench-net: warning: $f knows only" \
+		    "$(sf "$f" peers) peers after 30 s"
+		fpeers=$(sf "$f" peers)
 		mkdir -p "$T/out"
 		t0=$(now)
 		saved=$(timeout -k 5 "$TMO" "$B/kadctl" -s "$T/$f/kad.sock" \
@@ -214,8 +232,10 @@ for mib in $SIZES; do
 			*)	lms=${lk#* } ;;
 			esac
 		else
-			LOOKUP_SRC="fetch time / $chunks chunks (kadctl status has no lookup-time field; chunks are fetched in parallel, so this is not one lookup's latency)"
-			lms=$(awk -v s="$tget" -v c="$chunks" \
+			fc=$(sed -n 's/^chunks-fetched: //p' "$T/status.$f")
+			[ "${fc:-0}" -gt 0 ] 2>/dev/null || fc=$chunks
+			LOOKUP_SRC="fetch time / chunks fetched ($fc for $mib MiB: kadctl status has no lookup-time field; chunks are fetched in parallel, so this is not one lookup's latency)"
+			lms=$(awk -v s="$tget" -v c="$fc" \
 			    'BEGIN { printf "%.4f", s * 1000 / c }')
 		fi
 		{
@@ -226,11 +246,14 @@ for mib in $SIZES; do
 		} >>"$T/results"
 		echo "bench-net: $mib MiB run $r: put ${tput} s" \
 		    "($(mbs $bytes $tput) MB/s), publish ${tpub} s" \
-		    "($(mbs $bytes $tpub) MB/s), fetch on $f ${tget} s" \
-		    "($(mbs $bytes $tget) MB/s); $f: lookups" \
+		    "($(mbs $bytes $tpub) MB/s, $copies copies per chunk on" \
+		    "n2..n$NODES), fetch on $f ${tget} s" \
+		    "($(mbs $bytes $tget) MB/s); $f: peers $fpeers, lookups" \
 		    "$(sed -n 's/^lookups: //p' "$T/status.$f")," \
 		    "datagrams in/out/dropped" \
-		    "$(sed -n 's/^datagrams-in: //p' "$T/status.$f")/$(sed -n 's/^datagrams-out: //p' "$T/status.$f")/$(sed -n 's/^datagrams-dropped: //p' "$T/status.$f")"
+		    "$(sed -n 's/^datagrams-in: //p' "$T/status.$f")/$(sed -n 's/^datagrams-out: //p' "$T/status.$f")/$(sed -n 's/^datagrams-dropped: //p' "$T/status.$f")," \
+		    "rpc-timeouts $(sed -n 's/^rpc-timeouts: //p' "$T/status.$f")"
+		echo "$mib copies $r $copies" >>"$T/results"
 
 		stop_pids "$fpid"
 		PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$fpid" | tr '\n' ' ')
@@ -257,11 +280,26 @@ for mib in $SIZES; do
 	lmed=$(awk -v m="$mib" '$1 == m && $2 == "lookup-ms" { print $4 }' \
 	    "$T/results" | median)
 	printf '%-8s %-8s %10s ms per chunk\n' "$mib MiB" lookup "$lmed"
+	cmed=$(awk -v m="$mib" '$1 == m && $2 == "copies" { print $4 }' \
+	    "$T/results" | median)
+	printf '%-8s %-8s %10s copies per chunk on n2..n%s\n' "$mib MiB" \
+	    replicas "$cmed" "$NODES"
 done
 echo "  put: until kadctl put returns (the file is stored on the publisher)"
 echo "  publish: until the publisher's publish-pending is 0 (chunks on their replicas)"
 echo "  fetch: kadctl get on a node that joined after the publish (no copy)"
 echo "  lookup: $LOOKUP_SRC"
+echo "  replicas: new chunks stored on nodes 2..$NODES per published chunk once" \
+    "publish-pending is 0 (expected" \
+    "between 7 and 8 with replicas=8: node 1 is one of the 8 closest to" \
+    "a key for about 8/$NODES of the keys)"
+echo
+echo "bench-net: per-node counters at the end (non-zero drops and timeouts):"
+for i in $(seq "$NODES"); do
+	echo "  n$i: $(ctl "n$i" status 2>/dev/null | grep -E \
+	    '^(stored-chunks|rpc-timeouts|drop-[a-z-]*|datagrams-dropped|chunks-refused): ' |
+	    grep -v ': 0$' | tr '\n' ' ')"
+done
 eval "tm=\${FETCH_MED_$TARGET_MIB:-}"
 if [ -n "$tm" ]; then
 	m=$(mbs $((TARGET_MIB * 1048576)) "$tm")

@@ -52,6 +52,7 @@ for b in "$@"; do
 	[ $unit_only -eq 1 ] && continue
 	for s in "$top"/tests/sandbox/*.sh "$top"/tests/integ/*.sh; do
 		[ -f "$s" ] || continue
+		[ "$(basename "$s")" = lib.sh ] && continue	# sourced helpers
 		KAD_BIN="$b" KAD_TOP="$top" run_one \
 		    "$v/$(basename "$(dirname "$s")")/$(basename "$s" .sh)" \
 		    sh "$s"

@@ -107,13 +107,23 @@ check "[$as] -n rejects a bad config" sh -c \
     "! '$KAD_BIN/kadmaster' -n -f $T/bad.conf 2>$T/bad.out"
 check "[$as] the error names the line" grep -q "bad.conf:1: replicas" $T/bad.out
 
-# as root, everything again as an unprivileged user
+# as root, everything again as an unprivileged user; binaries and
+# scripts are copied where that user can read them (the checkout may be
+# under a private home directory)
 if [ "$(id -u)" = 0 ] && [ -z "$KAD_AS_USER" ]; then
-	chmod 755 "$T"
 	u=$(mktemp -d /tmp/kad-user.XXXXXX)
-	chown nobody "$u"
+	ub="$u/bin/$(basename "$KAD_BIN")"	# keeps "asan" in the path
+	mkdir -p "$ub" "$u/tests/integ"
+	for b in kadmaster kadctl kadnet kadstore kadcrypt; do
+		cp "$KAD_BIN/$b" "$ub/"
+	done
+	cp "$KAD_TOP/tests/integ/lib.sh" "$KAD_TOP/tests/integ/daemon.sh" \
+	    "$u/tests/integ/"
+	chown -R nobody "$u"
+	chmod -R a+rX "$u"
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-	    env KAD_AS_USER=1 HOME="$u" TMPDIR="$u" KAD_BIN="$KAD_BIN" \
-	    KAD_TOP="$KAD_TOP" sh "$0"
+	    env KAD_AS_USER=1 HOME="$u" TMPDIR="$u" \
+	    KAD_BIN="$ub" KAD_TOP="$u" \
+	    sh "$u/tests/integ/daemon.sh"
 	rm -rf "$u"
 fi

@@ -146,8 +146,19 @@ else
 	logtail $PUB
 fi
 line="# stored-chunks per node:"
-for i in $(seq $NODES); do line="$line $(sf $i stored-chunks)"; done
+others=0
+for i in $(seq $NODES); do
+	c=$(sf $i stored-chunks)
+	line="$line $c"
+	case $i in $PUB|$TINY) ;; *) others=$((others + ${c:-0})) ;; esac
+done
 echo "$line"
+# every chunk is on the 8 nodes closest to its key; at most two of them
+# are the publisher and the tiny node, so the 18 others hold >= 6 copies
+nch=$(sf $PUB stored-chunks)
+copies=$(awk -v o=$others -v c="$nch" 'BEGIN { printf "%.2f", c ? o / c : 0 }')
+check "the replicas are placed: $copies copies per chunk on the 18 other nodes (>= 6 of 8)" \
+    [ "$others" -ge $((6 * ${nch:-1})) ]
 for f in $FILES; do
 	eval "l=\$L_$f"
 	fetch $FETCH1 "$l" "$T/in/$f" "published on n$PUB, fetched on n$FETCH1: $f"
