@@ -1,28 +1,36 @@
 #!/bin/sh
 # bench/bench_net.sh BUILD_DIR: kad's network throughput on loopback.
 #
-#   1. NODES (10) nodes on 127.0.0.1 in a temporary directory, nodes 2..10
-#      bootstrapping from node 1; waits until every node has peers.
-#   2. For each size in BENCH_NET_MIB ("10 100") and BENCH_NET_RUNS (3)
-#      times: a fresh random file is published on node 1 (timed twice:
-#      until `kadctl put -q` returns, and until node 1's publish-pending
-#      is 0, i.e. every chunk has been pushed to its replicas); then a
-#      fresh node joins through node 1 (so it holds no copy: it was not
-#      there when the chunks were placed), waits to have peers, and
-#      fetches the link with `kadctl get -q`; the file is checked with
-#      cmp, the fetching node stopped and its directory removed.
-#   3. Medians over the runs: seconds and MB/s (10^6 bytes of file per
-#      second) of put, publish and fetch, and the per-chunk lookup time:
-#      from the fetching node's status when it reports one (a key with
-#      "lookup" and "ms"/"us" in its name), else the fetch time divided
-#      by the number of 1 KiB chunks, which is said in the output.
-#   4. "target: 100 MiB fetch >= 25 MB/s" and the measured ratio.
+# For each size in BENCH_NET_MIB ("10 100") and BENCH_NET_RUNS (3) times,
+# a run on a network of its own (runs share nothing, so that no run pays
+# for the contacts a previous one left behind):
+#   1. NODES (10) fresh nodes on 127.0.0.1, nodes 2..10 bootstrapping from
+#      node 1; every node must have peers.
+#   2. A random file is published on node 1, timed twice: until
+#      `kadctl put -q` returns, and until node 1's publish-pending is 0
+#      (every chunk pushed to its replicas).  The copies per chunk found on
+#      nodes 2..10 afterwards are reported (8 replicas: between 7 and 8).
+#   3. A fresh node joins through node 1 (it holds no copy: it was not
+#      there when the chunks were placed), waits up to 3 s to know the
+#      others (not longer: the network copies chunks to a new node after
+#      a while, which would make the fetch local; a warning says so if it
+#      holds chunks before its get), and fetches the link with
+#      `kadctl get -q`; the file is checked with cmp.
+#   4. Every node is stopped and the run's directory removed.
+# Then medians over the runs: seconds and MB/s (10^6 bytes of file per
+# second) of put, publish and fetch, and the per-chunk lookup time: from
+# the fetching node's status when it reports one (a key with "lookup" and
+# "-ms"/"-us" in its name), else the fetch time divided by the chunks it
+# fetched, which the output says.  Last, "target: 100 MiB fetch >= 25
+# MB/s" and the measured ratio.
 #
 # BENCH_NET_TIMEOUT (900) bounds each put, publish wait and fetch, in
 # seconds; BENCH_NET_OPTS adds kadmaster options to every node;
-# BENCH_KEEP=1 keeps the temporary directory.  Every process started
-# here is stopped on exit (also on ^C).  The exit status is non-zero
-# only if something failed, never because of the target.
+# BENCH_NET_VERBOSE=1 prints every node's non-zero drop counters after
+# each run (they are always printed when something fails); BENCH_KEEP=1
+# keeps the temporary directory.  Every process started here is stopped
+# on exit (also on ^C).  The exit status is non-zero only if something
+# failed, never because of the target.
 
 set -u
 
@@ -46,7 +54,8 @@ TARGET_MBS=25
 
 T=$(mktemp -d /tmp/kad-benchnet.XXXXXX) || exit 1
 chmod 755 "$T"
-PIDS=""		# every kadmaster started here
+PIDS=""		# the kadmasters of the current run
+R=""		# the current run's directory under $T (nodes R/n1.., R/f)
 
 stop_pids() {	# pids...: SIGTERM, wait up to 20 s, SIGKILL what is left
 	for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
@@ -64,15 +73,19 @@ stop_pids() {	# pids...: SIGTERM, wait up to 20 s, SIGKILL what is left
 	done
 }
 
-cleanup() {
+# net_down: stop the current run's nodes (workers leave with their master)
+net_down() {
 	# shellcheck disable=SC2086
 	stop_pids $PIDS
 	PIDS=""
-	# workers leave once their master is gone; make sure of it
 	sleep 0.2
 	for p in $(pgrep -f "kad(net|store|crypt) .*$T/" 2>/dev/null); do
 		kill -9 "$p" 2>/dev/null
 	done
+}
+
+cleanup() {
+	net_down
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		echo "bench-net: kept $T"
 	else
@@ -84,27 +97,40 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-die() {	# message [node]
-	echo "bench-net: $1" >&2
-	if [ $# -gt 1 ] && [ -f "$T/$2.log" ]; then
-		tail -n 15 "$T/$2.log" | sed "s|^|bench-net:   $2.log: |" >&2
-	fi
-	exit 1
-}
-
-ctl() { _c=$1; shift; "$B/kadctl" -s "$T/$_c/kad.sock" "$@"; }
+ctl() { _c=$1; shift; "$B/kadctl" -s "$T/$R/$_c/kad.sock" "$@"; }
 sf() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 
-# start NAME [options]: a node in $T/NAME; sets NODE_PID
+# counters: every running node's non-zero drop and timeout counters
+counters() {
+	for _n in $(cd "$T/$R" 2>/dev/null && ls -d n* f 2>/dev/null |
+	    grep -v log | sort -V); do
+		[ -S "$T/$R/$_n/kad.sock" ] || continue
+		echo "bench-net:   $_n: $(ctl "$_n" status 2>/dev/null | grep -E \
+		    '^(peers|stored-chunks|publish-pending|rpc-timeouts|drop-[a-z-]*|datagrams-[a-z]*|chunks-refused|fetch-failures): ' |
+		    grep -v ': 0$' | tr '\n' ' ')"
+	done
+}
+
+die() {	# message [node]
+	echo "bench-net: $1" >&2
+	if [ $# -gt 1 ] && [ -f "$T/$R/$2.log" ]; then
+		tail -n 15 "$T/$R/$2.log" | sed "s|^|bench-net:   $2.log: |" >&2
+	fi
+	echo "bench-net: counters of the run's nodes:" >&2
+	counters >&2
+	exit 1
+}
+
+# start NAME [options]: a node in $T/$R/NAME; sets NODE_PID
 start() {
 	_s=$1; shift
-	mkdir -p "$T/$_s"
-	chmod 700 "$T/$_s"
+	mkdir -p "$T/$R/$_s"
+	chmod 700 "$T/$R/$_s"
 	# shellcheck disable=SC2086
-	"$B/kadmaster" -d -o datadir="$T/$_s" -o libexec="$B" \
-	    -o listen=127.0.0.1 ${BENCH_NET_OPTS:-} "$@" >"$T/$_s.log" 2>&1 &
+	"$B/kadmaster" -d -o datadir="$T/$R/$_s" -o libexec="$B" \
+	    -o listen=127.0.0.1 ${BENCH_NET_OPTS:-} "$@" >"$T/$R/$_s.log" 2>&1 &
 	NODE_PID=$!
 	PIDS="$PIDS $NODE_PID"
 	_n=0
@@ -150,36 +176,35 @@ mbs() {	# bytes seconds
 		if (s == "-" || s <= 0) print "-"; else printf "%.1f", b / s / 1e6 }'
 }
 
-echo "bench-net: $NODES nodes on 127.0.0.1, binaries from $B, $RUNS runs" \
-    "per size, data in $T"
+# net_up: NODES fresh nodes in $T/$R, 2..NODES bootstrapping from n1
+net_up() {
+	start n1
+	PORT1=$(sf n1 port)
+	[ -n "$PORT1" ] || die "node n1 reports no port" n1
+	_i=2
+	while [ "$_i" -le "$NODES" ]; do
+		start "n$_i" -o bootstrap=127.0.0.1:"$PORT1"
+		_i=$((_i + 1))
+	done
+	for _i in $(seq "$NODES"); do
+		waitfor 30 field_ge "n$_i" peers 1 ||
+		    die "node n$_i has no peers after 30 s" "n$_i"
+	done
+}
 
-# 1. the network
-t0=$(now)
-start n1
-PORT1=$(sf n1 port)
-[ -n "$PORT1" ] || die "node n1 reports no port" n1
-i=2
-while [ "$i" -le "$NODES" ]; do
-	start "n$i" -o bootstrap=127.0.0.1:"$PORT1"
-	i=$((i + 1))
-done
-for i in $(seq "$NODES"); do
-	waitfor 30 field_ge "n$i" peers 1 ||
-	    die "node n$i has no peers after 30 s" "n$i"
-done
-line=""
-for i in $(seq "$NODES"); do line="$line $(sf n$i peers)"; done
-echo "bench-net: network up in $(since "$t0") s; peers per node:$line"
+echo "bench-net: $NODES nodes on 127.0.0.1 (a fresh network per run)," \
+    "binaries from $B, $RUNS runs per size, data in $T"
 
-# 2. the runs; $T/results gets "MIB OP RUN SECONDS" lines
-: >"$T/results"
+: >"$T/results"		# "MIB WHAT RUN VALUE" lines
 LOOKUP_SRC=""
-fetchers=0
 for mib in $SIZES; do
 	bytes=$((mib * 1048576))
-	chunks=$(((bytes + 1023) / 1024))
 	r=1
 	while [ "$r" -le "$RUNS" ]; do
+		R=$mib-$r
+		t0=$(now)
+		net_up
+		tnet=$(since "$t0")
 		head -c "$bytes" /dev/urandom >"$T/file" ||
 		    die "cannot write a $mib MiB file in $T"
 
@@ -187,7 +212,7 @@ for mib in $SIZES; do
 		held0=$(held_others)
 		own0=$(sf n1 stored-chunks)
 		t0=$(now)
-		link=$(timeout -k 5 "$TMO" "$B/kadctl" -s "$T/n1/kad.sock" \
+		link=$(timeout -k 5 "$TMO" "$B/kadctl" -s "$T/$R/n1/kad.sock" \
 		    put -q "$T/file" 2>"$T/err") ||
 		    die "put of $mib MiB failed: $(head -1 "$T/err")" n1
 		tput=$(since "$t0")
@@ -195,36 +220,36 @@ for mib in $SIZES; do
 		    die "n1 still has $(sf n1 publish-pending) chunks to push" \
 		    "after $TMO s" n1
 		tpub=$(since "$t0")
-		# chunks of this file (data and manifest) = node 1's new ones
+		# the file's chunks (data and manifest) = node 1's new ones
 		nch=$(($(sf n1 stored-chunks) - own0))
 		copies=$(awk -v a="$held0" -v b="$(held_others)" -v c="$nch" \
 		    'BEGIN { if (c > 0) printf "%.2f", (b - a) / c; else print "-" }')
 
 		# fetch on a fresh node
-		fetchers=$((fetchers + 1))
-		f=f$fetchers
-		start "$f" -o bootstrap=127.0.0.1:"$PORT1"
-		fpid=$NODE_PID
-		waitfor 30 field_ge "$f" peers 1 ||
-		    die "fetching node $f has no peers after 30 s" "$f"
-		# let it finish joining: it should know the others
-		waitfor 30 field_ge "$f" peers $((NODES - 1)) ||
-		    echo "bench-net: warning: $f knows only" \
-		    "$(sf "$f" peers) peers after 30 s"
-		fpeers=$(sf "$f" peers)
+		start f -o bootstrap=127.0.0.1:"$PORT1"
+		waitfor 30 field_ge f peers 1 ||
+		    die "the fetching node has no peers after 30 s" f
+		# let it finish joining (it should know the others), but not
+		# for long: the network starts copying chunks to a new node
+		waitfor 3 field_ge f peers "$NODES" || true
+		fpeers=$(sf f peers)
+		fheld=$(sf f stored-chunks)
+		[ "${fheld:-0}" = 0 ] || echo "bench-net: warning: the fetching" \
+		    "node received $fheld chunks before its get"
 		mkdir -p "$T/out"
 		t0=$(now)
-		saved=$(timeout -k 5 "$TMO" "$B/kadctl" -s "$T/$f/kad.sock" \
+		saved=$(timeout -k 5 "$TMO" "$B/kadctl" -s "$T/$R/f/kad.sock" \
 		    get -q -o "$T/out" "$link" 2>"$T/err") ||
-		    die "get of $mib MiB on $f failed: $(head -1 "$T/err")" "$f"
+		    die "get of $mib MiB failed: $(head -1 "$T/err")" f
 		tget=$(since "$t0")
 		cmp -s "$T/file" "$saved" ||
-		    die "the $mib MiB file fetched on $f differs" "$f"
-		ctl "$f" status >"$T/status.$f" 2>/dev/null
+		    die "the $mib MiB file fetched on the fresh node differs" f
+		ctl f status >"$T/status.f" 2>/dev/null
+		sfv() { sed -n "s/^$1: //p" "$T/status.f"; }
 
 		# a per-chunk lookup time reported by the node itself?
 		lk=$(sed -n 's/^\([a-z-]*lookup[a-z-]*-\(ms\|us\)\): \([0-9.]*\).*/\1 \3/p' \
-		    "$T/status.$f" | head -1)
+		    "$T/status.f" | head -1)
 		if [ -n "$lk" ]; then
 			LOOKUP_SRC="${lk%% *} in kadctl status of the fetching node"
 			case ${lk%% *} in
@@ -232,9 +257,9 @@ for mib in $SIZES; do
 			*)	lms=${lk#* } ;;
 			esac
 		else
-			fc=$(sed -n 's/^chunks-fetched: //p' "$T/status.$f")
-			[ "${fc:-0}" -gt 0 ] 2>/dev/null || fc=$chunks
-			LOOKUP_SRC="fetch time / chunks fetched ($fc for $mib MiB: kadctl status has no lookup-time field; chunks are fetched in parallel, so this is not one lookup's latency)"
+			fc=$(sfv chunks-fetched)
+			[ "${fc:-0}" -gt 0 ] 2>/dev/null || fc=$(((bytes + 1023) / 1024))
+			LOOKUP_SRC="fetch time / chunks fetched ($fc for $mib MiB; kadctl status has no lookup-time field, and chunks are fetched in parallel, so this is not one lookup's latency)"
 			lms=$(awk -v s="$tget" -v c="$fc" \
 			    'BEGIN { printf "%.4f", s * 1000 / c }')
 		fi
@@ -243,26 +268,26 @@ for mib in $SIZES; do
 			echo "$mib publish $r $tpub"
 			echo "$mib fetch $r $tget"
 			echo "$mib lookup-ms $r $lms"
+			echo "$mib copies $r $copies"
 		} >>"$T/results"
-		echo "bench-net: $mib MiB run $r: put ${tput} s" \
-		    "($(mbs $bytes $tput) MB/s), publish ${tpub} s" \
-		    "($(mbs $bytes $tpub) MB/s, $copies copies per chunk on" \
-		    "n2..n$NODES), fetch on $f ${tget} s" \
-		    "($(mbs $bytes $tget) MB/s); $f: peers $fpeers, lookups" \
-		    "$(sed -n 's/^lookups: //p' "$T/status.$f")," \
-		    "datagrams in/out/dropped" \
-		    "$(sed -n 's/^datagrams-in: //p' "$T/status.$f")/$(sed -n 's/^datagrams-out: //p' "$T/status.$f")/$(sed -n 's/^datagrams-dropped: //p' "$T/status.$f")," \
-		    "rpc-timeouts $(sed -n 's/^rpc-timeouts: //p' "$T/status.$f")"
-		echo "$mib copies $r $copies" >>"$T/results"
-
-		stop_pids "$fpid"
-		PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$fpid" | tr '\n' ' ')
-		rm -rf "${T:?}/$f" "$T/out" "$T/file"
+		echo "bench-net: $mib MiB run $r: network up ${tnet} s;" \
+		    "put ${tput} s ($(mbs $bytes "$tput") MB/s), publish" \
+		    "${tpub} s ($(mbs $bytes "$tpub") MB/s, $copies copies per" \
+		    "chunk on n2..n$NODES); fetch ${tget} s" \
+		    "($(mbs $bytes "$tget") MB/s, fetching node: peers $fpeers," \
+		    "held $fheld chunks before, fetched $(sfv chunks-fetched)," \
+		    "lookups $(sfv lookups), datagrams in/out/dropped" \
+		    "$(sfv datagrams-in)/$(sfv datagrams-out)/$(sfv datagrams-dropped)," \
+		    "rpc-timeouts $(sfv rpc-timeouts))"
+		if [ "${BENCH_NET_VERBOSE:-0}" = 1 ]; then
+			counters
+		fi
+		net_down
+		rm -rf "${T:?}/$R" "$T/out" "$T/file"
 		r=$((r + 1))
 	done
 done
 
-# 3. medians
 echo
 echo "bench-net: medians of $RUNS runs, $NODES nodes on 127.0.0.1" \
     "(MB/s = 10^6 bytes of file per second)"
@@ -273,6 +298,7 @@ for mib in $SIZES; do
 		runs=$(awk -v m="$mib" -v o="$op" '$1 == m && $2 == o { print $4 }' \
 		    "$T/results")
 		med=$(echo "$runs" | median)
+		# shellcheck disable=SC2086
 		printf '%-8s %-8s %10s %9s   %s\n' "$mib MiB" "$op" "$med" \
 		    "$(mbs $bytes "$med")" "$(echo $runs)"
 		[ "$op" = fetch ] && eval "FETCH_MED_$mib=$med"
@@ -286,20 +312,12 @@ for mib in $SIZES; do
 	    replicas "$cmed" "$NODES"
 done
 echo "  put: until kadctl put returns (the file is stored on the publisher)"
-echo "  publish: until the publisher's publish-pending is 0 (chunks on their replicas)"
+echo "  publish: until the publisher's publish-pending is 0 (chunks pushed to their replicas)"
 echo "  fetch: kadctl get on a node that joined after the publish (no copy)"
 echo "  lookup: $LOOKUP_SRC"
-echo "  replicas: new chunks stored on nodes 2..$NODES per published chunk once" \
-    "publish-pending is 0 (expected" \
-    "between 7 and 8 with replicas=8: node 1 is one of the 8 closest to" \
-    "a key for about 8/$NODES of the keys)"
-echo
-echo "bench-net: per-node counters at the end (non-zero drops and timeouts):"
-for i in $(seq "$NODES"); do
-	echo "  n$i: $(ctl "n$i" status 2>/dev/null | grep -E \
-	    '^(stored-chunks|rpc-timeouts|drop-[a-z-]*|datagrams-dropped|chunks-refused): ' |
-	    grep -v ': 0$' | tr '\n' ' ')"
-done
+echo "  replicas: chunks newly stored on nodes 2..$NODES per chunk of the file" \
+    "once publish-pending is 0; with replicas=8 this should be between 7 and" \
+    "8 (node 1 is itself one of the 8 closest to about 8/$NODES of the keys)"
 eval "tm=\${FETCH_MED_$TARGET_MIB:-}"
 if [ -n "$tm" ]; then
 	m=$(mbs $((TARGET_MIB * 1048576)) "$tm")

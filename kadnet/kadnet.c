@@ -74,15 +74,28 @@ now_ms(void)
 	return ((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-/* After every call into the dht: its next deadline may have moved. */
+/*
+ * After every call into the dht: its next deadline may have moved, and
+ * the store wants to know when we gain our first peer or lose the last
+ * (alone, a published chunk has nowhere to go: see NET_ALONE).
+ */
 static void
 net_rearm(void)
 {
-	struct timeval	 tv;
-	uint64_t	 next, now;
+	static int		 alone = -1;
+	struct kadipc_u32	 u;
+	struct timeval		 tv;
+	uint64_t		 next, now;
 
 	if (dht == NULL)
 		return;
+	if ((dht_nodes(dht) == 0) != alone) {
+		alone = dht_nodes(dht) == 0;
+		u.value = alone;
+		if (kadipc_compose(ch_store, KADIPC_NET_ALONE, 0, -1, &u,
+		    sizeof(u)) == -1)
+			fatal("%s", __func__);
+	}
 	next = dht_next_timer(dht);
 	if (next == UINT64_MAX) {
 		evtimer_del(ev_timer);

@@ -33,7 +33,7 @@ static const uint32_t from_master[] = {
 static const uint32_t from_net[] = {
 	KADIPC_NET_STORE_GET, KADIPC_NET_STORE_HAVE, KADIPC_NET_STORE_PUT,
 	KADIPC_NET_STORE_SCAN, KADIPC_NET_FETCH_RES, KADIPC_NET_PUBLISHED,
-	KADIPC_NET_ROUTES
+	KADIPC_NET_ROUTES, KADIPC_NET_ALONE
 };
 
 static const uint32_t from_crypt[] = {

@@ -67,6 +67,7 @@ static uint64_t		 npublishing, nfetching;
 static uint64_t		 stat_fetched, stat_fetch_fail, stat_net_puts;
 static uint64_t		 stat_net_bad;
 static int		 routes_fd = -1;
+static int		 net_alone;	/* kadnet has no peers: keep it local */
 
 static struct store	*st;
 static struct event	*ev_sync;
@@ -196,7 +197,7 @@ store_batch_end(struct kadipc_chan *ch, void *arg)
 		    "rolls back", store_errstr(st));
 	for (i = 0; i < nreplies; i++) {
 		if (replies[i].publish && replies[i].error == 0 &&
-		    publish(&replies[i]) == 0)
+		    !net_alone && publish(&replies[i]) == 0)
 			continue;
 		if (kadipc_send_chunk_res(store_crypt, replies[i].type,
 		    replies[i].peerid, replies[i].key, replies[i].error,
@@ -512,6 +513,11 @@ store_dispatch_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		return;
 	case KADIPC_NET_ROUTES:
 		routes_save(m);
+		return;
+	case KADIPC_NET_ALONE:
+		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1 || u.value > 1)
+			fatalx("%s: bad NET_ALONE", __func__);
+		net_alone = u.value;
 		return;
 	}
 	fatalx("%s: unexpected %s from kadnet", __func__,

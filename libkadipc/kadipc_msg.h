@@ -58,6 +58,7 @@
  * NET_PUBLISHED  609    net -> store            kadipc_u32 (status)   no  peerid = the publish's cookie
  * NET_ROUTES     610    both ways               bytes 0..MAX_PAYLOAD  no  routing table blob: net saves
  *                                                                        it, store hands it back at start
+ * NET_ALONE      611    net -> store            kadipc_u32 (0 or 1)   no  1: no peers, do not publish
  *
  * Every payload struct holds only fixed-width integers and byte arrays,
  * with explicit zeroed padding and a size assertion.  Strings live in
@@ -130,6 +131,7 @@ enum kadipc_type {
 	KADIPC_NET_PUBLISH = 608,
 	KADIPC_NET_PUBLISHED = 609,
 	KADIPC_NET_ROUTES = 610,
+	KADIPC_NET_ALONE = 611,
 	KADIPC_TYPE_MAX = 1024		/* all types are below this */
 };
 

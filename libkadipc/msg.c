@@ -79,6 +79,7 @@ static const struct kadipc_type_info catalogue[] = {
 	    sizeof(struct kadipc_chunk) + KADIPC_CHUNK_MAX),
 	FIXED(NET_PUBLISHED, struct kadipc_u32),
 	VAR(NET_ROUTES, 0, KADIPC_MAX_PAYLOAD),
+	FIXED(NET_ALONE, struct kadipc_u32),
 };
 
 const struct kadipc_type_info *

@@ -218,6 +218,7 @@ rport=$(sf $R port)
 kill -TERM "$(pid_of $R)"
 wait_exit "$(pid_of $R)" $((15 * SLOW))
 check "n$R stops on SIGTERM" [ "${EXIT_STATUS:-1}" = 0 ]
+echo "# n$R's saved routing table: $(stat -c %s "$T/n$R/store/db/routes" 2>/dev/null || echo no) bytes"
 start $R || notok "n$R restarts without a bootstrap option"
 check "n$R keeps its node ID" [ "$(sf $R node-id)" = "$rid" ]
 check "n$R keeps its UDP port ($rport)" [ "$(sf $R port)" = "$rport" ]
