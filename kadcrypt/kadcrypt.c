@@ -58,18 +58,12 @@ main(int argc, char *argv[])
 	kad_privdrop(KAD_PROC_CRYPT, w.root, &user);
 	kad_sandbox(KAD_PROC_CRYPT);
 
-	if ((crypt_master = kadipc_chan_new(KAD_IPC_FD, KAD_PROC_CRYPT,
-	    KAD_PROC_MASTER, from_master, sizeof(from_master) /
-	    sizeof(from_master[0]))) == NULL ||
-	    (crypt_store = kadipc_chan_new(KAD_IPC_FD + 1, KAD_PROC_CRYPT,
-	    KAD_PROC_STORE, from_store, sizeof(from_store) /
-	    sizeof(from_store[0]))) == NULL)
-		fatal("channels");
-	if (kadipc_event_set(crypt_master, base, crypt_dispatch_master,
-	    crypt_chan_dead, NULL) == -1 ||
-	    kadipc_event_set(crypt_store, base, crypt_dispatch_store,
-	    crypt_chan_dead, NULL) == -1)
-		fatalx("event_set");
+	crypt_master = kad_worker_chan(base, KAD_IPC_FD, KAD_PROC_CRYPT,
+	    KAD_PROC_MASTER, from_master, nitems(from_master),
+	    crypt_dispatch_master, crypt_chan_dead);
+	crypt_store = kad_worker_chan(base, KAD_IPC_FD + 1, KAD_PROC_CRYPT,
+	    KAD_PROC_STORE, from_store, nitems(from_store),
+	    crypt_dispatch_store, crypt_chan_dead);
 	kadipc_set_batch_cb(crypt_store, crypt_store_batch);
 	event_base_dispatch(base);
 	fatalx("event loop ended");

@@ -670,18 +670,12 @@ main(int argc, char *argv[])
 	kad_privdrop(KAD_PROC_NET, w.root, &user);
 	kad_sandbox(KAD_PROC_NET);
 
-	if ((ch_master = kadipc_chan_new(KAD_IPC_FD, KAD_PROC_NET,
-	    KAD_PROC_MASTER, from_master, sizeof(from_master) /
-	    sizeof(from_master[0]))) == NULL ||
-	    (ch_store = kadipc_chan_new(KAD_IPC_FD + 1, KAD_PROC_NET,
-	    KAD_PROC_STORE, from_store, sizeof(from_store) /
-	    sizeof(from_store[0]))) == NULL)
-		fatal("channels");
-	if (kadipc_event_set(ch_master, base, net_dispatch_master,
-	    net_chan_dead, NULL) == -1 ||
-	    kadipc_event_set(ch_store, base, net_dispatch_store,
-	    net_chan_dead, NULL) == -1)
-		fatalx("event_set");
+	ch_master = kad_worker_chan(base, KAD_IPC_FD, KAD_PROC_NET,
+	    KAD_PROC_MASTER, from_master, nitems(from_master),
+	    net_dispatch_master, net_chan_dead);
+	ch_store = kad_worker_chan(base, KAD_IPC_FD + 1, KAD_PROC_NET,
+	    KAD_PROC_STORE, from_store, nitems(from_store),
+	    net_dispatch_store, net_chan_dead);
 	event_base_dispatch(base);
 	fatalx("event loop ended");
 }

@@ -80,23 +80,15 @@ main(int argc, char *argv[])
 	kad_sandbox(KAD_PROC_STORE);
 
 	store_dispatch_init(s, base, w.limit);
-	if ((store_master = kadipc_chan_new(KAD_IPC_FD, KAD_PROC_STORE,
-	    KAD_PROC_MASTER, from_master, sizeof(from_master) /
-	    sizeof(from_master[0]))) == NULL ||
-	    (store_crypt = kadipc_chan_new(KAD_IPC_FD + 1, KAD_PROC_STORE,
-	    KAD_PROC_CRYPT, from_crypt, sizeof(from_crypt) /
-	    sizeof(from_crypt[0]))) == NULL ||
-	    (store_net = kadipc_chan_new(KAD_IPC_FD + 2, KAD_PROC_STORE,
-	    KAD_PROC_NET, from_net, sizeof(from_net) /
-	    sizeof(from_net[0]))) == NULL)
-		fatal("channels");
-	if (kadipc_event_set(store_master, base, store_dispatch_master,
-	    store_chan_dead, NULL) == -1 ||
-	    kadipc_event_set(store_crypt, base, store_dispatch_crypt,
-	    store_chan_dead, NULL) == -1 ||
-	    kadipc_event_set(store_net, base, store_dispatch_net,
-	    store_chan_dead, NULL) == -1)
-		fatalx("event_set");
+	store_master = kad_worker_chan(base, KAD_IPC_FD, KAD_PROC_STORE,
+	    KAD_PROC_MASTER, from_master, nitems(from_master),
+	    store_dispatch_master, store_chan_dead);
+	store_crypt = kad_worker_chan(base, KAD_IPC_FD + 1, KAD_PROC_STORE,
+	    KAD_PROC_CRYPT, from_crypt, nitems(from_crypt),
+	    store_dispatch_crypt, store_chan_dead);
+	store_net = kad_worker_chan(base, KAD_IPC_FD + 2, KAD_PROC_STORE,
+	    KAD_PROC_NET, from_net, nitems(from_net), store_dispatch_net,
+	    store_chan_dead);
 	kadipc_set_batch_cb(store_crypt, store_batch_end);
 	kadipc_set_batch_cb(store_net, store_batch_end);
 	event_base_dispatch(base);

@@ -18,6 +18,9 @@
 #include <stdint.h>
 
 #define KAD_IPC_FD		3	/* master channel in every worker */
+#ifndef nitems
+#define nitems(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
 #define KADIPC_VERSION		1
 #define KADIPC_HDR_SIZE		16
 #define KADIPC_MAX_MSG		65535	/* header included; len is 16 bits */
