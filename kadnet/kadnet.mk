@@ -4,3 +4,8 @@ BINS		+= kadnet
 LIBEXEC_BINS	+= kadnet
 kadnet_SRCS	= kadnet/kadnet.c $(KADNET_PURE)
 kadnet_PKGS	:= libcrypto
+
+# the state machine fed hostile datagrams
+FUZZERS		+= fuzz_dht
+fuzz_dht_SRCS	= tests/fuzz/fuzz_dht.c $(KADNET_PURE)
+fuzz_dht_PKGS	:= libcrypto

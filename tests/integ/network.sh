@@ -145,6 +145,18 @@ else
 	notok "n$PUB pushes every chunk into the network within $((60 * SLOW)) s (publish-pending: '$(sf $PUB publish-pending)')"
 	logtail $PUB
 fi
+# every chunk is on the 8 nodes closest to its key; at most two of them
+# are the publisher and the tiny node, so the 18 others hold >= 6 copies
+# of each (given 10 s more, in case some stores are still on their way)
+nch=$(sf $PUB stored-chunks)
+others_hold() {
+	_o=0
+	for _i in $(seq $NODES); do
+		case $_i in $PUB|$TINY) ;; *) _o=$((_o + $(sf $_i stored-chunks))) ;; esac
+	done
+	[ $_o -ge $((6 * ${nch:-1})) ]
+}
+waitfor 10 others_hold
 line="# stored-chunks per node:"
 others=0
 for i in $(seq $NODES); do
@@ -153,9 +165,6 @@ for i in $(seq $NODES); do
 	case $i in $PUB|$TINY) ;; *) others=$((others + ${c:-0})) ;; esac
 done
 echo "$line"
-# every chunk is on the 8 nodes closest to its key; at most two of them
-# are the publisher and the tiny node, so the 18 others hold >= 6 copies
-nch=$(sf $PUB stored-chunks)
 copies=$(awk -v o=$others -v c="$nch" 'BEGIN { printf "%.2f", c ? o / c : 0 }')
 check "the replicas are placed: $copies copies per chunk on the 18 other nodes (>= 6 of 8)" \
     [ "$others" -ge $((6 * ${nch:-1})) ]
@@ -163,8 +172,8 @@ for f in $FILES; do
 	eval "l=\$L_$f"
 	fetch $FETCH1 "$l" "$T/in/$f" "published on n$PUB, fetched on n$FETCH1: $f"
 done
-echo "# n$PUB: lookups $(sf $PUB lookups), datagrams in/out/dropped" \
-    "$(sf $PUB datagrams-in)/$(sf $PUB datagrams-out)/$(sf $PUB datagrams-dropped)"
+echo "# n$PUB: $(ctl $PUB status | grep -E '^(lookups|datagrams-[a-z]*|rpc-timeouts|drop-[a-z-]*|net-queue): ' |
+    grep -v ': 0$' | tr '\n' ' ')"
 echo "# n$FETCH1: lookups $(sf $FETCH1 lookups), datagrams in/out/dropped" \
     "$(sf $FETCH1 datagrams-in)/$(sf $FETCH1 datagrams-out)/$(sf $FETCH1 datagrams-dropped)"
 
