@@ -244,6 +244,11 @@ put_stored(struct xfer *x, const struct kadipc_chunk_res *res)
 	covered = x->covered[x->ring_head];
 	x->ring_head = (x->ring_head + 1) % x->ring_size;
 	x->ring_len--;
+	if (res->error == EHOSTUNREACH) {
+		xfer_fail(x, "stored here, but a chunk could not be pushed to "
+		    "the network; try again");
+		return;
+	}
 	if (res->error != 0) {
 		xfer_fail(x, "the store refused a chunk: %s",
 		    strerror(res->error));

@@ -53,7 +53,7 @@ static TAILQ_HEAD(, ctl_conn) conns = TAILQ_HEAD_INITIALIZER(conns);
 static int		 nconns;
 static uint32_t		 next_id = 1;
 static int		 ctl_fd = -1;
-static struct event	*ev_accept;
+static struct event	*ev_accept, *ev_accept_again;
 static uid_t		 allowed_uid, master_euid;
 static const struct master_conf *cconf;
 
@@ -122,6 +122,17 @@ void
 control_cleanup(void)
 {
 	/* the master's sandbox has no unlink: the next start removes it */
+}
+
+/*
+ * Every transfer gets a fresh id, so late replies to a failed one can
+ * never be taken for the next transfer on the same connection.
+ */
+static void
+conn_new_xfer(struct ctl_conn *c)
+{
+	if ((c->id = next_id++) == 0)
+		c->id = next_id++;
 }
 
 static struct ctl_conn *
@@ -277,14 +288,20 @@ control_dispatch_ctl(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		}
 		c->state = CONN_PUT;
 		c->inflight = 0;
+		conn_new_xfer(c);
 		master_send(KAD_PROC_CRYPT, KADIPC_XFER_PUT_BEGIN, c->id, -1,
 		    &xb, sizeof(xb));
 		return;
 	case KADIPC_XFER_DATA:
 		if (c->state != CONN_PUT)
 			break;
-		master_send(KAD_PROC_CRYPT, KADIPC_XFER_DATA, c->id, -1,
-		    m->data, m->len);
+		if (master_send(KAD_PROC_CRYPT, KADIPC_XFER_DATA, c->id, -1,
+		    m->data, m->len) == -1) {
+			/* a lost block must not end in a link: abort it */
+			conn_error(c, "kadcrypt is overloaded; try again");
+			kadipc_chan_close(c->ch);
+			return;
+		}
 		c->inflight += m->len;
 		if (c->inflight >= cconf->window && !c->paused) {
 			c->paused = 1;
@@ -310,6 +327,7 @@ control_dispatch_ctl(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		c->state = m->hdr.type == KADIPC_XFER_GET_BEGIN ? CONN_GET :
 		    CONN_UNPIN;
 		c->unacked = 0;
+		conn_new_xfer(c);
 		master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, &l,
 		    sizeof(l));
 		return;
@@ -378,7 +396,12 @@ control_conn_wmark(struct kadipc_chan *ch, int above, void *arg)
 	struct kadipc_u64	 ack;
 
 	(void)ch;
-	if (above || c->unacked == 0)
+	/* a client that does not read its answers stops being read (V8) */
+	if (c->state != CONN_GET && c->state != CONN_PUT) {
+		kadipc_pause_read(c->ch, above);
+		return;
+	}
+	if (above || c->state != CONN_GET || c->unacked == 0)
 		return;
 	ack.value = c->unacked;
 	c->unacked = 0;
@@ -459,6 +482,7 @@ control_dispatch_crypt(struct kadipc_msg *m)
 		if (c->state != CONN_GET && c->state != CONN_UNPIN)
 			goto bad;
 		c->state = CONN_IDLE;
+		c->unacked = 0;
 		break;
 	case KADIPC_XFER_ERROR:
 		if (c->state == CONN_IDLE || c->state == CONN_STATUS)
@@ -468,6 +492,7 @@ control_dispatch_crypt(struct kadipc_msg *m)
 			kadipc_pause_read(c->ch, 0);
 		}
 		c->state = CONN_IDLE;
+		c->unacked = 0;
 		break;
 	default:
 		goto bad;
@@ -492,7 +517,12 @@ control_accept(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	if ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
 	    -1) {
-		if (errno != EAGAIN && errno != EINTR &&
+		if (errno == EMFILE || errno == ENFILE) {
+			/* out of fds: do not spin on the pending connection */
+			log_warnx("%s: out of file descriptors", __func__);
+			event_del(ev_accept);
+			event_add(ev_accept_again, &(struct timeval){ 1, 0 });
+		} else if (errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNABORTED)
 			log_warn("%s: accept", __func__);
 		return;
@@ -529,10 +559,22 @@ control_accept(evutil_socket_t fd, short ev, void *arg)
 		event_del(ev_accept);
 }
 
+static void
+control_accept_again(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	if (nconns < CTL_MAX_CONNS)
+		event_add(ev_accept, NULL);
+}
+
 void
 control_listen(struct event_base *base)
 {
 	if ((ev_accept = event_new(base, ctl_fd, EV_READ | EV_PERSIST,
-	    control_accept, base)) == NULL || event_add(ev_accept, NULL) == -1)
+	    control_accept, base)) == NULL || event_add(ev_accept, NULL) == -1 ||
+	    (ev_accept_again = evtimer_new(base, control_accept_again,
+	    NULL)) == NULL)
 		fatalx("%s: event", __func__);
 }

@@ -40,6 +40,15 @@ static const uint32_t from_master[] = {
 
 static struct kadipc_chan *ch;
 static int	 quiet;
+static char	 tmppath[PATH_MAX];	/* a get's file until it is renamed */
+
+/* No partial plaintext is left behind, whatever way kadctl exits. */
+static void
+remove_tmp(void)
+{
+	if (tmppath[0] != '\0')
+		unlink(tmppath);
+}
 
 /* progress bar on stderr: bytes, rate, ETA */
 static struct timespec	 t0, tlast;
@@ -366,6 +375,8 @@ cmd_get(const char *link, const char *outpath, int force)
 				errx(1, "%s: path too long", final);
 			if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
 				err(1, "%s", tmp);
+			strlcpy(tmppath, tmp, sizeof(tmppath));
+			atexit(remove_tmp);
 			progress_start(meta.size);
 			break;
 		case KADIPC_XFER_DATA:
@@ -395,10 +406,9 @@ cmd_get(const char *link, const char *outpath, int force)
 			if (fchmodat(AT_FDCWD, tmp, 0666 & ~mask, 0) == -1)
 				warn("chmod %s", tmp);
 			if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final,
-			    force ? 0 : RENAME_NOREPLACE) == -1) {
-				unlink(tmp);
+			    force ? 0 : RENAME_NOREPLACE) == -1)
 				err(1, "%s", final);
-			}
+			tmppath[0] = '\0';
 			progress(got, 1);
 			printf("%s\n", final);
 			return (0);

@@ -48,21 +48,23 @@ usage(void)
 	exit(1);
 }
 
-void
+int
 master_send(enum kad_proc p, uint32_t type, uint32_t peerid, int fd,
     const void *data, size_t len)
 {
 	if (workers[p].ch == NULL || kadipc_chan_dead(workers[p].ch)) {
 		if (fd != -1)
 			close(fd);
-		return;
+		return (-1);
 	}
 	if (kadipc_compose(workers[p].ch, type, peerid, fd, data, len) == -1) {
 		log_warn("%s: %s to %s", __func__, kadipc_type_name(type),
 		    kad_procnames[p]);
 		if (fd != -1)
 			close(fd);
+		return (-1);
 	}
+	return (0);
 }
 
 static int
@@ -187,6 +189,8 @@ master_ready(void)
 	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
 		kad_sandbox_allow_kill(workers[p].pid);
 	kad_sandbox(KAD_PROC_MASTER);
+	/* clients are served only by a sandboxed master with ready workers */
+	control_listen(base);
 }
 
 static void
@@ -488,7 +492,6 @@ main(int argc, char *argv[])
 	/* a worker may already have died before the handler existed */
 	reap();
 	configure_workers();
-	control_listen(base);
 	setproctitle("master");
 	event_base_dispatch(base);
 	fatalx("event loop ended");

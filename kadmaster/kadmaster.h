@@ -97,7 +97,7 @@ extern struct identity		 ident;
 extern time_t			 started;
 void	 master_shutdown(int status);
 void	 master_sockaddr(const struct kad_addr *, struct kadipc_sockaddr *);
-void	 master_send(enum kad_proc, uint32_t type, uint32_t peerid, int fd,
+int	 master_send(enum kad_proc, uint32_t type, uint32_t peerid, int fd,
 	    const void *, size_t);
 
 #endif /* KADMASTER_H */

@@ -63,7 +63,7 @@ static size_t			 routes_len;
 static int			 routes_seen;
 static TAILQ_HEAD(, pending)	 queue = TAILQ_HEAD_INITIALIZER(queue);
 static size_t			 nqueue;
-static uint64_t			 sendfail;
+static uint64_t			 sendfail, queue_full;
 
 static uint64_t
 now_ms(void)
@@ -315,6 +315,7 @@ net_stats(void)
 		kad_stats_add(&s, "rpc-timeouts", ds->timeouts);
 		kad_stats_add(&s, "stores-accepted", ds->stores_accepted);
 		kad_stats_add(&s, "net-queue", nqueue);
+		kad_stats_add(&s, "net-queue-full", queue_full);
 		kad_stats_add(&s, "drop-malformed",
 		    ds->drop[DHT_DROP_MALFORMED]);
 		kad_stats_add(&s, "drop-martian", ds->drop[DHT_DROP_MARTIAN]);
@@ -541,8 +542,17 @@ net_enqueue(int publish, uint64_t cookie, const uint8_t *key,
 {
 	struct pending	*p;
 
-	if (nqueue >= NET_QUEUE_MAX)
-		fatalx("%s: kadstore overran the queue", __func__);
+	if (nqueue >= NET_QUEUE_MAX) {
+		/* full: fail this one now rather than hold it (or die) */
+		queue_full++;
+		if ((publish ? kadipc_compose(ch_store, KADIPC_NET_PUBLISHED,
+		    cookie, -1, &(struct kadipc_u32){ 1 },
+		    sizeof(struct kadipc_u32)) : kadipc_send_net_res(ch_store,
+		    KADIPC_NET_FETCH_RES, cookie, KADIPC_NET_NOTFOUND, NULL,
+		    0)) == -1)
+			fatal("%s", __func__);
+		return;
+	}
 	if ((p = malloc(sizeof(*p))) == NULL)
 		fatal("%s", __func__);
 	p->publish = publish;

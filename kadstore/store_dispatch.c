@@ -65,7 +65,7 @@ static struct waiting_tree fetching = RB_INITIALIZER(&fetching);
 static uint64_t		 next_cookie = 1;
 static uint64_t		 npublishing, nfetching;
 static uint64_t		 stat_fetched, stat_fetch_fail, stat_net_puts;
-static uint64_t		 stat_net_bad;
+static uint64_t		 stat_net_bad, stat_publish_fail;
 static int		 routes_fd = -1;
 static int		 net_alone;	/* kadnet has no peers: keep it local */
 
@@ -136,11 +136,19 @@ defer_reply(uint32_t type, uint32_t peerid, const uint8_t *key, int error,
 static struct waiting *
 waiting_new(struct waiting_tree *t, uint32_t peerid, const uint8_t *key)
 {
+	static uint32_t	 next_pub = 1;
 	struct waiting	*w;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		fatal("%s", __func__);
-	w->cookie = next_cookie++;
+	if (t == &publishing) {
+		/* publishes travel in the 32-bit peerid: skip 0 and ids in use */
+		do {
+			w->cookie = next_pub++;
+		} while (w->cookie == 0 ||
+		    RB_FIND(waiting_tree, t, w) != NULL);
+	} else
+		w->cookie = next_cookie++;
 	w->peerid = peerid;
 	memcpy(w->key, key, sizeof(w->key));
 	RB_INSERT(waiting_tree, t, w);
@@ -197,8 +205,12 @@ store_batch_end(struct kadipc_chan *ch, void *arg)
 		    "rolls back", store_errstr(st));
 	for (i = 0; i < nreplies; i++) {
 		if (replies[i].publish && replies[i].error == 0 &&
-		    !net_alone && publish(&replies[i]) == 0)
-			continue;
+		    !net_alone && publish(&replies[i]) == -1) {
+			store_check_broken(errno);
+			replies[i].error = errno;
+		} else if (replies[i].publish && replies[i].error == 0 &&
+		    !net_alone)
+			continue;	/* answered on NET_PUBLISHED */
 		if (kadipc_send_chunk_res(store_crypt, replies[i].type,
 		    replies[i].peerid, replies[i].key, replies[i].error,
 		    NULL, 0) == -1)
@@ -235,6 +247,7 @@ store_stats_send(void)
 	kad_stats_add(&s, "chunk-misses", stat_misses);
 	kad_stats_add(&s, "chunks-refused", stat_refused);
 	kad_stats_add(&s, "publish-pending", npublishing);
+	kad_stats_add(&s, "publish-failures", stat_publish_fail);
 	kad_stats_add(&s, "fetch-pending", nfetching);
 	kad_stats_add(&s, "chunks-fetched", stat_fetched);
 	kad_stats_add(&s, "fetch-failures", stat_fetch_fail);
@@ -501,13 +514,17 @@ store_dispatch_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		free(w);
 		return;
 	case KADIPC_NET_PUBLISHED:
-		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1)
+		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1 || u.value > 1)
 			fatalx("%s: bad NET_PUBLISHED", __func__);
 		if ((w = waiting_take(&publishing, m->hdr.peerid)) == NULL)
 			fatalx("%s: NET_PUBLISHED for no publish", __func__);
 		npublishing--;
+		if (u.value != 0)
+			stat_publish_fail++;
+		/* stored here either way; the publisher hears it did not go */
 		if (kadipc_send_chunk_res(store_crypt, KADIPC_CHUNK_PUT_RES,
-		    w->peerid, w->key, 0, NULL, 0) == -1)
+		    w->peerid, w->key, u.value ? EHOSTUNREACH : 0, NULL,
+		    0) == -1)
 			fatal("%s", __func__);
 		free(w);
 		return;
