@@ -9,7 +9,8 @@
 #   2. A random file is published on node 1, timed twice: until
 #      `kadctl put -q` returns, and until node 1's publish-pending is 0
 #      (every chunk pushed to its replicas).  The copies per chunk found on
-#      nodes 2..10 afterwards are reported (8 replicas: between 7 and 8).
+#      nodes 2..10 then, and BENCH_NET_SETTLE (5) seconds later, are
+#      reported (8 replicas: between 7 and 8).
 #   3. A fresh node joins through node 1 (it holds no copy: it was not
 #      there when the chunks were placed), waits up to 3 s to know the
 #      others (not longer: the network copies chunks to a new node after
@@ -49,6 +50,7 @@ NODES=${BENCH_NET_NODES:-10}
 RUNS=${BENCH_NET_RUNS:-3}
 SIZES=${BENCH_NET_MIB:-10 100}
 TMO=${BENCH_NET_TIMEOUT:-900}
+SETTLE=${BENCH_NET_SETTLE:-5}
 TARGET_MIB=100
 TARGET_MBS=25
 
@@ -123,23 +125,39 @@ die() {	# message [node]
 	exit 1
 }
 
-# start NAME [options]: a node in $T/$R/NAME; sets NODE_PID
+# start NAME [options]: a node in $T/$R/NAME; sets NODE_PID.  Every start
+# is a first one, with a random port: if that port is taken on this
+# machine, the node is started again with a new identity.
 start() {
 	_s=$1; shift
-	mkdir -p "$T/$R/$_s"
-	chmod 700 "$T/$R/$_s"
-	# shellcheck disable=SC2086
-	"$B/kadmaster" -d -o datadir="$T/$R/$_s" -o libexec="$B" \
-	    -o listen=127.0.0.1 ${BENCH_NET_OPTS:-} "$@" >"$T/$R/$_s.log" 2>&1 &
-	NODE_PID=$!
-	PIDS="$PIDS $NODE_PID"
-	_n=0
-	while ! ctl "$_s" status >/dev/null 2>&1; do
-		_n=$((_n + 1))
-		if [ $_n -gt 150 ] || ! kill -0 "$NODE_PID" 2>/dev/null; then
-			die "node $_s did not start" "$_s"
+	_try=1
+	while :; do
+		mkdir -p "$T/$R/$_s"
+		chmod 700 "$T/$R/$_s"
+		# shellcheck disable=SC2086
+		"$B/kadmaster" -d -o datadir="$T/$R/$_s" -o libexec="$B" \
+		    -o listen=127.0.0.1 ${BENCH_NET_OPTS:-} "$@" \
+		    >"$T/$R/$_s.log" 2>&1 &
+		NODE_PID=$!
+		PIDS="$PIDS $NODE_PID"
+		_n=0
+		while ! ctl "$_s" status >/dev/null 2>&1; do
+			_n=$((_n + 1))
+			if [ $_n -gt 150 ] || ! kill -0 "$NODE_PID" 2>/dev/null
+			then
+				break
+			fi
+			sleep 0.1
+		done
+		ctl "$_s" status >/dev/null 2>&1 && return 0
+		if [ $_try -lt 3 ] &&
+		    grep -q 'bind: Address already in use' "$T/$R/$_s.log"; then
+			echo "bench-net: $_s: its random port is taken; trying another"
+			rm -rf "${T:?}/$R/$_s"
+			_try=$((_try + 1))
+			continue
 		fi
-		sleep 0.1
+		die "node $_s did not start" "$_s"
 	done
 }
 
@@ -224,6 +242,10 @@ for mib in $SIZES; do
 		nch=$(($(sf n1 stored-chunks) - own0))
 		copies=$(awk -v a="$held0" -v b="$(held_others)" -v c="$nch" \
 		    'BEGIN { if (c > 0) printf "%.2f", (b - a) / c; else print "-" }')
+		# and a few seconds later: stores still on their way, or lost?
+		sleep "$SETTLE"
+		copies2=$(awk -v a="$held0" -v b="$(held_others)" -v c="$nch" \
+		    'BEGIN { if (c > 0) printf "%.2f", (b - a) / c; else print "-" }')
 
 		# fetch on a fresh node
 		start f -o bootstrap=127.0.0.1:"$PORT1"
@@ -269,11 +291,13 @@ for mib in $SIZES; do
 			echo "$mib fetch $r $tget"
 			echo "$mib lookup-ms $r $lms"
 			echo "$mib copies $r $copies"
+			echo "$mib copies2 $r $copies2"
 		} >>"$T/results"
 		echo "bench-net: $mib MiB run $r: network up ${tnet} s;" \
 		    "put ${tput} s ($(mbs $bytes "$tput") MB/s), publish" \
 		    "${tpub} s ($(mbs $bytes "$tpub") MB/s, $copies copies per" \
-		    "chunk on n2..n$NODES); fetch ${tget} s" \
+		    "chunk on n2..n$NODES, $copies2 ${SETTLE} s later);" \
+		    "fetch ${tget} s" \
 		    "($(mbs $bytes "$tget") MB/s, fetching node: peers $fpeers," \
 		    "held $fheld chunks before, fetched $(sfv chunks-fetched)," \
 		    "lookups $(sfv lookups), datagrams in/out/dropped" \
@@ -308,8 +332,10 @@ for mib in $SIZES; do
 	printf '%-8s %-8s %10s ms per chunk\n' "$mib MiB" lookup "$lmed"
 	cmed=$(awk -v m="$mib" '$1 == m && $2 == "copies" { print $4 }' \
 	    "$T/results" | median)
-	printf '%-8s %-8s %10s copies per chunk on n2..n%s\n' "$mib MiB" \
-	    replicas "$cmed" "$NODES"
+	cmed2=$(awk -v m="$mib" '$1 == m && $2 == "copies2" { print $4 }' \
+	    "$T/results" | median)
+	printf '%-8s %-8s %10s copies per chunk on n2..n%s (%s, %s s later)\n' \
+	    "$mib MiB" replicas "$cmed" "$NODES" "$cmed2" "$SETTLE"
 done
 echo "  put: until kadctl put returns (the file is stored on the publisher)"
 echo "  publish: until the publisher's publish-pending is 0 (chunks pushed to their replicas)"

@@ -46,7 +46,10 @@ struct waiting {
 	uint64_t		 cookie;
 	uint32_t		 peerid;
 	uint8_t			 key[KADIPC_KEY_LEN];
+	int			 tries;		/* fetches: lookups so far */
 };
+
+#define FETCH_TRIES	3	/* a lookup can lose to timeouts under load */
 
 static int
 waiting_cmp(struct waiting *a, struct waiting *b)
@@ -65,7 +68,7 @@ static struct waiting_tree fetching = RB_INITIALIZER(&fetching);
 static uint64_t		 next_cookie = 1;
 static uint64_t		 npublishing, nfetching;
 static uint64_t		 stat_fetched, stat_fetch_fail, stat_net_puts;
-static uint64_t		 stat_net_bad, stat_publish_fail;
+static uint64_t		 stat_net_bad, stat_publish_fail, stat_fetch_retries;
 static int		 routes_fd = -1;
 static int		 net_alone;	/* kadnet has no peers: keep it local */
 
@@ -251,6 +254,7 @@ store_stats_send(void)
 	kad_stats_add(&s, "fetch-pending", nfetching);
 	kad_stats_add(&s, "chunks-fetched", stat_fetched);
 	kad_stats_add(&s, "fetch-failures", stat_fetch_fail);
+	kad_stats_add(&s, "fetch-retries", stat_fetch_retries);
 	kad_stats_add(&s, "chunks-from-peers", stat_net_puts);
 	kad_stats_add(&s, "chunks-from-peers-bad", stat_net_bad);
 	if (kad_stats_send(store_master, &s) == -1)
@@ -496,6 +500,15 @@ store_dispatch_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 			fatalx("%s: bad NET_FETCH_RES", __func__);
 		if ((w = waiting_take(&fetching, c.cookie)) == NULL)
 			fatalx("%s: NET_FETCH_RES for no fetch", __func__);
+		if (c.error != KADIPC_NET_FOUND && ++w->tries < FETCH_TRIES) {
+			/* ask again under the same cookie */
+			RB_INSERT(waiting_tree, &fetching, w);
+			stat_fetch_retries++;
+			if (kadipc_send_net_req(store_net, KADIPC_NET_FETCH,
+			    w->cookie, w->key) == -1)
+				fatal("%s", __func__);
+			return;
+		}
 		nfetching--;
 		r = ENOENT;
 		if (c.error == KADIPC_NET_FOUND) {

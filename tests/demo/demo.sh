@@ -96,22 +96,37 @@ fail() {	# message [node]: say what went wrong, show a log tail, exit 1
 	exit 1
 }
 
-# start N [options]: node N in $D/nN, log $D/nN.log; waits for status
+# start N [options]: node N in $D/nN, log $D/nN.log; waits for status.
+# Every start here is a first one, with a random port: if that port is
+# taken on this machine, the node is started again with a new identity.
 start() {
 	_s=$1; shift
-	mkdir -p "$D/n$_s"
-	chmod 700 "$D/n$_s"
-	"$B/kadmaster" -d -o datadir="$D/n$_s" -o libexec="$B" \
-	    -o listen=127.0.0.1 -o replicas="$REPL" "$@" >"$D/n$_s.log" 2>&1 &
-	_p=$!
-	PIDS="$PIDS $_p"
-	_n=0
-	while ! ctl "$_s" status >/dev/null 2>&1; do
-		_n=$((_n + 1))
-		if [ $_n -gt 150 ] || ! kill -0 "$_p" 2>/dev/null; then
-			fail "node $_s did not start" "$_s"
+	_try=1
+	while :; do
+		mkdir -p "$D/n$_s"
+		chmod 700 "$D/n$_s"
+		"$B/kadmaster" -d -o datadir="$D/n$_s" -o libexec="$B" \
+		    -o listen=127.0.0.1 -o replicas="$REPL" "$@" \
+		    >"$D/n$_s.log" 2>&1 &
+		_p=$!
+		PIDS="$PIDS $_p"
+		_n=0
+		while ! ctl "$_s" status >/dev/null 2>&1; do
+			_n=$((_n + 1))
+			if [ $_n -gt 150 ] || ! kill -0 "$_p" 2>/dev/null; then
+				break
+			fi
+			sleep 0.1
+		done
+		ctl "$_s" status >/dev/null 2>&1 && return 0
+		if [ $_try -lt 3 ] &&
+		    grep -q 'bind: Address already in use' "$D/n$_s.log"; then
+			say "node $_s: its random port is taken; trying another"
+			rm -rf "${D:?}/n$_s"
+			_try=$((_try + 1))
+			continue
 		fi
-		sleep 0.1
+		fail "node $_s did not start" "$_s"
 	done
 }
 

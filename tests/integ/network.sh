@@ -2,8 +2,9 @@
 # first; files published on one node and fetched from another; six nodes
 # killed at once (the publisher and the five holding the most chunks) and
 # the files fetched again from a third; a node restarted without any
-# bootstrap option rejoins with its saved ID, port and routing table; a
-# node with a tiny storage-limit evicts and every file is still whole.
+# bootstrap option rejoins with its saved ID, port and routing table (also
+# one stopped seconds after joining, before any periodic save); a node
+# with a tiny storage-limit evicts and every file is still whole.
 #
 # KAD_NET_SLOW (3 under ASan, else 1) multiplies every wait; sizes do not
 # change.  Node N lives in $T/nN (log $T/nN.log); nothing leaves 127.0.0.1.
@@ -27,6 +28,19 @@ start() {	# N [kadmaster options]
 	_s=$1; shift
 	start_node "n$_s" "$@" || return 1
 	eval "P_n$_s=$NODE_PID"
+}
+# start_fresh N [options]: a first start; a random port that turns out
+# to be taken on this machine is not what this test is about, so a node
+# whose first bind fails is started again with a new identity (3 tries)
+start_fresh() {
+	_f=$1
+	for _try in 1 2 3; do
+		start "$@" && return 0
+		grep -q 'bind: Address already in use' "$T/n$_f.log" || return 1
+		echo "# n$_f: its random port was taken; trying another"
+		rm -rf "${T:?}/n$_f" "$T/n$_f.log"
+	done
+	return 1
 }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -75,14 +89,14 @@ mkdir -p "$T/in" "$T/out"
 
 # 1. twenty nodes: node 1 alone, the others bootstrap from it
 t0=$(now)
-start 1 || { notok "node 1 starts"; exit 1; }
+start_fresh 1 || { notok "node 1 starts"; exit 1; }
 port1=$(sf 1 port)
 check "node 1 has a port" [ "${port1:-0}" -gt 1024 ]
 i=2
 while [ $i -le $NODES ]; do
 	extra=""
 	[ $i = $TINY ] && extra="-o storage-limit=$TINY_LIMIT"
-	start $i -o bootstrap=127.0.0.1:$port1 $extra || {
+	start_fresh $i -o bootstrap=127.0.0.1:$port1 $extra || {
 		notok "node $i starts"; exit 1; }
 	i=$((i + 1))
 done
@@ -224,10 +238,13 @@ echo "# n$THIRD: peers $(sf $THIRD peers), lookups $(sf $THIRD lookups)," \
 R=$RESTART
 rid=$(sf $R node-id)
 rport=$(sf $R port)
+rup=$(sf $R uptime)
 kill -TERM "$(pid_of $R)"
 wait_exit "$(pid_of $R)" $((15 * SLOW))
 check "n$R stops on SIGTERM" [ "${EXIT_STATUS:-1}" = 0 ]
-echo "# n$R's saved routing table: $(stat -c %s "$T/n$R/store/db/routes" 2>/dev/null || echo no) bytes"
+rsize=$(stat -c %s "$T/n$R/store/db/routes" 2>/dev/null || echo 0)
+check "n$R's routing table is saved (up ${rup}s; store/db/routes: $rsize bytes)" \
+    [ "$rsize" -gt 0 ]
 start $R || notok "n$R restarts without a bootstrap option"
 check "n$R keeps its node ID" [ "$(sf $R node-id)" = "$rid" ]
 check "n$R keeps its UDP port ($rport)" [ "$(sf $R port)" = "$rport" ]
@@ -256,6 +273,26 @@ listed_again() {
 	return 1
 }
 check "other nodes list the restarted n$R at its port" waitfor 20 listed_again
+
+# a node stopped right after joining, before any periodic save: the
+# table is saved at shutdown
+Y=$((NODES + 1))
+start_fresh $Y -o bootstrap=127.0.0.1:$(sf $FETCH1 port) ||
+    notok "n$Y starts"
+waitfor 10 field_ge $Y peers 1
+ypeers=$(sf $Y peers)
+yup=$(sf $Y uptime)
+kill -TERM "$(pid_of $Y)"
+wait_exit "$(pid_of $Y)" $((15 * SLOW))
+ysize=$(stat -c %s "$T/n$Y/store/db/routes" 2>/dev/null || echo 0)
+check "n$Y, stopped with $ypeers peers after ${yup}s, saved its table at shutdown (store/db/routes: $ysize bytes)" \
+    [ "$ysize" -gt 0 ]
+start $Y || notok "n$Y restarts without a bootstrap option"
+if waitfor 20 field_ge $Y peers 1; then
+	ok "n$Y, stopped $ypeers peers in, has peers again without bootstrapping"
+else
+	notok "n$Y, stopped $ypeers peers in, has peers again without bootstrapping within $((20 * SLOW)) s"
+fi
 
 # the publisher, killed with -9, restarts without bootstrap too: report
 # only (its table may not have been saved before the kill)
