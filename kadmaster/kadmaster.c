@@ -94,20 +94,38 @@ killtimer_cb(evutil_socket_t fd, short ev, void *arg)
 		}
 }
 
+/*
+ * kadstore stops last: kadnet hands it the routing table as it stops,
+ * and kadcrypt's last chunks are still in its queue.  It reads all of
+ * that before the EOF, then gets its own SHUTDOWN.
+ */
+static void
+shutdown_store_last(void)
+{
+	static int	 told;
+
+	if (told || workers[KAD_PROC_NET].pid != 0 ||
+	    workers[KAD_PROC_CRYPT].pid != 0 || workers[KAD_PROC_STORE].pid == 0)
+		return;
+	told = 1;
+	master_send(KAD_PROC_STORE, KADIPC_SHUTDOWN, 0, -1, NULL, 0);
+}
+
 void
 master_shutdown(int status)
 {
 	struct timeval	 tv = { 10, 0 };
-	int		 p;
 
 	if (status > exit_status)
 		exit_status = status;
 	if (shutting_down)
 		return;
 	shutting_down = 1;
-	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
-		if (workers[p].pid != 0)
-			master_send(p, KADIPC_SHUTDOWN, 0, -1, NULL, 0);
+	if (workers[KAD_PROC_NET].pid != 0)
+		master_send(KAD_PROC_NET, KADIPC_SHUTDOWN, 0, -1, NULL, 0);
+	if (workers[KAD_PROC_CRYPT].pid != 0)
+		master_send(KAD_PROC_CRYPT, KADIPC_SHUTDOWN, 0, -1, NULL, 0);
+	shutdown_store_last();
 	ev_killtimer = evtimer_new(base, killtimer_cb, NULL);
 	evtimer_add(ev_killtimer, &tv);
 	if (all_gone()) {
@@ -148,6 +166,8 @@ reap(void)
 			master_shutdown(1);
 		}
 	}
+	if (shutting_down)
+		shutdown_store_last();
 	if (shutting_down && all_gone()) {
 		control_cleanup();
 		exit(exit_status);
