@@ -97,6 +97,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
+trap 'exit 141' PIPE
 trap 'exit 143' TERM
 
 ctl() { _c=$1; shift; "$B/kadctl" -s "$T/$R/$_c/kad.sock" "$@"; }
@@ -106,9 +107,9 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 
 # counters: every running node's non-zero drop and timeout counters
 counters() {
-	for _n in $(cd "$T/$R" 2>/dev/null && ls -d n* f 2>/dev/null |
-	    grep -v log | sort -V); do
-		[ -S "$T/$R/$_n/kad.sock" ] || continue
+	for _d in "$T/$R"/n* "$T/$R"/f; do
+		[ -S "$_d/kad.sock" ] || continue
+		_n=${_d##*/}
 		echo "bench-net:   $_n: $(ctl "$_n" status 2>/dev/null | grep -E \
 		    '^(peers|stored-chunks|publish-pending|rpc-timeouts|drop-[a-z-]*|datagrams-[a-z]*|chunks-refused|fetch-failures): ' |
 		    grep -v ': 0$' | tr '\n' ' ')"

@@ -85,6 +85,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'FAILED=1; exit 130' INT
 trap 'FAILED=1; exit 143' TERM HUP
+trap 'FAILED=1; exit 141' PIPE
 
 fail() {	# message [node]: say what went wrong, show a log tail, exit 1
 	FAILED=1
