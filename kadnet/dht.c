@@ -1307,7 +1307,7 @@ dht_config_defaults(struct dht_config *cf)
 	cf->maxxfers = 512;
 	cf->maxstoreops = 4096;
 	cf->rto_default = 1000;
-	cf->rto_min = 100;
+	cf->rto_min = 400;
 	cf->rto_max = 4000;
 	cf->refresh_ms = 15 * 60 * 1000;
 	cf->token_ms = 5 * 60 * 1000;
