@@ -557,10 +557,10 @@ chan_readcb(evutil_socket_t fd, short ev, void *arg)
 		/* parse whatever is buffered, even after EAGAIN or EOF */
 		while (!ch->paused && (g = kadipc_get(ch, &m)) == 1) {
 			ch->dispatch(ch, &m, ch->arg);
-			if (!alive)
-				return;
 			if (m.fd != -1)	/* the dispatcher did not take it */
 				close(m.fd);
+			if (!alive)
+				return;
 		}
 		if (r == -1)
 			break;
