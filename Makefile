@@ -129,7 +129,10 @@ check-valgrind: deps
 	@KAD_VALGRIND=1 tests/run.sh --unit-only build/test
 
 # libFuzzer harnesses: FUZZ_SECONDS each, corpus in tests/fuzz/corpus/NAME.
+# FUZZ_RUNS (inputs per harness) with FUZZ_SEED makes a run repeatable.
 FUZZ_SECONDS	?= 20
+FUZZ_SEED	?= 0
+FUZZ_RUNS	?= -1
 FUZZ_FLAGS	:= -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		   -I. -Ilibkadipc $(DEFS)
 define FUZZ_template
@@ -147,6 +150,7 @@ fuzz: deps
 		mkdir -p build/fuzz/corpus-$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
 		build/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
+		    -seed=$(FUZZ_SEED) -runs=$(FUZZ_RUNS) \
 		    -print_final_stats=0 build/fuzz/corpus-$$f \
 		    tests/fuzz/corpus/$$f 2>build/fuzz/$$f.log || \
 		    { tail -40 build/fuzz/$$f.log; exit 1; }; \
