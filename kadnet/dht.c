@@ -1212,6 +1212,19 @@ dht_get(struct dht *d, const uint8_t key[KAD_ID_LEN], uint64_t cookie,
 	return (r);
 }
 
+/* dht_get for a key the caller's store has just been found to lack. */
+int
+dht_fetch(struct dht *d, const uint8_t key[KAD_ID_LEN], uint64_t cookie,
+    uint64_t now)
+{
+	int	 r;
+
+	ENTER(d);
+	r = search_start(d, key, KRPC_FIND_VALUE, S_GET, cookie, now);
+	LEAVE(d);
+	return (r);
+}
+
 int
 dht_put(struct dht *d, const uint8_t key[KAD_ID_LEN], const void *data,
     size_t len, uint64_t cookie, uint64_t now)

@@ -173,6 +173,9 @@ int		 dht_lookup(struct dht *, const uint8_t target[KAD_ID_LEN],
 		    uint64_t cookie, uint64_t now);
 int		 dht_get(struct dht *, const uint8_t key[KAD_ID_LEN],
 		    uint64_t cookie, uint64_t now);
+/* A GET without the local store step: the caller's store lacks key. */
+int		 dht_fetch(struct dht *, const uint8_t key[KAD_ID_LEN],
+		    uint64_t cookie, uint64_t now);
 int		 dht_put(struct dht *, const uint8_t key[KAD_ID_LEN],
 		    const void *data, size_t len, uint64_t cookie,
 		    uint64_t now);

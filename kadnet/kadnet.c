@@ -118,12 +118,12 @@ net_drain_queue(void)
 		if (p->publish)
 			r = dht_put(dht, p->key, p->data, p->len, p->cookie,
 			    now_ms());
-		else
-			r = dht_get(dht, p->key, p->cookie, now_ms());
+		else	/* kadstore asks only for what it lacks */
+			r = dht_fetch(dht, p->key, p->cookie, now_ms());
 		if (r == -1 && errno == EBUSY)
 			break;
 		if (r == -1) {
-			log_warn("%s", p->publish ? "dht_put" : "dht_get");
+			log_warn("%s", p->publish ? "dht_put" : "dht_fetch");
 			if (p->publish)
 				kadipc_compose(ch_store, KADIPC_NET_PUBLISHED,
 				    p->cookie, -1, &(struct kadipc_u32){ 1 },
