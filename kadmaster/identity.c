@@ -74,6 +74,22 @@ hexval(int c)
 	return (-1);
 }
 
+/* A new random port, saved: first start, or the drawn one was taken. */
+int
+identity_new_port(const char *datadir, struct identity *id)
+{
+	char	 path[PATH_MAX], buf[16];
+
+	path_join(path, sizeof(path), datadir, "port");
+	id->port = 1025 + arc4random_uniform(65535 - 1025 + 1);
+	snprintf(buf, sizeof(buf), "%u\n", id->port);
+	if (write_small(path, buf) == -1) {
+		log_warn("%s", path);
+		return (-1);
+	}
+	return (0);
+}
+
 int
 identity_load(const char *datadir, struct identity *id)
 {
@@ -124,12 +140,8 @@ identity_load(const char *datadir, struct identity *id)
 			return (-1);
 		}
 	} else if (errno == ENOENT) {
-		id->port = 1025 + arc4random_uniform(65535 - 1025 + 1);
-		snprintf(buf, sizeof(buf), "%u\n", id->port);
-		if (write_small(path, buf) == -1) {
-			log_warn("%s", path);
-			return (-1);
-		}
+		id->fresh_port = 1;
+		return (identity_new_port(datadir, id));
 	} else {
 		log_warn("%s", path);
 		return (-1);

@@ -284,9 +284,9 @@ master_worker_dead(struct kadipc_chan *ch, void *arg)
 static void
 open_udp(void)
 {
-	struct kad_addr	 a;
+	struct kad_addr	 a, b;
 	uint16_t	 port;
-	int		 i, fd, on = 1, rcvbuf = 4 * 1024 * 1024;
+	int		 i, fd, on = 1, rcvbuf = 4 * 1024 * 1024, tries = 0;
 
 	for (i = 0; i < conf.nlisten; i++) {
 		if (parse_hostport(conf.listen[i], ident.port, &a) == -1)
@@ -310,6 +310,23 @@ open_udp(void)
 			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 			    sizeof(rcvbuf));
 		if (bind(fd, (struct sockaddr *)&a.ss, a.len) == -1) {
+			/*
+			 * A port drawn at first start may be in use: draw
+			 * again while nothing is bound to the first one yet.
+			 */
+			if (errno == EADDRINUSE && ident.fresh_port &&
+			    nudp == 0 && tries++ < 16 &&
+			    parse_hostport(conf.listen[i], 0, &b) == 0 &&
+			    ((struct sockaddr_in *)&b.ss)->sin_port == 0) {
+				close(fd);
+				log_warnx("port %u is taken; drawing another",
+				    ident.port);
+				if (identity_new_port(conf.datadir,
+				    &ident) == -1)
+					exit(1);
+				i--;
+				continue;
+			}
 			if (a.ss.ss_family == AF_INET6 &&
 			    errno == EADDRNOTAVAIL) {
 				log_warnx("listen %s: no IPv6 here",
@@ -335,6 +352,7 @@ open_udp(void)
 	}
 	if (nudp == 0)
 		fatalx("no usable listen address");
+	ident.fresh_port = 0;
 }
 
 /* A parsed address in the fixed form the IPC carries. */

@@ -66,8 +66,10 @@ int	 parse_hostport(const char *, uint16_t defport, struct kad_addr *);
 struct identity {
 	uint8_t		 id[KADIPC_KEY_LEN];
 	uint16_t	 port;
+	int		 fresh_port;	/* drawn this start, not yet used */
 };
 int	 identity_load(const char *datadir, struct identity *);
+int	 identity_new_port(const char *datadir, struct identity *);
 
 /* spawn.c */
 struct worker {
