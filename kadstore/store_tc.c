@@ -509,6 +509,31 @@ store_put(struct store *s, const uint8_t key[STORE_KEY_LEN],
 		return (seterr(s, EINVAL, "bad chunk length %zu", len));
 	if (hash_check(s, key, data, len) == -1)
 		return (-1);
+	/*
+	 * A published chunk is almost always new: add it without a lookup
+	 * first (tchdbputkeep refuses an existing key, which then takes the
+	 * general path below).  Pinned, so no LRU entry and no limit check.
+	 */
+	if (pin && room(s) == 0) {	/* full: the general path decides */
+		if (batch_begin(s) == -1)
+			return (-1);
+		enc64(s->vbuf, s->clock + 1);
+		enc32(s->vbuf + 8, 1);
+		enc32(s->vbuf + 12, 0);
+		if (len > 0)
+			memcpy(s->vbuf + HDR_LEN, data, len);
+		if (tchdbputkeep(s->hdb, key, STORE_KEY_LEN, s->vbuf,
+		    (int)(HDR_LEN + len))) {
+			s->clock++;
+			s->st.chunks++;
+			s->st.bytes += len;
+			s->st.pinned++;
+			s->st.pinned_bytes += len;
+			return (evict(s));
+		}
+		if (tchdbecode(s->hdb) != TCEKEEP)
+			return (hdb_fail(s, "putkeep"));
+	}
 	if ((r = chunk_lookup(s, key, &h, &olen)) == -1)
 		return (-1);
 	if (r == 1 && !pin)
