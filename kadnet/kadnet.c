@@ -108,6 +108,29 @@ net_rearm(void)
 	evtimer_add(ev_timer, &tv);
 }
 
+/*
+ * Tell kadstore how a publish or fetch it asked for ended: failed is
+ * 0 when it went out (publish) or the value is found (fetch).
+ */
+static void
+net_answer(int publish, uint64_t cookie, int failed, const uint8_t *value,
+    size_t len)
+{
+	struct kadipc_u32	 st;
+	int			 r;
+
+	if (publish) {
+		st.value = failed != 0;
+		r = kadipc_compose(ch_store, KADIPC_NET_PUBLISHED,
+		    (uint32_t)cookie, -1, &st, sizeof(st));
+	} else
+		r = kadipc_send_net_res(ch_store, KADIPC_NET_FETCH_RES, cookie,
+		    failed ? KADIPC_NET_NOTFOUND : KADIPC_NET_FOUND, value,
+		    len);
+	if (r == -1)
+		fatal("%s", __func__);
+}
+
 static void
 net_drain_queue(void)
 {
@@ -124,14 +147,7 @@ net_drain_queue(void)
 			break;
 		if (r == -1) {
 			log_warn("%s", p->publish ? "dht_put" : "dht_fetch");
-			if (p->publish)
-				kadipc_compose(ch_store, KADIPC_NET_PUBLISHED,
-				    p->cookie, -1, &(struct kadipc_u32){ 1 },
-				    sizeof(struct kadipc_u32));
-			else
-				kadipc_send_net_res(ch_store,
-				    KADIPC_NET_FETCH_RES, p->cookie,
-				    KADIPC_NET_NOTFOUND, NULL, 0);
+			net_answer(p->publish, p->cookie, 1, NULL, 0);
 		}
 		TAILQ_REMOVE(&queue, p, entry);
 		nqueue--;
@@ -239,27 +255,12 @@ io_store(void *arg, const struct dht_store_req *r)
 static void
 io_event(void *arg, const struct dht_event *e)
 {
-	struct kadipc_u32	 st;
-
 	(void)arg;
-	switch (e->type) {
-	case DHT_EV_GET:
-		if (e->cookie == 0)
-			return;
-		if (kadipc_send_net_res(ch_store, KADIPC_NET_FETCH_RES,
-		    e->cookie, e->status == 0 ? KADIPC_NET_FOUND :
-		    KADIPC_NET_NOTFOUND, e->value, e->vlen) == -1)
-			fatal("%s", __func__);
-		break;
-	case DHT_EV_PUT:
-		if (e->cookie == 0)
-			return;
-		st.value = e->status == 0 ? 0 : 1;
-		if (kadipc_compose(ch_store, KADIPC_NET_PUBLISHED,
-		    (uint32_t)e->cookie, -1, &st, sizeof(st)) == -1)
-			fatal("%s", __func__);
-		break;
-	}
+	/* cookie 0: the dht's own work (bootstrap, refresh, migration) */
+	if (e->cookie == 0 || (e->type != DHT_EV_GET && e->type != DHT_EV_PUT))
+		return;
+	net_answer(e->type == DHT_EV_PUT, e->cookie, e->status != 0,
+	    e->value, e->vlen);
 }
 
 /* Drain the socket: one wakeup, many datagrams (LIMITS.md section 5). */
@@ -545,12 +546,7 @@ net_enqueue(int publish, uint64_t cookie, const uint8_t *key,
 	if (nqueue >= NET_QUEUE_MAX) {
 		/* full: fail this one now rather than hold it (or die) */
 		queue_full++;
-		if ((publish ? kadipc_compose(ch_store, KADIPC_NET_PUBLISHED,
-		    cookie, -1, &(struct kadipc_u32){ 1 },
-		    sizeof(struct kadipc_u32)) : kadipc_send_net_res(ch_store,
-		    KADIPC_NET_FETCH_RES, cookie, KADIPC_NET_NOTFOUND, NULL,
-		    0)) == -1)
-			fatal("%s", __func__);
+		net_answer(publish, cookie, 1, NULL, 0);
 		return;
 	}
 	if ((p = malloc(sizeof(*p))) == NULL)
@@ -623,10 +619,7 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		 * store's keys to closer nodes once some join.
 		 */
 		if (dht_nodes(dht) == 0) {
-			if (kadipc_compose(ch_store, KADIPC_NET_PUBLISHED,
-			    m->hdr.peerid, -1, &(struct kadipc_u32){ 0 },
-			    sizeof(struct kadipc_u32)) == -1)
-				fatal("%s", __func__);
+			net_answer(1, m->hdr.peerid, 0, NULL, 0);
 			return;
 		}
 		net_enqueue(1, m->hdr.peerid, c.key, c.data, c.len);
