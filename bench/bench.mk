@@ -4,5 +4,5 @@
 #               SHA-256, Tokyo Cabinet puts of 1 KiB) and, with -x, a
 #               timer/peak-RSS wrapper for kadctl
 BENCHES		+= bench_raw
-bench_raw_SRCS	:= bench/bench_raw.c
+bench_raw_SRCS	:= bench/bench_raw.c kadstore/tc_yield.c
 bench_raw_PKGS	:= tokyocabinet libcrypto

@@ -556,7 +556,16 @@ search_start(struct dht *d, const uint8_t target[KAD_ID_LEN], uint8_t type,
 	}
 	if ((ds = calloc(1, sizeof(*ds))) == NULL)
 		return (-1);
-	ds->s = search_new(target, type, d->cf.k, d->cf.alpha, cap,
+	/*
+	 * A chunk's lookup asks only the closest known node first: it
+	 * almost always holds the chunk (it is one of the replicas), and
+	 * a file's chunks are fetched many at a time anyway, so asking
+	 * alpha nodes would triple the datagrams, the store reads and the
+	 * copies sent for nothing.  The lookup widens to alpha as soon as
+	 * that node answers without the value, fails or is slow.
+	 */
+	ds->s = search_new(target, type, d->cf.k,
+	    purpose == S_GET ? DHT_GET_ALPHA0 : d->cf.alpha, cap,
 	    d->cf.hoplimit);
 	if (ds->s == NULL) {
 		free(ds);
@@ -619,7 +628,10 @@ search_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 		return;		/* finished meanwhile */
 	if ((c = search_find(ds->s, p->id)) == NULL)
 		return;		/* dropped from the list meanwhile */
+	if (m->type != KRPC_VALUE)
+		search_widen(ds->s, d->cf.alpha);
 	if (memcmp(m->id, p->id, KAD_ID_LEN) != 0) {
+		search_widen(ds->s, d->cf.alpha);
 		search_failed(ds->s, c);	/* someone else lives there */
 		search_step(d, ds, now);
 		return;
@@ -633,6 +645,7 @@ search_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 			return;
 		}
 		/* a value that is not what we asked for: next candidate */
+		search_widen(ds->s, d->cf.alpha);
 		d->st.drop[DHT_DROP_BADVALUE]++;
 		ratelimit_strike(d->rl, from, now);
 		search_failed(ds->s, c);
@@ -1073,6 +1086,7 @@ pending_timeout(struct dht *d, struct pending *p, uint64_t now)
 		pending_insert_time(d, p);
 		if ((ds = search_get(d, p->owner)) != NULL &&
 		    (c = search_find(ds->s, p->id)) != NULL) {
+			search_widen(ds->s, d->cf.alpha);
 			search_slow(ds->s, c);
 			search_step(d, ds, now);
 		}
@@ -1088,6 +1102,7 @@ pending_timeout(struct dht *d, struct pending *p, uint64_t now)
 	case P_SEARCH:
 		if ((ds = search_get(d, pc.owner)) == NULL)
 			break;
+		search_widen(ds->s, d->cf.alpha);
 		if ((c = search_find(ds->s, pc.id)) != NULL)
 			search_failed(ds->s, c);
 		search_step(d, ds, now);

@@ -35,6 +35,7 @@
 #define DHT_MARTIAN_STRICT	2	/* loopback never ok */
 
 #define DHT_MAX_REPLICAS	32
+#define DHT_GET_ALPHA0		1	/* a chunk lookup's first requests */
 
 struct dht_config {
 	uint8_t		 id[KAD_ID_LEN];

@@ -156,6 +156,15 @@ search_next(struct search *s)
 }
 
 void
+search_widen(struct search *s, unsigned alpha)
+{
+	if (alpha > s->cap)
+		alpha = s->cap;
+	if (alpha > s->alpha)
+		s->alpha = (uint16_t)alpha;
+}
+
+void
 search_unsend(struct search *s, struct search_cand *c)
 {
 	if (c->state != SC_INFLIGHT)

@@ -59,6 +59,8 @@ struct search_cand *search_find(struct search *,
  * requests are out or nobody among the k closest live ones is left.
  */
 struct search_cand *search_next(struct search *);
+/* Raise alpha (never lowers it; at most the slot count). */
+void		 search_widen(struct search *, unsigned alpha);
 /* Undo search_next when the request could not be sent. */
 void		 search_unsend(struct search *, struct search_cand *);
 

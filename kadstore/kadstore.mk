@@ -3,5 +3,5 @@
 BINS		+= kadstore
 LIBEXEC_BINS	+= kadstore
 kadstore_SRCS	:= kadstore/kadstore.c kadstore/store_dispatch.c \
-		   kadstore/store_tc.c
+		   kadstore/store_tc.c kadstore/tc_yield.c
 kadstore_PKGS	:= tokyocabinet libcrypto

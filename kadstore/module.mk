@@ -2,7 +2,7 @@
 # pure and tested on its own; the lead appends the worker itself:
 #   BINS += kadstore   kadstore_SRCS := ... kadstore/store_tc.c
 #   kadstore_PKGS := tokyocabinet libcrypto
-STORE_TC_SRCS	:= kadstore/store_tc.c
+STORE_TC_SRCS	:= kadstore/store_tc.c kadstore/tc_yield.c
 
 TESTS		+= test_store test_store_crash
 test_store_SRCS		:= tests/unit/test_store.c $(STORE_TC_SRCS)

@@ -3,7 +3,12 @@
  * their replies wait until the batch is committed at the end of the read
  * burst that carried them (kadipc's batch callback), so an acknowledged
  * chunk survives kill -9 and a burst of a thousand puts costs one commit.
- * A timer flushes to the device every sync-interval.
+ * A burst nobody waits on (LRU refreshes of gets, chunks from peers,
+ * fetched copies) is committed within COMMIT_LAZY_MS instead, together
+ * with what follows: a Tokyo Cabinet B+tree commit walks its whole leaf
+ * cache, so a commit per small burst of a busy storage node cost more
+ * than the gets it served.  A timer flushes to the device every
+ * sync-interval.
  *
  * Toward kadnet: a chunk kadcrypt publishes (pinned) is handed to kadnet
  * once committed, and kadcrypt hears CHUNK_PUT_RES only when kadnet has
@@ -50,6 +55,7 @@ struct waiting {
 };
 
 #define FETCH_TRIES	3	/* a lookup can lose to timeouts under load */
+#define COMMIT_LAZY_MS	200	/* at most this long without a commit */
 
 static int
 waiting_cmp(struct waiting *a, struct waiting *b)
@@ -73,19 +79,22 @@ static int		 routes_fd = -1;
 static int		 net_alone;	/* kadnet has no peers: keep it local */
 
 static struct store	*st;
-static struct event	*ev_sync;
+static struct event	*ev_sync, *ev_commit;
 static struct reply	*replies;
 static size_t		 nreplies, repliessz;
 static uint64_t		 limit;
 static int		 configured;
 static uint64_t		 stat_puts, stat_gets, stat_misses, stat_refused;
 
+static void	store_commit_cb(evutil_socket_t, short, void *);
+
 void
 store_dispatch_init(struct store *s, struct event_base *base, uint64_t lim)
 {
 	st = s;
 	limit = lim;
-	if ((ev_sync = evtimer_new(base, NULL, NULL)) == NULL)
+	if ((ev_sync = evtimer_new(base, NULL, NULL)) == NULL ||
+	    (ev_commit = evtimer_new(base, store_commit_cb, NULL)) == NULL)
 		fatalx("%s: timer", __func__);
 }
 
@@ -196,13 +205,32 @@ publish(const struct reply *r)
 	return (0);
 }
 
+static void
+store_commit_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	if (store_commit(st) == -1)
+		fatalx("store commit failed: %s; exiting so the next start "
+		    "rolls back", store_errstr(st));
+}
+
 void
 store_batch_end(struct kadipc_chan *ch, void *arg)
 {
-	size_t	 i;
+	struct timeval	 tv = { 0, COMMIT_LAZY_MS * 1000 };
+	size_t		 i;
 
 	(void)ch;
 	(void)arg;
+	if (nreplies == 0) {
+		if (store_dirty(st) && !evtimer_pending(ev_commit, NULL))
+			evtimer_add(ev_commit, &tv);
+		return;
+	}
+	if (evtimer_pending(ev_commit, NULL))
+		evtimer_del(ev_commit);
 	if (store_commit(st) == -1)
 		fatalx("store commit failed: %s; exiting so the next start "
 		    "rolls back", store_errstr(st));

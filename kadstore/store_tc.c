@@ -68,6 +68,8 @@
  */
 
 #include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -77,9 +79,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef KAD_TEST_HOOKS
 #include <unistd.h>
-#endif
 
 #include <bsd/string.h>
 #include <openssl/evp.h>
@@ -123,6 +123,8 @@
 #define HDB_GUARD	(64LL << 10)	/* more than one put appends */
 #define IDX_PER_OP	256		/* index growth per op, at commit */
 #define IDX_PER_ENT	128		/* index bytes per entry, generous */
+#define TRIM_CHECK	64		/* accesses between fault counts */
+#define TRIM_FAULTS	256		/* minor faults between trims */
 
 static const uint8_t meta_bkey[META_BKEY_LEN] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 'm', 'e', 't', 'a'
@@ -145,6 +147,8 @@ struct store {
 	uint64_t		 xmsiz;		/* mapped size, chunk file */
 	uint64_t		 idx_xmsiz;	/* mapped size, index */
 	uint64_t		 nops;		/* index ops in the batch */
+	uint64_t		 mapops;	/* accesses, for mapped() */
+	long			 minflt;	/* minor faults at the last trim */
 	int64_t			 bnum;
 	int			 intx;		/* a batch is open */
 	int			 unsynced;	/* committed, not synced */
@@ -332,6 +336,51 @@ batch_begin(struct store *s)
 }
 
 /*
+ * Resident memory.  Every page TC touches through its (large) mapping
+ * stays in this process's RSS: a 1 GiB put left 1.1 GiB of the chunk
+ * file mapped in.  Those pages belong to the page cache, so dropping our
+ * mappings of them loses nothing (dirty shared pages stay dirty in the
+ * cache, also inside a transaction); the next access to one is a minor
+ * fault.  How much an access maps varies (a read fault maps up to 16
+ * cached neighbours, "fault-around"), so the trigger is the number of
+ * minor faults since the last trim: TRIM_FAULTS of them map at most
+ * 16 MiB.  Checked every TRIM_CHECK accesses (one getrusage).
+ */
+static void
+trim_map(TCHDB *hdb)
+{
+	uint64_t	 start, end, maplen;
+	long		 pg = sysconf(_SC_PAGESIZE);
+
+	if (hdb->map == NULL || pg <= 0)
+		return;
+	/* the header and bucket array stay: touched by every access */
+	start = (hdb->msiz + (uint64_t)pg - 1) / (uint64_t)pg * (uint64_t)pg;
+	maplen = hdb->xmsiz > hdb->msiz ? hdb->xmsiz : hdb->msiz;
+	end = hdb->fsiz > hdb->xfsiz ? hdb->fsiz : hdb->xfsiz;
+	if (end > maplen)
+		end = maplen;
+	end = (end + (uint64_t)pg - 1) / (uint64_t)pg * (uint64_t)pg;
+	if (end > start && madvise(hdb->map + start, (size_t)(end - start),
+	    MADV_DONTNEED) == -1)
+		log_warn("%s: madvise", __func__);
+}
+
+static void
+mapped(struct store *s)
+{
+	struct rusage	 ru;
+
+	if (++s->mapops % TRIM_CHECK != 0 ||
+	    getrusage(RUSAGE_SELF, &ru) == -1 ||
+	    ru.ru_minflt - s->minflt < TRIM_FAULTS)
+		return;
+	s->minflt = ru.ru_minflt;
+	trim_map(s->hdb);
+	trim_map(s->bdb->hdb);
+}
+
+/*
  * Look a chunk up; its record stays in s->vbuf.  1 found, 0 absent, -1
  * error (EBADMSG for a damaged record, which does not break the store).
  */
@@ -341,6 +390,7 @@ chunk_lookup(struct store *s, const uint8_t *key, struct chunk_hdr *h,
 {
 	int	 n;
 
+	mapped(s);
 	n = tchdbget3(s->hdb, key, STORE_KEY_LEN, s->vbuf,
 	    (int)sizeof(s->vbuf));
 	if (n == -1) {
@@ -365,6 +415,7 @@ chunk_write(struct store *s, const uint8_t *key, const struct chunk_hdr *h,
 	enc64(s->vbuf, h->tick);
 	enc32(s->vbuf + 8, h->pins);
 	enc32(s->vbuf + 12, 0);
+	mapped(s);
 	if (!tchdbput(s->hdb, key, STORE_KEY_LEN, s->vbuf,
 	    (int)(HDR_LEN + len)))
 		return (hdb_fail(s, "put"));
@@ -522,6 +573,7 @@ store_put(struct store *s, const uint8_t key[STORE_KEY_LEN],
 		enc32(s->vbuf + 12, 0);
 		if (len > 0)
 			memcpy(s->vbuf + HDR_LEN, data, len);
+		mapped(s);
 		if (tchdbputkeep(s->hdb, key, STORE_KEY_LEN, s->vbuf,
 		    (int)(HDR_LEN + len))) {
 			s->clock++;
@@ -607,6 +659,7 @@ store_get(struct store *s, const uint8_t key[STORE_KEY_LEN], void *buf,
 int
 store_has(struct store *s, const uint8_t key[STORE_KEY_LEN])
 {
+	mapped(s);
 	if (tchdbvsiz(s->hdb, key, STORE_KEY_LEN) >= 0)
 		return (1);
 	if (tchdbecode(s->hdb) == TCENOREC)
@@ -716,6 +769,12 @@ store_commit(struct store *s)
 	s->nops = 0;
 	s->unsynced = 1;
 	return (0);
+}
+
+int
+store_dirty(struct store *s)
+{
+	return (s->intx);
 }
 
 int

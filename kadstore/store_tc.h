@@ -86,6 +86,7 @@ int	store_info(struct store *, const uint8_t key[STORE_KEY_LEN],
 /* Drops one pin; -1 with ENOENT if absent, EINVAL if not pinned. */
 int	store_unpin(struct store *, const uint8_t key[STORE_KEY_LEN]);
 int	store_commit(struct store *);	/* end the open batch */
+int	store_dirty(struct store *);	/* 1 if a batch is open */
 int	store_sync(struct store *);	/* commit + flush to the device */
 void	store_stats(struct store *, struct store_stats *);
 /* Text of the last error of this store ("" if none). */

@@ -1041,6 +1041,51 @@ test_network(void)
 	    median(msgs, NCHUNK));
 	CHECK(got >= NCHUNK * 95 / 100, "GET finds chunks over the network");
 
+	/*
+	 * A chunk's lookup asks only the closest known node first; if that
+	 * one holds the chunk, one request is all it takes.  If it is dead,
+	 * the lookup widens after its soft timeout and still finds it.
+	 */
+	for (c = 0, got = 0; c < 200 && got == 0; c++) {
+		struct rt_entry	*first;
+		int		 h;
+
+		i = (unsigned)(prng() % NCHUNK);
+		do
+			src = random_live();
+		while (kv_find(&nodes[src], keys[i]) != NULL);
+		if (routing_closest(dht_routing(nodes[src].d), keys[i],
+		    KRPC_WANT4, 0, now, &first, 1) != 1)
+			continue;
+		for (h = 0; (size_t)h < nnodes; h++)
+			if (memcmp(dht_id(nodes[h].d), first->id,
+			    KAD_ID_LEN) == 0)
+				break;
+		if ((size_t)h == nnodes || nodes[h].dead ||
+		    kv_find(&nodes[h], keys[i]) == NULL)
+			continue;
+		got = 1;
+		ck = next_cookie++;
+		memset(&res[ck], 0, sizeof(res[0]));
+		(void)sim_get(src, keys[i], ck);
+		for (j = 0; j < 100 && !res[ck].done; j++)
+			sim_run(now + 100);
+		CHECK(res[ck].done && res[ck].status == 0 &&
+		    res[ck].msgs == 1, "GET whose closest known node holds "
+		    "the chunk: 1 request (%u)", res[ck].msgs);
+		nodes[h].dead = 1;
+		ck = next_cookie++;
+		memset(&res[ck], 0, sizeof(res[0]));
+		(void)sim_get(src, keys[i], ck);
+		for (j = 0; j < 100 && !res[ck].done; j++)
+			sim_run(now + 100);
+		CHECK(res[ck].done && res[ck].status == 0 &&
+		    res[ck].msgs >= 2 && res[ck].vlen == vlen[i],
+		    "...and with that node dead, the lookup widens and finds "
+		    "it elsewhere (%u requests)", res[ck].msgs);
+	}
+	CHECK(got == 1, "found a GET whose closest known node is a holder");
+
 	/* a local chunk is served by the local store */
 	for (src = 0; (size_t)src < nnodes; src++)
 		if (!nodes[src].dead && kv_find(&nodes[src], keys[0]) != NULL)
