@@ -13,7 +13,8 @@
  *                     random 32-byte key, HDBTLARGE and the tuning
  *                     kadstore uses with no storage-limit, in
  *                     transactions of -b puts (default 1000, no
- *                     HDBOTSYNC); -m sets xmsiz (default 64 GiB)
+ *                     HDBOTSYNC); -m sets xmsiz (default: the header
+ *                     and bucket array, as kadstore's reserved mode)
  *   info tc-get       tchdbget3 of random existing keys of that file
  *
  * Each stage runs about -t seconds (default 1) after a short warm-up, -n
@@ -53,11 +54,12 @@
 #define CHECK_EVERY	256		/* crypto ops between clock reads */
 
 /*
- * kadstore/store_tc.c's tuning with storage-limit 0 (the default); keep
- * in step with BNUM_NOLIMIT, XMSIZ_NOLIMIT and HDB_FPOW there.
+ * kadstore/store_tc.c's tuning with storage-limit 0 (the default) in its
+ * reserved mode; keep in step with BNUM_NOLIMIT, HDB_HEADSIZ and
+ * HDB_FPOW there.
  */
 #define TC_BNUM		1048573		/* BNUM_NOLIMIT */
-#define TC_XMSIZ	(64LL << 30)	/* XMSIZ_NOLIMIT */
+#define TC_XMSIZ	(256 + 8LL * TC_BNUM)	/* header and buckets */
 #define TC_FPOW		12		/* HDB_FPOW */
 
 static double		 secs = 1.0;

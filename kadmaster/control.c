@@ -17,6 +17,7 @@
 #include <bsd/string.h>
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
@@ -106,14 +107,21 @@ control_init(const struct master_conf *c)
 	if ((ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		fatal("socket");
-	old = umask(0177);
+	/*
+	 * The mode comes from the umask at bind, and the owner is set
+	 * without following links: if the directory is writable by others
+	 * and the socket is swapped for a symlink meanwhile, neither call
+	 * touches the link's target, and the check below refuses to go on.
+	 */
+	old = umask(c->group[0] != '\0' ? 0117 : 0177);
 	if (bind(ctl_fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		fatal("bind %s", c->control);
 	umask(old);
-	if (geteuid() == 0 && chown(c->control, uid, gid) == -1)
+	if (geteuid() == 0 && fchownat(AT_FDCWD, c->control, uid, gid,
+	    AT_SYMLINK_NOFOLLOW) == -1)
 		fatal("chown %s", c->control);
-	if (chmod(c->control, c->group[0] != '\0' ? 0660 : 0600) == -1)
-		fatal("chmod %s", c->control);
+	if (lstat(c->control, &st) == -1 || !S_ISSOCK(st.st_mode))
+		fatalx("%s: no longer our socket", c->control);
 	if (listen(ctl_fd, 16) == -1)
 		fatal("listen");
 }

@@ -513,6 +513,9 @@ search_finish(struct dht *d, struct dsearch *ds, const uint8_t *value,
 	memcpy(ev.key, search_target(ds->s), KAD_ID_LEN);
 	ev.msgs = search_msgs(ds->s);
 	ev.hops = value != NULL ? vhops : search_hops(ds->s);
+	ev.ms = now >= ds->started ? now - ds->started : 0;
+	if (purpose == S_GET && value != NULL)
+		d->st.get_ms[ev.ms < DHT_GET_MS_MAX ? ev.ms : DHT_GET_MS_MAX]++;
 	n = search_results(ds->s, res, d->cf.k);
 	for (i = 0; i < n; i++) {
 		memcpy(nodes[i].id, res[i]->id, KAD_ID_LEN);
@@ -574,6 +577,7 @@ search_start(struct dht *d, const uint8_t target[KAD_ID_LEN], uint8_t type,
 	ds->sid = d->next_sid++;
 	ds->purpose = purpose;
 	ds->cookie = cookie;
+	ds->started = now;
 	n = routing_closest(d->rt, target, d->cf.families, 0, now, seed, cap);
 	for (i = 0; i < n; i++)
 		(void)search_add(ds->s, seed[i]->id, &seed[i]->addr, 1);
@@ -1297,6 +1301,30 @@ const struct dht_stats *
 dht_stats(struct dht *d)
 {
 	return (&d->st);
+}
+
+unsigned
+dht_get_ms_pct(const struct dht_stats *st, unsigned pct)
+{
+	uint64_t	 n = 0, want, seen = 0;
+	unsigned	 i;
+
+	for (i = 0; i <= DHT_GET_MS_MAX; i++)
+		n += st->get_ms[i];
+	if (n == 0)
+		return (0);
+	if (pct > 100)
+		pct = 100;
+	/* the smallest duration with at least pct% of lookups at or below */
+	want = (n * pct + 99) / 100;
+	if (want == 0)
+		want = 1;
+	for (i = 0; i < DHT_GET_MS_MAX; i++) {
+		seen += st->get_ms[i];
+		if (seen >= want)
+			return (i);
+	}
+	return (DHT_GET_MS_MAX);
 }
 
 size_t

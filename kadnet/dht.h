@@ -36,6 +36,7 @@
 
 #define DHT_MAX_REPLICAS	32
 #define DHT_GET_ALPHA0		1	/* a chunk lookup's first requests */
+#define DHT_GET_MS_MAX		1023	/* lookup-time histogram, ms */
 
 struct dht_config {
 	uint8_t		 id[KAD_ID_LEN];
@@ -99,6 +100,7 @@ struct dht_event {
 	size_t			 nnodes;
 	unsigned		 hops;		/* lookup depth */
 	unsigned		 msgs;		/* requests the lookup sent */
+	uint64_t		 ms;		/* how long the lookup took */
 	int			 local;		/* GET served by our store */
 };
 
@@ -144,6 +146,9 @@ struct dht_stats {
 	uint64_t	drop[DHT_DROP_MAX];
 	uint64_t	timeouts;
 	uint64_t	searches, xfers, stores_accepted;
+	/* chunk lookups that found the value, by duration in ms (the last
+	 * slot counts DHT_GET_MS_MAX and longer) */
+	uint64_t	get_ms[DHT_GET_MS_MAX + 1];
 };
 
 struct dht;
@@ -199,6 +204,8 @@ int		 dht_load(struct dht *, const void *buf, size_t len,
 		    uint64_t now);
 
 const struct dht_stats *dht_stats(struct dht *);
+/* The pct-th percentile of get_ms, in ms; 0 if there were none. */
+unsigned	 dht_get_ms_pct(const struct dht_stats *, unsigned pct);
 size_t		 dht_nodes(struct dht *);	/* routing table size */
 struct routing	*dht_routing(struct dht *);	/* read-only use */
 const uint8_t	*dht_id(struct dht *);

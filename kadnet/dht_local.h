@@ -55,6 +55,7 @@ struct dsearch {
 	uint32_t		 sid;
 	uint8_t			 purpose;
 	uint64_t		 cookie;
+	uint64_t		 started;	/* ms */
 	struct search		*s;
 };
 

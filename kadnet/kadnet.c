@@ -309,6 +309,9 @@ net_stats(void)
 				dropped += ds->drop[i];
 		kad_stats_add(&s, "peers", dht_nodes(dht));
 		kad_stats_add(&s, "lookups", ds->searches);
+		/* chunk lookups that found their value, since the start */
+		kad_stats_add(&s, "lookup-median-ms", dht_get_ms_pct(ds, 50));
+		kad_stats_add(&s, "lookup-p90-ms", dht_get_ms_pct(ds, 90));
 		kad_stats_add(&s, "datagrams-in", ds->rx);
 		kad_stats_add(&s, "datagrams-out", ds->tx);
 		kad_stats_add(&s, "datagrams-dropped", dropped);

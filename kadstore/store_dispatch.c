@@ -481,6 +481,16 @@ store_dispatch_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 
 	(void)ch;
 	(void)arg;
+	/*
+	 * kadnet says whether it has peers as soon as it runs, which may be
+	 * before kadmaster's STORE_CONFIG reached us: a flag, taken any time.
+	 */
+	if (m->hdr.type == KADIPC_NET_ALONE) {
+		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1 || u.value > 1)
+			fatalx("%s: bad NET_ALONE", __func__);
+		net_alone = u.value;
+		return;
+	}
 	if (!configured)
 		fatalx("%s: %s before STORE_CONFIG", __func__,
 		    kadipc_type_name(m->hdr.type));
@@ -571,11 +581,6 @@ store_dispatch_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		return;
 	case KADIPC_NET_ROUTES:
 		routes_save(m);
-		return;
-	case KADIPC_NET_ALONE:
-		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1 || u.value > 1)
-			fatalx("%s: bad NET_ALONE", __func__);
-		net_alone = u.value;
 		return;
 	}
 	fatalx("%s: unexpected %s from kadnet", __func__,

@@ -43,16 +43,27 @@
  * instead of one per get.  Pinned chunks keep their tick but have no
  * index entry; the last unpin gives them a fresh tick.
  *
- * Mapped size.  Each file must stay inside its mmapped region (xmsiz):
- * past it TC writes with pwrite() and mistakes a failed write for success
- * (tchdbseekwrite: int result >= size_t size), so a full disk would lose
- * committed chunks silently and leave a file that no longer opens.
- * Inside it, TC grows the file with a checked ftruncate() and writes
- * through the mapping (a full disk then means EIO or, for a page the
- * kernel cannot allocate, SIGBUS; both roll back to the last commit).
- * So xmsiz defaults to twice the limit (address space, not memory), new
- * chunks get ENOSPC before a file nears its mapping, and store_open()
- * maps more when a file has outgrown the configured xmsiz.
+ * Full disks and resident memory.  TC maps the first xmsiz bytes of a
+ * file and reads and writes records beyond them with pread()/pwrite(),
+ * where it mistakes a failed write for success (tchdbseekwrite: int
+ * result >= size_t size): a full disk would lose committed chunks
+ * silently and leave a file that no longer opens.  Inside the mapping it
+ * grows the file with a checked ftruncate() and writes through the map
+ * (a full disk then means EIO or SIGBUS; both roll back to the last
+ * commit), but every page it touches there stays in our RSS.  Two modes:
+ *   - reserved (Linux, on ext2/3/4, XFS and tmpfs, the default): TC maps
+ *     only its header and bucket array (xmsiz 0), and the store keeps
+ *     the disk blocks past each file's end allocated ahead of TC
+ *     (fallocate, KEEP_SIZE) and within RLIMIT_FSIZE, so no write TC
+ *     makes can fail for space; new chunks get ENOSPC when no more can be
+ *     reserved.  Resident memory: the bucket array (8 bytes per bucket)
+ *     and TC's caches.  These filesystems overwrite in place, so an
+ *     allocated block stays writable; a copy-on-write one would not.
+ *   - mapped (elsewhere, or when the configuration sets xmsiz): xmsiz
+ *     defaults to twice the limit (address space, not memory), new
+ *     chunks get ENOSPC before a file nears its mapping, store_open()
+ *     maps more when a file has outgrown the configured xmsiz, and the
+ *     mapped pages are dropped from our RSS as we go (mapped()).
  *
  * Sandbox.  TC opens a .wal file lazily at the first tranbegin and keeps
  * it, so store_open() begins and commits a batch on both files before it
@@ -70,8 +81,14 @@
 #include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -121,10 +138,17 @@
 #define XMSIZ_NOLIMIT	(64LL << 30)
 #define IDX_XMSIZ_MIN	(2LL << 20)
 #define HDB_GUARD	(64LL << 10)	/* more than one put appends */
+#define HDB_HEADSIZ	256		/* TC's file header, before the buckets */
 #define IDX_PER_OP	256		/* index growth per op, at commit */
 #define IDX_PER_ENT	128		/* index bytes per entry, generous */
+#define IDX_SLACK	(512LL << 10)	/* reserved mode: index growth slack */
 #define TRIM_CHECK	64		/* accesses between fault counts */
+#ifndef TRIM_FAULTS
 #define TRIM_FAULTS	256		/* minor faults between trims */
+#define RESV_STEP	(8LL << 20)	/* space reserved ahead at a time */
+#define RESV_LOW	(4LL << 20)	/* reserve again below this much */
+#define FREE_MARGIN	(32LL << 20)	/* left free for the WAL files */
+#endif
 
 static const uint8_t meta_bkey[META_BKEY_LEN] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 'm', 'e', 't', 'a'
@@ -148,6 +172,9 @@ struct store {
 	uint64_t		 idx_xmsiz;	/* mapped size, index */
 	uint64_t		 nops;		/* index ops in the batch */
 	uint64_t		 mapops;	/* accesses, for mapped() */
+	int			 resv;		/* reserved mode, see room() */
+	uint64_t		 hresv, iresv;	/* files' allocated ends */
+	uint64_t		 fsize_max;	/* RLIMIT_FSIZE */
 	long			 minflt;	/* minor faults at the last trim */
 	int64_t			 bnum;
 	int			 intx;		/* a batch is open */
@@ -371,7 +398,7 @@ mapped(struct store *s)
 {
 	struct rusage	 ru;
 
-	if (++s->mapops % TRIM_CHECK != 0 ||
+	if (s->resv || ++s->mapops % TRIM_CHECK != 0 ||
 	    getrusage(RUSAGE_SELF, &ru) == -1 ||
 	    ru.ru_minflt - s->minflt < TRIM_FAULTS)
 		return;
@@ -450,27 +477,114 @@ lru_del(struct store *s, uint64_t tick, const uint8_t *key)
 	return (0);
 }
 
+/* Allocate [from, to) of fd without changing its size. */
+static int
+falloc(int fd, uint64_t from, uint64_t to)
+{
+#ifdef __linux__
+	return (fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)from,
+	    (off_t)(to - from)));
+#else
+	(void)fd;
+	(void)from;
+	(void)to;
+	errno = EOPNOTSUPP;
+	return (-1);
+#endif
+}
+
 /*
- * Tokyo Cabinet must never write past its mapped region: there it uses
- * pwrite() and takes a failure for success (tchdbseekwrite compares the
- * int result with a size_t: -1 >= size), so a full disk would drop
- * committed chunks silently and leave a file that no longer opens
- * (found with RLIMIT_FSIZE, see test_store_crash.c).  Inside the region
- * TC grows the file with a checked ftruncate() and writes through the
- * mapping.  So growth is refused before either file nears its xmsiz.
+ * Bytes the filesystem under fd can still give us while keeping a margin
+ * (1/16 of it, at most FREE_MARGIN) for Tokyo Cabinet's WAL files, which
+ * it truncates at every transaction and so cannot be reserved.
+ */
+static uint64_t
+spare(int fd)
+{
+#ifdef __linux__
+	struct statfs	 sf;
+	uint64_t	 avail, margin;
+
+	if (fstatfs(fd, &sf) == -1)
+		return (0);
+	avail = (uint64_t)sf.f_bavail * (uint64_t)sf.f_bsize;
+	margin = (uint64_t)sf.f_blocks * (uint64_t)sf.f_bsize / 16;
+	if (margin > FREE_MARGIN)
+		margin = FREE_MARGIN;
+	return (avail > margin ? avail - margin : 0);
+#else
+	(void)fd;
+	return (0);
+#endif
+}
+
+/*
+ * Reserved mode: make sure the blocks of [0, need) of the file are
+ * allocated (from 0 the first time, which also fills any hole TC left),
+ * up to RESV_STEP ahead so this runs once per few MiB of growth, but
+ * never more than a quarter of what is left, so the other file still
+ * gets its share.  When not even `need` can be had, what is reserved
+ * still serves; past it, -1 with errno ENOSPC (or EFBIG: RLIMIT_FSIZE).
+ */
+static int
+reserve(struct store *s, int fd, uint64_t *end, uint64_t need)
+{
+	struct stat	 sb;
+	uint64_t	 to, base, room, add;
+
+	if (need + RESV_LOW <= *end)
+		return (0);
+	/* what is allocated already costs nothing to reserve again */
+	base = *end;
+	if (base == 0 && fstat(fd, &sb) == 0)
+		base = (uint64_t)sb.st_blocks * 512;
+	room = spare(fd);
+	add = need > base ? need - base : 0;
+	if (need > s->fsize_max)
+		errno = EFBIG;
+	else if (add > room)
+		errno = ENOSPC;
+	else {
+		to = need + ((room - add) / 4 < RESV_STEP ? (room - add) / 4 :
+		    RESV_STEP);
+		if (to > s->fsize_max)
+			to = s->fsize_max;
+		if (falloc(fd, *end, to) == 0) {
+			*end = to;
+			return (0);
+		}
+	}
+	return (need <= *end ? 0 : -1);
+}
+
+/*
+ * Room for one more write operation on both files, or ENOSPC; see "Full
+ * disks" above.  In mapped mode growth is refused before either file
+ * nears its xmsiz; in reserved mode before the reserved space runs out.
  */
 static int
 room(struct store *s)
 {
-	uint64_t	 guard;
+	uint64_t	 guard, hsiz = tchdbfsiz(s->hdb);
+	uint64_t	 isiz = tcbdbfsiz(s->bdb);
 
-	if (tchdbfsiz(s->hdb) + HDB_GUARD > s->xmsiz)
+	/* the index grows at commit, when the batch's leaves are written */
+	guard = s->idx_xmsiz / 8 + s->nops * IDX_PER_OP;
+	if (s->resv) {
+		if (reserve(s, s->hdb->fd, &s->hresv, hsiz + HDB_GUARD) == -1)
+			return (seterr(s, ENOSPC, "%s: no room to grow: %s",
+			    STORE_CHUNK_DB, strerror(errno)));
+		guard = IDX_SLACK + s->nops * IDX_PER_OP;
+		if (reserve(s, s->bdb->hdb->fd, &s->iresv, isiz + guard) == -1)
+			return (seterr(s, ENOSPC, "%s: no room to grow: %s",
+			    STORE_LRU_DB, strerror(errno)));
+		return (0);
+	}
+	if (hsiz + HDB_GUARD > s->xmsiz)
 		return (seterr(s, ENOSPC, "%s reached its mapped size (%llu "
 		    "bytes): raise xmsiz", STORE_CHUNK_DB,
 		    (unsigned long long)s->xmsiz));
-	/* the index grows at commit, when the batch's leaves are written */
-	guard = s->idx_xmsiz / 8 + s->nops * IDX_PER_OP;
-	if (tcbdbfsiz(s->bdb) + guard > s->idx_xmsiz)
+	if (isiz + guard > s->idx_xmsiz)
 		return (seterr(s, ENOSPC, "%s reached its mapped size (%llu "
 		    "bytes): raise xmsiz", STORE_LRU_DB,
 		    (unsigned long long)s->idx_xmsiz));
@@ -709,7 +823,9 @@ store_unpin(struct store *s, const uint8_t key[STORE_KEY_LEN])
 		return (-1);
 	if (--h.pins > 0)
 		return (chunk_write(s, key, &h, len));
-	/* back in the LRU as its youngest entry */
+	/* back in the LRU as its youngest entry: the index grows */
+	if (room(s) == -1)
+		return (-1);
 	h.tick = ++s->clock;
 	if (chunk_write(s, key, &h, len) == -1 ||
 	    lru_add(s, h.tick, key) == -1)
@@ -904,6 +1020,13 @@ ikey_cmp(const void *a, const void *b)
 	return (memcmp(a, b, IKEY_LEN));
 }
 
+/* 40-byte keys, empty values: about 1 index page per 100 chunks */
+static int64_t
+idx_bnum(const struct store *s)
+{
+	return (s->bnum / 64 > 32749 ? s->bnum / 64 : 32749);
+}
+
 static TCBDB	*lru_open(struct store *, const char *, int);
 
 /*
@@ -949,10 +1072,16 @@ rebuild(struct store *s, const char *bpath)
 		}
 	}
 	need = 2 * (uint64_t)sc.nents * IDX_PER_ENT;
-	if (need > s->idx_xmsiz)
+	if (!s->resv && need > s->idx_xmsiz)
 		s->idx_xmsiz = need;
 	if ((s->bdb = lru_open(s, bpath, BDBOTRUNC)) == NULL) {
 		(void)seterr(s, errno, "%s: cannot create", STORE_LRU_DB);
+		goto done;
+	}
+	if (s->resv && reserve(s, s->bdb->hdb->fd, &s->iresv,
+	    tcbdbfsiz(s->bdb) + need + IDX_SLACK) == -1) {
+		(void)seterr(s, errno, "%s: no room for the rebuild",
+		    STORE_LRU_DB);
 		goto done;
 	}
 	if (sc.nents > 1)
@@ -1120,6 +1249,8 @@ hdb_open(struct store *s, const char *path)
 			return (NULL);
 		}
 		fsiz = tchdbfsiz(hdb);
+		if (s->resv)
+			return (hdb);
 		if (fsiz + HDB_GUARD <= tchdbxmsiz(hdb)) {
 			s->xmsiz = tchdbxmsiz(hdb);
 			return (hdb);
@@ -1144,8 +1275,7 @@ lru_open(struct store *s, const char *path, int flags)
 	int64_t		 ibnum;
 	int		 try, ecode;
 
-	/* 40-byte keys, empty values: about 1 index page per 100 chunks */
-	ibnum = s->bnum / 64 > 32749 ? s->bnum / 64 : 32749;
+	ibnum = idx_bnum(s);
 	for (try = 0; try < 2; try++) {
 		if ((bdb = tcbdbnew()) == NULL ||
 		    !tcbdbtune(bdb, 0, 0, ibnum, -1, -1, BDBTLARGE) ||
@@ -1166,7 +1296,7 @@ lru_open(struct store *s, const char *path, int flags)
 			return (NULL);
 		}
 		fsiz = tcbdbfsiz(bdb);
-		if (fsiz + s->idx_xmsiz / 8 <= s->idx_xmsiz)
+		if (s->resv || fsiz + s->idx_xmsiz / 8 <= s->idx_xmsiz)
 			return (bdb);
 		log_warnx("%s: %s has %llu bytes, too many for xmsiz %llu: "
 		    "mapping more", __func__, path, (unsigned long long)fsiz,
@@ -1214,6 +1344,45 @@ tuning(struct store *s, const struct store_conf *conf)
 	s->xmsiz = x;
 	s->idx_xmsiz = x / 4 > (uint64_t)IDX_XMSIZ_MIN ? x / 4 :
 	    (uint64_t)IDX_XMSIZ_MIN;
+	if (s->resv) {
+		/*
+		 * Header and bucket array only: TC reaches those through the
+		 * map (also for the pre-images its WAL logs), records through
+		 * pread/pwrite.
+		 */
+		s->xmsiz = HDB_HEADSIZ + 8 * (uint64_t)s->bnum;
+		s->idx_xmsiz = HDB_HEADSIZ + 8 * (uint64_t)idx_bnum(s);
+	}
+}
+
+/*
+ * Reserved mode where the filesystem overwrites in place and supports
+ * fallocate, unless the configuration asks for a mapping (see "Full
+ * disks" above).
+ */
+static int
+resv_mode(const char *dir, const struct store_conf *conf)
+{
+#ifdef __linux__
+	struct statfs	 sf;
+
+	if (conf != NULL && conf->xmsiz > 0)
+		return (0);
+	if (statfs(dir, &sf) == -1)
+		return (0);
+	switch (sf.f_type) {
+	case EXT4_SUPER_MAGIC:		/* also ext2 and ext3 */
+	case XFS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
+		return (1);
+	}
+	log_info("store: %s: filesystem type %#lx: mapping the store",
+	    dir, (unsigned long)sf.f_type);
+#else
+	(void)dir;
+	(void)conf;
+#endif
+	return (0);
 }
 
 struct store *
@@ -1221,6 +1390,7 @@ store_open(const char *dir, const struct store_conf *conf)
 {
 	struct store	*s;
 	char		 hpath[PATH_MAX], bpath[PATH_MAX];
+	struct rlimit	 rl;
 	uint64_t	 hgen = 0, bgen = 0;
 	int		 hmeta, bmeta = 0, r, saved;
 
@@ -1237,7 +1407,12 @@ store_open(const char *dir, const struct store_conf *conf)
 		return (NULL);
 	}
 	s->st.limit = conf != NULL ? conf->limit : 0;
+	s->resv = resv_mode(dir, conf);
 	tuning(s, conf);
+	if (getrlimit(RLIMIT_FSIZE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		s->fsize_max = INT64_MAX;
+	else
+		s->fsize_max = (uint64_t)rl.rlim_cur;
 
 	/* OpenSSL reads its config here, before any sandbox */
 	if ((s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
@@ -1283,6 +1458,9 @@ store_open(const char *dir, const struct store_conf *conf)
 		goto fail;
 	}
 
+	/* no room (ENOSPC): the store opens, and refuses new chunks */
+	if (s->resv && room(s) == -1 && errno != ENOSPC)
+		goto tcfail;
 	/*
 	 * Begin and commit a batch now: TC opens each .wal file at the
 	 * first tranbegin and keeps it, so after this no file is opened.
@@ -1291,10 +1469,11 @@ store_open(const char *dir, const struct store_conf *conf)
 	if (batch_begin(s) == -1 || evict(s) == -1 || store_commit(s) == -1)
 		goto tcfail;
 	log_debug("store: %s: %llu chunks, %llu bytes, %llu pinned, limit "
-	    "%llu, xmsiz %llu/%llu", dir, (unsigned long long)s->st.chunks,
+	    "%llu, %s, xmsiz %llu/%llu", dir, (unsigned long long)s->st.chunks,
 	    (unsigned long long)s->st.bytes,
 	    (unsigned long long)s->st.pinned,
-	    (unsigned long long)s->st.limit, (unsigned long long)s->xmsiz,
+	    (unsigned long long)s->st.limit, s->resv ? "reserved" : "mapped",
+	    (unsigned long long)s->xmsiz,
 	    (unsigned long long)s->idx_xmsiz);
 	return (s);
 

@@ -1,8 +1,9 @@
 /*
  * kadstore's chunk store: content-addressed chunks (key = SHA-256 of the
  * bytes) in Tokyo Cabinet, with pinning, an LRU byte limit and batched,
- * crash-safe commits.  Pure module: no IPC, no syscalls of its own beyond
- * what Tokyo Cabinet does.  See store_tc.c for the on-disk design.
+ * crash-safe commits.  No IPC; its own system calls are few and named in
+ * store_tc.c (space reservation, dropping mapped pages).  See store_tc.c
+ * for the on-disk design.
  *
  * Batching contract for the dispatcher:
  *   - store_put/store_unpin (and store_get, which may refresh a chunk's
@@ -37,9 +38,13 @@ struct store_conf {
 	uint64_t	limit;	/* storage-limit in payload bytes, 0: none */
 	int64_t		bnum;	/* hash buckets, <= 0: ~2x limit/1 KiB */
 	/*
-	 * Mapped bytes of the chunk file (the index maps a quarter), <= 0:
-	 * 2x limit, 64 GiB without a limit.  Address space, not memory;
-	 * new chunks get ENOSPC when the file nears it (see store_tc.c).
+	 * <= 0: reserved mode where the filesystem allows it (ext2/3/4,
+	 * XFS, tmpfs on Linux): TC maps its bucket array only, disk space
+	 * is reserved ahead of its writes.  Elsewhere, or > 0: mapped mode
+	 * with this many mapped bytes of the chunk file (the index maps a
+	 * quarter; <= 0: 2x limit, 64 GiB without a limit), address space,
+	 * not memory; new chunks get ENOSPC when the file nears it.  See
+	 * "Full disks" in store_tc.c.
 	 */
 	int64_t		xmsiz;
 };
@@ -61,8 +66,8 @@ void		 store_close(struct store *);
 /*
  * 0 when stored (new) or already present; -1 with errno EINVAL (bad
  * length or SHA-256(data) != key: nothing stored), ENOSPC (an unpinned
- * chunk that cannot fit next to the pinned data, or a file near its
- * mapped size; the store stays usable), EOVERFLOW (pin count), EIO
+ * chunk that cannot fit next to the pinned data, a full disk or a file
+ * near its mapped size; the store stays usable), EOVERFLOW (pin count), EIO
  * (Tokyo Cabinet error, store broken).  A put with pin != 0 adds one
  * pin, also to an existing chunk; an unpinned put of a stored chunk is
  * an access, like a get.  Evicts least recently used unpinned chunks

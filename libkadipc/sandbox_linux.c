@@ -275,6 +275,11 @@ filter_store(scmp_filter_ctx ctx)
 	SC_RULE(ctx, SCMP_ACT_ALLOW, fcntl, ARG32_EQ(1, F_GETLK));
 	SC_RULE(ctx, SCMP_ACT_ALLOW, fcntl, ARG32_EQ(1, F_SETLK));
 	SC_RULE(ctx, SCMP_ACT_ALLOW, fcntl, ARG32_EQ(1, F_SETLKW));
+	/* store_tc.c: disk space reserved ahead of Tokyo Cabinet's writes */
+	SC_RULE(ctx, SCMP_ACT_ALLOW, fallocate, ARG32_EQ(1,
+	    FALLOC_FL_KEEP_SIZE));
+	/* store_tc.c: free space left on the filesystem, when it reserves */
+	SC_ALLOW(ctx, fstatfs);
 	/* kadstore's own durable writes (TC itself only uses fsync) */
 	SC_ALLOW(ctx, fdatasync);
 	/* TC: tchdbsync, transaction begin/commit */

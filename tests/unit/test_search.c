@@ -1040,6 +1040,11 @@ test_network(void)
 	    "messages %u\n", got, NCHUNK, median(hops, NCHUNK),
 	    median(msgs, NCHUNK));
 	CHECK(got >= NCHUNK * 95 / 100, "GET finds chunks over the network");
+	for (tot = 0, i = 0; i < nnodes; i++)
+		for (j = 0; j <= DHT_GET_MS_MAX; j++)
+			tot += dht_stats(nodes[i].d)->get_ms[j];
+	CHECK(tot >= got, "every lookup that found its chunk was timed "
+	    "(%zu >= %u)", tot, got);
 
 	/*
 	 * A chunk's lookup asks only the closest known node first; if that
@@ -1285,10 +1290,30 @@ test_search_unit(void)
 	search_free(s);
 }
 
+/* The lookup-time percentiles kadctl status reports. */
+static void
+test_get_ms(void)
+{
+	static struct dht_stats	 st;
+
+	memset(&st, 0, sizeof(st));
+	CHECK(dht_get_ms_pct(&st, 50) == 0, "no lookups: 0 ms");
+	st.get_ms[3] = 5;
+	st.get_ms[10] = 4;
+	st.get_ms[DHT_GET_MS_MAX] = 1;
+	CHECK(dht_get_ms_pct(&st, 50) == 3 && dht_get_ms_pct(&st, 51) == 10,
+	    "median: the 5th of 10 lookups took 3 ms, the 6th 10 ms");
+	CHECK(dht_get_ms_pct(&st, 90) == 10 &&
+	    dht_get_ms_pct(&st, 91) == DHT_GET_MS_MAX &&
+	    dht_get_ms_pct(&st, 100) == DHT_GET_MS_MAX &&
+	    dht_get_ms_pct(&st, 0) == 3, "p90, p91, max and min");
+}
+
 int
 main(void)
 {
 	test_search_unit();
+	test_get_ms();
 	test_input_rules();
 	test_network();
 	return (test_done());

@@ -11,11 +11,16 @@
  * is consistent.  Every other round runs with a storage limit, so
  * eviction is part of the batches being killed.
  *
- * Full disk: RLIMIT_FSIZE makes a write fail in the middle of a batch.
- * The store must refuse further writes and commits (EIO) while reads
- * still work, and after a reopen every committed chunk must be there.
+ * Full disk, mapped mode: RLIMIT_FSIZE makes a write fail in the middle
+ * of a batch.  The store must refuse further writes and commits (EIO)
+ * while reads still work, and after a reopen every committed chunk must
+ * be there.  Reserved mode (the default): the same limit, and a real full
+ * filesystem (a small tmpfs in a mount namespace of the test's own, as
+ * root), must end in ENOSPC for new chunks, with the store still
+ * committing and reading, and every committed chunk there after a reopen.
  */
 #include <sys/types.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,6 +28,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +49,9 @@
 #define TABSZ		(1 << 17)	/* > ROUNDS * MAX_NEW */
 #define REC_LEN		(1 + 2 + STORE_KEY_LEN)
 #define KILL_XMSIZ	(32 << 20)	/* > the files of all rounds */
+
+/* rounds 0, 1, 4, 5, ...: reserved mode (xmsiz 0); the others mapped */
+static int64_t	kill_xmsiz;
 
 /* Child to parent records: op, length (BE), key. */
 #define OP_READY	'R'
@@ -170,7 +179,7 @@ child(int wfd, uint64_t limit, uint64_t seed)
 			memcpy(keys[nkeys], tab[i].key, STORE_KEY_LEN);
 			pins[nkeys++] = tab[i].pins;
 		}
-	if ((s = open_store(limit, KILL_XMSIZ)) == NULL)
+	if ((s = open_store(limit, kill_xmsiz)) == NULL)
 		_exit(11);
 	off = 0;
 	rec(out, &off, OP_READY, 0, NULL);
@@ -393,6 +402,9 @@ test_kill(void)
 	rmstore();
 	for (round = 0; round < rounds; round++) {
 		limit = round % 2 ? ROUND_LIMIT : 0;
+		/* the files pass from one mode to the other, as they would
+		 * moving to another filesystem */
+		kill_xmsiz = round / 2 % 2 ? KILL_XMSIZ : 0;
 		if (pipe(p) == -1) {
 			CHECK(0, "pipe");
 			return;
@@ -466,7 +478,7 @@ test_kill(void)
 		    "batches and was killed (%zu ops, %zu in flight; status %d)",
 		    round, nacked, nops, npend, status);
 
-		if ((s = open_store(limit, KILL_XMSIZ)) == NULL) {
+		if ((s = open_store(limit, kill_xmsiz)) == NULL) {
 			CHECK(0, "round %d: reopen after kill -9", round);
 			return;
 		}
@@ -608,6 +620,130 @@ test_full(int64_t xmsiz)
 	store_close(s);
 }
 
+/*
+ * Reserved mode at a full disk, in a child: fill the store in dir with
+ * unpinned chunks, 20 per committed batch, until a put fails.  It must
+ * fail with ENOSPC and leave the store working: the batch so far still
+ * commits, reads work, and a reopen has every committed chunk.  Returns
+ * the child's exit status: 0, 77 (cannot set the limit up here) or the
+ * step that failed.
+ */
+static int
+fill_reserved(const char *dir, int tmpfs)
+{
+	struct store		*s;
+	struct store_conf	 conf;
+	struct store_stats	 st;
+	struct stat		 sb;
+	struct rlimit		 rl;
+	uint8_t			 data[STORE_CHUNK_MAX];
+	uint8_t			(*keys)[STORE_KEY_LEN];
+	char			 path[PATH_MAX];
+	size_t			 nk = 0, cap = 1 << 16, i, len;
+	int			 r = 0;
+
+	if (tmpfs) {
+		/* an 8 MiB filesystem of our own: the host's stays untouched */
+		if (unshare(CLONE_NEWNS) == -1)
+			return (77);
+		if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+		    mount("kadtest", dir, "tmpfs", 0, "size=8m,mode=0700") ==
+		    -1)
+			return (77);
+	}
+	memset(&conf, 0, sizeof(conf));
+	conf.bnum = 16381;
+	if (!tmpfs) {
+		/* the limit is in place when the store opens, as in kadstore */
+		if ((s = store_open(dir, &conf)) == NULL)
+			return (20);
+		store_close(s);
+		(void)snprintf(path, sizeof(path), "%s/%s", dir,
+		    STORE_CHUNK_DB);
+		if (stat(path, &sb) == -1)
+			return (21);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)sb.st_size + 4 * 1048576;
+		(void)signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
+			return (22);
+	}
+	if ((s = store_open(dir, &conf)) == NULL)
+		return (20);
+	if ((keys = calloc(cap, STORE_KEY_LEN)) == NULL)
+		return (23);
+	while (r == 0 && nk < cap) {
+		for (i = 0; i < 20 && r == 0 && nk < cap; i++) {
+			for (len = 0; len < sizeof(data); len++)
+				data[len] = rnd();
+			hash(data, sizeof(data), keys[nk]);
+			if ((r = store_put(s, keys[nk], data, sizeof(data),
+			    0)) == 0)
+				nk++;
+		}
+		if (r == -1 && errno != ENOSPC) {
+			printf("# put %zu: %s\n", nk, store_errstr(s));
+			return (24);	/* EIO: TC failed, or a silent loss */
+		}
+		if (store_commit(s) == -1)
+			return (25);
+	}
+	if (r == 0 || nk < 100) {
+		printf("# %zu chunks: %s\n", nk, store_errstr(s));
+		return (26);		/* never full, or full too early */
+	}
+	if (store_get(s, keys[0], data, sizeof(data), &len) == -1 ||
+	    len != sizeof(data))
+		return (27);
+	store_close(s);
+	if ((s = store_open(dir, &conf)) == NULL)
+		return (28);
+	for (i = 0; i < nk; i++)
+		if (store_has(s, keys[i]) != 1)
+			return (29);
+	store_stats(s, &st);
+	if (st.chunks != nk || store_verify(s, NULL) != 0)
+		return (30);
+	store_close(s);
+	free(keys);
+	printf("# %s: %zu chunks stored before ENOSPC, all there after a "
+	    "reopen\n", tmpfs ? "tmpfs" : "RLIMIT_FSIZE", nk);
+	return (0);
+}
+
+static void
+test_full_reserved(int tmpfs)
+{
+	char	 dir[PATH_MAX];
+	pid_t	 pid;
+	int	 status = -1;
+
+	rmstore();
+	(void)snprintf(dir, sizeof(dir), "%s/full", tdir);
+	if (mkdir(dir, 0700) == -1) {
+		CHECK(0, "mkdir %s", dir);
+		return;
+	}
+	(void)fflush(stdout);
+	if ((pid = fork()) == 0) {
+		status = fill_reserved(tmpfs ? dir : tdir, tmpfs);
+		(void)fflush(stdout);
+		_exit(status);
+	}
+	if (pid == -1 || waitpid(pid, &status, 0) != pid)
+		status = -1;
+	(void)rmdir(dir);
+	if (tmpfs && WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		printf("ok - # skip reserved mode, a full tmpfs: no mount "
+		    "namespace here (not root)\n");
+		return;
+	}
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "reserved mode, %s: new chunks get ENOSPC, the store still "
+	    "commits and reads, every committed chunk is there after a "
+	    "reopen (status %d)", tmpfs ? "a full tmpfs" : "RLIMIT_FSIZE",
+	    status);
+}
+
 #ifdef KAD_TEST_HOOKS
 /*
  * The one window random kills rarely hit: the chunk file committed, the
@@ -693,6 +829,8 @@ main(void)
 	test_window();
 #endif
 	test_full(2 << 20);
+	test_full_reserved(0);
+	test_full_reserved(1);
 	rmstore();
 	(void)rmdir(tdir);
 	free(tab);
