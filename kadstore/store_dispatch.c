@@ -205,15 +205,22 @@ publish(const struct reply *r)
 	return (0);
 }
 
+/* A failed commit leaves the batch unusable: roll back by exiting. */
+static void
+commit_or_exit(void)
+{
+	if (store_commit(st) == -1)
+		fatalx("store commit failed: %s; exiting so the next start "
+		    "rolls back", store_errstr(st));
+}
+
 static void
 store_commit_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	(void)fd;
 	(void)ev;
 	(void)arg;
-	if (store_commit(st) == -1)
-		fatalx("store commit failed: %s; exiting so the next start "
-		    "rolls back", store_errstr(st));
+	commit_or_exit();
 }
 
 void
@@ -231,9 +238,7 @@ store_batch_end(struct kadipc_chan *ch, void *arg)
 	}
 	if (evtimer_pending(ev_commit, NULL))
 		evtimer_del(ev_commit);
-	if (store_commit(st) == -1)
-		fatalx("store commit failed: %s; exiting so the next start "
-		    "rolls back", store_errstr(st));
+	commit_or_exit();
 	for (i = 0; i < nreplies; i++) {
 		if (replies[i].publish && replies[i].error == 0 &&
 		    !net_alone && publish(&replies[i]) == -1) {

@@ -752,6 +752,22 @@ sim_get(int i, const uint8_t key[KAD_ID_LEN], uint64_t ck)
 	return (r);
 }
 
+static uint64_t	next_cookie = 1;
+
+/* A GET from node i, run until it ends (10 s at most); its cookie. */
+static uint64_t
+sim_get_wait(int i, const uint8_t key[KAD_ID_LEN])
+{
+	uint64_t	 ck = next_cookie++;
+	unsigned	 j;
+
+	memset(&res[ck], 0, sizeof(res[0]));
+	(void)sim_get(i, key, ck);
+	for (j = 0; j < 100 && !res[ck].done; j++)
+		sim_run(now + 100);
+	return (ck);
+}
+
 static int
 sim_put(int i, const uint8_t key[KAD_ID_LEN], const uint8_t *v, size_t len,
     uint64_t ck)
@@ -853,7 +869,6 @@ median(unsigned *v, size_t n)
 	return (n ? v[n / 2] : 0);
 }
 
-static uint64_t	next_cookie = 1;
 
 /* Run `count` lookups, `par` at a time; return how many were exact. */
 static unsigned
@@ -1070,20 +1085,12 @@ test_network(void)
 		    kv_find(&nodes[h], keys[i]) == NULL)
 			continue;
 		got = 1;
-		ck = next_cookie++;
-		memset(&res[ck], 0, sizeof(res[0]));
-		(void)sim_get(src, keys[i], ck);
-		for (j = 0; j < 100 && !res[ck].done; j++)
-			sim_run(now + 100);
+		ck = sim_get_wait(src, keys[i]);
 		CHECK(res[ck].done && res[ck].status == 0 &&
 		    res[ck].msgs == 1, "GET whose closest known node holds "
 		    "the chunk: 1 request (%u)", res[ck].msgs);
 		nodes[h].dead = 1;
-		ck = next_cookie++;
-		memset(&res[ck], 0, sizeof(res[0]));
-		(void)sim_get(src, keys[i], ck);
-		for (j = 0; j < 100 && !res[ck].done; j++)
-			sim_run(now + 100);
+		ck = sim_get_wait(src, keys[i]);
 		CHECK(res[ck].done && res[ck].status == 0 &&
 		    res[ck].msgs >= 2 && res[ck].vlen == vlen[i],
 		    "...and with that node dead, the lookup widens and finds "
@@ -1104,10 +1111,7 @@ test_network(void)
 
 	/* GET of a key nobody has fails after the lookup */
 	sim_random(NULL, vals[0], 32);
-	ck = next_cookie++;
-	(void)sim_get(random_live(), vals[0], ck);
-	for (j = 0; j < 100 && !res[ck].done; j++)
-		sim_run(now + 100);
+	ck = sim_get_wait(random_live(), vals[0]);
 	CHECK(res[ck].done && res[ck].status == -1, "GET of a missing key "
 	    "ends with not found");
 

@@ -646,7 +646,7 @@ fill_reserved(const char *dir, int tmpfs)
 		/* an 8 MiB filesystem of our own: the host's stays untouched */
 		if (unshare(CLONE_NEWNS) == -1)
 			return (77);
-		if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+		if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1 ||
 		    mount("kadtest", dir, "tmpfs", 0, "size=8m,mode=0700") ==
 		    -1)
 			return (77);
