@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,33 @@ static const uint32_t from_ctl[] = {
 static uint32_t		 peers_wait[CTL_MAX_CONNS];
 static int		 npeers_wait;
 
+/*
+ * The socket's directory must not let others replace the socket (with a
+ * link to a file we would then chown): not writable by group or others,
+ * unless sticky, as /tmp is.  The default, inside the 0700 datadir, is.
+ */
+static void
+control_dir_check(const char *path)
+{
+	char		 dir[PATH_MAX], *slash;
+	struct stat	 st;
+
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir))
+		fatalx("control socket path too long: %s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		(void)strlcpy(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st) == -1)
+		fatal("control socket directory %s", dir);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    (st.st_mode & S_ISVTX) == 0)
+		fatalx("control socket directory %s is writable by others: "
+		    "choose another place for the socket", dir);
+}
+
 void
 control_init(const struct master_conf *c)
 {
@@ -97,6 +125,7 @@ control_init(const struct master_conf *c)
 	}
 	allowed_uid = uid;
 	master_euid = geteuid();	/* no geteuid() under the sandbox */
+	control_dir_check(c->control);
 	/* a stale socket from an earlier run; anything else stays */
 	if (lstat(c->control, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))

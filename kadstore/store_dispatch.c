@@ -3,11 +3,12 @@
  * their replies wait until the batch is committed at the end of the read
  * burst that carried them (kadipc's batch callback), so an acknowledged
  * chunk survives kill -9 and a burst of a thousand puts costs one commit.
- * A burst nobody waits on (LRU refreshes of gets, chunks from peers,
- * fetched copies) is committed within COMMIT_LAZY_MS instead, together
- * with what follows: a Tokyo Cabinet B+tree commit walks its whole leaf
- * cache, so a commit per small burst of a busy storage node cost more
- * than the gets it served.  A timer flushes to the device every
+ * A burst that only refreshed LRU positions (gets) or cached fetched
+ * copies is committed within COMMIT_LAZY_MS instead, together with what
+ * follows: a Tokyo Cabinet B+tree commit walks its whole leaf cache, so a
+ * commit per small burst of a busy storage node cost more than the gets
+ * it served.  Chunks from peers are committed at the end of their burst:
+ * once we answer HAVE for one, its sender counts on our copy.  A timer flushes to the device every
  * sync-interval.
  *
  * Toward kadnet: a chunk kadcrypt publishes (pinned) is handed to kadnet
@@ -82,6 +83,7 @@ static struct store	*st;
 static struct event	*ev_sync, *ev_commit;
 static struct reply	*replies;
 static size_t		 nreplies, repliessz;
+static int		 commit_now;	/* a peer's chunk in the batch */
 static uint64_t		 limit;
 static int		 configured;
 static uint64_t		 stat_puts, stat_gets, stat_misses, stat_refused;
@@ -231,7 +233,7 @@ store_batch_end(struct kadipc_chan *ch, void *arg)
 
 	(void)ch;
 	(void)arg;
-	if (nreplies == 0) {
+	if (nreplies == 0 && !commit_now) {
 		if (store_dirty(st) && !evtimer_pending(ev_commit, NULL))
 			evtimer_add(ev_commit, &tv);
 		return;
@@ -239,6 +241,7 @@ store_batch_end(struct kadipc_chan *ch, void *arg)
 	if (evtimer_pending(ev_commit, NULL))
 		evtimer_del(ev_commit);
 	commit_or_exit();
+	commit_now = 0;
 	for (i = 0; i < nreplies; i++) {
 		if (replies[i].publish && replies[i].error == 0 &&
 		    !net_alone && publish(&replies[i]) == -1) {
@@ -532,8 +535,12 @@ store_dispatch_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		if (store_put(st, c.key, c.data, c.len, 0) == -1) {
 			store_check_broken(errno);
 			stat_net_bad++;
-		} else
+		} else {
 			stat_net_puts++;
+			/* a peer asking HAVE next must not skip a copy that a
+			 * crash could still take back */
+			commit_now = 1;
+		}
 		return;
 	case KADIPC_NET_STORE_SCAN:
 		net_scan(m);

@@ -59,6 +59,9 @@
  *     reserved.  Resident memory: the bucket array (8 bytes per bucket)
  *     and TC's caches.  These filesystems overwrite in place, so an
  *     allocated block stays writable; a copy-on-write one would not.
+ *     At open, reflinked blocks are unshared (an in-place write to a
+ *     shared block would need new space), and a filesystem that cannot
+ *     fallocate (ext2/3 files without extents) means mapped mode.
  *   - mapped (elsewhere, or when the configuration sets xmsiz): xmsiz
  *     defaults to twice the limit (address space, not memory), new
  *     chunks get ENOSPC before a file nears its mapping, store_open()
@@ -143,12 +146,10 @@
 #define IDX_PER_ENT	128		/* index bytes per entry, generous */
 #define IDX_SLACK	(512LL << 10)	/* reserved mode: index growth slack */
 #define TRIM_CHECK	64		/* accesses between fault counts */
-#ifndef TRIM_FAULTS
 #define TRIM_FAULTS	256		/* minor faults between trims */
 #define RESV_STEP	(8LL << 20)	/* space reserved ahead at a time */
 #define RESV_LOW	(4LL << 20)	/* reserve again below this much */
 #define FREE_MARGIN	(32LL << 20)	/* left free for the WAL files */
-#endif
 
 static const uint8_t meta_bkey[META_BKEY_LEN] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 'm', 'e', 't', 'a'
@@ -173,7 +174,9 @@ struct store {
 	uint64_t		 nops;		/* index ops in the batch */
 	uint64_t		 mapops;	/* accesses, for mapped() */
 	int			 resv;		/* reserved mode, see room() */
+	int			 resv_failed;	/* at open: use mapped mode */
 	uint64_t		 hresv, iresv;	/* files' allocated ends */
+	uint64_t		 hbase, ibase;	/* their blocks at open */
 	uint64_t		 fsize_max;	/* RLIMIT_FSIZE */
 	long			 minflt;	/* minor faults at the last trim */
 	int64_t			 bnum;
@@ -398,7 +401,7 @@ mapped(struct store *s)
 {
 	struct rusage	 ru;
 
-	if (s->resv || ++s->mapops % TRIM_CHECK != 0 ||
+	if (++s->mapops % TRIM_CHECK != 0 ||
 	    getrusage(RUSAGE_SELF, &ru) == -1 ||
 	    ru.ru_minflt - s->minflt < TRIM_FAULTS)
 		return;
@@ -505,10 +508,15 @@ spare(int fd)
 	struct statfs	 sf;
 	uint64_t	 avail, margin;
 
+	uint64_t	 bs;
+
 	if (fstatfs(fd, &sf) == -1)
 		return (0);
-	avail = (uint64_t)sf.f_bavail * (uint64_t)sf.f_bsize;
-	margin = (uint64_t)sf.f_blocks * (uint64_t)sf.f_bsize / 16;
+	if (sf.f_blocks == 0)
+		return (UINT64_MAX / 4);	/* a tmpfs without a size */
+	bs = sf.f_frsize != 0 ? (uint64_t)sf.f_frsize : (uint64_t)sf.f_bsize;
+	avail = (uint64_t)sf.f_bavail * bs;
+	margin = (uint64_t)sf.f_blocks * bs / 16;
 	if (margin > FREE_MARGIN)
 		margin = FREE_MARGIN;
 	return (avail > margin ? avail - margin : 0);
@@ -527,17 +535,19 @@ spare(int fd)
  * still serves; past it, -1 with errno ENOSPC (or EFBIG: RLIMIT_FSIZE).
  */
 static int
-reserve(struct store *s, int fd, uint64_t *end, uint64_t need)
+reserve(struct store *s, int fd, uint64_t *end, uint64_t base0,
+    uint64_t need)
 {
-	struct stat	 sb;
 	uint64_t	 to, base, room, add;
 
 	if (need + RESV_LOW <= *end)
 		return (0);
-	/* what is allocated already costs nothing to reserve again */
-	base = *end;
-	if (base == 0 && fstat(fd, &sb) == 0)
-		base = (uint64_t)sb.st_blocks * 512;
+	/*
+	 * What is allocated already costs nothing to reserve again: up to
+	 * *end, or before any reservation the blocks the file had at open
+	 * (a first reservation starts at 0 to fill any hole).
+	 */
+	base = *end > base0 ? *end : base0;
 	room = spare(fd);
 	add = need > base ? need - base : 0;
 	if (need > s->fsize_max)
@@ -549,7 +559,9 @@ reserve(struct store *s, int fd, uint64_t *end, uint64_t need)
 		    RESV_STEP);
 		if (to > s->fsize_max)
 			to = s->fsize_max;
-		if (falloc(fd, *end, to) == 0) {
+		if (to <= *end)
+			errno = ENOSPC;
+		else if (falloc(fd, *end, to) == 0) {
 			*end = to;
 			return (0);
 		}
@@ -571,11 +583,13 @@ room(struct store *s)
 	/* the index grows at commit, when the batch's leaves are written */
 	guard = s->idx_xmsiz / 8 + s->nops * IDX_PER_OP;
 	if (s->resv) {
-		if (reserve(s, s->hdb->fd, &s->hresv, hsiz + HDB_GUARD) == -1)
+		if (reserve(s, s->hdb->fd, &s->hresv, s->hbase,
+		    hsiz + HDB_GUARD) == -1)
 			return (seterr(s, ENOSPC, "%s: no room to grow: %s",
 			    STORE_CHUNK_DB, strerror(errno)));
 		guard = IDX_SLACK + s->nops * IDX_PER_OP;
-		if (reserve(s, s->bdb->hdb->fd, &s->iresv, isiz + guard) == -1)
+		if (reserve(s, s->bdb->hdb->fd, &s->iresv, s->ibase,
+		    isiz + guard) == -1)
 			return (seterr(s, ENOSPC, "%s: no room to grow: %s",
 			    STORE_LRU_DB, strerror(errno)));
 		return (0);
@@ -894,6 +908,12 @@ store_dirty(struct store *s)
 }
 
 int
+store_reserved(struct store *s)
+{
+	return (s->resv);
+}
+
+int
 store_sync(struct store *s)
 {
 	if (store_commit(s) == -1)
@@ -1078,8 +1098,11 @@ rebuild(struct store *s, const char *bpath)
 		(void)seterr(s, errno, "%s: cannot create", STORE_LRU_DB);
 		goto done;
 	}
-	if (s->resv && reserve(s, s->bdb->hdb->fd, &s->iresv,
+	if (s->resv && reserve(s, s->bdb->hdb->fd, &s->iresv, 0,
 	    tcbdbfsiz(s->bdb) + need + IDX_SLACK) == -1) {
+		/* a full disk fails the open; no fallocate: mapped mode */
+		if (errno != ENOSPC && errno != EFBIG)
+			s->resv_failed = 1;
 		(void)seterr(s, errno, "%s: no room for the rebuild",
 		    STORE_LRU_DB);
 		goto done;
@@ -1385,14 +1408,139 @@ resv_mode(const char *dir, const struct store_conf *conf)
 	return (0);
 }
 
+/*
+ * Reserved mode at open: copies made with reflinks share blocks, which
+ * an in-place write would have to allocate anew (XFS; others say
+ * EOPNOTSUPP, nothing to do), so unshare them; then reserve ahead of
+ * the file.  A full disk (ENOSPC, EFBIG) is no reason to leave reserved
+ * mode: new chunks get ENOSPC until there is room.  Anything else sets
+ * resv_failed and returns -1: this filesystem cannot give the guarantee
+ * (ext2/3 files without extents: EOPNOTSUPP), so the store reopens in
+ * mapped mode.
+ */
+static int
+resv_open(struct store *s, TCHDB *hdb, uint64_t *end, uint64_t *base,
+    uint64_t need)
+{
+	struct stat	 sb;
+
+	if (fstat(hdb->fd, &sb) == -1) {
+		log_warn("store: %s", hdb->path);
+		return (-1);
+	}
+	*base = (uint64_t)sb.st_blocks * 512;
+#if defined(__linux__) && defined(FALLOC_FL_UNSHARE_RANGE)
+	if (hdb->fsiz > 0 && fallocate(hdb->fd, FALLOC_FL_UNSHARE_RANGE, 0,
+	    (off_t)hdb->fsiz) == -1 && errno != EOPNOTSUPP &&
+	    errno != EINVAL) {
+		log_warn("store: %s: unsharing its blocks", hdb->path);
+		s->resv_failed = 1;
+		return (-1);
+	}
+#endif
+	if (reserve(s, hdb->fd, end, *base, need) == 0)
+		return (0);
+	if (errno == ENOSPC || errno == EFBIG) {
+		log_warnx("store: %s: no room to grow (%s): new chunks are "
+		    "refused until there is", hdb->path, strerror(errno));
+		return (0);
+	}
+	log_info("store: %s: cannot reserve space ahead (%s): mapped mode",
+	    hdb->path, strerror(errno));
+	s->resv_failed = 1;
+	return (-1);
+}
+
+/* Close what open_files() opened, as store_open's failure path does. */
+static void
+close_files(struct store *s)
+{
+	if (s->cur != NULL)
+		tcbdbcurdel(s->cur);
+	if (s->bdb != NULL) {
+		(void)tcbdbclose(s->bdb);
+		tcbdbdel(s->bdb);
+	}
+	if (s->hdb != NULL) {
+		(void)tchdbclose(s->hdb);
+		tchdbdel(s->hdb);
+	}
+	s->cur = NULL;
+	s->bdb = NULL;
+	s->hdb = NULL;
+	s->hresv = s->iresv = s->hbase = s->ibase = 0;
+}
+
+/*
+ * Open both files, the index rebuilt if it is not as new as the chunk
+ * file.  0, or -1 with errno (EIO: see s->errstr), resv_failed set when
+ * a reservation is what failed.
+ */
+static int
+open_files(struct store *s, const char *dir, const char *hpath,
+    const char *bpath)
+{
+	uint64_t	 hgen = 0, bgen = 0;
+	int		 hmeta, bmeta = 0;
+
+	if ((s->hdb = hdb_open(s, hpath)) == NULL)
+		return (-1);
+	if (!(tchdbopts(s->hdb) & HDBTLARGE))
+		log_warnx("%s: %s was created without HDBTLARGE: limited to "
+		    "2 GiB", __func__, hpath);
+	if (s->resv && resv_open(s, s->hdb, &s->hresv, &s->hbase,
+	    tchdbfsiz(s->hdb) + HDB_GUARD) == -1)
+		return (-1);
+	if ((hmeta = meta_load(s, &hgen)) == -1)
+		goto tcfail;
+
+	/* the index: reuse it if it is as new as the chunk file */
+	if ((s->bdb = lru_open(s, bpath, 0)) != NULL) {
+		if ((bmeta = bmeta_load(s, &bgen)) == -1)
+			goto tcfail;
+	} else if (errno == EWOULDBLOCK)
+		return (-1);
+	if (hmeta != 1 || bmeta != 1 || hgen != bgen) {
+		if (hmeta == 0 && tchdbrnum(s->hdb) == 0)
+			log_debug("store: %s: new store", dir);
+		else
+			log_warnx("%s: LRU index out of date (generation "
+			    "%llu/%llu), rebuilding", __func__,
+			    (unsigned long long)hgen, (unsigned long long)bgen);
+		if (s->bdb != NULL) {
+			if (!tcbdbclose(s->bdb))
+				log_warnx("%s: %s: close: %s", __func__, bpath,
+				    tcerrmsg(tcbdbecode(s->bdb)));
+			tcbdbdel(s->bdb);
+			s->bdb = NULL;
+		}
+		if (rebuild(s, bpath) == -1)
+			goto tcfail;
+	}
+	if (s->resv && resv_open(s, s->bdb->hdb, &s->iresv, &s->ibase,
+	    tcbdbfsiz(s->bdb) + IDX_SLACK) == -1)
+		return (-1);
+	s->gen = hgen;
+	if ((s->cur = tcbdbcurnew(s->bdb)) == NULL) {
+		errno = ENOMEM;
+		return (-1);
+	}
+	return (0);
+
+ tcfail:
+	if (!s->resv_failed)
+		log_warnx("%s: %s", __func__, s->errstr);
+	errno = EIO;
+	return (-1);
+}
+
 struct store *
 store_open(const char *dir, const struct store_conf *conf)
 {
 	struct store	*s;
 	char		 hpath[PATH_MAX], bpath[PATH_MAX];
 	struct rlimit	 rl;
-	uint64_t	 hgen = 0, bgen = 0;
-	int		 hmeta, bmeta = 0, r, saved;
+	int		 r, saved;
 
 	r = snprintf(hpath, sizeof(hpath), "%s/%s", dir, STORE_CHUNK_DB);
 	if (r < 0 || (size_t)r >= sizeof(hpath) ||
@@ -1421,53 +1569,29 @@ store_open(const char *dir, const struct store_conf *conf)
 		errno = ENOMEM;
 		goto fail;
 	}
-	if ((s->hdb = hdb_open(s, hpath)) == NULL)
-		goto fail;
-	if (!(tchdbopts(s->hdb) & HDBTLARGE))
-		log_warnx("%s: %s was created without HDBTLARGE: limited to "
-		    "2 GiB", __func__, hpath);
-	if ((hmeta = meta_load(s, &hgen)) == -1)
-		goto tcfail;
-
-	/* the index: reuse it if it is as new as the chunk file */
-	if ((s->bdb = lru_open(s, bpath, 0)) != NULL) {
-		if ((bmeta = bmeta_load(s, &bgen)) == -1)
-			goto tcfail;
-	} else if (errno == EWOULDBLOCK)
-		goto fail;
-	if (hmeta != 1 || bmeta != 1 || hgen != bgen) {
-		if (hmeta == 0 && tchdbrnum(s->hdb) == 0)
-			log_debug("store: %s: new store", dir);
-		else
-			log_warnx("%s: LRU index out of date (generation "
-			    "%llu/%llu), rebuilding", __func__,
-			    (unsigned long long)hgen, (unsigned long long)bgen);
-		if (s->bdb != NULL) {
-			if (!tcbdbclose(s->bdb))
-				log_warnx("%s: %s: close: %s", __func__, bpath,
-				    tcerrmsg(tcbdbecode(s->bdb)));
-			tcbdbdel(s->bdb);
-			s->bdb = NULL;
-		}
-		if (rebuild(s, bpath) == -1)
-			goto tcfail;
-	}
-	s->gen = hgen;
-	if ((s->cur = tcbdbcurnew(s->bdb)) == NULL) {
-		errno = ENOMEM;
-		goto fail;
+	if (open_files(s, dir, hpath, bpath) == -1) {
+		if (!s->resv_failed)
+			goto fail;
+		/* this filesystem cannot give reserved mode's guarantee */
+		close_files(s);
+		s->resv = s->resv_failed = 0;
+		memset(&s->st, 0, sizeof(s->st));
+		s->st.limit = conf != NULL ? conf->limit : 0;
+		tuning(s, conf);
+		if (open_files(s, dir, hpath, bpath) == -1)
+			goto fail;
 	}
 
-	/* no room (ENOSPC): the store opens, and refuses new chunks */
-	if (s->resv && room(s) == -1 && errno != ENOSPC)
-		goto tcfail;
 	/*
 	 * Begin and commit a batch now: TC opens each .wal file at the
 	 * first tranbegin and keeps it, so after this no file is opened.
 	 * The limit may have shrunk since the last run: evict in it.
 	 */
-	if (batch_begin(s) == -1 || evict(s) == -1 || store_commit(s) == -1)
-		goto tcfail;
+	if (batch_begin(s) == -1 || evict(s) == -1 || store_commit(s) == -1) {
+		log_warnx("%s: %s", __func__, s->errstr);
+		errno = EIO;
+		goto fail;
+	}
 	log_debug("store: %s: %llu chunks, %llu bytes, %llu pinned, limit "
 	    "%llu, %s, xmsiz %llu/%llu", dir, (unsigned long long)s->st.chunks,
 	    (unsigned long long)s->st.bytes,
@@ -1477,22 +1601,10 @@ store_open(const char *dir, const struct store_conf *conf)
 	    (unsigned long long)s->idx_xmsiz);
 	return (s);
 
- tcfail:
-	log_warnx("%s: %s", __func__, s->errstr);
-	errno = EIO;
  fail:
 	saved = errno;
 	/* before any sandbox: closing (and rolling back) is allowed here */
-	if (s->cur != NULL)
-		tcbdbcurdel(s->cur);
-	if (s->bdb != NULL) {
-		(void)tcbdbclose(s->bdb);
-		tcbdbdel(s->bdb);
-	}
-	if (s->hdb != NULL) {
-		(void)tchdbclose(s->hdb);
-		tchdbdel(s->hdb);
-	}
+	close_files(s);
 	EVP_MD_CTX_free(s->mdctx);
 	EVP_MD_free(s->sha256);
 	free(s);

@@ -92,6 +92,8 @@ int	store_info(struct store *, const uint8_t key[STORE_KEY_LEN],
 int	store_unpin(struct store *, const uint8_t key[STORE_KEY_LEN]);
 int	store_commit(struct store *);	/* end the open batch */
 int	store_dirty(struct store *);	/* 1 if a batch is open */
+/* 1 in reserved mode, 0 in mapped mode (store_tc.c, "Full disks"). */
+int	store_reserved(struct store *);
 int	store_sync(struct store *);	/* commit + flush to the device */
 void	store_stats(struct store *, struct store_stats *);
 /* Text of the last error of this store ("" if none). */

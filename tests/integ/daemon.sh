@@ -107,6 +107,15 @@ check "[$as] -n rejects a bad config" sh -c \
     "! '$KAD_BIN/kadmaster' -n -f $T/bad.conf 2>$T/bad.out"
 check "[$as] the error names the line" grep -q "bad.conf:1: replicas" $T/bad.out
 
+# a control socket where others could swap it for a link: refused
+mkdir -p $T/open $T/wd
+chmod 777 $T/open
+chmod 700 $T/wd
+check "[$as] a control socket in a directory others can write is refused" \
+    sh -c "! '$KAD_BIN/kadmaster' -d -o datadir=$T/wd -o libexec=$KAD_BIN \
+    -o listen=127.0.0.1 -o control=$T/open/kad.sock >$T/open.out 2>&1"
+check "[$as] ...with a clear message" grep -q "writable by others" $T/open.out
+
 # as root, everything again as an unprivileged user; binaries and
 # scripts are copied where that user can read them (the checkout may be
 # under a private home directory)

@@ -638,7 +638,7 @@ fill_reserved(const char *dir, int tmpfs)
 	struct rlimit		 rl;
 	uint8_t			 data[STORE_CHUNK_MAX];
 	uint8_t			(*keys)[STORE_KEY_LEN];
-	char			 path[PATH_MAX];
+	char			 path[PATH_MAX + 16];
 	size_t			 nk = 0, cap = 1 << 16, i, len;
 	int			 r = 0;
 
@@ -703,7 +703,28 @@ fill_reserved(const char *dir, int tmpfs)
 	store_stats(s, &st);
 	if (st.chunks != nk || store_verify(s, NULL) != 0)
 		return (30);
+	if (!store_reserved(s))
+		return (31);
 	store_close(s);
+	if (!tmpfs) {
+		/* no room at all when it opens: whole, and refusing */
+		(void)snprintf(path, sizeof(path), "%s/%s", dir,
+		    STORE_CHUNK_DB);
+		if (stat(path, &sb) == -1)
+			return (32);
+		rl.rlim_cur = rl.rlim_max = (rlim_t)sb.st_size;
+		if (setrlimit(RLIMIT_FSIZE, &rl) == -1 ||
+		    (s = store_open(dir, &conf)) == NULL)
+			return (33);
+		if (!store_reserved(s) || store_has(s, keys[nk - 1]) != 1 ||
+		    store_verify(s, NULL) != 0)
+			return (34);
+		hash(data, 100, keys[0]);
+		if (store_put(s, keys[0], data, 100, 0) != -1 ||
+		    errno != ENOSPC || store_commit(s) != 0)
+			return (35);
+		store_close(s);
+	}
 	free(keys);
 	printf("# %s: %zu chunks stored before ENOSPC, all there after a "
 	    "reopen\n", tmpfs ? "tmpfs" : "RLIMIT_FSIZE", nk);
