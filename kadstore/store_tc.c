@@ -506,9 +506,7 @@ spare(int fd)
 {
 #ifdef __linux__
 	struct statfs	 sf;
-	uint64_t	 avail, margin;
-
-	uint64_t	 bs;
+	uint64_t	 avail, margin, bs;
 
 	if (fstatfs(fd, &sf) == -1)
 		return (0);

@@ -1292,6 +1292,26 @@ test_search_unit(void)
 	    "results: replied ones, nearest first");
 	CHECK(search_msgs(s) == 5, "5 requests counted");
 	search_free(s);
+
+	/* a chunk lookup: one request first, alpha once widened */
+	s = search_new(t, KRPC_FIND_VALUE, 4, 1, 8, 3);
+	for (i = 1; i <= 6; i++) {
+		memset(id, 0, 32);
+		id[31] = (uint8_t)i;
+		(void)search_add(s, id, &a, 1);
+	}
+	c = search_next(s);
+	CHECK(c != NULL && c->id[31] == 1 && search_next(s) == NULL,
+	    "alpha 1: the closest alone");
+	search_widen(s, 3);
+	c = search_next(s);
+	c2 = search_next(s);
+	CHECK(c != NULL && c2 != NULL && c->id[31] == 2 && c2->id[31] == 3 &&
+	    search_next(s) == NULL, "widened to 3: two more, no fourth");
+	search_widen(s, 1);
+	search_replied(s, c, NULL);
+	CHECK(search_next(s) != NULL, "widening never narrows");
+	search_free(s);
 }
 
 /* The lookup-time percentiles kadctl status reports. */
