@@ -712,9 +712,13 @@ serve_store(struct dht *d, const struct krpc_msg *m,
 	struct xfer	*x;
 
 	krpc_init(&r, KRPC_STORE_RES, m->txid, d->cf.id);
+	/*
+	 * A bad token may come from anyone spoofing `from`: no strike.  A
+	 * good one proves the sender gets our datagrams at that address, so
+	 * a bad value behind it is held against the address.
+	 */
 	if (!token_ok(d, m->token, from)) {
 		d->st.drop[DHT_DROP_BADTOKEN]++;
-		ratelimit_strike(d->rl, from, now);
 		r.status = KRPC_ST_BADTOKEN;
 	} else if (!value_ok(d, m->target, m->value, m->vlen)) {
 		d->st.drop[DHT_DROP_BADVALUE]++;
@@ -882,21 +886,24 @@ dht_input(struct dht *d, const void *buf, size_t len,
 		d->st.drop[DHT_DROP_BANNED]++;
 		goto out;
 	}
+	/*
+	 * Strikes (and so bans) only for what a verified source did: a
+	 * reply to our own request, or a STORE with a good token.  Whatever
+	 * arrives before that may carry a spoofed source address; it is
+	 * dropped and counted, and the per-source rate bounds it.
+	 */
 	if (krpc_decode(buf, len, &m, &why) == -1) {
 		d->st.drop[DHT_DROP_MALFORMED]++;
 		d->st.malformed[why]++;
-		ratelimit_strike(d->rl, &a, now);
 		goto out;
 	}
 	d->st.rx_type[m.type]++;
 	if (kad_id_iszero(m.id)) {
 		d->st.drop[DHT_DROP_ZEROID]++;
-		ratelimit_strike(d->rl, &a, now);
 		goto out;
 	}
 	if (memcmp(m.id, d->cf.id, KAD_ID_LEN) == 0) {
 		d->st.drop[DHT_DROP_SELFID]++;
-		ratelimit_strike(d->rl, &a, now);
 		goto out;
 	}
 	if (!KRPC_IS_REQUEST(m.type)) {

@@ -237,11 +237,13 @@ ratelimit_check(struct ratelimit *rl, const struct krpc_addr *a,
 	e = lookup(rl, a, now, 1);
 	if (e->banned_until > now)
 		return (RL_BANNED);
+	/*
+	 * Over its rate: dropped, and no strike.  A request's source may be
+	 * spoofed, and a ban for it would shut out the address it names.
+	 */
 	refill(&e->tokens, &e->stamp, rl->cf.rate, rl->cf.burst, now);
-	if (e->tokens < RL_MILLI) {
-		strike(rl, e, now);
+	if (e->tokens < RL_MILLI)
 		return (RL_LIMITED);
-	}
 	refill(&rl->gtokens, &rl->gstamp, rl->cf.grate, rl->cf.gburst, now);
 	if (rl->gtokens < RL_MILLI)
 		return (RL_GLOBAL);

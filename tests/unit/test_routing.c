@@ -574,9 +574,14 @@ test_ratelimit(void)
 	CHECK(ratelimit_check(rl, &c, 1100) == RL_LIMITED &&
 	    ratelimit_check(rl, &b, 1100) == RL_OK,
 	    "loopback sources are told apart by port");
-	/* 5 strikes inside the decay window ban */
-	for (i = 0; i < 3; i++)
+	/* over the rate is only dropped: a flood's source may be spoofed */
+	for (i = 0; i < 100; i++)
 		(void)ratelimit_check(rl, &a, 1100);
+	CHECK(ratelimit_check(rl, &a, 1100) == RL_LIMITED &&
+	    !ratelimit_banned(rl, &a, 1100), "a flood is limited, not banned");
+	/* 5 strikes inside the decay window ban */
+	for (i = 0; i < 5; i++)
+		ratelimit_strike(rl, &a, 1100);
 	r = ratelimit_check(rl, &a, 1100);
 	CHECK(r == RL_BANNED && ratelimit_banned(rl, &a, 1100),
 	    "repeat offender banned");

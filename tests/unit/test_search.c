@@ -203,7 +203,7 @@ test_input_rules(void)
 	uint8_t			 val[100], tok[8];
 	enum krpc_err		 why;
 	size_t			 len, i, sent;
-	uint64_t		 before;
+	uint64_t		 before, b0, t0;
 
 	now = 1000000;
 	d = mknode(&c, 0x7f000001, DHT_MARTIAN_AUTO);
@@ -293,7 +293,7 @@ test_input_rules(void)
 	CHECK(st->drop[DHT_DROP_UNSOLICITED] == 2, "a second copy is "
 	    "unsolicited");
 
-	/* per-source rate limit, then a ban */
+	/* per-source rate limit; no ban for what may be spoofed */
 	c.n = 0;
 	sent = 0;
 	len = mkdgram(buf, KRPC_PING, txid, id, NULL);
@@ -302,9 +302,9 @@ test_input_rules(void)
 		sent += c.n;
 		c.n = 0;
 	}
-	CHECK(sent == 20 && st->drop[DHT_DROP_RATELIMIT] == 50 &&
-	    st->drop[DHT_DROP_BANNED] == 30, "burst of 20 answered, then "
-	    "limited, then banned (%zu, %llu, %llu)", sent,
+	CHECK(sent == 20 && st->drop[DHT_DROP_RATELIMIT] == 80 &&
+	    st->drop[DHT_DROP_BANNED] == 0, "burst of 20 answered, then "
+	    "limited, never banned (%zu, %llu, %llu)", sent,
 	    (unsigned long long)st->drop[DHT_DROP_RATELIMIT],
 	    (unsigned long long)st->drop[DHT_DROP_BANNED]);
 	input(d, buf, len, 0x0a000008, 7);
@@ -367,6 +367,37 @@ test_input_rules(void)
 	input(d, buf, len, 0x0a000009, 9);
 	CHECK(cap_last(&c, &m) == 0 && m.status == KRPC_ST_BADTOKEN,
 	    "token invalid after two rotations");
+
+	/* strikes only for what a verified source did */
+	len = mkdgram(buf, KRPC_HAVE, txid, id, key);
+	input(d, buf, len, 0x0a00000b, 11);
+	CHECK(dht_store_reply(d, c.cookie, DHT_STORE_NOTFOUND, NULL, 0,
+	    now) == 0 && cap_last(&c, &m) == 0 && m.type == KRPC_HAVE_RES,
+	    "a token for 10.0.0.11");
+	memcpy(tok, m.token, 8);
+	krpc_init(&m, KRPC_STORE, txid, id);
+	memcpy(m.target, key, 32);
+	memcpy(m.token, tok, 8);
+	m.value = val;
+	m.vlen = sizeof(val);
+	len = (size_t)krpc_encode(&m, buf, sizeof(buf));
+	buf[len - 1] ^= 1;		/* and a value not matching its key */
+	b0 = st->drop[DHT_DROP_BANNED];
+	t0 = st->drop[DHT_DROP_BADTOKEN];
+	for (i = 0; i < 70; i++) {
+		now += 100;		/* within the rate limit */
+		input(d, buf, len, 0x0a00000c, 12);
+	}
+	CHECK(st->drop[DHT_DROP_BADTOKEN] - t0 == 70 &&
+	    st->drop[DHT_DROP_BANNED] == b0, "70 STOREs with another "
+	    "address's token (a spoofer's): refused, counted, no ban");
+	for (i = 0; i < 70; i++) {
+		now += 100;
+		input(d, buf, len, 0x0a00000b, 11);
+	}
+	CHECK(st->drop[DHT_DROP_BANNED] > b0, "bad values behind a good "
+	    "token: the address is banned (%llu drops)",
+	    (unsigned long long)(st->drop[DHT_DROP_BANNED] - b0));
 
 	/* callbacks may not re-enter */
 	c.self = d;
