@@ -154,6 +154,24 @@ mkdgram(uint8_t *buf, uint8_t type, const uint8_t txid[8],
 	return (n < 0 ? 0 : (size_t)n);
 }
 
+/* A STORE of val under key with token tok. */
+static size_t
+mkstore(uint8_t *buf, const uint8_t txid[8], const uint8_t id[32],
+    const uint8_t key[32], const uint8_t tok[8], const uint8_t *val,
+    size_t vlen)
+{
+	struct krpc_msg	m;
+	ssize_t		n;
+
+	krpc_init(&m, KRPC_STORE, txid, id);
+	memcpy(m.target, key, KAD_ID_LEN);
+	memcpy(m.token, tok, KRPC_TOKEN_LEN);
+	m.value = val;
+	m.vlen = vlen;
+	n = krpc_encode(&m, buf, KRPC_MAX_DGRAM);
+	return (n < 0 ? 0 : (size_t)n);
+}
+
 static struct dht *
 mknode(struct cap *c, uint32_t ip, int martians)
 {
@@ -334,12 +352,7 @@ test_input_rules(void)
 	    m.type == KRPC_HAVE_RES && m.have == 0,
 	    "store error: HAVE_RES have=0");
 	memcpy(tok, m.token, 8);
-	krpc_init(&m, KRPC_STORE, txid, id);
-	memcpy(m.target, key, 32);
-	memcpy(m.token, tok, 8);
-	m.value = val;
-	m.vlen = sizeof(val);
-	len = (size_t)krpc_encode(&m, buf, sizeof(buf));
+	len = mkstore(buf, txid, id, key, tok, val, sizeof(val));
 	input(d, buf, len, 0x0a00000a, 9);
 	CHECK(cap_last(&c, &m) == 0 && m.type == KRPC_STORE_RES &&
 	    m.status == KRPC_ST_BADTOKEN && c.puts == 0 &&
@@ -375,12 +388,7 @@ test_input_rules(void)
 	    now) == 0 && cap_last(&c, &m) == 0 && m.type == KRPC_HAVE_RES,
 	    "a token for 10.0.0.11");
 	memcpy(tok, m.token, 8);
-	krpc_init(&m, KRPC_STORE, txid, id);
-	memcpy(m.target, key, 32);
-	memcpy(m.token, tok, 8);
-	m.value = val;
-	m.vlen = sizeof(val);
-	len = (size_t)krpc_encode(&m, buf, sizeof(buf));
+	len = mkstore(buf, txid, id, key, tok, val, sizeof(val));
 	buf[len - 1] ^= 1;		/* and a value not matching its key */
 	b0 = st->drop[DHT_DROP_BANNED];
 	t0 = st->drop[DHT_DROP_BADTOKEN];
