@@ -133,8 +133,8 @@
 #define IDX_NCNUM	1024
 
 /*
- * Mapped sizes (address space, not memory; see room() for why every
- * file must stay inside its mapping).
+ * Mapped sizes in mapped mode (address space, not memory; see "Full
+ * disks" above for why every file must stay inside its mapping).
  */
 #define XMSIZ_MIN	(64LL << 20)
 #define XMSIZ_MAX	(1LL << 40)
@@ -173,6 +173,7 @@ struct store {
 	uint64_t		 idx_xmsiz;	/* mapped size, index */
 	uint64_t		 nops;		/* index ops in the batch */
 	uint64_t		 mapops;	/* accesses, for mapped() */
+	int			 trim;		/* records are mapped: trim */
 	int			 resv;		/* reserved mode, see room() */
 	int			 resv_failed;	/* at open: use mapped mode */
 	uint64_t		 hresv, iresv;	/* files' allocated ends */
@@ -365,6 +366,16 @@ batch_begin(struct store *s)
 	return (0);
 }
 
+/* Whether hdb maps more than its header and bucket array. */
+static int
+maps_records(const TCHDB *hdb)
+{
+	long	 pg = sysconf(_SC_PAGESIZE);
+
+	return (pg > 0 && hdb->xmsiz > (hdb->msiz + (uint64_t)pg - 1) /
+	    (uint64_t)pg * (uint64_t)pg);
+}
+
 /*
  * Resident memory.  Every page TC touches through its (large) mapping
  * stays in this process's RSS: a 1 GiB put left 1.1 GiB of the chunk
@@ -401,7 +412,7 @@ mapped(struct store *s)
 {
 	struct rusage	 ru;
 
-	if (++s->mapops % TRIM_CHECK != 0 ||
+	if (!s->trim || ++s->mapops % TRIM_CHECK != 0 ||
 	    getrusage(RUSAGE_SELF, &ru) == -1 ||
 	    ru.ru_minflt - s->minflt < TRIM_FAULTS)
 		return;
@@ -1332,8 +1343,9 @@ lru_open(struct store *s, const char *path, int flags)
 
 /*
  * Defaults sized from the limit: bnum ~ 2x the expected 1 KiB chunks;
- * the mappings cover twice the limit (address space is cheap, and a file
- * must never outgrow its mapping), the index a quarter of that.
+ * in mapped mode the mappings cover twice the limit (address space is
+ * cheap, and a file must never outgrow its mapping), the index a quarter
+ * of that; in reserved mode only the header and bucket arrays.
  */
 static void
 tuning(struct store *s, const struct store_conf *conf)
@@ -1519,6 +1531,11 @@ open_files(struct store *s, const char *dir, const char *hpath,
 	    tcbdbfsiz(s->bdb) + IDX_SLACK) == -1)
 		return (-1);
 	s->gen = hgen;
+	/*
+	 * Reserved mode maps the bucket arrays alone, unless a file has
+	 * fewer buckets than configured: no page faults to count then.
+	 */
+	s->trim = maps_records(s->hdb) || maps_records(s->bdb->hdb);
 	if ((s->cur = tcbdbcurnew(s->bdb)) == NULL) {
 		errno = ENOMEM;
 		return (-1);

@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
-
 #include <linux/magic.h>
 
 #include <errno.h>
