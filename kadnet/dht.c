@@ -48,10 +48,21 @@ const char *const dht_dropnames[DHT_DROP_MAX] = {
 	[DHT_DROP_BUSY] = "busy",
 };
 
+/* txids are random bytes: any total order will do, a word's is cheap */
+static int
+txid_cmp(const uint8_t a[KRPC_TXID_LEN], const uint8_t b[KRPC_TXID_LEN])
+{
+	uint64_t	x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return (x < y ? -1 : x > y);
+}
+
 static int
 ptxid_cmp(struct pending *a, struct pending *b)
 {
-	return (memcmp(a->txid, b->txid, KRPC_TXID_LEN));
+	return (txid_cmp(a->txid, b->txid));
 }
 
 static int
@@ -59,7 +70,7 @@ ptime_cmp(struct pending *a, struct pending *b)
 {
 	if (a->deadline != b->deadline)
 		return (a->deadline < b->deadline ? -1 : 1);
-	return (memcmp(a->txid, b->txid, KRPC_TXID_LEN));
+	return (txid_cmp(a->txid, b->txid));
 }
 
 static int
@@ -89,6 +100,7 @@ RB_GENERATE_STATIC(otree, storeop, entry, storeop_cmp)
 #define LEAVE(d)	((d)->busy = 0)
 
 static void	search_step(struct dht *, struct dsearch *, uint64_t);
+static void	boot_retry(struct dht *, uint64_t);
 
 /* ---- addresses ---- */
 
@@ -195,8 +207,7 @@ family_bit(uint8_t family)
 static int
 contact_ok(const struct dht *d, const struct krpc_contact *c)
 {
-	if (kad_id_iszero(c->id) ||
-	    memcmp(c->id, d->cf.id, KAD_ID_LEN) == 0)
+	if (kad_id_iszero(c->id) || kad_id_eq(c->id, d->cf.id))
 		return (0);
 	if ((family_bit(c->addr.family) & d->cf.families) == 0)
 		return (0);
@@ -281,22 +292,54 @@ value_ok(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *v,
 
 /* ---- sending ---- */
 
+static void
+send_bytes(struct dht *d, const uint8_t *buf, size_t len, uint8_t type,
+    const struct krpc_addr *to)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+
+	sl = addr_to_sa(to, &ss);
+	d->io.send(d->io.arg, buf, len, (struct sockaddr *)&ss, sl);
+	d->st.tx++;
+	d->st.tx_bytes += (uint64_t)len;
+	d->st.tx_type[type]++;
+}
+
 void
 dht_send_msg(struct dht *d, const struct krpc_msg *m,
     const struct krpc_addr *to)
 {
-	uint8_t			 buf[KRPC_MAX_DGRAM];
-	struct sockaddr_storage	 ss;
-	socklen_t		 sl;
-	ssize_t			 n;
+	uint8_t		buf[KRPC_MAX_DGRAM];
+	ssize_t		n;
 
 	if ((n = krpc_encode(m, buf, sizeof(buf))) == -1)
 		return;		/* our own message: cannot happen */
-	sl = addr_to_sa(to, &ss);
-	d->io.send(d->io.arg, buf, (size_t)n, (struct sockaddr *)&ss, sl);
-	d->st.tx++;
-	d->st.tx_bytes += (uint64_t)n;
-	d->st.tx_type[m->type]++;
+	send_bytes(d, buf, (size_t)n, m->type, to);
+}
+
+/*
+ * Send a request registered by dht_rpc_new.  Its bytes are kept so that
+ * it can go out again when no answer comes in time: on a path that
+ * loses 1% of datagrams, 2% of exchanges would otherwise fail, and a
+ * contact that missed one answer stops being handed to others.
+ */
+int
+dht_rpc_send(struct dht *d, struct pending *p, const struct krpc_msg *m)
+{
+	uint8_t		buf[KRPC_MAX_DGRAM];
+	ssize_t		n;
+
+	if ((n = krpc_encode(m, buf, sizeof(buf))) == -1)
+		return (-1);	/* our own message: cannot happen */
+	p->tries = 1;
+	if (d->cf.rpc_tries > 1 && (p->dgram = malloc((size_t)n)) != NULL) {
+		memcpy(p->dgram, buf, (size_t)n);
+		p->dlen = (uint16_t)n;
+		d->pending_bytes += (size_t)n;
+	}
+	send_bytes(d, buf, (size_t)n, m->type, &p->to);
+	return (0);
 }
 
 static uint32_t
@@ -366,6 +409,10 @@ pending_free(struct dht *d, struct pending *p)
 	RB_REMOVE(ptxid, &d->ptxid, p);
 	RB_REMOVE(ptime, &d->ptime, p);
 	d->npending--;
+	if (p->dgram != NULL) {
+		d->pending_bytes -= p->dlen;
+		free(p->dgram);
+	}
 	free(p);
 }
 
@@ -379,8 +426,7 @@ send_ping(struct dht *d, const uint8_t *id, const struct krpc_addr *to,
 	if ((p = dht_rpc_new(d, KRPC_PING, purpose, id, to, 0, 0, now)) == NULL)
 		return (-1);
 	krpc_init(&m, KRPC_PING, p->txid, d->cf.id);
-	dht_send_msg(d, &m, to);
-	return (0);
+	return (dht_rpc_send(d, p, &m));
 }
 
 static int
@@ -397,8 +443,7 @@ send_find(struct dht *d, struct dsearch *ds, struct search_cand *c,
 	krpc_init(&m, type, p->txid, d->cf.id);
 	memcpy(m.target, search_target(ds->s), KAD_ID_LEN);
 	m.want = d->cf.families;
-	dht_send_msg(d, &m, &c->addr);
-	return (0);
+	return (dht_rpc_send(d, p, &m));
 }
 
 /* ---- the store ---- */
@@ -634,7 +679,7 @@ search_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 		return;		/* dropped from the list meanwhile */
 	if (m->type != KRPC_VALUE)
 		search_widen(ds->s, d->cf.alpha);
-	if (memcmp(m->id, p->id, KAD_ID_LEN) != 0) {
+	if (!kad_id_eq(m->id, p->id)) {
 		search_widen(ds->s, d->cf.alpha);
 		search_failed(ds->s, c);	/* someone else lives there */
 		search_step(d, ds, now);
@@ -825,11 +870,16 @@ handle_reply(struct dht *d, const struct krpc_msg *m,
 		return;
 	}
 	pc = *p;
+	pc.dgram = NULL;
 	pending_free(d, p);
-	rtt = now - pc.sent > UINT32_MAX ? UINT32_MAX :
+	rtt = now - pc.sent >= RT_RTT_NONE ? RT_RTT_NONE - 1 :
 	    (uint32_t)(now - pc.sent);
-	routing_rtt_sample(&d->grtt, rtt);
-	same = !pc.id_known || memcmp(pc.id, m->id, KAD_ID_LEN) == 0;
+	/* an answer to a request sent twice times neither send (Karn) */
+	if (pc.tries > 1)
+		rtt = RT_RTT_NONE;
+	else
+		routing_rtt_sample(&d->grtt, rtt);
+	same = !pc.id_known || kad_id_eq(pc.id, m->id);
 	if (!same)
 		(void)routing_failed(d->rt, pc.id, now, 0);
 	r = routing_replied(d->rt, m->id, from, now, rtt, &pingme);
@@ -882,10 +932,6 @@ dht_input(struct dht *d, const void *buf, size_t len,
 		d->st.drop[DHT_DROP_MARTIAN]++;
 		goto out;
 	}
-	if (ratelimit_banned(d->rl, &a, now)) {
-		d->st.drop[DHT_DROP_BANNED]++;
-		goto out;
-	}
 	/*
 	 * Strikes (and so bans) only for what a verified source did: a
 	 * reply to our own request, or a STORE with a good token.  Whatever
@@ -902,12 +948,16 @@ dht_input(struct dht *d, const void *buf, size_t len,
 		d->st.drop[DHT_DROP_ZEROID]++;
 		goto out;
 	}
-	if (memcmp(m.id, d->cf.id, KAD_ID_LEN) == 0) {
+	if (kad_id_eq(m.id, d->cf.id)) {
 		d->st.drop[DHT_DROP_SELFID]++;
 		goto out;
 	}
 	if (!KRPC_IS_REQUEST(m.type)) {
-		handle_reply(d, &m, &a, now);
+		/* (a request's ban is ratelimit_check's first answer) */
+		if (ratelimit_banned(d->rl, &a, now))
+			d->st.drop[DHT_DROP_BANNED]++;
+		else
+			handle_reply(d, &m, &a, now);
 		goto out;
 	}
 	switch (ratelimit_check(d->rl, &a, now)) {
@@ -1088,13 +1138,31 @@ pending_timeout(struct dht *d, struct pending *p, uint64_t now)
 	struct dsearch	*ds;
 	struct search_cand *c;
 	struct xfer	*x;
+	int		 again;
 
-	if (p->purpose == P_SEARCH && !p->soft) {
-		/* soft timeout: let the lookup ask someone else meanwhile */
+	again = p->tries < d->cf.rpc_tries && p->dgram != NULL;
+	if (again || (p->purpose == P_SEARCH && !p->soft)) {
 		RB_REMOVE(ptime, &d->ptime, p);
-		p->soft = 1;
-		p->deadline = p->sent + 2 * (uint64_t)p->rto;
+		if (again) {
+			/*
+			 * The request or its answer may be lost: again, and
+			 * after the last send wait twice as long (a first
+			 * contact is timed by the estimate over all peers,
+			 * and the far tail of round trips is beyond it).  An
+			 * answer to any of the sends is taken.
+			 */
+			p->tries++;
+			p->deadline = now + (uint64_t)p->rto *
+			    (p->tries == d->cf.rpc_tries ? 2 : 1);
+			send_bytes(d, p->dgram, p->dlen, p->type, &p->to);
+			d->st.retransmits++;
+		} else
+			p->deadline = p->sent + 2 * (uint64_t)p->rto;
 		pending_insert_time(d, p);
+		if (p->purpose != P_SEARCH || p->soft)
+			return;
+		/* soft timeout: let the lookup ask someone else meanwhile */
+		p->soft = 1;
 		if ((ds = search_get(d, p->owner)) != NULL &&
 		    (c = search_find(ds->s, p->id)) != NULL) {
 			search_widen(ds->s, d->cf.alpha);
@@ -1104,6 +1172,7 @@ pending_timeout(struct dht *d, struct pending *p, uint64_t now)
 		return;
 	}
 	pc = *p;
+	pc.dgram = NULL;
 	pending_free(d, p);
 	d->st.timeouts++;
 	if (pc.id_known)
@@ -1136,6 +1205,7 @@ dht_timer(struct dht *d, uint64_t now)
 	ENTER(d);
 	while ((p = RB_MIN(ptime, &d->ptime)) != NULL && p->deadline <= now)
 		pending_timeout(d, p, now);
+	boot_retry(d, now);
 	if (now >= d->token_next) {
 		memcpy(d->oldsecret, d->secret, KAD_ID_LEN);
 		d->io.random(d->io.arg, d->secret, KAD_ID_LEN);
@@ -1183,7 +1253,52 @@ dht_next_timer(struct dht *d)
 	if ((o = RB_MIN(otree, &d->storeops)) != NULL &&
 	    o->created + d->cf.storeop_ms < t)
 		t = o->created + d->cf.storeop_ms;
+	if (d->nboot > 0 && routing_count(d->rt) == 0 && d->boot_next < t)
+		t = d->boot_next;
 	return (t);
+}
+
+/*
+ * A node that knows nobody pings its bootstrap addresses again, at 2 s,
+ * 4 s, ... up to a minute apart: the first ping or its answer may have
+ * been lost, or the bootstrap node may not have been up yet.
+ */
+static void
+boot_retry(struct dht *d, uint64_t now)
+{
+	unsigned	i;
+
+	if (routing_count(d->rt) > 0) {
+		d->boot_wait = DHT_BOOT_WAIT_MIN;
+		return;
+	}
+	if (d->nboot == 0 || now < d->boot_next)
+		return;
+	for (i = 0; i < d->nboot; i++)
+		(void)send_ping(d, NULL, &d->boot[i], P_PING_BOOT, now);
+	d->boot_next = now + d->boot_wait;
+	d->boot_wait = d->boot_wait >= DHT_BOOT_WAIT_MAX / 2 ?
+	    DHT_BOOT_WAIT_MAX : d->boot_wait * 2;
+}
+
+static void
+boot_remember(struct dht *d, const struct krpc_addr *a, uint64_t now)
+{
+	unsigned	i;
+
+	for (i = 0; i < d->nboot; i++)
+		if (addr_eq(&d->boot[i], a))
+			break;
+	if (i == d->nboot) {
+		if (d->nboot < DHT_MAX_BOOT)
+			d->nboot++;
+		else
+			memmove(&d->boot[0], &d->boot[1],
+			    (DHT_MAX_BOOT - 1) * sizeof(d->boot[0]));
+		d->boot[d->nboot - 1] = *a;
+	}
+	d->boot_wait = DHT_BOOT_WAIT_MIN;
+	d->boot_next = now + d->boot_wait;
 }
 
 /* ---- the application's calls ---- */
@@ -1201,6 +1316,7 @@ dht_ping(struct dht *d, const struct sockaddr *sa, socklen_t salen,
 		errno = EINVAL;
 		return (-1);
 	}
+	boot_remember(d, &a, now);
 	r = send_ping(d, NULL, &a, P_PING_BOOT, now);
 	LEAVE(d);
 	if (r == -1)
@@ -1340,6 +1456,21 @@ dht_nodes(struct dht *d)
 	return (routing_count(d->rt));
 }
 
+size_t
+dht_mem(struct dht *d)
+{
+	struct dsearch	*ds;
+	size_t		 n;
+
+	n = sizeof(*d) + routing_mem(d->rt) + ratelimit_mem(d->rl);
+	n += (size_t)d->npending * sizeof(struct pending) + d->pending_bytes;
+	n += (size_t)d->nxfers * sizeof(struct xfer);
+	n += (size_t)d->nstoreops * sizeof(struct storeop);
+	RB_FOREACH(ds, stree, &d->searches)
+		n += sizeof(*ds) + search_mem(ds->s);
+	return (n);
+}
+
 struct routing *
 dht_routing(struct dht *d)
 {
@@ -1372,6 +1503,7 @@ dht_config_defaults(struct dht_config *cf)
 	cf->rto_default = 1000;
 	cf->rto_min = 400;
 	cf->rto_max = 4000;
+	cf->rpc_tries = 3;
 	cf->refresh_ms = 15 * 60 * 1000;
 	cf->token_ms = 5 * 60 * 1000;
 	cf->migrate_ms = 60 * 60 * 1000;
@@ -1390,6 +1522,7 @@ config_ok(const struct dht_config *cf, const struct dht_io *io)
 	    cf->maxpending == 0 || cf->maxxfers == 0 ||
 	    cf->maxstoreops == 0 || cf->rto_min == 0 ||
 	    cf->rto_min > cf->rto_default || cf->rto_default > cf->rto_max ||
+	    cf->rpc_tries == 0 || cf->rpc_tries > 4 ||
 	    cf->refresh_ms == 0 || cf->token_ms == 0 ||
 	    cf->storeop_ms == 0 || (cf->families & ~KRPC_WANT_MASK) != 0 ||
 	    cf->martians < DHT_MARTIAN_AUTO ||
@@ -1455,6 +1588,7 @@ dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 	io->random(io->arg, d->oldsecret, KAD_ID_LEN);
 	d->token_next = now + cf->token_ms;
 	d->migrate_next = now + cf->migrate_ms;
+	d->boot_wait = DHT_BOOT_WAIT_MIN;
 	return (d);
 }
 

@@ -57,6 +57,7 @@ struct dht_config {
 	uint32_t	 rto_default;	/* timeout for unmeasured peers: 1000 */
 	uint32_t	 rto_min;	/* 100 */
 	uint32_t	 rto_max;	/* 4000 */
+	unsigned	 rpc_tries;	/* sends of a request before it fails: 3 */
 	uint32_t	 refresh_ms;	/* idle bucket refresh: 15 min */
 	uint32_t	 token_ms;	/* token secret rotation: 5 min */
 	uint32_t	 migrate_ms;	/* migration scan: 1 h, 0 off */
@@ -145,6 +146,7 @@ struct dht_stats {
 	uint64_t	malformed[KRPC_E_MAX];
 	uint64_t	drop[DHT_DROP_MAX];
 	uint64_t	timeouts;
+	uint64_t	retransmits;
 	uint64_t	searches, xfers, stores_accepted;
 	/* chunk lookups that found the value, by duration in ms (the last
 	 * slot counts DHT_GET_MS_MAX and longer) */
@@ -207,6 +209,8 @@ const struct dht_stats *dht_stats(struct dht *);
 /* The pct-th percentile of get_ms, in ms; 0 if there were none. */
 unsigned	 dht_get_ms_pct(const struct dht_stats *, unsigned pct);
 size_t		 dht_nodes(struct dht *);	/* routing table size */
+/* Bytes of protocol state this dht holds (tables, requests, lookups). */
+size_t		 dht_mem(struct dht *);
 struct routing	*dht_routing(struct dht *);	/* read-only use */
 const uint8_t	*dht_id(struct dht *);
 

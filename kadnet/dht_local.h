@@ -19,6 +19,9 @@
 #define DHT_MIGRATE_SOON	(30 * 1000)	/* after a new neighbour */
 #define XF_MAXTRY		3	/* next hops tried by one forward */
 #define XF_SPARES		8	/* replica targets beyond replicas-1 */
+#define DHT_MAX_BOOT		8	/* bootstrap addresses remembered */
+#define DHT_BOOT_WAIT_MIN	(2 * 1000)	/* first retry of a bootstrap */
+#define DHT_BOOT_WAIT_MAX	(60 * 1000)	/* ... doubling up to this */
 
 /* what a request in flight is for */
 #define P_PING_BOOT		1	/* bootstrap: id unknown */
@@ -40,8 +43,11 @@ struct pending {
 	struct krpc_addr	 to;
 	uint32_t		 owner;		/* search or xfer id */
 	uint16_t		 idx;		/* xfer target */
+	uint8_t			 tries;		/* times sent */
+	uint16_t		 dlen;
+	uint8_t			*dgram;		/* as sent, to send again */
 	uint32_t		 rto;
-	uint64_t		 sent;
+	uint64_t		 sent;		/* first sent */
 	uint64_t		 deadline;
 };
 
@@ -137,6 +143,7 @@ struct dht {
 	struct ptxid		 ptxid;
 	struct ptime		 ptime;
 	unsigned		 npending;
+	size_t			 pending_bytes;	/* kept datagrams */
 	struct stree		 searches;
 	unsigned		 nsearches, nrefresh;
 	uint32_t		 next_sid;
@@ -147,6 +154,11 @@ struct dht {
 	unsigned		 nstoreops;
 	uint64_t		 next_cookie;
 	int			 booted;
+	/* while nobody is known, the bootstrap addresses are pinged again */
+	struct krpc_addr	 boot[DHT_MAX_BOOT];
+	unsigned		 nboot;
+	uint64_t		 boot_next;
+	uint32_t		 boot_wait;
 	int			 scanning, scan_more;
 	unsigned		 mig_active;
 	uint8_t			 scan_after[KAD_ID_LEN];
@@ -160,6 +172,8 @@ struct pending	*dht_rpc_new(struct dht *, uint8_t, uint8_t, const uint8_t *,
 		    const struct krpc_addr *, uint32_t, uint16_t, uint64_t);
 void		 dht_send_msg(struct dht *, const struct krpc_msg *,
 		    const struct krpc_addr *);
+int		 dht_rpc_send(struct dht *, struct pending *,
+		    const struct krpc_msg *);
 void		 dht_store_request(struct dht *, int, uint64_t,
 		    const uint8_t [KAD_ID_LEN], const uint8_t *, size_t,
 		    unsigned);

@@ -44,8 +44,7 @@ send_have(struct dht *d, struct xfer *x, uint16_t idx, uint64_t now)
 		return (-1);
 	krpc_init(&m, KRPC_HAVE, p->txid, d->cf.id);
 	memcpy(m.target, x->key, KAD_ID_LEN);
-	dht_send_msg(d, &m, &x->t[idx].addr);
-	return (0);
+	return (dht_rpc_send(d, p, &m));
 }
 
 static int
@@ -68,8 +67,7 @@ send_store(struct dht *d, struct xfer *x, uint16_t idx,
 	}
 	m.value = x->data;
 	m.vlen = x->len;
-	dht_send_msg(d, &m, &x->t[idx].addr);
-	return (0);
+	return (dht_rpc_send(d, p, &m));
 }
 
 /* ---- chunk transfers (PUT, forwarding, replication, migration) ---- */

@@ -16,8 +16,10 @@ test_routing_SRCS := tests/unit/test_routing.c kadnet/krpc.c \
 test_routing_PKGS :=
 
 TESTS		+= test_search
-test_search_SRCS := tests/unit/test_search.c $(KADNET_PURE)
+test_search_SRCS := tests/unit/test_search.c $(KADNET_PURE) \
+		   tests/sim/sim.c tests/sim/sim_model.c tests/sim/sim_index.c
 test_search_PKGS := libcrypto
+test_search_LIBS := -lm
 
 FUZZERS		+= fuzz_krpc
 fuzz_krpc_SRCS	:= tests/fuzz/fuzz_krpc.c kadnet/krpc.c

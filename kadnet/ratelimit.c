@@ -1,13 +1,14 @@
 /*
  * ratelimit: token buckets per source and overall, plus bans.  Buckets
  * count milli-tokens so that a rate of r per second is r per ms * 1000.
- * The table is 4-way set-associative; a new source evicts the idlest
- * unbanned entry of its set, so a flood cannot flush the ban list of
- * other sets.  Loopback sources are told apart by port as well (they can
+ * The table is 4-way set-associative and grows on demand; once full, a
+ * new source evicts the idlest unbanned entry of its set, so a flood
+ * cannot flush the ban list of other sets.  Loopback sources are told apart by port as well (they can
  * only be local), which lets many test nodes share 127.0.0.1.
  */
 #include <sys/types.h>
 
+#include <bsd/sys/endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,23 +18,26 @@
 #include "ratelimit.h"
 
 #define RL_WAYS		4
-#define RL_KEYLEN	20	/* family, pad, port, 16-byte address */
 #define RL_MILLI	1000
+#define RL_SETS0	16	/* sets at first: 64 sources */
 
+/*
+ * 40 bytes: the source is kept as a 64-bit keyed hash of its address,
+ * which is all a lookup compares (a collision needs the secret key).
+ */
 struct rl_entry {
-	uint8_t		key[RL_KEYLEN];
-	uint8_t		used;
-	uint32_t	strikes;
-	uint64_t	tokens;		/* milli-tokens */
+	uint64_t	key;		/* 0: free */
 	uint64_t	stamp;		/* last refill, also idleness */
 	uint64_t	strike_stamp;
 	uint64_t	banned_until;
+	uint32_t	tokens;		/* milli-tokens */
+	uint32_t	strikes;
 };
 
 struct ratelimit {
 	struct ratelimit_config	 cf;
 	uint64_t		 k0, k1;
-	uint32_t		 nsets;
+	uint32_t		 nsets, maxsets;
 	struct rl_entry		*tab;
 	uint64_t		 gtokens, gstamp;
 };
@@ -62,16 +66,20 @@ struct ratelimit *
 ratelimit_new(const struct ratelimit_config *cf, const uint8_t key[16])
 {
 	struct ratelimit	*rl;
-	uint32_t		 nsets;
+	uint32_t		 maxsets, nsets;
 	size_t			 i;
 
 	if (cf->slots == 0 || cf->rate == 0 || cf->burst == 0 ||
 	    cf->grate == 0 || cf->gburst == 0 || cf->ban_strikes == 0 ||
-	    cf->strike_decay_ms == 0) {
+	    cf->strike_decay_ms == 0 || cf->burst > UINT32_MAX / RL_MILLI ||
+	    cf->slots > UINT32_MAX / 2) {
 		errno = EINVAL;
 		return (NULL);
 	}
-	nsets = (cf->slots + RL_WAYS - 1) / RL_WAYS;
+	/* a power of two sets, so that growing splits each set in two */
+	for (maxsets = 1; maxsets * RL_WAYS < cf->slots; maxsets *= 2)
+		;
+	nsets = maxsets < RL_SETS0 ? maxsets : RL_SETS0;
 	if ((rl = calloc(1, sizeof(*rl))) == NULL)
 		return (NULL);
 	if ((rl->tab = calloc(nsets, RL_WAYS * sizeof(*rl->tab))) == NULL) {
@@ -80,6 +88,7 @@ ratelimit_new(const struct ratelimit_config *cf, const uint8_t key[16])
 	}
 	rl->cf = *cf;
 	rl->nsets = nsets;
+	rl->maxsets = maxsets;
 	for (i = 0; i < 8; i++) {
 		rl->k0 = (rl->k0 << 8) | key[i];
 		rl->k1 = (rl->k1 << 8) | key[8 + i];
@@ -107,24 +116,6 @@ is_loopback(const struct krpc_addr *a)
 	return (memcmp(a->ip, lo6, sizeof(lo6)) == 0);
 }
 
-static void
-mkkey(const struct ratelimit *rl, const struct krpc_addr *a,
-    uint8_t key[RL_KEYLEN])
-{
-	memset(key, 0, RL_KEYLEN);
-	key[0] = a->family;
-	if (rl->cf.per_port || is_loopback(a)) {
-		key[2] = a->port >> 8;
-		key[3] = a->port & 0xff;
-	}
-	if (a->family == KRPC_AF_INET)
-		memcpy(key + 4, a->ip, 4);
-	else if (is_loopback(a))
-		memcpy(key + 4, a->ip, 16);
-	else
-		memcpy(key + 4, a->ip, 8);	/* one /64 is one source */
-}
-
 static uint64_t
 mix(uint64_t x)
 {
@@ -136,54 +127,130 @@ mix(uint64_t x)
 	return (x);
 }
 
-/* Keyed, not cryptographic: enough to keep set choice unpredictable. */
-static uint32_t
-setof(const struct ratelimit *rl, const uint8_t key[RL_KEYLEN])
+/*
+ * The source's keyed hash: family and (for loopback, or per_port) the
+ * port, then the IPv4 address, the IPv6 /64, or all of ::1.  Keyed, not
+ * cryptographic: enough to keep set choice and collisions unpredictable.
+ */
+static uint64_t
+hashof(const struct ratelimit *rl, const struct krpc_addr *a)
 {
-	uint64_t	h = rl->k0, w;
-	size_t		i, j;
+	uint64_t	w0, w1 = 0, h;
+	int		lo = is_loopback(a);
 
-	for (i = 0; i < RL_KEYLEN; i += 8) {
-		w = 0;
-		for (j = i; j < i + 8 && j < RL_KEYLEN; j++)
-			w = (w << 8) | key[j];
-		h = mix(h ^ w ^ rl->k1);
+	w0 = (uint64_t)a->family << 56;
+	if (rl->cf.per_port || lo)
+		w0 |= (uint64_t)a->port << 32;
+	if (a->family == KRPC_AF_INET)
+		w0 |= be32dec(a->ip);
+	else {
+		w1 = be64dec(a->ip);
+		if (lo)
+			w0 |= be64dec(a->ip + 8) & 0xffffffffULL;
 	}
-	return ((uint32_t)(h % rl->nsets));
+	h = mix(rl->k0 ^ w0);
+	h = mix(h ^ w1 ^ rl->k1);
+	return (h != 0 ? h : 1);
+}
+
+static struct rl_entry *
+set_of(struct ratelimit *rl, uint64_t h)
+{
+	return (&rl->tab[(size_t)(h & (rl->nsets - 1)) * RL_WAYS]);
+}
+
+/*
+ * Double the table: every set splits in two by one more bit of the
+ * hash, so each entry keeps its place in the new order and none is
+ * lost.
+ */
+static int
+grow(struct ratelimit *rl)
+{
+	struct rl_entry	*nt, *old = rl->tab, *set;
+	uint32_t	 oldsets = rl->nsets, s, w, v;
+
+	if (rl->nsets >= rl->maxsets ||
+	    (nt = calloc((size_t)rl->nsets * 2, RL_WAYS * sizeof(*nt))) ==
+	    NULL)
+		return (-1);
+	rl->tab = nt;
+	rl->nsets *= 2;
+	for (s = 0; s < oldsets; s++) {
+		for (w = 0; w < RL_WAYS; w++) {
+			if (old[s * RL_WAYS + w].key == 0)
+				continue;
+			set = set_of(rl, old[s * RL_WAYS + w].key);
+			for (v = 0; set[v].key != 0; v++)
+				;	/* at most the RL_WAYS of the old set */
+			set[v] = old[s * RL_WAYS + w];
+		}
+	}
+	free(old);
+	return (0);
+}
+
+static int
+banned_at(const struct rl_entry *e, uint64_t now)
+{
+	return (e->banned_until > now);
+}
+
+/*
+ * An entry whose bucket has refilled, whose strikes have decayed and
+ * that is not banned holds nothing a fresh entry would not.
+ */
+static int
+at_rest(const struct ratelimit *rl, const struct rl_entry *e, uint64_t now)
+{
+	uint64_t	full;
+
+	full = ((uint64_t)rl->cf.burst * RL_MILLI - e->tokens) /
+	    rl->cf.rate + 1;
+	return (!banned_at(e, now) && now >= e->stamp + full &&
+	    now >= e->strike_stamp + (uint64_t)e->strikes *
+	    rl->cf.strike_decay_ms);
 }
 
 static struct rl_entry *
 lookup(struct ratelimit *rl, const struct krpc_addr *a, uint64_t now,
     int create)
 {
-	uint8_t		 key[RL_KEYLEN];
-	struct rl_entry	*set, *victim = NULL, *e;
+	struct rl_entry	*set, *victim, *e;
+	uint64_t	 h = hashof(rl, a);
 	size_t		 i;
 
-	mkkey(rl, a, key);
-	set = &rl->tab[(size_t)setof(rl, key) * RL_WAYS];
+ again:
+	set = set_of(rl, h);
 	for (i = 0; i < RL_WAYS; i++)
-		if (set[i].used && memcmp(set[i].key, key, RL_KEYLEN) == 0)
+		if (set[i].key == h)
 			return (&set[i]);
 	if (!create)
 		return (NULL);
+	victim = NULL;
 	for (i = 0; i < RL_WAYS; i++) {
 		e = &set[i];
-		if (!e->used) {
+		if (e->key == 0) {
 			victim = e;
 			break;
 		}
 		/* prefer evicting unbanned, then the idlest */
 		if (victim == NULL ||
-		    (victim->banned_until > now && e->banned_until <= now) ||
-		    ((victim->banned_until > now) == (e->banned_until > now) &&
+		    (banned_at(victim, now) && !banned_at(e, now)) ||
+		    (banned_at(victim, now) == banned_at(e, now) &&
 		    e->stamp < victim->stamp))
 			victim = e;
 	}
+	/*
+	 * The table starts small and doubles, up to `slots`, only when a
+	 * new source would push out one whose state still matters: a node
+	 * pays for the sources that are busy now, not for all it has seen.
+	 */
+	if (victim->key != 0 && !at_rest(rl, victim, now) && grow(rl) == 0)
+		goto again;
 	memset(victim, 0, sizeof(*victim));
-	memcpy(victim->key, key, RL_KEYLEN);
-	victim->used = 1;
-	victim->tokens = (uint64_t)rl->cf.burst * RL_MILLI;
+	victim->key = h;
+	victim->tokens = rl->cf.burst * RL_MILLI;
 	victim->stamp = now;
 	victim->strike_stamp = now;
 	return (victim);
@@ -233,6 +300,7 @@ ratelimit_check(struct ratelimit *rl, const struct krpc_addr *a,
     uint64_t now)
 {
 	struct rl_entry	*e;
+	uint64_t	 tokens;
 
 	e = lookup(rl, a, now, 1);
 	if (e->banned_until > now)
@@ -241,7 +309,9 @@ ratelimit_check(struct ratelimit *rl, const struct krpc_addr *a,
 	 * Over its rate: dropped, and no strike.  A request's source may be
 	 * spoofed, and a ban for it would shut out the address it names.
 	 */
-	refill(&e->tokens, &e->stamp, rl->cf.rate, rl->cf.burst, now);
+	tokens = e->tokens;
+	refill(&tokens, &e->stamp, rl->cf.rate, rl->cf.burst, now);
+	e->tokens = (uint32_t)tokens;	/* at most burst * RL_MILLI */
 	if (e->tokens < RL_MILLI)
 		return (RL_LIMITED);
 	refill(&rl->gtokens, &rl->gstamp, rl->cf.grate, rl->cf.gburst, now);
@@ -268,4 +338,11 @@ ratelimit_banned(struct ratelimit *rl, const struct krpc_addr *a,
 	if ((e = lookup(rl, a, now, 0)) == NULL)
 		return (0);
 	return (e->banned_until > now);
+}
+
+size_t
+ratelimit_mem(struct ratelimit *rl)
+{
+	return (sizeof(*rl) + (size_t)rl->nsets * RL_WAYS *
+	    sizeof(*rl->tab));
 }

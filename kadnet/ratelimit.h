@@ -1,8 +1,10 @@
 /*
  * ratelimit: per-source token buckets, one global bucket, and a ban list
- * for repeat offenders.  Pure and bounded: a fixed table, set-associative
- * so that a flood of new sources only evicts other idle entries, keyed
- * by a hash whose secret comes from the caller.
+ * for repeat offenders.  Pure and bounded: a set-associative table that
+ * starts at 64 entries and doubles, up to `slots`, only when a new source
+ * would push out a recent one; once at its bound, a flood of new sources
+ * only evicts idle entries.  Keyed by a hash whose secret comes from the
+ * caller.
  */
 #ifndef KAD_RATELIMIT_H
 #define KAD_RATELIMIT_H
@@ -13,7 +15,7 @@
 #include "krpc.h"
 
 struct ratelimit_config {
-	uint32_t	slots;		/* table entries (rounded to ways) */
+	uint32_t	slots;		/* most table entries (grows to it) */
 	uint32_t	rate;		/* requests per second per source */
 	uint32_t	burst;		/* bucket depth per source */
 	uint32_t	grate;		/* requests per second, all sources */
@@ -45,5 +47,7 @@ void		 ratelimit_strike(struct ratelimit *, const struct krpc_addr *,
 		    uint64_t now);
 int		 ratelimit_banned(struct ratelimit *, const struct krpc_addr *,
 		    uint64_t now);
+/* Bytes the table holds. */
+size_t		 ratelimit_mem(struct ratelimit *);
 
 #endif /* KAD_RATELIMIT_H */

@@ -7,6 +7,7 @@
  */
 #include <sys/types.h>
 
+#include <bsd/sys/endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,20 +37,33 @@ struct routing {
 #define RT_BLOB_COUNT	4	/* ... then a 32-bit count */
 #define RT_BLOB_REC	52	/* id 32, family 1, pad 1, port 2, ip 16 */
 
+/* Eight bytes at a time: the first word almost always decides. */
 int
 kad_id_cmpdist(const uint8_t a[KAD_ID_LEN], const uint8_t b[KAD_ID_LEN],
     const uint8_t target[KAD_ID_LEN])
 {
-	size_t	i;
-	uint8_t	da, db;
+	size_t		i;
+	uint64_t	t, da, db;
 
-	for (i = 0; i < KAD_ID_LEN; i++) {
-		da = a[i] ^ target[i];
-		db = b[i] ^ target[i];
+	for (i = 0; i < KAD_ID_LEN; i += 8) {
+		t = be64dec(target + i);
+		da = be64dec(a + i) ^ t;
+		db = be64dec(b + i) ^ t;
 		if (da != db)
 			return (da < db ? -1 : 1);
 	}
 	return (0);
+}
+
+int
+kad_id_eq(const uint8_t a[KAD_ID_LEN], const uint8_t b[KAD_ID_LEN])
+{
+	uint64_t	x, y;
+
+	/* ids are uniform: the first word tells almost every pair apart */
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return (x == y && memcmp(a, b, KAD_ID_LEN) == 0);
 }
 
 unsigned
@@ -72,12 +86,10 @@ kad_id_cpl(const uint8_t a[KAD_ID_LEN], const uint8_t b[KAD_ID_LEN])
 int
 kad_id_iszero(const uint8_t id[KAD_ID_LEN])
 {
-	size_t	i;
-	uint8_t	acc = 0;
+	uint64_t	w[KAD_ID_LEN / 8];
 
-	for (i = 0; i < KAD_ID_LEN; i++)
-		acc |= id[i];
-	return (acc == 0);
+	memcpy(w, id, sizeof(w));
+	return ((w[0] | w[1] | w[2] | w[3]) == 0);
 }
 
 static int
@@ -144,7 +156,7 @@ find_in(struct rt_entry *v, size_t n, const uint8_t id[KAD_ID_LEN])
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		if (memcmp(v[i].id, id, KAD_ID_LEN) == 0)
+		if (kad_id_eq(v[i].id, id))
 			return (&v[i]);
 	return (NULL);
 }
@@ -347,7 +359,8 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 			e->replied = now;
 			e->fails = 0;
 			e->pinged = 0;
-			routing_rtt_sample(e, rtt);
+			if (rtt != RT_RTT_NONE)
+				routing_rtt_sample(e, rtt);
 		}
 		/* most recently seen goes last */
 		tmp = *e;
@@ -362,7 +375,8 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 	ne.seen = now;
 	if (replied) {
 		ne.replied = now;
-		routing_rtt_sample(&ne, rtt);
+		if (rtt != RT_RTT_NONE)
+			routing_rtt_sample(&ne, rtt);
 	}
 	if (b->n < rt->k) {
 		if (grow(&b->e, &b->ecap, b->n, rt->k) == -1)
@@ -454,13 +468,35 @@ want_family(uint8_t want, uint8_t family)
 	    (want & KRPC_WANT6) != 0);
 }
 
+/*
+ * The contacts nearest a target, being collected: out[0..*cnt) sorted,
+ * with the first word of each one's distance beside it (od), which
+ * decides almost every comparison.
+ */
+struct closest {
+	const uint8_t	 *target;
+	uint64_t	  t0;
+	struct rt_entry	**out;
+	uint64_t	 *od;
+	size_t		  n, cnt;
+};
+
+static int
+closer(const struct closest *cl, const struct rt_entry *e, uint64_t d0,
+    size_t j)
+{
+	if (d0 != cl->od[j])
+		return (d0 < cl->od[j]);
+	return (kad_id_cmpdist(e->id, cl->out[j]->id, cl->target) < 0);
+}
+
 /* Insert the bucket's eligible contacts into the sorted top-n list. */
 static void
-consider(struct rt_bucket *b, const uint8_t target[KAD_ID_LEN],
-    uint8_t want, int goodonly, uint64_t now, struct rt_entry **out,
-    size_t n, size_t *cnt)
+consider(struct rt_bucket *b, struct closest *cl, uint8_t want, int goodonly,
+    uint64_t now)
 {
 	struct rt_entry	*e;
+	uint64_t	 d0;
 	uint16_t	 i;
 	size_t		 j;
 
@@ -470,17 +506,60 @@ consider(struct rt_bucket *b, const uint8_t target[KAD_ID_LEN],
 			continue;
 		if (goodonly ? !routing_good(e, now) : is_bad(e))
 			continue;
-		if (*cnt == n &&
-		    kad_id_cmpdist(e->id, out[n - 1]->id, target) >= 0)
+		d0 = be64dec(e->id) ^ cl->t0;
+		if (cl->cnt == cl->n && !closer(cl, e, d0, cl->n - 1))
 			continue;
-		j = *cnt < n ? (*cnt)++ : n - 1;
-		while (j > 0 && kad_id_cmpdist(e->id, out[j - 1]->id,
-		    target) < 0) {
-			out[j] = out[j - 1];
+		j = cl->cnt < cl->n ? cl->cnt++ : cl->n - 1;
+		while (j > 0 && closer(cl, e, d0, j - 1)) {
+			cl->out[j] = cl->out[j - 1];
+			cl->od[j] = cl->od[j - 1];
 			j--;
 		}
-		out[j] = e;
+		cl->out[j] = e;
+		cl->od[j] = d0;
 	}
+}
+
+/* Bit i (from the most significant) of self XOR target. */
+static int
+differs_at(const struct routing *rt, const uint8_t target[KAD_ID_LEN],
+    unsigned i)
+{
+	return (((rt->self[i / 8] ^ target[i / 8]) >> (7 - i % 8)) & 1);
+}
+
+#define RT_CLOSEST_CHUNK	64	/* contacts collected per pass */
+
+static void
+closest_scan(struct routing *rt, struct closest *cl, uint8_t want,
+    int goodonly, uint64_t now)
+{
+	unsigned	t, i, L = rt->nbuckets - 1;
+
+	/*
+	 * Buckets come in groups strictly ordered by distance to the
+	 * target (the first bit where two ids differ decides), so the scan
+	 * stops after the group that fills n.  First the target's own
+	 * bucket t.  Then the deeper ones: bucket j > t agrees with the
+	 * target on bit j exactly when we do not, so the buckets j where
+	 * we differ from the target come first (nearest first), then the
+	 * last bucket, then the others (deepest first).  Then each
+	 * shallower bucket, nearest first.
+	 */
+	t = routing_bucket_of(rt, cl->target);
+	consider(&rt->b[t], cl, want, goodonly, now);
+	if (t < L) {
+		for (i = t + 1; i < L && cl->cnt < cl->n; i++)
+			if (differs_at(rt, cl->target, i))
+				consider(&rt->b[i], cl, want, goodonly, now);
+		if (cl->cnt < cl->n)
+			consider(&rt->b[L], cl, want, goodonly, now);
+		for (i = L - 1; i > t && cl->cnt < cl->n; i--)
+			if (!differs_at(rt, cl->target, i))
+				consider(&rt->b[i], cl, want, goodonly, now);
+	}
+	for (i = t; i > 0 && cl->cnt < cl->n; i--)
+		consider(&rt->b[i - 1], cl, want, goodonly, now);
 }
 
 size_t
@@ -488,26 +567,24 @@ routing_closest(struct routing *rt, const uint8_t target[KAD_ID_LEN],
     uint8_t want, int goodonly, uint64_t now, struct rt_entry **out,
     size_t n)
 {
-	unsigned	t, i;
-	size_t		cnt = 0;
+	struct closest	 cl;
+	uint64_t	 od[RT_CLOSEST_CHUNK], *big = NULL;
 
 	if (n == 0)
 		return (0);
-	/*
-	 * Buckets come in groups that are strictly ordered by distance to
-	 * the target: its own bucket, then all the deeper ones, then each
-	 * shallower one in turn.  Stop after the group that fills n.
-	 */
-	t = routing_bucket_of(rt, target);
-	consider(&rt->b[t], target, want, goodonly, now, out, n, &cnt);
-	if (cnt == n)
-		return (cnt);
-	for (i = t + 1; i < rt->nbuckets; i++)
-		consider(&rt->b[i], target, want, goodonly, now, out, n, &cnt);
-	for (i = t; i > 0 && cnt < n; i--)
-		consider(&rt->b[i - 1], target, want, goodonly, now, out, n,
-		    &cnt);
-	return (cnt);
+	memset(&cl, 0, sizeof(cl));
+	cl.target = target;
+	cl.t0 = be64dec(target);
+	cl.out = out;
+	cl.n = n;
+	cl.od = od;
+	/* (only a listing of the whole table asks for more) */
+	if (n > RT_CLOSEST_CHUNK &&
+	    (cl.od = big = reallocarray(NULL, n, sizeof(*big))) == NULL)
+		return (0);
+	closest_scan(rt, &cl, want, goodonly, now);
+	free(big);
+	return (cl.cnt);
 }
 
 void
@@ -582,6 +659,19 @@ size_t
 routing_count(struct routing *rt)
 {
 	return (rt->count);
+}
+
+size_t
+routing_mem(struct routing *rt)
+{
+	size_t		n;
+	unsigned	i;
+
+	n = sizeof(*rt) + (size_t)rt->nbuckets * sizeof(*rt->b);
+	for (i = 0; i < rt->nbuckets; i++)
+		n += ((size_t)rt->b[i].ecap + rt->b[i].rcap) *
+		    sizeof(struct rt_entry);
+	return (n);
 }
 
 unsigned

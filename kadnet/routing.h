@@ -25,6 +25,7 @@
 #define RT_MAX_FAILS		3	/* consecutive timeouts: bad */
 
 #define RT_F_RTT		0x01	/* srtt/rttvar hold a measurement */
+#define RT_RTT_NONE		UINT32_MAX	/* a reply without an RTT sample */
 
 struct rt_entry {
 	uint8_t		 id[KAD_ID_LEN];
@@ -56,7 +57,8 @@ void		 routing_free(struct routing *);
 
 /*
  * A request arrived from id at addr (heard), or a reply to one of ours
- * (replied, with its round-trip time).  When the bucket is full and its
+ * (replied, with its round-trip time, or RT_RTT_NONE when the request was
+ * sent more than once and the time is ambiguous).  When the bucket is full and its
  * least recently seen contact should prove it is alive, *pingme points
  * at that contact (valid until the next call that changes the table);
  * the caller pings it and reports routing_replied or routing_failed.
@@ -110,6 +112,8 @@ int		 routing_refresh(struct routing *, uint64_t now,
 uint64_t	 routing_next_refresh(struct routing *, uint64_t interval);
 
 size_t		 routing_count(struct routing *);
+/* Bytes the table holds (buckets, contacts, replacement caches). */
+size_t		 routing_mem(struct routing *);
 unsigned	 routing_nbuckets(struct routing *);
 /* The contacts of bucket i, least recently seen first (tests, status). */
 const struct rt_entry *routing_bucket(struct routing *, unsigned i,
@@ -137,5 +141,7 @@ int		 kad_id_cmpdist(const uint8_t a[KAD_ID_LEN],
 unsigned	 kad_id_cpl(const uint8_t a[KAD_ID_LEN],
 		    const uint8_t b[KAD_ID_LEN]);	/* shared prefix bits */
 int		 kad_id_iszero(const uint8_t id[KAD_ID_LEN]);
+int		 kad_id_eq(const uint8_t a[KAD_ID_LEN],
+		    const uint8_t b[KAD_ID_LEN]);
 
 #endif /* KAD_ROUTING_H */

@@ -4,6 +4,7 @@
  */
 #include <sys/types.h>
 
+#include <bsd/sys/endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 struct search {
 	uint8_t			 target[KAD_ID_LEN];
+	uint64_t		 target0;	/* its first word */
 	uint8_t			 type;
 	uint8_t			 hoplimit;
 	uint16_t		 k, alpha, cap, n;
@@ -40,6 +42,7 @@ search_new(const uint8_t target[KAD_ID_LEN], uint8_t type, unsigned k,
 	if (s == NULL)
 		return (NULL);
 	memcpy(s->target, target, KAD_ID_LEN);
+	s->target0 = be64dec(target);
 	s->type = type;
 	s->k = (uint16_t)k;
 	s->alpha = (uint16_t)alpha;
@@ -66,15 +69,16 @@ search_type(const struct search *s)
 	return (s->type);
 }
 
+static int	search_pos(const struct search *, const uint8_t [KAD_ID_LEN],
+		    uint64_t, uint16_t *);
+
 struct search_cand *
 search_find(struct search *s, const uint8_t id[KAD_ID_LEN])
 {
-	uint16_t	i;
+	uint16_t	pos;
 
-	for (i = 0; i < s->n; i++)
-		if (memcmp(s->c[i].id, id, KAD_ID_LEN) == 0)
-			return (&s->c[i]);
-	return (NULL);
+	return (search_pos(s, id, be64dec(id) ^ s->target0, &pos) ?
+	    &s->c[pos] : NULL);
 }
 
 static void
@@ -86,24 +90,57 @@ leave_state(struct search *s, struct search_cand *c)
 		s->slow--;
 }
 
+/*
+ * The slot of id in the list (ordered by distance, and distance is
+ * unique per id): *pos is where it is or would go.
+ */
+static int
+search_pos(const struct search *s, const uint8_t id[KAD_ID_LEN],
+    uint64_t d0, uint16_t *pos)
+{
+	uint16_t	lo = 0, hi = s->n, mid;
+	int		c;
+
+	while (lo < hi) {
+		mid = (uint16_t)((lo + hi) / 2);
+		if (s->c[mid].dist0 != d0)
+			c = s->c[mid].dist0 < d0 ? -1 : 1;
+		else
+			c = kad_id_cmpdist(s->c[mid].id, id, s->target);
+		if (c == 0) {
+			*pos = mid;
+			return (1);
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pos = lo;
+	return (0);
+}
+
 int
 search_add(struct search *s, const uint8_t id[KAD_ID_LEN],
     const struct krpc_addr *addr, unsigned hop)
 {
 	struct search_cand	*c;
 	uint16_t		 pos, victim;
+	uint64_t		 d0 = be64dec(id) ^ s->target0;
 
 	if (hop > 255)
 		hop = 255;
-	if ((c = search_find(s, id)) != NULL) {
+	/* full, and farther than every slot: most of a reply's contacts */
+	if (s->n == s->cap && (d0 > s->c[s->n - 1].dist0 ||
+	    (d0 == s->c[s->n - 1].dist0 &&
+	    kad_id_cmpdist(id, s->c[s->n - 1].id, s->target) > 0)))
+		return (0);
+	if (search_pos(s, id, d0, &pos)) {
+		c = &s->c[pos];
 		if (hop < c->hop)
 			c->hop = (uint8_t)hop;
 		return (0);
 	}
-	/* position by distance */
-	for (pos = s->n; pos > 0; pos--)
-		if (kad_id_cmpdist(s->c[pos - 1].id, id, s->target) < 0)
-			break;
 	if (s->n == s->cap) {
 		/* full: drop the farthest slot not waiting for an answer */
 		for (victim = s->n; victim > 0; victim--)
@@ -120,6 +157,7 @@ search_add(struct search *s, const uint8_t id[KAD_ID_LEN],
 	memmove(&s->c[pos + 1], &s->c[pos], (s->n - pos) * sizeof(s->c[0]));
 	c = &s->c[pos];
 	memset(c, 0, sizeof(*c));
+	c->dist0 = d0;
 	memcpy(c->id, id, KAD_ID_LEN);
 	c->addr = *addr;
 	c->hop = (uint8_t)hop;
@@ -253,4 +291,10 @@ unsigned
 search_msgs(const struct search *s)
 {
 	return (s->msgs);
+}
+
+size_t
+search_mem(const struct search *s)
+{
+	return (sizeof(*s) + (size_t)s->cap * sizeof(s->c[0]));
 }

@@ -23,6 +23,7 @@
 #define SC_FAILED	4	/* timed out, bad answer, or past hop limit */
 
 struct search_cand {
+	uint64_t	 dist0;		/* first word of id XOR target */
 	uint8_t		 id[KAD_ID_LEN];
 	struct krpc_addr addr;
 	uint8_t		 token[KRPC_TOKEN_LEN];
@@ -79,6 +80,8 @@ size_t		 search_results(const struct search *,
 		    const struct search_cand **out, size_t n);
 /* Hop count of the closest candidate that replied, 0 if none. */
 unsigned	 search_hops(const struct search *);
+/* Bytes this lookup holds. */
+size_t		 search_mem(const struct search *);
 /* Requests sent so far. */
 unsigned	 search_msgs(const struct search *);
 
