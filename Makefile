@@ -6,6 +6,7 @@
 #   TESTS += name         name_SRCS, name_PKGS     (tests/*/module.mk)
 #   FUZZERS += name       name_SRCS, name_PKGS
 #   BENCHES += name       name_SRCS, name_PKGS
+# (name_LIBS: extra linker flags, such as -lm)
 # Every program also links libkadipc.a and the common packages.
 #
 # VARIANT=release (default, build/release), test (build/test: test hooks
@@ -108,7 +109,8 @@ define PROG_template
 $(2)/$(1): $$(patsubst %.c,$(B)/obj/%.o,$$($(1)_SRCS)) $(IPC_LIB)
 	@mkdir -p $$(@D)
 	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(patsubst %.c,$(B)/obj/%.o,$$($(1)_SRCS)) \
-	    $(IPC_LIB) $$(call pkglibs,$$($(1)_PKGS) $(COMMON_PKGS))
+	    $(IPC_LIB) $$(call pkglibs,$$($(1)_PKGS) $(COMMON_PKGS)) \
+	    $$($(1)_LIBS)
 endef
 $(foreach p,$(BINS),$(eval $(call PROG_template,$(p),$(B))))
 $(foreach p,$(TESTS),$(eval $(call PROG_template,$(p),$(B)/tests)))

@@ -1,11 +1,12 @@
 /*
  * Tests for kadnet/dht.c and kadnet/search.c: first the input rules of
  * one node fed hand-made datagrams (martians, ids, malformed, replies,
- * rate limits, tokens), then an in-memory network of 1,000 nodes with a
- * deterministic clock, RNG and latency, driven only through the dht_*
- * entry points: lookups must find the true k closest live nodes, GET and
- * PUT must place and find chunks, migration must repair replicas, and a
- * restarted node must rejoin from its saved routing table.
+ * rate limits, tokens), then a network of 1,000 nodes in the simulator
+ * of tests/sim (a deterministic clock, RNG and latency), driven only
+ * through the dht_* entry points: lookups must find the true k closest
+ * live nodes, GET and PUT must place and find chunks, migration must
+ * repair replicas, and a restarted node must rejoin from its saved
+ * routing table.
  *
  *   KAD_SIM_NODES=n	network size (default 1000; 250 under valgrind)
  *   KAD_SIM_SEED=n	another deterministic run
@@ -27,10 +28,9 @@
 #include "kadnet/krpc.h"
 #include "kadnet/routing.h"
 #include "kadnet/search.h"
+#include "tests/sim/sim.h"
 #include "tests/test.h"
 
-#define BASEPORT	20000
-#define MAXRES		8192
 #define K		20
 
 static uint64_t	prng_state = 0x2545f4914f6cdd1dULL;
@@ -46,7 +46,7 @@ prng(void)
 }
 
 static void
-sim_random(void *arg, void *buf, size_t len)
+rnd_bytes(void *arg, void *buf, size_t len)
 {
 	uint8_t	*p = buf;
 	size_t	 i;
@@ -180,7 +180,7 @@ mknode(struct cap *c, uint32_t ip, int martians)
 	struct sockaddr_in	sin;
 
 	dht_config_defaults(&cf);
-	sim_random(NULL, cf.id, KAD_ID_LEN);
+	rnd_bytes(NULL, cf.id, KAD_ID_LEN);
 	mksin(&sin, ip, 9999);
 	memcpy(&cf.bind, &sin, sizeof(sin));
 	cf.martians = martians;
@@ -190,7 +190,7 @@ mknode(struct cap *c, uint32_t ip, int martians)
 	memset(&io, 0, sizeof(io));
 	io.arg = c;
 	io.send = cap_send;
-	io.random = sim_random;
+	io.random = rnd_bytes;
 	io.store = cap_store;
 	io.event = cap_event;
 	memset(c, 0, sizeof(*c));
@@ -227,8 +227,8 @@ test_input_rules(void)
 	d = mknode(&c, 0x7f000001, DHT_MARTIAN_AUTO);
 	CHECK(d != NULL, "dht_new");
 	st = dht_stats(d);
-	sim_random(NULL, id, sizeof(id));
-	sim_random(NULL, txid, sizeof(txid));
+	rnd_bytes(NULL, id, sizeof(id));
+	rnd_bytes(NULL, txid, sizeof(txid));
 	len = mkdgram(buf, KRPC_PING, txid, id, NULL);
 
 	/* a loopback peer is fine when we are bound to loopback */
@@ -286,7 +286,7 @@ test_input_rules(void)
 	    st->drop[DHT_DROP_SELFID] == 1, "zero id and our own id dropped");
 
 	/* replies must answer a request of ours, from where we sent it */
-	sim_random(NULL, id, sizeof(id));
+	rnd_bytes(NULL, id, sizeof(id));
 	len = mkdgram(buf, KRPC_PONG, txid, id, NULL);
 	input(d, buf, len, 0x0a000001, 1);
 	CHECK(st->drop[DHT_DROP_UNSOLICITED] == 1, "unsolicited PONG dropped");
@@ -422,7 +422,7 @@ test_input_rules(void)
 	/* loopback policy */
 	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
 	d2 = mknode(&c2, 0x0a000001, DHT_MARTIAN_LOOPBACK);
-	sim_random(NULL, id, sizeof(id));
+	rnd_bytes(NULL, id, sizeof(id));
 	len = mkdgram(buf, KRPC_PING, txid, id, NULL);
 	input(d, buf, len, 0x7f000001, 4000);
 	input(d2, buf, len, 0x7f000001, 4000);
@@ -437,260 +437,40 @@ test_input_rules(void)
 	dht_free(d);
 }
 
-/* ---------------- part 2: the in-memory network ---------------- */
+/* ---------------- part 2: a simulated network ---------------- */
 
-#define EV_DGRAM	1
-#define EV_STORE	2
-#define EV_SCAN		3
-#define EV_TIMER	4
-
-struct sev {
-	uint64_t	 t, seq;
-	int		 kind;
-	int		 node, from;
-	int		 status;
-	uint64_t	 cookie;
-	uint8_t		*buf;
-	size_t		 len;
-};
-
-struct kv {
-	uint8_t		key[KAD_ID_LEN];
-	uint16_t	len;
-	uint8_t		val[KRPC_MAX_VALUE];
-};
-
-struct snode {
-	struct dht		*d;
-	uint8_t			 id[KAD_ID_LEN];
-	struct sockaddr_in	 sin;
-	int			 dead;
-	int			 corrupt;
-	struct kv		*kv;
-	size_t			 nkv, capkv;
-	uint64_t		 timer_at;
-};
+/*
+ * 1,000 nodes of the real core in tests/sim's simulator: one joins every
+ * 20 ms, bootstrapping off an older one, over paths of 10 to 100 ms with
+ * no loss; completion events land in res[] by cookie.
+ */
+#define MAXRES		8192
 
 struct result {
 	int			 done;
 	int			 status;
 	int			 local;
+	int			 node;
 	unsigned		 hops, msgs;
 	size_t			 nnodes, vlen;
 	struct krpc_contact	 nodes[K];
 	uint8_t			 value[KRPC_MAX_VALUE];
 };
 
-static struct sev	*heap;
-static size_t		 nheap, capheap;
-static uint64_t		 seq;
-static struct snode	*nodes;
-static size_t		 nnodes;
 static struct result	 res[MAXRES];
-static uint64_t		 nevents;
-
-static int
-sev_less(const struct sev *a, const struct sev *b)
-{
-	return (a->t < b->t || (a->t == b->t && a->seq < b->seq));
-}
+static uint64_t		 next_cookie = 1;
+static size_t		 nnodes;
 
 static void
-push(struct sev *e)
-{
-	size_t		i;
-	struct sev	tmp;
-
-	if (nheap == capheap) {
-		capheap = capheap ? capheap * 2 : 4096;
-		heap = reallocarray(heap, capheap, sizeof(*heap));
-		if (heap == NULL)
-			abort();
-	}
-	e->seq = seq++;
-	i = nheap++;
-	heap[i] = *e;
-	while (i > 0 && sev_less(&heap[i], &heap[(i - 1) / 2])) {
-		tmp = heap[i];
-		heap[i] = heap[(i - 1) / 2];
-		heap[(i - 1) / 2] = tmp;
-		i = (i - 1) / 2;
-	}
-}
-
-static void
-pop(struct sev *out)
-{
-	size_t		i = 0, l, r, m;
-	struct sev	tmp;
-
-	*out = heap[0];
-	heap[0] = heap[--nheap];
-	for (;;) {
-		l = 2 * i + 1;
-		r = l + 1;
-		m = i;
-		if (l < nheap && sev_less(&heap[l], &heap[m]))
-			m = l;
-		if (r < nheap && sev_less(&heap[r], &heap[m]))
-			m = r;
-		if (m == i)
-			break;
-		tmp = heap[i];
-		heap[i] = heap[m];
-		heap[m] = tmp;
-		i = m;
-	}
-}
-
-static int
-node_of(const struct sockaddr *sa, socklen_t len)
-{
-	struct sockaddr_in	sin;
-	int			port;
-
-	if (len != sizeof(sin))
-		return (-1);
-	memcpy(&sin, sa, sizeof(sin));
-	port = ntohs(sin.sin_port);
-	if (port < BASEPORT || (size_t)(port - BASEPORT) >= nnodes)
-		return (-1);
-	return (port - BASEPORT);
-}
-
-/* one-way delay: 5-34 ms, fixed per pair of nodes */
-static uint64_t
-latency(int a, int b)
-{
-	uint64_t	h = (uint64_t)a * 0x9e3779b97f4a7c15ULL ^
-			    (uint64_t)b * 0xc2b2ae3d27d4eb4fULL;
-
-	h ^= h >> 29;
-	return (5 + h % 30);
-}
-
-static void
-sim_send(void *arg, const void *buf, size_t len, const struct sockaddr *to,
-    socklen_t tolen)
-{
-	struct snode	*n = arg;
-	struct sev	 e;
-	int		 dst, lie = 0;
-
-	if ((dst = node_of(to, tolen)) < 0)
-		return;
-	memset(&e, 0, sizeof(e));
-	/* a lying node: its VALUE replies carry a damaged chunk */
-	if (n->corrupt && len > KRPC_HDR_LEN &&
-	    ((const uint8_t *)buf)[3] == KRPC_VALUE)
-		lie = 1;
-	e.kind = EV_DGRAM;
-	e.from = (int)(n - nodes);
-	e.node = dst;
-	e.t = now + latency(e.from, dst);
-	if ((e.buf = malloc(len)) == NULL)
-		abort();
-	memcpy(e.buf, buf, len);
-	if (lie)
-		e.buf[len - 1] ^= 0x55;
-	e.len = len;
-	push(&e);
-}
-
-static struct kv *
-kv_find(struct snode *n, const uint8_t key[KAD_ID_LEN])
-{
-	size_t	i;
-
-	for (i = 0; i < n->nkv; i++)
-		if (memcmp(n->kv[i].key, key, KAD_ID_LEN) == 0)
-			return (&n->kv[i]);
-	return (NULL);
-}
-
-static void
-kv_put(struct snode *n, const uint8_t key[KAD_ID_LEN], const uint8_t *v,
-    size_t len)
-{
-	struct kv	*e;
-
-	if (kv_find(n, key) != NULL)
-		return;
-	if (n->nkv == n->capkv) {
-		n->capkv = n->capkv ? n->capkv * 2 : 4;
-		n->kv = reallocarray(n->kv, n->capkv, sizeof(*n->kv));
-		if (n->kv == NULL)
-			abort();
-	}
-	e = &n->kv[n->nkv++];
-	memcpy(e->key, key, KAD_ID_LEN);
-	memcpy(e->val, v, len);
-	e->len = (uint16_t)len;
-}
-
-static int
-keycmp(const void *a, const void *b)
-{
-	return (memcmp(a, b, KAD_ID_LEN));
-}
-
-static void
-sim_store(void *arg, const struct dht_store_req *r)
-{
-	struct snode	*n = arg;
-	struct kv	*e;
-	struct sev	 ev;
-	uint8_t		(*keys)[KAD_ID_LEN];
-	size_t		 i, cnt = 0;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.node = (int)(n - nodes);
-	ev.cookie = r->cookie;
-	ev.t = now + 1;		/* the store is another process */
-	switch (r->op) {
-	case DHT_STORE_PUT:
-		kv_put(n, r->key, r->data, r->len);
-		return;
-	case DHT_STORE_GET:
-	case DHT_STORE_HAVE:
-		ev.kind = EV_STORE;
-		ev.status = DHT_STORE_NOTFOUND;
-		if ((e = kv_find(n, r->key)) != NULL) {
-			ev.status = DHT_STORE_FOUND;
-			if (r->op == DHT_STORE_GET) {
-				if ((ev.buf = malloc(e->len)) == NULL)
-					abort();
-				memcpy(ev.buf, e->val, e->len);
-				ev.len = e->len;
-			}
-		}
-		break;
-	case DHT_STORE_SCAN:
-		ev.kind = EV_SCAN;
-		keys = calloc(n->nkv + 1, KAD_ID_LEN);
-		if (keys == NULL)
-			abort();
-		for (i = 0; i < n->nkv; i++)
-			if (memcmp(n->kv[i].key, r->key, KAD_ID_LEN) > 0)
-				memcpy(keys[cnt++], n->kv[i].key, KAD_ID_LEN);
-		qsort(keys, cnt, KAD_ID_LEN, keycmp);
-		ev.buf = (uint8_t *)keys;
-		ev.len = cnt < r->max ? cnt : r->max;
-		break;
-	}
-	push(&ev);
-}
-
-static void
-sim_event(void *arg, const struct dht_event *ev)
+net_event(int node, const struct dht_event *ev)
 {
 	struct result	*r;
 
-	(void)arg;
 	if (ev->cookie == 0 || ev->cookie >= MAXRES)
 		return;
 	r = &res[ev->cookie];
 	r->done = 1;
+	r->node = node;
 	r->status = ev->status;
 	r->local = ev->local;
 	r->hops = ev->hops;
@@ -703,194 +483,28 @@ sim_event(void *arg, const struct dht_event *ev)
 		memcpy(r->value, ev->value, ev->vlen);
 }
 
-static void
-resched(int i)
-{
-	struct snode	*n = &nodes[i];
-	struct sev	 e;
-	uint64_t	 t;
-
-	if (n->dead)
-		return;
-	t = dht_next_timer(n->d);
-	if (t < now)
-		t = now;
-	if (t == n->timer_at)
-		return;
-	n->timer_at = t;
-	memset(&e, 0, sizeof(e));
-	e.kind = EV_TIMER;
-	e.node = i;
-	e.t = t;
-	push(&e);
-}
-
-static void
-deliver(struct sev *e)
-{
-	struct snode	*n = &nodes[e->node];
-
-	nevents++;
-	if (n->dead)
-		goto out;
-	switch (e->kind) {
-	case EV_DGRAM:
-		(void)dht_input(n->d, e->buf, e->len,
-		    (struct sockaddr *)&nodes[e->from].sin,
-		    sizeof(struct sockaddr_in), now);
-		break;
-	case EV_STORE:
-		(void)dht_store_reply(n->d, e->cookie, e->status, e->buf,
-		    e->len, now);
-		break;
-	case EV_SCAN:
-		(void)dht_store_scan_reply(n->d, e->cookie,
-		    (const uint8_t (*)[KAD_ID_LEN])e->buf, e->len, now);
-		break;
-	case EV_TIMER:
-		if (e->t != n->timer_at)
-			goto out;	/* superseded */
-		n->timer_at = 0;
-		(void)dht_timer(n->d, now);
-		break;
-	}
-	resched(e->node);
- out:
-	free(e->buf);
-}
-
-static void
-sim_run(uint64_t until)
-{
-	struct sev	e;
-
-	while (nheap > 0 && heap[0].t <= until) {
-		pop(&e);
-		now = e.t;
-		deliver(&e);
-	}
-	now = until;
-}
-
-/* Calls into a node from outside an event: its timer may move. */
-static int
-sim_lookup(int i, const uint8_t key[KAD_ID_LEN], uint64_t ck)
-{
-	int	r = dht_lookup(nodes[i].d, key, ck, now);
-
-	resched(i);
-	return (r);
-}
-
-static int
-sim_get(int i, const uint8_t key[KAD_ID_LEN], uint64_t ck)
-{
-	int	r = dht_get(nodes[i].d, key, ck, now);
-
-	resched(i);
-	return (r);
-}
-
-static uint64_t	next_cookie = 1;
-
-/* A GET from node i, run until it ends (10 s at most); its cookie. */
 static uint64_t
-sim_get_wait(int i, const uint8_t key[KAD_ID_LEN])
+cookie_new(void)
 {
-	uint64_t	 ck = next_cookie++;
-	unsigned	 j;
+	uint64_t	ck = next_cookie++;
 
+	if (ck >= MAXRES)
+		abort();
 	memset(&res[ck], 0, sizeof(res[0]));
-	(void)sim_get(i, key, ck);
-	for (j = 0; j < 100 && !res[ck].done; j++)
-		sim_run(now + 100);
 	return (ck);
 }
 
-static int
-sim_put(int i, const uint8_t key[KAD_ID_LEN], const uint8_t *v, size_t len,
-    uint64_t ck)
+/* A GET from node i, run until it ends (10 s at most); its cookie. */
+static uint64_t
+get_wait(int i, const uint8_t key[KAD_ID_LEN])
 {
-	int	r = dht_put(nodes[i].d, key, v, len, ck, now);
+	uint64_t	 ck = cookie_new();
+	unsigned	 j;
 
-	resched(i);
-	return (r);
-}
-
-static struct dht *
-sim_dht(int i)
-{
-	struct dht_config	cf;
-	struct dht_io		io;
-
-	dht_config_defaults(&cf);
-	memcpy(cf.id, nodes[i].id, KAD_ID_LEN);
-	memcpy(&cf.bind, &nodes[i].sin, sizeof(nodes[i].sin));
-	cf.k = K;
-	cf.migrate_ms = 10 * 60 * 1000;
-	cf.rl.slots = 256;	/* keep 1,000 nodes small */
-	memset(&io, 0, sizeof(io));
-	io.arg = &nodes[i];
-	io.send = sim_send;
-	io.random = sim_random;
-	io.store = sim_store;
-	io.event = sim_event;
-	return (dht_new(&cf, &io, now));
-}
-
-static void
-node_add(int i)
-{
-	struct snode	*n = &nodes[i];
-
-	memset(n, 0, sizeof(*n));
-	sim_random(NULL, n->id, KAD_ID_LEN);
-	mksin(&n->sin, 0x7f000001, (uint16_t)(BASEPORT + i));
-	if ((n->d = sim_dht(i)) == NULL)
-		abort();
-}
-
-/*
- * The true n closest live nodes to key (indexes, nearest first), leaving
- * out `self` (a lookup never returns the node that runs it), -1: none.
- */
-static size_t
-truth_from(const uint8_t key[KAD_ID_LEN], int *out, size_t n, int self)
-{
-	size_t	i, cnt = 0, j;
-
-	for (i = 0; i < nnodes; i++) {
-		if (nodes[i].dead || (int)i == self)
-			continue;
-		if (cnt == n && kad_id_cmpdist(nodes[i].id,
-		    nodes[out[n - 1]].id, key) >= 0)
-			continue;
-		j = cnt < n ? cnt++ : n - 1;
-		while (j > 0 && kad_id_cmpdist(nodes[i].id,
-		    nodes[out[j - 1]].id, key) < 0) {
-			out[j] = out[j - 1];
-			j--;
-		}
-		out[j] = (int)i;
-	}
-	return (cnt);
-}
-
-static size_t
-truth(const uint8_t key[KAD_ID_LEN], int *out, size_t n)
-{
-	return (truth_from(key, out, n, -1));
-}
-
-static int
-random_live(void)
-{
-	int	i;
-
-	do
-		i = (int)(prng() % nnodes);
-	while (nodes[i].dead);
-	return (i);
+	(void)sim_get(i, key, ck);
+	for (j = 0; j < 100 && !res[ck].done; j++)
+		sim_run_for_ms(100);
+	return (ck);
 }
 
 static int
@@ -908,7 +522,6 @@ median(unsigned *v, size_t n)
 	return (n ? v[n / 2] : 0);
 }
 
-
 /* Run `count` lookups, `par` at a time; return how many were exact. */
 static unsigned
 lookups(unsigned count, unsigned par, unsigned *hops, unsigned *msgs,
@@ -924,16 +537,15 @@ lookups(unsigned count, unsigned par, unsigned *hops, unsigned *msgs,
 	while (done < count) {
 		started = 0;
 		for (j = 0; j < par && done + j < count; j++) {
-			sim_random(NULL, keys[started], KAD_ID_LEN);
-			ck[started] = next_cookie++;
-			memset(&res[ck[started]], 0, sizeof(res[0]));
-			from[started] = random_live();
+			sim_rand_id(keys[started]);
+			ck[started] = cookie_new();
+			from[started] = sim_random_up();
 			if (sim_lookup(from[started], keys[started],
 			    ck[started]) == 0)
 				started++;
 		}
 		for (b = 0; b < 600; b++) {
-			sim_run(now + 100);
+			sim_run_for_ms(100);
 			for (j = 0; j < started; j++)
 				if (!res[ck[j]].done)
 					break;
@@ -943,10 +555,10 @@ lookups(unsigned count, unsigned par, unsigned *hops, unsigned *msgs,
 		for (j = 0; j < started; j++) {
 			struct result *r = &res[ck[j]];
 
-			nt = truth_from(keys[j], want, K, from[j]);
+			nt = sim_truth(keys[j], want, K, from[j], 0);
 			ok = r->done && r->status == 0 && r->nnodes == nt;
 			for (i = 0; ok && i < nt; i++)
-				if (memcmp(r->nodes[i].id, nodes[want[i]].id,
+				if (memcmp(r->nodes[i].id, sim_node_id(want[i]),
 				    KAD_ID_LEN) != 0)
 					ok = 0;
 			exact += ok;
@@ -963,71 +575,93 @@ lookups(unsigned count, unsigned par, unsigned *hops, unsigned *msgs,
 	return (exact);
 }
 
-/* how many of the n closest live nodes hold key */
+/* How many of the n closest live nodes hold key. */
 static size_t
 copies(const uint8_t key[KAD_ID_LEN], size_t n, int *closest_has)
 {
 	int	idx[DHT_MAX_REPLICAS];
 	size_t	i, cnt = 0, nt;
 
-	nt = truth(key, idx, n);
-	*closest_has = nt > 0 && kv_find(&nodes[idx[0]], key) != NULL;
+	nt = sim_truth(key, idx, n, -1, 0);
+	*closest_has = nt > 0 && sim_store_has(idx[0], key);
 	for (i = 0; i < nt; i++)
-		if (kv_find(&nodes[idx[i]], key) != NULL)
-			cnt++;
+		cnt += sim_store_has(idx[i], key);
 	return (cnt);
+}
+
+/* A random node that is up and does not hold key. */
+static int
+non_holder(const uint8_t key[KAD_ID_LEN])
+{
+	int	src;
+
+	do
+		src = sim_random_up();
+	while (sim_store_has(src, key));
+	return (src);
 }
 
 #define NCHUNK	60
 
 static void
-test_network(void)
+test_network_build(void)
 {
-	static uint8_t	 vals[NCHUNK][KRPC_MAX_VALUE];
-	static uint8_t	 keys[NCHUNK][KAD_ID_LEN];
-	size_t		 vlen[NCHUNK];
-	unsigned	*hops, *msgs, exact, i, j, good, full, got, bad;
+	struct sim_config cf;
 	const char	*env;
-	uint64_t	 ck, t0;
-	size_t		 c, tot;
-	int		 has, idx[DHT_MAX_REPLICAS], src, nt;
-	uint8_t		*blob;
-	ssize_t		 blen;
-	struct dht	*old;
+	uint8_t		 id[KAD_ID_LEN];
+	size_t		 i, tot;
 
 	nnodes = 1000;
-	if ((env = getenv("KAD_SIM_SEED")) != NULL && atoi(env) > 0)
-		prng_state ^= (uint64_t)atoi(env) * 0x9e3779b97f4a7c15ULL;
 	if (getenv("KAD_VALGRIND") != NULL)
 		nnodes = 250;
 	if ((env = getenv("KAD_SIM_NODES")) != NULL && atoi(env) >= 50)
 		nnodes = (size_t)atoi(env);
-	nodes = calloc(nnodes, sizeof(*nodes));
-	hops = calloc(1000, sizeof(*hops));
-	msgs = calloc(1000, sizeof(*msgs));
-	if (nodes == NULL || hops == NULL || msgs == NULL)
-		abort();
-
-	/* join one node every 20 ms, each bootstrapping off an older one */
-	now = 1000;
+	sim_config_defaults(&cf);
+	if ((env = getenv("KAD_SIM_SEED")) != NULL && atoi(env) > 0)
+		cf.seed = (uint64_t)atoi(env);
+	cf.rtt_median_ms = 40;
+	cf.rtt_p95_ms = 70;
+	cf.loss = 0;
+	cf.migrate_ms = 10 * 60 * 1000;
+	cf.rl_slots = 256;
+	cf.on_event = net_event;
+	sim_init(&cf, nnodes);
 	for (i = 0; i < nnodes; i++) {
-		node_add((int)i);
-		if (i > 0) {
-			j = (unsigned)(prng() % i);
-			(void)dht_ping(nodes[i].d,
-			    (struct sockaddr *)&nodes[j].sin,
-			    sizeof(nodes[j].sin), now);
-		}
-		resched((int)i);
-		sim_run(now + 20);
+		sim_rand_id(id);
+		(void)sim_node_add(id, sim_addr_for(i), 4000, SIM_HONEST);
 	}
-	sim_run(now + 30000);
+	/* one every 20 ms, each bootstrapping off an older one */
+	for (i = 0; i < nnodes; i++) {
+		(void)sim_node_start((int)i, i == 0 ? -1 :
+		    (int)sim_rand_below(i));
+		sim_run_for_ms(20);
+	}
+	sim_run_for_ms(30000);
 	for (tot = 0, i = 0; i < nnodes; i++)
-		tot += dht_nodes(nodes[i].d);
+		tot += dht_nodes(sim_node_dht((int)i));
 	printf("# %zu nodes joined, %zu routing entries per node on average, "
 	    "%llu events\n", nnodes, tot / nnodes,
-	    (unsigned long long)nevents);
+	    (unsigned long long)sim_stats()->events);
 	CHECK(tot / nnodes >= K, "routing tables filled");
+}
+
+static void
+test_network(void)
+{
+	static uint8_t	 keys[NCHUNK][KAD_ID_LEN];
+	size_t		 vlen[NCHUNK];
+	unsigned	*hops, *msgs, exact, i, j, good, full, got, bad;
+	uint64_t	 ck, t0;
+	size_t		 c, tot;
+	int		 has, idx[DHT_MAX_REPLICAS], src, nt, x;
+	uint8_t		 val[KRPC_MAX_VALUE], *blob, missing[KAD_ID_LEN];
+	ssize_t		 blen;
+
+	hops = calloc(1000, sizeof(*hops));
+	msgs = calloc(1000, sizeof(*msgs));
+	if (hops == NULL || msgs == NULL)
+		abort();
+	test_network_build();
 
 	/* all 200 at once: a file fetch runs hundreds in parallel */
 	exact = lookups(200, 200, hops, msgs, "all alive, 200 in parallel");
@@ -1040,26 +674,23 @@ test_network(void)
 
 	/* 5% of the nodes vanish without a word */
 	for (i = 0; i < nnodes / 20; i++)
-		nodes[random_live()].dead = 1;
+		sim_node_kill(sim_random_up());
 	exact = lookups(100, 20, hops, msgs, "5% dead");
 	CHECK(exact >= 95, "with 5%% dead nodes still >= 95%% exact "
 	    "(%u/100)", exact);
 	CHECK(median(msgs, 100) <= 150, "and messages stay bounded (%u)",
 	    median(msgs, 100));
-	sim_run(now + 30000);
+	sim_run_for_ms(30000);
 
 	/* PUT: each chunk forwarded to its closest node and replicated */
 	for (got = 0, i = 0; i < NCHUNK; i++) {
-		vlen[i] = 100 + prng() % (KRPC_MAX_VALUE - 99);
-		sim_random(NULL, vals[i], vlen[i]);
-		sha256(vals[i], vlen[i], keys[i]);
-		ck = next_cookie++;
-		memset(&res[ck], 0, sizeof(res[0]));
-		got += sim_put(random_live(), keys[i], vals[i], vlen[i],
-		    ck) == 0;
+		vlen[i] = 100 + sim_rand_below(KRPC_MAX_VALUE - 99);
+		sim_rand_id(keys[i]);
+		got += sim_put(sim_random_up(), keys[i], vlen[i],
+		    cookie_new()) == 0;
 	}
 	CHECK(got == NCHUNK, "dht_put accepted %u chunks", got);
-	sim_run(now + 20000);
+	sim_run_for_ms(20000);
 	for (good = 0, full = 0, i = 0; i < NCHUNK; i++) {
 		c = copies(keys[i], 8, &has);
 		good += has;
@@ -1073,17 +704,11 @@ test_network(void)
 
 	/* GET from nodes that do not hold the chunk */
 	for (got = 0, i = 0; i < NCHUNK; i++) {
-		do
-			src = random_live();
-		while (kv_find(&nodes[src], keys[i]) != NULL);
-		ck = next_cookie++;
-		memset(&res[ck], 0, sizeof(res[0]));
-		(void)sim_get(src, keys[i], ck);
-		for (j = 0; j < 100 && !res[ck].done; j++)
-			sim_run(now + 100);
+		ck = get_wait(non_holder(keys[i]), keys[i]);
+		sim_value(keys[i], vlen[i], val);
 		if (res[ck].done && res[ck].status == 0 && !res[ck].local &&
-		    res[ck].vlen == vlen[i] && memcmp(res[ck].value, vals[i],
-		    vlen[i]) == 0) {
+		    res[ck].vlen == vlen[i] &&
+		    memcmp(res[ck].value, val, vlen[i]) == 0) {
 			got++;
 			hops[i] = res[ck].hops;
 			msgs[i] = res[ck].msgs;
@@ -1094,9 +719,12 @@ test_network(void)
 	    "messages %u\n", got, NCHUNK, median(hops, NCHUNK),
 	    median(msgs, NCHUNK));
 	CHECK(got >= NCHUNK * 95 / 100, "GET finds chunks over the network");
-	for (tot = 0, i = 0; i < nnodes; i++)
+	for (tot = 0, i = 0; i < nnodes; i++) {
+		if (sim_node_dht((int)i) == NULL)
+			continue;
 		for (j = 0; j <= DHT_GET_MS_MAX; j++)
-			tot += dht_stats(nodes[i].d)->get_ms[j];
+			tot += dht_stats(sim_node_dht((int)i))->get_ms[j];
+	}
 	CHECK(tot >= got, "every lookup that found its chunk was timed "
 	    "(%zu >= %u)", tot, got);
 
@@ -1109,27 +737,22 @@ test_network(void)
 		struct rt_entry	*first;
 		int		 h;
 
-		i = (unsigned)(prng() % NCHUNK);
-		do
-			src = random_live();
-		while (kv_find(&nodes[src], keys[i]) != NULL);
-		if (routing_closest(dht_routing(nodes[src].d), keys[i],
-		    KRPC_WANT4, 0, now, &first, 1) != 1)
+		i = (unsigned)sim_rand_below(NCHUNK);
+		src = non_holder(keys[i]);
+		if (routing_closest(dht_routing(sim_node_dht(src)), keys[i],
+		    KRPC_WANT4, 0, sim_now_ms(), &first, 1) != 1)
 			continue;
-		for (h = 0; (size_t)h < nnodes; h++)
-			if (memcmp(dht_id(nodes[h].d), first->id,
-			    KAD_ID_LEN) == 0)
-				break;
-		if ((size_t)h == nnodes || nodes[h].dead ||
-		    kv_find(&nodes[h], keys[i]) == NULL)
+		h = sim_node_by_id(first->id);
+		if (h < 0 || sim_node_state(h) != SIM_UP ||
+		    !sim_store_has(h, keys[i]))
 			continue;
 		got = 1;
-		ck = sim_get_wait(src, keys[i]);
+		ck = get_wait(src, keys[i]);
 		CHECK(res[ck].done && res[ck].status == 0 &&
 		    res[ck].msgs == 1, "GET whose closest known node holds "
 		    "the chunk: 1 request (%u)", res[ck].msgs);
-		nodes[h].dead = 1;
-		ck = sim_get_wait(src, keys[i]);
+		sim_node_kill(h);
+		ck = get_wait(src, keys[i]);
 		CHECK(res[ck].done && res[ck].status == 0 &&
 		    res[ck].msgs >= 2 && res[ck].vlen == vlen[i],
 		    "...and with that node dead, the lookup widens and finds "
@@ -1139,46 +762,43 @@ test_network(void)
 
 	/* a local chunk is served by the local store */
 	for (src = 0; (size_t)src < nnodes; src++)
-		if (!nodes[src].dead && kv_find(&nodes[src], keys[0]) != NULL)
+		if (sim_node_state(src) == SIM_UP &&
+		    sim_store_has(src, keys[0]))
 			break;
-	ck = next_cookie++;
+	ck = cookie_new();
 	if ((size_t)src < nnodes)
 		(void)sim_get(src, keys[0], ck);
-	sim_run(now + 50);
+	sim_run_for_ms(50);
 	CHECK(res[ck].done && res[ck].local && res[ck].status == 0 &&
 	    res[ck].vlen == vlen[0], "GET at a holder is answered locally");
 
 	/* GET of a key nobody has fails after the lookup */
-	sim_random(NULL, vals[0], 32);
-	ck = sim_get_wait(random_live(), vals[0]);
+	sim_rand_id(missing);
+	ck = get_wait(sim_random_up(), missing);
 	CHECK(res[ck].done && res[ck].status == -1, "GET of a missing key "
 	    "ends with not found");
 
 	/* holders that send damaged values: the lookup goes past them */
-	nt = (int)truth(keys[1], idx, 8);
+	nt = (int)sim_truth(keys[1], idx, 8, -1, 0);
 	for (j = 0; j < (unsigned)nt; j++)
-		if (kv_find(&nodes[idx[j]], keys[1]) != NULL)
+		if (sim_store_has(idx[j], keys[1]))
 			break;	/* the closest holder stays honest */
 	for (i = 0; i < nnodes; i++)
-		if (kv_find(&nodes[i], keys[1]) != NULL &&
+		if (sim_store_has((int)i, keys[1]) &&
 		    (j == (unsigned)nt || (int)i != idx[j]))
-			nodes[i].corrupt = 1;
+			sim_node_corrupt((int)i, 1);
 	/* up to 10 GETs from non-holders, until one met a liar */
 	for (got = 0, bad = 0, c = 0; c < 10 && bad == 0; c++) {
 		uint64_t	b0;
 
-		do
-			src = random_live();
-		while (kv_find(&nodes[src], keys[1]) != NULL);
-		b0 = dht_stats(nodes[src].d)->drop[DHT_DROP_BADVALUE];
-		ck = next_cookie++;
-		(void)sim_get(src, keys[1], ck);
-		for (j = 0; j < 100 && !res[ck].done; j++)
-			sim_run(now + 100);
+		src = non_holder(keys[1]);
+		b0 = dht_stats(sim_node_dht(src))->drop[DHT_DROP_BADVALUE];
+		ck = get_wait(src, keys[1]);
+		sim_value(keys[1], vlen[1], val);
 		got += res[ck].done && res[ck].status == 0 &&
 		    res[ck].vlen == vlen[1] &&
-		    memcmp(res[ck].value, vals[1], vlen[1]) == 0;
-		bad = (unsigned)(dht_stats(nodes[src].d)->
+		    memcmp(res[ck].value, val, vlen[1]) == 0;
+		bad = (unsigned)(dht_stats(sim_node_dht(src))->
 		    drop[DHT_DROP_BADVALUE] - b0);
 	}
 	CHECK(got == c, "GET with lying holders still finds the real value "
@@ -1186,7 +806,7 @@ test_network(void)
 	CHECK(bad > 0, "bad values were received, rejected and counted "
 	    "(%u in GET %zu)", bad, c);
 	for (i = 0; i < nnodes; i++)
-		nodes[i].corrupt = 0;
+		sim_node_corrupt((int)i, 0);
 
 	/*
 	 * Migration: the closest holder of each of 10 chunks dies; a scan
@@ -1194,22 +814,21 @@ test_network(void)
 	 * chunk planted on a far node gets pushed toward its key.
 	 */
 	for (i = 0; i < 10; i++) {
-		(void)truth(keys[i], idx, 1);
-		nodes[idx[0]].dead = 1;
+		(void)sim_truth(keys[i], idx, 1, -1, 0);
+		sim_node_kill(idx[0]);
 	}
-	sim_random(NULL, vals[NCHUNK - 1], 500);
-	sha256(vals[NCHUNK - 1], 500, keys[NCHUNK - 1]);
-	nt = (int)truth(keys[NCHUNK - 1], idx, 8);
+	sim_rand_id(keys[NCHUNK - 1]);
+	nt = (int)sim_truth(keys[NCHUNK - 1], idx, 8, -1, 0);
 	do {
-		src = random_live();
+		src = sim_random_up();
 		for (j = 0; j < (unsigned)nt && idx[j] != src; j++)
 			;
 	} while (j < (unsigned)nt);
-	kv_put(&nodes[src], keys[NCHUNK - 1], vals[NCHUNK - 1], 500);
+	sim_store_plant(src, keys[NCHUNK - 1], 500);
 	c = copies(keys[NCHUNK - 1], 8, &has);
 	CHECK(c <= 1 && !has, "planted chunk is on one far node only");
-	t0 = now;
-	sim_run(now + 12 * 60 * 1000);
+	t0 = sim_now_ms();
+	sim_run_for_ms(12 * 60 * 1000);
 	for (good = 0, full = 0, i = 0; i < 10; i++) {
 		c = copies(keys[i], 8, &has);
 		good += has;
@@ -1217,63 +836,51 @@ test_network(void)
 	}
 	printf("# migration after closest holders died: %u/10 closest, "
 	    "%u/10 with >= 7 of 8 copies (%llu s)\n", good, full,
-	    (unsigned long long)(now - t0) / 1000);
+	    (unsigned long long)(sim_now_ms() - t0) / 1000);
 	CHECK(good >= 9 && full >= 9, "migration repairs replicas");
 	c = copies(keys[NCHUNK - 1], 8, &has);
 	CHECK(has && c >= 7, "migration pushes a far key to its closest "
 	    "nodes (%zu copies)", c);
 
 	/* a restarted node rejoins from its saved table, no bootstrap */
-	src = random_live();
-	blen = (ssize_t)dht_save_size(nodes[src].d);
+	src = sim_random_up();
+	blen = (ssize_t)dht_save_size(sim_node_dht(src));
 	blob = malloc((size_t)blen);
-	CHECK(blob != NULL && dht_save(nodes[src].d, blob, (size_t)blen) ==
-	    blen, "routing table saved (%zd bytes)", blen);
-	old = nodes[src].d;
-	nodes[src].d = sim_dht(src);
-	dht_free(old);
-	nodes[src].timer_at = 0;
-	CHECK(dht_load(nodes[src].d, blob, (size_t)blen, now) > 0,
-	    "and loaded into the restarted node");
+	CHECK(blob != NULL && dht_save(sim_node_dht(src), blob,
+	    (size_t)blen) == blen, "routing table saved (%zd bytes)", blen);
 	free(blob);
-	resched(src);
-	sim_run(now + 5000);
+	sim_node_down(src);
+	CHECK(sim_node_up(src) == 0 && dht_nodes(sim_node_dht(src)) > 0,
+	    "and loaded into the restarted node (%zu contacts)",
+	    dht_nodes(sim_node_dht(src)));
+	sim_run_for_ms(5000);
 	for (exact = 0, i = 0; i < 20; i++) {
 		int	want[K];
 		size_t	n2;
 
-		ck = next_cookie++;
-		sim_random(NULL, vals[0], 32);
-		(void)sim_lookup(src, vals[0], ck);
+		ck = cookie_new();
+		sim_rand_id(missing);
+		(void)sim_lookup(src, missing, ck);
 		for (j = 0; j < 100 && !res[ck].done; j++)
-			sim_run(now + 100);
-		n2 = truth_from(vals[0], want, K, src);
+			sim_run_for_ms(100);
+		n2 = sim_truth(missing, want, K, src, 0);
 		if (res[ck].done && res[ck].nnodes == n2 && n2 > 0 &&
-		    memcmp(res[ck].nodes[0].id, nodes[want[0]].id, 32) == 0 &&
-		    memcmp(res[ck].nodes[n2 - 1].id, nodes[want[n2 - 1]].id,
-		    32) == 0)
+		    memcmp(res[ck].nodes[0].id, sim_node_id(want[0]),
+		    KAD_ID_LEN) == 0 && memcmp(res[ck].nodes[n2 - 1].id,
+		    sim_node_id(want[n2 - 1]), KAD_ID_LEN) == 0)
 			exact++;
 	}
 	CHECK(exact >= 19, "restarted node's lookups are exact (%u/20)",
 	    exact);
 
-	for (tot = 0, i = 0; i < nnodes; i++)
-		tot += dht_stats(nodes[i].d)->drop[DHT_DROP_MALFORMED];
+	for (tot = 0, x = 0; (size_t)x < nnodes; x++)
+		if (sim_node_dht(x) != NULL)
+			tot += dht_stats(sim_node_dht(x))->
+			    drop[DHT_DROP_MALFORMED];
 	CHECK(tot == 0, "no node saw a malformed datagram");
-	printf("# %llu events simulated\n", (unsigned long long)nevents);
-
-	for (i = 0; i < nnodes; i++) {
-		dht_free(nodes[i].d);
-		free(nodes[i].kv);
-	}
-	while (nheap > 0) {
-		struct sev e;
-
-		pop(&e);
-		free(e.buf);
-	}
-	free(heap);
-	free(nodes);
+	printf("# %llu events simulated\n",
+	    (unsigned long long)sim_stats()->events);
+	sim_free();
 	free(hops);
 	free(msgs);
 }

@@ -1,0 +1,116 @@
+#!/bin/sh
+# tests/sim/run.sh BUILD_DIR: `make sim`, the standard set of kadsim
+# scenarios (docs/SCALE.md), two at a time (this machine has two cores),
+# then a table of the figures that matter and the anchors beside them.
+#
+#   SIM_SEED (1)	another repeatable run
+#   SIM_OUT		keep each scenario's output in this directory
+#   SIM_ONLY		a space-separated list of runs to do (names below)
+#
+# Every kadsim started here is waited for; on ^C they are stopped by pid.
+set -u
+
+if [ $# -ne 1 ] || [ ! -x "$1/kadsim" ]; then
+	echo "usage: tests/sim/run.sh BUILD_DIR (with BUILD_DIR/kadsim)" >&2
+	exit 2
+fi
+SIM="$1/kadsim"
+SEED=${SIM_SEED:-1}
+OUT=${SIM_OUT:-$(mktemp -d /tmp/kad-sim.XXXXXX)}
+mkdir -p "$OUT" || exit 1
+PIDS=""
+trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; exit 1' INT TERM
+
+# name | arguments
+RUNS="lookup-1k|--scenario lookup --nodes 1000 --lookups 1000 --gets 1000
+lookup-10k|--scenario lookup --nodes 10000 --lookups 1000 --gets 1000
+lookup-100k|--scenario lookup --nodes 100000 --lookups 1000 --gets 1000 --join-ms 2
+churn-10k|--scenario churn --nodes 10000 --gets 1000 --hours 3 --join-ms 5
+durability-10k|--scenario durability --nodes 10000 --files 100 --file-chunks 256 --kill 30 --join-ms 5
+eclipse-10k|--scenario eclipse --nodes 10000 --gets 200 --sybils 64 --join-ms 5
+fetch-1k|--scenario fetch --nodes 1000 --chunks 10240"
+
+run_one() {	# name args...: kadsim to $OUT/name.out (stdout), .err
+	_n=$1
+	shift
+	echo "sim: $_n: kadsim $* --seed $SEED"
+	"$SIM" "$@" --seed "$SEED" --csv "$OUT/$_n.csv" >"$OUT/$_n.out" \
+	    2>"$OUT/$_n.err" || {
+		echo "sim: $_n FAILED (see $OUT/$_n.err)"
+		: >"$OUT/$_n.failed"
+	}
+}
+
+# the longest run in one lane, everything else in the other
+lane() {	# names...
+	for _name in "$@"; do
+		_args=$(echo "$RUNS" | sed -n "s/^$_name|//p")
+		[ -n "$_args" ] || continue
+		if [ -n "${SIM_ONLY:-}" ]; then
+			case " $SIM_ONLY " in *" $_name "*) ;; *) continue ;; esac
+		fi
+		# shellcheck disable=SC2086
+		run_one "$_name" $_args
+	done
+}
+
+t0=$(date +%s)
+lane lookup-100k &
+PIDS="$PIDS $!"
+lane lookup-1k lookup-10k durability-10k eclipse-10k churn-10k fetch-1k &
+PIDS="$PIDS $!"
+wait
+t1=$(date +%s)
+
+get() {		# name key: the value after "key: "
+	[ -f "$OUT/$1.out" ] || { echo "-"; return; }
+	_v=$(sed -n "s/^$2: //p" "$OUT/$1.out" | head -n 1)
+	echo "${_v:--}"
+}
+host() {	# name: wall seconds and peak MiB of the run (its stderr)
+	[ -f "$OUT/$1.err" ] || { echo "-"; return; }
+	awk -F': ' '$1 == "wall-seconds" { w = $2 }
+	    $1 == "peak-rss-mib" { m = $2 }
+	    END { printf "%.0f s, %s MiB", w, m }' "$OUT/$1.err"
+}
+
+echo
+echo "kadsim standard set, seed $SEED ($((t1 - t0)) s in all; outputs in $OUT)"
+printf '%-15s %-9s %-11s %-9s %-7s %-9s %-10s %s\n' run rounds \
+    rounds-p99 exact msgs lat-ms get-ok host
+for n in lookup-1k lookup-10k lookup-100k; do
+	printf '%-15s %-9s %-11s %-9s %-7s %-9s %-10s %s\n' "$n" \
+	    "$(get "$n" lookup-rounds-median)" "$(get "$n" lookup-rounds-p99)" \
+	    "$(get "$n" lookup-exact-pct)%" "$(get "$n" lookup-messages-median)" \
+	    "$(get "$n" lookup-latency-ms-median)" "$(get "$n" get-success-pct)%" \
+	    "$(host "$n")"
+done
+for n in lookup-1k lookup-10k lookup-100k; do
+	printf '%-15s state %s B/node (max %s), routing %s B/node\n' "$n" \
+	    "$(get "$n" state-bytes-per-node)" \
+	    "$(get "$n" state-bytes-per-node-max)" \
+	    "$(get "$n" routing-bytes-per-node)"
+done
+printf '%-15s GET success %s%% over %s GETs, %s transitions (%s)\n' \
+    churn-10k "$(get churn-10k churn-get-success-pct)" \
+    "$(get churn-10k churn-get-count)" \
+    "$(get churn-10k churn-transitions)" "$(host churn-10k)"
+printf '%-15s after 30%% killed: %s files whole, %s chunks lost; after repair %s on all closest (%s)\n' \
+    durability-10k "$(get durability-10k after-kill-files-whole-pct)%" \
+    "$(get durability-10k after-kill-chunks-lost)" \
+    "$(get durability-10k after-repair-chunks-on-all-8-closest-pct)%" \
+    "$(host durability-10k)"
+printf '%-15s 25 MiB file whole at 30%% loss: %s%%, 1 GiB: %s%%\n' "" \
+    "$(get durability-10k kill-30%-whole-25MiB-file-pct)" \
+    "$(get durability-10k kill-30%-whole-1GiB-file-pct)"
+printf '%-15s Sybils for 50%% failure: %s; for 99%%: %s (%s)\n' eclipse-10k \
+    "$(get eclipse-10k sybils-for-50pct-failure)" \
+    "$(get eclipse-10k sybils-for-99pct-failure)" "$(host eclipse-10k)"
+printf '%-15s %s MB/s, %s requests per chunk (%s)\n' fetch-1k \
+    "$(get fetch-1k fetch-mb-per-s)" "$(get fetch-1k fetch-requests-per-chunk)" \
+    "$(host fetch-1k)"
+echo "anchors: Kademlia bound log2(N/k): 5.6 (1k), 9.0 (10k), 12.3 (100k);" \
+    "IPFS median 3 rounds, p90 <= 6 at 15-45k peers; mainline DHT median" \
+    "lookup 100-200 ms"
+ls "$OUT"/*.failed >/dev/null 2>&1 && exit 1
+exit 0

@@ -1,0 +1,148 @@
+/*
+ * scn_durability: publish F files of S chunks through the real PUT path,
+ * kill a share of the nodes at once (their stores with them), count the
+ * chunks lost and the files still whole, let one migration period run,
+ * and count again.  The files a run can afford are small; what larger
+ * files would do is worked out from the copies each chunk really had:
+ * a chunk with h copies is lost when all h holders are among the dead,
+ * which for K dead out of N happens with probability
+ * C(N-h, K-h) / C(N, K), and a file of C chunks is whole when none of
+ * them is lost (docs/SCALE.md).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kadnet/dht.h"
+#include "tests/sim/kadsim.h"
+
+#define MAXH	64
+
+/* Chunks with a live copy anywhere, and files with every chunk so. */
+static void
+count(uint8_t (*keys)[KAD_ID_LEN], const char *when)
+{
+	int	 h[MAXH];
+	size_t	 f, c, i, n, live, lost = 0, whole = 0, placed = 0, fl;
+	char	 key[64];
+
+	for (f = 0; f < opt.files; f++) {
+		fl = 0;
+		for (c = 0; c < opt.file_chunks; c++) {
+			i = f * opt.file_chunks + c;
+			n = sim_holders(keys[i], h, MAXH);
+			for (live = 0; n > 0; n--)
+				live += sim_node_state(h[n - 1]) == SIM_UP;
+			if (live == 0)
+				fl++;
+			placed += net_copies(keys[i], opt.sim.replicas) ==
+			    opt.sim.replicas;
+		}
+		lost += fl;
+		whole += fl == 0;
+		csv_row("%s,%zu,%zu", when, f, fl);
+	}
+	snprintf(key, sizeof(key), "%s-chunks-lost", when);
+	out(key, "%zu of %zu", lost, (size_t)opt.files * opt.file_chunks);
+	snprintf(key, sizeof(key), "%s-files-whole-pct", when);
+	out(key, "%.2f", 100.0 * (double)whole / (double)opt.files);
+	snprintf(key, sizeof(key), "%s-chunks-on-all-%u-closest-pct", when,
+	    opt.sim.replicas);
+	out(key, "%.3f", 100.0 * (double)placed /
+	    (double)(opt.files * opt.file_chunks));
+}
+
+/* ln C(n, k), by lgamma */
+static double
+lchoose(double n, double k)
+{
+	return (lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1));
+}
+
+/*
+ * From each chunk's copy count before the kill: the mean probability
+ * that a chunk is lost when a share `frac` of the N nodes dies, and the
+ * whole-file odds for files of 25 MiB and 1 GiB.
+ */
+static void
+extrapolate(const unsigned *copies, size_t nchunks, double frac)
+{
+	double	 N = (double)opt.nodes, K = floor(frac * N), p = 0, pk;
+	size_t	 i;
+	char	 key[64];
+	unsigned h;
+
+	for (i = 0; i < nchunks; i++) {
+		h = copies[i];
+		if (h == 0)
+			pk = 1;
+		else if (h > K)
+			pk = 0;
+		else
+			pk = exp(lchoose(N - h, K - h) - lchoose(N, K));
+		p += pk;
+	}
+	p /= (double)nchunks;
+	snprintf(key, sizeof(key), "kill-%.0f%%-chunk-loss-probability",
+	    frac * 100);
+	out(key, "%.3g", p);
+	snprintf(key, sizeof(key), "kill-%.0f%%-whole-25MiB-file-pct",
+	    frac * 100);
+	out(key, "%.3f", 100.0 * exp(25600.0 * log1p(-fmin(p, 1 - 1e-16))));
+	snprintf(key, sizeof(key), "kill-%.0f%%-whole-1GiB-file-pct",
+	    frac * 100);
+	out(key, "%.3f", 100.0 * exp(1048576.0 * log1p(-fmin(p, 1 - 1e-16))));
+}
+
+int
+scn_durability(void)
+{
+	uint8_t		(*keys)[KAD_ID_LEN];
+	unsigned	*copies;
+	size_t		 n, i, killed, tot = 0;
+	int		 x, h[MAXH];
+	uint64_t	 t0;
+
+	sim_init(&opt.sim, opt.nodes);
+	if (net_build(opt.nodes) == -1)
+		return (-1);
+	n = (size_t)opt.files * opt.file_chunks;
+	if ((keys = calloc(n + 1, KAD_ID_LEN)) == NULL ||
+	    (copies = calloc(n + 1, sizeof(*copies))) == NULL)
+		abort();
+	out("files", "%u of %u chunks", opt.files, opt.file_chunks);
+	out("replicas", "%u", opt.sim.replicas);
+	out("put-success-pct", "%.2f",
+	    100.0 * (double)net_publish(keys, n, KRPC_MAX_VALUE) / (double)n);
+	for (i = 0; i < n; i++) {
+		copies[i] = (unsigned)sim_holders(keys[i], h, MAXH);
+		tot += copies[i];
+	}
+	out("stored-copies-per-chunk", "%.3f", (double)tot / (double)n);
+	out("network-storage-x", "%.2f", (double)tot / (double)n);
+	csv_row("when,file,chunks-lost");
+	count(keys, "before");
+	extrapolate(copies, n, 0.1);
+	extrapolate(copies, n, 0.3);
+	extrapolate(copies, n, 0.5);
+
+	/* a share of the nodes dies at once, stores and all */
+	for (killed = 0; killed < (size_t)(opt.kill_frac * opt.nodes);
+	    killed++)
+		if ((x = sim_random_up()) != -1)
+			sim_node_kill(x);
+	out("killed", "%zu (%.0f%%)", killed, opt.kill_frac * 100);
+	count(keys, "after-kill");
+
+	/* one migration period, then a minute for the last transfers */
+	t0 = sim_now_us();
+	sim_run_until(t0 + (uint64_t)opt.sim.migrate_ms * 1000 + 60000000);
+	out("repair-sim-minutes", "%.0f",
+	    (double)(sim_now_us() - t0) / 60e6);
+	count(keys, "after-repair");
+	free(keys);
+	free(copies);
+	return (0);
+}
