@@ -151,7 +151,8 @@ fuzz: deps
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
 		build/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
 		    -seed=$(FUZZ_SEED) -runs=$(FUZZ_RUNS) \
-		    -print_final_stats=0 build/fuzz/corpus-$$f \
+		    -print_final_stats=0 -artifact_prefix=build/fuzz/ \
+		    build/fuzz/corpus-$$f \
 		    tests/fuzz/corpus/$$f 2>build/fuzz/$$f.log || \
 		    { tail -40 build/fuzz/$$f.log; exit 1; }; \
 	done; echo "fuzz: all harnesses ran clean"
