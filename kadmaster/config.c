@@ -21,11 +21,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kadmaster.h"
+#include "config.h"
+#include "log.h"
 
 /* sizeof(sun_path) */
 #define CONTROL_PATH_MAX	108
-#include "log.h"
 
 enum key_id {
 	K_DATADIR, K_CONTROL, K_LIBEXEC, K_LISTEN, K_BOOTSTRAP,

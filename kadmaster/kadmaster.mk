@@ -1,8 +1,7 @@
-# kadmaster: the parent daemon and kadctl, its command-line client.
-BINS		+= kadmaster kadctl
-SBIN_BINS	+= kadmaster kadctl
+# kadmaster: the parent daemon.  kadctl compiles config.c as well
+# (kadctl/kadctl.mk).
+BINS		+= kadmaster
+SBIN_BINS	+= kadmaster
 kadmaster_SRCS	:= kadmaster/kadmaster.c kadmaster/config.c \
 		   kadmaster/identity.c kadmaster/spawn.c kadmaster/control.c
 kadmaster_PKGS	:=
-kadctl_SRCS	:= kadmaster/kadctl.c kadmaster/config.c
-kadctl_PKGS	:=

@@ -25,8 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kadmaster.h"
+#include "kadipc.h"
+#include "kadipc_msg.h"
 #include "log.h"
+#include "kadmaster/config.h"
 
 #define READ_BLOCK	(60 * 1024)
 #define WRITE_BUF	(256 * 1024)	/* a get writes in large blocks */
