@@ -5,6 +5,7 @@
  */
 #include <sys/types.h>
 
+#include <bsd/sys/endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -74,7 +75,7 @@ ru16(struct rcur *c, uint16_t *v)
 
 	if (rbytes(c, b, sizeof(b)) == -1)
 		return (-1);
-	*v = (uint16_t)((b[0] << 8) | b[1]);
+	*v = be16dec(b);
 	return (0);
 }
 
@@ -100,8 +101,7 @@ wu16(struct wcur *c, uint16_t v)
 {
 	uint8_t	b[2];
 
-	b[0] = v >> 8;
-	b[1] = v & 0xff;
+	be16enc(b, v);
 	return (wbytes(c, b, sizeof(b)));
 }
 

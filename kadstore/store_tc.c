@@ -102,6 +102,7 @@
 #include <unistd.h>
 
 #include <bsd/string.h>
+#include <bsd/sys/endian.h>
 #include <openssl/evp.h>
 #include <tcutil.h>
 #include <tchdb.h>
@@ -213,44 +214,6 @@ static struct store	*abandoned;
 int	store_test_exit_between_commits;
 #endif
 
-static void
-enc64(uint8_t *p, uint64_t v)
-{
-	int	 i;
-
-	for (i = 7; i >= 0; i--) {
-		p[i] = v & 0xff;
-		v >>= 8;
-	}
-}
-
-static uint64_t
-dec64(const uint8_t *p)
-{
-	uint64_t	 v = 0;
-	int		 i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return (v);
-}
-
-static void
-enc32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
-static uint32_t
-dec32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3]);
-}
-
 static int
 seterr(struct store *s, int error, const char *fmt, ...)
     __attribute__((__format__(printf, 3, 4)));
@@ -328,7 +291,7 @@ broken_err(struct store *s)
 static void
 ikey_make(uint8_t ik[IKEY_LEN], uint64_t tick, const uint8_t *key)
 {
-	enc64(ik, tick);
+	be64enc(ik, tick);
 	memcpy(ik + 8, key, STORE_KEY_LEN);
 }
 
@@ -442,8 +405,8 @@ chunk_lookup(struct store *s, const uint8_t *key, struct chunk_hdr *h,
 	if (n < HDR_LEN || n > VAL_MAX)
 		return (seterr(s, EBADMSG, "damaged chunk record (%d bytes)",
 		    n));
-	h->tick = dec64(s->vbuf);
-	h->pins = dec32(s->vbuf + 8);
+	h->tick = be64dec(s->vbuf);
+	h->pins = be32dec(s->vbuf + 8);
 	*len = (size_t)n - HDR_LEN;
 	return (1);
 }
@@ -453,9 +416,9 @@ static int
 chunk_write(struct store *s, const uint8_t *key, const struct chunk_hdr *h,
     size_t len)
 {
-	enc64(s->vbuf, h->tick);
-	enc32(s->vbuf + 8, h->pins);
-	enc32(s->vbuf + 12, 0);
+	be64enc(s->vbuf, h->tick);
+	be32enc(s->vbuf + 8, h->pins);
+	be32enc(s->vbuf + 12, 0);
 	mapped(s);
 	if (!tchdbput(s->hdb, key, STORE_KEY_LEN, s->vbuf,
 	    (int)(HDR_LEN + len)))
@@ -635,7 +598,7 @@ evict(struct store *s)
 			return (bdb_fail(s, "cursor key"));
 		if (iksz != IKEY_LEN)
 			break;		/* the meta record: all pinned */
-		tick = dec64(ik);
+		tick = be64dec(ik);
 		memcpy(key, ik + 8, sizeof(key));
 		r = chunk_lookup(s, key, &h, &len);
 		if (r == -1 && errno != EBADMSG)
@@ -705,9 +668,9 @@ store_put(struct store *s, const uint8_t key[STORE_KEY_LEN],
 	if (pin && room(s) == 0) {	/* full: the general path decides */
 		if (batch_begin(s) == -1)
 			return (-1);
-		enc64(s->vbuf, s->clock + 1);
-		enc32(s->vbuf + 8, 1);
-		enc32(s->vbuf + 12, 0);
+		be64enc(s->vbuf, s->clock + 1);
+		be32enc(s->vbuf + 8, 1);
+		be32enc(s->vbuf + 12, 0);
 		if (len > 0)
 			memcpy(s->vbuf + HDR_LEN, data, len);
 		mapped(s);
@@ -864,19 +827,19 @@ meta_write(struct store *s, uint64_t gen)
 	uint8_t	 hm[META_HLEN], bm[META_BLEN];
 
 	memset(hm, 0, sizeof(hm));
-	enc32(hm, META_VERSION);
-	enc64(hm + 8, gen);
-	enc64(hm + 16, s->clock);
-	enc64(hm + 24, s->st.chunks);
-	enc64(hm + 32, s->st.bytes);
-	enc64(hm + 40, s->st.pinned);
-	enc64(hm + 48, s->st.pinned_bytes);
-	enc64(hm + 56, s->st.evicted);
+	be32enc(hm, META_VERSION);
+	be64enc(hm + 8, gen);
+	be64enc(hm + 16, s->clock);
+	be64enc(hm + 24, s->st.chunks);
+	be64enc(hm + 32, s->st.bytes);
+	be64enc(hm + 40, s->st.pinned);
+	be64enc(hm + 48, s->st.pinned_bytes);
+	be64enc(hm + 56, s->st.evicted);
 	if (!tchdbput(s->hdb, META_HKEY, META_HKEY_LEN, hm, sizeof(hm)))
 		return (hdb_fail(s, "put meta"));
 	memset(bm, 0, sizeof(bm));
-	enc32(bm, META_VERSION);
-	enc64(bm + 8, gen);
+	be32enc(bm, META_VERSION);
+	be64enc(bm + 8, gen);
 	if (!tcbdbput(s->bdb, meta_bkey, sizeof(meta_bkey), bm, sizeof(bm)))
 		return (bdb_fail(s, "put meta"));
 	return (0);
@@ -1010,8 +973,8 @@ scan_rec(const void *kbuf, int ksiz, const void *vbuf, int vsiz, void *arg)
 		memcpy(sc->bad[sc->nbad++], kbuf, STORE_KEY_LEN);
 		return (true);
 	}
-	tick = dec64(v);
-	pins = dec32(v + 8);
+	tick = be64dec(v);
+	pins = be32dec(v + 8);
 	len = (size_t)vsiz - HDR_LEN;
 	sc->st.chunks++;
 	sc->st.bytes += len;
@@ -1202,17 +1165,17 @@ meta_load(struct store *s, uint64_t *gen)
 	if (n == -1)
 		return (tchdbecode(s->hdb) == TCENOREC ? 0 :
 		    hdb_fail(s, "get meta"));
-	if (n != META_HLEN || dec32(m) != META_VERSION) {
+	if (n != META_HLEN || be32dec(m) != META_VERSION) {
 		log_warnx("%s: unknown meta record, rebuilding", __func__);
 		return (0);
 	}
-	*gen = dec64(m + 8);
-	s->clock = dec64(m + 16);
-	s->st.chunks = dec64(m + 24);
-	s->st.bytes = dec64(m + 32);
-	s->st.pinned = dec64(m + 40);
-	s->st.pinned_bytes = dec64(m + 48);
-	s->st.evicted = dec64(m + 56);
+	*gen = be64dec(m + 8);
+	s->clock = be64dec(m + 16);
+	s->st.chunks = be64dec(m + 24);
+	s->st.bytes = be64dec(m + 32);
+	s->st.pinned = be64dec(m + 40);
+	s->st.pinned_bytes = be64dec(m + 48);
+	s->st.evicted = be64dec(m + 56);
 	return (1);
 }
 
@@ -1225,9 +1188,9 @@ bmeta_load(struct store *s, uint64_t *gen)
 	if ((m = tcbdbget3(s->bdb, meta_bkey, sizeof(meta_bkey), &n)) == NULL)
 		return (tcbdbecode(s->bdb) == TCENOREC ? 0 :
 		    bdb_fail(s, "get meta"));
-	if (n != META_BLEN || dec32(m) != META_VERSION)
+	if (n != META_BLEN || be32dec(m) != META_VERSION)
 		return (0);
-	*gen = dec64(m + 8);
+	*gen = be64dec(m + 8);
 	return (1);
 }
 
