@@ -2,7 +2,8 @@
 # Tokyo Cabinet.  The chunk store (STORE_TC_SRCS) makes no IPC and is
 # linked into the tests as well.  It links libcrypto for SHA-256 alone
 # (re-checking each chunk's key).
-STORE_TC_SRCS	:= kadstore/store_tc.c kadstore/tc_yield.c
+STORE_TC_SRCS	:= kadstore/store_tc.c kadstore/store_open.c \
+		   kadstore/store_space.c kadstore/tc_yield.c
 
 BINS		+= kadstore
 LIBEXEC_BINS	+= kadstore
