@@ -8,5 +8,6 @@ STORE_TC_SRCS	:= kadstore/store_tc.c kadstore/store_open.c \
 BINS		+= kadstore
 LIBEXEC_BINS	+= kadstore
 kadstore_SRCS	:= kadstore/kadstore.c kadstore/store_dispatch.c \
+		   kadstore/store_routes.c \
 		   $(STORE_TC_SRCS)
 kadstore_PKGS	:= tokyocabinet libcrypto

@@ -24,7 +24,6 @@
 #include <bsd/sys/tree.h>
 #include <errno.h>
 #include <event2/event.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +75,6 @@ static uint64_t		 next_cookie = 1;
 static uint64_t		 npublishing, nfetching;
 static uint64_t		 stat_fetched, stat_fetch_fail, stat_net_puts;
 static uint64_t		 stat_net_bad, stat_publish_fail, stat_fetch_retries;
-static int		 routes_fd = -1;
 static int		 net_alone;	/* kadnet has no peers: keep it local */
 
 static struct store	*st;
@@ -182,7 +180,7 @@ waiting_take(struct waiting_tree *t, uint64_t cookie)
 
 /* Hand a committed, published chunk to kadnet; it answers later. */
 static int
-publish(const struct reply *r)
+publish_via_net(const struct reply *r)
 {
 	struct kadipc_chunk	 head;
 	struct iovec		 iov[2];
@@ -244,7 +242,7 @@ store_batch_end(struct kadipc_chan *ch, void *arg)
 	commit_now = 0;
 	for (i = 0; i < nreplies; i++) {
 		if (replies[i].publish && replies[i].error == 0 &&
-		    !net_alone && publish(&replies[i]) == -1) {
+		    !net_alone && publish_via_net(&replies[i]) == -1) {
 			store_check_broken(errno);
 			replies[i].error = errno;
 		} else if (replies[i].publish && replies[i].error == 0 &&
@@ -334,9 +332,9 @@ store_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	    kadipc_type_name(m->hdr.type));
 }
 
-/* A chunk kadcrypt needs and we lack: ask the network. */
+/* A chunk kadcrypt needs and we lack: ask kadnet to find it. */
 static void
-fetch(uint32_t peerid, const uint8_t *key)
+fetch_via_net(uint32_t peerid, const uint8_t *key)
 {
 	struct waiting	*w;
 
@@ -383,7 +381,7 @@ store_dispatch_crypt(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 			store_check_broken(error);
 			if (error == ENOENT) {
 				stat_misses++;
-				fetch(m->hdr.peerid, c.key);
+				fetch_via_net(m->hdr.peerid, c.key);
 				return;
 			}
 			len = 0;
@@ -439,41 +437,6 @@ net_scan(struct kadipc_msg *m)
 	iov[1].iov_len = n * KADIPC_KEY_LEN;
 	if (kadipc_composev(store_net, KADIPC_NET_STORE_KEYS, 0, -1, iov,
 	    2) == -1)
-		fatal("%s", __func__);
-}
-
-/* The routing table blob, kept for kadnet in db/routes. */
-void
-store_routes_open(const char *dbdir)
-{
-	char	 path[PATH_MAX];
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/routes", dbdir) >=
-	    sizeof(path))
-		fatalx("%s: path too long", __func__);
-	if ((routes_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600)) == -1)
-		fatal("%s", path);
-}
-
-static void
-routes_save(const struct kadipc_msg *m)
-{
-	if (pwrite(routes_fd, m->data, m->len, 0) != (ssize_t)m->len ||
-	    ftruncate(routes_fd, m->len) == -1 || fdatasync(routes_fd) == -1)
-		log_warn("saving the routing table");
-}
-
-/* At start: hand kadnet its saved routing table, if any. */
-void
-store_routes_load(void)
-{
-	uint8_t	 buf[KADIPC_MAX_PAYLOAD];
-	ssize_t	 n;
-
-	if ((n = pread(routes_fd, buf, sizeof(buf), 0)) <= 0)
-		return;
-	if (kadipc_compose(store_net, KADIPC_NET_ROUTES, 0, -1, buf, n) == -1)
 		fatal("%s", __func__);
 }
 
@@ -592,7 +555,7 @@ store_dispatch_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		free(w);
 		return;
 	case KADIPC_NET_ROUTES:
-		routes_save(m);
+		store_routes_save(m->data, m->len);
 		return;
 	}
 	fatalx("%s: unexpected %s from kadnet", __func__,
