@@ -34,12 +34,6 @@
 #define WRITE_BUF	(256 * 1024)	/* a get writes in large blocks */
 #define QUEUE_MAX	(1024 * 1024)
 
-static const uint32_t from_master[] = {
-	KADIPC_CTL_TEXT, KADIPC_CTL_END, KADIPC_CTL_ERROR, KADIPC_XFER_LINK,
-	KADIPC_XFER_META, KADIPC_XFER_DATA, KADIPC_XFER_DONE,
-	KADIPC_XFER_ERROR
-};
-
 static struct kadipc_chan *ch;
 static int	 quiet;
 static char	 tmppath[PATH_MAX];	/* a get's file until it is renamed */
@@ -128,9 +122,7 @@ connect_ctl(const char *path)
 		err(1, "connect %s (is kadmaster running?)", path);
 	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1)
 		err(1, "fcntl");
-	if ((ch = kadipc_chan_new(fd, KAD_PROC_CTL, KAD_PROC_MASTER,
-	    from_master, sizeof(from_master) / sizeof(from_master[0]))) ==
-	    NULL)
+	if ((ch = kadipc_chan_open(fd, KAD_PROC_CTL, KAD_PROC_MASTER)) == NULL)
 		err(1, "channel");
 }
 

@@ -59,12 +59,6 @@ static struct event	*ev_accept, *ev_accept_again;
 static uid_t		 allowed_uid, master_euid;
 static const struct master_conf *cconf;
 
-static const uint32_t from_ctl[] = {
-	KADIPC_CTL_STATUS, KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA,
-	KADIPC_XFER_PUT_END, KADIPC_XFER_GET_BEGIN, KADIPC_XFER_UNPIN,
-	KADIPC_CTL_TEST_SANDBOX, KADIPC_CTL_BOOTSTRAP, KADIPC_CTL_PEERS
-};
-
 /* kadnet answers peers requests in order: the clients waiting, in order */
 static uint32_t		 peers_wait[CTL_MAX_CONNS];
 static int		 npeers_wait;
@@ -577,8 +571,8 @@ control_accept(evutil_socket_t fd, short ev, void *arg)
 		close(s);
 		return;
 	}
-	if ((c->ch = kadipc_chan_new(s, KAD_PROC_MASTER, KAD_PROC_CTL,
-	    from_ctl, sizeof(from_ctl) / sizeof(from_ctl[0]))) == NULL ||
+	if ((c->ch = kadipc_chan_open(s, KAD_PROC_MASTER, KAD_PROC_CTL)) ==
+	    NULL ||
 	    kadipc_event_set(c->ch, base, control_dispatch_ctl,
 	    control_conn_dead, c) == -1) {
 		log_warn("%s: channel", __func__);

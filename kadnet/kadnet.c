@@ -646,20 +646,6 @@ net_chan_dead(struct kadipc_chan *ch, void *arg)
 	fatalx("lost the channel to %s", kadipc_chan_peername(ch));
 }
 
-static const uint32_t from_master[] = {
-	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ, KADIPC_NET_CONFIG,
-	KADIPC_NET_UDP, KADIPC_NET_CONFIG_DONE, KADIPC_NET_BOOTSTRAP,
-	KADIPC_NET_PEERS_REQ,
-#ifdef KAD_TEST_HOOKS
-	KADIPC_TEST_SANDBOX,
-#endif
-};
-
-static const uint32_t from_store[] = {
-	KADIPC_NET_STORE_RES, KADIPC_NET_STORE_KEYS, KADIPC_NET_FETCH,
-	KADIPC_NET_PUBLISH, KADIPC_NET_ROUTES
-};
-
 int
 main(int argc, char *argv[])
 {
@@ -677,11 +663,9 @@ main(int argc, char *argv[])
 	kad_sandbox(KAD_PROC_NET);
 
 	ch_master = kad_worker_chan(base, KAD_IPC_FD, KAD_PROC_NET,
-	    KAD_PROC_MASTER, from_master, nitems(from_master),
-	    net_dispatch_master, net_chan_dead);
+	    KAD_PROC_MASTER, net_dispatch_master, net_chan_dead);
 	ch_store = kad_worker_chan(base, KAD_IPC_FD + 1, KAD_PROC_NET,
-	    KAD_PROC_STORE, from_store, nitems(from_store),
-	    net_dispatch_store, net_chan_dead);
+	    KAD_PROC_STORE, net_dispatch_store, net_chan_dead);
 	event_base_dispatch(base);
 	fatalx("event loop ended");
 }

@@ -113,6 +113,16 @@ kadipc_chan_new(int fd, enum kad_proc self, enum kad_proc peer,
 	return (ch);
 }
 
+struct kadipc_chan *
+kadipc_chan_open(int fd, enum kad_proc self, enum kad_proc peer)
+{
+	uint32_t	 allowed[KADIPC_TYPE_MAX];
+	size_t		 n;
+
+	n = kadipc_allowed(peer, self, allowed, nitems(allowed));
+	return (kadipc_chan_new(fd, self, peer, allowed, n));
+}
+
 void
 kadipc_chan_free(struct kadipc_chan *ch)
 {

@@ -2,6 +2,10 @@
  * The message catalogue: the only source of truth for what crosses a
  * process boundary in kad.  Numbers are explicit, grouped in hundreds per
  * channel, and never reused: a retired type stays here, marked unused.
+ * The table below is msg.c's rows in words: the sender -> receiver
+ * column is each row's dirs, from which every channel's list of allowed
+ * types is derived (kadipc_allowed, kadipc_chan_open); no process writes
+ * such a list itself.  "worker" is kadnet, kadstore and kadcrypt.
  *
  * type                  sender -> receiver      payload               fd  reply / limits
  * --------------------- ----------------------- --------------------- --- ----------------------------

@@ -137,12 +137,11 @@ kad_worker_sibling_lost(struct kadipc_chan *ch, struct event_base *base)
 
 struct kadipc_chan *
 kad_worker_chan(struct event_base *base, int fd, enum kad_proc self,
-    enum kad_proc peer, const uint32_t *allowed, size_t nallowed,
-    kadipc_dispatch_cb dispatch, kadipc_dead_cb dead)
+    enum kad_proc peer, kadipc_dispatch_cb dispatch, kadipc_dead_cb dead)
 {
 	struct kadipc_chan	*ch;
 
-	if ((ch = kadipc_chan_new(fd, self, peer, allowed, nallowed)) == NULL)
+	if ((ch = kadipc_chan_open(fd, self, peer)) == NULL)
 		fatal("channel to %s", kad_procnames[peer]);
 	if (kadipc_event_set(ch, base, dispatch, dead, NULL) == -1)
 		fatalx("channel to %s: event", kad_procnames[peer]);

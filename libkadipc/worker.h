@@ -23,10 +23,13 @@ struct kad_worker {
 void	kad_worker_init(struct kad_worker *, enum kad_proc, int nchans,
 	    int argc, char *argv[]);
 
-/* A worker's channel on fd, wired to the event loop, or fatal. */
+/*
+ * A worker's channel on fd, allowing what the catalogue lets peer send
+ * self, wired to the event loop, or fatal.
+ */
 struct kadipc_chan *kad_worker_chan(struct event_base *, int fd,
-	    enum kad_proc self, enum kad_proc peer, const uint32_t *allowed,
-	    size_t nallowed, kadipc_dispatch_cb, kadipc_dead_cb);
+	    enum kad_proc self, enum kad_proc peer, kadipc_dispatch_cb,
+	    kadipc_dead_cb);
 
 /* Stats replies: name/value pairs into one STATS message. */
 struct kad_stats {
