@@ -336,15 +336,17 @@ static void
 test_chan_open(void)
 {
 	struct kadipc_net_res	 res;
+	struct kadipc_chunk_res	 cres;
 	struct kadipc_key	 k;
 
 	memset(&res, 0, sizeof(res));
+	memset(&cres, 0, sizeof(cres));
 	memset(&k, 0, sizeof(k));
 	CHECK(deliver(KAD_PROC_NET, KAD_PROC_STORE, KADIPC_NET_STORE_RES,
 	    &res, sizeof(res)) == 1, "kadnet takes NET_STORE_RES from "
 	    "kadstore");
 	CHECK(deliver(KAD_PROC_NET, KAD_PROC_STORE, KADIPC_CHUNK_GET_RES,
-	    &res, sizeof(struct kadipc_chunk_res)) == -1, "kadnet refuses "
+	    &cres, sizeof(cres)) == -1, "kadnet refuses "
 	    "CHUNK_GET_RES (store to crypt only) from kadstore");
 	CHECK(deliver(KAD_PROC_STORE, KAD_PROC_NET, KADIPC_NET_STORE_RES,
 	    &res, sizeof(res)) == -1, "kadstore refuses its own reply type "
