@@ -169,8 +169,7 @@ fail_text(struct kadipc_msg *m)
 {
 	struct kadipc_text	 t;
 
-	if (kadipc_msg_exact(m, &t, sizeof(t)) == -1 ||
-	    memchr(t.text, '\0', sizeof(t.text)) == NULL)
+	if (kadipc_recv_text(m, &t) == -1)
 		errx(1, "malformed error from kadmaster");
 	errx(1, "%s", t.text);
 }
@@ -180,13 +179,17 @@ static int
 cmd_text(uint32_t type)
 {
 	struct kadipc_msg	 m;
+	const uint8_t		*data;
+	size_t			 len;
 
 	kadipc_compose(ch, type, 0, -1, NULL, 0);
 	for (;;) {
 		next_msg(&m, 0);
 		switch (m.hdr.type) {
 		case KADIPC_CTL_TEXT:
-			fwrite(m.data, 1, m.len, stdout);
+			if (kadipc_recv_bytes(&m, &data, &len) == -1)
+				errx(1, "malformed text from kadmaster");
+			fwrite(data, 1, len, stdout);
 			break;
 		case KADIPC_CTL_END:
 			return (0);
@@ -248,8 +251,7 @@ cmd_put(const char *path)
 		}
 		switch (m.hdr.type) {
 		case KADIPC_XFER_LINK:
-			if (kadipc_msg_exact(&m, &l, sizeof(l)) == -1 ||
-			    memchr(l.link, '\0', sizeof(l.link)) == NULL)
+			if (kadipc_recv_link(&m, &l) == -1)
 				errx(1, "malformed link from kadmaster");
 			progress(sent, 1);
 			printf("%s\n", l.link);
@@ -332,7 +334,8 @@ cmd_get(const char *link, const char *outpath, int force)
 	char			 name[256], final[PATH_MAX], tmp[PATH_MAX];
 	char			 dir[PATH_MAX], *d;
 	static uint8_t		 wbuf[WRITE_BUF];
-	size_t			 wlen = 0;
+	const uint8_t		*data;
+	size_t			 wlen = 0, len;
 	uint64_t		 got = 0;
 	mode_t			 mask;
 	int			 fd = -1;
@@ -345,9 +348,7 @@ cmd_get(const char *link, const char *outpath, int force)
 		next_msg(&m, 0);
 		switch (m.hdr.type) {
 		case KADIPC_XFER_META:
-			if (fd != -1 || kadipc_msg_exact(&m, &meta,
-			    sizeof(meta)) == -1 ||
-			    memchr(meta.name, '\0', sizeof(meta.name)) == NULL)
+			if (fd != -1 || kadipc_recv_xfer_meta(&m, &meta) == -1)
 				errx(1, "malformed metadata from kadmaster");
 			sanitize_name(meta.name, name, sizeof(name));
 			if (outpath == NULL)
@@ -376,14 +377,16 @@ cmd_get(const char *link, const char *outpath, int force)
 		case KADIPC_XFER_DATA:
 			if (fd == -1)
 				errx(1, "data before metadata from kadmaster");
-			if (wlen + m.len > sizeof(wbuf) &&
+			if (kadipc_recv_bytes(&m, &data, &len) == -1)
+				errx(1, "malformed data from kadmaster");
+			if (wlen + len > sizeof(wbuf) &&
 			    flush_out(fd, wbuf, &wlen) == -1) {
 				unlink(tmp);
 				err(1, "%s", tmp);
 			}
-			memcpy(wbuf + wlen, m.data, m.len);
-			wlen += m.len;
-			got += m.len;
+			memcpy(wbuf + wlen, data, len);
+			wlen += len;
+			got += len;
 			progress(got, 0);
 			break;
 		case KADIPC_XFER_DONE:

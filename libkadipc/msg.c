@@ -107,9 +107,9 @@ static const struct kadipc_type_info catalogue[] = {
 	FIXED(NET_FETCH, struct kadipc_net_req, D(S, N)),
 	VAR(NET_FETCH_RES, sizeof(struct kadipc_net_res),
 	    sizeof(struct kadipc_net_res) + KADIPC_CHUNK_MAX, D(N, S)),
-	VAR(NET_PUBLISH, sizeof(struct kadipc_chunk),
-	    sizeof(struct kadipc_chunk) + KADIPC_CHUNK_MAX, D(S, N)),
-	FIXED(NET_PUBLISHED, struct kadipc_u32, D(N, S)),
+	VAR(NET_PUBLISH, sizeof(struct kadipc_net_chunk),
+	    sizeof(struct kadipc_net_chunk) + KADIPC_CHUNK_MAX, D(S, N)),
+	FIXED(NET_PUBLISHED, struct kadipc_net_res, D(N, S)),
 	VAR(NET_ROUTES, 0, KADIPC_MAX_PAYLOAD, D(N, S) | D(S, N)),
 	FIXED(NET_ALONE, struct kadipc_u32, D(N, S)),
 };

@@ -40,10 +40,22 @@ void	kad_stats_add(struct kad_stats *, const char *, uint64_t);
 int	kad_stats_send(struct kadipc_chan *, const struct kad_stats *);
 
 /*
- * The master messages all workers handle alike: VERBOSE and, in test
- * builds, TEST_SANDBOX.  Returns 1 when handled.
+ * What a worker does with the master messages all workers share: stop
+ * (after which it exits 0) and fill in its counters.
  */
-int	kad_worker_common(struct kadipc_msg *);
+struct kad_worker_ops {
+	void	(*shutdown)(void);	/* must not return */
+	void	(*stats)(struct kad_stats *);
+};
+
+/*
+ * The preamble of every worker's master dispatcher: SHUTDOWN (logged,
+ * then ops->shutdown), STATS_REQ (ops->stats, then STATS on ch),
+ * VERBOSE and, in test builds, TEST_SANDBOX.  Returns 1 when it handled
+ * the message, 0 when it is the worker's own.
+ */
+int	kad_worker_master(struct kadipc_chan *, struct kadipc_msg *,
+	    const struct kad_worker_ops *);
 
 /*
  * A channel to another worker closed.  During a clean stop the master

@@ -8,6 +8,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -368,12 +369,203 @@ test_chan_open(void)
 #endif
 }
 
+static void
+test_net(void)
+{
+	struct kadipc_chunk_msg	 c;
+	struct kadipc_net_chunk	 nc;
+	struct kadipc_net_res	 r;
+	struct kadipc_net_keys	 kh;
+	struct kadipc_msg	 m;
+	uint8_t			 keys[KADIPC_MAX_SCAN][KADIPC_KEY_LEN];
+	uint64_t		 cookie;
+	uint32_t		 n;
+	int			 alone;
+
+	memset(&nc, 0, sizeof(nc));
+	nc.cookie = 0x1122334455667788ULL;
+	memset(nc.key, 0x5a, sizeof(nc.key));
+	memcpy(buf, &nc, sizeof(nc));
+	buf[sizeof(nc)] = 0x77;
+	m = msg(KADIPC_NET_PUBLISH, sizeof(nc) + 1);
+	CHECK(kadipc_recv_net_publish(&m, &c) == 0 && c.cookie == nc.cookie &&
+	    c.key[0] == 0x5a && c.len == 1 && c.data[0] == 0x77,
+	    "NET_PUBLISH: 64-bit cookie, key and bytes decoded");
+	m = msg(KADIPC_NET_PUBLISH, sizeof(nc) - 1);
+	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "NET_PUBLISH one byte "
+	    "short of its head refused");
+	m = msg(KADIPC_NET_PUBLISH, sizeof(nc) + KADIPC_CHUNK_MAX + 1);
+	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "NET_PUBLISH at the "
+	    "maximum + 1 refused");
+	m = msg(KADIPC_CHUNK_PUT, sizeof(nc) + 1);
+	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "CHUNK_PUT refused by "
+	    "the NET_PUBLISH helper");
+	m = msg(KADIPC_NET_PUBLISH, sizeof(nc) + 1);
+	CHECK(kadipc_recv_chunk(&m, &c) == -1, "NET_PUBLISH refused by the "
+	    "chunk helper");
+
+	memset(&r, 0, sizeof(r));
+	r.cookie = 42;
+	r.status = KADIPC_NET_ERROR;
+	memcpy(buf, &r, sizeof(r));
+	m = msg(KADIPC_NET_PUBLISHED, sizeof(r));
+	CHECK(kadipc_recv_net_res(&m, &c) == 0 && c.cookie == 42 &&
+	    c.error == KADIPC_NET_ERROR, "NET_PUBLISHED: cookie and status");
+	r.status = KADIPC_NET_NOTFOUND;
+	memcpy(buf, &r, sizeof(r));
+	CHECK(kadipc_recv_net_res(&m, &c) == -1, "NET_PUBLISHED NOTFOUND "
+	    "refused");
+	r.status = KADIPC_NET_FOUND;
+	memcpy(buf, &r, sizeof(r));
+	m = msg(KADIPC_NET_PUBLISHED, sizeof(r) + 1);
+	CHECK(kadipc_recv_net_res(&m, &c) == -1, "NET_PUBLISHED with bytes "
+	    "refused");
+
+	memset(&kh, 0, sizeof(kh));
+	kh.cookie = 7;
+	kh.n = 2;
+	memcpy(buf, &kh, sizeof(kh));
+	memset(buf + sizeof(kh), 0x33, 2 * KADIPC_KEY_LEN);
+	m = msg(KADIPC_NET_STORE_KEYS, sizeof(kh) + 2 * KADIPC_KEY_LEN);
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, &n) == 0 &&
+	    cookie == 7 && n == 2 && keys[1][31] == 0x33,
+	    "NET_STORE_KEYS with 2 keys");
+	m = msg(KADIPC_NET_STORE_KEYS, sizeof(kh) + KADIPC_KEY_LEN);
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, &n) == -1,
+	    "NET_STORE_KEYS: a count the bytes do not match refused");
+	kh.n = KADIPC_MAX_SCAN + 1;
+	memcpy(buf, &kh, sizeof(kh));
+	m = msg(KADIPC_NET_STORE_KEYS, sizeof(kh));
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, &n) == -1,
+	    "NET_STORE_KEYS: a count over its cap refused");
+	kh.n = 0;
+	kh.pad0 = 1;
+	memcpy(buf, &kh, sizeof(kh));
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, &n) == -1,
+	    "NET_STORE_KEYS: non-zero padding refused");
+
+	memset(buf, 0, 4);
+	buf[0] = 1;
+	m = msg(KADIPC_NET_ALONE, 4);
+	CHECK(kadipc_recv_net_alone(&m, &alone) == 0 && alone == 1,
+	    "NET_ALONE 1");
+	buf[0] = 2;
+	CHECK(kadipc_recv_net_alone(&m, &alone) == -1, "NET_ALONE 2 refused");
+}
+
+static void
+test_master(void)
+{
+	struct kadipc_stat		 st[KADIPC_MAX_STATS];
+	struct kadipc_net_config	 nc;
+	struct kadipc_sockaddr		 sa;
+	struct kadipc_msg		 m;
+	const uint8_t			*data;
+	size_t				 n;
+	uint32_t			 v;
+
+	m = msg(KADIPC_SHUTDOWN, 0);
+	CHECK(kadipc_recv_empty(&m) == 0, "SHUTDOWN empty");
+	m = msg(KADIPC_SHUTDOWN, 1);
+	CHECK(kadipc_recv_empty(&m) == -1, "SHUTDOWN with a byte refused");
+	m = msg(KADIPC_VERBOSE, 0);
+	CHECK(kadipc_recv_empty(&m) == -1, "VERBOSE refused as empty");
+	memset(buf, 0, 4);
+	buf[0] = 3;
+	m = msg(KADIPC_VERBOSE, 4);
+	CHECK(kadipc_recv_verbose(&m, &v) == 0 && v == 3, "VERBOSE 3");
+	buf[0] = 4;
+	CHECK(kadipc_recv_verbose(&m, &v) == -1, "VERBOSE 4 refused");
+
+	memset(buf, 'x', 2 * sizeof(struct kadipc_stat));
+	memset(buf, 0, 8);
+	memset(buf + sizeof(struct kadipc_stat), 0, 8);
+	m = msg(KADIPC_STATS, 2 * sizeof(struct kadipc_stat));
+	CHECK(kadipc_recv_stats(&m, st, &n) == 0 && n == 2, "STATS with 2");
+	memset(buf + sizeof(struct kadipc_stat), 'x', 24);
+	CHECK(kadipc_recv_stats(&m, st, &n) == -1, "STATS: a name without "
+	    "its NUL refused");
+	m = msg(KADIPC_STATS, sizeof(struct kadipc_stat) + 1);
+	CHECK(kadipc_recv_stats(&m, st, &n) == -1, "STATS: a partial entry "
+	    "refused");
+
+	memset(&nc, 0, sizeof(nc));
+	nc.bind.family = AF_INET;
+	memcpy(buf, &nc, sizeof(nc));
+	m = msg(KADIPC_NET_CONFIG, sizeof(nc));
+	CHECK(kadipc_recv_net_config(&m, &nc) == 0, "NET_CONFIG");
+	nc.bind.family = AF_UNIX;
+	memcpy(buf, &nc, sizeof(nc));
+	CHECK(kadipc_recv_net_config(&m, &nc) == -1, "NET_CONFIG: a bad "
+	    "bind family refused");
+	memset(&sa, 0, sizeof(sa));
+	sa.family = AF_INET6;
+	sa.pad0 = 1;
+	memcpy(buf, &sa, sizeof(sa));
+	m = msg(KADIPC_NET_BOOTSTRAP, sizeof(sa));
+	CHECK(kadipc_recv_sockaddr(&m, &sa) == -1, "NET_BOOTSTRAP: non-zero "
+	    "padding refused");
+
+	m = msg(KADIPC_NET_ROUTES, 0);
+	CHECK(kadipc_recv_bytes(&m, &data, &n) == 0 && n == 0,
+	    "NET_ROUTES may be empty");
+	m = msg(KADIPC_XFER_DATA, 0);
+	CHECK(kadipc_recv_bytes(&m, &data, &n) == -1, "an empty XFER_DATA "
+	    "refused");
+	m = msg(KADIPC_XFER_ACK, 8);
+	CHECK(kadipc_recv_bytes(&m, &data, &n) == -1, "XFER_ACK refused by "
+	    "the bytes helper");
+}
+
+static void
+test_xfer(void)
+{
+	struct kadipc_text	 t;
+	struct kadipc_link	 l;
+	struct kadipc_xfer_begin xb;
+	struct kadipc_msg	 m;
+	uint64_t		 ack;
+	uint32_t		 p;
+
+	memset(buf, 'a', sizeof(t));
+	m = msg(KADIPC_CTL_ERROR, sizeof(t));
+	CHECK(kadipc_recv_text(&m, &t) == -1, "CTL_ERROR without a NUL "
+	    "refused");
+	buf[sizeof(t) - 1] = '\0';
+	CHECK(kadipc_recv_text(&m, &t) == 0, "CTL_ERROR with its NUL");
+	m = msg(KADIPC_CTL_ERROR, sizeof(t) - 1);
+	CHECK(kadipc_recv_text(&m, &t) == -1, "CTL_ERROR one byte short");
+	memset(buf, 'k', sizeof(l));
+	m = msg(KADIPC_XFER_GET_BEGIN, sizeof(l));
+	CHECK(kadipc_recv_link(&m, &l) == -1, "a link without a NUL refused");
+	buf[0] = '\0';
+	CHECK(kadipc_recv_link(&m, &l) == 0, "a link with a NUL");
+	memset(buf, 'n', sizeof(xb));
+	m = msg(KADIPC_XFER_PUT_BEGIN, sizeof(xb));
+	CHECK(kadipc_recv_xfer_begin(&m, &xb) == -1, "a file name without a "
+	    "NUL refused");
+	memset(buf, 0, 8);
+	buf[0] = 9;
+	m = msg(KADIPC_XFER_ACK, 8);
+	CHECK(kadipc_recv_xfer_ack(&m, &ack) == 0 && ack == 9, "XFER_ACK");
+	memset(buf, 0, 4);
+	m = msg(KADIPC_CTL_TEST_SANDBOX, 4);
+	CHECK(kadipc_recv_ctl_test_sandbox(&m, &p) == -1, "CTL_TEST_SANDBOX "
+	    "for kadmaster itself refused");
+	buf[0] = KAD_PROC_CRYPT;
+	CHECK(kadipc_recv_ctl_test_sandbox(&m, &p) == 0 &&
+	    p == KAD_PROC_CRYPT, "CTL_TEST_SANDBOX for kadcrypt");
+}
+
 int
 main(void)
 {
 	test_chunk_put();
 	test_key_only();
 	test_res();
+	test_net();
+	test_master();
+	test_xfer();
 	test_allowed();
 	test_chan_open();
 	return (test_done());
