@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # kad: top-level GNU makefile, the generic machinery.
 #
 # Each directory has one fragment, DIR/DIR.mk (tests/NAME/NAME.mk for the

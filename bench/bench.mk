@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Benchmarks (docs/PERFORMANCE.md).
 #   make bench      builds $(B)/bench/NAME for each BENCHES entry, then
 #                   bench/run.sh $(B): one node's put/get throughput as

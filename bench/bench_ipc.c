@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libkadipc microbenchmark: 1 KiB XFER_DATA messages from a parent to a
  * forked child through the channel API, to compare with LIMITS.md

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadcrypt's transfers: the plaintext side of put, get and unpin.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadcrypt: main.  Loads OpenSSL's algorithms before the sandbox (they
  * read openssl.cnf), then runs its event loop with no network, no disk

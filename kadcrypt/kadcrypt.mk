@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # kadcrypt: the only process holding keys and plaintext.  The format
 # modules (CRYPT_FORMAT_SRCS) are pure and linked into the tests and
 # fuzzers as well.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kad index chunks: layout, encryption and the canonical tree shape.
  * Pure: no I/O, no logging, no allocation.  docs/FORMAT.md describes

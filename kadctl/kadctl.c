@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadctl: the command-line client of the control socket.  It is the only
  * program that opens the user's files: a put streams the file to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kad.conf(5): "key value" lines, '#' comments.  The same keys can be
  * given on the command line with -o key=value; those win over the file,

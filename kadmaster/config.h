@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kad.conf(5) and the -o options: the configuration kadmaster runs with.
  * config.c is compiled into kadctl as well, which reads the same file to

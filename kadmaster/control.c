@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket: kadctl's way in.  A UNIX stream socket, mode 0600
  * (0660 with a group), speaking libkadipc.  File transfers are relayed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The node identity (the seed's step 1): a random 256-bit node ID, saved
  * as hex in DATADIR/node-id, and a random UDP port in 1025..65535, saved

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadmaster: main, options, the node's UDP sockets, worker supervision
  * and shutdown.  A worker that dies takes the whole daemon down with a

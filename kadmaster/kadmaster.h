@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadmaster: the parent process.  Reads the configuration, creates the
  * node identity, spawns and supervises the workers, and serves the

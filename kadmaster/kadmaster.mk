@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # kadmaster: the parent daemon.  kadctl compiles config.c as well
 # (kadctl/kadctl.mk).
 BINS		+= kadmaster

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Starting the workers: check the binaries, lay out the sandbox
  * directories, create every socketpair (master to each worker, and the

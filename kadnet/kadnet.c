@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadnet: the only process that touches the network and parses what
  * peers send.  It holds the routing table; it has no disk and no keys.

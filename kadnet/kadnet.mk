@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # kadnet: the only process on the network.  The pure protocol modules
 # (KADNET_PURE: krpc, routing, search, ratelimit, dht) take their I/O
 # from the caller and are linked into the tests and fuzzers as well.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * krpc: encode and decode kad datagrams (layout in docs/PROTOCOL.md).
  * Pure: no allocation, no syscalls, no state.  Every read goes through a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadstore: main.  Opens the Tokyo Cabinet store in its directory before
  * the sandbox (every fd it will need, the WAL included, exists by then),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadstore: the only process that writes to disk.  It owns the Tokyo
  * Cabinet chunk store; no network, no keys.

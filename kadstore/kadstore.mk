@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # kadstore: the only process writing to disk and the only one linking
 # Tokyo Cabinet.  The chunk store (STORE_TC_SRCS) makes no IPC and is
 # linked into the tests as well.  It links libcrypto for SHA-256 alone

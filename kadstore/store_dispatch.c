@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadstore's dispatchers.  Puts and unpins join the store's open batch;
  * their replies wait until the batch is committed at the end of the read

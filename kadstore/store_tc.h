@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadstore's chunk store: content-addressed chunks (key = SHA-256 of the
  * bytes) in Tokyo Cabinet, with pinning, an LRU byte limit and batched,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Framing, buffering and fd passing for libkadipc channels, and the
  * libevent glue.  Writes are queued in one growing buffer and sent in as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libkadipc: typed, length-checked messages over stream socketpairs,
  * with fd passing and libevent integration.  Our own imsg-style layer.

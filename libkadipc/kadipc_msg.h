@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The message catalogue: the only source of truth for what crosses a
  * process boundary in kad.  Numbers are explicit, grouped in hundreds per

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # libkadipc: channels, the message catalogue, logging, privilege drop
 # and sandboxes; every program links it (IPC_LIB), the fuzzers compile
 # its sources directly (IPC_SRCS).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The catalogue table behind kadipc_msg.h: for every message type its
  * payload bounds, its fd rule, and who may send it to whom.  The channel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Send and receive helpers for the chunk messages between kadcrypt and
  * kadstore (and a peer's chunk, NET_STORE_PUT, from kadnet).  Handlers never read raw

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Send and receive helpers for the messages between kadmaster and its
  * workers: the common ones (VERBOSE, STATS, the empty types) and each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Send and receive helpers for the net <-> store messages.  Every request
  * that expects an answer carries a 64-bit cookie at the head of its

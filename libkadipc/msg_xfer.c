@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Send and receive helpers for file transfers (ctl <-> master <-> crypt)
  * and the control socket: fixed payloads copied into the caller's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Dropping root in a kad process (STYLE.md rule P1 step 4), the way the
  * OpenBSD daemons do it: look the user up while the passwd file is still

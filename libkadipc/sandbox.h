@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Privilege drop and sandbox for the kad processes: steps 4 and 5 of
  * STYLE.md rule P1.  Linux: chroot + setresuid, then rlimits, no new

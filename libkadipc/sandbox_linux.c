@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The Linux sandbox of the kad processes (STYLE.md rules P1 step 5, P3
  * and P4; docs/SANDBOX.md explains every entry).  In this order:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The OpenBSD sandbox of the kad processes (STYLE.md rule P3): unveil
  * the only path a process may still open, lock unveil, then pledge.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Worker start-up shared by kadnet, kadstore and kadcrypt.
  */

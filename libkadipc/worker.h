@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What every worker's main shares: its command line (-d, -v, -r root,
  * -u user, -l limit for kadstore, as kadmaster passes them), logging, the check that its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The test suite: unit tests and integration scripts, in the test build
 # and again under ASan+UBSan, then the layout check (tests/layout.sh).
 # The last line is "N passed, N failed".  The programs are declared in

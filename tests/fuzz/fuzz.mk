@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/fuzz: libFuzzer harnesses.  `make fuzz` builds build/fuzz/NAME
 # for each FUZZERS entry (the build rule is in the top Makefile) and runs
 # each for FUZZ_SECONDS on build/fuzz/corpus-NAME plus the committed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for kad index chunks (kadcrypt/manifest.c) and the
  * fetch engine (kadcrypt/fetch.c).  The first input byte picks a mode:

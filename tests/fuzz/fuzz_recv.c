@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for the typed recv helpers: the first byte picks a
  * message type, the rest is the payload.  Every helper is called on it;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Golden configuration tests (STYLE.md rule T4).
 #
 # For every tests/golden/X.in: `kadmaster -nv -f X.in` must exit 0 and

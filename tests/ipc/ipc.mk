@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/ipc: libkadipc's channels on real socketpairs, and its recv
 # helpers.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The catalogue and the recv helpers of libkadipc.  The rows' sender and
  * receiver columns give every channel exactly its allowed types, and a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # docs/seccomp/*.pfc are the reviewed seccomp filters (STYLE.md T5):
 # compare each with what libkadipc/sandbox_linux.c builds now, so that
 # no change to an allowlist lands without its reviewed file.

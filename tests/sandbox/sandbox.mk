@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/sandbox: the privilege drop and the per-process sandboxes
 # (libkadipc/privdrop.c, sandbox_linux.c).  pfc.sh compares
 # docs/seccomp/*.pfc with the filters the code builds.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The privilege drop and the sandboxes (libkadipc/privdrop.c,
  * sandbox_linux.c).  Every case runs in a forked child that reports what

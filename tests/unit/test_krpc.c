@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for kadnet/krpc.c: byte layout, round trips of every
  * message type, and every way a datagram can be malformed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the publish and fetch engines (kadcrypt/publish.c,
  * fetch.c) over an in-memory chunk store: round trips of many sizes,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for kadstore/store_tc.c, the Tokyo Cabinet chunk store:
  * round trips, input checks, pin accounting, LRU eviction order, the

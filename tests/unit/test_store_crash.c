@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Crash tests for kadstore/store_tc.c.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/unit: one program per pure module, linking the real sources.
 
 TESTS		+= test_aead test_link test_manifest test_publish_fetch
