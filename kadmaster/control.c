@@ -478,7 +478,7 @@ control_conn_wmark(struct kadipc_chan *ch, int above, void *arg)
 	struct kadipc_u64	 ack;
 
 	(void)ch;
-	/* a client that does not read its answers stops being read (V8) */
+	/* a client that does not read its answers stops being read */
 	if (c->state != CONN_GET && c->state != CONN_PUT) {
 		kadipc_pause_read(c->ch, above);
 		return;

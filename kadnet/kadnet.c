@@ -245,7 +245,7 @@ io_event(void *arg, const struct dht_event *e)
 	    e->value, e->vlen);
 }
 
-/* Drain the socket: one wakeup, many datagrams (LIMITS.md section 5). */
+/* Drain the socket: one wakeup, many datagrams. */
 static void
 net_udp_read(evutil_socket_t fd, short ev, void *arg)
 {

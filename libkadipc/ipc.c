@@ -3,8 +3,8 @@
  * Framing, buffering and fd passing for libkadipc channels, and the
  * libevent glue.  Writes are queued in one growing buffer and sent in as
  * few syscalls as possible; reads drain the socket into a fixed buffer
- * and messages are parsed in place (LIMITS.md section 4: batching is what
- * makes a socketpair fast).
+ * and messages are parsed in place: batching, not the socketpair, is
+ * what sets the cost of a message.
  *
  * File descriptors travel with SCM_RIGHTS on the first byte of the
  * message that carries them.  The receiver keeps them in a FIFO and hands

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * What every worker's main shares: its command line (-d, -v, -r root,
- * -u user, -l limit for kadstore, as kadmaster passes them), logging, the check that its
- * channels are sockets, and the master messages every worker handles.
+ * -u user, -l limit for kadstore, as kadmaster passes them), logging,
+ * the check that its channels are sockets, and the master messages every
+ * worker handles.
  */
 #ifndef KAD_WORKER_H
 #define KAD_WORKER_H
@@ -20,7 +21,10 @@ struct kad_worker {
 	uint64_t	 limit;		/* -l: kadstore's storage-limit */
 };
 
-/* Steps 1 and 2 of STYLE.md P1; nchans fds from KAD_IPC_FD on. */
+/*
+ * The first steps of a worker's start: options, logging, and the check
+ * that nchans fds from KAD_IPC_FD on are sockets.
+ */
 void	kad_worker_init(struct kad_worker *, enum kad_proc, int nchans,
 	    int argc, char *argv[]);
 

@@ -837,7 +837,7 @@ now(void)
 	return (ts.tv_sec + ts.tv_nsec / 1e9);
 }
 
-/* Not asserted: puts/s and gets/s, to compare with LIMITS.md. */
+/* Not asserted: puts/s and gets/s, to compare with bench_raw's tc-put. */
 static void
 test_speed(void)
 {
