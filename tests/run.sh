@@ -6,7 +6,8 @@
 # without saying so (crash, timeout, non-zero exit) counts as one more
 # failure.  One that checks nothing must say why with a "# skip: reason"
 # line: it is then counted as skipped; checking nothing without a reason
-# is a failure.
+# is a failure.  The layout check (tests/layout/layout.sh) runs once,
+# before the build directories.
 #
 #   tests/run.sh [--unit-only] BUILDDIR...
 #   KAD_VALGRIND=1  run unit tests under valgrind memcheck
@@ -39,7 +40,8 @@ run_one() {	# name, command...
 			return
 		fi
 		f=1
-		echo "not ok - $name checked nothing and gave no reason" >>"$out"
+		echo "not ok - $name checked nothing, and said no reason" \
+		    >>"$out"
 	fi
 	pass=$((pass + p))
 	fail=$((fail + f))
@@ -50,6 +52,8 @@ run_one() {	# name, command...
 		echo "pass $name ($p checks)"
 	fi
 }
+
+[ $unit_only -eq 0 ] && run_one layout sh "$top/tests/layout/layout.sh"
 
 for b in "$@"; do
 	b=$(cd "$b" && pwd) || exit 1
