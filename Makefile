@@ -1,13 +1,20 @@
-# kad: top-level GNU makefile.
+# SPDX-License-Identifier: ISC
+# kad: top-level GNU makefile, the generic machinery.
 #
-# Each directory describes its programs in *.mk fragments (module.mk...):
+# Each directory has one fragment, DIR/DIR.mk (tests/NAME/NAME.mk for the
+# test directories), that declares only its own programs:
 #   BINS += prog          prog_SRCS := ...   prog_PKGS := pkg-config names
 #   LIBEXEC_BINS / SBIN_BINS += prog        (where `make install` puts it)
-#   TESTS += name         name_SRCS, name_PKGS     (tests/*/module.mk)
-#   FUZZERS += name       name_SRCS, name_PKGS
-#   BENCHES += name       name_SRCS, name_PKGS
+#   TESTS += name         name_SRCS, name_PKGS     (tests/*/*.mk)
+#   FUZZERS += name       name_SRCS, name_PKGS     (tests/fuzz/fuzz.mk)
+#   BENCHES += name       name_SRCS, name_PKGS     (bench/bench.mk)
 # (name_LIBS: extra linker flags, such as -lm)
-# Every program also links libkadipc.a and the common packages.
+# Every program also links libkadipc.a and the common packages.  The
+# fragments of the process directories are read first, so the test and
+# bench fragments can reuse their source lists (KADNET_PURE, ...); any
+# new tests/*/*.mk or bench/*.mk is picked up without editing this file.
+# The check, fuzz and bench rules live in tests/tests.mk,
+# tests/fuzz/fuzz.mk and bench/bench.mk.
 #
 # VARIANT=release (default, build/release), test (build/test: test hooks
 # compiled in) or asan (build/asan: test hooks, ASan+UBSan).
@@ -66,13 +73,11 @@ SBIN_BINS	:=
 TESTS		:=
 FUZZERS		:=
 BENCHES		:=
--include $(sort $(wildcard */*.mk tests/*/*.mk))
-
-IPC_SRCS	:= $(sort $(wildcard libkadipc/*.c))
 IPC_LIB		:= $(B)/libkadipc.a
+-include $(sort $(wildcard kad*/*.mk libkadipc/*.mk))
+-include $(sort $(wildcard tests/*.mk tests/*/*.mk bench/*.mk))
 
-.PHONY: all deps check check-valgrind tests fuzz bench bench-net run demo \
-	install clean golden-update
+.PHONY: all deps build-all tests run install clean
 .DEFAULT_GOAL := all
 
 all: deps
@@ -100,11 +105,6 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
-$(IPC_LIB): $(patsubst %.c,$(B)/obj/%.o,$(IPC_SRCS))
-	@mkdir -p $(@D)
-	rm -f $@
-	$(AR) rcs $@ $^
-
 define PROG_template
 $(2)/$(1): $$(patsubst %.c,$(B)/obj/%.o,$$($(1)_SRCS)) $(IPC_LIB)
 	@mkdir -p $$(@D)
@@ -116,27 +116,8 @@ $(foreach p,$(BINS),$(eval $(call PROG_template,$(p),$(B))))
 $(foreach p,$(TESTS),$(eval $(call PROG_template,$(p),$(B)/tests)))
 $(foreach p,$(BENCHES),$(eval $(call PROG_template,$(p),$(B)/bench)))
 
--include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
-
-# The test suite: unit tests and integration scripts, in the test build
-# and again under ASan+UBSan.  The last line is "N passed, N failed".
-check: deps
-	@$(MAKE) --no-print-directory VARIANT=test tests
-	@$(MAKE) --no-print-directory VARIANT=asan tests
-	@tests/run.sh build/test build/asan
-
-# The unit tests under valgrind (memcheck, errors are failures).
-check-valgrind: deps
-	@$(MAKE) --no-print-directory VARIANT=test tests
-	@KAD_VALGRIND=1 tests/run.sh --unit-only build/test
-
-# libFuzzer harnesses: FUZZ_SECONDS each, corpus in tests/fuzz/corpus/NAME.
-# FUZZ_RUNS (inputs per harness) with FUZZ_SEED makes a run repeatable.
-FUZZ_SECONDS	?= 20
-FUZZ_SEED	?= 0
-FUZZ_RUNS	?= -1
-FUZZ_FLAGS	:= -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-		   -I. -Ilibkadipc $(DEFS)
+# libFuzzer harnesses are built with clang from the sources directly,
+# libkadipc included (FUZZ_FLAGS and the run rule: tests/fuzz/fuzz.mk).
 define FUZZ_template
 build/fuzz/$(1): $$($(1)_SRCS) $(IPC_SRCS)
 	@mkdir -p $$(@D)
@@ -146,21 +127,51 @@ build/fuzz/$(1): $$($(1)_SRCS) $(IPC_SRCS)
 endef
 $(foreach p,$(FUZZERS),$(eval $(call FUZZ_template,$(p))))
 
-fuzz: deps
-	@$(MAKE) --no-print-directory $(addprefix build/fuzz/,$(FUZZERS))
-	@set -e; for f in $(FUZZERS); do \
-		mkdir -p build/fuzz/corpus-$$f; \
-		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
-		build/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
-		    -seed=$(FUZZ_SEED) -runs=$(FUZZ_RUNS) \
-		    -print_final_stats=0 build/fuzz/corpus-$$f \
-		    tests/fuzz/corpus/$$f 2>build/fuzz/$$f.log || \
-		    { tail -40 build/fuzz/$$f.log; exit 1; }; \
-	done; echo "fuzz: all harnesses ran clean"
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
-bench: all
-	@$(MAKE) --no-print-directory $(addprefix $(B)/bench/,$(BENCHES))
-	@bench/run.sh $(B)
+# `make run`: one node on defaults, in the foreground, from the build
+# tree (the workers are taken from $(B) rather than LIBEXECDIR).
+run: all
+	@echo "kad: starting a node in the foreground (Ctrl-C stops it)."
+	@echo "kad: in another terminal: $(B)/kadctl status"
+	@exec $(B)/kadmaster -d -o libexec=$(CURDIR)/$(B) $(RUN_ARGS)
+
+# `make install`: SBIN_BINS, LIBEXEC_BINS under LIBEXECDIR, the man
+# pages, the systemd unit, and (when installing into the live system,
+# DESTDIR empty, as root) the unprivileged users and the state
+# directories.
+INSTALL		?= install
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 755 $(addprefix $(B)/,$(SBIN_BINS)) $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 755 $(addprefix $(B)/,$(LIBEXEC_BINS)) \
+	    $(DESTDIR)$(LIBEXECDIR)
+	$(INSTALL) -m 644 docs/man/kadmaster.8 docs/man/kadctl.8 \
+	    $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 644 docs/man/kad.conf.5 $(DESTDIR)$(MANDIR)/man5
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' docs/kad.service.in \
+	    >$(DESTDIR)$(UNITDIR)/kad.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/kad.service
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+		for u in _kadnet _kadstore _kadcrypt; do \
+			id $$u >/dev/null 2>&1 || useradd --system \
+			    --no-create-home --home-dir /nonexistent \
+			    --shell /usr/sbin/nologin $$u; \
+		done; \
+		$(INSTALL) -d -m 700 -o root -g root $(LOCALSTATEDIR)/kad; \
+		$(INSTALL) -d -m 755 -o root -g root $(LOCALSTATEDIR)/kad/empty; \
+		$(INSTALL) -d -m 755 -o root -g root $(LOCALSTATEDIR)/kad/store; \
+		$(INSTALL) -d -m 700 -o _kadstore -g _kadstore \
+		    $(LOCALSTATEDIR)/kad/store/db; \
+		echo "kad: users and $(LOCALSTATEDIR)/kad ready"; \
+	else \
+		echo "kad: DESTDIR set or not root: create the users" \
+		    "_kadnet _kadstore _kadcrypt and $(LOCALSTATEDIR)/kad" \
+		    "at package install time"; \
+	fi
 
 clean:
 	rm -rf build

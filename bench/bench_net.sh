@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # bench/bench_net.sh BUILD_DIR: kad's network throughput on loopback.
 #
 # For each size in BENCH_NET_MIB ("10 100") and BENCH_NET_RUNS (3) times,

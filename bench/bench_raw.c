@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bench_raw: the raw limits of this machine for the stages a kad put and
  * get go through, measured the way kad uses them, so that `make bench`

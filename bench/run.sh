@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # bench/run.sh BUILD_DIR: kad's put and get throughput against this
 # machine's raw limits (docs/PERFORMANCE.md).  Builds nothing: BUILD_DIR
 # must hold kadmaster, kadctl, kadnet, kadstore, kadcrypt and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * OpenSSL 3 wrappers for kadcrypt: SHA-256, AES-256-CTR, AES-256-GCM.
  *

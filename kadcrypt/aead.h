@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadcrypt's thin layer over OpenSSL 3: SHA-256, AES-256-CTR and
  * AES-256-GCM with algorithms fetched once and contexts reused, plus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadcrypt's transfers: the plaintext side of put, get and unpin.
  *
@@ -113,13 +114,15 @@ xfer_fail(struct xfer *x, const char *fmt, ...)
 {
 	struct kadipc_text	 t;
 	va_list			 ap;
+	int			 r;
 
-	memset(&t, 0, sizeof(t));
 	va_start(ap, fmt);
-	vsnprintf(t.text, sizeof(t.text), fmt, ap);
+	r = kadipc_vsend_error(crypt_master, KADIPC_XFER_ERROR, x->id, &t,
+	    fmt, ap);
 	va_end(ap);
+	if (r == -1)
+		fatal("%s: XFER_ERROR", __func__);
 	log_debug("transfer %u: %s", x->id, t.text);
-	to_master(KADIPC_XFER_ERROR, x->id, &t, sizeof(t));
 	xfer_free(x);
 }
 
@@ -183,8 +186,7 @@ put_begin(uint32_t id, struct kadipc_msg *m)
 	struct xfer		*x;
 	const char		*errstr;
 
-	if (kadipc_msg_exact(m, &xb, sizeof(xb)) == -1 ||
-	    memchr(xb.name, '\0', sizeof(xb.name)) == NULL)
+	if (kadipc_recv_xfer_begin(m, &xb) == -1)
 		fatalx("%s: bad XFER_PUT_BEGIN", __func__);
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		fatal("%s", __func__);
@@ -199,11 +201,16 @@ put_begin(uint32_t id, struct kadipc_msg *m)
 static void
 put_data(struct xfer *x, struct kadipc_msg *m)
 {
+	const uint8_t	*data;
+	size_t		 len;
+
 	if (x->kind != XFER_PUT || x->ended)
 		fatalx("%s: XFER_DATA out of state", __func__);
-	x->bytes_in += m->len;
-	stat_put_bytes += m->len;
-	if (publish_update(x->pub, m->data, m->len, put_emit, x) == -1)
+	if (kadipc_recv_bytes(m, &data, &len) == -1)
+		fatalx("%s: bad XFER_DATA", __func__);
+	x->bytes_in += len;
+	stat_put_bytes += len;
+	if (publish_update(x->pub, data, len, put_emit, x) == -1)
 		xfer_fail(x, "publishing failed");
 }
 
@@ -321,8 +328,7 @@ get_begin(uint32_t id, struct kadipc_msg *m, enum xfer_kind kind)
 	struct xfer		*x;
 	char			 err[KADIPC_TEXT_MAX];
 
-	if (kadipc_msg_exact(m, &l, sizeof(l)) == -1 ||
-	    memchr(l.link, '\0', sizeof(l.link)) == NULL)
+	if (kadipc_recv_link(m, &l) == -1)
 		fatalx("%s: bad link message", __func__);
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		fatal("%s", __func__);
@@ -397,34 +403,39 @@ crypt_store_batch(struct kadipc_chan *ch, void *arg)
 
 /* dispatchers */
 
+static void
+crypt_shutdown(void)
+{
+	exit(0);
+}
+
+static void
+crypt_stats(struct kad_stats *s)
+{
+	kad_stats_add(s, "transfers", nxfers);
+	kad_stats_add(s, "bytes-published", stat_put_bytes);
+	kad_stats_add(s, "bytes-fetched", stat_get_bytes);
+}
+
+static const struct kad_worker_ops crypt_ops = {
+	crypt_shutdown, crypt_stats
+};
+
 void
 crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
     void *arg)
 {
 	struct kadipc_crypt_config	 cc;
-	struct kadipc_u64		 ack;
-	struct kad_stats		 s;
 	struct xfer			*x;
+	uint64_t			 ack;
 	static int			 configured;
 
-	(void)ch;
 	(void)arg;
-	if (kad_worker_common(m))
+	if (kad_worker_master(ch, m, &crypt_ops))
 		return;
 	switch (m->hdr.type) {
-	case KADIPC_SHUTDOWN:
-		log_debug("shutting down");
-		exit(0);
-	case KADIPC_STATS_REQ:
-		memset(&s, 0, sizeof(s));
-		kad_stats_add(&s, "transfers", nxfers);
-		kad_stats_add(&s, "bytes-published", stat_put_bytes);
-		kad_stats_add(&s, "bytes-fetched", stat_get_bytes);
-		if (kad_stats_send(crypt_master, &s) == -1)
-			fatal("%s: STATS", __func__);
-		return;
 	case KADIPC_CRYPT_CONFIG:
-		if (configured || kadipc_msg_exact(m, &cc, sizeof(cc)) == -1 ||
+		if (configured || kadipc_recv_crypt_config(m, &cc) == -1 ||
 		    cc.window < 65536)
 			fatalx("%s: bad CRYPT_CONFIG", __func__);
 		configured = 1;
@@ -444,13 +455,10 @@ crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
 			fatalx("%s: transfer %u exists", __func__,
 			    m->hdr.peerid);
 		if (nxfers >= MAX_XFERS) {
-			struct kadipc_text t;
-
-			memset(&t, 0, sizeof(t));
-			strlcpy(t.text, "too many transfers; try again later",
-			    sizeof(t.text));
-			to_master(KADIPC_XFER_ERROR, m->hdr.peerid, &t,
-			    sizeof(t));
+			if (kadipc_send_error(crypt_master, KADIPC_XFER_ERROR,
+			    m->hdr.peerid, NULL,
+			    "too many transfers; try again later") == -1)
+				fatal("%s: XFER_ERROR", __func__);
 			return;
 		}
 		if (m->hdr.type == KADIPC_XFER_PUT_BEGIN)
@@ -476,11 +484,10 @@ crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
 		put_end(x);
 		return;
 	case KADIPC_XFER_ACK:
-		if (x->kind != XFER_GET ||
-		    kadipc_msg_exact(m, &ack, sizeof(ack)) == -1 ||
-		    ack.value > x->unacked)
+		if (x->kind != XFER_GET || kadipc_recv_xfer_ack(m, &ack) == -1 ||
+		    ack > x->unacked)
 			fatalx("%s: bad XFER_ACK", __func__);
-		x->unacked -= ack.value;
+		x->unacked -= ack;
 		get_pump(x);
 		return;
 	}

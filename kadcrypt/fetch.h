@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kad fetch engine: a kad: link in, verified plaintext out.  The engine
  * owns no I/O: the caller asks it which chunk keys to request

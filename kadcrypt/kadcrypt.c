@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadcrypt: main.  Loads OpenSSL's algorithms before the sandbox (they
  * read openssl.cnf), then runs its event loop with no network, no disk
@@ -15,20 +16,6 @@
 #include "worker.h"
 #include "aead.h"
 #include "kadcrypt.h"
-
-static const uint32_t from_master[] = {
-	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ,
-	KADIPC_CRYPT_CONFIG, KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA,
-	KADIPC_XFER_PUT_END, KADIPC_XFER_ACK, KADIPC_XFER_GET_BEGIN,
-	KADIPC_XFER_UNPIN, KADIPC_XFER_ABORT,
-#ifdef KAD_TEST_HOOKS
-	KADIPC_TEST_SANDBOX,
-#endif
-};
-
-static const uint32_t from_store[] = {
-	KADIPC_CHUNK_PUT_RES, KADIPC_CHUNK_GET_RES, KADIPC_CHUNK_UNPIN_RES
-};
 
 static struct event_base *base;
 
@@ -59,11 +46,9 @@ main(int argc, char *argv[])
 	kad_sandbox(KAD_PROC_CRYPT);
 
 	crypt_master = kad_worker_chan(base, KAD_IPC_FD, KAD_PROC_CRYPT,
-	    KAD_PROC_MASTER, from_master, nitems(from_master),
-	    crypt_dispatch_master, crypt_chan_dead);
+	    KAD_PROC_MASTER, crypt_dispatch_master, crypt_chan_dead);
 	crypt_store = kad_worker_chan(base, KAD_IPC_FD + 1, KAD_PROC_CRYPT,
-	    KAD_PROC_STORE, from_store, nitems(from_store),
-	    crypt_dispatch_store, crypt_chan_dead);
+	    KAD_PROC_STORE, crypt_dispatch_store, crypt_chan_dead);
 	kadipc_set_batch_cb(crypt_store, crypt_store_batch);
 	event_base_dispatch(base);
 	fatalx("event loop ended");

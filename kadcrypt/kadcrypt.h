@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadcrypt: the only process that holds keys and turns plaintext into
  * ciphertext and back.  No network, no disk.

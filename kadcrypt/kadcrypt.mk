@@ -1,7 +1,12 @@
-# The kadcrypt worker binary: the only one holding keys.
+# SPDX-License-Identifier: ISC
+# kadcrypt: the only process holding keys and plaintext.  The format
+# modules (CRYPT_FORMAT_SRCS) are pure and linked into the tests and
+# fuzzers as well.
+CRYPT_FORMAT_SRCS := kadcrypt/aead.c kadcrypt/link.c kadcrypt/manifest.c \
+		     kadcrypt/publish.c kadcrypt/fetch.c
+
 BINS		+= kadcrypt
 LIBEXEC_BINS	+= kadcrypt
 kadcrypt_SRCS	:= kadcrypt/kadcrypt.c kadcrypt/crypt_dispatch.c \
-		   kadcrypt/aead.c kadcrypt/link.c kadcrypt/manifest.c \
-		   kadcrypt/publish.c kadcrypt/fetch.c
+		   $(CRYPT_FORMAT_SRCS)
 kadcrypt_PKGS	:= libcrypto

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kad: link encoding and parsing.  Pure: no I/O, no logging.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kad: links.  One shell- and URL-safe token that names a published
  * file and carries the key to read it:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kad index chunks: layout, encryption and the canonical tree shape.
  * Pure: no I/O, no logging, no allocation.  docs/FORMAT.md describes
@@ -10,6 +11,7 @@
  * The nonce is the node's position in the tree; each tree has its own
  * fresh key, so positions never repeat under one key.
  */
+#include <bsd/sys/endian.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,41 +63,6 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return ((uint16_t)(p[0] << 8 | p[1]));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	int	 i;
-
-	for (i = 7; i >= 0; i--) {
-		p[i] = v & 0xff;
-		v >>= 8;
-	}
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int	 i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return (v);
 }
 
 static int
@@ -247,9 +214,9 @@ manifest_root_encode(const struct manifest *m, const uint8_t *keys,
 	pt[R_VERSION] = m->version;
 	pt[R_HEIGHT] = m->height;
 	pt[R_CIPHER] = m->cipher;
-	put16(pt + R_CHUNKSZ, m->chunk_size);
-	put16(pt + R_COUNT, (uint16_t)count);
-	put64(pt + R_SIZE, m->size);
+	be16enc(pt + R_CHUNKSZ, m->chunk_size);
+	be16enc(pt + R_COUNT, (uint16_t)count);
+	be64enc(pt + R_SIZE, m->size);
 	memcpy(pt + R_CONTENT, m->content_key, KAD_KEY_LEN);
 	memcpy(pt + R_DATAKEY, m->data_key, KAD_KEY_LEN);
 	memcpy(pt + R_IV, m->iv, sizeof(m->iv));
@@ -283,9 +250,9 @@ manifest_root_parse(const uint8_t *pt, struct manifest *m,
 	m->version = pt[R_VERSION];
 	m->height = pt[R_HEIGHT];
 	m->cipher = pt[R_CIPHER];
-	m->chunk_size = get16(pt + R_CHUNKSZ);
-	m->count = get16(pt + R_COUNT);
-	m->size = get64(pt + R_SIZE);
+	m->chunk_size = be16dec(pt + R_CHUNKSZ);
+	m->count = be16dec(pt + R_COUNT);
+	m->size = be64dec(pt + R_SIZE);
 	if (m->cipher != KAD_CIPHER_AES256CTR) {
 		seterr(err, errlen, "unknown cipher %u", m->cipher);
 		return (-1);
@@ -350,7 +317,7 @@ manifest_index_encode(int height, const uint8_t *keys, size_t count,
 	pt[I_TYPE] = KAD_NODE_INDEX;
 	pt[I_VERSION] = KAD_FORMAT_VERSION;
 	pt[I_HEIGHT] = (uint8_t)height;
-	put16(pt + I_COUNT, (uint16_t)count);
+	be16enc(pt + I_COUNT, (uint16_t)count);
 	if (count > KAD_FANOUT)
 		count = KAD_FANOUT;
 	if (count > 0)
@@ -379,11 +346,11 @@ manifest_index_parse(const uint8_t *pt, int *height, size_t *count,
 		seterr(err, errlen, "bad index node height %u", pt[I_HEIGHT]);
 		return (-1);
 	}
-	if (pt[I_RSVD1] != 0 || get16(pt + I_RSVD2) != 0) {
+	if (pt[I_RSVD1] != 0 || be16dec(pt + I_RSVD2) != 0) {
 		seterr(err, errlen, "reserved bytes set in index node");
 		return (-1);
 	}
-	n = get16(pt + I_COUNT);
+	n = be16dec(pt + I_COUNT);
 	if (n == 0 || n > KAD_FANOUT) {
 		seterr(err, errlen, "index node claims %zu keys (1..%d)", n,
 		    KAD_FANOUT);
@@ -406,7 +373,7 @@ manifest_nonce(int type, int height, uint64_t index, uint8_t nonce[12])
 	memset(nonce, 0, 12);
 	nonce[0] = (uint8_t)type;
 	nonce[1] = (uint8_t)height;
-	put64(nonce + 4, index);
+	be64enc(nonce + 4, index);
 }
 
 int

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kad index chunks: the root (manifest) node and the interior nodes of
  * the index tree, their byte layout, their encryption, and the one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kad publish engine: plaintext in, encrypted chunks and a kad: link
  * out.  The caller owns all I/O: every finished chunk is handed to an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kad.conf(5): "key value" lines, '#' comments.  The same keys can be
  * given on the command line with -o key=value; those win over the file,
@@ -21,11 +22,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kadmaster.h"
+#include "config.h"
+#include "log.h"
 
 /* sizeof(sun_path) */
 #define CONTROL_PATH_MAX	108
-#include "log.h"
 
 enum key_id {
 	K_DATADIR, K_CONTROL, K_LIBEXEC, K_LISTEN, K_BOOTSTRAP,

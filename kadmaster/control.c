@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket: kadctl's way in.  A UNIX stream socket, mode 0600
  * (0660 with a group), speaking libkadipc.  File transfers are relayed
@@ -58,12 +59,6 @@ static int		 ctl_fd = -1;
 static struct event	*ev_accept, *ev_accept_again;
 static uid_t		 allowed_uid, master_euid;
 static const struct master_conf *cconf;
-
-static const uint32_t from_ctl[] = {
-	KADIPC_CTL_STATUS, KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA,
-	KADIPC_XFER_PUT_END, KADIPC_XFER_GET_BEGIN, KADIPC_XFER_UNPIN,
-	KADIPC_CTL_TEST_SANDBOX, KADIPC_CTL_BOOTSTRAP, KADIPC_CTL_PEERS
-};
 
 /* kadnet answers peers requests in order: the clients waiting, in order */
 static uint32_t		 peers_wait[CTL_MAX_CONNS];
@@ -212,14 +207,11 @@ conn_error(struct ctl_conn *c, const char *fmt, ...)
 static void
 conn_error(struct ctl_conn *c, const char *fmt, ...)
 {
-	struct kadipc_text	 t;
-	va_list			 ap;
+	va_list	 ap;
 
-	memset(&t, 0, sizeof(t));
 	va_start(ap, fmt);
-	vsnprintf(t.text, sizeof(t.text), fmt, ap);
+	(void)kadipc_vsend_error(c->ch, KADIPC_CTL_ERROR, 0, NULL, fmt, ap);
 	va_end(ap);
-	kadipc_compose(c->ch, KADIPC_CTL_ERROR, 0, -1, &t, sizeof(t));
 }
 
 static void
@@ -285,134 +277,187 @@ control_worker_stats(enum kad_proc proc)
 	}
 }
 
-/* A fixed string field must hold a NUL and, here, something before it. */
+/*
+ * The control requests, one handler each.  A handler returns 0 when it
+ * took the request (answering it, or with CTL_ERROR for a bad one), -1
+ * when the request is not allowed in the connection's state: the client
+ * is then told so and dropped.
+ */
 static int
-valid_str(const char *s, size_t sz)
+ctl_status(struct ctl_conn *c, struct kadipc_msg *m)
 {
-	return (memchr(s, '\0', sz) != NULL && s[0] != '\0');
+	int	 p;
+
+	(void)m;
+	if (c->state != CONN_IDLE)
+		return (-1);
+	c->state = CONN_STATUS;
+	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++) {
+		c->need[p] = workers[p].stats_replies + 1;
+		master_send(p, KADIPC_STATS_REQ, 0, -1, NULL, 0);
+	}
+	return (0);
 }
+
+static int
+ctl_put_begin(struct ctl_conn *c, struct kadipc_msg *m)
+{
+	struct kadipc_xfer_begin xb;
+
+	if (c->state != CONN_IDLE)
+		return (-1);
+	if (kadipc_recv_xfer_begin(m, &xb) == -1 || xb.name[0] == '\0') {
+		conn_error(c, "bad file name");
+		return (0);
+	}
+	c->state = CONN_PUT;
+	c->inflight = 0;
+	conn_new_xfer(c);
+	master_send(KAD_PROC_CRYPT, KADIPC_XFER_PUT_BEGIN, c->id, -1, &xb,
+	    sizeof(xb));
+	return (0);
+}
+
+static int
+ctl_put_data(struct ctl_conn *c, struct kadipc_msg *m)
+{
+	const uint8_t	*data;
+	size_t		 len;
+
+	if (c->state != CONN_PUT || kadipc_recv_bytes(m, &data, &len) == -1)
+		return (-1);
+	if (master_send(KAD_PROC_CRYPT, KADIPC_XFER_DATA, c->id, -1, data,
+	    len) == -1) {
+		/* a lost block must not end in a link: abort it */
+		conn_error(c, "kadcrypt is overloaded; try again");
+		kadipc_chan_close(c->ch);
+		return (0);
+	}
+	c->inflight += len;
+	if (c->inflight >= cconf->window && !c->paused) {
+		c->paused = 1;
+		kadipc_pause_read(c->ch, 1);
+	}
+	return (0);
+}
+
+static int
+ctl_put_end(struct ctl_conn *c, struct kadipc_msg *m)
+{
+	(void)m;
+	if (c->state != CONN_PUT)
+		return (-1);
+	c->state = CONN_PUT_END;
+	master_send(KAD_PROC_CRYPT, KADIPC_XFER_PUT_END, c->id, -1, NULL, 0);
+	return (0);
+}
+
+/* XFER_GET_BEGIN and XFER_UNPIN: a link for kadcrypt */
+static int
+ctl_link(struct ctl_conn *c, struct kadipc_msg *m)
+{
+	struct kadipc_link	 l;
+
+	if (c->state != CONN_IDLE)
+		return (-1);
+	if (kadipc_recv_link(m, &l) == -1 || l.link[0] == '\0') {
+		conn_error(c, "malformed link");
+		return (0);
+	}
+	c->state = m->hdr.type == KADIPC_XFER_GET_BEGIN ? CONN_GET :
+	    CONN_UNPIN;
+	c->unacked = 0;
+	conn_new_xfer(c);
+	master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, &l, sizeof(l));
+	return (0);
+}
+
+static int
+ctl_bootstrap(struct ctl_conn *c, struct kadipc_msg *m)
+{
+	struct kadipc_text	 t;
+	struct kadipc_sockaddr	 sa;
+	struct kad_addr		 a;
+
+	if (c->state != CONN_IDLE)
+		return (-1);
+	if (kadipc_recv_text(m, &t) == -1 || t.text[0] == '\0' ||
+	    parse_hostport(t.text, 0, &a) == -1 ||
+	    strchr(t.text, ':') == NULL) {
+		conn_error(c, "bad address (want ADDR:PORT or [ADDR6]:PORT)");
+		return (0);
+	}
+	master_sockaddr(&a, &sa);
+	if (sa.port == 0) {
+		conn_error(c, "bad address: no port");
+		return (0);
+	}
+	master_send(KAD_PROC_NET, KADIPC_NET_BOOTSTRAP, 0, -1, &sa,
+	    sizeof(sa));
+	kadipc_compose(c->ch, KADIPC_CTL_END, 0, -1, NULL, 0);
+	return (0);
+}
+
+static int
+ctl_peers(struct ctl_conn *c, struct kadipc_msg *m)
+{
+	(void)m;
+	if (c->state != CONN_IDLE || npeers_wait == CTL_MAX_CONNS)
+		return (-1);
+	c->state = CONN_PEERS;
+	peers_wait[npeers_wait++] = c->id;
+	master_send(KAD_PROC_NET, KADIPC_NET_PEERS_REQ, 0, -1, NULL, 0);
+	return (0);
+}
+
+static int
+ctl_test_sandbox(struct ctl_conn *c, struct kadipc_msg *m)
+{
+#ifdef KAD_TEST_HOOKS
+	uint32_t	 p;
+
+	if (kadipc_recv_ctl_test_sandbox(m, &p) == -1) {
+		conn_error(c, "bad process");
+		return (0);
+	}
+	log_warnx("test hook: asking %s for a forbidden system call",
+	    kad_procnames[p]);
+	master_send(p, KADIPC_TEST_SANDBOX, 0, -1, NULL, 0);
+	kadipc_compose(c->ch, KADIPC_CTL_END, 0, -1, NULL, 0);
+#else
+	(void)m;
+	conn_error(c, "not a test build");
+#endif
+	return (0);
+}
+
+static const struct {
+	uint32_t	  type;
+	int		(*fn)(struct ctl_conn *, struct kadipc_msg *);
+} ctl_handlers[] = {
+	{ KADIPC_CTL_STATUS, ctl_status },
+	{ KADIPC_XFER_PUT_BEGIN, ctl_put_begin },
+	{ KADIPC_XFER_DATA, ctl_put_data },
+	{ KADIPC_XFER_PUT_END, ctl_put_end },
+	{ KADIPC_XFER_GET_BEGIN, ctl_link },
+	{ KADIPC_XFER_UNPIN, ctl_link },
+	{ KADIPC_CTL_BOOTSTRAP, ctl_bootstrap },
+	{ KADIPC_CTL_PEERS, ctl_peers },
+	{ KADIPC_CTL_TEST_SANDBOX, ctl_test_sandbox },
+};
 
 static void
 control_dispatch_ctl(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 {
-	struct ctl_conn		*c = arg;
-	struct kadipc_xfer_begin xb;
-	struct kadipc_link	 l;
-	struct kadipc_u32	 u;
-	struct kadipc_text	 t;
-	struct kadipc_sockaddr	 sa;
-	struct kad_addr		 a;
-	int			 p;
+	struct ctl_conn	*c = arg;
+	size_t		 i;
 
 	(void)ch;
-	switch (m->hdr.type) {
-	case KADIPC_CTL_STATUS:
-		if (c->state != CONN_IDLE)
+	for (i = 0; i < nitems(ctl_handlers); i++)
+		if (ctl_handlers[i].type == m->hdr.type)
 			break;
-		c->state = CONN_STATUS;
-		for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++) {
-			c->need[p] = workers[p].stats_replies + 1;
-			master_send(p, KADIPC_STATS_REQ, 0, -1, NULL, 0);
-		}
+	if (i < nitems(ctl_handlers) && ctl_handlers[i].fn(c, m) == 0)
 		return;
-	case KADIPC_XFER_PUT_BEGIN:
-		if (c->state != CONN_IDLE)
-			break;
-		if (kadipc_msg_exact(m, &xb, sizeof(xb)) == -1 ||
-		    !valid_str(xb.name, sizeof(xb.name))) {
-			conn_error(c, "bad file name");
-			return;
-		}
-		c->state = CONN_PUT;
-		c->inflight = 0;
-		conn_new_xfer(c);
-		master_send(KAD_PROC_CRYPT, KADIPC_XFER_PUT_BEGIN, c->id, -1,
-		    &xb, sizeof(xb));
-		return;
-	case KADIPC_XFER_DATA:
-		if (c->state != CONN_PUT)
-			break;
-		if (master_send(KAD_PROC_CRYPT, KADIPC_XFER_DATA, c->id, -1,
-		    m->data, m->len) == -1) {
-			/* a lost block must not end in a link: abort it */
-			conn_error(c, "kadcrypt is overloaded; try again");
-			kadipc_chan_close(c->ch);
-			return;
-		}
-		c->inflight += m->len;
-		if (c->inflight >= cconf->window && !c->paused) {
-			c->paused = 1;
-			kadipc_pause_read(c->ch, 1);
-		}
-		return;
-	case KADIPC_XFER_PUT_END:
-		if (c->state != CONN_PUT)
-			break;
-		c->state = CONN_PUT_END;
-		master_send(KAD_PROC_CRYPT, KADIPC_XFER_PUT_END, c->id, -1,
-		    NULL, 0);
-		return;
-	case KADIPC_XFER_GET_BEGIN:
-	case KADIPC_XFER_UNPIN:
-		if (c->state != CONN_IDLE)
-			break;
-		if (kadipc_msg_exact(m, &l, sizeof(l)) == -1 ||
-		    !valid_str(l.link, sizeof(l.link))) {
-			conn_error(c, "malformed link");
-			return;
-		}
-		c->state = m->hdr.type == KADIPC_XFER_GET_BEGIN ? CONN_GET :
-		    CONN_UNPIN;
-		c->unacked = 0;
-		conn_new_xfer(c);
-		master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, &l,
-		    sizeof(l));
-		return;
-	case KADIPC_CTL_BOOTSTRAP:
-		if (c->state != CONN_IDLE)
-			break;
-		if (kadipc_msg_exact(m, &t, sizeof(t)) == -1 ||
-		    !valid_str(t.text, sizeof(t.text)) ||
-		    parse_hostport(t.text, 0, &a) == -1 ||
-		    strchr(t.text, ':') == NULL) {
-			conn_error(c, "bad address (want ADDR:PORT or "
-			    "[ADDR6]:PORT)");
-			return;
-		}
-		master_sockaddr(&a, &sa);
-		if (sa.port == 0) {
-			conn_error(c, "bad address: no port");
-			return;
-		}
-		master_send(KAD_PROC_NET, KADIPC_NET_BOOTSTRAP, 0, -1, &sa,
-		    sizeof(sa));
-		kadipc_compose(c->ch, KADIPC_CTL_END, 0, -1, NULL, 0);
-		return;
-	case KADIPC_CTL_PEERS:
-		if (c->state != CONN_IDLE || npeers_wait == CTL_MAX_CONNS)
-			break;
-		c->state = CONN_PEERS;
-		peers_wait[npeers_wait++] = c->id;
-		master_send(KAD_PROC_NET, KADIPC_NET_PEERS_REQ, 0, -1, NULL, 0);
-		return;
-	case KADIPC_CTL_TEST_SANDBOX:
-#ifdef KAD_TEST_HOOKS
-		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1 ||
-		    u.value < KAD_PROC_NET || u.value > KAD_PROC_CRYPT) {
-			conn_error(c, "bad process");
-			return;
-		}
-		log_warnx("test hook: asking %s for a forbidden system call",
-		    kad_procnames[u.value]);
-		master_send(u.value, KADIPC_TEST_SANDBOX, 0, -1, NULL, 0);
-		kadipc_compose(c->ch, KADIPC_CTL_END, 0, -1, NULL, 0);
-		return;
-#else
-		(void)u;
-		conn_error(c, "not a test build");
-		return;
-#endif
-	}
 	log_warnx("control: %s not allowed now; closing the client",
 	    kadipc_type_name(m->hdr.type));
 	conn_error(c, "request not allowed in this state");
@@ -433,7 +478,7 @@ control_conn_wmark(struct kadipc_chan *ch, int above, void *arg)
 	struct kadipc_u64	 ack;
 
 	(void)ch;
-	/* a client that does not read its answers stops being read (V8) */
+	/* a client that does not read its answers stops being read */
 	if (c->state != CONN_GET && c->state != CONN_PUT) {
 		kadipc_pause_read(c->ch, above);
 		return;
@@ -451,6 +496,8 @@ void
 control_peers(struct kadipc_msg *m)
 {
 	struct ctl_conn	*c;
+	const uint8_t	*data;
+	size_t		 len;
 
 	if (npeers_wait == 0) {
 		log_warnx("kadnet: %s nobody asked for",
@@ -468,31 +515,93 @@ control_peers(struct kadipc_msg *m)
 		}
 		return;
 	}
+	if (kadipc_recv_bytes(m, &data, &len) == -1) {
+		log_warnx("kadnet: bad NET_PEERS");
+		master_shutdown(1);
+		return;
+	}
 	if (c != NULL)
-		kadipc_compose(c->ch, KADIPC_CTL_TEXT, 0, -1, m->data, m->len);
+		kadipc_compose(c->ch, KADIPC_CTL_TEXT, 0, -1, data, len);
+}
+
+/* kadcrypt's answer to a transfer, checked, for the client. */
+static int
+relay_to_client(struct ctl_conn *c, struct kadipc_msg *m)
+{
+	struct kadipc_link	 l;
+	struct kadipc_xfer_meta	 meta;
+	struct kadipc_text	 t;
+
+	switch (m->hdr.type) {
+	case KADIPC_XFER_LINK:
+		if (kadipc_recv_link(m, &l) == -1)
+			return (-1);
+		(void)kadipc_compose(c->ch, m->hdr.type, 0, -1, &l, sizeof(l));
+		return (0);
+	case KADIPC_XFER_META:
+		if (kadipc_recv_xfer_meta(m, &meta) == -1)
+			return (-1);
+		(void)kadipc_compose(c->ch, m->hdr.type, 0, -1, &meta,
+		    sizeof(meta));
+		return (0);
+	case KADIPC_XFER_ERROR:
+		if (kadipc_recv_text(m, &t) == -1)
+			return (-1);
+		(void)kadipc_compose(c->ch, m->hdr.type, 0, -1, &t, sizeof(t));
+		return (0);
+	case KADIPC_XFER_DONE:
+		if (kadipc_recv_empty(m) == -1)
+			return (-1);
+		(void)kadipc_compose(c->ch, m->hdr.type, 0, -1, NULL, 0);
+		return (0);
+	}
+	return (-1);
+}
+
+/* Plaintext of a get: to the client, acknowledged while it keeps up. */
+static int
+relay_data(struct ctl_conn *c, struct kadipc_msg *m)
+{
+	struct kadipc_u64	 ack;
+	const uint8_t		*data;
+	size_t			 len;
+
+	if (c->state != CONN_GET || kadipc_recv_bytes(m, &data, &len) == -1)
+		return (-1);
+	kadipc_compose(c->ch, KADIPC_XFER_DATA, 0, -1, data, len);
+	c->unacked += len;
+	if (kadipc_queued(c->ch) < CTL_HIGH) {
+		ack.value = c->unacked;
+		c->unacked = 0;
+		master_send(KAD_PROC_CRYPT, KADIPC_XFER_ACK, c->id, -1, &ack,
+		    sizeof(ack));
+	}
+	return (0);
 }
 
 /* Messages from kadcrypt about a transfer; peerid names the client. */
 void
 control_dispatch_crypt(struct kadipc_msg *m)
 {
-	struct ctl_conn		*c;
-	struct kadipc_u64	 ack;
+	struct ctl_conn	*c;
+	uint64_t	 ack;
 
 	if ((c = conn_find(m->hdr.peerid)) == NULL)
 		return;		/* the client left; kadcrypt got XFER_ABORT */
 	switch (m->hdr.type) {
 	case KADIPC_XFER_ACK:
-		if (c->state != CONN_PUT && c->state != CONN_PUT_END)
+		if ((c->state != CONN_PUT && c->state != CONN_PUT_END) ||
+		    kadipc_recv_xfer_ack(m, &ack) == -1 || ack > c->inflight)
 			goto bad;
-		if (kadipc_msg_exact(m, &ack, sizeof(ack)) == -1 ||
-		    ack.value > c->inflight)
-			goto bad;
-		c->inflight -= ack.value;
+		c->inflight -= ack;
 		if (c->paused && c->inflight < cconf->window / 2) {
 			c->paused = 0;
 			kadipc_pause_read(c->ch, 0);
 		}
+		return;
+	case KADIPC_XFER_DATA:
+		if (relay_data(c, m) == -1)
+			goto bad;
 		return;
 	case KADIPC_XFER_LINK:
 		if (c->state != CONN_PUT_END)
@@ -503,18 +612,6 @@ control_dispatch_crypt(struct kadipc_msg *m)
 		if (c->state != CONN_GET)
 			goto bad;
 		break;
-	case KADIPC_XFER_DATA:
-		if (c->state != CONN_GET)
-			goto bad;
-		kadipc_compose(c->ch, m->hdr.type, 0, -1, m->data, m->len);
-		c->unacked += m->len;
-		if (kadipc_queued(c->ch) < CTL_HIGH) {
-			ack.value = c->unacked;
-			c->unacked = 0;
-			master_send(KAD_PROC_CRYPT, KADIPC_XFER_ACK, c->id, -1,
-			    &ack, sizeof(ack));
-		}
-		return;
 	case KADIPC_XFER_DONE:
 		if (c->state != CONN_GET && c->state != CONN_UNPIN)
 			goto bad;
@@ -534,8 +631,8 @@ control_dispatch_crypt(struct kadipc_msg *m)
 	default:
 		goto bad;
 	}
-	kadipc_compose(c->ch, m->hdr.type, 0, -1, m->data, m->len);
-	return;
+	if (relay_to_client(c, m) == 0)
+		return;
 bad:
 	log_warnx("kadcrypt: %s out of state for client %u",
 	    kadipc_type_name(m->hdr.type), c->id);
@@ -577,8 +674,8 @@ control_accept(evutil_socket_t fd, short ev, void *arg)
 		close(s);
 		return;
 	}
-	if ((c->ch = kadipc_chan_new(s, KAD_PROC_MASTER, KAD_PROC_CTL,
-	    from_ctl, sizeof(from_ctl) / sizeof(from_ctl[0]))) == NULL ||
+	if ((c->ch = kadipc_chan_open(s, KAD_PROC_MASTER, KAD_PROC_CTL)) ==
+	    NULL ||
 	    kadipc_event_set(c->ch, base, control_dispatch_ctl,
 	    control_conn_dead, c) == -1) {
 		log_warn("%s: channel", __func__);

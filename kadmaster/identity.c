@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: ISC */
 /*
- * The node identity (the seed's step 1): a random 256-bit node ID, saved
+ * The node identity: a random 256-bit node ID, saved
  * as hex in DATADIR/node-id, and a random UDP port in 1025..65535, saved
  * in DATADIR/port.  Both are created on first start and reused after;
  * a damaged file is an error, never silently replaced.

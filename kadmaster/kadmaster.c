@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadmaster: main, options, the node's UDP sockets, worker supervision
  * and shutdown.  A worker that dies takes the whole daemon down with a
@@ -213,12 +214,27 @@ master_ready(void)
 	control_listen(base);
 }
 
+/* A worker's counters, for the status requests waiting on them. */
+static void
+master_stats(struct worker *w, struct kadipc_msg *m)
+{
+	size_t	 n;
+
+	if (kadipc_recv_stats(m, w->stats, &n) == -1) {
+		log_warnx("%s: bad STATS", kad_procnames[w->proc]);
+		master_shutdown(1);
+		return;
+	}
+	w->nstats = n;
+	w->stats_replies++;
+	control_worker_stats(w->proc);
+}
+
 static void
 master_dispatch_worker(struct kadipc_chan *ch, struct kadipc_msg *m,
     void *arg)
 {
 	struct worker	*w = arg;
-	size_t		 n;
 
 	(void)ch;
 	switch (m->hdr.type) {
@@ -236,31 +252,14 @@ master_dispatch_worker(struct kadipc_chan *ch, struct kadipc_msg *m,
 		control_peers(m);
 		break;
 	case KADIPC_STATS:
-		if (m->len % sizeof(struct kadipc_stat) != 0) {
-			log_warnx("%s: bad STATS length",
-			    kad_procnames[w->proc]);
-			master_shutdown(1);
-			return;
-		}
-		n = m->len / sizeof(struct kadipc_stat);
-		memcpy(w->stats, m->data, m->len);
-		for (w->nstats = 0; (size_t)w->nstats < n; w->nstats++)
-			if (memchr(w->stats[w->nstats].name, '\0',
-			    sizeof(w->stats[0].name)) == NULL) {
-				log_warnx("%s: unterminated stat name",
-				    kad_procnames[w->proc]);
-				master_shutdown(1);
-				return;
-			}
-		w->stats_replies++;
-		control_worker_stats(w->proc);
+		master_stats(w, m);
 		break;
 	default:
 		if (w->proc == KAD_PROC_CRYPT) {
 			control_dispatch_crypt(m);
 			break;
 		}
-		/* the channel's allowed list makes this unreachable */
+		/* the channel's allowed types make this unreachable */
 		log_warnx("%s: unexpected %s", kad_procnames[w->proc],
 		    kadipc_type_name(m->hdr.type));
 		master_shutdown(1);

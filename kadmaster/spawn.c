@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Starting the workers: check the binaries, lay out the sandbox
  * directories, create every socketpair (master to each worker, and the
@@ -174,37 +175,12 @@ spawn_one(const struct master_conf *c, enum kad_proc p, int *fds, int nfds)
 	fatal("execv %s", path);
 }
 
-/* What each worker may send to the master. */
-static const uint32_t from_net[] = {
-	KADIPC_READY, KADIPC_STATS, KADIPC_NET_PEERS, KADIPC_NET_PEERS_END
-};
-static const uint32_t from_store[] = { KADIPC_READY, KADIPC_STATS };
-static const uint32_t from_crypt[] = {
-	KADIPC_READY, KADIPC_STATS, KADIPC_XFER_ACK, KADIPC_XFER_LINK,
-	KADIPC_XFER_META, KADIPC_XFER_DATA, KADIPC_XFER_DONE,
-	KADIPC_XFER_ERROR
-};
-
 static struct kadipc_chan *
 chan(int fd, enum kad_proc p)
 {
 	struct kadipc_chan	*ch;
 
-	switch (p) {
-	case KAD_PROC_NET:
-		ch = kadipc_chan_new(fd, KAD_PROC_MASTER, p, from_net,
-		    sizeof(from_net) / sizeof(from_net[0]));
-		break;
-	case KAD_PROC_STORE:
-		ch = kadipc_chan_new(fd, KAD_PROC_MASTER, p, from_store,
-		    sizeof(from_store) / sizeof(from_store[0]));
-		break;
-	default:
-		ch = kadipc_chan_new(fd, KAD_PROC_MASTER, p, from_crypt,
-		    sizeof(from_crypt) / sizeof(from_crypt[0]));
-		break;
-	}
-	if (ch == NULL)
+	if ((ch = kadipc_chan_open(fd, KAD_PROC_MASTER, p)) == NULL)
 		fatal("%s: %s channel", __func__, kad_procnames[p]);
 	return (ch);
 }

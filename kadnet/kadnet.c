@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadnet: the only process that touches the network and parses what
  * peers send.  It holds the routing table; it has no disk and no keys.
@@ -83,7 +84,6 @@ static void
 net_rearm(void)
 {
 	static int		 alone = -1;
-	struct kadipc_u32	 u;
 	struct timeval		 tv;
 	uint64_t		 next, now;
 
@@ -91,9 +91,7 @@ net_rearm(void)
 		return;
 	if ((dht_nodes(dht) == 0) != alone) {
 		alone = dht_nodes(dht) == 0;
-		u.value = alone;
-		if (kadipc_compose(ch_store, KADIPC_NET_ALONE, 0, -1, &u,
-		    sizeof(u)) == -1)
+		if (kadipc_send_net_alone(ch_store, alone) == -1)
 			fatal("%s", __func__);
 	}
 	next = dht_next_timer(dht);
@@ -109,21 +107,20 @@ net_rearm(void)
 }
 
 /*
- * Tell kadstore how a publish or fetch it asked for ended: failed is
- * 0 when it went out (publish) or the value is found (fetch).
+ * Tell kadstore how a publish or fetch it asked for ended, under its
+ * cookie: failed is 0 when it went out (publish) or the value is found
+ * (fetch).
  */
 static void
 net_answer(int publish, uint64_t cookie, int failed, const uint8_t *value,
     size_t len)
 {
-	struct kadipc_u32	 st;
-	int			 r;
+	int	 r;
 
-	if (publish) {
-		st.value = failed != 0;
-		r = kadipc_compose(ch_store, KADIPC_NET_PUBLISHED,
-		    (uint32_t)cookie, -1, &st, sizeof(st));
-	} else
+	if (publish)
+		r = kadipc_send_net_res(ch_store, KADIPC_NET_PUBLISHED, cookie,
+		    failed ? KADIPC_NET_ERROR : KADIPC_NET_FOUND, NULL, 0);
+	else
 		r = kadipc_send_net_res(ch_store, KADIPC_NET_FETCH_RES, cookie,
 		    failed ? KADIPC_NET_NOTFOUND : KADIPC_NET_FOUND, value,
 		    len);
@@ -216,10 +213,7 @@ io_random(void *arg, void *buf, size_t len)
 static void
 io_store(void *arg, const struct dht_store_req *r)
 {
-	struct kadipc_net_scan	 sc;
-	struct kadipc_chunk	 head;
-	struct iovec		 iov[2];
-	int			 rv = 0;
+	int	 rv = 0;
 
 	(void)arg;
 	switch (r->op) {
@@ -230,22 +224,10 @@ io_store(void *arg, const struct dht_store_req *r)
 		    r->key);
 		break;
 	case DHT_STORE_PUT:
-		memset(&head, 0, sizeof(head));
-		memcpy(head.key, r->key, sizeof(head.key));
-		iov[0].iov_base = &head;
-		iov[0].iov_len = sizeof(head);
-		iov[1].iov_base = (void *)(uintptr_t)r->data;
-		iov[1].iov_len = r->len;
-		rv = kadipc_composev(ch_store, KADIPC_NET_STORE_PUT, 0, -1,
-		    iov, 2);
+		rv = kadipc_send_net_put(ch_store, r->key, r->data, r->len);
 		break;
 	case DHT_STORE_SCAN:
-		memset(&sc, 0, sizeof(sc));
-		sc.cookie = r->cookie;
-		memcpy(sc.after, r->key, sizeof(sc.after));
-		sc.max = r->max;
-		rv = kadipc_compose(ch_store, KADIPC_NET_STORE_SCAN, 0, -1,
-		    &sc, sizeof(sc));
+		rv = kadipc_send_net_scan(ch_store, r->cookie, r->key, r->max);
 		break;
 	}
 	if (rv == -1)
@@ -263,7 +245,7 @@ io_event(void *arg, const struct dht_event *e)
 	    e->value, e->vlen);
 }
 
-/* Drain the socket: one wakeup, many datagrams (LIMITS.md section 5). */
+/* Drain the socket: one wakeup, many datagrams. */
 static void
 net_udp_read(evutil_socket_t fd, short ev, void *arg)
 {
@@ -293,49 +275,57 @@ net_udp_read(evutil_socket_t fd, short ev, void *arg)
 }
 
 static void
-net_stats(void)
+net_stats(struct kad_stats *s)
 {
 	const struct dht_stats	*ds;
-	struct kad_stats	 s;
 	uint64_t		 dropped = 0;
 	int			 i;
 
-	memset(&s, 0, sizeof(s));
 	if (dht != NULL) {
 		ds = dht_stats(dht);
 		/* BUSY counts work we retry later, not datagrams lost */
 		for (i = 0; i < DHT_DROP_MAX; i++)
 			if (i != DHT_DROP_BADCONTACT && i != DHT_DROP_BUSY)
 				dropped += ds->drop[i];
-		kad_stats_add(&s, "peers", dht_nodes(dht));
-		kad_stats_add(&s, "lookups", ds->searches);
+		kad_stats_add(s, "peers", dht_nodes(dht));
+		kad_stats_add(s, "lookups", ds->searches);
 		/* chunk lookups that found their value, since the start */
-		kad_stats_add(&s, "lookup-median-ms", dht_get_ms_pct(ds, 50));
-		kad_stats_add(&s, "lookup-p90-ms", dht_get_ms_pct(ds, 90));
-		kad_stats_add(&s, "datagrams-in", ds->rx);
-		kad_stats_add(&s, "datagrams-out", ds->tx);
-		kad_stats_add(&s, "datagrams-dropped", dropped);
-		kad_stats_add(&s, "datagrams-unsent", sendfail);
-		kad_stats_add(&s, "rpc-timeouts", ds->timeouts);
-		kad_stats_add(&s, "stores-accepted", ds->stores_accepted);
-		kad_stats_add(&s, "net-queue", nqueue);
-		kad_stats_add(&s, "net-queue-full", queue_full);
-		kad_stats_add(&s, "drop-malformed",
+		kad_stats_add(s, "lookup-median-ms", dht_get_ms_pct(ds, 50));
+		kad_stats_add(s, "lookup-p90-ms", dht_get_ms_pct(ds, 90));
+		kad_stats_add(s, "datagrams-in", ds->rx);
+		kad_stats_add(s, "datagrams-out", ds->tx);
+		kad_stats_add(s, "datagrams-dropped", dropped);
+		kad_stats_add(s, "datagrams-unsent", sendfail);
+		kad_stats_add(s, "rpc-timeouts", ds->timeouts);
+		kad_stats_add(s, "stores-accepted", ds->stores_accepted);
+		kad_stats_add(s, "net-queue", nqueue);
+		kad_stats_add(s, "net-queue-full", queue_full);
+		kad_stats_add(s, "drop-malformed",
 		    ds->drop[DHT_DROP_MALFORMED]);
-		kad_stats_add(&s, "drop-martian", ds->drop[DHT_DROP_MARTIAN]);
-		kad_stats_add(&s, "drop-ratelimit",
+		kad_stats_add(s, "drop-martian", ds->drop[DHT_DROP_MARTIAN]);
+		kad_stats_add(s, "drop-ratelimit",
 		    ds->drop[DHT_DROP_RATELIMIT] +
 		    ds->drop[DHT_DROP_GLOBALLIMIT]);
-		kad_stats_add(&s, "drop-banned", ds->drop[DHT_DROP_BANNED]);
-		kad_stats_add(&s, "drop-unsolicited",
+		kad_stats_add(s, "drop-banned", ds->drop[DHT_DROP_BANNED]);
+		kad_stats_add(s, "drop-unsolicited",
 		    ds->drop[DHT_DROP_UNSOLICITED]);
-		kad_stats_add(&s, "drop-bad-token", ds->drop[DHT_DROP_BADTOKEN]);
-		kad_stats_add(&s, "drop-bad-value", ds->drop[DHT_DROP_BADVALUE]);
-		kad_stats_add(&s, "drop-busy", ds->drop[DHT_DROP_BUSY]);
+		kad_stats_add(s, "drop-bad-token", ds->drop[DHT_DROP_BADTOKEN]);
+		kad_stats_add(s, "drop-bad-value", ds->drop[DHT_DROP_BADVALUE]);
+		kad_stats_add(s, "drop-busy", ds->drop[DHT_DROP_BUSY]);
 	}
-	if (kad_stats_send(ch_master, &s) == -1)
-		fatal("%s", __func__);
 }
+
+static void
+net_shutdown(void)
+{
+	if (dht != NULL)
+		net_save(-2, 0, NULL);
+	/* let the store have the routing table before we go */
+	kadipc_flush(ch_store);
+	exit(0);
+}
+
+static const struct kad_worker_ops net_ops = { net_shutdown, net_stats };
 
 static void
 net_peers(void)
@@ -446,13 +436,11 @@ net_start(void)
 static void
 net_add_udp(struct kadipc_msg *m)
 {
-	struct kadipc_u32	 fam;
 	struct stat		 st;
+	uint32_t		 fam;
 
-	if (kadipc_msg_exact(m, &fam, sizeof(fam)) == -1)
+	if (kadipc_recv_net_udp(m, &fam) == -1)
 		fatalx("%s: bad NET_UDP", __func__);
-	if (fam.value != AF_INET && fam.value != AF_INET6)
-		fatalx("%s: bad address family %u", __func__, fam.value);
 	if (nudp == NET_MAX_UDP)
 		fatalx("%s: too many UDP sockets", __func__);
 	if (fstat(m->fd, &st) == -1 || !S_ISSOCK(st.st_mode))
@@ -461,7 +449,7 @@ net_add_udp(struct kadipc_msg *m)
 	    net_udp_read, NULL)) == NULL || event_add(ev_udp[nudp], NULL) == -1)
 		fatalx("%s: event", __func__);
 	udp_fd[nudp] = m->fd;
-	udp_fam[nudp] = fam.value;
+	udp_fam[nudp] = fam;
 	nudp++;
 	m->fd = -1;	/* ours now */
 }
@@ -473,7 +461,7 @@ net_bootstrap(struct kadipc_msg *m)
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 
-	if (kadipc_msg_exact(m, &a, sizeof(a)) == -1 ||
+	if (kadipc_recv_sockaddr(m, &a) == -1 ||
 	    to_sockaddr(&a, &ss, &len) == -1)
 		fatalx("%s: bad NET_BOOTSTRAP", __func__);
 	if (dht_ping(dht, (struct sockaddr *)&ss, len, now_ms()) == -1)
@@ -484,29 +472,15 @@ net_bootstrap(struct kadipc_msg *m)
 static void
 net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 {
-	(void)ch;
 	(void)arg;
-	if (kad_worker_common(m))
+	if (kad_worker_master(ch, m, &net_ops))
 		return;
 	switch (m->hdr.type) {
-	case KADIPC_SHUTDOWN:
-		log_debug("shutting down");
-		if (dht != NULL)
-			net_save(-2, 0, NULL);
-		/* let the store have the routing table before we go */
-		kadipc_flush(ch_store);
-		exit(0);
-	case KADIPC_STATS_REQ:
-		net_stats();
-		return;
 	case KADIPC_NET_CONFIG:
 		if (configured)
 			fatalx("%s: second NET_CONFIG", __func__);
-		if (kadipc_msg_exact(m, &netconf, sizeof(netconf)) == -1 ||
-		    netconf.replicas < 1 ||
-		    netconf.replicas > DHT_MAX_REPLICAS || netconf.pad0 != 0 ||
-		    (netconf.bind.family != AF_INET &&
-		    netconf.bind.family != AF_INET6))
+		if (kadipc_recv_net_config(m, &netconf) == -1 ||
+		    netconf.replicas < 1 || netconf.replicas > DHT_MAX_REPLICAS)
 			fatalx("%s: bad NET_CONFIG", __func__);
 		configured = 1;
 		return;
@@ -568,22 +542,24 @@ static void
 net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 {
 	struct kadipc_chunk_msg	 c;
-	struct kadipc_net_keys	 kh;
 	uint8_t			 keys[KADIPC_MAX_SCAN][KAD_ID_LEN];
-	uint64_t		 now = now_ms();
+	const uint8_t		*data;
+	uint64_t		 now = now_ms(), cookie;
+	size_t			 len;
+	uint32_t		 n;
 
 	(void)ch;
 	(void)arg;
 	if (m->hdr.type == KADIPC_NET_ROUTES) {
 		/* the store hands back our saved table once, at start */
-		if (routes_seen++)
-			fatalx("%s: second NET_ROUTES", __func__);
-		if (m->len == 0)
+		if (routes_seen++ || kadipc_recv_bytes(m, &data, &len) == -1)
+			fatalx("%s: bad or second NET_ROUTES", __func__);
+		if (len == 0)
 			return;
-		if ((routes = malloc(m->len)) == NULL)
+		if ((routes = malloc(len)) == NULL)
 			fatal("%s", __func__);
-		memcpy(routes, m->data, m->len);
-		routes_len = m->len;
+		memcpy(routes, data, len);
+		routes_len = len;
 		if (dht != NULL)
 			net_load_routes();
 		return;
@@ -600,14 +576,9 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		    DHT_STORE_NOTFOUND : DHT_STORE_ERROR, c.data, c.len, now);
 		break;
 	case KADIPC_NET_STORE_KEYS:
-		if (m->len < sizeof(kh))
+		if (kadipc_recv_net_keys(m, &cookie, keys, &n) == -1)
 			fatalx("%s: bad NET_STORE_KEYS", __func__);
-		memcpy(&kh, m->data, sizeof(kh));
-		if (kh.pad0 != 0 || kh.n > KADIPC_MAX_SCAN ||
-		    m->len != sizeof(kh) + (size_t)kh.n * KAD_ID_LEN)
-			fatalx("%s: bad NET_STORE_KEYS", __func__);
-		memcpy(keys, m->data + sizeof(kh), (size_t)kh.n * KAD_ID_LEN);
-		dht_store_scan_reply(dht, kh.cookie, keys, kh.n, now);
+		dht_store_scan_reply(dht, cookie, keys, n, now);
 		break;
 	case KADIPC_NET_FETCH:
 		if (kadipc_recv_net_req(m, &c) == -1 || c.cookie == 0)
@@ -615,17 +586,17 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		net_enqueue(0, c.cookie, c.key, NULL, 0);
 		break;
 	case KADIPC_NET_PUBLISH:
-		if (kadipc_recv_chunk(m, &c) == -1 || m->hdr.peerid == 0)
+		if (kadipc_recv_net_publish(m, &c) == -1 || c.cookie == 0)
 			fatalx("%s: bad NET_PUBLISH", __func__);
 		/*
 		 * Alone, there is nobody to push to: migration moves the
 		 * store's keys to closer nodes once some join.
 		 */
 		if (dht_nodes(dht) == 0) {
-			net_answer(1, m->hdr.peerid, 0, NULL, 0);
+			net_answer(1, c.cookie, 0, NULL, 0);
 			return;
 		}
-		net_enqueue(1, m->hdr.peerid, c.key, c.data, c.len);
+		net_enqueue(1, c.cookie, c.key, c.data, c.len);
 		break;
 	default:
 		fatalx("%s: unexpected %s from kadstore", __func__,
@@ -646,20 +617,6 @@ net_chan_dead(struct kadipc_chan *ch, void *arg)
 	fatalx("lost the channel to %s", kadipc_chan_peername(ch));
 }
 
-static const uint32_t from_master[] = {
-	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ, KADIPC_NET_CONFIG,
-	KADIPC_NET_UDP, KADIPC_NET_CONFIG_DONE, KADIPC_NET_BOOTSTRAP,
-	KADIPC_NET_PEERS_REQ,
-#ifdef KAD_TEST_HOOKS
-	KADIPC_TEST_SANDBOX,
-#endif
-};
-
-static const uint32_t from_store[] = {
-	KADIPC_NET_STORE_RES, KADIPC_NET_STORE_KEYS, KADIPC_NET_FETCH,
-	KADIPC_NET_PUBLISH, KADIPC_NET_ROUTES
-};
-
 int
 main(int argc, char *argv[])
 {
@@ -677,11 +634,9 @@ main(int argc, char *argv[])
 	kad_sandbox(KAD_PROC_NET);
 
 	ch_master = kad_worker_chan(base, KAD_IPC_FD, KAD_PROC_NET,
-	    KAD_PROC_MASTER, from_master, nitems(from_master),
-	    net_dispatch_master, net_chan_dead);
+	    KAD_PROC_MASTER, net_dispatch_master, net_chan_dead);
 	ch_store = kad_worker_chan(base, KAD_IPC_FD + 1, KAD_PROC_NET,
-	    KAD_PROC_STORE, from_store, nitems(from_store),
-	    net_dispatch_store, net_chan_dead);
+	    KAD_PROC_STORE, net_dispatch_store, net_chan_dead);
 	event_base_dispatch(base);
 	fatalx("event loop ended");
 }

@@ -1,11 +1,12 @@
-# The kadnet worker binary (the pure protocol modules are in module.mk).
+# SPDX-License-Identifier: ISC
+# kadnet: the only process on the network.  The pure protocol modules
+# (KADNET_PURE: krpc, routing, search, ratelimit, dht) take their I/O
+# from the caller and are linked into the tests and fuzzers as well.
 # It links libcrypto for SHA-256 alone (tokens, checking fetched chunks).
+KADNET_PURE	:= kadnet/krpc.c kadnet/routing.c kadnet/search.c \
+		   kadnet/ratelimit.c kadnet/dht.c kadnet/dht_xfer.c
+
 BINS		+= kadnet
 LIBEXEC_BINS	+= kadnet
-kadnet_SRCS	= kadnet/kadnet.c $(KADNET_PURE)
+kadnet_SRCS	:= kadnet/kadnet.c $(KADNET_PURE)
 kadnet_PKGS	:= libcrypto
-
-# the state machine fed hostile datagrams
-FUZZERS		+= fuzz_dht
-fuzz_dht_SRCS	= tests/fuzz/fuzz_dht.c $(KADNET_PURE)
-fuzz_dht_PKGS	:= libcrypto

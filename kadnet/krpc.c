@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * krpc: encode and decode kad datagrams (layout in docs/PROTOCOL.md).
  * Pure: no allocation, no syscalls, no state.  Every read goes through a
@@ -5,6 +6,7 @@
  */
 #include <sys/types.h>
 
+#include <bsd/sys/endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -74,7 +76,7 @@ ru16(struct rcur *c, uint16_t *v)
 
 	if (rbytes(c, b, sizeof(b)) == -1)
 		return (-1);
-	*v = (uint16_t)((b[0] << 8) | b[1]);
+	*v = be16dec(b);
 	return (0);
 }
 
@@ -100,8 +102,7 @@ wu16(struct wcur *c, uint16_t v)
 {
 	uint8_t	b[2];
 
-	b[0] = v >> 8;
-	b[1] = v & 0xff;
+	be16enc(b, v);
 	return (wbytes(c, b, sizeof(b)));
 }
 
@@ -190,6 +191,108 @@ rnodes(struct rcur *c, struct krpc_msg *m, enum krpc_err *why)
 	return (0);
 }
 
+/*
+ * The body of each message type after the common header, one decoder
+ * each: KRPC_E_NONE, or why the body is bad.  The caller checks that
+ * nothing is left over.
+ */
+static enum krpc_err
+rbody_empty(struct rcur *c, struct krpc_msg *m)
+{
+	(void)c;
+	(void)m;
+	return (KRPC_E_NONE);
+}
+
+/* FIND_NODE, FIND_VALUE */
+static enum krpc_err
+rbody_find(struct rcur *c, struct krpc_msg *m)
+{
+	if (rbytes(c, m->target, KAD_ID_LEN) == -1 ||
+	    ru8(c, &m->want) == -1)
+		return (KRPC_E_SHORT);
+	if ((m->want & ~KRPC_WANT_MASK) != 0)
+		return (KRPC_E_FIELD);
+	return (KRPC_E_NONE);
+}
+
+static enum krpc_err
+rbody_nodes(struct rcur *c, struct krpc_msg *m)
+{
+	enum krpc_err	 why = KRPC_E_NONE;
+
+	(void)rnodes(c, m, &why);
+	return (why);
+}
+
+static enum krpc_err
+rbody_value(struct rcur *c, struct krpc_msg *m)
+{
+	enum krpc_err	 why = KRPC_E_NONE;
+
+	if (rbytes(c, m->token, KRPC_TOKEN_LEN) == -1)
+		return (KRPC_E_SHORT);
+	(void)rvalue(c, m, &why);
+	return (why);
+}
+
+static enum krpc_err
+rbody_have(struct rcur *c, struct krpc_msg *m)
+{
+	if (rbytes(c, m->target, KAD_ID_LEN) == -1)
+		return (KRPC_E_SHORT);
+	return (KRPC_E_NONE);
+}
+
+static enum krpc_err
+rbody_have_res(struct rcur *c, struct krpc_msg *m)
+{
+	if (rbytes(c, m->token, KRPC_TOKEN_LEN) == -1 ||
+	    ru8(c, &m->have) == -1)
+		return (KRPC_E_SHORT);
+	if (m->have > 1)
+		return (KRPC_E_FIELD);
+	return (KRPC_E_NONE);
+}
+
+static enum krpc_err
+rbody_store(struct rcur *c, struct krpc_msg *m)
+{
+	enum krpc_err	 why = KRPC_E_NONE;
+
+	if (rbytes(c, m->token, KRPC_TOKEN_LEN) == -1 ||
+	    rbytes(c, m->target, KAD_ID_LEN) == -1 ||
+	    ru8(c, &m->flags) == -1 || ru8(c, &m->hops) == -1)
+		return (KRPC_E_SHORT);
+	if ((m->flags & ~KRPC_STORE_MASK) != 0)
+		return (KRPC_E_FIELD);
+	(void)rvalue(c, m, &why);
+	return (why);
+}
+
+static enum krpc_err
+rbody_store_res(struct rcur *c, struct krpc_msg *m)
+{
+	if (ru8(c, &m->status) == -1)
+		return (KRPC_E_SHORT);
+	if (m->status > KRPC_ST_MAX)
+		return (KRPC_E_FIELD);
+	return (KRPC_E_NONE);
+}
+
+static enum krpc_err (*const rbody[])(struct rcur *, struct krpc_msg *) = {
+	[KRPC_PING] = rbody_empty,
+	[KRPC_PONG] = rbody_empty,
+	[KRPC_FIND_NODE] = rbody_find,
+	[KRPC_NODES] = rbody_nodes,
+	[KRPC_FIND_VALUE] = rbody_find,
+	[KRPC_VALUE] = rbody_value,
+	[KRPC_HAVE] = rbody_have,
+	[KRPC_HAVE_RES] = rbody_have_res,
+	[KRPC_STORE] = rbody_store,
+	[KRPC_STORE_RES] = rbody_store_res,
+};
+
 int
 krpc_decode(const void *buf, size_t len, struct krpc_msg *m,
     enum krpc_err *why)
@@ -223,80 +326,13 @@ krpc_decode(const void *buf, size_t len, struct krpc_msg *m,
 		*why = KRPC_E_VERSION;
 		goto bad;
 	}
-
-	switch (m->type) {
-	case KRPC_PING:
-	case KRPC_PONG:
-		break;
-	case KRPC_FIND_NODE:
-	case KRPC_FIND_VALUE:
-		if (rbytes(&c, m->target, KAD_ID_LEN) == -1 ||
-		    ru8(&c, &m->want) == -1) {
-			*why = KRPC_E_SHORT;
-			goto bad;
-		}
-		if ((m->want & ~KRPC_WANT_MASK) != 0) {
-			*why = KRPC_E_FIELD;
-			goto bad;
-		}
-		break;
-	case KRPC_NODES:
-		if (rnodes(&c, m, why) == -1)
-			goto bad;
-		break;
-	case KRPC_VALUE:
-		if (rbytes(&c, m->token, KRPC_TOKEN_LEN) == -1) {
-			*why = KRPC_E_SHORT;
-			goto bad;
-		}
-		if (rvalue(&c, m, why) == -1)
-			goto bad;
-		break;
-	case KRPC_HAVE:
-		if (rbytes(&c, m->target, KAD_ID_LEN) == -1) {
-			*why = KRPC_E_SHORT;
-			goto bad;
-		}
-		break;
-	case KRPC_HAVE_RES:
-		if (rbytes(&c, m->token, KRPC_TOKEN_LEN) == -1 ||
-		    ru8(&c, &m->have) == -1) {
-			*why = KRPC_E_SHORT;
-			goto bad;
-		}
-		if (m->have > 1) {
-			*why = KRPC_E_FIELD;
-			goto bad;
-		}
-		break;
-	case KRPC_STORE:
-		if (rbytes(&c, m->token, KRPC_TOKEN_LEN) == -1 ||
-		    rbytes(&c, m->target, KAD_ID_LEN) == -1 ||
-		    ru8(&c, &m->flags) == -1 || ru8(&c, &m->hops) == -1) {
-			*why = KRPC_E_SHORT;
-			goto bad;
-		}
-		if ((m->flags & ~KRPC_STORE_MASK) != 0) {
-			*why = KRPC_E_FIELD;
-			goto bad;
-		}
-		if (rvalue(&c, m, why) == -1)
-			goto bad;
-		break;
-	case KRPC_STORE_RES:
-		if (ru8(&c, &m->status) == -1) {
-			*why = KRPC_E_SHORT;
-			goto bad;
-		}
-		if (m->status > KRPC_ST_MAX) {
-			*why = KRPC_E_FIELD;
-			goto bad;
-		}
-		break;
-	default:
+	if (m->type >= sizeof(rbody) / sizeof(rbody[0]) ||
+	    rbody[m->type] == NULL) {
 		*why = KRPC_E_TYPE;
 		goto bad;
 	}
+	if ((*why = rbody[m->type](&c, m)) != KRPC_E_NONE)
+		goto bad;
 	if (c.left != 0) {
 		*why = KRPC_E_LONG;
 		goto bad;

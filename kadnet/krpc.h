@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * krpc: the kad datagram format (see docs/PROTOCOL.md), pure encode and
  * decode.  One bounds-checked decoder for every datagram; it never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadstore: main.  Opens the Tokyo Cabinet store in its directory before
  * the sandbox (every fd it will need, the WAL included, exists by then),
@@ -21,24 +22,6 @@
 #include "store_tc.h"
 
 struct kadipc_chan	*store_master, *store_crypt, *store_net;
-
-static const uint32_t from_master[] = {
-	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ,
-	KADIPC_STORE_CONFIG,
-#ifdef KAD_TEST_HOOKS
-	KADIPC_TEST_SANDBOX,
-#endif
-};
-
-static const uint32_t from_net[] = {
-	KADIPC_NET_STORE_GET, KADIPC_NET_STORE_HAVE, KADIPC_NET_STORE_PUT,
-	KADIPC_NET_STORE_SCAN, KADIPC_NET_FETCH_RES, KADIPC_NET_PUBLISHED,
-	KADIPC_NET_ROUTES, KADIPC_NET_ALONE
-};
-
-static const uint32_t from_crypt[] = {
-	KADIPC_CHUNK_PUT, KADIPC_CHUNK_GET, KADIPC_CHUNK_UNPIN
-};
 
 static struct event_base *base;
 
@@ -81,14 +64,11 @@ main(int argc, char *argv[])
 
 	store_dispatch_init(s, base, w.limit);
 	store_master = kad_worker_chan(base, KAD_IPC_FD, KAD_PROC_STORE,
-	    KAD_PROC_MASTER, from_master, nitems(from_master),
-	    store_dispatch_master, store_chan_dead);
+	    KAD_PROC_MASTER, store_dispatch_master, store_chan_dead);
 	store_crypt = kad_worker_chan(base, KAD_IPC_FD + 1, KAD_PROC_STORE,
-	    KAD_PROC_CRYPT, from_crypt, nitems(from_crypt),
-	    store_dispatch_crypt, store_chan_dead);
+	    KAD_PROC_CRYPT, store_dispatch_crypt, store_chan_dead);
 	store_net = kad_worker_chan(base, KAD_IPC_FD + 2, KAD_PROC_STORE,
-	    KAD_PROC_NET, from_net, nitems(from_net), store_dispatch_net,
-	    store_chan_dead);
+	    KAD_PROC_NET, store_dispatch_net, store_chan_dead);
 	kadipc_set_batch_cb(store_crypt, store_batch_end);
 	kadipc_set_batch_cb(store_net, store_batch_end);
 	event_base_dispatch(base);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadstore: the only process that writes to disk.  It owns the Tokyo
  * Cabinet chunk store; no network, no keys.
@@ -21,8 +22,11 @@ void	store_dispatch_crypt(struct kadipc_chan *, struct kadipc_msg *,
 void	store_dispatch_net(struct kadipc_chan *, struct kadipc_msg *,
 	    void *);
 void	store_batch_end(struct kadipc_chan *, void *);
+__attribute__((__noreturn__)) void store_exit(int);
+
+/* store_routes.c */
 void	store_routes_open(const char *);
 void	store_routes_load(void);
-__attribute__((__noreturn__)) void store_exit(int);
+void	store_routes_save(const void *, size_t);
 
 #endif /* KADSTORE_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadstore's dispatchers.  Puts and unpins join the store's open batch;
  * their replies wait until the batch is committed at the end of the read
@@ -24,7 +25,6 @@
 #include <bsd/sys/tree.h>
 #include <errno.h>
 #include <event2/event.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +76,6 @@ static uint64_t		 next_cookie = 1;
 static uint64_t		 npublishing, nfetching;
 static uint64_t		 stat_fetched, stat_fetch_fail, stat_net_puts;
 static uint64_t		 stat_net_bad, stat_publish_fail, stat_fetch_retries;
-static int		 routes_fd = -1;
 static int		 net_alone;	/* kadnet has no peers: keep it local */
 
 static struct store	*st;
@@ -147,22 +146,15 @@ defer_reply(uint32_t type, uint32_t peerid, const uint8_t *key, int error,
 	r->publish = publish;
 }
 
+/* Publishes and fetches share one 64-bit cookie space, never 0. */
 static struct waiting *
 waiting_new(struct waiting_tree *t, uint32_t peerid, const uint8_t *key)
 {
-	static uint32_t	 next_pub = 1;
 	struct waiting	*w;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		fatal("%s", __func__);
-	if (t == &publishing) {
-		/* publishes travel in the 32-bit peerid: skip 0 and ids in use */
-		do {
-			w->cookie = next_pub++;
-		} while (w->cookie == 0 ||
-		    RB_FIND(waiting_tree, t, w) != NULL);
-	} else
-		w->cookie = next_cookie++;
+	w->cookie = next_cookie++;
 	w->peerid = peerid;
 	memcpy(w->key, key, sizeof(w->key));
 	RB_INSERT(waiting_tree, t, w);
@@ -182,10 +174,8 @@ waiting_take(struct waiting_tree *t, uint64_t cookie)
 
 /* Hand a committed, published chunk to kadnet; it answers later. */
 static int
-publish(const struct reply *r)
+publish_via_net(const struct reply *r)
 {
-	struct kadipc_chunk	 head;
-	struct iovec		 iov[2];
 	struct waiting		*w;
 	uint8_t			 buf[KADIPC_CHUNK_MAX];
 	size_t			 len;
@@ -194,15 +184,8 @@ publish(const struct reply *r)
 		return (-1);
 	w = waiting_new(&publishing, r->peerid, r->key);
 	npublishing++;
-	memset(&head, 0, sizeof(head));
-	memcpy(head.key, r->key, sizeof(head.key));
-	iov[0].iov_base = &head;
-	iov[0].iov_len = sizeof(head);
-	iov[1].iov_base = buf;
-	iov[1].iov_len = len;
-	/* the cookie travels in the header's peerid field */
-	if (kadipc_composev(store_net, KADIPC_NET_PUBLISH, (uint32_t)w->cookie,
-	    -1, iov, 2) == -1)
+	if (kadipc_send_net_publish(store_net, w->cookie, r->key, buf,
+	    len) == -1)
 		fatal("%s", __func__);
 	return (0);
 }
@@ -244,7 +227,7 @@ store_batch_end(struct kadipc_chan *ch, void *arg)
 	commit_now = 0;
 	for (i = 0; i < nreplies; i++) {
 		if (replies[i].publish && replies[i].error == 0 &&
-		    !net_alone && publish(&replies[i]) == -1) {
+		    !net_alone && publish_via_net(&replies[i]) == -1) {
 			store_check_broken(errno);
 			replies[i].error = errno;
 		} else if (replies[i].publish && replies[i].error == 0 &&
@@ -269,33 +252,39 @@ store_sync_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 static void
-store_stats_send(void)
+store_stats_fill(struct kad_stats *s)
 {
 	struct store_stats	 ss;
-	struct kad_stats	 s;
 
 	store_stats(st, &ss);
-	memset(&s, 0, sizeof(s));
-	kad_stats_add(&s, "stored-chunks", ss.chunks);
-	kad_stats_add(&s, "stored-bytes", ss.bytes);
-	kad_stats_add(&s, "pinned-chunks", ss.pinned);
-	kad_stats_add(&s, "storage-limit", ss.limit);
-	kad_stats_add(&s, "evicted-chunks", ss.evicted);
-	kad_stats_add(&s, "chunk-puts", stat_puts);
-	kad_stats_add(&s, "chunk-gets", stat_gets);
-	kad_stats_add(&s, "chunk-misses", stat_misses);
-	kad_stats_add(&s, "chunks-refused", stat_refused);
-	kad_stats_add(&s, "publish-pending", npublishing);
-	kad_stats_add(&s, "publish-failures", stat_publish_fail);
-	kad_stats_add(&s, "fetch-pending", nfetching);
-	kad_stats_add(&s, "chunks-fetched", stat_fetched);
-	kad_stats_add(&s, "fetch-failures", stat_fetch_fail);
-	kad_stats_add(&s, "fetch-retries", stat_fetch_retries);
-	kad_stats_add(&s, "chunks-from-peers", stat_net_puts);
-	kad_stats_add(&s, "chunks-from-peers-bad", stat_net_bad);
-	if (kad_stats_send(store_master, &s) == -1)
-		fatal("%s", __func__);
+	kad_stats_add(s, "stored-chunks", ss.chunks);
+	kad_stats_add(s, "stored-bytes", ss.bytes);
+	kad_stats_add(s, "pinned-chunks", ss.pinned);
+	kad_stats_add(s, "storage-limit", ss.limit);
+	kad_stats_add(s, "evicted-chunks", ss.evicted);
+	kad_stats_add(s, "chunk-puts", stat_puts);
+	kad_stats_add(s, "chunk-gets", stat_gets);
+	kad_stats_add(s, "chunk-misses", stat_misses);
+	kad_stats_add(s, "chunks-refused", stat_refused);
+	kad_stats_add(s, "publish-pending", npublishing);
+	kad_stats_add(s, "publish-failures", stat_publish_fail);
+	kad_stats_add(s, "fetch-pending", nfetching);
+	kad_stats_add(s, "chunks-fetched", stat_fetched);
+	kad_stats_add(s, "fetch-failures", stat_fetch_fail);
+	kad_stats_add(s, "fetch-retries", stat_fetch_retries);
+	kad_stats_add(s, "chunks-from-peers", stat_net_puts);
+	kad_stats_add(s, "chunks-from-peers-bad", stat_net_bad);
 }
+
+static void
+store_shutdown(void)
+{
+	store_exit(0);
+}
+
+static const struct kad_worker_ops store_ops = {
+	store_shutdown, store_stats_fill
+};
 
 void
 store_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
@@ -303,20 +292,13 @@ store_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	struct kadipc_store_config	 sc;
 	struct timeval			 tv;
 
-	(void)ch;
 	(void)arg;
-	if (kad_worker_common(m))
+	if (kad_worker_master(ch, m, &store_ops))
 		return;
 	switch (m->hdr.type) {
-	case KADIPC_SHUTDOWN:
-		log_debug("shutting down");
-		store_exit(0);
-	case KADIPC_STATS_REQ:
-		store_stats_send();
-		return;
 	case KADIPC_STORE_CONFIG:
-		if (configured || kadipc_msg_exact(m, &sc, sizeof(sc)) == -1 ||
-		    sc.limit != limit || sc.sync_ms < 10 || sc.pad0 != 0)
+		if (configured || kadipc_recv_store_config(m, &sc) == -1 ||
+		    sc.limit != limit || sc.sync_ms < 10)
 			fatalx("%s: bad STORE_CONFIG", __func__);
 		configured = 1;
 		tv.tv_sec = sc.sync_ms / 1000;
@@ -334,9 +316,9 @@ store_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	    kadipc_type_name(m->hdr.type));
 }
 
-/* A chunk kadcrypt needs and we lack: ask the network. */
+/* A chunk kadcrypt needs and we lack: ask kadnet to find it. */
 static void
-fetch(uint32_t peerid, const uint8_t *key)
+fetch_via_net(uint32_t peerid, const uint8_t *key)
 {
 	struct waiting	*w;
 
@@ -383,7 +365,7 @@ store_dispatch_crypt(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 			store_check_broken(error);
 			if (error == ENOENT) {
 				stat_misses++;
-				fetch(m->hdr.peerid, c.key);
+				fetch_via_net(m->hdr.peerid, c.key);
 				return;
 			}
 			len = 0;
@@ -411,14 +393,12 @@ static void
 net_scan(struct kadipc_msg *m)
 {
 	struct kadipc_net_scan	 sc;
-	struct kadipc_net_keys	 head;
-	struct iovec		 iov[2];
 	uint8_t			 keys[KADIPC_MAX_SCAN][KADIPC_KEY_LEN];
 	static const uint8_t	 zero[KADIPC_KEY_LEN];
 	uint32_t		 n = 0;
 	int			 r = 0;
 
-	if (kadipc_msg_exact(m, &sc, sizeof(sc)) == -1 || sc.pad0 != 0)
+	if (kadipc_recv_net_scan(m, &sc) == -1)
 		fatalx("%s: bad NET_STORE_SCAN", __func__);
 	/* one scan at a time; a zero cursor starts it over */
 	if (memcmp(sc.after, zero, sizeof(zero)) == 0 &&
@@ -430,62 +410,140 @@ net_scan(struct kadipc_msg *m)
 		n++;
 	if (r == -1)
 		store_check_broken(EIO);
-	memset(&head, 0, sizeof(head));
-	head.cookie = sc.cookie;
-	head.n = n;
-	iov[0].iov_base = &head;
-	iov[0].iov_len = sizeof(head);
-	iov[1].iov_base = keys;
-	iov[1].iov_len = n * KADIPC_KEY_LEN;
-	if (kadipc_composev(store_net, KADIPC_NET_STORE_KEYS, 0, -1, iov,
-	    2) == -1)
+	if (kadipc_send_net_keys(store_net, sc.cookie,
+	    (const uint8_t (*)[KADIPC_KEY_LEN])keys, n) == -1)
 		fatal("%s", __func__);
 }
 
-/* The routing table blob, kept for kadnet in db/routes. */
-void
-store_routes_open(const char *dbdir)
-{
-	char	 path[PATH_MAX];
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/routes", dbdir) >=
-	    sizeof(path))
-		fatalx("%s: path too long", __func__);
-	if ((routes_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0600)) == -1)
-		fatal("%s", path);
-}
-
+/* A peer asks for a chunk: answer with its bytes, or why not. */
 static void
-routes_save(const struct kadipc_msg *m)
+net_store_get(struct kadipc_msg *m)
 {
-	if (pwrite(routes_fd, m->data, m->len, 0) != (ssize_t)m->len ||
-	    ftruncate(routes_fd, m->len) == -1 || fdatasync(routes_fd) == -1)
-		log_warn("saving the routing table");
+	struct kadipc_chunk_msg	 c;
+	uint8_t			 buf[KADIPC_CHUNK_MAX];
+	size_t			 len = 0;
+	int			 r;
+
+	if (kadipc_recv_net_req(m, &c) == -1)
+		fatalx("%s: bad NET_STORE_GET", __func__);
+	if (store_get(st, c.key, buf, sizeof(buf), &len) == 0)
+		r = KADIPC_NET_FOUND;
+	else if (errno == ENOENT)
+		r = KADIPC_NET_NOTFOUND;
+	else {
+		store_check_broken(errno);
+		r = KADIPC_NET_ERROR;
+	}
+	if (kadipc_send_net_res(store_net, KADIPC_NET_STORE_RES, c.cookie, r,
+	    buf, len) == -1)
+		fatal("%s", __func__);
 }
 
-/* At start: hand kadnet its saved routing table, if any. */
-void
-store_routes_load(void)
+/* Whether we hold a chunk, before a peer sends it. */
+static void
+net_store_have(struct kadipc_msg *m)
 {
-	uint8_t	 buf[KADIPC_MAX_PAYLOAD];
-	ssize_t	 n;
+	struct kadipc_chunk_msg	 c;
+	int			 r;
 
-	if ((n = pread(routes_fd, buf, sizeof(buf), 0)) <= 0)
-		return;
-	if (kadipc_compose(store_net, KADIPC_NET_ROUTES, 0, -1, buf, n) == -1)
+	if (kadipc_recv_net_req(m, &c) == -1)
+		fatalx("%s: bad NET_STORE_HAVE", __func__);
+	if ((r = store_has(st, c.key)) == -1)
+		store_check_broken(EIO);
+	if (kadipc_send_net_res(store_net, KADIPC_NET_STORE_RES, c.cookie,
+	    r == 1 ? KADIPC_NET_FOUND : r == 0 ? KADIPC_NET_NOTFOUND :
+	    KADIPC_NET_ERROR, NULL, 0) == -1)
 		fatal("%s", __func__);
+}
+
+/* A peer's chunk: the store re-checks its hash. */
+static void
+net_store_put(struct kadipc_msg *m)
+{
+	struct kadipc_chunk_msg	 c;
+
+	if (kadipc_recv_chunk(m, &c) == -1)
+		fatalx("%s: bad NET_STORE_PUT", __func__);
+	if (store_put(st, c.key, c.data, c.len, 0) == -1) {
+		store_check_broken(errno);
+		stat_net_bad++;
+	} else {
+		stat_net_puts++;
+		/*
+		 * a peer asking HAVE next must not skip a copy that a crash
+		 * could still take back
+		 */
+		commit_now = 1;
+	}
+}
+
+/* The network's answer to a fetch: retry, or cache it and answer kadcrypt. */
+static void
+net_fetch_res(struct kadipc_msg *m)
+{
+	struct kadipc_chunk_msg	 c;
+	struct waiting		*w;
+	int			 r;
+
+	if (kadipc_recv_net_res(m, &c) == -1)
+		fatalx("%s: bad NET_FETCH_RES", __func__);
+	if ((w = waiting_take(&fetching, c.cookie)) == NULL)
+		fatalx("%s: NET_FETCH_RES for no fetch", __func__);
+	if (c.error != KADIPC_NET_FOUND && ++w->tries < FETCH_TRIES) {
+		/* ask again under the same cookie */
+		RB_INSERT(waiting_tree, &fetching, w);
+		stat_fetch_retries++;
+		if (kadipc_send_net_req(store_net, KADIPC_NET_FETCH, w->cookie,
+		    w->key) == -1)
+			fatal("%s", __func__);
+		return;
+	}
+	nfetching--;
+	r = ENOENT;
+	if (c.error == KADIPC_NET_FOUND) {
+		/* cache it: every node contributes what it fetched */
+		if (store_put(st, w->key, c.data, c.len, 0) == 0) {
+			r = 0;
+			stat_fetched++;
+		} else
+			store_check_broken(errno);
+	}
+	if (r != 0)
+		stat_fetch_fail++;
+	if (kadipc_send_chunk_res(store_crypt, KADIPC_CHUNK_GET_RES, w->peerid,
+	    w->key, r, c.data, r == 0 ? c.len : 0) == -1)
+		fatal("%s", __func__);
+	free(w);
+}
+
+/* A published chunk is on the network, or could not be pushed there. */
+static void
+net_published(struct kadipc_msg *m)
+{
+	struct kadipc_chunk_msg	 c;
+	struct waiting		*w;
+	int			 failed;
+
+	if (kadipc_recv_net_res(m, &c) == -1)
+		fatalx("%s: bad NET_PUBLISHED", __func__);
+	if ((w = waiting_take(&publishing, c.cookie)) == NULL)
+		fatalx("%s: NET_PUBLISHED for no publish", __func__);
+	npublishing--;
+	failed = c.error != KADIPC_NET_FOUND;
+	if (failed)
+		stat_publish_fail++;
+	/* stored here either way; the publisher hears it did not go */
+	if (kadipc_send_chunk_res(store_crypt, KADIPC_CHUNK_PUT_RES, w->peerid,
+	    w->key, failed ? EHOSTUNREACH : 0, NULL, 0) == -1)
+		fatal("%s", __func__);
+	free(w);
 }
 
 void
 store_dispatch_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 {
-	struct kadipc_chunk_msg	 c;
-	struct kadipc_u32	 u;
-	struct waiting		*w;
-	uint8_t			 buf[KADIPC_CHUNK_MAX];
-	size_t			 len;
-	int			 r;
+	const uint8_t	*data;
+	size_t		 len;
 
 	(void)ch;
 	(void)arg;
@@ -494,9 +552,8 @@ store_dispatch_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	 * before kadmaster's STORE_CONFIG reached us: a flag, taken any time.
 	 */
 	if (m->hdr.type == KADIPC_NET_ALONE) {
-		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1 || u.value > 1)
+		if (kadipc_recv_net_alone(m, &net_alone) == -1)
 			fatalx("%s: bad NET_ALONE", __func__);
-		net_alone = u.value;
 		return;
 	}
 	if (!configured)
@@ -504,95 +561,27 @@ store_dispatch_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		    kadipc_type_name(m->hdr.type));
 	switch (m->hdr.type) {
 	case KADIPC_NET_STORE_GET:
-		if (kadipc_recv_net_req(m, &c) == -1)
-			fatalx("%s: bad NET_STORE_GET", __func__);
-		if (store_get(st, c.key, buf, sizeof(buf), &len) == 0)
-			r = KADIPC_NET_FOUND;
-		else if (errno == ENOENT)
-			r = KADIPC_NET_NOTFOUND;
-		else {
-			store_check_broken(errno);
-			r = KADIPC_NET_ERROR;
-		}
-		if (kadipc_send_net_res(store_net, KADIPC_NET_STORE_RES,
-		    c.cookie, r, buf, len) == -1)
-			fatal("%s", __func__);
+		net_store_get(m);
 		return;
 	case KADIPC_NET_STORE_HAVE:
-		if (kadipc_recv_net_req(m, &c) == -1)
-			fatalx("%s: bad NET_STORE_HAVE", __func__);
-		if ((r = store_has(st, c.key)) == -1)
-			store_check_broken(EIO);
-		if (kadipc_send_net_res(store_net, KADIPC_NET_STORE_RES,
-		    c.cookie, r == 1 ? KADIPC_NET_FOUND : r == 0 ?
-		    KADIPC_NET_NOTFOUND : KADIPC_NET_ERROR, NULL, 0) == -1)
-			fatal("%s", __func__);
+		net_store_have(m);
 		return;
 	case KADIPC_NET_STORE_PUT:
-		/* a peer's chunk: the store re-checks its hash */
-		if (kadipc_recv_chunk(m, &c) == -1)
-			fatalx("%s: bad NET_STORE_PUT", __func__);
-		if (store_put(st, c.key, c.data, c.len, 0) == -1) {
-			store_check_broken(errno);
-			stat_net_bad++;
-		} else {
-			stat_net_puts++;
-			/* a peer asking HAVE next must not skip a copy that a
-			 * crash could still take back */
-			commit_now = 1;
-		}
+		net_store_put(m);
 		return;
 	case KADIPC_NET_STORE_SCAN:
 		net_scan(m);
 		return;
 	case KADIPC_NET_FETCH_RES:
-		if (kadipc_recv_net_res(m, &c) == -1)
-			fatalx("%s: bad NET_FETCH_RES", __func__);
-		if ((w = waiting_take(&fetching, c.cookie)) == NULL)
-			fatalx("%s: NET_FETCH_RES for no fetch", __func__);
-		if (c.error != KADIPC_NET_FOUND && ++w->tries < FETCH_TRIES) {
-			/* ask again under the same cookie */
-			RB_INSERT(waiting_tree, &fetching, w);
-			stat_fetch_retries++;
-			if (kadipc_send_net_req(store_net, KADIPC_NET_FETCH,
-			    w->cookie, w->key) == -1)
-				fatal("%s", __func__);
-			return;
-		}
-		nfetching--;
-		r = ENOENT;
-		if (c.error == KADIPC_NET_FOUND) {
-			/* cache it: every node contributes what it fetched */
-			if (store_put(st, w->key, c.data, c.len, 0) == 0) {
-				r = 0;
-				stat_fetched++;
-			} else
-				store_check_broken(errno);
-		}
-		if (r != 0)
-			stat_fetch_fail++;
-		if (kadipc_send_chunk_res(store_crypt, KADIPC_CHUNK_GET_RES,
-		    w->peerid, w->key, r, c.data, r == 0 ? c.len : 0) == -1)
-			fatal("%s", __func__);
-		free(w);
+		net_fetch_res(m);
 		return;
 	case KADIPC_NET_PUBLISHED:
-		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1 || u.value > 1)
-			fatalx("%s: bad NET_PUBLISHED", __func__);
-		if ((w = waiting_take(&publishing, m->hdr.peerid)) == NULL)
-			fatalx("%s: NET_PUBLISHED for no publish", __func__);
-		npublishing--;
-		if (u.value != 0)
-			stat_publish_fail++;
-		/* stored here either way; the publisher hears it did not go */
-		if (kadipc_send_chunk_res(store_crypt, KADIPC_CHUNK_PUT_RES,
-		    w->peerid, w->key, u.value ? EHOSTUNREACH : 0, NULL,
-		    0) == -1)
-			fatal("%s", __func__);
-		free(w);
+		net_published(m);
 		return;
 	case KADIPC_NET_ROUTES:
-		routes_save(m);
+		if (kadipc_recv_bytes(m, &data, &len) == -1)
+			fatalx("%s: bad NET_ROUTES", __func__);
+		store_routes_save(data, len);
 		return;
 	}
 	fatalx("%s: unexpected %s from kadnet", __func__,

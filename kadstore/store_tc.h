@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadstore's chunk store: content-addressed chunks (key = SHA-256 of the
  * bytes) in Tokyo Cabinet, with pinning, an LRU byte limit and batched,
  * crash-safe commits.  No IPC; its own system calls are few and named in
- * store_tc.c (space reservation, dropping mapped pages).  See store_tc.c
- * for the on-disk design.
+ * store_space.c (space reservation, dropping mapped pages).  See
+ * store_tc.c for the on-disk design, store_open.c for opening and the
+ * index rebuild.
  *
  * Batching contract for the dispatcher:
  *   - store_put/store_unpin (and store_get, which may refresh a chunk's
@@ -44,7 +46,7 @@ struct store_conf {
 	 * with this many mapped bytes of the chunk file (the index maps a
 	 * quarter; <= 0: 2x limit, 64 GiB without a limit), address space,
 	 * not memory; new chunks get ENOSPC when the file nears it.  See
-	 * "Full disks" in store_tc.c.
+	 * "Full disks" in store_space.c.
 	 */
 	int64_t		xmsiz;
 };
@@ -92,7 +94,7 @@ int	store_info(struct store *, const uint8_t key[STORE_KEY_LEN],
 int	store_unpin(struct store *, const uint8_t key[STORE_KEY_LEN]);
 int	store_commit(struct store *);	/* end the open batch */
 int	store_dirty(struct store *);	/* 1 if a batch is open */
-/* 1 in reserved mode, 0 in mapped mode (store_tc.c, "Full disks"). */
+/* 1 in reserved mode, 0 in mapped mode (store_space.c, "Full disks"). */
 int	store_reserved(struct store *);
 int	store_sync(struct store *);	/* commit + flush to the device */
 void	store_stats(struct store *, struct store_stats *);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Debian's Tokyo Cabinet is built with its testing yields: about one
  * sched_yield() per put or get (measured with an interposer), there to

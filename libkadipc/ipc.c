@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Framing, buffering and fd passing for libkadipc channels, and the
  * libevent glue.  Writes are queued in one growing buffer and sent in as
  * few syscalls as possible; reads drain the socket into a fixed buffer
- * and messages are parsed in place (LIMITS.md section 4: batching is what
- * makes a socketpair fast).
+ * and messages are parsed in place: batching, not the socketpair, is
+ * what sets the cost of a message.
  *
  * File descriptors travel with SCM_RIGHTS on the first byte of the
  * message that carries them.  The receiver keeps them in a FIFO and hands
@@ -111,6 +112,16 @@ kadipc_chan_new(int fd, enum kad_proc self, enum kad_proc peer,
 		return (NULL);
 	}
 	return (ch);
+}
+
+struct kadipc_chan *
+kadipc_chan_open(int fd, enum kad_proc self, enum kad_proc peer)
+{
+	uint32_t	 allowed[KADIPC_TYPE_MAX];
+	size_t		 n;
+
+	n = kadipc_allowed(peer, self, allowed, nitems(allowed));
+	return (kadipc_chan_new(fd, self, peer, allowed, n));
 }
 
 void

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libkadipc: typed, length-checked messages over stream socketpairs,
  * with fd passing and libevent integration.  Our own imsg-style layer.
@@ -21,7 +22,7 @@
 #ifndef nitems
 #define nitems(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
-#define KADIPC_VERSION		1
+#define KADIPC_VERSION		2	/* 2: NET_PUBLISH(ED) carry a cookie */
 #define KADIPC_HDR_SIZE		16
 #define KADIPC_MAX_MSG		65535	/* header included; len is 16 bits */
 #define KADIPC_MAX_PAYLOAD	(KADIPC_MAX_MSG - KADIPC_HDR_SIZE)
@@ -60,6 +61,9 @@ struct kadipc_msg {
 	int			 fd;	/* -1, or an fd the receiver now owns */
 };
 
+/* A directed channel, one bit per (sender, receiver) pair. */
+#define KADIPC_DIR(from, to)	(1U << ((from) * KAD_PROC_MAX + (to)))
+
 /* One row of the catalogue, see kadipc_msg.h and msg.c. */
 struct kadipc_type_info {
 	uint32_t	 type;
@@ -67,10 +71,21 @@ struct kadipc_type_info {
 	uint16_t	 minlen;	/* payload bounds; equal = fixed size */
 	uint16_t	 maxlen;
 	uint8_t		 hasfd;		/* 1: must carry an fd, 0: must not */
+	uint8_t		 testonly;	/* allowed only with KAD_TEST_HOOKS */
+	uint32_t	 dirs;		/* KADIPC_DIR()s it may travel */
 };
 
 const struct kadipc_type_info *kadipc_type_lookup(uint32_t);
 const char	*kadipc_type_name(uint32_t);
+
+/*
+ * The types `from` may send `to`, from the catalogue's rows (HELLO, which
+ * the library handles, is not listed; test-only types only in builds with
+ * KAD_TEST_HOOKS).  Writes at most max of them to out and returns how
+ * many there are.
+ */
+size_t	 kadipc_allowed(enum kad_proc from, enum kad_proc to, uint32_t *out,
+	    size_t max);
 
 struct kadipc_chan;
 struct event_base;
@@ -90,6 +105,9 @@ typedef void (*kadipc_batch_cb)(struct kadipc_chan *, void *);
  */
 struct kadipc_chan *kadipc_chan_new(int fd, enum kad_proc self,
 	    enum kad_proc peer, const uint32_t *allowed, size_t nallowed);
+/* The same, allowing what the catalogue lets peer send self. */
+struct kadipc_chan *kadipc_chan_open(int fd, enum kad_proc self,
+	    enum kad_proc peer);
 void	 kadipc_chan_free(struct kadipc_chan *);	/* closes fd and queued fds */
 int	 kadipc_chan_fd(struct kadipc_chan *);
 enum kad_proc kadipc_chan_peer(struct kadipc_chan *);

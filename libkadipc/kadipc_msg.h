@@ -1,7 +1,12 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The message catalogue: the only source of truth for what crosses a
  * process boundary in kad.  Numbers are explicit, grouped in hundreds per
  * channel, and never reused: a retired type stays here, marked unused.
+ * The table below is msg.c's rows in words: the sender -> receiver
+ * column is each row's dirs, from which every channel's list of allowed
+ * types is derived (kadipc_allowed, kadipc_chan_open); no process writes
+ * such a list itself.  "worker" is kadnet, kadstore and kadcrypt.
  *
  * type                  sender -> receiver      payload               fd  reply / limits
  * --------------------- ----------------------- --------------------- --- ----------------------------
@@ -54,8 +59,8 @@
  * NET_STORE_KEYS 605    store -> net            kadipc_net_keys+keys  no  n <= KADIPC_MAX_SCAN
  * NET_FETCH      606    store -> net            kadipc_net_req        no  NET_FETCH_RES (a crypt miss)
  * NET_FETCH_RES  607    net -> store            kadipc_net_res+bytes  no  <= CHUNK_MAX bytes
- * NET_PUBLISH    608    store -> net            kadipc_chunk + bytes  no  peerid = cookie; NET_PUBLISHED
- * NET_PUBLISHED  609    net -> store            kadipc_u32 (status)   no  peerid = the publish's cookie
+ * NET_PUBLISH    608    store -> net            kadipc_net_chunk+bytes no NET_PUBLISHED; <= CHUNK_MAX bytes
+ * NET_PUBLISHED  609    net -> store            kadipc_net_res        no  FOUND: pushed; ERROR: it was not
  * NET_ROUTES     610    both ways               bytes 0..MAX_PAYLOAD  no  routing table blob: net saves
  *                                                                        it, store hands it back at start
  * NET_ALONE      611    net -> store            kadipc_u32 (0 or 1)   no  1: no peers, do not publish
@@ -67,6 +72,7 @@
 #ifndef KADIPC_MSG_H
 #define KADIPC_MSG_H
 
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "kadipc.h"
@@ -143,7 +149,7 @@ enum kadipc_type {
 #define KADIPC_TEXT_MAX		256	/* one error line, NUL included */
 #define KADIPC_MAX_SCAN		256	/* keys per NET_STORE_KEYS */
 
-/* NET_STORE_RES / NET_FETCH_RES status */
+/* NET_STORE_RES / NET_FETCH_RES / NET_PUBLISHED status */
 #define KADIPC_NET_FOUND	0
 #define KADIPC_NET_NOTFOUND	1
 #define KADIPC_NET_ERROR	2
@@ -196,7 +202,8 @@ struct kadipc_net_req {
 };
 _Static_assert(sizeof(struct kadipc_net_req) == 40, "net_req");
 
-/* head of NET_STORE_RES and NET_FETCH_RES; FOUND carries the bytes */
+/* head of NET_STORE_RES, NET_FETCH_RES and NET_PUBLISHED; FOUND carries
+ * the bytes of a found chunk */
 struct kadipc_net_res {
 	uint64_t	cookie;
 	uint32_t	status;		/* KADIPC_NET_* */
@@ -211,6 +218,13 @@ struct kadipc_net_scan {
 	uint32_t	pad0;
 };
 _Static_assert(sizeof(struct kadipc_net_scan) == 48, "net_scan");
+
+/* head of NET_PUBLISH; the chunk bytes follow */
+struct kadipc_net_chunk {
+	uint64_t	cookie;
+	uint8_t		key[KADIPC_KEY_LEN];
+};
+_Static_assert(sizeof(struct kadipc_net_chunk) == 40, "net_chunk");
 
 /* head of NET_STORE_KEYS; n keys of KADIPC_KEY_LEN follow */
 struct kadipc_net_keys {
@@ -286,16 +300,82 @@ struct kadipc_chunk_msg {
 	uint64_t	 cookie;	/* NET_* messages */
 };
 
-/* msg_net.c */
+/*
+ * The recv helpers: one for every message type (by payload shape; each
+ * refuses the types it is not for).  Each fills caller-owned memory and
+ * returns 0, or -1 with errno EBADMSG.  Handlers never read a payload
+ * any other way.
+ */
+
+/* msg_master.c: any type with an empty payload */
+int	kadipc_recv_empty(const struct kadipc_msg *);
+/* NET_PEERS, XFER_DATA, CTL_TEXT (1 byte or more), NET_ROUTES (any) */
+int	kadipc_recv_bytes(const struct kadipc_msg *, const uint8_t **,
+	    size_t *);
+int	kadipc_recv_verbose(const struct kadipc_msg *, uint32_t *level);
+int	kadipc_recv_stats(const struct kadipc_msg *,
+	    struct kadipc_stat [KADIPC_MAX_STATS], size_t *n);
+int	kadipc_recv_net_config(const struct kadipc_msg *,
+	    struct kadipc_net_config *);
+int	kadipc_recv_net_udp(const struct kadipc_msg *, uint32_t *family);
+int	kadipc_recv_sockaddr(const struct kadipc_msg *,
+	    struct kadipc_sockaddr *);		/* NET_BOOTSTRAP */
+int	kadipc_recv_store_config(const struct kadipc_msg *,
+	    struct kadipc_store_config *);
+int	kadipc_recv_crypt_config(const struct kadipc_msg *,
+	    struct kadipc_crypt_config *);
+
+/* msg_xfer.c */
+int	kadipc_recv_xfer_begin(const struct kadipc_msg *,
+	    struct kadipc_xfer_begin *);
+int	kadipc_recv_xfer_meta(const struct kadipc_msg *,
+	    struct kadipc_xfer_meta *);
+int	kadipc_recv_xfer_ack(const struct kadipc_msg *, uint64_t *);
+/* XFER_LINK, XFER_GET_BEGIN, XFER_UNPIN */
+int	kadipc_recv_link(const struct kadipc_msg *, struct kadipc_link *);
+/* XFER_ERROR, CTL_ERROR, CTL_BOOTSTRAP */
+int	kadipc_recv_text(const struct kadipc_msg *, struct kadipc_text *);
+int	kadipc_recv_ctl_test_sandbox(const struct kadipc_msg *,
+	    uint32_t *proc);
+/*
+ * A text reply (XFER_ERROR, CTL_ERROR) formatted from fmt, left in *out
+ * too when out is not NULL; kadipc_compose's result.
+ */
+int	kadipc_send_error(struct kadipc_chan *, uint32_t type, uint32_t peerid,
+	    struct kadipc_text *out, const char *fmt, ...)
+	    __attribute__((__format__(printf, 5, 6)));
+int	kadipc_vsend_error(struct kadipc_chan *, uint32_t type,
+	    uint32_t peerid, struct kadipc_text *out, const char *fmt,
+	    va_list) __attribute__((__format__(printf, 5, 0)));
+
+/* msg_net.c: NET_STORE_GET, NET_STORE_HAVE, NET_FETCH */
 int	kadipc_recv_net_req(const struct kadipc_msg *, struct kadipc_chunk_msg *);
+/* NET_STORE_RES, NET_FETCH_RES, NET_PUBLISHED (status in error) */
 int	kadipc_recv_net_res(const struct kadipc_msg *, struct kadipc_chunk_msg *);
 int	kadipc_send_net_res(struct kadipc_chan *, uint32_t type, uint64_t cookie,
 	    uint32_t status, const void *, size_t);
 int	kadipc_send_net_req(struct kadipc_chan *, uint32_t type, uint64_t cookie,
 	    const uint8_t key[KADIPC_KEY_LEN]);
+int	kadipc_recv_net_publish(const struct kadipc_msg *,
+	    struct kadipc_chunk_msg *);
+int	kadipc_send_net_publish(struct kadipc_chan *, uint64_t cookie,
+	    const uint8_t key[KADIPC_KEY_LEN], const void *, size_t);
+int	kadipc_send_net_put(struct kadipc_chan *,
+	    const uint8_t key[KADIPC_KEY_LEN], const void *, size_t);
+int	kadipc_recv_net_scan(const struct kadipc_msg *,
+	    struct kadipc_net_scan *);
+int	kadipc_send_net_scan(struct kadipc_chan *, uint64_t cookie,
+	    const uint8_t after[KADIPC_KEY_LEN], uint32_t max);
+int	kadipc_recv_net_keys(const struct kadipc_msg *, uint64_t *cookie,
+	    uint8_t [KADIPC_MAX_SCAN][KADIPC_KEY_LEN], uint32_t *n);
+int	kadipc_send_net_keys(struct kadipc_chan *, uint64_t cookie,
+	    const uint8_t [][KADIPC_KEY_LEN], uint32_t n);
+int	kadipc_recv_net_alone(const struct kadipc_msg *, int *);
+int	kadipc_send_net_alone(struct kadipc_chan *, int);
 
-/* msg_chunk.c */
+/* msg_chunk.c: CHUNK_PUT, NET_STORE_PUT, CHUNK_GET, CHUNK_UNPIN */
 int	kadipc_recv_chunk(const struct kadipc_msg *, struct kadipc_chunk_msg *);
+/* CHUNK_PUT_RES, CHUNK_GET_RES, CHUNK_UNPIN_RES */
 int	kadipc_recv_chunk_res(const struct kadipc_msg *,
 	    struct kadipc_chunk_msg *);
 int	kadipc_send_chunk_res(struct kadipc_chan *, uint32_t type,

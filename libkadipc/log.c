@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging in the style of the OpenBSD daemons.  openlog() is called with
  * LOG_NDELAY from log_init() so the syslog socket exists before chroot

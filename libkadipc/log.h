@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging shared by every kad process: stderr in the foreground,
  * syslog otherwise, each line prefixed with the process name.

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: ISC */
 /*
- * Dropping root in a kad process (STYLE.md rule P1 step 4), the way the
- * OpenBSD daemons do it: look the user up while the passwd file is still
- * visible, chroot into a root-owned directory that nobody else can write
- * (ntpd's check), then setgroups/setresgid/setresuid and verify that the
- * change cannot be undone.  Portable: Linux and OpenBSD.
+ * Dropping root in a kad process (the step before the sandbox in every
+ * worker's main, docs/STYLE.md), the way the OpenBSD daemons do it: look
+ * the user up while the passwd file is still visible, chroot into a
+ * root-owned directory that nobody else can write (ntpd's check), then
+ * setgroups/setresgid/setresuid and verify that the change cannot be
+ * undone.  Portable: Linux and OpenBSD.
  */
 #include <sys/types.h>
 #include <sys/stat.h>

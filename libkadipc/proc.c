@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Process identities shared by every kad program: names for logs,
  * setproctitle and error messages.

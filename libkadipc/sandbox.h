@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: ISC */
 /*
- * Privilege drop and sandbox for the kad processes: steps 4 and 5 of
- * STYLE.md rule P1.  Linux: chroot + setresuid, then rlimits, no new
+ * Privilege drop and sandbox for the kad processes, the last two steps
+ * of every worker's start (docs/STYLE.md, "Privilege drop and sandbox"),
+ * before its first message.  Linux: chroot + setresuid, then rlimits, no new
  * privileges, Landlock and a seccomp allowlist per process
  * (sandbox_linux.c).  OpenBSD: unveil + pledge (sandbox_openbsd.c).
  * docs/SANDBOX.md says what each process may do and why.

@@ -1,12 +1,13 @@
+/* SPDX-License-Identifier: ISC */
 /*
- * The Linux sandbox of the kad processes (STYLE.md rules P1 step 5, P3
- * and P4; docs/SANDBOX.md explains every entry).  In this order:
- * not dumpable, rlimits, no_new_privs, Landlock with no rules (nothing
- * can be opened, created or removed any more) where the kernel has it,
- * and a libseccomp allowlist per process whose default action kills the
- * whole process.  Calls that libraries make on their own and that do no
- * harm when refused (open, stat of a path, socket, connect, readlink)
- * fail with EACCES instead.
+ * The Linux sandbox of the kad processes, the last step before a worker
+ * reads its first message (docs/SANDBOX.md explains every entry).  In
+ * this order: not dumpable, rlimits, no_new_privs, Landlock with no
+ * rules (nothing can be opened, created or removed any more) where the
+ * kernel has it, and a libseccomp allowlist per process whose default
+ * action kills the whole process.  Calls that libraries make on their
+ * own and that do no harm when refused (open, stat of a path, socket,
+ * connect, readlink) fail with EACCES instead.
  *
  * -DKAD_SANDBOX_DEBUG: a forbidden call traps to a SIGSYS handler that
  * writes the call's number to stderr and exits KAD_SANDBOX_TRAP_EXIT.
@@ -149,7 +150,7 @@ filter_common(scmp_filter_ctx ctx)
 	SC_ALLOW(ctx, clock_gettime);
 	/* libkadipc: closing a channel, a passed fd, a control client */
 	SC_ALLOW(ctx, close);
-	/* glibc syslog(3) reconnecting to /dev/log: refused (STYLE.md E3) */
+	/* glibc syslog(3) reconnecting to /dev/log: refused, quietly */
 	SC_DENY(ctx, connect);
 	/* libevent: an fd added or removed after the sandbox is on */
 	SC_ALLOW(ctx, epoll_ctl);
@@ -187,7 +188,7 @@ filter_common(scmp_filter_ctx ctx)
 	SC_ALLOW(ctx, munmap);
 	/*
 	 * newfstatat: glibc's fstat(3) is newfstatat(fd, "", AT_EMPTY_PATH),
-	 * which libkadipc uses on every received fd (STYLE.md V4).  A
+	 * which libkadipc uses on every received fd.  A
 	 * stat(3) of a path (AT_FDCWD, no AT_EMPTY_PATH) fails with EACCES.
 	 */
 	SC_RULE(ctx, SCMP_ACT_ALLOW, newfstatat, ARG_NOBITS(0, INT_SIGN),
@@ -216,7 +217,7 @@ filter_common(scmp_filter_ctx ctx)
 	SC_ALLOW(ctx, sendmsg);
 	/* glibc syslog(3) sends on the /dev/log socket opened by log_init */
 	SC_ALLOW(ctx, sendto);
-	/* glibc syslog(3) reconnecting: refused (STYLE.md E3) */
+	/* glibc syslog(3) reconnecting: refused, quietly */
 	SC_DENY(ctx, socket);
 	/* libkadipc channels, logging to stderr */
 	SC_ALLOW(ctx, write);

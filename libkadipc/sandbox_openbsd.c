@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: ISC */
 /*
- * The OpenBSD sandbox of the kad processes (STYLE.md rule P3): unveil
+ * The OpenBSD sandbox of the kad processes (docs/SANDBOX.md): unveil
  * the only path a process may still open, lock unveil, then pledge.
  * sandbox_linux.c is the Linux counterpart; privdrop.c serves both.
  * kad_sandbox is called after the process has opened everything it

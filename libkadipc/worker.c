@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Worker start-up shared by kadnet, kadstore and kadcrypt.
  */
@@ -91,15 +92,27 @@ kad_stats_send(struct kadipc_chan *ch, const struct kad_stats *s)
 }
 
 int
-kad_worker_common(struct kadipc_msg *m)
+kad_worker_master(struct kadipc_chan *ch, struct kadipc_msg *m,
+    const struct kad_worker_ops *ops)
 {
-	struct kadipc_u32	 u;
+	struct kad_stats	 s;
+	uint32_t		 level;
 
 	switch (m->hdr.type) {
+	case KADIPC_SHUTDOWN:
+		log_debug("shutting down");
+		ops->shutdown();
+		fatalx("%s: shutdown returned", __func__);
+	case KADIPC_STATS_REQ:
+		memset(&s, 0, sizeof(s));
+		ops->stats(&s);
+		if (kad_stats_send(ch, &s) == -1)
+			fatal("%s: STATS", __func__);
+		return (1);
 	case KADIPC_VERBOSE:
-		if (kadipc_msg_exact(m, &u, sizeof(u)) == -1 || u.value > 3)
+		if (kadipc_recv_verbose(m, &level) == -1)
 			fatalx("%s: bad VERBOSE", __func__);
-		log_setverbose(u.value);
+		log_setverbose(level);
 		return (1);
 	case KADIPC_TEST_SANDBOX:
 #ifdef KAD_TEST_HOOKS
@@ -137,12 +150,11 @@ kad_worker_sibling_lost(struct kadipc_chan *ch, struct event_base *base)
 
 struct kadipc_chan *
 kad_worker_chan(struct event_base *base, int fd, enum kad_proc self,
-    enum kad_proc peer, const uint32_t *allowed, size_t nallowed,
-    kadipc_dispatch_cb dispatch, kadipc_dead_cb dead)
+    enum kad_proc peer, kadipc_dispatch_cb dispatch, kadipc_dead_cb dead)
 {
 	struct kadipc_chan	*ch;
 
-	if ((ch = kadipc_chan_new(fd, self, peer, allowed, nallowed)) == NULL)
+	if ((ch = kadipc_chan_open(fd, self, peer)) == NULL)
 		fatal("channel to %s", kad_procnames[peer]);
 	if (kadipc_event_set(ch, base, dispatch, dead, NULL) == -1)
 		fatalx("channel to %s: event", kad_procnames[peer]);

@@ -1,8 +1,13 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run the kad test suite for one or more build directories and print the
-# closing line "N passed, N failed".  Every test program and script prints
-# "ok - ..." / "not ok - ..." lines; a program that fails without saying
-# so (crash, timeout, non-zero exit) counts as one more failure.
+# closing line "N passed, N failed, N skipped".  Every test program and
+# script prints "ok - ..." / "not ok - ..." lines; a program that fails
+# without saying so (crash, timeout, non-zero exit) counts as one more
+# failure.  One that checks nothing must say why with a "# skip: reason"
+# line: it is then counted as skipped; checking nothing without a reason
+# is a failure.  The layout check (tests/layout/layout.sh) runs once,
+# before the build directories.
 #
 #   tests/run.sh [--unit-only] BUILDDIR...
 #   KAD_VALGRIND=1  run unit tests under valgrind memcheck
@@ -12,6 +17,7 @@ if [ "$1" = "--unit-only" ]; then unit_only=1; shift; fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 pass=0
 fail=0
+skipped=0
 log=$(mktemp -d /tmp/kad-run.XXXXXX)
 
 run_one() {	# name, command...
@@ -26,6 +32,17 @@ run_one() {	# name, command...
 		f=1
 		echo "not ok - $name exited with status $rc" >>"$out"
 	fi
+	if [ $rc -eq 0 ] && [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		why=$(grep -m 1 '^# skip' "$out" | sed 's/^# skip:* *//')
+		if [ -n "$why" ]; then
+			skipped=$((skipped + 1))
+			echo "skip $name ($why)"
+			return
+		fi
+		f=1
+		echo "not ok - $name checked nothing, and said no reason" \
+		    >>"$out"
+	fi
 	pass=$((pass + p))
 	fail=$((fail + f))
 	if [ "$f" -ne 0 ]; then
@@ -35,6 +52,8 @@ run_one() {	# name, command...
 		echo "pass $name ($p checks)"
 	fi
 }
+
+[ $unit_only -eq 0 ] && run_one layout sh "$top/tests/layout/layout.sh"
 
 for b in "$@"; do
 	b=$(cd "$b" && pwd) || exit 1
@@ -59,5 +78,5 @@ for b in "$@"; do
 	done
 done
 rm -rf "$log"
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skipped skipped"
 [ $fail -eq 0 ]

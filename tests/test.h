@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Minimal test harness shared by every unit test program.  Each check
  * prints "ok - ..." or "not ok - ..." (TAP style); tests/run.sh counts

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # `make demo`: build (installing missing Debian packages through `all`,
 # which runs `deps`), then a network of 8 nodes on 127.0.0.1: a sample
 # file published on the first and fetched on the last, compared, and

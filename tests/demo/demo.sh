@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/demo/demo.sh BUILD_DIR: kad in one minute, on 127.0.0.1 only.
 # Starts DEMO_NODES (8) nodes in a fresh temporary directory, the others
 # joining through the first; publishes a DEMO_MIB (2) MiB sample file on

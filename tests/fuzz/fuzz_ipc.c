@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for libkadipc's receive path: the fuzzer's bytes are
  * written into one end of a real AF_UNIX stream socketpair, in chunks,

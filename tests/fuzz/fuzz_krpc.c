@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for kadnet/krpc.c.  Any input either decodes, and
  * then re-encodes to exactly the same bytes (the format is canonical),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for kad index chunks (kadcrypt/manifest.c) and the
  * fetch engine (kadcrypt/fetch.c).  The first input byte picks a mode:
@@ -16,6 +17,7 @@
  *
  * Mode byte bit 2: deliver out of order; bit 3: keys_only walk.
  */
+#include <bsd/sys/endian.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,14 +312,14 @@ publisher(struct in *in, int shuffle, int keys_only)
 			h = get8(in);
 			i = get8(in);
 			getn(in, pt, sizeof(pt));
-			count = (size_t)(pt[4] << 8 | pt[5]);
+			count = be16dec(pt + 4);
 			patch(pt + 8, count < KAD_FANOUT ? count : KAD_FANOUT,
 			    rec, nrec);
 			manifest_nonce(KAD_NODE_INDEX, h, (uint64_t)i, nonce);
 		} else {
 			getn(in, pt, sizeof(pt));
 			off = 97 + pt[96];
-			count = (size_t)(pt[6] << 8 | pt[7]);
+			count = be16dec(pt + 6);
 			if (count > (KAD_NODE_PTLEN - off) / 32)
 				count = (KAD_NODE_PTLEN - off) / 32;
 			patch(pt + off, count, rec, nrec);

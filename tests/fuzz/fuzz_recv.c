@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: ISC */
 /*
- * libFuzzer harness for the typed recv helpers: the first two bytes pick
- * a message type, the rest is the payload.  Whatever a helper accepts
- * must lie inside the payload it was given.
+ * libFuzzer harness for the typed recv helpers: the first byte picks a
+ * message type, the rest is the payload.  Every helper is called on it;
+ * whatever a helper accepts must lie inside the payload it was given.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -13,18 +14,91 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+static const uint8_t	*lo, *hi;
+
+static void
+inside(const uint8_t *p, size_t len)
+{
+	if (len > 0 && (p < lo || p + len > hi))
+		abort();
+}
+
+static void
+all_helpers(const struct kadipc_msg *m)
+{
+	static struct kadipc_stat	 stats[KADIPC_MAX_STATS];
+	static uint8_t			 keys[KADIPC_MAX_SCAN][KADIPC_KEY_LEN];
+	struct kadipc_chunk_msg		 c;
+	struct kadipc_net_config	 nc;
+	struct kadipc_sockaddr		 sa;
+	struct kadipc_store_config	 sc;
+	struct kadipc_crypt_config	 cc;
+	struct kadipc_xfer_begin	 xb;
+	struct kadipc_xfer_meta		 xm;
+	struct kadipc_link		 l;
+	struct kadipc_text		 t;
+	struct kadipc_net_scan		 ns;
+	const uint8_t			*data;
+	uint64_t			 u64;
+	uint32_t			 u32;
+	size_t				 n;
+	int				 i;
+
+	if (kadipc_recv_chunk(m, &c) == 0)
+		inside(c.data, c.len);
+	if (kadipc_recv_chunk_res(m, &c) == 0)
+		inside(c.data, c.len);
+	if (kadipc_recv_net_req(m, &c) == 0)
+		inside(c.data, c.len);
+	if (kadipc_recv_net_res(m, &c) == 0)
+		inside(c.data, c.len);
+	if (kadipc_recv_net_publish(m, &c) == 0)
+		inside(c.data, c.len);
+	if (kadipc_recv_bytes(m, &data, &n) == 0)
+		inside(data, n);
+	if (kadipc_recv_stats(m, stats, &n) == 0 && n > KADIPC_MAX_STATS)
+		abort();
+	if (kadipc_recv_net_keys(m, &u64, keys, &u32) == 0 &&
+	    u32 > KADIPC_MAX_SCAN)
+		abort();
+	if (kadipc_recv_xfer_begin(m, &xb) == 0 &&
+	    memchr(xb.name, '\0', sizeof(xb.name)) == NULL)
+		abort();
+	if (kadipc_recv_xfer_meta(m, &xm) == 0 &&
+	    memchr(xm.name, '\0', sizeof(xm.name)) == NULL)
+		abort();
+	if (kadipc_recv_link(m, &l) == 0 &&
+	    memchr(l.link, '\0', sizeof(l.link)) == NULL)
+		abort();
+	if (kadipc_recv_text(m, &t) == 0 &&
+	    memchr(t.text, '\0', sizeof(t.text)) == NULL)
+		abort();
+	(void)kadipc_recv_empty(m);
+	(void)kadipc_recv_verbose(m, &u32);
+	(void)kadipc_recv_net_config(m, &nc);
+	(void)kadipc_recv_net_udp(m, &u32);
+	(void)kadipc_recv_sockaddr(m, &sa);
+	(void)kadipc_recv_store_config(m, &sc);
+	(void)kadipc_recv_crypt_config(m, &cc);
+	(void)kadipc_recv_xfer_ack(m, &u64);
+	(void)kadipc_recv_ctl_test_sandbox(m, &u32);
+	(void)kadipc_recv_net_scan(m, &ns);
+	(void)kadipc_recv_net_alone(m, &i);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint32_t	 types[] = {
-		KADIPC_CHUNK_PUT, KADIPC_CHUNK_GET, KADIPC_CHUNK_UNPIN,
-		KADIPC_CHUNK_PUT_RES, KADIPC_CHUNK_GET_RES,
-		KADIPC_CHUNK_UNPIN_RES, KADIPC_XFER_DATA
-	};
-	struct kadipc_chunk_msg	 c;
+	static uint32_t		 types[KADIPC_TYPE_MAX];
+	static size_t		 ntypes;
 	struct kadipc_msg	 m;
 	uint8_t			*copy;
+	uint32_t		 t;
 
+	if (ntypes == 0)
+		for (t = 1; t < KADIPC_TYPE_MAX; t++)
+			if (kadipc_type_lookup(t) != NULL)
+				types[ntypes++] = t;
 	if (size < 1 || size - 1 > KADIPC_MAX_PAYLOAD)
 		return (0);
 	/* an exact-size copy so ASan sees any over-read */
@@ -32,16 +106,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return (0);
 	memcpy(copy, data + 1, size - 1);
 	memset(&m, 0, sizeof(m));
-	m.hdr.type = types[data[0] % (sizeof(types) / sizeof(types[0]))];
+	m.hdr.type = types[data[0] % ntypes];
+	m.hdr.len = KADIPC_HDR_SIZE + (size - 1);
 	m.data = copy;
 	m.len = size - 1;
-	m.fd = -1;
-	if (kadipc_recv_chunk(&m, &c) == 0 && c.len > 0 &&
-	    (c.data < copy || c.data + c.len > copy + m.len))
-		abort();
-	if (kadipc_recv_chunk_res(&m, &c) == 0 && c.len > 0 &&
-	    (c.data < copy || c.data + c.len > copy + m.len))
-		abort();
+	m.fd = data[0] & 0x80 ? 1000 : -1;	/* never touched */
+	lo = copy;
+	hi = copy + m.len;
+	all_helpers(&m);
 	free(copy);
 	return (0);
 }

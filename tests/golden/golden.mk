@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # `make golden-update`: rewrite tests/golden/*.ok from what the release
 # kadmaster prints for each tests/golden/*.in (`kadmaster -nv -f X.in`).
 # Review the diff before committing: the .ok files are the expected

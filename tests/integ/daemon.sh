@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The privilege-separated daemon: four processes, each worker sandboxed,
 # identity kept across restarts, supervision on worker and master death.
 # Run as root it checks the chroot and uid drop too, then runs itself

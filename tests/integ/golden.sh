@@ -1,4 +1,5 @@
-# Golden configuration tests (STYLE.md rule T4).
+# SPDX-License-Identifier: ISC
+# Golden configuration tests: kadmaster -nv -f X.in against X.ok.
 #
 # For every tests/golden/X.in: `kadmaster -nv -f X.in` must exit 0 and
 # print exactly X.ok, and that output, read back, must print itself

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Shared helpers for the integration scripts: TAP-style output, temporary
 # node directories on loopback, and cleanup that leaves no process behind.
 # Sourced by tests/integ/*.sh; KAD_BIN is the build directory to test.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The network on loopback with real daemons: 20 nodes joined through the
 # first; files published on one node and fetched from another; six nodes
 # killed at once (the publisher and the five holding the most chunks) and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Publish and fetch on one node: round trips of many sizes and names,
 # bad links, tampered and missing chunks, eviction and pinning, memory,
 # and kill -9 of the store in the middle of a put.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Helpers shared by the libkadipc tests: socketpairs, channel pairs,
  * raw messages written on the peer end, message collection and stderr

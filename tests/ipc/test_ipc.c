@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libkadipc framing on real, non-blocking AF_UNIX stream socketpairs:
  * every catalogue type end to end, batching, partial reads and writes,

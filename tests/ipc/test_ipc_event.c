@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The libkadipc libevent glue on real socketpairs: every message
  * dispatched in order, the batch callback after a burst, pause and

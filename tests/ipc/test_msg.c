@@ -1,12 +1,21 @@
+/* SPDX-License-Identifier: ISC */
 /*
- * The recv helpers of libkadipc/msg_chunk.c (STYLE.md T2): every helper
- * takes exactly the shapes its types allow and refuses one byte short,
- * one byte long, the maximum + 1, unknown flag bits, non-zero padding and
- * out-of-range errors.
+ * The catalogue and the recv helpers of libkadipc.  The rows' sender and
+ * receiver columns give every channel exactly its allowed types, and a
+ * channel opened from them refuses a type whose row does not name that
+ * pair.  Every helper takes exactly the shapes its types allow and
+ * refuses one byte short, one byte long, the maximum + 1, unknown flag
+ * bits, non-zero padding and out-of-range values.
  */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kadipc.h"
 #include "kadipc_msg.h"
@@ -153,11 +162,412 @@ test_res(void)
 	    "by the reply helper");
 }
 
+/*
+ * The allowed-type list of every channel comes from the catalogue's
+ * sender and receiver columns.  These are the lists each process wrote
+ * out by hand before that: the rows must give exactly them.
+ */
+static const uint32_t m2n[] = {
+	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ, KADIPC_TEST_SANDBOX,
+	KADIPC_NET_CONFIG, KADIPC_NET_UDP, KADIPC_NET_CONFIG_DONE,
+	KADIPC_NET_BOOTSTRAP, KADIPC_NET_PEERS_REQ
+};
+static const uint32_t m2s[] = {
+	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ, KADIPC_TEST_SANDBOX,
+	KADIPC_STORE_CONFIG
+};
+static const uint32_t m2c[] = {
+	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ, KADIPC_TEST_SANDBOX,
+	KADIPC_CRYPT_CONFIG, KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA,
+	KADIPC_XFER_PUT_END, KADIPC_XFER_ACK, KADIPC_XFER_GET_BEGIN,
+	KADIPC_XFER_UNPIN, KADIPC_XFER_ABORT
+};
+static const uint32_t n2m[] = {
+	KADIPC_READY, KADIPC_STATS, KADIPC_NET_PEERS, KADIPC_NET_PEERS_END
+};
+static const uint32_t s2m[] = { KADIPC_READY, KADIPC_STATS };
+static const uint32_t c2m[] = {
+	KADIPC_READY, KADIPC_STATS, KADIPC_XFER_DATA, KADIPC_XFER_ACK,
+	KADIPC_XFER_LINK, KADIPC_XFER_META, KADIPC_XFER_DONE,
+	KADIPC_XFER_ERROR
+};
+static const uint32_t n2s[] = {
+	KADIPC_NET_STORE_GET, KADIPC_NET_STORE_HAVE, KADIPC_NET_STORE_PUT,
+	KADIPC_NET_STORE_SCAN, KADIPC_NET_FETCH_RES, KADIPC_NET_PUBLISHED,
+	KADIPC_NET_ROUTES, KADIPC_NET_ALONE
+};
+static const uint32_t s2n[] = {
+	KADIPC_NET_STORE_RES, KADIPC_NET_STORE_KEYS, KADIPC_NET_FETCH,
+	KADIPC_NET_PUBLISH, KADIPC_NET_ROUTES
+};
+static const uint32_t c2s[] = {
+	KADIPC_CHUNK_PUT, KADIPC_CHUNK_GET, KADIPC_CHUNK_UNPIN
+};
+static const uint32_t s2c[] = {
+	KADIPC_CHUNK_PUT_RES, KADIPC_CHUNK_GET_RES, KADIPC_CHUNK_UNPIN_RES
+};
+static const uint32_t t2m[] = {
+	KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA, KADIPC_XFER_PUT_END,
+	KADIPC_XFER_GET_BEGIN, KADIPC_XFER_UNPIN, KADIPC_CTL_STATUS,
+	KADIPC_CTL_TEST_SANDBOX, KADIPC_CTL_BOOTSTRAP, KADIPC_CTL_PEERS
+};
+static const uint32_t m2t[] = {
+	KADIPC_XFER_DATA, KADIPC_XFER_LINK, KADIPC_XFER_META,
+	KADIPC_XFER_DONE, KADIPC_XFER_ERROR, KADIPC_CTL_TEXT, KADIPC_CTL_END,
+	KADIPC_CTL_ERROR
+};
+
+static const struct {
+	enum kad_proc	 from, to;
+	const uint32_t	*types;
+	size_t		 n;
+} channels[] = {
+	{ KAD_PROC_MASTER, KAD_PROC_NET, m2n, nitems(m2n) },
+	{ KAD_PROC_MASTER, KAD_PROC_STORE, m2s, nitems(m2s) },
+	{ KAD_PROC_MASTER, KAD_PROC_CRYPT, m2c, nitems(m2c) },
+	{ KAD_PROC_NET, KAD_PROC_MASTER, n2m, nitems(n2m) },
+	{ KAD_PROC_STORE, KAD_PROC_MASTER, s2m, nitems(s2m) },
+	{ KAD_PROC_CRYPT, KAD_PROC_MASTER, c2m, nitems(c2m) },
+	{ KAD_PROC_NET, KAD_PROC_STORE, n2s, nitems(n2s) },
+	{ KAD_PROC_STORE, KAD_PROC_NET, s2n, nitems(s2n) },
+	{ KAD_PROC_CRYPT, KAD_PROC_STORE, c2s, nitems(c2s) },
+	{ KAD_PROC_STORE, KAD_PROC_CRYPT, s2c, nitems(s2c) },
+	{ KAD_PROC_CTL, KAD_PROC_MASTER, t2m, nitems(t2m) },
+	{ KAD_PROC_MASTER, KAD_PROC_CTL, m2t, nitems(m2t) },
+};
+
+static int
+listed(const uint32_t *types, size_t n, uint32_t type)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (types[i] == type)
+			return (1);
+	return (0);
+}
+
+static void
+test_allowed(void)
+{
+	uint32_t	 out[KADIPC_TYPE_MAX];
+	size_t		 i, j, n, want;
+	int		 f, t, same, pairs = 0;
+
+	for (i = 0; i < nitems(channels); i++) {
+		n = kadipc_allowed(channels[i].from, channels[i].to, out,
+		    nitems(out));
+		same = 1;
+		for (j = 0; j < n; j++)
+			if (!listed(channels[i].types, channels[i].n, out[j]))
+				same = 0;
+		for (j = 0; j < channels[i].n; j++)
+			if (!listed(out, n, channels[i].types[j]))
+				same = 0;
+		/* test-only types: only in builds with the test hooks */
+		want = channels[i].n;
+#ifndef KAD_TEST_HOOKS
+		if (listed(channels[i].types, want, KADIPC_TEST_SANDBOX))
+			want--;
+#endif
+		CHECK(same && n == want, "%s -> %s: the rows give %zu types, "
+		    "the channel's list %zu", kad_procnames[channels[i].from],
+		    kad_procnames[channels[i].to], n, want);
+	}
+	/* every other pair carries nothing */
+	for (f = 0; f < KAD_PROC_MAX; f++)
+		for (t = 0; t < KAD_PROC_MAX; t++) {
+			for (i = 0; i < nitems(channels); i++)
+				if (channels[i].from == (enum kad_proc)f &&
+				    channels[i].to == (enum kad_proc)t)
+					break;
+			if (i == nitems(channels) &&
+			    kadipc_allowed(f, t, out, nitems(out)) == 0)
+				pairs++;
+		}
+	CHECK(pairs == KAD_PROC_MAX * KAD_PROC_MAX - (int)nitems(channels),
+	    "no types between processes without a channel (net and crypt, "
+	    "a worker and kadctl, a process and itself)");
+	CHECK(!listed(out, kadipc_allowed(KAD_PROC_MASTER, KAD_PROC_NET, out,
+	    nitems(out)), KADIPC_HELLO), "HELLO is the library's, never listed");
+	out[2] = KADIPC_NONE;
+	n = kadipc_allowed(KAD_PROC_MASTER, KAD_PROC_CRYPT, out, 2);
+	CHECK(n == kadipc_allowed(KAD_PROC_MASTER, KAD_PROC_CRYPT, NULL, 0) &&
+	    n > 2 && out[2] == KADIPC_NONE, "a short buffer: the full count, "
+	    "only max written");
+	CHECK(kadipc_allowed(KAD_PROC_MAX, KAD_PROC_NET, out, nitems(out)) ==
+	    0, "no types for a bad process");
+}
+
+/* Put one message on a channel by hand and see whether it is taken. */
+static int
+deliver(enum kad_proc self, enum kad_proc peer, uint32_t type,
+    const void *data, size_t len)
+{
+	struct kadipc_chan	*rx, *tx;
+	struct kadipc_msg	 m;
+	uint32_t		 all[KADIPC_TYPE_MAX];
+	size_t			 n = 0;
+	int			 sv[2], r, t;
+
+	for (t = 1; t < KADIPC_TYPE_MAX; t++)
+		if (t != KADIPC_HELLO && kadipc_type_lookup(t) != NULL)
+			all[n++] = t;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		return (-2);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	rx = kadipc_chan_open(sv[0], self, peer);
+	tx = kadipc_chan_new(sv[1], peer, self, all, n);
+	if (rx == NULL || tx == NULL ||
+	    kadipc_compose(tx, type, 0, -1, data, len) == -1 ||
+	    kadipc_flush(tx) != 0 || kadipc_read(rx) <= 0) {
+		kadipc_chan_free(rx);
+		kadipc_chan_free(tx);
+		return (-2);
+	}
+	r = kadipc_get(rx, &m);
+	if (r == 1 && m.hdr.type != type)
+		r = -3;
+	kadipc_chan_free(rx);
+	kadipc_chan_free(tx);
+	return (r);
+}
+
+static void
+test_chan_open(void)
+{
+	struct kadipc_net_res	 res;
+	struct kadipc_chunk_res	 cres;
+	struct kadipc_key	 k;
+
+	memset(&res, 0, sizeof(res));
+	memset(&cres, 0, sizeof(cres));
+	memset(&k, 0, sizeof(k));
+	CHECK(deliver(KAD_PROC_NET, KAD_PROC_STORE, KADIPC_NET_STORE_RES,
+	    &res, sizeof(res)) == 1, "kadnet takes NET_STORE_RES from "
+	    "kadstore");
+	CHECK(deliver(KAD_PROC_NET, KAD_PROC_STORE, KADIPC_CHUNK_GET_RES,
+	    &cres, sizeof(cres)) == -1, "kadnet refuses "
+	    "CHUNK_GET_RES (store to crypt only) from kadstore");
+	CHECK(deliver(KAD_PROC_STORE, KAD_PROC_NET, KADIPC_NET_STORE_RES,
+	    &res, sizeof(res)) == -1, "kadstore refuses its own reply type "
+	    "coming back from kadnet");
+	CHECK(deliver(KAD_PROC_STORE, KAD_PROC_CRYPT, KADIPC_CHUNK_GET,
+	    &k, sizeof(k)) == 1, "kadstore takes CHUNK_GET from kadcrypt");
+	CHECK(deliver(KAD_PROC_CRYPT, KAD_PROC_MASTER, KADIPC_SHUTDOWN,
+	    NULL, 0) == 1, "kadcrypt takes SHUTDOWN from kadmaster");
+	CHECK(deliver(KAD_PROC_MASTER, KAD_PROC_CRYPT, KADIPC_SHUTDOWN,
+	    NULL, 0) == -1, "kadmaster refuses SHUTDOWN from kadcrypt");
+	CHECK(deliver(KAD_PROC_MASTER, KAD_PROC_CTL, KADIPC_CTL_STATUS,
+	    NULL, 0) == 1, "kadmaster takes CTL_STATUS from kadctl");
+	CHECK(deliver(KAD_PROC_MASTER, KAD_PROC_CTL, KADIPC_XFER_ABORT,
+	    NULL, 0) == -1, "kadmaster refuses XFER_ABORT (master to crypt "
+	    "only) from kadctl");
+#ifdef KAD_TEST_HOOKS
+	CHECK(deliver(KAD_PROC_NET, KAD_PROC_MASTER, KADIPC_TEST_SANDBOX,
+	    NULL, 0) == 1, "TEST_SANDBOX allowed in a test build");
+#endif
+}
+
+static void
+test_net(void)
+{
+	struct kadipc_chunk_msg	 c;
+	struct kadipc_net_chunk	 nc;
+	struct kadipc_net_res	 r;
+	struct kadipc_net_keys	 kh;
+	struct kadipc_msg	 m;
+	uint8_t			 keys[KADIPC_MAX_SCAN][KADIPC_KEY_LEN];
+	uint64_t		 cookie;
+	uint32_t		 n;
+	int			 alone;
+
+	memset(&nc, 0, sizeof(nc));
+	nc.cookie = 0x1122334455667788ULL;
+	memset(nc.key, 0x5a, sizeof(nc.key));
+	memcpy(buf, &nc, sizeof(nc));
+	buf[sizeof(nc)] = 0x77;
+	m = msg(KADIPC_NET_PUBLISH, sizeof(nc) + 1);
+	CHECK(kadipc_recv_net_publish(&m, &c) == 0 && c.cookie == nc.cookie &&
+	    c.key[0] == 0x5a && c.len == 1 && c.data[0] == 0x77,
+	    "NET_PUBLISH: 64-bit cookie, key and bytes decoded");
+	m = msg(KADIPC_NET_PUBLISH, sizeof(nc) - 1);
+	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "NET_PUBLISH one byte "
+	    "short of its head refused");
+	m = msg(KADIPC_NET_PUBLISH, sizeof(nc) + KADIPC_CHUNK_MAX + 1);
+	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "NET_PUBLISH at the "
+	    "maximum + 1 refused");
+	m = msg(KADIPC_CHUNK_PUT, sizeof(nc) + 1);
+	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "CHUNK_PUT refused by "
+	    "the NET_PUBLISH helper");
+	m = msg(KADIPC_NET_PUBLISH, sizeof(nc) + 1);
+	CHECK(kadipc_recv_chunk(&m, &c) == -1, "NET_PUBLISH refused by the "
+	    "chunk helper");
+
+	memset(&r, 0, sizeof(r));
+	r.cookie = 42;
+	r.status = KADIPC_NET_ERROR;
+	memcpy(buf, &r, sizeof(r));
+	m = msg(KADIPC_NET_PUBLISHED, sizeof(r));
+	CHECK(kadipc_recv_net_res(&m, &c) == 0 && c.cookie == 42 &&
+	    c.error == KADIPC_NET_ERROR, "NET_PUBLISHED: cookie and status");
+	r.status = KADIPC_NET_NOTFOUND;
+	memcpy(buf, &r, sizeof(r));
+	CHECK(kadipc_recv_net_res(&m, &c) == -1, "NET_PUBLISHED NOTFOUND "
+	    "refused");
+	r.status = KADIPC_NET_FOUND;
+	memcpy(buf, &r, sizeof(r));
+	m = msg(KADIPC_NET_PUBLISHED, sizeof(r) + 1);
+	CHECK(kadipc_recv_net_res(&m, &c) == -1, "NET_PUBLISHED with bytes "
+	    "refused");
+
+	memset(&kh, 0, sizeof(kh));
+	kh.cookie = 7;
+	kh.n = 2;
+	memcpy(buf, &kh, sizeof(kh));
+	memset(buf + sizeof(kh), 0x33, 2 * KADIPC_KEY_LEN);
+	m = msg(KADIPC_NET_STORE_KEYS, sizeof(kh) + 2 * KADIPC_KEY_LEN);
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, &n) == 0 &&
+	    cookie == 7 && n == 2 && keys[1][31] == 0x33,
+	    "NET_STORE_KEYS with 2 keys");
+	m = msg(KADIPC_NET_STORE_KEYS, sizeof(kh) + KADIPC_KEY_LEN);
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, &n) == -1,
+	    "NET_STORE_KEYS: a count the bytes do not match refused");
+	kh.n = KADIPC_MAX_SCAN + 1;
+	memcpy(buf, &kh, sizeof(kh));
+	m = msg(KADIPC_NET_STORE_KEYS, sizeof(kh));
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, &n) == -1,
+	    "NET_STORE_KEYS: a count over its cap refused");
+	kh.n = 0;
+	kh.pad0 = 1;
+	memcpy(buf, &kh, sizeof(kh));
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, &n) == -1,
+	    "NET_STORE_KEYS: non-zero padding refused");
+
+	memset(buf, 0, 4);
+	buf[0] = 1;
+	m = msg(KADIPC_NET_ALONE, 4);
+	CHECK(kadipc_recv_net_alone(&m, &alone) == 0 && alone == 1,
+	    "NET_ALONE 1");
+	buf[0] = 2;
+	CHECK(kadipc_recv_net_alone(&m, &alone) == -1, "NET_ALONE 2 refused");
+}
+
+static void
+test_master(void)
+{
+	struct kadipc_stat		 st[KADIPC_MAX_STATS];
+	struct kadipc_net_config	 nc;
+	struct kadipc_sockaddr		 sa;
+	struct kadipc_msg		 m;
+	const uint8_t			*data;
+	size_t				 n;
+	uint32_t			 v;
+
+	m = msg(KADIPC_SHUTDOWN, 0);
+	CHECK(kadipc_recv_empty(&m) == 0, "SHUTDOWN empty");
+	m = msg(KADIPC_SHUTDOWN, 1);
+	CHECK(kadipc_recv_empty(&m) == -1, "SHUTDOWN with a byte refused");
+	m = msg(KADIPC_VERBOSE, 0);
+	CHECK(kadipc_recv_empty(&m) == -1, "VERBOSE refused as empty");
+	memset(buf, 0, 4);
+	buf[0] = 3;
+	m = msg(KADIPC_VERBOSE, 4);
+	CHECK(kadipc_recv_verbose(&m, &v) == 0 && v == 3, "VERBOSE 3");
+	buf[0] = 4;
+	CHECK(kadipc_recv_verbose(&m, &v) == -1, "VERBOSE 4 refused");
+
+	memset(buf, 'x', 2 * sizeof(struct kadipc_stat));
+	memset(buf, 0, 8);
+	memset(buf + sizeof(struct kadipc_stat), 0, 8);
+	m = msg(KADIPC_STATS, 2 * sizeof(struct kadipc_stat));
+	CHECK(kadipc_recv_stats(&m, st, &n) == 0 && n == 2, "STATS with 2");
+	memset(buf + sizeof(struct kadipc_stat), 'x', 24);
+	CHECK(kadipc_recv_stats(&m, st, &n) == -1, "STATS: a name without "
+	    "its NUL refused");
+	m = msg(KADIPC_STATS, sizeof(struct kadipc_stat) + 1);
+	CHECK(kadipc_recv_stats(&m, st, &n) == -1, "STATS: a partial entry "
+	    "refused");
+
+	memset(&nc, 0, sizeof(nc));
+	nc.bind.family = AF_INET;
+	memcpy(buf, &nc, sizeof(nc));
+	m = msg(KADIPC_NET_CONFIG, sizeof(nc));
+	CHECK(kadipc_recv_net_config(&m, &nc) == 0, "NET_CONFIG");
+	nc.bind.family = AF_UNIX;
+	memcpy(buf, &nc, sizeof(nc));
+	CHECK(kadipc_recv_net_config(&m, &nc) == -1, "NET_CONFIG: a bad "
+	    "bind family refused");
+	memset(&sa, 0, sizeof(sa));
+	sa.family = AF_INET6;
+	sa.pad0 = 1;
+	memcpy(buf, &sa, sizeof(sa));
+	m = msg(KADIPC_NET_BOOTSTRAP, sizeof(sa));
+	CHECK(kadipc_recv_sockaddr(&m, &sa) == -1, "NET_BOOTSTRAP: non-zero "
+	    "padding refused");
+
+	m = msg(KADIPC_NET_ROUTES, 0);
+	CHECK(kadipc_recv_bytes(&m, &data, &n) == 0 && n == 0,
+	    "NET_ROUTES may be empty");
+	m = msg(KADIPC_XFER_DATA, 0);
+	CHECK(kadipc_recv_bytes(&m, &data, &n) == -1, "an empty XFER_DATA "
+	    "refused");
+	m = msg(KADIPC_XFER_ACK, 8);
+	CHECK(kadipc_recv_bytes(&m, &data, &n) == -1, "XFER_ACK refused by "
+	    "the bytes helper");
+}
+
+static void
+test_xfer(void)
+{
+	struct kadipc_text	 t;
+	struct kadipc_link	 l;
+	struct kadipc_xfer_begin xb;
+	struct kadipc_msg	 m;
+	uint64_t		 ack;
+	uint32_t		 p;
+
+	memset(buf, 'a', sizeof(t));
+	m = msg(KADIPC_CTL_ERROR, sizeof(t));
+	CHECK(kadipc_recv_text(&m, &t) == -1, "CTL_ERROR without a NUL "
+	    "refused");
+	buf[sizeof(t) - 1] = '\0';
+	CHECK(kadipc_recv_text(&m, &t) == 0, "CTL_ERROR with its NUL");
+	m = msg(KADIPC_CTL_ERROR, sizeof(t) - 1);
+	CHECK(kadipc_recv_text(&m, &t) == -1, "CTL_ERROR one byte short");
+	memset(buf, 'k', sizeof(l));
+	m = msg(KADIPC_XFER_GET_BEGIN, sizeof(l));
+	CHECK(kadipc_recv_link(&m, &l) == -1, "a link without a NUL refused");
+	buf[0] = '\0';
+	CHECK(kadipc_recv_link(&m, &l) == 0, "a link with a NUL");
+	memset(buf, 'n', sizeof(xb));
+	m = msg(KADIPC_XFER_PUT_BEGIN, sizeof(xb));
+	CHECK(kadipc_recv_xfer_begin(&m, &xb) == -1, "a file name without a "
+	    "NUL refused");
+	memset(buf, 0, 8);
+	buf[0] = 9;
+	m = msg(KADIPC_XFER_ACK, 8);
+	CHECK(kadipc_recv_xfer_ack(&m, &ack) == 0 && ack == 9, "XFER_ACK");
+	memset(buf, 0, 4);
+	m = msg(KADIPC_CTL_TEST_SANDBOX, 4);
+	CHECK(kadipc_recv_ctl_test_sandbox(&m, &p) == -1, "CTL_TEST_SANDBOX "
+	    "for kadmaster itself refused");
+	buf[0] = KAD_PROC_CRYPT;
+	CHECK(kadipc_recv_ctl_test_sandbox(&m, &p) == 0 &&
+	    p == KAD_PROC_CRYPT, "CTL_TEST_SANDBOX for kadcrypt");
+}
+
 int
 main(void)
 {
 	test_chunk_put();
 	test_key_only();
 	test_res();
+	test_net();
+	test_master();
+	test_xfer();
+	test_allowed();
+	test_chan_open();
 	return (test_done());
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
-# docs/seccomp/*.pfc are the reviewed seccomp filters (STYLE.md T5):
-# compare each with what libkadipc/sandbox_linux.c builds now, so that
-# no change to an allowlist lands without its reviewed file.
+# SPDX-License-Identifier: ISC
+# docs/seccomp/*.pfc are the reviewed seccomp filters: compare each with
+# what libkadipc/sandbox_linux.c builds now, so that no change to an
+# allowlist lands without its reviewed file.
 #
 #   KAD_BIN=build/test sh tests/sandbox/pfc.sh                   check
 #   KAD_PFC_UPDATE=1 KAD_BIN=build/test sh tests/sandbox/pfc.sh  rewrite

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The privilege drop and the sandboxes (libkadipc/privdrop.c,
  * sandbox_linux.c).  Every case runs in a forked child that reports what
@@ -243,7 +244,7 @@ sock_cb(evutil_socket_t fd, short ev, void *arg)
 	    cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
 	    cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
 		memcpy(&rfd, CMSG_DATA(cmsg), sizeof(int));
-	/* what libkadipc does with a received fd: fstat it (V4) */
+	/* what libkadipc does with a received fd: fstat it */
 	ok = rfd != -1 && fstat(rfd, &st) == 0 && S_ISFIFO(st.st_mode) &&
 	    write(rfd, "via-fd", 6) == 6;
 	rec("fd-received", ok, "fd %d: fstat, write", rfd);
@@ -1246,7 +1247,7 @@ child_privdrop(int sock)
 	r = access("/etc/passwd", F_OK);
 	rec("chrooted", r == -1 && errno == ENOENT,
 	    "/etc/passwd invisible: %s", strerror(errno));
-	/* P1 order: the sandbox after the drop */
+	/* a worker's order: the sandbox after the drop */
 	kad_sandbox(KAD_PROC_NET);
 	check_sandboxed(KAD_PROC_NET);
 	exit(0);

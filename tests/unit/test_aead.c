@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for kadcrypt/aead.c: published test vectors for SHA-256
  * (FIPS 180-2), AES-256-CTR (SP 800-38A F.5.5) and AES-256-GCM (the

@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for kadnet/krpc.c: byte layout, round trips of every
  * message type, and every way a datagram can be malformed.
  */
+#include <bsd/sys/endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -154,12 +156,12 @@ test_layout(void)
 	c = &m.contacts[0];
 	CHECK(memcmp(buf + 54, c->id, 32) == 0 &&
 	    memcmp(buf + 86, c->addr.ip, 4) == 0 &&
-	    buf[90] == c->addr.port >> 8 && buf[91] == (c->addr.port & 0xff),
+	    be16dec(buf + 90) == c->addr.port,
 	    "IPv4 record: id, 4-byte address, port big-endian");
 	c = &m.contacts[1];
 	CHECK(memcmp(buf + 92, c->id, 32) == 0 &&
 	    memcmp(buf + 124, c->addr.ip, 16) == 0 &&
-	    buf[140] == c->addr.port >> 8, "IPv6 record follows");
+	    be16dec(buf + 140) == c->addr.port, "IPv6 record follows");
 
 	mkmsg(&m, KRPC_STORE, 5);
 	n = krpc_encode(&m, buf, sizeof(buf));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for kadcrypt/link.c: a known-answer link (computed
  * independently with Python's base64/hashlib), round trips, and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for kadcrypt/manifest.c: the canonical tree shape at
  * every boundary, file name rules, root and index node round trips,

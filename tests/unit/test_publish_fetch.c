@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the publish and fetch engines (kadcrypt/publish.c,
  * fetch.c) over an in-memory chunk store: round trips of many sizes,
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #include <bsd/string.h>
+#include <bsd/sys/endian.h>
 
 #include "kadcrypt/aead.h"
 #include "kadcrypt/fetch.h"
@@ -872,13 +874,12 @@ static void
 mut_count(uint8_t *pt, void *arg)
 {
 	int	 delta = *(int *)arg;
-	int	 count = pt[4] << 8 | pt[5];
+	int	 count = be16dec(pt + 4);
 
 	count += delta;
 	if (delta < 0)	/* drop the last key cleanly */
 		memset(pt + 8 + count * 32, 0, 32);
-	pt[4] = (uint8_t)(count >> 8);
-	pt[5] = (uint8_t)count;
+	be16enc(pt + 4, (uint16_t)count);
 }
 
 static void

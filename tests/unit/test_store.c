@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for kadstore/store_tc.c, the Tokyo Cabinet chunk store:
  * round trips, input checks, pin accounting, LRU eviction order, the
@@ -836,7 +837,7 @@ now(void)
 	return (ts.tv_sec + ts.tv_nsec / 1e9);
 }
 
-/* Not asserted: puts/s and gets/s, to compare with LIMITS.md. */
+/* Not asserted: puts/s and gets/s, to compare with bench_raw's tc-put. */
 static void
 test_speed(void)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Crash tests for kadstore/store_tc.c.
  *
@@ -25,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <bsd/sys/endian.h>
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -146,8 +148,7 @@ static void
 rec(uint8_t *buf, size_t *off, int op, size_t len, const uint8_t *key)
 {
 	buf[*off] = op;
-	buf[*off + 1] = len >> 8;
-	buf[*off + 2] = len & 0xff;
+	be16enc(buf + *off + 1, (uint16_t)len);
 	if (key != NULL)
 		memcpy(buf + *off + 3, key, STORE_KEY_LEN);
 	else
@@ -270,7 +271,7 @@ pending(const uint8_t *r)
 		/* FALLTHROUGH */
 	case OP_PUT:
 		e->pput = 1;
-		e->len = (uint16_t)(r[1] << 8 | r[2]);
+		e->len = be16dec(r + 1);
 		break;
 	case OP_UNPIN:
 		e->ppins--;

@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: ISC
+# The test suite: the layout check (tests/layout/layout.sh), then unit
+# tests and integration scripts in the test build and again under
+# ASan+UBSan.  The last line is "N passed, N failed, N skipped".  The
+# programs are declared in tests/*/*.mk; `tests` (top Makefile) builds
+# them for one VARIANT.
+.PHONY: check check-valgrind
+
+check: deps
+	@$(MAKE) --no-print-directory VARIANT=test tests
+	@$(MAKE) --no-print-directory VARIANT=asan tests
+	@tests/run.sh build/test build/asan
+
+# The unit tests under valgrind (memcheck, errors are failures).
+check-valgrind: deps
+	@$(MAKE) --no-print-directory VARIANT=test tests
+	@KAD_VALGRIND=1 tests/run.sh --unit-only build/test

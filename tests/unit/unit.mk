@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: ISC
+# tests/unit: one program per pure module, linking the real sources.
+
+TESTS		+= test_aead test_link test_manifest test_publish_fetch
+test_aead_SRCS	:= tests/unit/test_aead.c kadcrypt/aead.c
+test_aead_PKGS	:= libcrypto
+test_link_SRCS	:= tests/unit/test_link.c kadcrypt/aead.c kadcrypt/link.c
+test_link_PKGS	:= libcrypto
+test_manifest_SRCS := tests/unit/test_manifest.c kadcrypt/aead.c \
+		     kadcrypt/manifest.c
+test_manifest_PKGS := libcrypto
+test_publish_fetch_SRCS := tests/unit/test_publish_fetch.c \
+		     $(CRYPT_FORMAT_SRCS)
+test_publish_fetch_PKGS := libcrypto
+
+TESTS		+= test_krpc
+test_krpc_SRCS	:= tests/unit/test_krpc.c kadnet/krpc.c
+test_krpc_PKGS	:=
+
+TESTS		+= test_routing
+test_routing_SRCS := tests/unit/test_routing.c kadnet/krpc.c \
+		   kadnet/routing.c kadnet/ratelimit.c
+test_routing_PKGS :=
+
+TESTS		+= test_search
+test_search_SRCS := tests/unit/test_search.c $(KADNET_PURE) $(SIM_CORE)
+test_search_PKGS := libcrypto
+test_search_LIBS := -lm
+
+TESTS		+= test_store test_store_crash
+test_store_SRCS		:= tests/unit/test_store.c $(STORE_TC_SRCS)
+test_store_PKGS		:= tokyocabinet libcrypto
+test_store_crash_SRCS	:= tests/unit/test_store_crash.c $(STORE_TC_SRCS)
+test_store_crash_PKGS	:= tokyocabinet libcrypto
