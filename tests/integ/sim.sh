@@ -34,7 +34,7 @@ if [ ! -x "$SIM" ]; then
 	exit 1
 fi
 
-L="--scenario lookup --nodes 1000 --lookups 300 --gets 300 --settle 30"
+L="--scenario lookup --nodes 1000 --lookups 300 --gets 300 --settle 30 --threads 2"
 # shellcheck disable=SC2086
 "$SIM" $L --seed 5 >"$T/lookup" 2>"$T/lookup.err" ||
     notok "lookup scenario runs"
@@ -58,13 +58,13 @@ else
 	ok "another seed gives another run"
 fi
 
-"$SIM" --scenario churn --nodes 1000 --gets 200 --hours 1 --settle 30 \
+"$SIM" --scenario churn --nodes 1000 --gets 200 --hours 1 --settle 30 --threads 2 \
     >"$T/churn" 2>/dev/null || notok "churn scenario runs"
 ge churn churn-get-success-pct 99 "GETs under churn (sessions of a median hour)"
 ge churn churn-transitions 50 "nodes really came and went"
 
 "$SIM" --scenario durability --nodes 1000 --files 10 --file-chunks 32 \
-    --kill 30 --settle 30 >"$T/dur" 2>/dev/null ||
+    --kill 30 --settle 30 --threads 2 >"$T/dur" 2>/dev/null ||
     notok "durability scenario runs"
 ge dur before-files-whole-pct 100 "every published file whole"
 ge dur after-repair-chunks-on-all-8-closest-pct 99 \

@@ -311,7 +311,8 @@ usage(void)
 	    "    [--sybils N] [--sybil-addrs N] [--sybil-behave NAME]\n"
 	    "    [--attackers PCT] [--attacker-behave NAME]\n"
 	    "    [--chunks N] [--window N] [--sweep] [--k K] "
-	    "[--replicas R] [--verbose]\n");
+	    "[--replicas R] [--verbose]\n"
+	    "    [--threads 1|2]\n");
 	exit(2);
 }
 
@@ -347,7 +348,7 @@ enum {
 	O_LOSS, O_UP, O_DEAD, O_JOIN, O_SETTLE, O_LOOKUPS, O_GETS, O_PAR,
 	O_SESS, O_SHAPE, O_OFF, O_HOURS, O_FILES, O_FCHUNKS, O_KILL,
 	O_SYB, O_SYBADDR, O_SYBBEH, O_ATT, O_ATTBEH, O_CHUNKS, O_WIN,
-	O_SWEEP, O_K, O_REPL, O_JITTER, O_VERBOSE
+	O_SWEEP, O_K, O_REPL, O_JITTER, O_VERBOSE, O_THREADS
 };
 
 static const struct option longopts[] = {
@@ -385,6 +386,7 @@ static const struct option longopts[] = {
 	{ "k", required_argument, NULL, O_K },
 	{ "replicas", required_argument, NULL, O_REPL },
 	{ "verbose", no_argument, NULL, O_VERBOSE },
+	{ "threads", required_argument, NULL, O_THREADS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -460,6 +462,7 @@ main(int argc, char *argv[])
 		case O_WIN: opt.window = (unsigned)num(optarg, 1, 1e6); break;
 		case O_SWEEP: opt.sweep = 1; break;
 		case O_VERBOSE: opt.verbose = 1; break;
+		case O_THREADS: opt.sim.threads = (int)num(optarg, 1, 2); break;
 		case O_K: opt.sim.k = (unsigned)num(optarg, 1, 64); break;
 		case O_REPL: opt.sim.replicas = (unsigned)num(optarg, 1, 32);
 			break;

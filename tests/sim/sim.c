@@ -1,17 +1,20 @@
 /*
- * sim: the event queue, the nodes and their I/O (see sim.h).  Every
- * datagram, store answer, timer and scenario step is an event in one
- * 4-ary min-heap ordered by time and then by the order events were made,
- * so runs are repeatable.  Datagrams live in a pool of fixed buffers;
- * values are never kept, only keys (sim_value makes a value from its
- * key), so that a large file costs the simulated stores 34 bytes a copy.
+ * sim: the nodes, their partitions, and the clock (see sim.h and
+ * sim_local.h).  Time moves in windows no longer than the shortest
+ * one-way delay: within one, each partition runs its own events in
+ * order (one thread each when there are two), and nothing one partition
+ * does can reach the other before the window ends.  Then, in one
+ * thread, the datagrams that cross are merged into their partitions in
+ * a fixed order, the completion events go to the scenario, and the
+ * scenario's own steps (sim_at) run at their times.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,64 +26,44 @@
 #include "tests/sim/sim.h"
 #include "tests/sim/sim_local.h"
 
-#define NIL		UINT32_MAX
-
-#define EV_DGRAM	1
-#define EV_STORE	2
-#define EV_SCAN		3
-#define EV_TIMER	4
-#define EV_CALL		5
-
 #define BUF_SZ		KRPC_MAX_DGRAM
 #define BUF_CHUNK	1024		/* buffers per allocation */
-#define ADDR_NONE	UINT32_MAX
 
-struct qent {
+struct call {
 	uint64_t	 t;
-	uint32_t	 seq;
-	uint32_t	 ev;
-};
-
-struct sev {
-	uint8_t		 kind;
-	uint8_t		 status;
-	uint16_t	 len;
-	uint32_t	 node;
-	uint32_t	 from;
-	uint32_t	 gen;
-	uint32_t	 buf;
-	uint32_t	 next;		/* free list */
-	uint64_t	 x;		/* store cookie, or the call's argument */
+	uint64_t	 seq;
 	void		(*fn)(void *, uint64_t);
 	void		*arg;
+	uint64_t	 x;
 };
 
 static struct {
 	struct sim_config	 cf;
-	struct sim_stats	 st;
-	uint64_t		 now;		/* us */
-	uint32_t		 seq;
-	struct sim_rng		 rcore;		/* the dhts' random bytes */
-	struct sim_rng		 rnet;		/* loss */
+	struct sim_stats	 sum;		/* sim_stats(): the parts added */
+	uint64_t		 now;		/* us, between windows */
 	struct sim_rng		 rscn;		/* scenarios */
-	struct qent		*q;
-	size_t			 nq, capq;
-	struct sev		*ev;
-	size_t			 nev, capev;
-	uint32_t		 evfree;
-	uint8_t			**bufs;
-	size_t			 nbufchunks;
-	uint32_t		 buffree;
-	uint32_t		 nbufs;
+	struct part		 part[SIM_PARTS];
+	struct call		*calls;		/* sim_at: a min-heap */
+	size_t			 ncalls, capcalls;
+	uint64_t		 callseq;
 	struct sim_node		*nodes;
 	size_t			 nnodes, maxnodes;
 	size_t			 nup;
-	uint32_t		*amap;		/* (ip, port) -> node, open addr */
+	uint32_t		*amap;		/* (ip, port) -> node */
 	uint64_t		*akey;
 	size_t			 acap;
 	int			*attackers;	/* SIM_ECLIPSE nodes */
 	size_t			 nattackers;
+	uint64_t		 lookahead;
+	/* the second thread */
+	int			 threads;
+	pthread_t		 worker;
+	uint64_t		 go, gone;	/* window numbers (atomic) */
+	uint64_t		 win_end;
+	int			 quit;
 } S;
+
+static void	run_part(struct part *, uint64_t until);
 
 /* ---- small helpers ---- */
 
@@ -88,6 +71,18 @@ struct sim_node *
 sim_node(int i)
 {
 	return (&S.nodes[i]);
+}
+
+struct part *
+sim_part_of(int node)
+{
+	return (&S.part[node % SIM_PARTS]);
+}
+
+int
+sim_node_index(const struct sim_node *n)
+{
+	return ((int)(n - S.nodes));
 }
 
 const struct sim_config *
@@ -99,7 +94,23 @@ sim_cfg(void)
 struct sim_stats *
 sim_stats(void)
 {
-	return (&S.st);
+	const struct sim_stats	*p;
+	int			 i;
+
+	memset(&S.sum, 0, sizeof(S.sum));
+	for (i = 0; i < SIM_PARTS; i++) {
+		p = &S.part[i].st;
+		S.sum.events += p->events;
+		S.sum.dgrams += p->dgrams;
+		S.sum.dgram_bytes += p->dgram_bytes;
+		S.sum.lost += p->lost;
+		S.sum.queue_drops += p->queue_drops;
+		S.sum.to_down += p->to_down;
+		S.sum.unroutable += p->unroutable;
+		S.sum.attacker_drops += p->attacker_drops;
+		S.sum.peak_events += p->peak_events;
+	}
+	return (&S.sum);
 }
 
 uint64_t
@@ -166,6 +177,13 @@ sim_peak_rss(void)
 	return (kb * 1024);
 }
 
+const int *
+sim_attackers(size_t *n)
+{
+	*n = S.nattackers;
+	return (S.attackers);
+}
+
 /* ---- values ---- */
 
 void
@@ -190,72 +208,71 @@ sim_value_ok(const uint8_t key[KAD_ID_LEN], const uint8_t *v, size_t len)
 	return (1);
 }
 
-/* ---- buffers and events ---- */
+/* ---- a partition's buffers and events ---- */
 
-static uint8_t *
-buf_at(uint32_t b)
+uint8_t *
+sim_buf(struct part *p, uint32_t b)
 {
-	return (S.bufs[b / BUF_CHUNK] + (size_t)(b % BUF_CHUNK) * BUF_SZ);
+	return (p->bufs[b / BUF_CHUNK] + (size_t)(b % BUF_CHUNK) * BUF_SZ);
 }
 
-static uint32_t
-buf_get(void)
+uint32_t
+sim_buf_get(struct part *p)
 {
-	uint32_t	b, i;
+	uint32_t	b, i, nx;
 	uint8_t		**nb;
 
-	if (S.buffree != NIL) {
-		b = S.buffree;
-		memcpy(&S.buffree, buf_at(b), sizeof(S.buffree));
+	if (p->buffree != NIL) {
+		b = p->buffree;
+		memcpy(&p->buffree, sim_buf(p, b), sizeof(p->buffree));
 		return (b);
 	}
-	nb = reallocarray(S.bufs, S.nbufchunks + 1, sizeof(*S.bufs));
+	nb = reallocarray(p->bufs, p->nbufchunks + 1, sizeof(*p->bufs));
 	if (nb == NULL)
 		abort();
-	S.bufs = nb;
-	if ((S.bufs[S.nbufchunks] = malloc((size_t)BUF_CHUNK * BUF_SZ)) ==
+	p->bufs = nb;
+	if ((p->bufs[p->nbufchunks] = malloc((size_t)BUF_CHUNK * BUF_SZ)) ==
 	    NULL)
 		abort();
-	S.nbufchunks++;
+	p->nbufchunks++;
 	/* chain the new ones, keep the first */
-	b = S.nbufs;
+	b = p->nbufs;
 	for (i = 1; i < BUF_CHUNK; i++) {
-		uint32_t nx = i + 1 < BUF_CHUNK ? b + i + 1 : S.buffree;
-
-		memcpy(buf_at(b + i), &nx, sizeof(nx));
+		nx = i + 1 < BUF_CHUNK ? b + i + 1 : p->buffree;
+		memcpy(sim_buf(p, b + i), &nx, sizeof(nx));
 	}
-	S.buffree = b + 1;
-	S.nbufs += BUF_CHUNK;
+	p->buffree = b + 1;
+	p->nbufs += BUF_CHUNK;
 	return (b);
 }
 
 static void
-buf_put(uint32_t b)
+buf_put(struct part *p, uint32_t b)
 {
 	if (b == NIL)
 		return;
-	memcpy(buf_at(b), &S.buffree, sizeof(S.buffree));
-	S.buffree = b;
+	memcpy(sim_buf(p, b), &p->buffree, sizeof(p->buffree));
+	p->buffree = b;
 }
 
-static struct sev *
-ev_new(uint8_t kind, uint32_t node, uint32_t *idx)
+struct sev *
+sim_ev_new(struct part *p, uint8_t kind, uint32_t node, uint32_t *idx)
 {
 	struct sev	*e;
 
-	if (S.evfree != NIL) {
-		*idx = S.evfree;
-		S.evfree = S.ev[*idx].next;
+	if (p->evfree != NIL) {
+		*idx = p->evfree;
+		p->evfree = p->ev[*idx].next;
 	} else {
-		if (S.nev == S.capev) {
-			S.capev = S.capev ? S.capev * 2 : 65536;
-			S.ev = reallocarray(S.ev, S.capev, sizeof(*S.ev));
-			if (S.ev == NULL)
+		if (p->nev == p->capev) {
+			p->capev = p->capev ? p->capev * 2 : 65536;
+			p->ev = reallocarray(p->ev, p->capev, sizeof(*p->ev));
+			if (p->ev == NULL)
 				abort();
 		}
-		*idx = (uint32_t)S.nev++;
+		*idx = (uint32_t)p->nev++;
 	}
-	e = &S.ev[*idx];
+	e = &p->ev[*idx];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
 	e->node = node;
@@ -263,72 +280,12 @@ ev_new(uint8_t kind, uint32_t node, uint32_t *idx)
 	return (e);
 }
 
-static int
-qless(const struct qent *a, const struct qent *b)
-{
-	return (a->t < b->t || (a->t == b->t &&
-	    (int32_t)(a->seq - b->seq) < 0));
-}
-
 static void
-push(uint64_t t, uint32_t idx)
+ev_free(struct part *p, uint32_t idx)
 {
-	struct qent	 x;
-	size_t		 i, p;
-
-	if (S.nq == S.capq) {
-		S.capq = S.capq ? S.capq * 2 : 65536;
-		if ((S.q = reallocarray(S.q, S.capq, sizeof(*S.q))) == NULL)
-			abort();
-	}
-	x.t = t;
-	x.seq = S.seq++;
-	x.ev = idx;
-	i = S.nq++;
-	while (i > 0) {
-		p = (i - 1) / 4;
-		if (!qless(&x, &S.q[p]))
-			break;
-		S.q[i] = S.q[p];
-		i = p;
-	}
-	S.q[i] = x;
-	if (S.nq > S.st.peak_events)
-		S.st.peak_events = S.nq;
-}
-
-static struct qent
-pop(void)
-{
-	struct qent	 top = S.q[0], x;
-	size_t		 i = 0, c, m, end;
-
-	x = S.q[--S.nq];
-	for (;;) {
-		c = 4 * i + 1;
-		if (c >= S.nq)
-			break;
-		m = c;
-		end = c + 4 < S.nq ? c + 4 : S.nq;
-		for (c = c + 1; c < end; c++)
-			if (qless(&S.q[c], &S.q[m]))
-				m = c;
-		if (!qless(&S.q[m], &x))
-			break;
-		S.q[i] = S.q[m];
-		i = m;
-	}
-	if (S.nq > 0)
-		S.q[i] = x;
-	return (top);
-}
-
-static void
-ev_free(uint32_t idx)
-{
-	buf_put(S.ev[idx].buf);
-	S.ev[idx].next = S.evfree;
-	S.evfree = idx;
+	buf_put(p, p->ev[idx].buf);
+	p->ev[idx].next = p->evfree;
+	p->evfree = idx;
 }
 
 /* ---- addresses ---- */
@@ -357,8 +314,8 @@ amap_put(uint32_t ip, uint16_t port, uint32_t node)
 	S.amap[i] = node;
 }
 
-static uint32_t
-amap_get(uint32_t ip, uint16_t port)
+uint32_t
+sim_addr_lookup(uint32_t ip, uint16_t port)
 {
 	uint64_t	k = akey_of(ip, port);
 	size_t		i = aslot(k);
@@ -368,7 +325,7 @@ amap_get(uint32_t ip, uint16_t port)
 			return (S.amap[i]);
 		i = (i + 1) & (S.acap - 1);
 	}
-	return (ADDR_NONE);
+	return (NIL);
 }
 
 uint32_t
@@ -378,8 +335,8 @@ sim_addr_for(size_t i)
 	return (0x0b000001u + (uint32_t)(i << 8));
 }
 
-static void
-node_sin(const struct sim_node *n, struct sockaddr_in *sin)
+void
+sim_node_sin(const struct sim_node *n, struct sockaddr_in *sin)
 {
 	memset(sin, 0, sizeof(*sin));
 	sin->sin_family = AF_INET;
@@ -387,54 +344,7 @@ node_sin(const struct sim_node *n, struct sockaddr_in *sin)
 	sin->sin_port = htons(n->port);
 }
 
-/* ---- the stores ---- */
-
-static int
-kv_pos(const struct sim_kv *kv, const uint8_t key[KAD_ID_LEN], uint32_t *pos)
-{
-	uint32_t	lo = 0, hi = kv->n, mid;
-	int		c;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = memcmp(kv->key[mid], key, KAD_ID_LEN);
-		if (c == 0) {
-			*pos = mid;
-			return (1);
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*pos = lo;
-	return (0);
-}
-
-static void
-kv_put(int node, const uint8_t key[KAD_ID_LEN], size_t len)
-{
-	struct sim_kv	*kv = &S.nodes[node].kv;
-	uint32_t	 pos;
-
-	if (kv_pos(kv, key, &pos))
-		return;
-	if (kv->n == kv->cap) {
-		kv->cap = kv->cap ? kv->cap * 2 : 8;
-		kv->key = reallocarray(kv->key, kv->cap, KAD_ID_LEN);
-		kv->len = reallocarray(kv->len, kv->cap, sizeof(*kv->len));
-		if (kv->key == NULL || kv->len == NULL)
-			abort();
-	}
-	memmove(kv->key[pos + 1], kv->key[pos],
-	    (size_t)(kv->n - pos) * KAD_ID_LEN);
-	memmove(&kv->len[pos + 1], &kv->len[pos],
-	    (size_t)(kv->n - pos) * sizeof(*kv->len));
-	memcpy(kv->key[pos], key, KAD_ID_LEN);
-	kv->len[pos] = (uint16_t)len;
-	kv->n++;
-	holders_add(key, node);
-}
+/* ---- the stores, from the scenario ---- */
 
 int
 sim_store_has(int i, const uint8_t key[KAD_ID_LEN])
@@ -456,241 +366,7 @@ sim_store_count(int i)
 	return (S.nodes[i].kv.n);
 }
 
-static void
-kv_drop(int node)
-{
-	struct sim_kv	*kv = &S.nodes[node].kv;
-	uint32_t	 i;
-
-	for (i = 0; i < kv->n; i++)
-		holders_del(kv->key[i], node);
-	free(kv->key);
-	free(kv->len);
-	memset(kv, 0, sizeof(*kv));
-}
-
-/* ---- the dht's I/O ---- */
-
-static void	resched(int);
-
-static int
-node_index(const struct sim_node *n)
-{
-	return ((int)(n - S.nodes));
-}
-
-static size_t
-closest_attackers(const uint8_t target[KAD_ID_LEN], int self,
-    struct krpc_contact *out, size_t max)
-{
-	size_t		 i, j, cnt = 0;
-	int		 a, idx[KRPC_MAX_CONTACTS];
-
-	for (i = 0; i < S.nattackers; i++) {
-		a = S.attackers[i];
-		if (a == self || S.nodes[a].state != SIM_UP)
-			continue;
-		if (cnt == max && kad_id_cmpdist(S.nodes[a].id,
-		    S.nodes[idx[max - 1]].id, target) >= 0)
-			continue;
-		j = cnt < max ? cnt++ : max - 1;
-		while (j > 0 && kad_id_cmpdist(S.nodes[a].id,
-		    S.nodes[idx[j - 1]].id, target) < 0) {
-			idx[j] = idx[j - 1];
-			j--;
-		}
-		idx[j] = a;
-	}
-	for (i = 0; i < cnt; i++) {
-		memcpy(out[i].id, S.nodes[idx[i]].id, KAD_ID_LEN);
-		memset(&out[i].addr, 0, sizeof(out[i].addr));
-		out[i].addr.family = KRPC_AF_INET;
-		out[i].addr.port = S.nodes[idx[i]].port;
-		out[i].addr.ip[0] = S.nodes[idx[i]].ip >> 24;
-		out[i].addr.ip[1] = (S.nodes[idx[i]].ip >> 16) & 0xff;
-		out[i].addr.ip[2] = (S.nodes[idx[i]].ip >> 8) & 0xff;
-		out[i].addr.ip[3] = S.nodes[idx[i]].ip & 0xff;
-	}
-	return (cnt);
-}
-
-/* An eclipsing attacker answers a lookup with the attackers nearest it. */
-static size_t
-eclipse_rewrite(struct sim_node *n, const uint8_t *buf, size_t len,
-    uint8_t *out)
-{
-	static struct krpc_msg	 m;
-	enum krpc_err		 why;
-	unsigned		 i;
-	ssize_t			 r;
-	size_t			 max;
-
-	if (krpc_decode(buf, len, &m, &why) == -1)
-		return (0);
-	for (i = 0; i < SIM_TXRING; i++)
-		if (memcmp(n->ring[i].txid, m.txid, KRPC_TXID_LEN) == 0)
-			break;
-	if (i == SIM_TXRING)
-		return (0);
-	max = S.cf.k < KRPC_MAX_CONTACTS ? S.cf.k : KRPC_MAX_CONTACTS;
-	m.ncontacts = (uint8_t)closest_attackers(n->ring[i].target,
-	    node_index(n), m.contacts, max);
-	if ((r = krpc_encode(&m, out, BUF_SZ)) <= 0)
-		return (0);
-	return ((size_t)r);
-}
-
-static void
-io_send(void *arg, const void *buf, size_t len, const struct sockaddr *to,
-    socklen_t tolen)
-{
-	struct sim_node		*n = arg;
-	struct sockaddr_in	 sin;
-	struct sev		*e;
-	uint32_t		 dst, idx;
-	uint64_t		 t, ser, start;
-	uint8_t			*p;
-	size_t			 l;
-
-	if (tolen != sizeof(sin) || len > BUF_SZ || len < KRPC_HDR_LEN)
-		return;
-	memcpy(&sin, to, sizeof(sin));
-	S.st.dgrams++;
-	S.st.dgram_bytes += len;
-	dst = amap_get(ntohl(sin.sin_addr.s_addr), ntohs(sin.sin_port));
-	if (dst == ADDR_NONE) {
-		S.st.unroutable++;
-		return;
-	}
-	if (S.cf.loss > 0 && rng_unit(&S.rnet) < S.cf.loss) {
-		S.st.lost++;
-		return;
-	}
-	t = S.now;
-	if (S.cf.up_bps > 0) {
-		ser = (uint64_t)len * 1000000 / S.cf.up_bps;
-		start = n->tx_free > S.now ? n->tx_free : S.now;
-		if (start - S.now > (uint64_t)S.cf.up_queue_ms * 1000) {
-			S.st.queue_drops++;
-			return;
-		}
-		n->tx_free = start + ser;
-		t = n->tx_free;
-	}
-	t += model_oneway_us(node_index(n), (int)dst);
-	if (S.cf.jitter_ms > 0)
-		t += (uint64_t)(rng_unit(&S.rnet) * S.cf.jitter_ms * 1000);
-	/* an attacker that keeps nothing passes nothing on either */
-	if ((n->behave == SIM_ECLIPSE || n->behave == SIM_DISCARD ||
-	    n->behave == SIM_HAVELIAR) && (((const uint8_t *)buf)[3] ==
-	    KRPC_HAVE || ((const uint8_t *)buf)[3] == KRPC_STORE)) {
-		S.st.attacker_drops++;
-		return;
-	}
-	e = ev_new(EV_DGRAM, dst, &idx);
-	e->from = (uint32_t)node_index(n);
-	e->buf = buf_get();
-	p = buf_at(e->buf);
-	l = 0;
-	if (n->behave == SIM_ECLIPSE && ((const uint8_t *)buf)[3] == KRPC_NODES)
-		l = eclipse_rewrite(n, buf, len, p);
-	if (l == 0) {
-		memcpy(p, buf, len);
-		l = len;
-		/* a lying holder's VALUE replies carry a damaged chunk */
-		if (n->corrupt && p[3] == KRPC_VALUE)
-			p[l - 1] ^= 0x55;
-	}
-	e->len = (uint16_t)l;
-	push(t, idx);
-}
-
-static void
-io_random(void *arg, void *buf, size_t len)
-{
-	uint8_t		*p = buf;
-	uint64_t	 w;
-	size_t		 n;
-
-	(void)arg;
-	while (len > 0) {
-		w = rng_next(&S.rcore);
-		n = len < 8 ? len : 8;
-		memcpy(p, &w, n);
-		p += n;
-		len -= n;
-	}
-}
-
-static void
-io_store(void *arg, const struct dht_store_req *r)
-{
-	struct sim_node	*n = arg;
-	struct sev	*e;
-	uint32_t	 idx, pos, i, cnt;
-	int		 honest = n->behave == SIM_HONEST ||
-			    n->behave == SIM_DROP;
-	uint8_t		*p;
-
-	if (r->op == DHT_STORE_PUT) {
-		if (honest && r->len > 0 && r->len <= KRPC_MAX_VALUE)
-			kv_put(node_index(n), r->key, r->len);
-		return;
-	}
-	e = ev_new(r->op == DHT_STORE_SCAN ? EV_SCAN : EV_STORE,
-	    (uint32_t)node_index(n), &idx);
-	e->gen = n->gen;
-	e->x = r->cookie;
-	e->status = DHT_STORE_NOTFOUND;
-	switch (r->op) {
-	case DHT_STORE_GET:
-		if (honest && kv_pos(&n->kv, r->key, &pos)) {
-			e->status = DHT_STORE_FOUND;
-			e->buf = buf_get();
-			e->len = n->kv.len[pos];
-			sim_value(r->key, e->len, buf_at(e->buf));
-		}
-		break;
-	case DHT_STORE_HAVE:
-		if (n->behave == SIM_HAVELIAR ||
-		    (honest && kv_pos(&n->kv, r->key, &pos)))
-			e->status = DHT_STORE_FOUND;
-		break;
-	case DHT_STORE_SCAN:
-		e->buf = buf_get();
-		p = buf_at(e->buf);
-		cnt = 0;
-		if (honest) {
-			i = kv_pos(&n->kv, r->key, &pos) ? pos + 1 : pos;
-			for (; i < n->kv.n && cnt < r->max &&
-			    (cnt + 1) * KAD_ID_LEN <= BUF_SZ; i++, cnt++)
-				memcpy(p + (size_t)cnt * KAD_ID_LEN,
-				    n->kv.key[i], KAD_ID_LEN);
-		}
-		e->len = (uint16_t)cnt;
-		break;
-	}
-	push(S.now + S.cf.store_us, idx);
-}
-
-static void
-io_event(void *arg, const struct dht_event *ev)
-{
-	struct sim_node	*n = arg;
-
-	if (S.cf.on_event != NULL)
-		S.cf.on_event(node_index(n), ev);
-}
-
-static int
-io_value_ok(void *arg, const uint8_t key[KAD_ID_LEN], const uint8_t *v,
-    size_t len)
-{
-	(void)arg;
-	return (sim_value_ok(key, v, len));
-}
-
-/* ---- nodes ---- */
+/* ---- set up ---- */
 
 void
 sim_config_defaults(struct sim_config *cf)
@@ -705,20 +381,52 @@ sim_config_defaults(struct sim_config *cf)
 	cf->k = 20;
 	cf->replicas = 8;
 	cf->migrate_ms = 60 * 60 * 1000;
+	cf->threads = 1;
+}
+
+static void *
+worker_main(void *arg)
+{
+	uint64_t	seen = 0;
+	unsigned	spins;
+
+	(void)arg;
+	for (;;) {
+		for (spins = 0; __atomic_load_n(&S.go, __ATOMIC_ACQUIRE) ==
+		    seen && !__atomic_load_n(&S.quit, __ATOMIC_ACQUIRE);
+		    spins++)
+			if (spins > 2000)
+				sched_yield();
+		if (__atomic_load_n(&S.quit, __ATOMIC_ACQUIRE))
+			return (NULL);
+		seen = __atomic_load_n(&S.go, __ATOMIC_ACQUIRE);
+		run_part(&S.part[1], S.win_end);
+		__atomic_store_n(&S.gone, seen, __ATOMIC_RELEASE);
+	}
 }
 
 void
 sim_init(const struct sim_config *cf, size_t maxnodes)
 {
+	int	i;
+
 	memset(&S, 0, sizeof(S));
 	S.cf = *cf;
 	S.now = 1000000;	/* 1 s: no event at time zero */
-	S.evfree = S.buffree = NIL;
-	rng_seed(&S.rcore, cf->seed, 1);
-	rng_seed(&S.rnet, cf->seed, 2);
 	rng_seed(&S.rscn, cf->seed, 3);
+	for (i = 0; i < SIM_PARTS; i++) {
+		simq_init(&S.part[i].q);
+		S.part[i].evfree = S.part[i].buffree = NIL;
+		S.part[i].now = S.now;
+		/* stream 1 and 2 for partition 0, as one queue had them */
+		rng_seed(&S.part[i].rcore, cf->seed, 1 + 16 * (uint64_t)i);
+		rng_seed(&S.part[i].rnet, cf->seed, 2 + 16 * (uint64_t)i);
+	}
 	model_init(cf->seed, cf->rtt_median_ms, cf->rtt_p95_ms,
 	    cf->rtt_fixed_ms);
+	S.lookahead = model_min_oneway_us();
+	if (S.lookahead == 0)
+		S.lookahead = 1;
 	S.maxnodes = maxnodes;
 	if ((S.nodes = calloc(maxnodes ? maxnodes : 1, sizeof(*S.nodes))) ==
 	    NULL)
@@ -731,13 +439,21 @@ sim_init(const struct sim_config *cf, size_t maxnodes)
 	    sizeof(*S.attackers))) == NULL)
 		abort();
 	index_init(maxnodes);
+	S.threads = cf->threads >= 2 ? 2 : 1;
+	if (S.threads == 2 && pthread_create(&S.worker, NULL, worker_main,
+	    NULL) != 0)
+		S.threads = 1;
 }
 
 void
 sim_free(void)
 {
-	size_t	i;
+	size_t	i, j;
 
+	if (S.threads == 2) {
+		__atomic_store_n(&S.quit, 1, __ATOMIC_RELEASE);
+		(void)pthread_join(S.worker, NULL);
+	}
 	for (i = 0; i < S.nnodes; i++) {
 		dht_free(S.nodes[i].d);
 		free(S.nodes[i].kv.key);
@@ -745,11 +461,17 @@ sim_free(void)
 		free(S.nodes[i].blob);
 		free(S.nodes[i].ring);
 	}
-	for (i = 0; i < S.nbufchunks; i++)
-		free(S.bufs[i]);
-	free(S.bufs);
-	free(S.q);
-	free(S.ev);
+	for (i = 0; i < SIM_PARTS; i++) {
+		for (j = 0; j < S.part[i].nbufchunks; j++)
+			free(S.part[i].bufs[j]);
+		free(S.part[i].bufs);
+		free(S.part[i].ev);
+		free(S.part[i].out);
+		free(S.part[i].outb);
+		free(S.part[i].done);
+		simq_free(&S.part[i].q);
+	}
+	free(S.calls);
 	free(S.nodes);
 	free(S.amap);
 	free(S.akey);
@@ -767,7 +489,7 @@ sim_node_add(const uint8_t id[KAD_ID_LEN], uint32_t ip, uint16_t port,
 	int		 i;
 
 	if (S.nnodes == S.maxnodes || behave < 0 || behave >= SIM_BEHAVE_MAX ||
-	    amap_get(ip, port) != ADDR_NONE)
+	    sim_addr_lookup(ip, port) != NIL)
 		abort();
 	i = (int)S.nnodes++;
 	n = &S.nodes[i];
@@ -792,6 +514,8 @@ sim_nnodes(void)
 	return (S.nnodes);
 }
 
+/* ---- nodes ---- */
+
 static struct dht *
 node_dht(struct sim_node *n)
 {
@@ -801,21 +525,25 @@ node_dht(struct sim_node *n)
 
 	dht_config_defaults(&cf);
 	memcpy(cf.id, n->id, KAD_ID_LEN);
-	node_sin(n, &sin);
+	sim_node_sin(n, &sin);
 	memcpy(&cf.bind, &sin, sizeof(sin));
 	cf.k = S.cf.k;
 	cf.replicas = S.cf.replicas;
 	cf.migrate_ms = S.cf.migrate_ms;
 	if (S.cf.rl_slots != 0)
 		cf.rl.slots = S.cf.rl_slots;
-	memset(&io, 0, sizeof(io));
-	io.arg = n;
-	io.send = io_send;
-	io.random = io_random;
-	io.store = io_store;
-	io.event = io_event;
-	io.value_ok = io_value_ok;
+	sim_io_init(&io, n);
 	return (dht_new(&cf, &io, sim_now_ms()));
+}
+
+/* The node's partition clock follows the serial clock between windows. */
+static void
+sync_part(int i)
+{
+	struct part	*p = sim_part_of(i);
+
+	if (p->now < S.now)
+		p->now = S.now;
 }
 
 int
@@ -826,6 +554,7 @@ sim_node_start(int i, int boot)
 
 	if (n->state == SIM_UP)
 		return (0);
+	sync_part(i);
 	if ((n->d = node_dht(n)) == NULL)
 		return (-1);
 	n->state = SIM_UP;
@@ -833,11 +562,11 @@ sim_node_start(int i, int boot)
 	n->timer_at = 0;
 	S.nup++;
 	if (boot >= 0 && boot != i) {
-		node_sin(&S.nodes[boot], &sin);
+		sim_node_sin(&S.nodes[boot], &sin);
 		(void)dht_ping(n->d, (struct sockaddr *)&sin, sizeof(sin),
 		    sim_now_ms());
 	}
-	resched(i);
+	sim_resched(i);
 	return (0);
 }
 
@@ -860,7 +589,6 @@ sim_node_down(int i)
 	if (n->state != SIM_UP)
 		return;
 	free(n->blob);
-	n->blob = NULL;
 	n->bloblen = dht_save_size(n->d);
 	if ((n->blob = malloc(n->bloblen)) == NULL)
 		abort();
@@ -879,6 +607,7 @@ sim_node_up(int i)
 
 	if (n->state != SIM_DOWN)
 		return (-1);
+	sync_part(i);
 	if ((n->d = node_dht(n)) == NULL)
 		return (-1);
 	n->state = SIM_UP;
@@ -890,7 +619,7 @@ sim_node_up(int i)
 	free(n->blob);
 	n->blob = NULL;
 	n->bloblen = 0;
-	resched(i);
+	sim_resched(i);
 	return (0);
 }
 
@@ -989,10 +718,11 @@ sim_rtt_us(int a, int b)
 
 /* ---- running ---- */
 
-static void
-resched(int i)
+void
+sim_resched(int i)
 {
 	struct sim_node	*n = &S.nodes[i];
+	struct part	*p = sim_part_of(i);
 	struct sev	*e;
 	uint64_t	 t;
 	uint32_t	 idx;
@@ -1003,113 +733,240 @@ resched(int i)
 	if (t == UINT64_MAX)
 		return;
 	t = t > UINT64_MAX / 1000 ? UINT64_MAX : t * 1000;
-	if (t < S.now)
-		t = S.now;
+	if (t < p->now)
+		t = p->now;
 	/* an earlier wake-up is on its way: it will look again */
 	if (n->timer_at != 0 && n->timer_at <= t)
 		return;
-	e = ev_new(EV_TIMER, (uint32_t)i, &idx);
+	e = sim_ev_new(p, EV_TIMER, (uint32_t)i, &idx);
 	e->gen = n->gen;
 	n->timer_at = t;
-	push(t, idx);
+	simq_push(&p->q, t, idx);
 }
 
 static void
-deliver(struct sev *e, uint64_t t)
+deliver(struct part *p, struct sev *e, uint64_t t)
 {
 	struct sim_node		*n = &S.nodes[e->node];
 	struct sockaddr_in	 sin;
-	const uint8_t		*p;
+	const uint8_t		*b;
+	uint64_t		 ms = t / 1000;
 	unsigned		 r;
 
-	S.st.events++;
+	p->st.events++;
 	switch (e->kind) {
-	case EV_CALL:
-		e->fn(e->arg, e->x);
-		return;
 	case EV_DGRAM:
 		if (n->state != SIM_UP) {
-			S.st.to_down++;
+			p->st.to_down++;
 			return;
 		}
-		p = buf_at(e->buf);
-		if (n->behave == SIM_DROP && KRPC_IS_REQUEST(p[3]) &&
-		    p[3] != KRPC_PING) {
-			S.st.attacker_drops++;
+		b = sim_buf(p, e->buf);
+		if (n->behave == SIM_DROP && KRPC_IS_REQUEST(b[3]) &&
+		    b[3] != KRPC_PING) {
+			p->st.attacker_drops++;
 			return;
 		}
-		if (n->behave == SIM_ECLIPSE && (p[3] == KRPC_FIND_NODE ||
-		    p[3] == KRPC_FIND_VALUE) && e->len >= KRPC_HDR_LEN +
+		if (n->behave == SIM_ECLIPSE && (b[3] == KRPC_FIND_NODE ||
+		    b[3] == KRPC_FIND_VALUE) && e->len >= KRPC_HDR_LEN +
 		    KAD_ID_LEN) {
 			r = n->ringpos++ % SIM_TXRING;
-			memcpy(n->ring[r].txid, p + 4, KRPC_TXID_LEN);
-			memcpy(n->ring[r].target, p + KRPC_HDR_LEN,
+			memcpy(n->ring[r].txid, b + 4, KRPC_TXID_LEN);
+			memcpy(n->ring[r].target, b + KRPC_HDR_LEN,
 			    KAD_ID_LEN);
 		}
-		node_sin(&S.nodes[e->from], &sin);
-		(void)dht_input(n->d, p, e->len, (struct sockaddr *)&sin,
-		    sizeof(sin), sim_now_ms());
+		sim_node_sin(&S.nodes[e->from], &sin);
+		(void)dht_input(n->d, b, e->len, (struct sockaddr *)&sin,
+		    sizeof(sin), ms);
 		break;
 	case EV_STORE:
 		if (n->state != SIM_UP || n->gen != e->gen)
 			return;
 		(void)dht_store_reply(n->d, e->x, e->status,
-		    e->buf != NIL ? buf_at(e->buf) : NULL, e->len,
-		    sim_now_ms());
+		    e->buf != NIL ? sim_buf(p, e->buf) : NULL, e->len, ms);
 		break;
 	case EV_SCAN:
 		if (n->state != SIM_UP || n->gen != e->gen)
 			return;
 		(void)dht_store_scan_reply(n->d, e->x,
-		    (const uint8_t (*)[KAD_ID_LEN])buf_at(e->buf), e->len,
-		    sim_now_ms());
+		    (const uint8_t (*)[KAD_ID_LEN])sim_buf(p, e->buf), e->len,
+		    ms);
 		break;
 	case EV_TIMER:
 		if (n->state != SIM_UP || n->gen != e->gen ||
 		    n->timer_at != t)
 			return;		/* superseded */
 		n->timer_at = 0;
-		(void)dht_timer(n->d, sim_now_ms());
+		(void)dht_timer(n->d, ms);
 		break;
 	}
-	resched((int)e->node);
+	sim_resched((int)e->node);
+}
+
+/* One partition's events up to and including time `until`. */
+static void
+run_part(struct part *p, uint64_t until)
+{
+	struct qent	top;
+	struct sev	e;
+
+	while (simq_pop_until(&p->q, until, &top)) {
+		p->now = top.t;
+		/* a copy: what it sets off may grow (move) the event pool */
+		e = p->ev[top.ev];
+		deliver(p, &e, top.t);
+		ev_free(p, top.ev);
+	}
+	if (p->q.len > p->st.peak_events)
+		p->st.peak_events = p->q.len;
+}
+
+static struct call
+call_pop(void)
+{
+	struct call	top = S.calls[0], x;
+	size_t		i = 0, c;
+
+	x = S.calls[--S.ncalls];
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= S.ncalls)
+			break;
+		if (c + 1 < S.ncalls && (S.calls[c + 1].t < S.calls[c].t ||
+		    (S.calls[c + 1].t == S.calls[c].t &&
+		    S.calls[c + 1].seq < S.calls[c].seq)))
+			c++;
+		if (x.t < S.calls[c].t || (x.t == S.calls[c].t &&
+		    x.seq < S.calls[c].seq))
+			break;
+		S.calls[i] = S.calls[c];
+		i = c;
+	}
+	if (S.ncalls > 0)
+		S.calls[i] = x;
+	return (top);
+}
+
+void
+sim_at(uint64_t t_us, void (*fn)(void *, uint64_t), void *arg, uint64_t x)
+{
+	struct call	c;
+	size_t		i, p;
+
+	if (S.ncalls == S.capcalls) {
+		S.capcalls = S.capcalls ? S.capcalls * 2 : 1024;
+		S.calls = reallocarray(S.calls, S.capcalls, sizeof(*S.calls));
+		if (S.calls == NULL)
+			abort();
+	}
+	c.t = t_us < S.now ? S.now : t_us;
+	c.seq = S.callseq++;
+	c.fn = fn;
+	c.arg = arg;
+	c.x = x;
+	i = S.ncalls++;
+	while (i > 0) {
+		p = (i - 1) / 2;
+		if (S.calls[p].t < c.t || (S.calls[p].t == c.t &&
+		    S.calls[p].seq < c.seq))
+			break;
+		S.calls[i] = S.calls[p];
+		i = p;
+	}
+	S.calls[i] = c;
+}
+
+/* The window is over: what crossed arrives, the scenario hears. */
+static void
+window_end(void)
+{
+	struct part	*p;
+	size_t		 i;
+	int		 k;
+
+	for (k = 0; k < SIM_PARTS; k++) {
+		p = &S.part[k];
+		for (i = 0; i < p->nout; i++)
+			sim_send_cross(&S.part[p->out[i].dst % SIM_PARTS],
+			    &p->out[i], p->outb + p->out[i].off);
+		p->nout = 0;
+		p->noutb = 0;
+	}
+	for (k = 0; k < SIM_PARTS; k++)
+		sim_done_replay(&S.part[k]);
+}
+
+static void
+run_window(uint64_t last)
+{
+	unsigned	spins;
+	uint64_t	w;
+	int		k;
+
+	if (S.threads == 2) {
+		S.win_end = last;
+		w = __atomic_add_fetch(&S.go, 1, __ATOMIC_RELEASE);
+		run_part(&S.part[0], last);
+		for (spins = 0; __atomic_load_n(&S.gone, __ATOMIC_ACQUIRE) !=
+		    w; spins++)
+			if (spins > 2000)
+				sched_yield();
+		for (k = 2; k < SIM_PARTS; k++)
+			run_part(&S.part[k], last);
+	} else
+		for (k = 0; k < SIM_PARTS; k++)
+			run_part(&S.part[k], last);
 }
 
 void
 sim_run_until(uint64_t t_us)
 {
-	struct qent	top;
-	struct sev	e;
+	struct call	c;
+	uint64_t	tn, tc, last, x;
+	int		k;
 
-	while (S.nq > 0 && S.q[0].t <= t_us) {
-		top = pop();
-		S.now = top.t;
-		/* a copy: what it sets off may grow (move) the event pool */
-		e = S.ev[top.ev];
-		deliver(&e, top.t);
-		ev_free(top.ev);
+	index_sort_now();	/* the windows only read the order */
+	for (;;) {
+		tn = UINT64_MAX;
+		for (k = 0; k < SIM_PARTS; k++)
+			if ((x = simq_next(&S.part[k].q)) < tn)
+				tn = x;
+		tc = S.ncalls > 0 ? S.calls[0].t : UINT64_MAX;
+		if (tn > t_us && tc > t_us)
+			break;
+		if (tc <= tn) {
+			/* a scenario step goes before the events of its time */
+			c = call_pop();
+			if (c.t > S.now)
+				S.now = c.t;
+			for (k = 0; k < SIM_PARTS; k++)
+				if (S.part[k].now < S.now)
+					S.part[k].now = S.now;
+			c.fn(c.arg, c.x);
+			index_sort_now();
+			continue;
+		}
+		/* events before tn + lookahead cannot reach across */
+		last = tn + S.lookahead - 1;
+		if (tc != UINT64_MAX && tc - 1 < last)
+			last = tc - 1;
+		if (last > t_us)
+			last = t_us;
+		run_window(last);
+		if (last > S.now)
+			S.now = last;
+		window_end();
 	}
 	if (t_us > S.now)
 		S.now = t_us;
+	for (k = 0; k < SIM_PARTS; k++)
+		if (S.part[k].now < S.now)
+			S.part[k].now = S.now;
 }
 
 void
 sim_run_for_ms(uint64_t ms)
 {
 	sim_run_until(S.now + ms * 1000);
-}
-
-void
-sim_at(uint64_t t_us, void (*fn)(void *, uint64_t), void *arg, uint64_t x)
-{
-	struct sev	*e;
-	uint32_t	 idx;
-
-	e = ev_new(EV_CALL, 0, &idx);
-	e->fn = fn;
-	e->arg = arg;
-	e->x = x;
-	push(t_us < S.now ? S.now : t_us, idx);
 }
 
 /* ---- calls into a node from outside an event ---- */
@@ -1121,8 +978,9 @@ sim_lookup(int i, const uint8_t target[KAD_ID_LEN], uint64_t cookie)
 
 	if (S.nodes[i].state != SIM_UP)
 		return (-1);
+	sync_part(i);
 	r = dht_lookup(S.nodes[i].d, target, cookie, sim_now_ms());
-	resched(i);
+	sim_resched(i);
 	return (r);
 }
 
@@ -1133,8 +991,9 @@ sim_get(int i, const uint8_t key[KAD_ID_LEN], uint64_t cookie)
 
 	if (S.nodes[i].state != SIM_UP)
 		return (-1);
+	sync_part(i);
 	r = dht_get(S.nodes[i].d, key, cookie, sim_now_ms());
-	resched(i);
+	sim_resched(i);
 	return (r);
 }
 
@@ -1145,8 +1004,9 @@ sim_fetch(int i, const uint8_t key[KAD_ID_LEN], uint64_t cookie)
 
 	if (S.nodes[i].state != SIM_UP)
 		return (-1);
+	sync_part(i);
 	r = dht_fetch(S.nodes[i].d, key, cookie, sim_now_ms());
-	resched(i);
+	sim_resched(i);
 	return (r);
 }
 
@@ -1158,8 +1018,9 @@ sim_put(int i, const uint8_t key[KAD_ID_LEN], size_t len, uint64_t cookie)
 
 	if (S.nodes[i].state != SIM_UP || len == 0 || len > sizeof(v))
 		return (-1);
+	sync_part(i);
 	sim_value(key, len, v);
 	r = dht_put(S.nodes[i].d, key, v, len, cookie, sim_now_ms());
-	resched(i);
+	sim_resched(i);
 	return (r);
 }

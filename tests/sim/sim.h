@@ -57,6 +57,8 @@ struct sim_config {
 	unsigned	 replicas;
 	uint32_t	 migrate_ms;
 	uint32_t	 rl_slots;	/* 0: the core's default */
+	/* threads to run the partitions: 1 or 2 (the results are the same) */
+	int		 threads;
 	/* completion events: node index and the event */
 	void		(*on_event)(int node, const struct dht_event *);
 };
@@ -134,7 +136,12 @@ int		 sim_put(int i, const uint8_t key[KAD_ID_LEN], size_t len,
 /* Run events up to and including time t (us); the clock ends at t. */
 void		 sim_run_until(uint64_t t_us);
 void		 sim_run_for_ms(uint64_t ms);
-/* Call fn(arg, x) at time t (us), as an event. */
+/*
+ * Call fn(arg, x) at time t (us), between the events (before those of
+ * the same time); fn may call into any node.  Completion events reach
+ * on_event at the end of the window they happened in (within the
+ * shortest one-way delay), never from inside a dht call.
+ */
 void		 sim_at(uint64_t t_us, void (*fn)(void *, uint64_t), void *arg,
 		    uint64_t x);
 

@@ -1,7 +1,8 @@
 # kadsim (tests/sim): kadnet's unmodified protocol core, many nodes in
 # one process, under a model of the wide area network (docs/SCALE.md).
 #   make sim          the standard set of scenarios, with a table
-SIM_CORE	:= tests/sim/sim.c tests/sim/sim_model.c tests/sim/sim_index.c
+SIM_CORE	:= tests/sim/sim.c tests/sim/sim_io.c tests/sim/sim_queue.c \
+		   tests/sim/sim_model.c tests/sim/sim_index.c
 
 BINS		+= kadsim
 kadsim_SRCS	= tests/sim/kadsim.c tests/sim/scn_lookup.c \
@@ -9,13 +10,13 @@ kadsim_SRCS	= tests/sim/kadsim.c tests/sim/scn_lookup.c \
 		  tests/sim/scn_eclipse.c tests/sim/scn_fetch.c \
 		  $(SIM_CORE) $(KADNET_PURE)
 kadsim_PKGS	:= libcrypto
-kadsim_LIBS	:= -lm
+kadsim_LIBS	:= -lm -lpthread
 
 # the simulator's own unit test
 TESTS		+= test_sim
 test_sim_SRCS	= tests/unit/test_sim.c $(SIM_CORE) $(KADNET_PURE)
 test_sim_PKGS	:= libcrypto
-test_sim_LIBS	:= -lm
+test_sim_LIBS	:= -lm -lpthread
 
 .PHONY: sim
 sim: all

@@ -14,8 +14,6 @@
 #include "tests/sim/sim.h"
 #include "tests/sim/sim_local.h"
 
-#define NIL	UINT32_MAX
-
 static int	*ord;			/* node indexes sorted by id */
 static size_t	 nord;
 static int	 dirty;
@@ -31,37 +29,46 @@ struct hrec {
 	uint32_t	 next;
 };
 
-static struct hentry	*htab;
-static size_t		 hcap, hused;
-static struct hrec	*recs;
-static size_t		 nrecs, caprecs;
-static uint32_t		 recfree = NIL;
+/* one holder index per partition: each is only written by its thread */
+static struct hindex {
+	struct hentry	*htab;
+	size_t		 hcap, hused;
+	struct hrec	*recs;
+	size_t		 nrecs, caprecs;
+	uint32_t	 recfree;
+} H[SIM_PARTS];
 
 void
 index_init(size_t maxnodes)
 {
+	int	p;
+
 	if ((ord = calloc(maxnodes ? maxnodes : 1, sizeof(*ord))) == NULL)
 		abort();
 	nord = 0;
 	dirty = 0;
-	hcap = 1024;
-	hused = 0;
-	if ((htab = calloc(hcap, sizeof(*htab))) == NULL)
-		abort();
-	recs = NULL;
-	nrecs = caprecs = 0;
-	recfree = NIL;
+	for (p = 0; p < SIM_PARTS; p++) {
+		memset(&H[p], 0, sizeof(H[p]));
+		H[p].hcap = 1024;
+		H[p].recfree = NIL;
+		if ((H[p].htab = calloc(H[p].hcap, sizeof(*H[p].htab))) ==
+		    NULL)
+			abort();
+	}
 }
 
 void
 index_free(void)
 {
+	int	p;
+
 	free(ord);
-	free(htab);
-	free(recs);
 	ord = NULL;
-	htab = NULL;
-	recs = NULL;
+	for (p = 0; p < SIM_PARTS; p++) {
+		free(H[p].htab);
+		free(H[p].recs);
+		memset(&H[p], 0, sizeof(H[p]));
+	}
 }
 
 void
@@ -78,8 +85,9 @@ ordcmp(const void *a, const void *b)
 	    sim_node(*(const int *)b)->id, KAD_ID_LEN));
 }
 
-static void
-index_sort(void)
+/* Called before events run: the windows only read the order. */
+void
+index_sort_now(void)
 {
 	if (!dirty)
 		return;
@@ -150,7 +158,7 @@ sim_truth(const uint8_t key[KAD_ID_LEN], int *out, size_t n, int except,
 
 	if (n == 0 || nord == 0)
 		return (0);
-	index_sort();
+	index_sort_now();
 	/* start at the longest prefix any node shares with the key */
 	p = lower_bound(key);
 	L = 0;
@@ -191,7 +199,7 @@ sim_node_by_id(const uint8_t id[KAD_ID_LEN])
 {
 	size_t	p;
 
-	index_sort();
+	index_sort_now();
 	p = lower_bound(id);
 	if (p < nord && memcmp(sim_node(ord[p])->id, id, KAD_ID_LEN) == 0)
 		return (ord[p]);
@@ -201,108 +209,121 @@ sim_node_by_id(const uint8_t id[KAD_ID_LEN])
 /* ---- holders ---- */
 
 static size_t
-hslot(const uint8_t key[KAD_ID_LEN])
+hslot(const struct hindex *x, const uint8_t key[KAD_ID_LEN])
 {
 	uint64_t	h;
 
 	memcpy(&h, key, sizeof(h));	/* keys are uniform already */
-	return ((size_t)(h * 0x9e3779b97f4a7c15ULL >> 20) & (hcap - 1));
+	return ((size_t)(h * 0x9e3779b97f4a7c15ULL >> 20) & (x->hcap - 1));
 }
 
 static struct hentry *
-hfind(const uint8_t key[KAD_ID_LEN], int create)
+hfind(struct hindex *x, const uint8_t key[KAD_ID_LEN], int create)
 {
 	struct hentry	*old, *e;
 	size_t		 i, oldcap;
 
-	if (create && (hused + 1) * 2 > hcap) {
-		old = htab;
-		oldcap = hcap;
-		hcap *= 2;
-		if ((htab = calloc(hcap, sizeof(*htab))) == NULL)
+	if (create && (x->hused + 1) * 2 > x->hcap) {
+		old = x->htab;
+		oldcap = x->hcap;
+		x->hcap *= 2;
+		if ((x->htab = calloc(x->hcap, sizeof(*x->htab))) == NULL)
 			abort();
 		for (i = 0; i < oldcap; i++) {
 			if (!old[i].used)
 				continue;
-			e = &htab[hslot(old[i].key)];
+			e = &x->htab[hslot(x, old[i].key)];
 			while (e->used)
-				e = e == &htab[hcap - 1] ? htab : e + 1;
+				e = e == &x->htab[x->hcap - 1] ? x->htab : e + 1;
 			*e = old[i];
 		}
 		free(old);
 	}
-	e = &htab[hslot(key)];
+	e = &x->htab[hslot(x, key)];
 	while (e->used) {
 		if (memcmp(e->key, key, KAD_ID_LEN) == 0)
 			return (e);
-		e = e == &htab[hcap - 1] ? htab : e + 1;
+		e = e == &x->htab[x->hcap - 1] ? x->htab : e + 1;
 	}
 	if (!create)
 		return (NULL);
 	memcpy(e->key, key, KAD_ID_LEN);
 	e->used = 1;
 	e->head = NIL;
-	hused++;
+	x->hused++;
 	return (e);
 }
 
 void
-holders_add(const uint8_t key[KAD_ID_LEN], int node)
+holders_add(int part, const uint8_t key[KAD_ID_LEN], int node)
 {
-	struct hentry	*e = hfind(key, 1);
+	struct hindex	*x = &H[part];
+	struct hentry	*e = hfind(x, key, 1);
 	uint32_t	 r;
 
-	for (r = e->head; r != NIL; r = recs[r].next)
-		if (recs[r].node == (uint32_t)node)
+	for (r = e->head; r != NIL; r = x->recs[r].next)
+		if (x->recs[r].node == (uint32_t)node)
 			return;
-	if (recfree != NIL) {
-		r = recfree;
-		recfree = recs[r].next;
+	if (x->recfree != NIL) {
+		r = x->recfree;
+		x->recfree = x->recs[r].next;
 	} else {
-		if (nrecs == caprecs) {
-			caprecs = caprecs ? caprecs * 2 : 4096;
-			recs = reallocarray(recs, caprecs, sizeof(*recs));
-			if (recs == NULL)
+		if (x->nrecs == x->caprecs) {
+			x->caprecs = x->caprecs ? x->caprecs * 2 : 4096;
+			x->recs = reallocarray(x->recs, x->caprecs,
+			    sizeof(*x->recs));
+			if (x->recs == NULL)
 				abort();
 		}
-		r = (uint32_t)nrecs++;
+		r = (uint32_t)x->nrecs++;
 	}
-	recs[r].node = (uint32_t)node;
-	recs[r].next = e->head;
+	x->recs[r].node = (uint32_t)node;
+	x->recs[r].next = e->head;
 	e->head = r;
 }
 
 void
-holders_del(const uint8_t key[KAD_ID_LEN], int node)
+holders_del(int part, const uint8_t key[KAD_ID_LEN], int node)
 {
-	struct hentry	*e = hfind(key, 0);
+	struct hindex	*x = &H[part];
+	struct hentry	*e = hfind(x, key, 0);
 	uint32_t	*pp, r;
 
 	if (e == NULL)
 		return;
-	for (pp = &e->head; (r = *pp) != NIL; pp = &recs[r].next) {
-		if (recs[r].node == (uint32_t)node) {
-			*pp = recs[r].next;
-			recs[r].next = recfree;
-			recfree = r;
+	for (pp = &e->head; (r = *pp) != NIL; pp = &x->recs[r].next) {
+		if (x->recs[r].node == (uint32_t)node) {
+			*pp = x->recs[r].next;
+			x->recs[r].next = x->recfree;
+			x->recfree = r;
 			return;
 		}
 	}
+}
+
+/* Holders in node order, whichever partition's index has them. */
+static int
+intcmp(const void *a, const void *b)
+{
+	int	x = *(const int *)a, y = *(const int *)b;
+
+	return (x < y ? -1 : x > y);
 }
 
 size_t
 sim_holders(const uint8_t key[KAD_ID_LEN], int *out, size_t max)
 {
-	struct hentry	*e = hfind(key, 0);
+	struct hentry	*e;
 	uint32_t	 r;
 	size_t		 n = 0;
+	int		 p;
 
-	if (e == NULL)
-		return (0);
-	for (r = e->head; r != NIL; r = recs[r].next) {
-		if (n < max)
-			out[n] = (int)recs[r].node;
-		n++;
+	for (p = 0; p < SIM_PARTS; p++) {
+		if ((e = hfind(&H[p], key, 0)) == NULL)
+			continue;
+		for (r = e->head; r != NIL && n < max; r = H[p].recs[r].next)
+			out[n++] = (int)H[p].recs[r].node;
 	}
-	return (n < max ? n : max);
+	qsort(out, n, sizeof(*out), intcmp);
+	return (n);
 }

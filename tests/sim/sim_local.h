@@ -1,17 +1,112 @@
 /*
- * sim_local.h: what the simulator's files share (sim.c runs the events
- * and the nodes, sim_model.c the random streams and the network model,
- * sim_index.c the true-closest index and the holder index).  Not an API:
- * scenarios use sim.h.
+ * sim_local.h: what the simulator's files share.  sim.c holds the nodes
+ * and runs the events, sim_io.c is the dhts' I/O (the network, the
+ * stores, the attackers), sim_queue.c one partition's event queue,
+ * sim_model.c the random streams and the network model, sim_index.c
+ * the true-closest and holder indexes.  Not an API: scenarios use sim.h.
+ *
+ * The nodes are split into SIM_PARTS partitions (node i in i %
+ * SIM_PARTS), each with its own events, buffers, random streams and
+ * counters, so that two threads can run them side by side: in a window
+ * shorter than the shortest one-way delay, nothing one partition does
+ * can reach the other, and what crosses waits in an outbox until the
+ * window ends.  The partitions are the same with one thread or two, and
+ * so is every result.
  */
 #ifndef KAD_SIM_LOCAL_H
 #define KAD_SIM_LOCAL_H
+
+#include <sys/types.h>
+#include <netinet/in.h>
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "kadnet/dht.h"
 #include "kadnet/krpc.h"
+
+#define SIM_PARTS	2
+#define NIL		UINT32_MAX
+
+/* an event's place in a queue */
+struct qent {
+	uint64_t	 t;
+	uint32_t	 seq;
+	uint32_t	 ev;
+};
+
+struct simq_slot {
+	struct qent	*v;
+	uint32_t	 n, cap;
+};
+
+struct simq {
+	struct simq_slot *slot;		/* the wheel */
+	uint64_t	 base;		/* the current slot's number */
+	uint32_t	 pos;		/* next in the current slot */
+	int		 sorted;	/* the current slot is sorted */
+	struct qent	*far;		/* 4-ary heap beyond the wheel */
+	size_t		 nfar, capfar;
+	size_t		 len;
+	uint32_t	 seq;
+};
+
+void		 simq_init(struct simq *);
+void		 simq_free(struct simq *);
+void		 simq_push(struct simq *, uint64_t t, uint32_t ev);
+int		 simq_pop_until(struct simq *, uint64_t until, struct qent *);
+uint64_t	 simq_next(struct simq *);
+
+/* event kinds */
+#define EV_DGRAM	1
+#define EV_STORE	2
+#define EV_SCAN		3
+#define EV_TIMER	4
+
+struct sev {
+	uint8_t		 kind;
+	uint8_t		 status;
+	uint16_t	 len;
+	uint32_t	 node;
+	uint32_t	 from;
+	uint32_t	 gen;
+	uint32_t	 buf;
+	uint32_t	 next;		/* free list */
+	uint64_t	 x;		/* store cookie */
+};
+
+/* random streams */
+struct sim_rng {
+	uint64_t	 s;
+};
+
+/* a datagram for the other partition, held until the window ends */
+struct xmsg {
+	uint64_t	 t;
+	uint32_t	 dst, from;
+	uint32_t	 off;		/* its bytes in the outbox's arena */
+	uint16_t	 len;
+};
+
+struct part {
+	struct simq	 q;
+	struct sev	*ev;
+	size_t		 nev, capev;
+	uint32_t	 evfree;
+	uint8_t		**bufs;
+	size_t		 nbufchunks;
+	uint32_t	 buffree, nbufs;
+	struct sim_rng	 rcore;		/* the dhts' random bytes */
+	struct sim_rng	 rnet;		/* loss, jitter */
+	struct sim_stats st;
+	uint64_t	 now;		/* this partition's clock */
+	struct xmsg	*out;		/* datagrams for the other side */
+	size_t		 nout, capout;
+	uint8_t		*outb;
+	size_t		 noutb, capoutb;
+	uint8_t		*done;		/* completion events, for the scenario */
+	size_t		 ndone, capdone;
+};
 
 /* one node's store: sorted keys and the length of each value */
 struct sim_kv {
@@ -45,10 +140,30 @@ struct sim_node {
 	unsigned	 ringpos;
 };
 
+/* sim.c */
+struct sim_node	*sim_node(int i);
+struct part	*sim_part_of(int node);
+int		 sim_node_index(const struct sim_node *);
+void		 sim_resched(int node);
+uint8_t		*sim_buf(struct part *, uint32_t);
+uint32_t	 sim_buf_get(struct part *);
+struct sev	*sim_ev_new(struct part *, uint8_t kind, uint32_t node,
+		    uint32_t *idx);
+uint32_t	 sim_addr_lookup(uint32_t ip, uint16_t port);
+const int	*sim_attackers(size_t *n);
+void		 sim_node_sin(const struct sim_node *, struct sockaddr_in *);
+
+/* sim_io.c */
+void		 sim_io_init(struct dht_io *, struct sim_node *);
+void		 sim_send_cross(struct part *, const struct xmsg *,
+		    const uint8_t *);
+void		 sim_done_replay(struct part *);
+void		 kv_put(int node, const uint8_t key[KAD_ID_LEN], size_t len);
+int		 kv_pos(const struct sim_kv *, const uint8_t key[KAD_ID_LEN],
+		    uint32_t *pos);
+void		 kv_drop(int node);
+
 /* sim_model.c */
-struct sim_rng {
-	uint64_t	 s;
-};
 void		 rng_seed(struct sim_rng *, uint64_t seed, uint64_t stream);
 uint64_t	 rng_next(struct sim_rng *);
 double		 rng_unit(struct sim_rng *);
@@ -56,16 +171,15 @@ void		 model_init(uint64_t seed, double median_ms, double p95_ms,
 		    double fixed_ms);
 void		 model_free(void);
 uint64_t	 model_oneway_us(int a, int b);
+uint64_t	 model_min_oneway_us(void);
 double		 model_weibull(struct sim_rng *, double shape, double scale);
 
-/* sim_index.c */
+/* sim_index.c (holders: one index per partition, filled by its thread) */
 void		 index_init(size_t maxnodes);
 void		 index_free(void);
 void		 index_add_node(int i);
-void		 holders_add(const uint8_t key[KAD_ID_LEN], int node);
-void		 holders_del(const uint8_t key[KAD_ID_LEN], int node);
-
-/* sim.c */
-struct sim_node	*sim_node(int i);
+void		 index_sort_now(void);
+void		 holders_add(int part, const uint8_t key[KAD_ID_LEN], int node);
+void		 holders_del(int part, const uint8_t key[KAD_ID_LEN], int node);
 
 #endif /* KAD_SIM_LOCAL_H */

@@ -128,6 +128,13 @@ model_oneway_us(int a, int b)
 	return (quantile_us[h >> (64 - Q_BITS)]);
 }
 
+/* The shortest one-way delay the model gives: the lookahead. */
+uint64_t
+model_min_oneway_us(void)
+{
+	return (fixed_oneway_us != 0 ? fixed_oneway_us : RTT_MIN_US / 2);
+}
+
 /* Weibull(shape, scale) by inversion. */
 double
 model_weibull(struct sim_rng *r, double shape, double scale)

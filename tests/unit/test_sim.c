@@ -173,7 +173,7 @@ fold(int node, const struct dht_event *ev)
 }
 
 static uint64_t
-run(uint64_t seed, uint64_t *events)
+run(uint64_t seed, int threads, uint64_t *events)
 {
 	struct sim_config	cf;
 	uint8_t			id[KAD_ID_LEN];
@@ -183,6 +183,7 @@ run(uint64_t seed, uint64_t *events)
 	nevents = 0;
 	sim_config_defaults(&cf);
 	cf.seed = seed;
+	cf.threads = threads;
 	cf.on_event = fold;
 	sim_init(&cf, NODES);
 	for (i = 0; i < NODES; i++) {
@@ -210,15 +211,17 @@ run(uint64_t seed, uint64_t *events)
 static void
 test_determinism(void)
 {
-	uint64_t	a, b, c, ea, eb, ec;
+	uint64_t	a, b, c, d, ea, eb, ec, ed;
 
-	a = run(7, &ea);
-	b = run(7, &eb);
-	c = run(8, &ec);
+	a = run(7, 1, &ea);
+	b = run(7, 1, &eb);
+	c = run(8, 1, &ec);
+	d = run(7, 2, &ed);
 	CHECK(a == b && ea == eb && nevents >= 90, "the same seed: the same "
 	    "%llu events and %zu results", (unsigned long long)ea, nevents);
 	CHECK(a != c, "another seed: another run (%llu events)",
 	    (unsigned long long)ec);
+	CHECK(a == d && ea == ed, "two threads: the same run as one");
 }
 
 int

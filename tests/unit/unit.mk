@@ -25,7 +25,7 @@ test_routing_PKGS :=
 TESTS		+= test_search
 test_search_SRCS := tests/unit/test_search.c $(KADNET_PURE) $(SIM_CORE)
 test_search_PKGS := libcrypto
-test_search_LIBS := -lm
+test_search_LIBS := -lm -lpthread
 
 TESTS		+= test_store test_store_crash
 test_store_SRCS		:= tests/unit/test_store.c $(STORE_TC_SRCS)
