@@ -383,6 +383,33 @@ send_ping(struct dht *d, const uint8_t *id, const struct krpc_addr *to,
 	return (0);
 }
 
+/*
+ * A bootstrap ping; the tries-th again (its timeout doubled each time)
+ * when the earlier ones went unanswered and we still know nobody.
+ */
+static int
+send_boot_ping(struct dht *d, const struct krpc_addr *to, uint8_t tries,
+    uint64_t now)
+{
+	struct pending	*p;
+	struct krpc_msg	 m;
+
+	p = dht_rpc_new(d, KRPC_PING, P_PING_BOOT, NULL, to, 0, 0, now);
+	if (p == NULL)
+		return (-1);
+	p->tries = tries;
+	if (tries > 0) {
+		RB_REMOVE(ptime, &d->ptime, p);
+		p->rto = p->rto << tries > d->cf.rto_max * 4 ?
+		    d->cf.rto_max * 4 : p->rto << tries;
+		p->deadline = now + p->rto;
+		pending_insert_time(d, p);
+	}
+	krpc_init(&m, KRPC_PING, p->txid, d->cf.id);
+	dht_send_msg(d, &m, to);
+	return (0);
+}
+
 static int
 send_find(struct dht *d, struct dsearch *ds, struct search_cand *c,
     uint64_t now)
@@ -1127,6 +1154,11 @@ pending_timeout(struct dht *d, struct pending *p, uint64_t now)
 			search_failed(ds->s, c);
 		search_step(d, ds, now);
 		break;
+	case P_PING_BOOT:
+		/* one lost datagram must not leave a new node alone */
+		if (routing_count(d->rt) == 0 && pc.tries + 1 < DHT_BOOT_TRIES)
+			(void)send_boot_ping(d, &pc.to, pc.tries + 1, now);
+		break;
 	case P_XFER_HAVE:
 	case P_XFER_STORE:
 		if ((x = xfer_get(d, pc.owner)) != NULL && pc.idx < x->ntargets)
@@ -1210,7 +1242,7 @@ dht_ping(struct dht *d, const struct sockaddr *sa, socklen_t salen,
 		errno = EINVAL;
 		return (-1);
 	}
-	r = send_ping(d, NULL, &a, P_PING_BOOT, now);
+	r = send_boot_ping(d, &a, 0, now);
 	LEAVE(d);
 	if (r == -1)
 		errno = EBUSY;

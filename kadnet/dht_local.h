@@ -19,6 +19,7 @@
 #define DHT_MIGRATE_SOON	(30 * 1000)	/* after a new neighbour */
 #define XF_MAXTRY		3	/* next hops tried by one forward */
 #define XF_SPARES		8	/* replica targets beyond replicas-1 */
+#define DHT_BOOT_TRIES		5	/* bootstrap pings while still alone */
 
 /* what a request in flight is for */
 #define P_PING_BOOT		1	/* bootstrap: id unknown */
@@ -36,6 +37,7 @@ struct pending {
 	uint8_t			 purpose;
 	uint8_t			 soft;		/* soft timeout passed */
 	uint8_t			 id_known;
+	uint8_t			 tries;		/* P_PING_BOOT: earlier pings */
 	uint8_t			 id[KAD_ID_LEN];
 	struct krpc_addr	 to;
 	uint32_t		 owner;		/* search or xfer id */

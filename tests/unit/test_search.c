@@ -523,6 +523,85 @@ test_lost_datagrams(void)
 	dht_free(d);
 }
 
+/*
+ * A bootstrap ping or its answer lost: the node pings again, with the
+ * timeout doubled each time, while it knows nobody, DHT_BOOT_TRIES (5)
+ * pings in all.
+ */
+static void
+test_boot_retry(void)
+{
+	static struct cap	 c;
+	struct dht		*d;
+	struct krpc_msg		 m;
+	struct sockaddr_in	 sin;
+	enum krpc_err		 why;
+	uint8_t			 buf[KRPC_MAX_DGRAM], pid[32];
+	uint64_t		 t[8], t0;
+	size_t			 len, i, n;
+	int			 same = 1;
+
+	memset(t, 0, sizeof(t));
+	now = 9000000;
+	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
+	mksin(&sin, 0x0a000003, 6000);
+	(void)dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now);
+	t0 = now;
+	n = 0;
+	/* nobody answers for two minutes */
+	for (i = 0; i < 1200; i++) {
+		if (c.n > n) {
+			if (n < 8)
+				t[n] = now;
+			if (c.to[c.n - 1].sin_addr.s_addr != htonl(0x0a000003))
+				same = 0;
+			n = c.n;
+		}
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	CHECK(n == 5 && same, "unanswered bootstrap: 5 pings to the same "
+	    "address (%zu)", n);
+	CHECK(n == 5 && t[1] - t[0] >= 900 && t[2] - t[1] >= 2 * (t[1] - t[0]) -
+	    200 && t[4] - t[3] > t[3] - t[2], "...further and further apart "
+	    "(%llu, %llu, %llu, %llu ms)",
+	    (unsigned long long)(t[1] - t0), (unsigned long long)(t[2] - t[1]),
+	    (unsigned long long)(t[3] - t[2]), (unsigned long long)(t[4] - t[3]));
+	dht_free(d);
+
+	/* the first ping lost, the second answered: joined, no more pings */
+	now = 9000000;
+	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
+	(void)dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now);
+	for (i = 0; i < 100 && c.n < 2; i++) {
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	if (cap_last(&c, &m) != 0 || c.n != 2 || m.type != KRPC_PING) {
+		CHECK(0, "a second bootstrap ping (%zu datagrams)", c.n);
+		dht_free(d);
+		return;
+	}
+	sim_random(NULL, pid, sizeof(pid));
+	now += 50;
+	len = mkdgram(buf, KRPC_PONG, m.txid, pid, NULL);
+	input(d, buf, len, 0x0a000003, 6000);
+	CHECK(dht_nodes(d) == 1, "the second ping's answer: one contact");
+	c.n = 0;
+	for (i = 0; i < 600; i++) {
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	n = 0;
+	for (i = 0; i < c.n; i++) {
+		if (krpc_decode(c.buf[i], c.len[i], &m, &why) == 0 &&
+		    m.type == KRPC_PING)
+			n++;
+	}
+	CHECK(n == 0, "no bootstrap ping once it knows someone (%zu)", n);
+	dht_free(d);
+}
+
 /* ---------------- part 2: the in-memory network ---------------- */
 
 #define EV_DGRAM	1
@@ -1465,6 +1544,7 @@ main(void)
 	test_get_ms();
 	test_input_rules();
 	test_lost_datagrams();
+	test_boot_retry();
 	test_network();
 	return (test_done());
 }
