@@ -5,7 +5,8 @@
  *   wanperf echo PORT                       UDP echo server (until killed)
  *   wanperf ping [-c n] [-i ms] [-s size] [-w ms] ADDR PORT
  *                                           UDP round trips to an echo
- *   wanperf sink [-t idle_s] PORT           counts UDP datagrams (numbered
+ *   wanperf sink [-t idle_s] [-w first_s] PORT
+ *                                           counts UDP datagrams (numbered
  *                                           by blast): rate, lost, reordered
  *   wanperf blast [-r pps] [-s size] [-t s] ADDR PORT
  *                                           numbered UDP datagrams
@@ -55,7 +56,7 @@ usage(void)
 	    "usage: wanperf echo PORT\n"
 	    "       wanperf ping [-c count] [-i interval_ms] [-s size] "
 	    "[-w wait_ms] ADDR PORT\n"
-	    "       wanperf sink [-t idle_s] PORT\n"
+	    "       wanperf sink [-t idle_s] [-w first_s] PORT\n"
 	    "       wanperf blast [-r pps] [-s size] [-t seconds] ADDR PORT\n"
 	    "       wanperf tcp-sink [-s seed] PORT\n"
 	    "       wanperf tcp-send [-s seed] ADDR PORT BYTES\n");
@@ -305,14 +306,17 @@ do_sink(int argc, char *argv[])
 	struct probe	 pr;
 	uint8_t		 buf[PKT_MAX];
 	uint64_t	 got = 0, bytes = 0, maxseq = 0, reord = 0, t0 = 0, t1 = 0;
-	uint64_t	 idle = 2;
+	uint64_t	 idle = 2, first = 60;
 	ssize_t		 n;
 	int		 ch, s, r;
 
-	while ((ch = getopt(argc, argv, "t:")) != -1) {
+	while ((ch = getopt(argc, argv, "t:w:")) != -1) {
 		switch (ch) {
 		case 't':
 			idle = (uint64_t)num(optarg, 1, 3600, "-t");
+			break;
+		case 'w':
+			first = (uint64_t)num(optarg, 1, 3600, "-w");
 			break;
 		default:
 			usage();
@@ -324,9 +328,9 @@ do_sink(int argc, char *argv[])
 	bigbuf(s);
 	pfd.fd = s;
 	pfd.events = POLLIN;
-	/* the first datagram may take a while; after it, idle ends it */
+	/* first_s for the first datagram; after it, idle_s ends it */
 	while (!stop) {
-		r = poll(&pfd, 1, got == 0 ? 600000 : (int)idle * 1000);
+		r = poll(&pfd, 1, (int)(got == 0 ? first : idle) * 1000);
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;
