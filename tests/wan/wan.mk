@@ -14,3 +14,7 @@ wanperf_PKGS	:=
 TESTS		+= test_wan
 test_wan_SRCS	:= tests/wan/test_wan.c tests/wan/wan.c
 test_wan_PKGS	:=
+
+FUZZERS		+= fuzz_wan
+fuzz_wan_SRCS	:= tests/fuzz/fuzz_wan.c tests/wan/wan.c
+fuzz_wan_PKGS	:=
