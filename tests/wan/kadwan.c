@@ -655,9 +655,9 @@ main(int argc, char *argv[])
 		writeall(fd, pid, (size_t)n, pidfile);
 		close(fd);
 	}
-	log_info("%u hosts on %s (10.77.0.1-%u%s), rtt %.3f ms, jitter %.3f "
-	    "ms, loss %.4f %%%s%s", nhosts, ifname, nhosts,
-	    v6 ? ", fd77::1-" : "", (double)rtt / 1e6,
+	log_info("%u hosts on %s (10.77.0.0/16%s + 1..%u), rtt %.3f ms, "
+	    "jitter %.3f ms, loss %.4f %%%s%s", nhosts, ifname,
+	    v6 ? ", fd77::/64" : "", nhosts, (double)rtt / 1e6,
 	    (double)cf.jitter_ns / 1e6, cf.loss_ppm / 1e4,
 	    cf.up_rate != 0 || cf.down_rate != 0 ? ", rate-limited" : "",
 	    pathfile != NULL ? ", paths from -m" : "");
