@@ -7,7 +7,15 @@
 #                   publish and fetch of 10 MiB and 100 MiB files, MB/s
 #                   and per-chunk lookup time, medians of BENCH_NET_RUNS
 #                   (3) runs
-.PHONY: bench bench-net
+#   make bench-wan  (root) kad on an emulated WAN (bench/bench_wan.sh,
+#                   tests/wan): kadwan's own packet rate, then 20 nodes at
+#                   50 ms round trip and 1 % loss, each in a network
+#                   namespace, publish and fetch of 10 MiB and 100 MiB
+#                   files, medians (min..max) of 3 runs: MB/s and
+#                   datagrams per chunk.  BENCH_WAN_NODES, _RUNS, _MIB,
+#                   _RTT, _LOSS, _JITTER, _KADWAN, _OPTS, _PPS=0 (skip the
+#                   packet rate) change it.
+.PHONY: bench bench-net bench-wan
 
 # bench_raw: this machine's raw limits for kad's stages (AES-256-CTR/GCM,
 # SHA-256, Tokyo Cabinet puts of 1 KiB) and, with -x, a timer/peak-RSS
@@ -27,3 +35,6 @@ bench: all
 
 bench-net: all
 	@bench/bench_net.sh $(B)
+
+bench-wan: all
+	@bench/bench_wan.sh $(B)

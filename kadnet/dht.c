@@ -1138,6 +1138,7 @@ pending_timeout(struct dht *d, struct pending *p, uint64_t now)
 	struct dsearch	*ds;
 	struct search_cand *c;
 	struct xfer	*x;
+	struct rt_entry	*e;
 	int		 again;
 
 	again = p->tries < d->cf.rpc_tries && p->dgram != NULL;
@@ -1175,7 +1176,15 @@ pending_timeout(struct dht *d, struct pending *p, uint64_t now)
 	pc.dgram = NULL;
 	pending_free(d, p);
 	d->st.timeouts++;
-	if (pc.id_known)
+	/*
+	 * A contact that has answered anything since this request went out
+	 * is alive: the datagram was lost.  Counting it would make a few
+	 * losses among hundreds of parallel requests to one node look like
+	 * consecutive failures (their timeouts all come after the replies)
+	 * and mark a live node bad.
+	 */
+	if (pc.id_known && ((e = routing_find(d->rt, pc.id)) == NULL ||
+	    e->replied < pc.sent))
 		(void)routing_failed(d->rt, pc.id, now,
 		    pc.purpose == P_PING_LIVE);
 	switch (pc.purpose) {

@@ -22,6 +22,11 @@ FUZZERS		+= fuzz_krpc
 fuzz_krpc_SRCS	:= tests/fuzz/fuzz_krpc.c kadnet/krpc.c
 fuzz_krpc_PKGS	:=
 
+# kadwan's path model fed arbitrary packets
+FUZZERS		+= fuzz_wan
+fuzz_wan_SRCS	:= tests/fuzz/fuzz_wan.c tests/wan/wan.c
+fuzz_wan_PKGS	:=
+
 # libkadipc's framing, and its recv helpers
 FUZZERS		+= fuzz_ipc fuzz_recv
 fuzz_ipc_SRCS	:= tests/fuzz/fuzz_ipc.c

@@ -437,6 +437,188 @@ test_input_rules(void)
 	dht_free(d);
 }
 
+/*
+ * Lost datagrams are not a dead node: of many requests out to one node
+ * at once, a few lost ones time out after the others were answered.
+ * Those timeouts must not add up to "failed 3 times in a row" and make
+ * the node bad (on a lossy path a fresh node then lost its only
+ * contact and every lookup failed).  A node that stops answering still
+ * becomes bad.
+ */
+static void
+test_lost_datagrams(void)
+{
+	static struct cap	 c;
+	struct dht		*d;
+	struct krpc_msg		 m;
+	struct sockaddr_in	 sin;
+	enum krpc_err		 why;
+	uint8_t			 buf[KRPC_MAX_DGRAM], pid[32], key[32];
+	uint8_t			 txids[10][8];
+	size_t			 len, i, n;
+	int			 ok;
+
+	now = 5000000;
+	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
+	rnd_bytes(NULL, pid, sizeof(pid));
+	mksin(&sin, 0x0a000002, 5000);
+	if (dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now) != 0 ||
+	    cap_last(&c, &m) != 0) {
+		CHECK(0, "dht_ping");
+		dht_free(d);
+		return;
+	}
+	len = mkdgram(buf, KRPC_PONG, m.txid, pid, NULL);
+	input(d, buf, len, 0x0a000002, 5000);
+	CHECK(dht_nodes(d) == 1, "one contact, P");
+
+	/* ten lookups at once, all to P; P answers six, four are lost */
+	c.n = 0;
+	for (i = 0; i < 10; i++) {
+		rnd_bytes(NULL, key, sizeof(key));
+		(void)dht_fetch(d, key, 100 + i, now);
+	}
+	n = 0;
+	for (i = 0; i < c.n; i++) {
+		if (krpc_decode(c.buf[i], c.len[i], &m, &why) == 0 &&
+		    m.type == KRPC_FIND_VALUE && n < 10)
+			memcpy(txids[n++], m.txid, 8);
+	}
+	CHECK(n == 10, "ten FIND_VALUEs to P (%zu)", n);
+	now += 20;
+	for (i = 0; i < 6 && i < n; i++) {
+		len = mkdgram(buf, KRPC_NODES, txids[i], pid, NULL);
+		input(d, buf, len, 0x0a000002, 5000);
+	}
+	for (i = 0; i < 100; i++) {
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	CHECK(dht_stats(d)->timeouts >= 4, "the four unanswered requests "
+	    "timed out (%llu timeouts)",
+	    (unsigned long long)dht_stats(d)->timeouts);
+	c.n = 0;
+	rnd_bytes(NULL, key, sizeof(key));
+	ok = dht_fetch(d, key, 200, now) == 0 && c.n == 1 &&
+	    cap_last(&c, &m) == 0 && m.type == KRPC_FIND_VALUE &&
+	    c.to[0].sin_addr.s_addr == htonl(0x0a000002);
+	CHECK(ok, "P answered after those requests went out: still asked "
+	    "(not bad after 4 lost datagrams)");
+
+	/* P goes silent: what is sent from now on times out */
+	for (i = 0; i < 4; i++) {
+		now += 10;
+		rnd_bytes(NULL, key, sizeof(key));
+		(void)dht_fetch(d, key, 300 + i, now);
+	}
+	for (i = 0; i < 100; i++) {
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	c.n = 0;
+	rnd_bytes(NULL, key, sizeof(key));
+	(void)dht_fetch(d, key, 400, now);
+	CHECK(c.n == 0, "P silent since its last answer: bad, not asked "
+	    "(%zu datagrams)", c.n);
+	dht_free(d);
+}
+
+/*
+ * A bootstrap ping or its answer lost: while it knows nobody, the node
+ * pings its bootstrap address again, 2 s after, then 4, 8, ... up to a
+ * minute apart; once someone answered, no more.
+ */
+static void
+test_boot_retry(void)
+{
+	static struct cap	 c;
+	struct dht		*d;
+	struct krpc_msg		 m;
+	struct sockaddr_in	 sin;
+	enum krpc_err		 why;
+	uint8_t			 buf[KRPC_MAX_DGRAM], pid[32];
+	uint64_t		 first = 0, last = 0, gap = 0, maxgap = 0;
+	uint8_t			 lasttx[8];
+	size_t			 len, i, n, seen;
+	int			 same = 1, growing = 1;
+
+	now = 9000000;
+	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
+	mksin(&sin, 0x0a000003, 6000);
+	(void)dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now);
+	/*
+	 * Nobody answers for five minutes.  A ping that goes unanswered is
+	 * sent again (same txid) before it counts as lost; new txids are
+	 * the bootstrap's own rounds.
+	 */
+	n = 0;
+	memset(lasttx, 0, sizeof(lasttx));
+	for (i = 0, seen = 0; i < 3000; i++) {
+		for (; seen < c.n; seen++) {
+			if (c.to[seen].sin_addr.s_addr != htonl(0x0a000003))
+				same = 0;
+			if (krpc_decode(c.buf[seen], c.len[seen], &m,
+			    &why) != 0 || memcmp(m.txid, lasttx, 8) == 0)
+				continue;
+			memcpy(lasttx, m.txid, 8);
+			if (n == 0)
+				first = now;
+			else {
+				gap = now - last;
+				if (gap + 1000 < maxgap)
+					growing = 0;
+				if (gap > maxgap)
+					maxgap = gap;
+			}
+			last = now;
+			n++;
+		}
+		if (c.n >= 60)
+			c.n = seen = 0;
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	CHECK(n >= 7 && same, "unanswered bootstrap: pinged again and again, "
+	    "to the same address (%zu rounds in 5 minutes)", n);
+	CHECK(growing && maxgap >= 30000 && maxgap <= 61000, "...further "
+	    "and further apart, up to a minute (longest gap %llu ms, first "
+	    "at %llu)", (unsigned long long)maxgap,
+	    (unsigned long long)(first - 9000000));
+	dht_free(d);
+
+	/* the first ping lost, the second answered: joined, no more pings */
+	now = 9000000;
+	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
+	(void)dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now);
+	for (i = 0; i < 100 && c.n < 2; i++) {
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	if (cap_last(&c, &m) != 0 || c.n != 2 || m.type != KRPC_PING) {
+		CHECK(0, "a second bootstrap ping (%zu datagrams)", c.n);
+		dht_free(d);
+		return;
+	}
+	rnd_bytes(NULL, pid, sizeof(pid));
+	now += 50;
+	len = mkdgram(buf, KRPC_PONG, m.txid, pid, NULL);
+	input(d, buf, len, 0x0a000003, 6000);
+	CHECK(dht_nodes(d) == 1, "the second ping's answer: one contact");
+	c.n = 0;
+	for (i = 0; i < 600; i++) {
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	n = 0;
+	for (i = 0; i < c.n; i++) {
+		if (krpc_decode(c.buf[i], c.len[i], &m, &why) == 0 &&
+		    m.type == KRPC_PING)
+			n++;
+	}
+	CHECK(n == 0, "no bootstrap ping once it knows someone (%zu)", n);
+	dht_free(d);
+}
+
 /* ---------------- part 2: a simulated network ---------------- */
 
 /*
@@ -985,6 +1167,8 @@ main(void)
 	test_search_unit();
 	test_get_ms();
 	test_input_rules();
+	test_lost_datagrams();
+	test_boot_retry();
 	test_network();
 	return (test_done());
 }
