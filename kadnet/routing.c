@@ -16,8 +16,15 @@
 #include "krpc.h"
 #include "routing.h"
 
+/*
+ * A bucket's contacts are in no particular order (`seen` says which is
+ * least recently seen); beside them, the first word of each id, so
+ * that finding a contact, or judging its distance, reads a short array
+ * instead of every contact.
+ */
 struct rt_bucket {
-	struct rt_entry	*e;		/* [0] least recently seen */
+	struct rt_entry	*e;
+	uint64_t	*k;		/* k[i]: be64 of e[i].id's first 8 bytes */
 	struct rt_entry	*repl;		/* replacement cache, [nr-1] newest */
 	uint16_t	 n, ecap;
 	uint16_t	 nr, rcap;
@@ -135,6 +142,7 @@ routing_free(struct routing *rt)
 		return;
 	for (i = 0; i < rt->nbuckets; i++) {
 		free(rt->b[i].e);
+		free(rt->b[i].k);
 		free(rt->b[i].repl);
 	}
 	free(rt->b);
@@ -189,18 +197,71 @@ remove_at(struct rt_entry *v, uint16_t *n, size_t i)
 	(*n)--;
 }
 
-/* Insert e keeping v ordered by seen, oldest first; room is there. */
-static struct rt_entry *
-insert_sorted(struct rt_entry *v, uint16_t *n, const struct rt_entry *e)
+/* Index of id among the bucket's contacts, -1 if it is not there. */
+static int
+bucket_find(const struct rt_bucket *b, const uint8_t id[KAD_ID_LEN])
 {
-	size_t	i = *n;
+	uint64_t	x = be64dec(id);
+	uint16_t	i;
 
-	while (i > 0 && v[i - 1].seen > e->seen)
-		i--;
-	memmove(&v[i + 1], &v[i], (*n - i) * sizeof(*v));
-	v[i] = *e;
-	(*n)++;
-	return (&v[i]);
+	for (i = 0; i < b->n; i++)
+		if (b->k[i] == x && memcmp(b->e[i].id, id, KAD_ID_LEN) == 0)
+			return (i);
+	return (-1);
+}
+
+/* Room for one more contact (at most max). */
+static int
+bucket_grow(struct rt_bucket *b, unsigned max)
+{
+	uint16_t	 cap = b->ecap;
+	uint64_t	*nk;
+
+	if (grow(&b->e, &cap, b->n, max) == -1)
+		return (-1);
+	if (cap != b->ecap) {
+		if ((nk = reallocarray(b->k, cap, sizeof(*nk))) == NULL)
+			return (-1);
+		b->k = nk;
+		b->ecap = cap;
+	}
+	return (0);
+}
+
+static void
+bucket_set(struct rt_bucket *b, uint16_t i, const struct rt_entry *e)
+{
+	b->e[i] = *e;
+	b->k[i] = be64dec(e->id);
+}
+
+/* Append a contact; bucket_grow made room. */
+static void
+bucket_append(struct rt_bucket *b, const struct rt_entry *e)
+{
+	bucket_set(b, b->n++, e);
+}
+
+/* Remove contact i: the last one takes its place. */
+static void
+bucket_remove(struct rt_bucket *b, uint16_t i)
+{
+	uint16_t	last = --b->n;
+
+	if (i != last) {
+		b->e[i] = b->e[last];
+		b->k[i] = b->k[last];
+	}
+}
+
+static int
+seen_cmp(const void *x, const void *y)
+{
+	const struct rt_entry	*a = x, *b = y;
+
+	if (a->seen != b->seen)
+		return (a->seen < b->seen ? -1 : 1);
+	return (memcmp(a->id, b->id, KAD_ID_LEN));
 }
 
 int
@@ -274,10 +335,10 @@ split(struct routing *rt)
 	rt->nbuckets++;
 	for (i = 0; i < old->n; ) {
 		if (kad_id_cpl(old->e[i].id, rt->self) > L) {
-			if (grow(&new->e, &new->ecap, new->n, rt->k) == -1)
+			if (bucket_grow(new, rt->k) == -1)
 				return (-1);
-			new->e[new->n++] = old->e[i];
-			remove_at(old->e, &old->n, i);
+			bucket_append(new, &old->e[i]);
+			bucket_remove(old, i);
 		} else
 			i++;
 	}
@@ -310,22 +371,28 @@ cache(struct routing *rt, struct rt_bucket *b, const struct rt_entry *ne)
 	b->repl[b->nr++] = *ne;
 }
 
-/* Pick the contact whose liveness should be checked, if any. */
+/*
+ * Pick the contact whose liveness should be checked, if any: the least
+ * recently seen one that is not fresh and not being checked already.
+ */
 static struct rt_entry *
 want_ping(struct rt_bucket *b, uint64_t now)
 {
-	uint16_t	i;
+	struct rt_entry	*e, *best = NULL;
+	uint16_t	 i;
 
 	for (i = 0; i < b->n; i++) {
-		if (now - b->e[i].seen < RT_FRESH_MS)
-			return (NULL);	/* this and all later are fresh */
-		if (b->e[i].pinged != 0 &&
-		    now - b->e[i].pinged < RT_PING_WAIT_MS)
-			continue;	/* already being checked */
-		b->e[i].pinged = now;
-		return (&b->e[i]);
+		e = &b->e[i];
+		if (now - e->seen < RT_FRESH_MS)
+			continue;
+		if (e->pinged != 0 && now - e->pinged < RT_PING_WAIT_MS)
+			continue;
+		if (best == NULL || seen_cmp(e, best) < 0)
+			best = e;
 	}
-	return (NULL);
+	if (best != NULL)
+		best->pinged = now;
+	return (best);
 }
 
 static int
@@ -334,9 +401,10 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
     struct rt_entry **pingme)
 {
 	struct rt_bucket	*b;
-	struct rt_entry		*e, ne, tmp;
+	struct rt_entry		*e, ne;
 	unsigned		 bi;
 	uint16_t		 i;
+	int			 at;
 
 	if (pingme != NULL)
 		*pingme = NULL;
@@ -345,7 +413,8 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
  again:
 	bi = routing_bucket_of(rt, id);
 	b = &rt->b[bi];
-	if ((e = find_in(b->e, b->n, id)) != NULL) {
+	if ((at = bucket_find(b, id)) != -1) {
+		e = &b->e[at];
 		if (!addr_eq(&e->addr, addr)) {
 			/* a good contact keeps its address: no hijacking */
 			if (routing_good(e, now))
@@ -362,10 +431,6 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 			if (rtt != RT_RTT_NONE)
 				routing_rtt_sample(e, rtt);
 		}
-		/* most recently seen goes last */
-		tmp = *e;
-		remove_at(b->e, &b->n, (size_t)(e - b->e));
-		b->e[b->n++] = tmp;
 		return (RT_UPDATED);
 	}
 
@@ -379,11 +444,11 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 			routing_rtt_sample(&ne, rtt);
 	}
 	if (b->n < rt->k) {
-		if (grow(&b->e, &b->ecap, b->n, rt->k) == -1)
+		if (bucket_grow(b, rt->k) == -1)
 			return (RT_IGNORED);
 		if ((e = find_in(b->repl, b->nr, id)) != NULL)
 			remove_at(b->repl, &b->nr, (size_t)(e - b->repl));
-		b->e[b->n++] = ne;
+		bucket_append(b, &ne);
 		rt->count++;
 		return (RT_ADDED);
 	}
@@ -395,8 +460,7 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 	/* full: a bad contact makes room at once */
 	for (i = 0; i < b->n; i++) {
 		if (is_bad(&b->e[i])) {
-			remove_at(b->e, &b->n, i);
-			b->e[b->n++] = ne;
+			bucket_set(b, i, &ne);
 			return (RT_ADDED);
 		}
 	}
@@ -428,25 +492,26 @@ routing_failed(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 {
 	struct rt_bucket	*b;
 	struct rt_entry		*e, promo;
+	int			 at;
 
 	(void)now;
 	b = &rt->b[routing_bucket_of(rt, id)];
-	if ((e = find_in(b->e, b->n, id)) == NULL) {
+	if ((at = bucket_find(b, id)) == -1) {
 		/* a dead replacement is of no use either */
 		if ((e = find_in(b->repl, b->nr, id)) != NULL)
 			remove_at(b->repl, &b->nr, (size_t)(e - b->repl));
 		return (0);
 	}
+	e = &b->e[at];
 	if (e->fails < UINT8_MAX)
 		e->fails++;
 	if (liveness)
 		e->pinged = 0;
 	if ((!liveness && e->fails < RT_MAX_FAILS) || b->nr == 0)
 		return (0);
-	remove_at(b->e, &b->n, (size_t)(e - b->e));
 	promo = b->repl[b->nr - 1];
 	b->nr--;
-	(void)insert_sorted(b->e, &b->n, &promo);
+	bucket_set(b, (uint16_t)at, &promo);
 	return (1);
 }
 
@@ -455,8 +520,11 @@ routing_find(struct routing *rt, const uint8_t id[KAD_ID_LEN])
 {
 	struct rt_bucket	*b;
 
+	int			 at;
+
 	b = &rt->b[routing_bucket_of(rt, id)];
-	return (find_in(b->e, b->n, id));
+	at = bucket_find(b, id);
+	return (at == -1 ? NULL : &b->e[at]);
 }
 
 static int
@@ -501,12 +569,15 @@ consider(struct rt_bucket *b, struct closest *cl, uint8_t want, int goodonly,
 	size_t		 j;
 
 	for (i = 0; i < b->n; i++) {
+		d0 = b->k[i] ^ cl->t0;
+		/* farther than the n-th already: the contact is not read */
+		if (cl->cnt == cl->n && d0 > cl->od[cl->n - 1])
+			continue;
 		e = &b->e[i];
 		if (!want_family(want, e->addr.family))
 			continue;
 		if (goodonly ? !routing_good(e, now) : is_bad(e))
 			continue;
-		d0 = be64dec(e->id) ^ cl->t0;
 		if (cl->cnt == cl->n && !closer(cl, e, d0, cl->n - 1))
 			continue;
 		j = cl->cnt < cl->n ? cl->cnt++ : cl->n - 1;
@@ -670,7 +741,7 @@ routing_mem(struct routing *rt)
 	n = sizeof(*rt) + (size_t)rt->nbuckets * sizeof(*rt->b);
 	for (i = 0; i < rt->nbuckets; i++)
 		n += ((size_t)rt->b[i].ecap + rt->b[i].rcap) *
-		    sizeof(struct rt_entry);
+		    sizeof(struct rt_entry) + rt->b[i].ecap * sizeof(uint64_t);
 	return (n);
 }
 
@@ -683,16 +754,24 @@ routing_nbuckets(struct routing *rt)
 const struct rt_entry *
 routing_bucket(struct routing *rt, unsigned i, size_t *n, size_t *nrepl)
 {
+	struct rt_bucket	*b;
+	uint16_t		 j;
+
 	if (i >= rt->nbuckets) {
 		*n = 0;
 		if (nrepl != NULL)
 			*nrepl = 0;
 		return (NULL);
 	}
-	*n = rt->b[i].n;
+	b = &rt->b[i];
+	/* least recently seen first, as promised: sorted when asked */
+	qsort(b->e, b->n, sizeof(*b->e), seen_cmp);
+	for (j = 0; j < b->n; j++)
+		b->k[j] = be64dec(b->e[j].id);
+	*n = b->n;
 	if (nrepl != NULL)
-		*nrepl = rt->b[i].nr;
-	return (rt->b[i].e);
+		*nrepl = b->nr;
+	return (b->e);
 }
 
 size_t
