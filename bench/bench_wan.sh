@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # bench/bench_wan.sh BUILD_DIR: kad on an emulated WAN (docs/WAN.md,
 # docs/PERFORMANCE.md "WAN emulator").  Root only: every node is in a
 # network namespace of its own and every packet between them goes

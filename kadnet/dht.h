@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dht: kadnet's protocol state machine, tying krpc, routing, search and
  * ratelimit together.  Like jech/dht it owns no socket, no event loop
@@ -52,7 +53,7 @@ struct dht_config {
 	unsigned	 maxbuckets;	/* 160 */
 	unsigned	 maxsearches;	/* lookups at once: 2048 */
 	unsigned	 maxpending;	/* requests awaiting a reply: 8192 */
-	unsigned	 maxxfers;	/* PUT forwards/replications: 512 */
+	unsigned	 maxpushes;	/* PUT forwards/replications: 512 */
 	unsigned	 maxstoreops;	/* store requests outstanding: 4096 */
 	uint32_t	 rto_default;	/* timeout for unmeasured peers: 1000 */
 	uint32_t	 rto_min;	/* 100 */
@@ -147,7 +148,7 @@ struct dht_stats {
 	uint64_t	drop[DHT_DROP_MAX];
 	uint64_t	timeouts;
 	uint64_t	retransmits;
-	uint64_t	searches, xfers, stores_accepted;
+	uint64_t	searches, pushes, stores_accepted;
 	/* chunk lookups that found the value, by duration in ms (the last
 	 * slot counts DHT_GET_MS_MAX and longer) */
 	uint64_t	get_ms[DHT_GET_MS_MAX + 1];

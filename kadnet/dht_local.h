@@ -1,7 +1,21 @@
+/* SPDX-License-Identifier: ISC */
 /*
- * dht_local.h: what dht.c (input, lookups, timers, API) and dht_xfer.c
- * (PUT forwarding, replication, migration) share.  Not an API: only
- * those two files include it.
+ * dht_local.h: what the files of kadnet's protocol state machine share.
+ * Not an API: only they include it.  They are layered, each calling only
+ * the ones below it:
+ *
+ *	dht.c		timers, the API, life cycle
+ *	dht_serve.c	input rules, answers to requests and to our own
+ *	dht_lookup.c	the iterative lookups (over search.c)
+ *	dht_push.c	chunks pushed to other nodes: PUT, replication,
+ *			migration
+ *	dht_rpc.c	requests in flight (retransmission, timeouts),
+ *			sending, addresses, tokens, store requests
+ *
+ * A request in flight knows what it is for (its purpose); dht_rpc.c
+ * hands its answer, its slowness or its failure to the purpose's
+ * handlers in d->rpc, and a store answer to its kind's handler in
+ * d->so, so that it never calls up into the files above it.
  */
 #ifndef KAD_DHT_LOCAL_H
 #define KAD_DHT_LOCAL_H
@@ -17,19 +31,30 @@
 #define DHT_MAX_REFRESH		4	/* internal lookups at once */
 #define DHT_SCAN_BATCH		32	/* keys per migration scan step */
 #define DHT_MIGRATE_SOON	(30 * 1000)	/* after a new neighbour */
-#define XF_MAXTRY		3	/* next hops tried by one forward */
-#define XF_SPARES		8	/* replica targets beyond replicas-1 */
+#define PUSH_MAXTRY		3	/* next hops tried by one forward */
+#define PUSH_SPARES		8	/* replica targets beyond replicas-1 */
 #define DHT_MAX_BOOT		8	/* bootstrap addresses remembered */
 #define DHT_BOOT_WAIT_MIN	(2 * 1000)	/* first retry of a bootstrap */
 #define DHT_BOOT_WAIT_MAX	(60 * 1000)	/* ... doubling up to this */
+
+/* entry points that must not be re-entered from a callback */
+#define ENTER(d) do {							\
+	if ((d)->busy) {						\
+		errno = EDEADLK;					\
+		return (-1);						\
+	}								\
+	(d)->busy = 1;							\
+} while (0)
+#define LEAVE(d)	((d)->busy = 0)
 
 /* what a request in flight is for */
 #define P_PING_BOOT		1	/* bootstrap: id unknown */
 #define P_PING_LIVE		2	/* ping-before-evict */
 #define P_PING_CONFIRM		3	/* a new contact that only asked us */
 #define P_SEARCH		4
-#define P_XFER_HAVE		5
-#define P_XFER_STORE		6
+#define P_PUSH_HAVE		5
+#define P_PUSH_STORE		6
+#define P_MAX			7
 
 struct pending {
 	RB_ENTRY(pending)	 by_txid;
@@ -41,14 +66,29 @@ struct pending {
 	uint8_t			 id_known;
 	uint8_t			 id[KAD_ID_LEN];
 	struct krpc_addr	 to;
-	uint32_t		 owner;		/* search or xfer id */
-	uint16_t		 idx;		/* xfer target */
+	uint32_t		 owner;		/* search or push id */
+	uint16_t		 idx;		/* push target */
 	uint8_t			 tries;		/* times sent */
 	uint16_t		 dlen;
 	uint8_t			*dgram;		/* as sent, to send again */
 	uint32_t		 rto;
 	uint64_t		 sent;		/* first sent */
 	uint64_t		 deadline;
+};
+
+/*
+ * What a purpose does when its request is answered (same: by the id we
+ * asked, when we knew it), is past its first timeout and still awaited
+ * (only lookups have this soft timeout), or failed.  The pending request
+ * is a copy, already off the books.
+ */
+struct dht;
+struct rpc_handler {
+	void	(*reply)(struct dht *, const struct pending *,
+		    const struct krpc_msg *, const struct krpc_addr *,
+		    int same, uint64_t);
+	void	(*slow)(struct dht *, const struct pending *, uint64_t);
+	void	(*failed)(struct dht *, const struct pending *, uint64_t);
 };
 
 /* lookups */
@@ -65,25 +105,25 @@ struct dsearch {
 	struct search		*s;
 };
 
-/* chunk transfers: forward toward the key, or replicate around it */
-#define XF_FORWARD		1
-#define XF_REPLICATE		2
+/* pushes: forward toward the key, or replicate around it */
+#define PUSH_FORWARD		1
+#define PUSH_REPLICATE		2
 
-#define XT_SPARE		0	/* replica target held in reserve */
-#define XT_HAVE			1	/* HAVE sent */
-#define XT_STORE		2	/* STORE sent */
-#define XT_DONE			3
-#define XT_FAILED		4
+#define PT_SPARE		0	/* replica target held in reserve */
+#define PT_HAVE			1	/* HAVE sent */
+#define PT_STORE		2	/* STORE sent */
+#define PT_DONE			3
+#define PT_FAILED		4
 
-struct xtarget {
+struct push_target {
 	uint8_t			 id[KAD_ID_LEN];
 	struct krpc_addr	 addr;
 	uint8_t			 state;
 };
 
-struct xfer {
-	RB_ENTRY(xfer)		 entry;
-	uint32_t		 xid;
+struct push {
+	RB_ENTRY(push)		 entry;
+	uint32_t		 pid;
 	uint8_t			 key[KAD_ID_LEN];
 	uint8_t			 mode;
 	uint8_t			 hops;		/* STOREs it came through */
@@ -92,9 +132,9 @@ struct xfer {
 	uint8_t			 migrate;
 	uint8_t			 stored;	/* our store has it */
 	uint8_t			 ntried;
-	uint8_t			 tried[XF_MAXTRY][KAD_ID_LEN];
+	uint8_t			 tried[PUSH_MAXTRY][KAD_ID_LEN];
 	uint16_t		 ntargets, nopen, nok;
-	struct xtarget		 t[DHT_MAX_REPLICAS];
+	struct push_target	 t[DHT_MAX_REPLICAS];
 	uint64_t		 cookie;
 	uint16_t		 len;
 	uint8_t			 data[KRPC_MAX_VALUE];
@@ -104,8 +144,9 @@ struct xfer {
 #define SO_SERVE_FV		1	/* FIND_VALUE from a peer */
 #define SO_SERVE_HAVE		2	/* HAVE from a peer */
 #define SO_GET			3	/* dht_get, local step */
-#define SO_MIGRATE		4	/* data for a migration transfer */
+#define SO_MIGRATE		4	/* data for a migration push */
 #define SO_SCAN			5	/* migration scan */
+#define SO_MAX			6
 
 struct storeop {
 	RB_ENTRY(storeop)	 entry;
@@ -120,15 +161,25 @@ struct storeop {
 	uint64_t		 created;
 };
 
+/*
+ * A store answer for a request of this kind: found, and the value (GET)
+ * checked by the caller's handler.  The request is a copy, already off
+ * the books.
+ */
+typedef void	 (*storeop_handler)(struct dht *, const struct storeop *,
+		    int found, const uint8_t *data, size_t len, uint64_t);
+
 RB_HEAD(ptxid, pending);
 RB_HEAD(ptime, pending);
 RB_HEAD(stree, dsearch);
-RB_HEAD(xtree, xfer);
+RB_HEAD(ptree, push);
 RB_HEAD(otree, storeop);
 
 struct dht {
 	struct dht_config	 cf;
 	struct dht_io		 io;
+	const struct rpc_handler *const *rpc;	/* [P_MAX] */
+	const storeop_handler	*so;	/* [SO_MAX] */
 	struct routing		*rt;
 	struct ratelimit	*rl;
 	EVP_MD			*md;
@@ -147,9 +198,9 @@ struct dht {
 	struct stree		 searches;
 	unsigned		 nsearches, nrefresh;
 	uint32_t		 next_sid;
-	struct xtree		 xfers;
-	unsigned		 nxfers;
-	uint32_t		 next_xid;
+	struct ptree		 pushes;
+	unsigned		 npushes;
+	uint32_t		 next_pid;
 	struct otree		 storeops;
 	unsigned		 nstoreops;
 	uint64_t		 next_cookie;
@@ -167,37 +218,81 @@ struct dht {
 	struct dht_stats	 st;
 };
 
-/* dht.c */
-struct pending	*dht_rpc_new(struct dht *, uint8_t, uint8_t, const uint8_t *,
-		    const struct krpc_addr *, uint32_t, uint16_t, uint64_t);
+/* dht_rpc.c: addresses */
+int		 dht_sa_to_addr(const struct sockaddr *, socklen_t,
+		    struct krpc_addr *);
+int		 dht_addr_eq(const struct krpc_addr *,
+		    const struct krpc_addr *);
+int		 dht_is_loopback(const struct krpc_addr *);
+int		 dht_martian(const struct dht *, const struct krpc_addr *);
+uint8_t		 dht_family_bit(uint8_t family);
+int		 dht_contact_ok(const struct dht *, const struct krpc_contact *);
+/* dht_rpc.c: tokens and values */
+int		 dht_token_make(struct dht *, const uint8_t [KAD_ID_LEN],
+		    const struct krpc_addr *, uint8_t [KRPC_TOKEN_LEN]);
+int		 dht_token_ok(struct dht *, const uint8_t [KRPC_TOKEN_LEN],
+		    const struct krpc_addr *);
+int		 dht_value_ok(struct dht *, const uint8_t [KAD_ID_LEN],
+		    const uint8_t *, size_t);
+/* dht_rpc.c: sending and requests in flight */
 void		 dht_send_msg(struct dht *, const struct krpc_msg *,
 		    const struct krpc_addr *);
+struct pending	*dht_rpc_new(struct dht *, uint8_t, uint8_t, const uint8_t *,
+		    const struct krpc_addr *, uint32_t, uint16_t, uint64_t);
 int		 dht_rpc_send(struct dht *, struct pending *,
 		    const struct krpc_msg *);
+struct pending	*dht_rpc_find(struct dht *, const uint8_t [KRPC_TXID_LEN]);
+void		 dht_rpc_free(struct dht *, struct pending *);
+void		 dht_rpc_expire(struct dht *, uint64_t);
+uint64_t	 dht_rpc_next_deadline(struct dht *);
+void		 dht_rpc_free_all(struct dht *);
+int		 dht_send_ping(struct dht *, const uint8_t *,
+		    const struct krpc_addr *, uint8_t, uint64_t);
+/* dht_rpc.c: store requests */
+struct storeop	*dht_storeop_new(struct dht *, uint8_t,
+		    const uint8_t [KAD_ID_LEN], uint64_t);
+struct storeop	*dht_storeop_find(struct dht *, uint64_t);
+void		 dht_storeop_free(struct dht *, struct storeop *);
+void		 dht_storeop_done(struct dht *, struct storeop *, int,
+		    const uint8_t *, size_t, uint64_t);
+void		 dht_storeop_expire(struct dht *, uint64_t);
+uint64_t	 dht_storeop_next_deadline(struct dht *);
+void		 dht_storeop_free_all(struct dht *);
 void		 dht_store_request(struct dht *, int, uint64_t,
 		    const uint8_t [KAD_ID_LEN], const uint8_t *, size_t,
 		    unsigned);
-struct storeop	*dht_storeop_new(struct dht *, uint8_t,
-		    const uint8_t [KAD_ID_LEN], uint64_t);
-size_t		 dht_closer_count(struct dht *, const uint8_t [KAD_ID_LEN],
-		    size_t, uint64_t);
 
-/* dht_xfer.c */
-struct xfer	*xfer_new(struct dht *, const uint8_t [KAD_ID_LEN],
+/* dht_push.c */
+extern const struct rpc_handler push_rpc;
+void		 push_migrate_done(struct dht *, const struct storeop *, int,
+		    const uint8_t *, size_t, uint64_t);
+void		 push_scan_done(struct dht *, const struct storeop *, int,
+		    const uint8_t *, size_t, uint64_t);
+struct push	*push_new(struct dht *, const uint8_t [KAD_ID_LEN],
 		    const uint8_t *, size_t, uint8_t, uint8_t);
-struct xfer	*xfer_get(struct dht *, uint32_t);
-void		 xfer_forward_next(struct dht *, struct xfer *, uint64_t);
-void		 xfer_become_closest(struct dht *, struct xfer *, uint64_t);
-void		 xfer_have_reply(struct dht *, struct xfer *, uint16_t,
-		    const struct krpc_msg *, uint64_t);
-void		 xfer_store_reply(struct dht *, struct xfer *, uint16_t,
-		    uint8_t, uint64_t);
-void		 xfer_target_failed(struct dht *, struct xfer *, uint16_t,
+void		 push_forward_next(struct dht *, struct push *, uint64_t);
+void		 push_free_all(struct dht *);
+void		 push_scan_issue(struct dht *, uint64_t);
+void		 push_scan_keys(struct dht *, const uint8_t (*)[KAD_ID_LEN],
+		    size_t, uint64_t);
+size_t		 push_closer_count(struct dht *, const uint8_t [KAD_ID_LEN],
+		    size_t, uint64_t);
+void		 push_new_neighbour(struct dht *, const uint8_t [KAD_ID_LEN],
 		    uint64_t);
-void		 xfer_free_all(struct dht *);
-void		 xfer_scan_issue(struct dht *, uint64_t);
-void		 xfer_scan_continue(struct dht *, uint64_t);
-uint8_t		 xfer_migrate_decide(struct dht *, const uint8_t [KAD_ID_LEN],
-		    uint64_t);
+
+/* dht_lookup.c */
+extern const struct rpc_handler lookup_rpc;
+void		 lookup_get_done(struct dht *, const struct storeop *, int,
+		    const uint8_t *, size_t, uint64_t);
+int		 lookup_start(struct dht *, const uint8_t [KAD_ID_LEN], uint8_t,
+		    uint8_t, uint64_t, uint64_t);
+void		 lookup_free_all(struct dht *);
+size_t		 lookup_mem(struct dht *);
+
+/* dht_serve.c */
+void		 serve_fv_done(struct dht *, const struct storeop *, int,
+		    const uint8_t *, size_t, uint64_t);
+void		 serve_have_done(struct dht *, const struct storeop *, int,
+		    const uint8_t *, size_t, uint64_t);
 
 #endif /* KAD_DHT_LOCAL_H */

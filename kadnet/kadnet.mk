@@ -4,7 +4,8 @@
 # from the caller and are linked into the tests and fuzzers as well.
 # It links libcrypto for SHA-256 alone (tokens, checking fetched chunks).
 KADNET_PURE	:= kadnet/krpc.c kadnet/routing.c kadnet/search.c \
-		   kadnet/ratelimit.c kadnet/dht.c kadnet/dht_xfer.c
+		   kadnet/ratelimit.c kadnet/dht.c kadnet/dht_serve.c \
+		   kadnet/dht_lookup.c kadnet/dht_push.c kadnet/dht_rpc.c
 
 BINS		+= kadnet
 LIBEXEC_BINS	+= kadnet

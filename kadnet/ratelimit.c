@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ratelimit: token buckets per source and overall, plus bans.  Buckets
  * count milli-tokens so that a rate of r per second is r per ms * 1000.
@@ -67,7 +68,6 @@ ratelimit_new(const struct ratelimit_config *cf, const uint8_t key[16])
 {
 	struct ratelimit	*rl;
 	uint32_t		 maxsets, nsets;
-	size_t			 i;
 
 	if (cf->slots == 0 || cf->rate == 0 || cf->burst == 0 ||
 	    cf->grate == 0 || cf->gburst == 0 || cf->ban_strikes == 0 ||
@@ -89,10 +89,8 @@ ratelimit_new(const struct ratelimit_config *cf, const uint8_t key[16])
 	rl->cf = *cf;
 	rl->nsets = nsets;
 	rl->maxsets = maxsets;
-	for (i = 0; i < 8; i++) {
-		rl->k0 = (rl->k0 << 8) | key[i];
-		rl->k1 = (rl->k1 << 8) | key[8 + i];
-	}
+	rl->k0 = be64dec(key);
+	rl->k1 = be64dec(key + 8);
 	rl->gtokens = (uint64_t)cf->gburst * RL_MILLI;
 	return (rl);
 }

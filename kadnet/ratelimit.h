@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ratelimit: per-source token buckets, one global bucket, and a ban list
  * for repeat offenders.  Pure and bounded: a set-associative table that

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: ISC */
 /*
- * routing: k-buckets with least-recently-seen order, ping-before-evict,
- * a replacement cache per bucket, splitting of the bucket that holds our
+ * routing: k-buckets (the least recently seen contact found by its last
+ * seen time), ping-before-evict, a replacement cache per bucket, splitting of the bucket that holds our
  * own id, idle-bucket refresh and a save/load blob.  Pure (see
  * routing.h); each bucket's arrays grow on demand so that a simulation
  * of many nodes only pays for the contacts they really hold.
@@ -780,15 +781,6 @@ routing_save_size(struct routing *rt)
 	return (RT_BLOB_HDR + RT_BLOB_COUNT + rt->count * RT_BLOB_REC);
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
 ssize_t
 routing_save(struct routing *rt, void *buf, size_t len)
 {
@@ -807,7 +799,7 @@ routing_save(struct routing *rt, void *buf, size_t len)
 	memcpy(p, RT_BLOB_MAGIC, 4);
 	p[4] = RT_BLOB_VERSION;
 	memcpy(p + 8, rt->self, KAD_ID_LEN);
-	put32(p + RT_BLOB_HDR, (uint32_t)rt->count);
+	be32enc(p + RT_BLOB_HDR, (uint32_t)rt->count);
 	p += RT_BLOB_HDR + RT_BLOB_COUNT;
 	for (i = 0; i < rt->nbuckets; i++) {
 		for (j = 0; j < rt->b[i].n; j++) {
@@ -815,8 +807,7 @@ routing_save(struct routing *rt, void *buf, size_t len)
 			alen = e->addr.family == KRPC_AF_INET ? 4 : 16;
 			memcpy(p, e->id, KAD_ID_LEN);
 			p[32] = e->addr.family;
-			p[34] = e->addr.port >> 8;
-			p[35] = e->addr.port & 0xff;
+			be16enc(p + 34, e->addr.port);
 			memcpy(p + 36, e->addr.ip, alen);
 			p += RT_BLOB_REC;
 		}
@@ -833,7 +824,7 @@ load_rec(struct routing *rt, const uint8_t *p, struct krpc_contact *ct)
 	memset(ct, 0, sizeof(*ct));
 	memcpy(ct->id, p, KAD_ID_LEN);
 	ct->addr.family = p[32];
-	ct->addr.port = (uint16_t)((p[34] << 8) | p[35]);
+	ct->addr.port = be16dec(p + 34);
 	memcpy(ct->addr.ip, p + 36, 16);
 	if (p[33] != 0 || ct->addr.port == 0 || kad_id_iszero(ct->id) ||
 	    memcmp(ct->id, rt->self, KAD_ID_LEN) == 0)
@@ -854,8 +845,7 @@ routing_load(struct routing *rt, const void *buf, size_t len, uint64_t now)
 	    memcmp(p, RT_BLOB_MAGIC, 4) != 0 || p[4] != RT_BLOB_VERSION ||
 	    p[5] != 0 || p[6] != 0 || p[7] != 0)
 		goto bad;
-	count = ((size_t)p[40] << 24) | ((size_t)p[41] << 16) |
-	    ((size_t)p[42] << 8) | p[43];
+	count = be32dec(p + RT_BLOB_HDR);
 	if ((len - RT_BLOB_HDR - RT_BLOB_COUNT) % RT_BLOB_REC != 0 ||
 	    (len - RT_BLOB_HDR - RT_BLOB_COUNT) / RT_BLOB_REC != count)
 		goto bad;

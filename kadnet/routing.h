@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * routing: the Kademlia routing table (k-buckets over the 256-bit XOR
  * metric).  Pure: time comes in as an argument, randomness as bytes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * search: candidate list of one iterative lookup, kept sorted by XOR
  * distance to the target.  See search.h.

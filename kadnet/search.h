@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * search: the state of one iterative Kademlia lookup (FIND_NODE or
  * FIND_VALUE).  Pure bookkeeping: a short list of candidates sorted by

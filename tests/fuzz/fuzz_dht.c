@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for kadnet's state machine as a peer sees it: the
  * input is a sequence of datagrams (2-byte length, then bytes), each from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for kadwan's path model (tests/wan/wan.c).
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # kadsim at 1,000 nodes, each scenario once (make check's small run):
 # the figures a healthy core reaches under the WAN model, and that a run
 # is a function of its seed, byte for byte.  Needs KAD_BIN/kadsim.

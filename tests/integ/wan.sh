@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Real daemons on an emulated WAN (tests/wan, docs/WAN.md): six hosts,
 # each a network namespace of its own, every packet between them through
 # kadwan at 100 ms round trip and 2 % loss.

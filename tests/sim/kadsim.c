@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadsim: runs kadnet's protocol core at scale under a model of the
  * wide area network (tests/sim/sim.c) and prints what it measured.

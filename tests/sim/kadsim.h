@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadsim.h: what the scenarios share (kadsim.c parses the options,
  * builds the network, prints and keeps the figures).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/sim/run.sh BUILD_DIR: `make sim`, the standard set of kadsim
 # scenarios (docs/SCALE.md), two at a time (this machine has two cores),
 # then a table of the figures that matter and the anchors beside them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * scn_churn: GETs while nodes come and go.  Every node alternates an
  * online session and an offline spell, both drawn from a Weibull

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * scn_durability: publish F files of S chunks through the real PUT path,
  * kill a share of the nodes at once (their stores with them), count the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * scn_eclipse: an attacker places Sybil nodes next to one chunk's key
  * and honest nodes try to fetch it: the chunk published before the

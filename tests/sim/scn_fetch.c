@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * scn_fetch: one node fetches a whole file of --chunks chunks through
  * the real GET path, the way kadnet does for kadstore: up to --window

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * scn_lookup: random-key FIND_NODE lookups and chunk GETs on a static
  * network: rounds, messages, simulated latency, whether the lookup

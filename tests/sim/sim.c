@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sim: the nodes, their partitions, and the clock (see sim.h and
  * sim_local.h).  Time moves in windows no longer than the shortest

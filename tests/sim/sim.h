@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sim: a discrete-event simulator that runs many instances of kadnet's
  * unmodified protocol core (kadnet/dht.c and the modules under it) in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # kadsim (tests/sim): kadnet's unmodified protocol core, many nodes in
 # one process, under a model of the wide area network (docs/SCALE.md).
 #   make sim          the standard set of scenarios, with a table

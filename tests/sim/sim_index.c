@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sim_index: what only the simulator knows, kept so that asking it is
  * cheap at 100,000 nodes.  The node ids in sorted order give the true k

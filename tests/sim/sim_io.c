@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sim_io: what the dhts' I/O callbacks do in the simulator.  A datagram
  * is dropped by the loss model or a full upload queue, or becomes an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sim_local.h: what the simulator's files share.  sim.c holds the nodes
  * and runs the events, sim_io.c is the dhts' I/O (the network, the

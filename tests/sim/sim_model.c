@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sim_model: the simulator's random streams and its model of the wide
  * area network.  A pair of nodes gets a fixed round trip drawn once from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sim_queue: one partition's events in time order, a calendar queue.
  * A wheel of 4,096 slots of 512 us holds the next two seconds; a slot's

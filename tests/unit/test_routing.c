@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for kadnet/routing.c (k-buckets: splitting, LRS order,
  * ping-before-evict, replacement cache, closest-node queries, refresh,

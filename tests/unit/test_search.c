@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for kadnet/dht.c and kadnet/search.c: first the input rules of
  * one node fed hand-made datagrams (martians, ids, malformed, replies,

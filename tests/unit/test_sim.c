@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Tests for the simulator in tests/sim: its pieces against brute force
  * (the true closest nodes, the holder index, the latency model's

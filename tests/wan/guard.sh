@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/wan/guard.sh OWNER_PID OWNER_START DIR: started by wan_up
 # (tests/wan/wan.sh) in a session of its own, so that neither a signal
 # to the test's process group nor the test's own death stops it.  Once a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kadwan: a WAN emulator for real programs (docs/WAN.md).
  *

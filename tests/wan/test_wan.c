@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for tests/wan/wan.c, kadwan's path model, on a clock of
  * their own: packet parsing (every malformed shape dropped), one-way

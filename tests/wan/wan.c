@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wan: kadwan's path model (see wan.h).  A binary heap of packets keyed
  * by their next event time; buffers come from a pool grown in slabs up

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wan: the path model of kadwan, the WAN emulator (docs/WAN.md).  Pure:
  * packets and the time come in as arguments, packets to deliver and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/wan/wan.sh: emulated hosts for real daemons (docs/WAN.md).
 # Sourced by tests/integ/wan.sh and bench/bench_wan.sh (POSIX sh).
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/wan/wannet.sh: an emulated WAN to try things on by hand (root).
 #
 #   tests/wan/wannet.sh [-H hosts] [-n nodes] [-d rtt_ms] [-l loss%]

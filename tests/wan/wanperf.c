@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * wanperf: traffic for measuring kadwan (docs/WAN.md), run in the
  * emulated hosts' namespaces.  Every mode prints "key: value" lines.

@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dht_push: chunks pushed to other nodes (dht_local.h).  A PUT is
+ * forwarded, HAVE first and STORE second, to ever closer nodes until one
+ * knows nobody closer; that node keeps the chunk and replicates it to
+ * its nearest neighbours.  Migration scans the local store and pushes
+ * far keys toward their nodes or re-replicates near ones.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <bsd/sys/tree.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "krpc.h"
+#include "ratelimit.h"
+#include "routing.h"
+#include "search.h"
+#include "dht.h"
+#include "dht_local.h"
+
+
+static void	push_finish(struct dht *, struct push *, int, uint64_t);
+static void	push_scan_continue(struct dht *, uint64_t);
+
+static int
+push_cmp(struct push *a, struct push *b)
+{
+	return (a->pid < b->pid ? -1 : a->pid > b->pid);
+}
+
+RB_GENERATE_STATIC(ptree, push, entry, push_cmp)
+
+/* How many known, not bad, contacts are closer to key than we are. */
+size_t
+push_closer_count(struct dht *d, const uint8_t key[KAD_ID_LEN], size_t max,
+    uint64_t now)
+{
+	struct rt_entry	*out[DHT_MAX_REPLICAS * 2];
+	size_t		 n, i;
+
+	if (max > DHT_MAX_REPLICAS * 2)
+		max = DHT_MAX_REPLICAS * 2;
+	n = routing_closest(d->rt, key, d->cf.families, 0, now, out, max);
+	for (i = 0; i < n; i++)
+		if (kad_id_cmpdist(out[i]->id, d->cf.id, key) >= 0)
+			break;
+	return (i);
+}
+
+static int
+send_have(struct dht *d, struct push *x, uint16_t idx, uint64_t now)
+{
+	struct pending	*p;
+	struct krpc_msg	 m;
+
+	p = dht_rpc_new(d, KRPC_HAVE, P_PUSH_HAVE, x->t[idx].id,
+	    &x->t[idx].addr, x->pid, idx, now);
+	if (p == NULL)
+		return (-1);
+	krpc_init(&m, KRPC_HAVE, p->txid, d->cf.id);
+	memcpy(m.target, x->key, KAD_ID_LEN);
+	return (dht_rpc_send(d, p, &m));
+}
+
+static int
+send_store(struct dht *d, struct push *x, uint16_t idx,
+    const uint8_t token[KRPC_TOKEN_LEN], uint64_t now)
+{
+	struct pending	*p;
+	struct krpc_msg	 m;
+
+	p = dht_rpc_new(d, KRPC_STORE, P_PUSH_STORE, x->t[idx].id,
+	    &x->t[idx].addr, x->pid, idx, now);
+	if (p == NULL)
+		return (-1);
+	krpc_init(&m, KRPC_STORE, p->txid, d->cf.id);
+	memcpy(m.token, token, KRPC_TOKEN_LEN);
+	memcpy(m.target, x->key, KAD_ID_LEN);
+	if (x->mode == PUSH_FORWARD) {
+		m.flags = KRPC_STORE_FORWARD;
+		m.hops = x->hops + 1;
+	}
+	m.value = x->data;
+	m.vlen = x->len;
+	return (dht_rpc_send(d, p, &m));
+}
+
+/* ---- pushes (PUT, forwarding, replication, migration) ---- */
+
+struct push *
+push_new(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *data,
+    size_t len, uint8_t mode, uint8_t hops)
+{
+	struct push	*x;
+
+	if (d->npushes >= d->cf.maxpushes || len == 0 ||
+	    len > KRPC_MAX_VALUE) {
+		d->st.drop[DHT_DROP_BUSY]++;
+		return (NULL);
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return (NULL);
+	x->pid = d->next_pid++;
+	memcpy(x->key, key, KAD_ID_LEN);
+	x->mode = mode;
+	x->hops = hops;
+	x->len = (uint16_t)len;
+	memcpy(x->data, data, len);
+	RB_INSERT(ptree, &d->pushes, x);
+	d->npushes++;
+	d->st.pushes++;
+	return (x);
+}
+
+static int
+push_tried(const struct push *x, const uint8_t id[KAD_ID_LEN])
+{
+	uint8_t	i;
+
+	for (i = 0; i < x->ntried; i++)
+		if (memcmp(x->tried[i], id, KAD_ID_LEN) == 0)
+			return (1);
+	return (0);
+}
+
+/* Ask the next spare replica target; 1 if one is now open. */
+static int
+push_spare(struct dht *d, struct push *x, uint64_t now)
+{
+	uint16_t	i;
+
+	for (i = 0; i < x->ntargets; i++) {
+		if (x->t[i].state != PT_SPARE)
+			continue;
+		x->t[i].state = PT_HAVE;
+		if (send_have(d, x, i, now) == 0) {
+			x->nopen++;
+			return (1);
+		}
+		x->t[i].state = PT_FAILED;
+	}
+	return (0);
+}
+
+/*
+ * We are the closest node we know: keep the chunk and make sure our
+ * replicas-1 nearest neighbours have it.  A neighbour that does not
+ * answer is replaced by the next one, so a dead node still in our table
+ * does not cost a copy.
+ */
+static void
+push_become_closest(struct dht *d, struct push *x, uint64_t now)
+{
+	struct rt_entry	*out[DHT_MAX_REPLICAS];
+	size_t		 n, i, want;
+
+	if (!x->stored) {
+		dht_store_request(d, DHT_STORE_PUT, 0, x->key, x->data,
+		    x->len, 0);
+		x->stored = 1;
+		d->st.stores_accepted++;
+	}
+	x->mode = PUSH_REPLICATE;
+	x->ntargets = x->nopen = x->nok = 0;
+	want = d->cf.replicas - 1 + PUSH_SPARES;
+	if (want > DHT_MAX_REPLICAS)
+		want = DHT_MAX_REPLICAS;
+	n = routing_closest(d->rt, x->key, d->cf.families, 0, now, out, want);
+	for (i = 0; i < n; i++) {
+		memcpy(x->t[i].id, out[i]->id, KAD_ID_LEN);
+		x->t[i].addr = out[i]->addr;
+		x->t[i].state = PT_SPARE;
+		x->ntargets++;
+	}
+	for (i = 0; i + 1 < d->cf.replicas; i++)
+		if (!push_spare(d, x, now))
+			break;
+	if (x->nopen == 0)
+		push_finish(d, x, 0, now);
+}
+
+/* Send the chunk one step closer to its key, or keep it here. */
+void
+push_forward_next(struct dht *d, struct push *x, uint64_t now)
+{
+	struct rt_entry	*out[PUSH_MAXTRY + 1];
+	size_t		 n, i;
+
+	if (x->hops < d->cf.hoplimit && x->ntried < PUSH_MAXTRY) {
+		n = routing_closest(d->rt, x->key, d->cf.families, 0, now, out,
+		    PUSH_MAXTRY + 1);
+		for (i = 0; i < n; i++) {
+			if (kad_id_cmpdist(out[i]->id, d->cf.id, x->key) >= 0)
+				break;	/* not closer than us */
+			if (push_tried(x, out[i]->id))
+				continue;
+			memcpy(x->tried[x->ntried++], out[i]->id, KAD_ID_LEN);
+			memcpy(x->t[0].id, out[i]->id, KAD_ID_LEN);
+			x->t[0].addr = out[i]->addr;
+			x->t[0].state = PT_HAVE;
+			x->ntargets = 1;
+			if (send_have(d, x, 0, now) == 0)
+				return;
+			break;
+		}
+	}
+	push_become_closest(d, x, now);
+}
+
+static void
+push_finish(struct dht *d, struct push *x, int status, uint64_t now)
+{
+	struct dht_event	ev;
+	int			origin = x->origin, migrate = x->migrate;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = DHT_EV_PUT;
+	ev.status = status;
+	ev.cookie = x->cookie;
+	memcpy(ev.key, x->key, KAD_ID_LEN);
+	ev.hops = x->hops;
+	ev.nnodes = x->nok;
+	RB_REMOVE(ptree, &d->pushes, x);
+	d->npushes--;
+	free(x);
+	if (origin)
+		d->io.event(d->io.arg, &ev);
+	if (migrate && --d->mig_active == 0)
+		push_scan_continue(d, now);
+}
+
+static void
+push_replica_done(struct dht *d, struct push *x, uint16_t idx, int ok,
+    uint64_t now)
+{
+	x->t[idx].state = ok ? PT_DONE : PT_FAILED;
+	x->nopen--;
+	if (ok)
+		x->nok++;
+	else
+		(void)push_spare(d, x, now);
+	if (x->nopen == 0)
+		push_finish(d, x, 0, now);
+}
+
+static void
+push_have_reply(struct dht *d, struct push *x, uint16_t idx,
+    const struct krpc_msg *m, uint64_t now)
+{
+	if (x->t[idx].state != PT_HAVE)
+		return;
+	if (m->have) {
+		if (x->mode == PUSH_FORWARD) {
+			/* a closer node has it already: done (3c-i) */
+			x->nok = 1;
+			push_finish(d, x, 0, now);
+		} else
+			push_replica_done(d, x, idx, 1, now);
+		return;
+	}
+	x->t[idx].state = PT_STORE;
+	if (send_store(d, x, idx, m->token, now) == 0)
+		return;
+	if (x->mode == PUSH_FORWARD) {
+		x->t[idx].state = PT_FAILED;
+		push_forward_next(d, x, now);
+	} else
+		push_replica_done(d, x, idx, 0, now);
+}
+
+static void
+push_store_reply(struct dht *d, struct push *x, uint16_t idx,
+    uint8_t status, uint64_t now)
+{
+	int	ok = status == KRPC_ST_OK || status == KRPC_ST_HAVE;
+
+	if (x->t[idx].state != PT_STORE)
+		return;
+	if (x->mode == PUSH_FORWARD) {
+		if (ok) {
+			x->nok = 1;
+			push_finish(d, x, 0, now);
+		} else {
+			x->t[idx].state = PT_FAILED;
+			push_forward_next(d, x, now);
+		}
+	} else
+		push_replica_done(d, x, idx, ok, now);
+}
+
+static void
+push_target_failed(struct dht *d, struct push *x, uint16_t idx, uint64_t now)
+{
+	if (x->t[idx].state != PT_HAVE && x->t[idx].state != PT_STORE)
+		return;
+	if (x->mode == PUSH_FORWARD) {
+		x->t[idx].state = PT_FAILED;
+		push_forward_next(d, x, now);
+	} else
+		push_replica_done(d, x, idx, 0, now);
+}
+
+static struct push *
+push_get(struct dht *d, uint32_t pid)
+{
+	struct push	key;
+
+	key.pid = pid;
+	return (RB_FIND(ptree, &d->pushes, &key));
+}
+
+/* An answer to one of a push's requests. */
+static void
+push_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
+    const struct krpc_addr *from, int same, uint64_t now)
+{
+	struct push	*x;
+
+	(void)from;
+	if ((x = push_get(d, p->owner)) == NULL || p->idx >= x->ntargets)
+		return;
+	if (!same)
+		push_target_failed(d, x, p->idx, now);
+	else if (p->purpose == P_PUSH_HAVE)
+		push_have_reply(d, x, p->idx, m, now);
+	else
+		push_store_reply(d, x, p->idx, m->status, now);
+}
+
+static void
+push_failed(struct dht *d, const struct pending *p, uint64_t now)
+{
+	struct push	*x;
+
+	if ((x = push_get(d, p->owner)) != NULL && p->idx < x->ntargets)
+		push_target_failed(d, x, p->idx, now);
+}
+
+const struct rpc_handler push_rpc = { push_reply, NULL, push_failed };
+
+/* ---- migration ---- */
+
+void
+push_scan_issue(struct dht *d, uint64_t now)
+{
+	struct storeop	*o;
+
+	if ((o = dht_storeop_new(d, SO_SCAN, d->scan_after, now)) == NULL) {
+		d->scanning = 0;
+		d->migrate_next = now + DHT_MIGRATE_SOON;
+		return;
+	}
+	d->scanning = 1;
+	dht_store_request(d, DHT_STORE_SCAN, o->cookie, d->scan_after, NULL, 0,
+	    DHT_SCAN_BATCH);
+}
+
+static void
+push_scan_continue(struct dht *d, uint64_t now)
+{
+	if (!d->scanning)
+		return;
+	if (!d->scan_more) {
+		d->scanning = 0;
+		d->migrate_next = now + d->cf.migrate_ms;
+		return;
+	}
+	push_scan_issue(d, now);
+}
+
+/*
+ * A key we are not among the `replicas` closest known nodes to is pushed
+ * toward them (step 4a); one we are a replica holder of is offered to
+ * our nearest neighbours (4b).  Every holder checks, not only the
+ * closest: a dead closest node lingers in our table for a while, and the
+ * HAVE probes are what find it out.
+ */
+static uint8_t
+push_migrate_decide(struct dht *d, const uint8_t key[KAD_ID_LEN], uint64_t now)
+{
+	size_t	closer;
+
+	if (routing_count(d->rt) == 0)
+		return (0);
+	closer = push_closer_count(d, key, d->cf.replicas, now);
+	return (closer >= d->cf.replicas ? PUSH_FORWARD : PUSH_REPLICATE);
+}
+
+/* A batch of the store's keys: push each that is misplaced. */
+void
+push_scan_keys(struct dht *d, const uint8_t (*keys)[KAD_ID_LEN], size_t n,
+    uint64_t now)
+{
+	struct storeop	*g;
+	size_t		 i;
+	uint8_t		 mode;
+
+	d->scan_more = n == DHT_SCAN_BATCH;
+	if (n > 0)
+		memcpy(d->scan_after, keys[n - 1], KAD_ID_LEN);
+	/* count first so that no push ends the batch early */
+	d->mig_active++;
+	for (i = 0; i < n; i++) {
+		if ((mode = push_migrate_decide(d, keys[i], now)) == 0)
+			continue;
+		if (d->npushes + d->mig_active >= d->cf.maxpushes / 2)
+			break;	/* migration takes at most half; next scan */
+		if ((g = dht_storeop_new(d, SO_MIGRATE, keys[i], now)) == NULL)
+			break;
+		g->mode = mode;
+		d->mig_active++;
+		dht_store_request(d, DHT_STORE_GET, g->cookie, keys[i], NULL, 0,
+		    0);
+	}
+	if (--d->mig_active == 0)
+		push_scan_continue(d, now);
+}
+
+/* The value of a key a scan found misplaced: push it. */
+void
+push_migrate_done(struct dht *d, const struct storeop *o, int found,
+    const uint8_t *data, size_t len, uint64_t now)
+{
+	struct push	*x = NULL;
+
+	if (found && dht_value_ok(d, o->key, data, len))
+		x = push_new(d, o->key, data, len, o->mode, 0);
+	if (x == NULL) {
+		if (--d->mig_active == 0)
+			push_scan_continue(d, now);
+		return;
+	}
+	x->migrate = 1;
+	x->stored = 1;
+	if (o->mode == PUSH_FORWARD)
+		push_forward_next(d, x, now);
+	else
+		push_become_closest(d, x, now);
+}
+
+/* A scan the store answered with an error (or not at all) ends. */
+void
+push_scan_done(struct dht *d, const struct storeop *o, int found,
+    const uint8_t *data, size_t len, uint64_t now)
+{
+	(void)o;
+	(void)found;
+	(void)data;
+	(void)len;
+	d->scan_more = 0;
+	push_scan_continue(d, now);
+}
+
+/* A new close neighbour may now be closer to some of our keys. */
+void
+push_new_neighbour(struct dht *d, const uint8_t id[KAD_ID_LEN], uint64_t now)
+{
+	uint64_t	soon;
+
+	if (d->cf.migrate_ms != 0 && !d->scanning &&
+	    routing_bucket_of(d->rt, id) == routing_nbuckets(d->rt) - 1) {
+		soon = now + DHT_MIGRATE_SOON;
+		if (soon < d->migrate_next)
+			d->migrate_next = soon;
+	}
+}
+
+void
+push_free_all(struct dht *d)
+{
+	struct push	*x;
+
+	while ((x = RB_MIN(ptree, &d->pushes)) != NULL) {
+		RB_REMOVE(ptree, &d->pushes, x);
+		free(x);
+	}
+	d->npushes = 0;
+}

@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dht_rpc: the bottom of kadnet's protocol state machine (dht_local.h):
+ * requests in flight (sent, kept for a retransmission, timed out,
+ * matched with their answer), sending, the rules for addresses, tokens
+ * and values, and requests to the store.  What a request was for is its
+ * purpose's business: timeouts go to the handlers in d->rpc, store
+ * answers to those in d->so.  Pure: no syscalls, no globals.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <bsd/sys/endian.h>
+#include <bsd/sys/tree.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "krpc.h"
+#include "ratelimit.h"
+#include "routing.h"
+#include "search.h"
+#include "dht.h"
+#include "dht_local.h"
+
+
+/* txids are random bytes: any total order will do, a word's is cheap */
+static int
+txid_cmp(const uint8_t a[KRPC_TXID_LEN], const uint8_t b[KRPC_TXID_LEN])
+{
+	uint64_t	x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return (x < y ? -1 : x > y);
+}
+
+static int
+ptxid_cmp(struct pending *a, struct pending *b)
+{
+	return (txid_cmp(a->txid, b->txid));
+}
+
+static int
+ptime_cmp(struct pending *a, struct pending *b)
+{
+	if (a->deadline != b->deadline)
+		return (a->deadline < b->deadline ? -1 : 1);
+	return (txid_cmp(a->txid, b->txid));
+}
+
+static int
+storeop_cmp(struct storeop *a, struct storeop *b)
+{
+	return (a->cookie < b->cookie ? -1 : a->cookie > b->cookie);
+}
+
+RB_GENERATE_STATIC(ptxid, pending, by_txid, ptxid_cmp)
+RB_GENERATE_STATIC(ptime, pending, by_time, ptime_cmp)
+RB_GENERATE_STATIC(otree, storeop, entry, storeop_cmp)
+
+/* ---- addresses ---- */
+
+int
+dht_sa_to_addr(const struct sockaddr *sa, socklen_t len, struct krpc_addr *a)
+{
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+
+	memset(a, 0, sizeof(*a));
+	if (sa == NULL)
+		return (-1);
+	if (sa->sa_family == AF_INET && len == sizeof(sin)) {
+		memcpy(&sin, sa, sizeof(sin));
+		a->family = KRPC_AF_INET;
+		memcpy(a->ip, &sin.sin_addr, 4);
+		a->port = ntohs(sin.sin_port);
+		return (0);
+	}
+	if (sa->sa_family == AF_INET6 && len == sizeof(sin6)) {
+		memcpy(&sin6, sa, sizeof(sin6));
+		a->family = KRPC_AF_INET6;
+		memcpy(a->ip, &sin6.sin6_addr, 16);
+		a->port = ntohs(sin6.sin6_port);
+		return (0);
+	}
+	return (-1);
+}
+
+static socklen_t
+addr_to_sa(const struct krpc_addr *a, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == KRPC_AF_INET) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(a->port);
+		memcpy(&sin.sin_addr, a->ip, 4);
+		memcpy(ss, &sin, sizeof(sin));
+		return (sizeof(sin));
+	}
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(a->port);
+	memcpy(&sin6.sin6_addr, a->ip, 16);
+	memcpy(ss, &sin6, sizeof(sin6));
+	return (sizeof(sin6));
+}
+
+int
+dht_addr_eq(const struct krpc_addr *a, const struct krpc_addr *b)
+{
+	return (a->family == b->family && a->port == b->port &&
+	    memcmp(a->ip, b->ip, a->family == KRPC_AF_INET ? 4 : 16) == 0);
+}
+
+int
+dht_is_loopback(const struct krpc_addr *a)
+{
+	static const uint8_t	lo6[16] = { [15] = 1 };
+
+	if (a->family == KRPC_AF_INET)
+		return (a->ip[0] == 127);
+	return (memcmp(a->ip, lo6, 16) == 0);
+}
+
+/* Addresses no peer can legitimately have (PROTOCOL.md section 6). */
+int
+dht_martian(const struct dht *d, const struct krpc_addr *a)
+{
+	static const uint8_t	zero[16];
+	static const uint8_t	mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (a->port == 0)
+		return (1);
+	if (a->family == KRPC_AF_INET) {
+		if (a->ip[0] == 0 || a->ip[0] >= 224)	/* this, mcast, res */
+			return (1);
+		if (a->ip[0] == 127)
+			return (!d->allow_loopback);
+		return (0);
+	}
+	if (a->family != KRPC_AF_INET6)
+		return (1);
+	if (memcmp(a->ip, zero, 16) == 0 || a->ip[0] == 0xff ||
+	    (a->ip[0] == 0xfe && (a->ip[1] & 0xc0) == 0x80) ||
+	    memcmp(a->ip, mapped, sizeof(mapped)) == 0)
+		return (1);	/* unspecified, mcast, link-local, mapped */
+	if (dht_is_loopback(a))
+		return (!d->allow_loopback);
+	return (0);
+}
+
+uint8_t
+dht_family_bit(uint8_t family)
+{
+	return (family == KRPC_AF_INET ? KRPC_WANT4 : KRPC_WANT6);
+}
+
+/* A contact from a peer's reply that we may use. */
+int
+dht_contact_ok(const struct dht *d, const struct krpc_contact *c)
+{
+	if (kad_id_iszero(c->id) || kad_id_eq(c->id, d->cf.id))
+		return (0);
+	if ((dht_family_bit(c->addr.family) & d->cf.families) == 0)
+		return (0);
+	if (dht_martian(d, &c->addr))
+		return (0);
+	if (d->self_known && dht_addr_eq(&c->addr, &d->self_addr))
+		return (0);
+	return (1);
+}
+
+/* ---- hashing: tokens and values ---- */
+
+static int
+sha256(struct dht *d, const void *a, size_t alen, const void *b,
+    size_t blen, uint8_t out[32])
+{
+	unsigned int	len = 0;
+
+	if (EVP_DigestInit_ex2(d->mdctx, d->md, NULL) != 1 ||
+	    EVP_DigestUpdate(d->mdctx, a, alen) != 1 ||
+	    (blen != 0 && EVP_DigestUpdate(d->mdctx, b, blen) != 1) ||
+	    EVP_DigestFinal_ex(d->mdctx, out, &len) != 1 || len != 32)
+		return (-1);
+	return (0);
+}
+
+/*
+ * token = SHA-256(secret || family || 0 || port || 16-byte address),
+ * first 8 bytes: proves the requester receives datagrams at that
+ * address and port (BEP 5's idea).
+ */
+int
+dht_token_make(struct dht *d, const uint8_t secret[KAD_ID_LEN],
+    const struct krpc_addr *a, uint8_t out[KRPC_TOKEN_LEN])
+{
+	uint8_t	in[20], md[32];
+	int	r;
+
+	memset(in, 0, sizeof(in));
+	in[0] = a->family;
+	be16enc(in + 2, a->port);
+	memcpy(in + 4, a->ip, a->family == KRPC_AF_INET ? 4 : 16);
+	r = sha256(d, secret, KAD_ID_LEN, in, sizeof(in), md);
+	if (r == 0)
+		memcpy(out, md, KRPC_TOKEN_LEN);
+	explicit_bzero(md, sizeof(md));
+	return (r);
+}
+
+int
+dht_token_ok(struct dht *d, const uint8_t tok[KRPC_TOKEN_LEN],
+    const struct krpc_addr *a)
+{
+	uint8_t	t[KRPC_TOKEN_LEN];
+	int	ok = 0;
+
+	if (dht_token_make(d, d->secret, a, t) == 0 &&
+	    CRYPTO_memcmp(t, tok, KRPC_TOKEN_LEN) == 0)
+		ok = 1;
+	else if (dht_token_make(d, d->oldsecret, a, t) == 0 &&
+	    CRYPTO_memcmp(t, tok, KRPC_TOKEN_LEN) == 0)
+		ok = 1;
+	explicit_bzero(t, sizeof(t));
+	return (ok);
+}
+
+int
+dht_value_ok(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *v,
+    size_t len)
+{
+	uint8_t	md[32];
+
+	if (v == NULL || len == 0 || len > KRPC_MAX_VALUE)
+		return (0);
+	if (d->io.value_ok != NULL)
+		return (d->io.value_ok(d->io.arg, key, v, len));
+	if (sha256(d, v, len, NULL, 0, md) == -1)
+		return (0);
+	return (memcmp(md, key, KAD_ID_LEN) == 0);
+}
+
+/* ---- sending and requests in flight ---- */
+
+static void
+send_bytes(struct dht *d, const uint8_t *buf, size_t len, uint8_t type,
+    const struct krpc_addr *to)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+
+	sl = addr_to_sa(to, &ss);
+	d->io.send(d->io.arg, buf, len, (struct sockaddr *)&ss, sl);
+	d->st.tx++;
+	d->st.tx_bytes += (uint64_t)len;
+	d->st.tx_type[type]++;
+}
+
+void
+dht_send_msg(struct dht *d, const struct krpc_msg *m,
+    const struct krpc_addr *to)
+{
+	uint8_t		buf[KRPC_MAX_DGRAM];
+	ssize_t		n;
+
+	if ((n = krpc_encode(m, buf, sizeof(buf))) == -1)
+		return;		/* our own message: cannot happen */
+	send_bytes(d, buf, (size_t)n, m->type, to);
+}
+
+/*
+ * Send a request registered by dht_rpc_new.  Its bytes are kept so that
+ * it can go out again when no answer comes in time: on a path that
+ * loses 1% of datagrams, 2% of exchanges would otherwise fail, and a
+ * contact that missed one answer stops being handed to others.
+ */
+int
+dht_rpc_send(struct dht *d, struct pending *p, const struct krpc_msg *m)
+{
+	uint8_t		buf[KRPC_MAX_DGRAM];
+	ssize_t		n;
+
+	if ((n = krpc_encode(m, buf, sizeof(buf))) == -1)
+		return (-1);	/* our own message: cannot happen */
+	p->tries = 1;
+	if (d->cf.rpc_tries > 1 && (p->dgram = malloc((size_t)n)) != NULL) {
+		memcpy(p->dgram, buf, (size_t)n);
+		p->dlen = (uint16_t)n;
+		d->pending_bytes += (size_t)n;
+	}
+	send_bytes(d, buf, (size_t)n, m->type, &p->to);
+	return (0);
+}
+
+static uint32_t
+rto_for(struct dht *d, const uint8_t *id)
+{
+	struct rt_entry	*e = NULL;
+	uint32_t	 def;
+
+	def = routing_rto(&d->grtt, d->cf.rto_default, d->cf.rto_min,
+	    d->cf.rto_max);
+	if (id != NULL && (e = routing_find(d->rt, id)) != NULL &&
+	    (e->flags & RT_F_RTT) != 0)
+		return (routing_rto(e, def, d->cf.rto_min, d->cf.rto_max));
+	return (def);
+}
+
+static void
+pending_insert_time(struct dht *d, struct pending *p)
+{
+	RB_INSERT(ptime, &d->ptime, p);
+}
+
+/* Register a request; the caller sends it with p->txid. */
+struct pending *
+dht_rpc_new(struct dht *d, uint8_t type, uint8_t purpose, const uint8_t *id,
+    const struct krpc_addr *to, uint32_t owner, uint16_t idx, uint64_t now)
+{
+	struct pending	*p;
+	int		 tries;
+
+	if (d->npending >= d->cf.maxpending) {
+		d->st.drop[DHT_DROP_BUSY]++;
+		return (NULL);
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return (NULL);
+	for (tries = 0; tries < 4; tries++) {
+		d->io.random(d->io.arg, p->txid, KRPC_TXID_LEN);
+		if (RB_FIND(ptxid, &d->ptxid, p) == NULL)
+			break;
+	}
+	if (tries == 4) {
+		free(p);
+		return (NULL);
+	}
+	p->type = type;
+	p->purpose = purpose;
+	if (id != NULL) {
+		p->id_known = 1;
+		memcpy(p->id, id, KAD_ID_LEN);
+	}
+	p->to = *to;
+	p->owner = owner;
+	p->idx = idx;
+	p->rto = rto_for(d, id);
+	p->sent = now;
+	p->deadline = now + p->rto;
+	RB_INSERT(ptxid, &d->ptxid, p);
+	pending_insert_time(d, p);
+	d->npending++;
+	return (p);
+}
+
+void
+dht_rpc_free(struct dht *d, struct pending *p)
+{
+	RB_REMOVE(ptxid, &d->ptxid, p);
+	RB_REMOVE(ptime, &d->ptime, p);
+	d->npending--;
+	if (p->dgram != NULL) {
+		d->pending_bytes -= p->dlen;
+		free(p->dgram);
+	}
+	free(p);
+}
+
+int
+dht_send_ping(struct dht *d, const uint8_t *id, const struct krpc_addr *to,
+    uint8_t purpose, uint64_t now)
+{
+	struct pending	*p;
+	struct krpc_msg	 m;
+
+	if ((p = dht_rpc_new(d, KRPC_PING, purpose, id, to, 0, 0, now)) == NULL)
+		return (-1);
+	krpc_init(&m, KRPC_PING, p->txid, d->cf.id);
+	return (dht_rpc_send(d, p, &m));
+}
+
+struct pending *
+dht_rpc_find(struct dht *d, const uint8_t txid[KRPC_TXID_LEN])
+{
+	struct pending	key;
+
+	memcpy(key.txid, txid, KRPC_TXID_LEN);
+	return (RB_FIND(ptxid, &d->ptxid, &key));
+}
+
+/*
+ * No answer by the deadline.  Sent again while tries are left; a lookup
+ * gets a soft timeout first (its purpose's slow handler: it may ask
+ * someone else meanwhile, and a late answer still counts); then it has
+ * failed.
+ */
+static void
+rpc_timeout(struct dht *d, struct pending *p, uint64_t now)
+{
+	const struct rpc_handler *h = d->rpc[p->purpose];
+	struct pending	 pc;
+	struct rt_entry	*e;
+	int		 again;
+
+	again = p->tries < d->cf.rpc_tries && p->dgram != NULL;
+	if (again || (h->slow != NULL && !p->soft)) {
+		RB_REMOVE(ptime, &d->ptime, p);
+		if (again) {
+			/*
+			 * The request or its answer may be lost: again, and
+			 * after the last send wait twice as long (a first
+			 * contact is timed by the estimate over all peers,
+			 * and the far tail of round trips is beyond it).  An
+			 * answer to any of the sends is taken.
+			 */
+			p->tries++;
+			p->deadline = now + (uint64_t)p->rto *
+			    (p->tries == d->cf.rpc_tries ? 2 : 1);
+			send_bytes(d, p->dgram, p->dlen, p->type, &p->to);
+			d->st.retransmits++;
+		} else
+			p->deadline = p->sent + 2 * (uint64_t)p->rto;
+		pending_insert_time(d, p);
+		if (h->slow == NULL || p->soft)
+			return;
+		p->soft = 1;
+		h->slow(d, p, now);
+		return;
+	}
+	pc = *p;
+	pc.dgram = NULL;
+	dht_rpc_free(d, p);
+	d->st.timeouts++;
+	/*
+	 * A contact that has answered anything since this request went out
+	 * is alive: the datagram was lost.  Counting it would make a few
+	 * losses among hundreds of parallel requests to one node look like
+	 * consecutive failures (their timeouts all come after the replies)
+	 * and mark a live node bad.
+	 */
+	if (pc.id_known && ((e = routing_find(d->rt, pc.id)) == NULL ||
+	    e->replied < pc.sent))
+		(void)routing_failed(d->rt, pc.id, now,
+		    pc.purpose == P_PING_LIVE);
+	if (h->failed != NULL)
+		h->failed(d, &pc, now);
+}
+
+void
+dht_rpc_expire(struct dht *d, uint64_t now)
+{
+	struct pending	*p;
+
+	while ((p = RB_MIN(ptime, &d->ptime)) != NULL && p->deadline <= now)
+		rpc_timeout(d, p, now);
+}
+
+uint64_t
+dht_rpc_next_deadline(struct dht *d)
+{
+	struct pending	*p;
+
+	return ((p = RB_MIN(ptime, &d->ptime)) != NULL ? p->deadline :
+	    UINT64_MAX);
+}
+
+void
+dht_rpc_free_all(struct dht *d)
+{
+	struct pending	*p;
+
+	while ((p = RB_MIN(ptxid, &d->ptxid)) != NULL)
+		dht_rpc_free(d, p);
+}
+
+/* ---- the store ---- */
+
+struct storeop *
+dht_storeop_new(struct dht *d, uint8_t kind, const uint8_t key[KAD_ID_LEN],
+    uint64_t now)
+{
+	struct storeop	*o;
+
+	if (d->nstoreops >= d->cf.maxstoreops) {
+		d->st.drop[DHT_DROP_BUSY]++;
+		return (NULL);
+	}
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return (NULL);
+	o->cookie = d->next_cookie++;
+	o->kind = kind;
+	memcpy(o->key, key, KAD_ID_LEN);
+	o->created = now;
+	RB_INSERT(otree, &d->storeops, o);
+	d->nstoreops++;
+	return (o);
+}
+void
+dht_storeop_free(struct dht *d, struct storeop *o)
+{
+	RB_REMOVE(otree, &d->storeops, o);
+	d->nstoreops--;
+	free(o);
+}
+struct storeop *
+dht_storeop_find(struct dht *d, uint64_t cookie)
+{
+	struct storeop	key;
+
+	key.cookie = cookie;
+	return (RB_FIND(otree, &d->storeops, &key));
+}
+
+/* The store answered o: off the books, then to its kind's handler. */
+void
+dht_storeop_done(struct dht *d, struct storeop *o, int status,
+    const uint8_t *data, size_t len, uint64_t now)
+{
+	struct storeop	oc = *o;
+
+	dht_storeop_free(d, o);
+	d->so[oc.kind](d, &oc, status == DHT_STORE_FOUND, data, len, now);
+}
+
+/* The store never answered: forget the request. */
+void
+dht_storeop_expire(struct dht *d, uint64_t now)
+{
+	struct storeop	*o;
+
+	while ((o = RB_MIN(otree, &d->storeops)) != NULL &&
+	    o->created + d->cf.storeop_ms <= now)
+		dht_storeop_done(d, o, DHT_STORE_ERROR, NULL, 0, now);
+}
+
+uint64_t
+dht_storeop_next_deadline(struct dht *d)
+{
+	struct storeop	*o;
+
+	return ((o = RB_MIN(otree, &d->storeops)) != NULL ?
+	    o->created + d->cf.storeop_ms : UINT64_MAX);
+}
+
+void
+dht_storeop_free_all(struct dht *d)
+{
+	struct storeop	*o;
+
+	while ((o = RB_MIN(otree, &d->storeops)) != NULL)
+		dht_storeop_free(d, o);
+}
+
+void
+dht_store_request(struct dht *d, int op, uint64_t cookie,
+    const uint8_t key[KAD_ID_LEN], const uint8_t *data, size_t len,
+    unsigned max)
+{
+	struct dht_store_req	req;
+
+	memset(&req, 0, sizeof(req));
+	req.op = op;
+	req.cookie = cookie;
+	memcpy(req.key, key, KAD_ID_LEN);
+	req.data = data;
+	req.len = len;
+	req.max = max;
+	d->io.store(d->io.arg, &req);
+}
