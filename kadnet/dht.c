@@ -396,6 +396,7 @@ dht_mem(struct dht *d)
 
 	n = sizeof(*d) + routing_mem(d->rt) + ratelimit_mem(d->rl);
 	n += (size_t)d->npending * sizeof(struct pending) + d->pending_bytes;
+	n += d->ptcap * sizeof(*d->ptab) + d->pheapcap * sizeof(*d->pheap);
 	n += (size_t)d->npushes * sizeof(struct push);
 	n += (size_t)d->nstoreops * sizeof(struct storeop);
 	n += lookup_mem(d);
@@ -482,8 +483,6 @@ dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 	d->io = *io;
 	d->rpc = rpc_handlers;
 	d->so = so_handlers;
-	RB_INIT(&d->ptxid);
-	RB_INIT(&d->ptime);
 	RB_INIT(&d->searches);
 	RB_INIT(&d->pushes);
 	RB_INIT(&d->storeops);

@@ -57,8 +57,7 @@
 #define P_MAX			7
 
 struct pending {
-	RB_ENTRY(pending)	 by_txid;
-	RB_ENTRY(pending)	 by_time;
+	uint32_t		 heap;		/* its place in d->pheap */
 	uint8_t			 txid[KRPC_TXID_LEN];
 	uint8_t			 type;		/* request sent */
 	uint8_t			 purpose;
@@ -74,6 +73,18 @@ struct pending {
 	uint32_t		 rto;
 	uint64_t		 sent;		/* first sent */
 	uint64_t		 deadline;
+};
+
+/* the tables of requests in flight keep what a search compares inline */
+struct ptab_slot {
+	uint64_t		 txid;		/* the txid's bytes as a word */
+	struct pending		*p;		/* NULL: free */
+};
+
+struct pheap_slot {
+	uint64_t		 deadline;
+	uint64_t		 txid;		/* ties: a fixed order */
+	struct pending		*p;
 };
 
 /*
@@ -169,8 +180,6 @@ struct storeop {
 typedef void	 (*storeop_handler)(struct dht *, const struct storeop *,
 		    int found, const uint8_t *data, size_t len, uint64_t);
 
-RB_HEAD(ptxid, pending);
-RB_HEAD(ptime, pending);
 RB_HEAD(stree, dsearch);
 RB_HEAD(ptree, push);
 RB_HEAD(otree, storeop);
@@ -191,8 +200,11 @@ struct dht {
 	int			 self_known;
 	struct krpc_addr	 self_addr;
 	struct rt_entry		 grtt;		/* RTT over all peers */
-	struct ptxid		 ptxid;
-	struct ptime		 ptime;
+	/* requests in flight: by txid (open addressing), by deadline (heap) */
+	struct ptab_slot	*ptab;
+	size_t			 ptcap;
+	struct pheap_slot	*pheap;
+	size_t			 pheapcap;
 	unsigned		 npending;
 	size_t			 pending_bytes;	/* kept datagrams */
 	struct stree		 searches;

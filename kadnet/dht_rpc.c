@@ -31,30 +31,7 @@
 #include "dht_local.h"
 
 
-/* txids are random bytes: any total order will do, a word's is cheap */
-static int
-txid_cmp(const uint8_t a[KRPC_TXID_LEN], const uint8_t b[KRPC_TXID_LEN])
-{
-	uint64_t	x, y;
-
-	memcpy(&x, a, sizeof(x));
-	memcpy(&y, b, sizeof(y));
-	return (x < y ? -1 : x > y);
-}
-
-static int
-ptxid_cmp(struct pending *a, struct pending *b)
-{
-	return (txid_cmp(a->txid, b->txid));
-}
-
-static int
-ptime_cmp(struct pending *a, struct pending *b)
-{
-	if (a->deadline != b->deadline)
-		return (a->deadline < b->deadline ? -1 : 1);
-	return (txid_cmp(a->txid, b->txid));
-}
+/* Which of two requests times out first (ties by txid: a fixed order). */
 
 static int
 storeop_cmp(struct storeop *a, struct storeop *b)
@@ -62,8 +39,6 @@ storeop_cmp(struct storeop *a, struct storeop *b)
 	return (a->cookie < b->cookie ? -1 : a->cookie > b->cookie);
 }
 
-RB_GENERATE_STATIC(ptxid, pending, by_txid, ptxid_cmp)
-RB_GENERATE_STATIC(ptime, pending, by_time, ptime_cmp)
 RB_GENERATE_STATIC(otree, storeop, entry, storeop_cmp)
 
 /* ---- addresses ---- */
@@ -319,10 +294,171 @@ rto_for(struct dht *d, const uint8_t *id)
 	return (def);
 }
 
-static void
-pending_insert_time(struct dht *d, struct pending *p)
+/*
+ * Requests in flight, found by txid in an open-addressed table (a
+ * lookup reads one or two slots, where a tree read one request per
+ * level) and kept in deadline order in a binary heap; both keep what
+ * they compare inline, so that neither reads a request to find one.
+ */
+#define PTAB_MIN	64
+
+static uint64_t
+txid_word(const uint8_t txid[KRPC_TXID_LEN])
 {
-	RB_INSERT(ptime, &d->ptime, p);
+	uint64_t	w;
+
+	memcpy(&w, txid, sizeof(w));
+	return (w);
+}
+
+static size_t
+ptab_home(const struct dht *d, uint64_t w)
+{
+	return ((size_t)(w * 0x9e3779b97f4a7c15ULL >> 17) & (d->ptcap - 1));
+}
+
+static struct ptab_slot *
+ptab_find(struct dht *d, const uint8_t txid[KRPC_TXID_LEN])
+{
+	uint64_t	w = txid_word(txid);
+	size_t		i;
+
+	if (d->ptcap == 0)
+		return (NULL);
+	for (i = ptab_home(d, w); d->ptab[i].p != NULL;
+	    i = (i + 1) & (d->ptcap - 1))
+		if (d->ptab[i].txid == w)
+			return (&d->ptab[i]);
+	return (NULL);
+}
+
+static void
+ptab_put(struct dht *d, struct pending *p)
+{
+	uint64_t	w = txid_word(p->txid);
+	size_t		i;
+
+	for (i = ptab_home(d, w); d->ptab[i].p != NULL;
+	    i = (i + 1) & (d->ptcap - 1))
+		;
+	d->ptab[i].txid = w;
+	d->ptab[i].p = p;
+}
+
+/* Room for one more at half load at most, and in the heap. */
+static int
+ptab_grow(struct dht *d)
+{
+	struct ptab_slot	*old = d->ptab;
+	struct pheap_slot	*nh;
+	size_t			 oldcap = d->ptcap, i;
+
+	if ((d->npending + 1) * 2 > d->ptcap) {
+		d->ptcap = oldcap ? oldcap * 2 : PTAB_MIN;
+		if ((d->ptab = calloc(d->ptcap, sizeof(*d->ptab))) == NULL) {
+			d->ptab = old;
+			d->ptcap = oldcap;
+			return (-1);
+		}
+		for (i = 0; i < oldcap; i++)
+			if (old[i].p != NULL)
+				ptab_put(d, old[i].p);
+		free(old);
+	}
+	if (d->npending + 1 > d->pheapcap) {
+		i = d->pheapcap ? d->pheapcap * 2 : PTAB_MIN / 2;
+		if ((nh = reallocarray(d->pheap, i, sizeof(*nh))) == NULL)
+			return (-1);
+		d->pheap = nh;
+		d->pheapcap = i;
+	}
+	return (0);
+}
+
+/* Take out a slot, moving the later ones of its run back (no tombs). */
+static void
+ptab_del(struct dht *d, struct ptab_slot *slot)
+{
+	size_t	i = (size_t)(slot - d->ptab), j = i, home;
+
+	d->ptab[i].p = NULL;
+	for (;;) {
+		j = (j + 1) & (d->ptcap - 1);
+		if (d->ptab[j].p == NULL)
+			return;
+		home = ptab_home(d, d->ptab[j].txid);
+		/* may j's entry move into the hole at i? */
+		if ((j > i && (home <= i || home > j)) ||
+		    (j < i && (home <= i && home > j))) {
+			d->ptab[i] = d->ptab[j];
+			d->ptab[j].p = NULL;
+			i = j;
+		}
+	}
+}
+
+/* Which of two requests times out first (ties by txid: a fixed order). */
+static int
+pearlier(const struct pheap_slot *a, const struct pheap_slot *b)
+{
+	if (a->deadline != b->deadline)
+		return (a->deadline < b->deadline);
+	return (a->txid < b->txid);
+}
+
+static void
+pheap_set(struct dht *d, size_t i, const struct pheap_slot *x)
+{
+	d->pheap[i] = *x;
+	x->p->heap = (uint32_t)i;
+}
+
+static void
+pheap_up(struct dht *d, size_t i)
+{
+	struct pheap_slot	x = d->pheap[i];
+	size_t			up;
+
+	while (i > 0) {
+		up = (i - 1) / 2;
+		if (!pearlier(&x, &d->pheap[up]))
+			break;
+		pheap_set(d, i, &d->pheap[up]);
+		i = up;
+	}
+	pheap_set(d, i, &x);
+}
+
+static void
+pheap_down(struct dht *d, size_t i)
+{
+	struct pheap_slot	x = d->pheap[i];
+	size_t			n = d->npending, c;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && pearlier(&d->pheap[c + 1], &d->pheap[c]))
+			c++;
+		if (!pearlier(&d->pheap[c], &x))
+			break;
+		pheap_set(d, i, &d->pheap[c]);
+		i = c;
+	}
+	pheap_set(d, i, &x);
+}
+
+/* p's deadline moved: back into its place in the heap. */
+static void
+pending_requeue(struct dht *d, struct pending *p)
+{
+	size_t	i = p->heap;
+
+	d->pheap[i].deadline = p->deadline;
+	pheap_up(d, i);
+	if (d->pheap[i].p == p)
+		pheap_down(d, i);
 }
 
 /* Register a request; the caller sends it with p->txid. */
@@ -337,11 +473,11 @@ dht_rpc_new(struct dht *d, uint8_t type, uint8_t purpose, const uint8_t *id,
 		d->st.drop[DHT_DROP_BUSY]++;
 		return (NULL);
 	}
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if (ptab_grow(d) == -1 || (p = calloc(1, sizeof(*p))) == NULL)
 		return (NULL);
 	for (tries = 0; tries < 4; tries++) {
 		d->io.random(d->io.arg, p->txid, KRPC_TXID_LEN);
-		if (RB_FIND(ptxid, &d->ptxid, p) == NULL)
+		if (ptab_find(d, p->txid) == NULL)
 			break;
 	}
 	if (tries == 4) {
@@ -360,18 +496,30 @@ dht_rpc_new(struct dht *d, uint8_t type, uint8_t purpose, const uint8_t *id,
 	p->rto = rto_for(d, id);
 	p->sent = now;
 	p->deadline = now + p->rto;
-	RB_INSERT(ptxid, &d->ptxid, p);
-	pending_insert_time(d, p);
+	ptab_put(d, p);
+	d->pheap[d->npending].deadline = p->deadline;
+	d->pheap[d->npending].txid = txid_word(p->txid);
+	d->pheap[d->npending].p = p;
+	p->heap = d->npending;
 	d->npending++;
+	pheap_up(d, d->npending - 1);
 	return (p);
 }
 
 void
 dht_rpc_free(struct dht *d, struct pending *p)
 {
-	RB_REMOVE(ptxid, &d->ptxid, p);
-	RB_REMOVE(ptime, &d->ptime, p);
-	d->npending--;
+	struct ptab_slot	*slot;
+	struct pheap_slot	 last;
+	size_t			 i = p->heap;
+
+	if ((slot = ptab_find(d, p->txid)) != NULL)
+		ptab_del(d, slot);
+	last = d->pheap[--d->npending];
+	if (i < d->npending) {
+		pheap_set(d, i, &last);
+		pending_requeue(d, last.p);
+	}
 	if (p->dgram != NULL) {
 		d->pending_bytes -= p->dlen;
 		free(p->dgram);
@@ -395,10 +543,9 @@ dht_send_ping(struct dht *d, const uint8_t *id, const struct krpc_addr *to,
 struct pending *
 dht_rpc_find(struct dht *d, const uint8_t txid[KRPC_TXID_LEN])
 {
-	struct pending	key;
+	struct ptab_slot	*slot = ptab_find(d, txid);
 
-	memcpy(key.txid, txid, KRPC_TXID_LEN);
-	return (RB_FIND(ptxid, &d->ptxid, &key));
+	return (slot != NULL ? slot->p : NULL);
 }
 
 /*
@@ -417,7 +564,6 @@ rpc_timeout(struct dht *d, struct pending *p, uint64_t now)
 
 	again = p->tries < d->cf.rpc_tries && p->dgram != NULL;
 	if (again || (h->slow != NULL && !p->soft)) {
-		RB_REMOVE(ptime, &d->ptime, p);
 		if (again) {
 			/*
 			 * The request or its answer may be lost: again, and
@@ -433,7 +579,7 @@ rpc_timeout(struct dht *d, struct pending *p, uint64_t now)
 			d->st.retransmits++;
 		} else
 			p->deadline = p->sent + 2 * (uint64_t)p->rto;
-		pending_insert_time(d, p);
+		pending_requeue(d, p);
 		if (h->slow == NULL || p->soft)
 			return;
 		p->soft = 1;
@@ -464,26 +610,28 @@ dht_rpc_expire(struct dht *d, uint64_t now)
 {
 	struct pending	*p;
 
-	while ((p = RB_MIN(ptime, &d->ptime)) != NULL && p->deadline <= now)
+	while (d->npending > 0 && d->pheap[0].deadline <= now) {
+		p = d->pheap[0].p;
 		rpc_timeout(d, p, now);
+	}
 }
 
 uint64_t
 dht_rpc_next_deadline(struct dht *d)
 {
-	struct pending	*p;
-
-	return ((p = RB_MIN(ptime, &d->ptime)) != NULL ? p->deadline :
-	    UINT64_MAX);
+	return (d->npending > 0 ? d->pheap[0].deadline : UINT64_MAX);
 }
 
 void
 dht_rpc_free_all(struct dht *d)
 {
-	struct pending	*p;
-
-	while ((p = RB_MIN(ptxid, &d->ptxid)) != NULL)
-		dht_rpc_free(d, p);
+	while (d->npending > 0)
+		dht_rpc_free(d, d->pheap[d->npending - 1].p);
+	free(d->ptab);
+	free(d->pheap);
+	d->ptab = NULL;
+	d->pheap = NULL;
+	d->ptcap = d->pheapcap = 0;
 }
 
 /* ---- the store ---- */

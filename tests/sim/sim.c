@@ -66,6 +66,22 @@ static struct {
 
 static void	run_part(struct part *, uint64_t until);
 
+/*
+ * Waiting for the other thread: spin (a window takes well under a
+ * millisecond), and give the processor away only after a long wait, so
+ * that a busy machine is not kept from the other thread.
+ */
+#define SPIN_YIELD	(1 << 16)
+
+static void
+spin(unsigned *n)
+{
+	if (++*n < SPIN_YIELD)
+		__builtin_ia32_pause();
+	else
+		sched_yield();
+}
+
 /* ---- small helpers ---- */
 
 struct sim_node *
@@ -394,10 +410,8 @@ worker_main(void *arg)
 	(void)arg;
 	for (;;) {
 		for (spins = 0; __atomic_load_n(&S.go, __ATOMIC_ACQUIRE) ==
-		    seen && !__atomic_load_n(&S.quit, __ATOMIC_ACQUIRE);
-		    spins++)
-			if (spins > 2000)
-				sched_yield();
+		    seen && !__atomic_load_n(&S.quit, __ATOMIC_ACQUIRE);)
+			spin(&spins);
 		if (__atomic_load_n(&S.quit, __ATOMIC_ACQUIRE))
 			return (NULL);
 		seen = __atomic_load_n(&S.go, __ATOMIC_ACQUIRE);
@@ -908,9 +922,8 @@ run_window(uint64_t last)
 		w = __atomic_add_fetch(&S.go, 1, __ATOMIC_RELEASE);
 		run_part(&S.part[0], last);
 		for (spins = 0; __atomic_load_n(&S.gone, __ATOMIC_ACQUIRE) !=
-		    w; spins++)
-			if (spins > 2000)
-				sched_yield();
+		    w;)
+			spin(&spins);
 		for (k = 2; k < SIM_PARTS; k++)
 			run_part(&S.part[k], last);
 	} else
