@@ -23,11 +23,12 @@
 #define RL_SETS0	16	/* sets at first: 64 sources */
 
 /*
- * 40 bytes: the source is kept as a 64-bit keyed hash of its address,
- * which is all a lookup compares (a collision needs the secret key).
+ * A source is kept as a 64-bit keyed hash of its address, which is all
+ * a lookup compares (a collision needs the secret key): a set's four
+ * keys come first, in one cache line, and then the four states, 40
+ * bytes a source in all.
  */
 struct rl_entry {
-	uint64_t	key;		/* 0: free */
 	uint64_t	stamp;		/* last refill, also idleness */
 	uint64_t	strike_stamp;
 	uint64_t	banned_until;
@@ -35,11 +36,16 @@ struct rl_entry {
 	uint32_t	strikes;
 };
 
+struct rl_set {
+	uint64_t	key[RL_WAYS];	/* 0: free */
+	struct rl_entry	e[RL_WAYS];
+};
+
 struct ratelimit {
 	struct ratelimit_config	 cf;
 	uint64_t		 k0, k1;
 	uint32_t		 nsets, maxsets;
-	struct rl_entry		*tab;
+	struct rl_set		*tab;
 	uint64_t		 gtokens, gstamp;
 };
 
@@ -82,7 +88,7 @@ ratelimit_new(const struct ratelimit_config *cf, const uint8_t key[16])
 	nsets = maxsets < RL_SETS0 ? maxsets : RL_SETS0;
 	if ((rl = calloc(1, sizeof(*rl))) == NULL)
 		return (NULL);
-	if ((rl->tab = calloc(nsets, RL_WAYS * sizeof(*rl->tab))) == NULL) {
+	if ((rl->tab = calloc(nsets, sizeof(*rl->tab))) == NULL) {
 		free(rl);
 		return (NULL);
 	}
@@ -151,10 +157,10 @@ hashof(const struct ratelimit *rl, const struct krpc_addr *a)
 	return (h != 0 ? h : 1);
 }
 
-static struct rl_entry *
+static struct rl_set *
 set_of(struct ratelimit *rl, uint64_t h)
 {
-	return (&rl->tab[(size_t)(h & (rl->nsets - 1)) * RL_WAYS]);
+	return (&rl->tab[h & (rl->nsets - 1)]);
 }
 
 /*
@@ -165,23 +171,23 @@ set_of(struct ratelimit *rl, uint64_t h)
 static int
 grow(struct ratelimit *rl)
 {
-	struct rl_entry	*nt, *old = rl->tab, *set;
+	struct rl_set	*nt, *old = rl->tab, *set;
 	uint32_t	 oldsets = rl->nsets, s, w, v;
 
 	if (rl->nsets >= rl->maxsets ||
-	    (nt = calloc((size_t)rl->nsets * 2, RL_WAYS * sizeof(*nt))) ==
-	    NULL)
+	    (nt = calloc((size_t)rl->nsets * 2, sizeof(*nt))) == NULL)
 		return (-1);
 	rl->tab = nt;
 	rl->nsets *= 2;
 	for (s = 0; s < oldsets; s++) {
 		for (w = 0; w < RL_WAYS; w++) {
-			if (old[s * RL_WAYS + w].key == 0)
+			if (old[s].key[w] == 0)
 				continue;
-			set = set_of(rl, old[s * RL_WAYS + w].key);
-			for (v = 0; set[v].key != 0; v++)
+			set = set_of(rl, old[s].key[w]);
+			for (v = 0; set->key[v] != 0; v++)
 				;	/* at most the RL_WAYS of the old set */
-			set[v] = old[s * RL_WAYS + w];
+			set->key[v] = old[s].key[w];
+			set->e[v] = old[s].e[w];
 		}
 	}
 	free(old);
@@ -214,40 +220,44 @@ static struct rl_entry *
 lookup(struct ratelimit *rl, const struct krpc_addr *a, uint64_t now,
     int create)
 {
-	struct rl_entry	*set, *victim, *e;
+	struct rl_set	*set;
+	struct rl_entry	*victim, *e;
 	uint64_t	 h = hashof(rl, a);
-	size_t		 i;
+	size_t		 i, v = 0;
 
  again:
 	set = set_of(rl, h);
 	for (i = 0; i < RL_WAYS; i++)
-		if (set[i].key == h)
-			return (&set[i]);
+		if (set->key[i] == h)
+			return (&set->e[i]);
 	if (!create)
 		return (NULL);
 	victim = NULL;
 	for (i = 0; i < RL_WAYS; i++) {
-		e = &set[i];
-		if (e->key == 0) {
+		e = &set->e[i];
+		if (set->key[i] == 0) {
 			victim = e;
+			v = i;
 			break;
 		}
 		/* prefer evicting unbanned, then the idlest */
 		if (victim == NULL ||
 		    (banned_at(victim, now) && !banned_at(e, now)) ||
 		    (banned_at(victim, now) == banned_at(e, now) &&
-		    e->stamp < victim->stamp))
+		    e->stamp < victim->stamp)) {
 			victim = e;
+			v = i;
+		}
 	}
 	/*
 	 * The table starts small and doubles, up to `slots`, only when a
 	 * new source would push out one whose state still matters: a node
 	 * pays for the sources that are busy now, not for all it has seen.
 	 */
-	if (victim->key != 0 && !at_rest(rl, victim, now) && grow(rl) == 0)
+	if (set->key[v] != 0 && !at_rest(rl, victim, now) && grow(rl) == 0)
 		goto again;
 	memset(victim, 0, sizeof(*victim));
-	victim->key = h;
+	set->key[v] = h;
 	victim->tokens = rl->cf.burst * RL_MILLI;
 	victim->stamp = now;
 	victim->strike_stamp = now;
@@ -341,6 +351,5 @@ ratelimit_banned(struct ratelimit *rl, const struct krpc_addr *a,
 size_t
 ratelimit_mem(struct ratelimit *rl)
 {
-	return (sizeof(*rl) + (size_t)rl->nsets * RL_WAYS *
-	    sizeof(*rl->tab));
+	return (sizeof(*rl) + (size_t)rl->nsets * sizeof(*rl->tab));
 }

@@ -35,6 +35,8 @@ struct rt_bucket {
 struct routing {
 	uint8_t		 self[KAD_ID_LEN];
 	unsigned	 k, nrepl, maxbuckets, nbuckets;
+	uint64_t	 min_active;	/* least b[].active (0: one is due) */
+	int		 min_stale;	/* min_active needs working out again */
 	size_t		 count;
 	struct rt_bucket *b;
 };
@@ -333,6 +335,7 @@ split(struct routing *rt)
 	/* both halves cover new ranges: refresh each once (Kademlia join) */
 	memset(new, 0, sizeof(*new));
 	old->active = 0;
+	rt->min_stale = 1;
 	rt->nbuckets++;
 	for (i = 0; i < old->n; ) {
 		if (kad_id_cpl(old->e[i].id, rt->self) > L) {
@@ -664,6 +667,7 @@ routing_touch(struct routing *rt, const uint8_t target[KAD_ID_LEN],
     uint64_t now)
 {
 	rt->b[routing_bucket_of(rt, target)].active = now;
+	rt->min_stale = 1;
 }
 
 /* A random id in bucket i's range: our first i bits, then bit i flipped. */
@@ -709,22 +713,31 @@ routing_refresh(struct routing *rt, uint64_t now, uint64_t interval,
 		return (0);
 	bucket_random(rt, best, rnd, target);
 	rt->b[best].active = now;
+	rt->min_stale = 1;
 	return (1);
 }
 
+/* Asked after every event: the least `active` is kept, not searched. */
 uint64_t
 routing_next_refresh(struct routing *rt, uint64_t interval)
 {
 	unsigned	i;
 	uint64_t	min = UINT64_MAX;
 
-	for (i = 0; i < rt->nbuckets; i++) {
-		if (rt->b[i].active == 0)
-			return (0);	/* never refreshed: due now */
-		if (rt->b[i].active < min)
-			min = rt->b[i].active;
+	if (rt->min_stale) {
+		for (i = 0; i < rt->nbuckets; i++) {
+			if (rt->b[i].active < min)
+				min = rt->b[i].active;
+			if (min == 0)
+				break;	/* never refreshed: due now */
+		}
+		rt->min_active = min;
+		rt->min_stale = 0;
 	}
-	return (min + interval);
+	if (rt->min_active == 0)
+		return (0);
+	return (rt->min_active == UINT64_MAX ? UINT64_MAX :
+	    rt->min_active + interval);
 }
 
 size_t

@@ -24,6 +24,8 @@ struct search {
 	uint16_t		 inflight;	/* SC_INFLIGHT */
 	uint16_t		 slow;		/* SC_SLOW */
 	uint32_t		 msgs;
+	uint64_t		*d0;		/* [cap]: first word of c[i]'s
+						   distance, what a search reads */
 	struct search_cand	 c[];
 };
 
@@ -32,6 +34,7 @@ search_new(const uint8_t target[KAD_ID_LEN], uint8_t type, unsigned k,
     unsigned alpha, unsigned cap, unsigned hoplimit)
 {
 	struct search	*s;
+	size_t		 off;
 
 	if ((type != KRPC_FIND_NODE && type != KRPC_FIND_VALUE) || k == 0 ||
 	    alpha == 0 || cap < k || cap > 1024 || alpha > cap ||
@@ -39,9 +42,12 @@ search_new(const uint8_t target[KAD_ID_LEN], uint8_t type, unsigned k,
 		errno = EINVAL;
 		return (NULL);
 	}
-	s = calloc(1, sizeof(*s) + (size_t)cap * sizeof(s->c[0]));
+	/* one allocation: the head, the candidates, then (aligned) d0 */
+	off = (sizeof(*s) + (size_t)cap * sizeof(s->c[0]) + 7) & ~(size_t)7;
+	s = calloc(1, off + (size_t)cap * sizeof(*s->d0));
 	if (s == NULL)
 		return (NULL);
+	s->d0 = (uint64_t *)(void *)((char *)s + off);
 	memcpy(s->target, target, KAD_ID_LEN);
 	s->target0 = be64dec(target);
 	s->type = type;
@@ -104,8 +110,8 @@ search_pos(const struct search *s, const uint8_t id[KAD_ID_LEN],
 
 	while (lo < hi) {
 		mid = (uint16_t)((lo + hi) / 2);
-		if (s->c[mid].dist0 != d0)
-			c = s->c[mid].dist0 < d0 ? -1 : 1;
+		if (s->d0[mid] != d0)
+			c = s->d0[mid] < d0 ? -1 : 1;
 		else
 			c = kad_id_cmpdist(s->c[mid].id, id, s->target);
 		if (c == 0) {
@@ -132,8 +138,8 @@ search_add(struct search *s, const uint8_t id[KAD_ID_LEN],
 	if (hop > 255)
 		hop = 255;
 	/* full, and farther than every slot: most of a reply's contacts */
-	if (s->n == s->cap && (d0 > s->c[s->n - 1].dist0 ||
-	    (d0 == s->c[s->n - 1].dist0 &&
+	if (s->n == s->cap && (d0 > s->d0[s->n - 1] ||
+	    (d0 == s->d0[s->n - 1] &&
 	    kad_id_cmpdist(id, s->c[s->n - 1].id, s->target) > 0)))
 		return (0);
 	if (search_pos(s, id, d0, &pos)) {
@@ -153,12 +159,15 @@ search_add(struct search *s, const uint8_t id[KAD_ID_LEN],
 		victim--;
 		memmove(&s->c[victim], &s->c[victim + 1],
 		    (s->n - victim - 1) * sizeof(s->c[0]));
+		memmove(&s->d0[victim], &s->d0[victim + 1],
+		    (s->n - victim - 1) * sizeof(s->d0[0]));
 		s->n--;
 	}
 	memmove(&s->c[pos + 1], &s->c[pos], (s->n - pos) * sizeof(s->c[0]));
+	memmove(&s->d0[pos + 1], &s->d0[pos], (s->n - pos) * sizeof(s->d0[0]));
+	s->d0[pos] = d0;
 	c = &s->c[pos];
 	memset(c, 0, sizeof(*c));
-	c->dist0 = d0;
 	memcpy(c->id, id, KAD_ID_LEN);
 	c->addr = *addr;
 	c->hop = (uint8_t)hop;
@@ -297,5 +306,5 @@ search_msgs(const struct search *s)
 size_t
 search_mem(const struct search *s)
 {
-	return (sizeof(*s) + (size_t)s->cap * sizeof(s->c[0]));
+	return ((size_t)((const char *)&s->d0[s->cap] - (const char *)s));
 }

@@ -24,7 +24,6 @@
 #define SC_FAILED	4	/* timed out, bad answer, or past hop limit */
 
 struct search_cand {
-	uint64_t	 dist0;		/* first word of id XOR target */
 	uint8_t		 id[KAD_ID_LEN];
 	struct krpc_addr addr;
 	uint8_t		 token[KRPC_TOKEN_LEN];

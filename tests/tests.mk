@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: ISC
 # The test suite: the layout check (tests/layout/layout.sh), then unit
 # tests and integration scripts in the test build and again under
-# ASan+UBSan.  The last line is "N passed, N failed, N skipped".  The
+# ASan+UBSan.  The last line is "N passed, N failed".  The
 # programs are declared in tests/*/*.mk; `tests` (top Makefile) builds
 # them for one VARIANT.
 .PHONY: check check-valgrind
