@@ -79,10 +79,11 @@ then
 else
 	notok "without Sybils every GET of the target succeeds"
 fi
-if grep -q "^sybils-for-50pct-failure: " "$T/ecl"; then
-	ok "the eclipse threshold is reported ($(val ecl sybils-for-50pct-failure))"
+if grep -q "^published-before-sybils-for-50pct-failure: " "$T/ecl" &&
+    grep -q "^published-after-sybils-for-99pct-failure: " "$T/ecl"; then
+	ok "the eclipse thresholds are reported (published before: $(val ecl published-before-sybils-for-50pct-failure); after: $(val ecl published-after-sybils-for-99pct-failure))"
 else
-	notok "the eclipse threshold is reported"
+	notok "the eclipse thresholds are reported"
 fi
 
 "$SIM" --scenario fetch --nodes 300 --chunks 2000 --settle 30 \

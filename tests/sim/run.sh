@@ -27,7 +27,7 @@ lookup-10k|--scenario lookup --nodes 10000 --lookups 1000 --gets 1000
 lookup-100k|--scenario lookup --nodes 100000 --lookups 1000 --gets 1000 --join-ms 2 --settle 30
 churn-10k|--scenario churn --nodes 10000 --gets 1000 --hours 3 --join-ms 5
 durability-10k|--scenario durability --nodes 10000 --files 100 --file-chunks 256 --kill 30 --join-ms 5
-eclipse-10k|--scenario eclipse --nodes 10000 --gets 200 --sybils 64 --join-ms 5
+eclipse-10k|--scenario eclipse --nodes 10000 --gets 200 --sybils 128 --join-ms 5
 fetch-1k|--scenario fetch --nodes 1000 --chunks 10240"
 
 run_one() {	# name args...: kadsim to $OUT/name.out (stdout), .err
@@ -99,9 +99,13 @@ printf '%-15s after 30%% killed: %s files whole, %s chunks lost; after repair %s
 printf '%-15s 25 MiB file whole at 30%% loss: %s%%, 1 GiB: %s%%\n' "" \
     "$(get durability-10k kill-30%-whole-25MiB-file-pct)" \
     "$(get durability-10k kill-30%-whole-1GiB-file-pct)"
-printf '%-15s Sybils for 50%% failure: %s; for 99%%: %s (%s)\n' eclipse-10k \
-    "$(get eclipse-10k sybils-for-50pct-failure)" \
-    "$(get eclipse-10k sybils-for-99pct-failure)" "$(host eclipse-10k)"
+printf '%-15s chunk published before the Sybils: 50%% failure at %s, 99%% at %s (%s)\n' \
+    eclipse-10k "$(get eclipse-10k published-before-sybils-for-50pct-failure)" \
+    "$(get eclipse-10k published-before-sybils-for-99pct-failure)" \
+    "$(host eclipse-10k)"
+printf '%-15s published after: 50%% at %s, 99%% at %s\n' "" \
+    "$(get eclipse-10k published-after-sybils-for-50pct-failure)" \
+    "$(get eclipse-10k published-after-sybils-for-99pct-failure)"
 printf '%-15s %s MB/s, %s requests per chunk (%s)\n' fetch-1k \
     "$(get fetch-1k fetch-mb-per-s)" "$(get fetch-1k fetch-requests-per-chunk)" \
     "$(host fetch-1k)"

@@ -61,6 +61,40 @@ try_gets(const uint8_t key[KAD_ID_LEN], size_t n)
 	return (100.0 * (double)(n - g_ok) / (double)n);
 }
 
+/* The Sybil counts at which failures first reached 50% and 99%. */
+struct threshold {
+	size_t	at50, at99;
+};
+
+static void
+note(struct threshold *t, double fail, size_t sybils)
+{
+	if (t->at50 == 0 && fail >= 50)
+		t->at50 = sybils;
+	if (t->at99 == 0 && fail >= 99)
+		t->at99 = sybils;
+}
+
+static void
+report(const struct threshold *t, const char *what, size_t tried)
+{
+	char	key[96];
+	size_t	i;
+	size_t	at[2] = { t->at50, t->at99 };
+	const char *pct[2] = { "50", "99" };
+
+	for (i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "%s-sybils-for-%spct-failure", what,
+		    pct[i]);
+		if (at[i] != 0)
+			out(key, "%zu (on %u address%s, %zu ids mined at no "
+			    "cost)", at[i], opt.sybil_addrs,
+			    opt.sybil_addrs == 1 ? "" : "es", at[i]);
+		else
+			out(key, "not reached with %zu", tried);
+	}
+}
+
 int
 scn_eclipse(void)
 {
@@ -71,7 +105,8 @@ scn_eclipse(void)
 	uint8_t		 key[KAD_ID_LEN], key2[KAD_ID_LEN];
 	uint8_t		(*ids)[KAD_ID_LEN];
 	size_t		 i, have = 0, want, gets = opt.gets;
-	unsigned	 s, at50 = 0, at99 = 0;
+	struct threshold th[2];
+	unsigned	 s;
 	double		 fail, fail2;
 	int		 h[64], src;
 	char		 k[64];
@@ -89,6 +124,7 @@ scn_eclipse(void)
 	out("gets-per-step", "%zu", gets);
 	if ((ids = calloc(opt.sybils_max + 1, KAD_ID_LEN)) == NULL)
 		abort();
+	memset(th, 0, sizeof(th));
 	csv_row("sybils,addresses,get-failure-pct-before,"
 	    "get-failure-pct-after");
 	kadsim_done = get_event;
@@ -120,28 +156,14 @@ scn_eclipse(void)
 		out(k, "get-failure %.1f%% (published before), %.1f%% "
 		    "(published after)", fail, fail2);
 		csv_row("%zu,%u,%.1f,%.1f", want, opt.sybil_addrs, fail, fail2);
-		if (fail2 > fail)
-			fail = fail2;
-		if (at50 == 0 && fail >= 50)
-			at50 = (unsigned)want;
-		if (at99 == 0 && fail >= 99)
-			at99 = (unsigned)want;
-		if (at99 != 0)
+		note(&th[0], fail, want);
+		note(&th[1], fail2, want);
+		if (th[0].at99 != 0 && th[1].at99 != 0)
 			break;
 	}
 	kadsim_done = NULL;
-	if (at50)
-		out("sybils-for-50pct-failure", "%u (on %u address%s, %u "
-		    "ids mined at no cost)", at50, opt.sybil_addrs,
-		    opt.sybil_addrs == 1 ? "" : "es", at50);
-	else
-		out("sybils-for-50pct-failure", "not reached with %u",
-		    opt.sybils_max);
-	if (at99)
-		out("sybils-for-99pct-failure", "%u", at99);
-	else
-		out("sybils-for-99pct-failure", "not reached with %u",
-		    opt.sybils_max);
+	report(&th[0], "published-before", have);
+	report(&th[1], "published-after", have);
 	free(ids);
 	return (0);
 }

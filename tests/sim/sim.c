@@ -335,8 +335,17 @@ uint32_t
 sim_addr_lookup(uint32_t ip, uint16_t port)
 {
 	uint64_t	k = akey_of(ip, port);
-	size_t		i = aslot(k);
+	size_t		i;
+	uint32_t	n;
 
+	/* most nodes sit where sim_addr_for put them: no table to read */
+	if (ip >= 0x0b000001u && (ip & 0xff) == 1) {
+		n = (ip - 0x0b000001u) >> 8;
+		if (n < S.nnodes && S.nodes[n].ip == ip &&
+		    S.nodes[n].port == port)
+			return (n);
+	}
+	i = aslot(k);
 	while (S.akey[i] != 0) {
 		if (S.akey[i] == k)
 			return (S.amap[i]);
