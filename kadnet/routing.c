@@ -779,7 +779,8 @@ routing_bucket(struct routing *rt, unsigned i, size_t *n, size_t *nrepl)
 	}
 	b = &rt->b[i];
 	/* least recently seen first, as promised: sorted when asked */
-	qsort(b->e, b->n, sizeof(*b->e), seen_cmp);
+	if (b->n > 1)
+		qsort(b->e, b->n, sizeof(*b->e), seen_cmp);
 	for (j = 0; j < b->n; j++)
 		b->k[j] = be64dec(b->e[j].id);
 	*n = b->n;
