@@ -64,24 +64,42 @@ boot_replied(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 }
 
 /*
- * A node that knows nobody pings its bootstrap addresses again, at 2 s,
- * 4 s, ... up to a minute apart: the first ping or its answer may have
- * been lost, or the bootstrap node may not have been up yet.
+ * Until one of our requests is answered, and again after five quiet
+ * minutes, the bootstrap addresses are pinged again: the first ping or
+ * its answer may have been lost, the bootstrap node may not have been
+ * up yet, or we may have been cut off.  Only an answer to our own
+ * request counts: anyone can forge a request from a made-up contact.
+ * Each round waits for the last one's pings to have given up, then 2 s,
+ * 4 s, ... up to a minute more.
  */
+static int
+boot_wanted(const struct dht *d, uint64_t now)
+{
+	return (d->nboot > 0 && (d->last_reply == 0 ||
+	    now - d->last_reply >= DHT_BOOT_QUIET));
+}
+
+static uint64_t
+boot_round(const struct dht *d)
+{
+	return (dht_rpc_lifetime(d, routing_rto(&d->grtt, d->cf.rto_default,
+	    d->cf.rto_min, d->cf.rto_max)));
+}
+
 static void
 boot_retry(struct dht *d, uint64_t now)
 {
 	unsigned	i;
 
-	if (routing_count(d->rt) > 0) {
+	if (!boot_wanted(d, now)) {
 		d->boot_wait = DHT_BOOT_WAIT_MIN;
 		return;
 	}
-	if (d->nboot == 0 || now < d->boot_next)
+	if (now < d->boot_next)
 		return;
 	for (i = 0; i < d->nboot; i++)
 		(void)dht_send_ping(d, NULL, &d->boot[i], P_PING_BOOT, now);
-	d->boot_next = now + d->boot_wait;
+	d->boot_next = now + boot_round(d) + d->boot_wait;
 	d->boot_wait = d->boot_wait >= DHT_BOOT_WAIT_MAX / 2 ?
 	    DHT_BOOT_WAIT_MAX : d->boot_wait * 2;
 }
@@ -103,15 +121,15 @@ boot_remember(struct dht *d, const struct krpc_addr *a, uint64_t now)
 		d->boot[d->nboot - 1] = *a;
 	}
 	d->boot_wait = DHT_BOOT_WAIT_MIN;
-	d->boot_next = now + d->boot_wait;
+	d->boot_next = now + boot_round(d) + d->boot_wait;
 }
 
 /*
  * What each purpose of a request in flight, and each kind of store
  * request, hands its outcome to (dht_local.h).
  */
-static const struct rpc_handler boot_rpc = { boot_replied, NULL, NULL };
-static const struct rpc_handler routing_rpc = { NULL, NULL, NULL };
+static const struct rpc_handler boot_rpc = { boot_replied, NULL, NULL, NULL };
+static const struct rpc_handler routing_rpc = { NULL, NULL, NULL, NULL };
 
 static const struct rpc_handler *const rpc_handlers[P_MAX] = {
 	[0] = &routing_rpc,
@@ -182,8 +200,13 @@ dht_next_timer(struct dht *d)
 	}
 	if ((r = dht_storeop_next_deadline(d)) < t)
 		t = r;
-	if (d->nboot > 0 && routing_count(d->rt) == 0 && d->boot_next < t)
-		t = d->boot_next;
+	if (d->nboot > 0) {
+		r = d->boot_next;
+		if (d->last_reply != 0 && d->last_reply + DHT_BOOT_QUIET > r)
+			r = d->last_reply + DHT_BOOT_QUIET;
+		if (r < t)
+			t = r;
+	}
 	return (t);
 }
 
@@ -260,7 +283,8 @@ dht_put(struct dht *d, const uint8_t key[KAD_ID_LEN], const void *data,
 	struct push	*x;
 
 	ENTER(d);
-	if (len == 0 || len > KRPC_MAX_VALUE || !dht_value_ok(d, key, data, len)) {
+	if (len == 0 || len > KRPC_MAX_VALUE ||
+	    !dht_value_ok(d, key, data, len)) {
 		LEAVE(d);
 		errno = EINVAL;
 		return (-1);
@@ -485,6 +509,7 @@ dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 	d->so = so_handlers;
 	RB_INIT(&d->searches);
 	RB_INIT(&d->pushes);
+	RB_INIT(&d->pushkeys);
 	RB_INIT(&d->storeops);
 	d->next_sid = d->next_pid = 1;
 	d->next_cookie = 1;

@@ -58,7 +58,7 @@ struct dht_config {
 	uint32_t	 rto_default;	/* timeout for unmeasured peers: 1000 */
 	uint32_t	 rto_min;	/* 100 */
 	uint32_t	 rto_max;	/* 4000 */
-	unsigned	 rpc_tries;	/* sends of a request before it fails: 3 */
+	unsigned	 rpc_tries;	/* sends before a request fails: 3 */
 	uint32_t	 refresh_ms;	/* idle bucket refresh: 15 min */
 	uint32_t	 token_ms;	/* token secret rotation: 5 min */
 	uint32_t	 migrate_ms;	/* migration scan: 1 h, 0 off */
@@ -148,6 +148,7 @@ struct dht_stats {
 	uint64_t	drop[DHT_DROP_MAX];
 	uint64_t	timeouts;
 	uint64_t	retransmits;
+	uint64_t	abandoned;	/* not resent: lookup or push ended */
 	uint64_t	searches, pushes, stores_accepted;
 	/* chunk lookups that found the value, by duration in ms (the last
 	 * slot counts DHT_GET_MS_MAX and longer) */

@@ -36,6 +36,8 @@
 #define DHT_MAX_BOOT		8	/* bootstrap addresses remembered */
 #define DHT_BOOT_WAIT_MIN	(2 * 1000)	/* first retry of a bootstrap */
 #define DHT_BOOT_WAIT_MAX	(60 * 1000)	/* ... doubling up to this */
+#define DHT_BOOT_QUIET		(5 * 60 * 1000)	/* no reply since: again */
+#define DHT_MAX_TRIES		4	/* bound of cf.rpc_tries */
 
 /* entry points that must not be re-entered from a callback */
 #define ENTER(d) do {							\
@@ -72,8 +74,16 @@ struct pending {
 	uint8_t			*dgram;		/* as sent, to send again */
 	uint32_t		 rto;
 	uint64_t		 sent;		/* first sent */
+	uint32_t		 resent[DHT_MAX_TRIES - 1]; /* ms after sent */
 	uint64_t		 deadline;
 };
+
+/*
+ * The last byte of a request's txid says which send of it this is, so
+ * that an answer times the send it answers (Karn's ambiguity does not
+ * arise); the table finds a request by the other seven.
+ */
+#define DHT_TXID_TRY		(KRPC_TXID_LEN - 1)
 
 /* the tables of requests in flight keep what a search compares inline */
 struct ptab_slot {
@@ -100,6 +110,8 @@ struct rpc_handler {
 		    int same, uint64_t);
 	void	(*slow)(struct dht *, const struct pending *, uint64_t);
 	void	(*failed)(struct dht *, const struct pending *, uint64_t);
+	/* 0: its owner has finished, the request is not worth resending */
+	int	(*wanted)(struct dht *, const struct pending *);
 };
 
 /* lookups */
@@ -134,6 +146,7 @@ struct push_target {
 
 struct push {
 	RB_ENTRY(push)		 entry;
+	RB_ENTRY(push)		 kentry;	/* by key, then pid */
 	uint32_t		 pid;
 	uint8_t			 key[KAD_ID_LEN];
 	uint8_t			 mode;
@@ -182,6 +195,7 @@ typedef void	 (*storeop_handler)(struct dht *, const struct storeop *,
 
 RB_HEAD(stree, dsearch);
 RB_HEAD(ptree, push);
+RB_HEAD(pktree, push);
 RB_HEAD(otree, storeop);
 
 struct dht {
@@ -211,13 +225,15 @@ struct dht {
 	unsigned		 nsearches, nrefresh;
 	uint32_t		 next_sid;
 	struct ptree		 pushes;
+	struct pktree		 pushkeys;
 	unsigned		 npushes;
 	uint32_t		 next_pid;
 	struct otree		 storeops;
 	unsigned		 nstoreops;
 	uint64_t		 next_cookie;
 	int			 booted;
-	/* while nobody is known, the bootstrap addresses are pinged again */
+	uint64_t		 last_reply;	/* to our requests, 0: none */
+	/* until someone answers, the bootstrap addresses are pinged again */
 	struct krpc_addr	 boot[DHT_MAX_BOOT];
 	unsigned		 nboot;
 	uint64_t		 boot_next;
@@ -238,7 +254,8 @@ int		 dht_addr_eq(const struct krpc_addr *,
 int		 dht_is_loopback(const struct krpc_addr *);
 int		 dht_martian(const struct dht *, const struct krpc_addr *);
 uint8_t		 dht_family_bit(uint8_t family);
-int		 dht_contact_ok(const struct dht *, const struct krpc_contact *);
+int		 dht_contact_ok(const struct dht *,
+		    const struct krpc_contact *);
 /* dht_rpc.c: tokens and values */
 int		 dht_token_make(struct dht *, const uint8_t [KAD_ID_LEN],
 		    const struct krpc_addr *, uint8_t [KRPC_TOKEN_LEN]);
@@ -255,6 +272,8 @@ int		 dht_rpc_send(struct dht *, struct pending *,
 		    const struct krpc_msg *);
 struct pending	*dht_rpc_find(struct dht *, const uint8_t [KRPC_TXID_LEN]);
 void		 dht_rpc_free(struct dht *, struct pending *);
+uint64_t	 dht_rpc_sent_at(const struct pending *, unsigned);
+uint64_t	 dht_rpc_lifetime(const struct dht *, uint32_t);
 void		 dht_rpc_expire(struct dht *, uint64_t);
 uint64_t	 dht_rpc_next_deadline(struct dht *);
 void		 dht_rpc_free_all(struct dht *);
@@ -282,6 +301,7 @@ void		 push_scan_done(struct dht *, const struct storeop *, int,
 		    const uint8_t *, size_t, uint64_t);
 struct push	*push_new(struct dht *, const uint8_t [KAD_ID_LEN],
 		    const uint8_t *, size_t, uint8_t, uint8_t);
+int		 push_active(struct dht *, const uint8_t [KAD_ID_LEN]);
 void		 push_forward_next(struct dht *, struct push *, uint64_t);
 void		 push_free_all(struct dht *);
 void		 push_scan_issue(struct dht *, uint64_t);

@@ -197,8 +197,8 @@ lookup_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 		return;
 	}
 	if (m->type == KRPC_VALUE) {
-		if (ds->purpose == S_GET && dht_value_ok(d, search_target(ds->s),
-		    m->value, m->vlen)) {
+		if (ds->purpose == S_GET && dht_value_ok(d,
+		    search_target(ds->s), m->value, m->vlen)) {
 			hop = c->hop;
 			search_replied(ds->s, c, m->token);
 			search_finish(d, ds, m->value, m->vlen, hop, now);
@@ -254,8 +254,18 @@ lookup_failed(struct dht *d, const struct pending *p, uint64_t now)
 	search_step(d, ds, now);
 }
 
+/* Still waited for: the lookup goes on and still has the candidate. */
+static int
+lookup_wanted(struct dht *d, const struct pending *p)
+{
+	struct dsearch	*ds;
+
+	return ((ds = search_get(d, p->owner)) != NULL &&
+	    search_find(ds->s, p->id) != NULL);
+}
+
 const struct rpc_handler lookup_rpc = {
-	lookup_reply, lookup_slow, lookup_failed
+	lookup_reply, lookup_slow, lookup_failed, lookup_wanted
 };
 
 /* dht_get's local step answered: the value, or a lookup for it. */

@@ -35,6 +35,30 @@ push_cmp(struct push *a, struct push *b)
 
 RB_GENERATE_STATIC(ptree, push, entry, push_cmp)
 
+static int
+push_key_cmp(struct push *a, struct push *b)
+{
+	int	c;
+
+	if ((c = memcmp(a->key, b->key, KAD_ID_LEN)) != 0)
+		return (c);
+	return (a->pid < b->pid ? -1 : a->pid > b->pid);
+}
+
+RB_GENERATE_STATIC(pktree, push, kentry, push_key_cmp)
+
+/* Is a push of key under way? */
+int
+push_active(struct dht *d, const uint8_t key[KAD_ID_LEN])
+{
+	struct push	k, *x;
+
+	memcpy(k.key, key, KAD_ID_LEN);
+	k.pid = 0;
+	x = RB_NFIND(pktree, &d->pushkeys, &k);
+	return (x != NULL && memcmp(x->key, key, KAD_ID_LEN) == 0);
+}
+
 /* How many known, not bad, contacts are closer to key than we are. */
 size_t
 push_closer_count(struct dht *d, const uint8_t key[KAD_ID_LEN], size_t max,
@@ -112,6 +136,7 @@ push_new(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *data,
 	x->len = (uint16_t)len;
 	memcpy(x->data, data, len);
 	RB_INSERT(ptree, &d->pushes, x);
+	RB_INSERT(pktree, &d->pushkeys, x);
 	d->npushes++;
 	d->st.pushes++;
 	return (x);
@@ -226,6 +251,7 @@ push_finish(struct dht *d, struct push *x, int status, uint64_t now)
 	ev.hops = x->hops;
 	ev.nnodes = x->nok;
 	RB_REMOVE(ptree, &d->pushes, x);
+	RB_REMOVE(pktree, &d->pushkeys, x);
 	d->npushes--;
 	free(x);
 	if (origin)
@@ -341,7 +367,22 @@ push_failed(struct dht *d, const struct pending *p, uint64_t now)
 		push_target_failed(d, x, p->idx, now);
 }
 
-const struct rpc_handler push_rpc = { push_reply, NULL, push_failed };
+/* Still waited for: the push goes on and this target is still asked. */
+static int
+push_wanted(struct dht *d, const struct pending *p)
+{
+	struct push	*x;
+	uint8_t		 want;
+
+	if ((x = push_get(d, p->owner)) == NULL || p->idx >= x->ntargets)
+		return (0);
+	want = p->purpose == P_PUSH_HAVE ? PT_HAVE : PT_STORE;
+	return (x->t[p->idx].state == want);
+}
+
+const struct rpc_handler push_rpc = {
+	push_reply, NULL, push_failed, push_wanted
+};
 
 /* ---- migration ---- */
 
@@ -477,6 +518,7 @@ push_free_all(struct dht *d)
 
 	while ((x = RB_MIN(ptree, &d->pushes)) != NULL) {
 		RB_REMOVE(ptree, &d->pushes, x);
+		RB_REMOVE(pktree, &d->pushkeys, x);
 		free(x);
 	}
 	d->npushes = 0;

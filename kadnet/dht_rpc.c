@@ -30,9 +30,6 @@
 #include "dht.h"
 #include "dht_local.h"
 
-
-/* Which of two requests times out first (ties by txid: a fixed order). */
-
 static int
 storeop_cmp(struct storeop *a, struct storeop *b)
 {
@@ -271,7 +268,12 @@ dht_rpc_send(struct dht *d, struct pending *p, const struct krpc_msg *m)
 	if ((n = krpc_encode(m, buf, sizeof(buf))) == -1)
 		return (-1);	/* our own message: cannot happen */
 	p->tries = 1;
-	if (d->cf.rpc_tries > 1 && (p->dgram = malloc((size_t)n)) != NULL) {
+	/*
+	 * A confirmation goes to an address that has only ever asked us
+	 * something, which anyone can forge: one datagram, never more.
+	 */
+	if (d->cf.rpc_tries > 1 && p->purpose != P_PING_CONFIRM &&
+	    (p->dgram = malloc((size_t)n)) != NULL) {
 		memcpy(p->dgram, buf, (size_t)n);
 		p->dlen = (uint16_t)n;
 		d->pending_bytes += (size_t)n;
@@ -302,12 +304,16 @@ rto_for(struct dht *d, const uint8_t *id)
  */
 #define PTAB_MIN	64
 
+/* The txid without its try byte. */
 static uint64_t
 txid_word(const uint8_t txid[KRPC_TXID_LEN])
 {
+	uint8_t		t[KRPC_TXID_LEN];
 	uint64_t	w;
 
-	memcpy(&w, txid, sizeof(w));
+	memcpy(t, txid, sizeof(t));
+	t[DHT_TXID_TRY] = 0;
+	memcpy(&w, t, sizeof(w));
 	return (w);
 }
 
@@ -477,6 +483,7 @@ dht_rpc_new(struct dht *d, uint8_t type, uint8_t purpose, const uint8_t *id,
 		return (NULL);
 	for (tries = 0; tries < 4; tries++) {
 		d->io.random(d->io.arg, p->txid, KRPC_TXID_LEN);
+		p->txid[DHT_TXID_TRY] = 0;	/* the first send */
 		if (ptab_find(d, p->txid) == NULL)
 			break;
 	}
@@ -540,12 +547,33 @@ dht_send_ping(struct dht *d, const uint8_t *id, const struct krpc_addr *to,
 	return (dht_rpc_send(d, p, &m));
 }
 
+/* The request a txid belongs to, if that send of it went out. */
 struct pending *
 dht_rpc_find(struct dht *d, const uint8_t txid[KRPC_TXID_LEN])
 {
 	struct ptab_slot	*slot = ptab_find(d, txid);
 
-	return (slot != NULL ? slot->p : NULL);
+	if (slot == NULL || txid[DHT_TXID_TRY] >= slot->p->tries)
+		return (NULL);
+	return (slot->p);
+}
+
+/* When send `try` (0: the first) of p went out. */
+uint64_t
+dht_rpc_sent_at(const struct pending *p, unsigned try)
+{
+	if (try == 0 || try >= p->tries)
+		return (p->sent);
+	return (p->sent + p->resent[try - 1]);
+}
+
+/* From the first send to the last deadline, with every try. */
+uint64_t
+dht_rpc_lifetime(const struct dht *d, uint32_t rto)
+{
+	if (d->cf.rpc_tries <= 1)
+		return (rto);
+	return ((uint64_t)rto * (d->cf.rpc_tries + 1));
 }
 
 /*
@@ -563,6 +591,12 @@ rpc_timeout(struct dht *d, struct pending *p, uint64_t now)
 	int		 again;
 
 	again = p->tries < d->cf.rpc_tries && p->dgram != NULL;
+	if (again && h->wanted != NULL && !h->wanted(d, p)) {
+		/* nobody waits for it: neither sent again nor held against */
+		dht_rpc_free(d, p);
+		d->st.abandoned++;
+		return;
+	}
 	if (again || (h->slow != NULL && !p->soft)) {
 		if (again) {
 			/*
@@ -570,8 +604,12 @@ rpc_timeout(struct dht *d, struct pending *p, uint64_t now)
 			 * after the last send wait twice as long (a first
 			 * contact is timed by the estimate over all peers,
 			 * and the far tail of round trips is beyond it).  An
-			 * answer to any of the sends is taken.
+			 * answer to any of the sends is taken, and timed
+			 * from its own send: each has its own try byte.
 			 */
+			p->resent[p->tries - 1] = now - p->sent > UINT32_MAX ?
+			    UINT32_MAX : (uint32_t)(now - p->sent);
+			p->dgram[KRPC_TXID_OFF + DHT_TXID_TRY] = p->tries;
 			p->tries++;
 			p->deadline = now + (uint64_t)p->rto *
 			    (p->tries == d->cf.rpc_tries ? 2 : 1);

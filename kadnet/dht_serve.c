@@ -99,12 +99,21 @@ serve_store(struct dht *d, const struct krpc_msg *m,
 		ratelimit_strike(d->rl, from, now);
 		r.status = KRPC_ST_BADVALUE;
 	} else if (m->flags & KRPC_STORE_FORWARD) {
-		/* forwarding only ever moves toward the key */
+		/*
+		 * Forwarding only ever moves toward the key.  A push of the
+		 * key under way already takes it there (this may be our
+		 * answer's datagram lost, and the STORE sent again).
+		 */
 		x = NULL;
-		if (kad_id_cmpdist(d->cf.id, m->id, m->target) < 0)
+		if (kad_id_cmpdist(d->cf.id, m->id, m->target) >= 0)
+			r.status = KRPC_ST_BUSY;
+		else if (push_active(d, m->target))
+			r.status = KRPC_ST_OK;
+		else {
 			x = push_new(d, m->target, m->value, m->vlen,
 			    PUSH_FORWARD, m->hops);
-		r.status = x != NULL ? KRPC_ST_OK : KRPC_ST_BUSY;
+			r.status = x != NULL ? KRPC_ST_OK : KRPC_ST_BUSY;
+		}
 		dht_send_msg(d, &r, from);
 		if (x != NULL)
 			push_forward_next(d, x, now);
@@ -181,6 +190,7 @@ handle_reply(struct dht *d, const struct krpc_msg *m,
 	const struct rpc_handler *h;
 	struct pending	*p, pc;
 	struct rt_entry	*pingme;
+	uint64_t	 sent;
 	uint32_t	 rtt;
 	int		 r, same;
 
@@ -200,13 +210,12 @@ handle_reply(struct dht *d, const struct krpc_msg *m,
 	pc = *p;
 	pc.dgram = NULL;
 	dht_rpc_free(d, p);
-	rtt = now - pc.sent >= RT_RTT_NONE ? RT_RTT_NONE - 1 :
-	    (uint32_t)(now - pc.sent);
-	/* an answer to a request sent twice times neither send (Karn) */
-	if (pc.tries > 1)
-		rtt = RT_RTT_NONE;
-	else
-		routing_rtt_sample(&d->grtt, rtt);
+	d->last_reply = now;
+	/* the try byte says which send this answers: no ambiguity (Karn) */
+	sent = dht_rpc_sent_at(&pc, m->txid[DHT_TXID_TRY]);
+	rtt = now - sent >= RT_RTT_NONE ? RT_RTT_NONE - 1 :
+	    (uint32_t)(now - sent);
+	routing_rtt_sample(&d->grtt, rtt);
 	same = !pc.id_known || kad_id_eq(pc.id, m->id);
 	if (!same)
 		(void)routing_failed(d->rt, pc.id, now, 0);

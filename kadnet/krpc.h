@@ -21,6 +21,7 @@
 #define KRPC_MAX_DGRAM		1232	/* IPv6 minimum MTU minus headers */
 #define KRPC_HDR_LEN		44	/* magic, version, type, txid, id */
 #define KRPC_TXID_LEN		8
+#define KRPC_TXID_OFF		4	/* after magic, version, type */
 #define KRPC_TOKEN_LEN		8
 #define KRPC_MAX_VALUE		1024	/* one chunk */
 #define KRPC_CONTACT4_LEN	38	/* id, IPv4 address, port */

@@ -4,8 +4,9 @@
  * count milli-tokens so that a rate of r per second is r per ms * 1000.
  * The table is 4-way set-associative and grows on demand; once full, a
  * new source evicts the idlest unbanned entry of its set, so a flood
- * cannot flush the ban list of other sets.  Loopback sources are told apart by port as well (they can
- * only be local), which lets many test nodes share 127.0.0.1.
+ * cannot flush the ban list of other sets.  Loopback sources are told
+ * apart by port as well (they can only be local), which lets many test
+ * nodes share 127.0.0.1.
  */
 #include <sys/types.h>
 

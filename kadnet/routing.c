@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * routing: k-buckets (the least recently seen contact found by its last
- * seen time), ping-before-evict, a replacement cache per bucket, splitting of the bucket that holds our
- * own id, idle-bucket refresh and a save/load blob.  Pure (see
+ * seen time and update order), ping-before-evict, a replacement cache
+ * per bucket, splitting of the bucket that holds our own id, idle-bucket
+ * refresh and a save/load blob.  Pure (see
  * routing.h); each bucket's arrays grow on demand so that a simulation
  * of many nodes only pays for the contacts they really hold.
  */
@@ -18,14 +19,14 @@
 #include "routing.h"
 
 /*
- * A bucket's contacts are in no particular order (`seen` says which is
- * least recently seen); beside them, the first word of each id, so
- * that finding a contact, or judging its distance, reads a short array
- * instead of every contact.
+ * A bucket's contacts are in no particular order (`seen`, then `seq`,
+ * says which is least recently seen); beside them, the first word of
+ * each id, so that finding a contact, or judging its distance, reads a
+ * short array instead of every contact.
  */
 struct rt_bucket {
 	struct rt_entry	*e;
-	uint64_t	*k;		/* k[i]: be64 of e[i].id's first 8 bytes */
+	uint64_t	*k;		/* be64 of e[i].id's first 8 bytes */
 	struct rt_entry	*repl;		/* replacement cache, [nr-1] newest */
 	uint16_t	 n, ecap;
 	uint16_t	 nr, rcap;
@@ -38,6 +39,7 @@ struct routing {
 	uint64_t	 min_active;	/* least b[].active (0: one is due) */
 	int		 min_stale;	/* min_active needs working out again */
 	size_t		 count;
+	uint32_t	 seq;		/* stamped with every seen */
 	struct rt_bucket *b;
 };
 
@@ -264,6 +266,9 @@ seen_cmp(const void *x, const void *y)
 
 	if (a->seen != b->seen)
 		return (a->seen < b->seen ? -1 : 1);
+	/* the same millisecond: the update that came first (it wraps) */
+	if (a->seq != b->seq)
+		return ((int32_t)(a->seq - b->seq) < 0 ? -1 : 1);
 	return (memcmp(a->id, b->id, KAD_ID_LEN));
 }
 
@@ -428,6 +433,7 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 			e->fails = 0;
 		}
 		e->seen = now;
+		e->seq = rt->seq++;
 		if (replied) {
 			e->replied = now;
 			e->fails = 0;
@@ -442,6 +448,7 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 	memcpy(ne.id, id, KAD_ID_LEN);
 	ne.addr = *addr;
 	ne.seen = now;
+	ne.seq = rt->seq++;
 	if (replied) {
 		ne.replied = now;
 		if (rtt != RT_RTT_NONE)
@@ -461,12 +468,14 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 			return (RT_IGNORED);
 		goto again;
 	}
-	/* full: a bad contact makes room at once */
-	for (i = 0; i < b->n; i++) {
-		if (is_bad(&b->e[i])) {
-			bucket_set(b, i, &ne);
-			return (RT_ADDED);
-		}
+	/* full: a bad contact (the least recently seen) makes room at once */
+	for (i = 0, at = -1; i < b->n; i++)
+		if (is_bad(&b->e[i]) && (at == -1 ||
+		    seen_cmp(&b->e[i], &b->e[at]) < 0))
+			at = i;
+	if (at != -1) {
+		bucket_set(b, (uint16_t)at, &ne);
+		return (RT_ADDED);
 	}
 	cache(rt, b, &ne);
 	e = want_ping(b, now);
@@ -523,7 +532,6 @@ struct rt_entry *
 routing_find(struct routing *rt, const uint8_t id[KAD_ID_LEN])
 {
 	struct rt_bucket	*b;
-
 	int			 at;
 
 	b = &rt->b[routing_bucket_of(rt, id)];
@@ -765,11 +773,26 @@ routing_nbuckets(struct routing *rt)
 	return (rt->nbuckets);
 }
 
+/*
+ * Least recently seen first.  The order of the array means nothing
+ * anywhere else (seen and seq decide), so sorting it in place is free.
+ */
+static void
+bucket_sort(struct rt_bucket *b)
+{
+	uint16_t	j;
+
+	if (b->n < 2)
+		return;
+	qsort(b->e, b->n, sizeof(*b->e), seen_cmp);
+	for (j = 0; j < b->n; j++)
+		b->k[j] = be64dec(b->e[j].id);
+}
+
 const struct rt_entry *
 routing_bucket(struct routing *rt, unsigned i, size_t *n, size_t *nrepl)
 {
 	struct rt_bucket	*b;
-	uint16_t		 j;
 
 	if (i >= rt->nbuckets) {
 		*n = 0;
@@ -778,11 +801,7 @@ routing_bucket(struct routing *rt, unsigned i, size_t *n, size_t *nrepl)
 		return (NULL);
 	}
 	b = &rt->b[i];
-	/* least recently seen first, as promised: sorted when asked */
-	if (b->n > 1)
-		qsort(b->e, b->n, sizeof(*b->e), seen_cmp);
-	for (j = 0; j < b->n; j++)
-		b->k[j] = be64dec(b->e[j].id);
+	bucket_sort(b);
 	*n = b->n;
 	if (nrepl != NULL)
 		*nrepl = b->nr;
@@ -815,7 +834,9 @@ routing_save(struct routing *rt, void *buf, size_t len)
 	memcpy(p + 8, rt->self, KAD_ID_LEN);
 	be32enc(p + RT_BLOB_HDR, (uint32_t)rt->count);
 	p += RT_BLOB_HDR + RT_BLOB_COUNT;
+	/* least recently seen first: loaded in this order, it is kept */
 	for (i = 0; i < rt->nbuckets; i++) {
+		bucket_sort(&rt->b[i]);
 		for (j = 0; j < rt->b[i].n; j++) {
 			e = &rt->b[i].e[j];
 			alen = e->addr.family == KRPC_AF_INET ? 4 : 16;

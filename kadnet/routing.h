@@ -26,7 +26,7 @@
 #define RT_MAX_FAILS		3	/* consecutive timeouts: bad */
 
 #define RT_F_RTT		0x01	/* srtt/rttvar hold a measurement */
-#define RT_RTT_NONE		UINT32_MAX	/* a reply without an RTT sample */
+#define RT_RTT_NONE		UINT32_MAX	/* a reply without RTT sample */
 
 struct rt_entry {
 	uint8_t		 id[KAD_ID_LEN];
@@ -38,6 +38,7 @@ struct rt_entry {
 	uint32_t	 rttvar;	/* RTT mean deviation, ms * 4 */
 	uint8_t		 fails;		/* consecutive unanswered requests */
 	uint8_t		 flags;
+	uint32_t	 seq;		/* order of updates within one ms */
 };
 
 /* routing_heard/routing_replied results */
@@ -58,9 +59,9 @@ void		 routing_free(struct routing *);
 
 /*
  * A request arrived from id at addr (heard), or a reply to one of ours
- * (replied, with its round-trip time, or RT_RTT_NONE when the request was
- * sent more than once and the time is ambiguous).  When the bucket is full and its
- * least recently seen contact should prove it is alive, *pingme points
+ * (replied, with its round-trip time, or RT_RTT_NONE for none).  When
+ * the bucket is full and its least recently seen contact should prove
+ * it is alive, *pingme points
  * at that contact (valid until the next call that changes the table);
  * the caller pings it and reports routing_replied or routing_failed.
  */

@@ -24,8 +24,8 @@ struct search {
 	uint16_t		 inflight;	/* SC_INFLIGHT */
 	uint16_t		 slow;		/* SC_SLOW */
 	uint32_t		 msgs;
-	uint64_t		*d0;		/* [cap]: first word of c[i]'s
-						   distance, what a search reads */
+	/* [cap]: the first word of c[i]'s distance, what a search reads */
+	uint64_t		*d0;
 	struct search_cand	 c[];
 };
 

@@ -198,9 +198,13 @@ net_join_more(const uint8_t (*ids)[KAD_ID_LEN], size_t n, int behave,
 	if (addrs == 0)
 		addrs = 1;
 	for (i = 0; i < n; i++) {
-		/* attackers share `addrs` addresses, one port each */
+		/*
+		 * Attackers share `addrs` addresses, one port each, from
+		 * 100.0.0.1 on: the honest ones (sim_addr_for) end below
+		 * 42.0.0.0 even with the most nodes --nodes allows.
+		 */
 		j = made++;
-		ip = 0x0c800001u + (uint32_t)((j % addrs) << 8);
+		ip = 0x64000001u + (uint32_t)((j % addrs) << 8);
 		port = (uint16_t)(5000 + j / addrs);
 		(void)sim_node_add(ids[i], ip, port, behave);
 	}
@@ -305,8 +309,9 @@ usage(void)
 	fprintf(stderr, "usage: kadsim --scenario lookup|churn|durability|"
 	    "eclipse|fetch [--nodes N] [--seed S]\n"
 	    "    [--csv FILE] [--rtt-median MS] [--rtt-p95 MS] [--rtt MS]\n"
-	    "    [--loss PCT] [--upload BYTES/S] [--dead PCT] [--join-ms MS]\n"
-	    "    [--settle S] [--lookups N] [--gets N] [--parallel N]\n"
+	    "    [--jitter MS] [--loss PCT] [--upload BYTES/S] [--dead PCT]\n"
+	    "    [--join-ms MS]"
+	    " [--settle S] [--lookups N] [--gets N] [--parallel N]\n"
 	    "    [--session-median MIN] [--weibull-shape K] [--offline-median "
 	    "MIN] [--hours H]\n"
 	    "    [--files N] [--file-chunks N] [--kill PCT]\n"
@@ -478,13 +483,17 @@ main(int argc, char *argv[])
 		case O_FCHUNKS: opt.file_chunks = (unsigned)num(optarg, 1, 1e8);
 			break;
 		case O_KILL: opt.kill_frac = num(optarg, 0, 100) / 100; break;
-		case O_SYB: opt.sybils_max = (unsigned)num(optarg, 1, 1e5); break;
+		case O_SYB:
+			opt.sybils_max = (unsigned)num(optarg, 1, 1e5);
+			break;
 		case O_SYBADDR: opt.sybil_addrs = (unsigned)num(optarg, 1, 1e5);
 			break;
 		case O_SYBBEH: opt.sybil_behave = behave_of(optarg); break;
 		case O_ATT: opt.attacker_frac = num(optarg, 0, 90) / 100; break;
 		case O_ATTBEH: opt.attacker_behave = behave_of(optarg); break;
-		case O_CHUNKS: opt.chunks = (unsigned)num(optarg, 1, 1e8); break;
+		case O_CHUNKS:
+			opt.chunks = (unsigned)num(optarg, 1, 1e8);
+			break;
 		case O_WIN: opt.window = (unsigned)num(optarg, 1, 1e6); break;
 		case O_SWEEP: opt.sweep = 1; break;
 		case O_VERBOSE: opt.verbose = 1; break;

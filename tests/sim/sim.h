@@ -50,7 +50,7 @@ struct sim_config {
 	double		 rtt_fixed_ms;	/* > 0: every pair this round trip */
 	double		 jitter_ms;	/* extra delay, uniform 0..jitter */
 	double		 loss;		/* per datagram, 0..1 */
-	uint64_t	 up_bps;	/* upload bytes/s per node, 0: no limit */
+	uint64_t	 up_bps;	/* upload bytes/s per node, 0: none */
 	uint32_t	 up_queue_ms;	/* longest upload queue before drops */
 	uint32_t	 store_us;	/* the store's answer takes this long */
 	/* protocol core */

@@ -2,8 +2,9 @@
 # kadsim (tests/sim): kadnet's unmodified protocol core, many nodes in
 # one process, under a model of the wide area network (docs/SCALE.md).
 #   make sim          the standard set of scenarios, with a table
-SIM_CORE	:= tests/sim/sim.c tests/sim/sim_io.c tests/sim/sim_queue.c \
-		   tests/sim/sim_model.c tests/sim/sim_index.c
+SIM_CORE	:= tests/sim/sim.c tests/sim/sim_run.c tests/sim/sim_io.c \
+		   tests/sim/sim_queue.c tests/sim/sim_model.c \
+		   tests/sim/sim_index.c
 
 BINS		+= kadsim
 kadsim_SRCS	= tests/sim/kadsim.c tests/sim/scn_lookup.c \

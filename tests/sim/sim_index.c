@@ -235,7 +235,8 @@ hfind(struct hindex *x, const uint8_t key[KAD_ID_LEN], int create)
 				continue;
 			e = &x->htab[hslot(x, old[i].key)];
 			while (e->used)
-				e = e == &x->htab[x->hcap - 1] ? x->htab : e + 1;
+				e = e == &x->htab[x->hcap - 1] ? x->htab :
+				    e + 1;
 			*e = old[i];
 		}
 		free(old);

@@ -339,7 +339,8 @@ io_store(void *arg, const struct dht_store_req *r)
 		if (honest) {
 			i = kv_pos(&n->kv, r->key, &pos) ? pos + 1 : pos;
 			for (; i < n->kv.n && cnt < r->max &&
-			    (cnt + 1) * KAD_ID_LEN <= KRPC_MAX_DGRAM; i++, cnt++)
+			    (cnt + 1) * KAD_ID_LEN <= KRPC_MAX_DGRAM;
+			    i++, cnt++)
 				memcpy(b + (size_t)cnt * KAD_ID_LEN,
 				    n->kv.key[i], KAD_ID_LEN);
 		}
@@ -399,8 +400,8 @@ sim_done_replay(struct part *p)
 		base = p->done + off + sizeof(h);
 		nb = h.ev.nodes != NULL ? h.ev.nnodes * sizeof(*h.ev.nodes) : 0;
 		vb = h.ev.value != NULL ? h.ev.vlen : 0;
-		h.ev.nodes = nb > 0 ? (const struct krpc_contact *)(void *)base :
-		    NULL;
+		h.ev.nodes = nb > 0 ?
+		    (const struct krpc_contact *)(void *)base : NULL;
 		h.ev.value = vb > 0 ? base + nb : NULL;
 		off += (sizeof(h) + nb + vb + 7) & ~(size_t)7;
 		sim_cfg()->on_event(h.node, &h.ev);

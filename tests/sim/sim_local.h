@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * sim_local.h: what the simulator's files share.  sim.c holds the nodes
- * and runs the events, sim_io.c is the dhts' I/O (the network, the
- * stores, the attackers), sim_queue.c one partition's event queue,
- * sim_model.c the random streams and the network model, sim_index.c
- * the true-closest and holder indexes.  Not an API: scenarios use sim.h.
+ * sim_local.h: what the simulator's files share.  sim.c holds the
+ * nodes, sim_run.c runs the events and the clock, sim_io.c is the dhts'
+ * I/O (the network, the stores, the attackers), sim_queue.c one
+ * partition's event queue, sim_model.c the random streams and the
+ * network model, sim_index.c the true-closest and holder indexes.  Not
+ * an API: scenarios use sim.h.
  *
  * The nodes are split into SIM_PARTS partitions (node i in i %
  * SIM_PARTS), each with its own events, buffers, random streams and
@@ -105,7 +106,7 @@ struct part {
 	size_t		 nout, capout;
 	uint8_t		*outb;
 	size_t		 noutb, capoutb;
-	uint8_t		*done;		/* completion events, for the scenario */
+	uint8_t		*done;		/* completion events, for scenarios */
 	size_t		 ndone, capdone;
 };
 
@@ -131,7 +132,7 @@ struct sim_node {
 	uint8_t		 state;
 	uint8_t		 behave;
 	uint8_t		 corrupt;
-	uint32_t	 gen;		/* bumped by every start: stale events */
+	uint32_t	 gen;		/* +1 by every start: stale events */
 	uint64_t	 timer_at;	/* us of the pending timer, 0: none */
 	uint64_t	 tx_free;	/* us: the upload link is free again */
 	struct sim_kv	 kv;
@@ -141,18 +142,59 @@ struct sim_node {
 	unsigned	 ringpos;
 };
 
+struct call {
+	uint64_t	 t;
+	uint64_t	 seq;
+	void		(*fn)(void *, uint64_t);
+	void		*arg;
+	uint64_t	 x;
+};
+
+
+struct sim_world {
+	struct sim_config	 cf;
+	struct sim_stats	 sum;		/* sim_stats(): parts added */
+	uint64_t		 now;		/* us, between windows */
+	struct sim_rng		 rscn;		/* scenarios */
+	struct part		 part[SIM_PARTS];
+	struct call		*calls;		/* sim_at: a min-heap */
+	size_t			 ncalls, capcalls;
+	uint64_t		 callseq;
+	struct sim_node		*nodes;
+	size_t			 nnodes, maxnodes;
+	size_t			 nup;
+	uint32_t		*amap;		/* (ip, port) -> node */
+	uint64_t		*akey;
+	size_t			 acap;
+	int			*attackers;	/* SIM_ECLIPSE nodes */
+	size_t			 nattackers;
+	uint64_t		 lookahead;
+	/* the second thread */
+	int			 threads;
+	pthread_t		 worker;
+	uint64_t		 go, gone;	/* window numbers (atomic) */
+	uint64_t		 win_end;
+	int			 quit;
+};
+
+extern struct sim_world	simw;
+
 /* sim.c */
 struct sim_node	*sim_node(int i);
 struct part	*sim_part_of(int node);
 int		 sim_node_index(const struct sim_node *);
+uint32_t	 sim_addr_lookup(uint32_t ip, uint16_t port);
+const int	*sim_attackers(size_t *n);
+void		 sim_node_sin(const struct sim_node *, struct sockaddr_in *);
+void		 sim_sync_part(int node);
+
+/* sim_run.c */
 void		 sim_resched(int node);
 uint8_t		*sim_buf(struct part *, uint32_t);
 uint32_t	 sim_buf_get(struct part *);
 struct sev	*sim_ev_new(struct part *, uint8_t kind, uint32_t node,
 		    uint32_t *idx);
-uint32_t	 sim_addr_lookup(uint32_t ip, uint16_t port);
-const int	*sim_attackers(size_t *n);
-void		 sim_node_sin(const struct sim_node *, struct sockaddr_in *);
+void		*sim_worker_main(void *);
 
 /* sim_io.c */
 void		 sim_io_init(struct dht_io *, struct sim_node *);

@@ -82,6 +82,8 @@ model_init(uint64_t seed, double median_ms, double p95_ms, double fixed_ms)
 	fixed_oneway_us = 0;
 	if (fixed_ms > 0) {
 		fixed_oneway_us = (uint64_t)(fixed_ms * 1000.0 / 2.0 + 0.5);
+		if (fixed_oneway_us == 0)
+			fixed_oneway_us = 1;	/* 0 means "not fixed" */
 		return;
 	}
 	if (quantile_us == NULL &&
@@ -91,7 +93,7 @@ model_init(uint64_t seed, double median_ms, double p95_ms, double fixed_ms)
 		median_ms = 100;
 	if (p95_ms <= median_ms)
 		p95_ms = median_ms * 3;
-	/* log-normal: ln(rtt) ~ N(ln(median), sigma), p95 = median e^(1.645s) */
+	/* log-normal: ln(rtt) ~ N(ln(median), s), p95 = median e^(1.645s) */
 	sigma = log(p95_ms / median_ms) / normal_quantile(0.95);
 	for (j = 0; j < Q_N; j++) {
 		rtt = median_ms * 1000.0 *

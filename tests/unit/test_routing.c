@@ -304,6 +304,92 @@ test_evict(void)
 	routing_free(rt);
 }
 
+/*
+ * Contacts seen in the same millisecond keep the order they were seen
+ * in: the least recently seen is the first one heard, whatever their
+ * ids, for the liveness ping, for the bad contact that makes room, and
+ * across a save and load.
+ */
+static void
+test_same_ms(void)
+{
+	struct routing	*rt, *rt2;
+	struct krpc_addr a;
+	struct rt_entry	*ping;
+	const struct rt_entry *bk;
+	uint8_t		 ids[4][KAD_ID_LEN], tmp[KAD_ID_LEN], nw[KAD_ID_LEN];
+	uint8_t		*blob;
+	uint64_t	 t = 10 * MIN;
+	ssize_t		 len;
+	size_t		 n, i, j;
+	int		 inorder = 1;
+
+	/* ids[0] > ids[1] > ...: id order is the reverse of arrival */
+	for (i = 0; i < 4; i++)
+		id_at(self, 0, ids[i]);
+	for (i = 0; i < 4; i++)
+		for (j = i + 1; j < 4; j++)
+			if (memcmp(ids[i], ids[j], KAD_ID_LEN) < 0) {
+				memcpy(tmp, ids[i], KAD_ID_LEN);
+				memcpy(ids[i], ids[j], KAD_ID_LEN);
+				memcpy(ids[j], tmp, KAD_ID_LEN);
+			}
+	rt = routing_new(self, 4, 2, 1);
+	addr4(&a, 0x0a000001, 100);
+	for (i = 0; i < 4; i++) {
+		a.port = (uint16_t)(100 + i);
+		(void)routing_replied(rt, ids[i], &a, t, 20, NULL);
+	}
+	bk = routing_bucket(rt, 0, &n, NULL);
+	for (i = 0; i < n; i++)
+		if (memcmp(bk[i].id, ids[i], KAD_ID_LEN) != 0)
+			inorder = 0;
+	CHECK(n == 4 && inorder, "seen in one millisecond: listed in the "
+	    "order they were seen, not by id");
+
+	blob = malloc(routing_save_size(rt));
+	len = routing_save(rt, blob, routing_save_size(rt));
+	rt2 = routing_new(self, 4, 2, 1);
+	(void)routing_load(rt2, blob, len > 0 ? (size_t)len : 0, t + 1);
+	bk = routing_bucket(rt2, 0, &n, NULL);
+	for (i = 0, inorder = n == 4; i < n; i++)
+		if (memcmp(bk[i].id, ids[i], KAD_ID_LEN) != 0)
+			inorder = 0;
+	CHECK(inorder, "saved and loaded: still in that order");
+	routing_free(rt2);
+	free(blob);
+
+	id_at(self, 0, nw);
+	a.port = 200;
+	(void)routing_heard(rt, nw, &a, t + 2 * MIN, &ping);
+	CHECK(ping != NULL && memcmp(ping->id, ids[0], KAD_ID_LEN) == 0,
+	    "a full bucket pings the first seen of them");
+
+	/*
+	 * ids[1] is heard from again; then it and ids[3] go bad: ids[3],
+	 * seen longer ago, makes room (not the first bad one in the array).
+	 */
+	routing_free(rt);
+	rt = routing_new(self, 4, 2, 1);
+	for (i = 0; i < 4; i++) {
+		a.port = (uint16_t)(100 + i);
+		(void)routing_replied(rt, ids[i], &a, t, 20, NULL);
+	}
+	a.port = 101;
+	(void)routing_heard(rt, ids[1], &a, t + 1, NULL);
+	for (i = 0; i < RT_MAX_FAILS; i++) {
+		(void)routing_failed(rt, ids[3], t + 3 * MIN, 0);
+		(void)routing_failed(rt, ids[1], t + 3 * MIN, 0);
+	}
+	id_at(self, 0, nw);
+	a.port = 201;
+	CHECK(routing_heard(rt, nw, &a, t + 3 * MIN, NULL) == RT_ADDED &&
+	    routing_find(rt, ids[3]) == NULL &&
+	    routing_find(rt, ids[1]) != NULL, "of two bad contacts, the "
+	    "least recently seen makes room");
+	routing_free(rt);
+}
+
 static void
 test_rtt(void)
 {
@@ -658,6 +744,7 @@ main(void)
 	test_ids();
 	test_split();
 	test_evict();
+	test_same_ms();
 	test_rtt();
 	test_closest();
 	test_refresh();

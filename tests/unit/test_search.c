@@ -524,10 +524,218 @@ test_lost_datagrams(void)
 	dht_free(d);
 }
 
+/* Ping ip:port from d and answer as id: a contact that has replied. */
+static int
+join_contact(struct dht *d, struct cap *c, const uint8_t id[32], uint32_t ip,
+    uint16_t port)
+{
+	struct sockaddr_in	sin;
+	struct krpc_msg		m;
+	uint8_t			buf[KRPC_MAX_DGRAM];
+	size_t			len;
+
+	mksin(&sin, ip, port);
+	if (dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now) != 0 ||
+	    cap_last(c, &m) != 0 || m.type != KRPC_PING)
+		return (-1);
+	now += 30;
+	len = mkdgram(buf, KRPC_PONG, m.txid, id, NULL);
+	input(d, buf, len, ip, port);
+	return (routing_find(dht_routing(d), id) != NULL ? 0 : -1);
+}
+
+/* How many of the datagrams captured from `from` on went to ip. */
+static size_t
+sent_to(const struct cap *c, size_t from, uint32_t ip, uint8_t type)
+{
+	struct krpc_msg	m;
+	enum krpc_err	why;
+	size_t		i, n = 0;
+
+	for (i = from; i < c->n; i++)
+		if (c->to[i].sin_addr.s_addr == htonl(ip) &&
+		    krpc_decode(c->buf[i], c->len[i], &m, &why) == 0 &&
+		    m.type == type)
+			n++;
+	return (n);
+}
+
 /*
- * A bootstrap ping or its answer lost: while it knows nobody, the node
- * pings its bootstrap address again, 2 s after, then 4, 8, ... up to a
- * minute apart; once someone answered, no more.
+ * Sending a request again: each send's txid carries its try in the last
+ * byte, so an answer is timed from the send it answers (an answer to
+ * the first send that comes after the second went out is not taken for
+ * a fast one), and a try byte never sent is refused.  A request whose
+ * lookup has finished is not sent again, and dropped without counting
+ * against its contact.
+ * The check of a contact that only asked us goes out once.  A STORE to
+ * forward that comes again while its push is under way starts no
+ * second push.
+ */
+static void
+test_retransmission(void)
+{
+	static struct cap	 c;
+	struct dht		*d;
+	const struct dht_stats	*st;
+	const struct rt_entry	*e;
+	struct krpc_msg		 m, r;
+	struct sockaddr_in	 sin;
+	uint8_t			 buf[KRPC_MAX_DGRAM], pid[32], qid[32], id[32];
+	uint8_t			 tx0[8], key[32], val[200], txid[8];
+	enum krpc_err		 why;
+	size_t			 len, i, n, mark;
+	ssize_t			 sl;
+
+	now = 7000000;
+	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
+	st = dht_stats(d);
+	rnd_bytes(NULL, pid, sizeof(pid));
+	mksin(&sin, 0x0a000002, 5000);
+	if (dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now) != 0 ||
+	    cap_last(&c, &m) != 0) {
+		CHECK(0, "dht_ping");
+		dht_free(d);
+		return;
+	}
+	memcpy(tx0, m.txid, 8);
+	for (i = 0; i < 11; i++) {
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	CHECK(c.n == 2 && cap_last(&c, &m) == 0 && m.type == KRPC_PING &&
+	    memcmp(m.txid, tx0, 7) == 0 && tx0[7] == 0 && m.txid[7] == 1,
+	    "unanswered: sent again after its RTO, the same txid but for "
+	    "the try byte (0, then 1)");
+	/* a try byte that was never sent */
+	memcpy(txid, tx0, 8);
+	txid[7] = 2;
+	len = mkdgram(buf, KRPC_PONG, txid, pid, NULL);
+	input(d, buf, len, 0x0a000002, 5000);
+	CHECK(st->drop[DHT_DROP_UNSOLICITED] == 1 && dht_nodes(d) == 0,
+	    "an answer to a send that never went out: unsolicited");
+	/* the first send answered 200 ms after the second went out */
+	now += 200;
+	len = mkdgram(buf, KRPC_PONG, tx0, pid, NULL);
+	input(d, buf, len, 0x0a000002, 5000);
+	e = routing_find(dht_routing(d), pid);
+	CHECK(e != NULL && (e->flags & RT_F_RTT) && e->srtt >> 3 >= 1200 &&
+	    e->srtt >> 3 <= 1400, "the answer to the first send is timed "
+	    "from it (%u ms)", e != NULL ? e->srtt >> 3 : 0);
+
+	/*
+	 * A chunk asked of Q, the closest; Q is slow, the lookup asks P
+	 * too, Q's request goes out again.  P has it: the lookup is over,
+	 * and Q's request is neither sent a third time nor a failure.
+	 */
+	for (i = 0; i < sizeof(val); i++)
+		val[i] = (uint8_t)(i * 7);
+	sha256(val, sizeof(val), key);
+	memcpy(qid, key, sizeof(qid));
+	qid[31] ^= 1;
+	CHECK(join_contact(d, &c, qid, 0x0a000003, 5000) == 0, "Q joined");
+	c.n = 0;
+	(void)dht_fetch(d, key, 500, now);
+	CHECK(sent_to(&c, 0, 0x0a000002, KRPC_FIND_VALUE) == 0 &&
+	    sent_to(&c, 0, 0x0a000003, KRPC_FIND_VALUE) == 1,
+	    "FIND_VALUE to Q, the closest");
+	for (i = 0; i < 20 && sent_to(&c, 0, 0x0a000002,
+	    KRPC_FIND_VALUE) == 0; i++) {
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	CHECK(sent_to(&c, 0, 0x0a000002, KRPC_FIND_VALUE) == 1 &&
+	    sent_to(&c, 0, 0x0a000003, KRPC_FIND_VALUE) == 2,
+	    "Q slow: asked again, and P asked too");
+	for (i = c.n; i-- > 0; )
+		if (c.to[i].sin_addr.s_addr == htonl(0x0a000002) &&
+		    krpc_decode(c.buf[i], c.len[i], &m, &why) == 0)
+			break;
+	now += 50;
+	krpc_init(&r, KRPC_VALUE, m.txid, pid);
+	r.value = val;
+	r.vlen = sizeof(val);
+	sl = krpc_encode(&r, buf, sizeof(buf));
+	input(d, buf, sl > 0 ? (size_t)sl : 0, 0x0a000002, 5000);
+	mark = c.n;
+	for (i = 0; i < 60; i++) {
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	CHECK(sent_to(&c, mark, 0x0a000003, KRPC_FIND_VALUE) == 0 &&
+	    st->abandoned == 1, "the lookup over: Q's request not sent a "
+	    "third time, dropped uncounted (%zu sent, %llu abandoned)",
+	    sent_to(&c, mark, 0x0a000003, KRPC_FIND_VALUE),
+	    (unsigned long long)st->abandoned);
+
+	/* a contact that only asked: one check, never sent again */
+	rnd_bytes(NULL, id, sizeof(id));
+	rnd_bytes(NULL, txid, sizeof(txid));
+	mark = c.n;
+	len = mkdgram(buf, KRPC_PING, txid, id, NULL);
+	input(d, buf, len, 0x0a000004, 6000);
+	for (i = 0; i < 100; i++) {
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	n = sent_to(&c, mark, 0x0a000004, KRPC_PING);
+	CHECK(n == 1 && sent_to(&c, mark, 0x0a000004, KRPC_PONG) == 1,
+	    "a new contact that only asked: answered, checked once in 10 s "
+	    "(%zu PINGs)", n);
+
+	/*
+	 * A STORE to forward from a node further from the key than we are,
+	 * with P next to the key: our push asks P.  The same STORE again
+	 * (our answer lost) is answered OK and starts no second push.
+	 */
+	dht_free(d);
+	now = 8000000;
+	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
+	st = dht_stats(d);
+	memcpy(pid, key, sizeof(pid));
+	pid[31] ^= 1;
+	CHECK(join_contact(d, &c, pid, 0x0a000002, 5000) == 0, "P joined");
+	memset(id, 0, sizeof(id));
+	for (i = 0; i < sizeof(id); i++)
+		id[i] = key[i] ^ 0xff;	/* as far from the key as can be */
+	len = mkdgram(buf, KRPC_HAVE, txid, id, key);
+	input(d, buf, len, 0x0a000005, 7000);
+	(void)dht_store_reply(d, c.cookie, DHT_STORE_NOTFOUND, NULL, 0, now);
+	if (cap_last(&c, &m) != 0 || m.type != KRPC_HAVE_RES) {
+		CHECK(0, "a token for the forwarding node");
+		dht_free(d);
+		return;
+	}
+	krpc_init(&r, KRPC_STORE, txid, id);
+	memcpy(r.target, key, sizeof(key));
+	memcpy(r.token, m.token, KRPC_TOKEN_LEN);
+	r.flags = KRPC_STORE_FORWARD;
+	r.value = val;
+	r.vlen = sizeof(val);
+	sl = krpc_encode(&r, buf, sizeof(buf));
+	len = sl > 0 ? (size_t)sl : 0;
+	mark = c.n;
+	input(d, buf, len, 0x0a000005, 7000);
+	n = st->pushes;
+	CHECK(n == 1 && sent_to(&c, mark, 0x0a000005, KRPC_STORE_RES) == 1 &&
+	    sent_to(&c, mark, 0x0a000002, KRPC_HAVE) == 1,
+	    "STORE to forward: accepted, pushed on to P (HAVE)");
+	now += 300;
+	mark = c.n;
+	input(d, buf, len, 0x0a000005, 7000);
+	CHECK(st->pushes == n && cap_last(&c, &m) == 0 &&
+	    m.type == KRPC_STORE_RES && m.status == KRPC_ST_OK &&
+	    sent_to(&c, mark, 0x0a000002, KRPC_HAVE) == 0,
+	    "the same STORE again: OK, no second push (%llu pushes)",
+	    (unsigned long long)st->pushes);
+	dht_free(d);
+}
+
+/*
+ * A bootstrap ping or its answer lost: until someone answers, the node
+ * pings its bootstrap address again, each round once the last one's
+ * ping has given up (4 RTOs), then 2 s, 4, 8, ... up to a minute more;
+ * once someone answered, no more until five minutes pass without an
+ * answer.  A request from a made-up contact does not stop it.
  */
 static void
 test_boot_retry(void)
@@ -549,17 +757,29 @@ test_boot_retry(void)
 	(void)dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now);
 	/*
 	 * Nobody answers for five minutes.  A ping that goes unanswered is
-	 * sent again (same txid) before it counts as lost; new txids are
-	 * the bootstrap's own rounds.
+	 * sent again (same txid but for its try byte, the last) before it
+	 * counts as lost; new txids are the bootstrap's own rounds.
 	 */
 	n = 0;
 	memset(lasttx, 0, sizeof(lasttx));
 	for (i = 0, seen = 0; i < 3000; i++) {
+		if (i == 100) {
+			/* a request from a made-up contact: it is not joined */
+			rnd_bytes(NULL, pid, sizeof(pid));
+			rnd_bytes(NULL, lasttx, sizeof(lasttx));
+			len = mkdgram(buf, KRPC_PING, lasttx, pid, NULL);
+			input(d, buf, len, 0x0a000009, 7000);
+			CHECK(dht_nodes(d) == 1, "a made-up contact's ping: "
+			    "in the table");
+		}
 		for (; seen < c.n; seen++) {
+			/* its answer, and one check of it */
+			if (c.to[seen].sin_addr.s_addr == htonl(0x0a000009))
+				continue;
 			if (c.to[seen].sin_addr.s_addr != htonl(0x0a000003))
 				same = 0;
 			if (krpc_decode(c.buf[seen], c.len[seen], &m,
-			    &why) != 0 || memcmp(m.txid, lasttx, 8) == 0)
+			    &why) != 0 || memcmp(m.txid, lasttx, 7) == 0)
 				continue;
 			memcpy(lasttx, m.txid, 8);
 			if (n == 0)
@@ -581,9 +801,9 @@ test_boot_retry(void)
 	}
 	CHECK(n >= 7 && same, "unanswered bootstrap: pinged again and again, "
 	    "to the same address (%zu rounds in 5 minutes)", n);
-	CHECK(growing && maxgap >= 30000 && maxgap <= 61000, "...further "
-	    "and further apart, up to a minute (longest gap %llu ms, first "
-	    "at %llu)", (unsigned long long)maxgap,
+	CHECK(growing && maxgap >= 34000 && maxgap <= 64100, "...further "
+	    "and further apart, up to a minute after the last gave up "
+	    "(longest gap %llu ms, first at %llu)", (unsigned long long)maxgap,
 	    (unsigned long long)(first - 9000000));
 	dht_free(d);
 
@@ -617,6 +837,15 @@ test_boot_retry(void)
 			n++;
 	}
 	CHECK(n == 0, "no bootstrap ping once it knows someone (%zu)", n);
+	/* five minutes without an answer to anything: cut off, again */
+	for (i = 0; i < 2500 && sent_to(&c, 0, 0x0a000003, KRPC_PING) == 0;
+	    i++) {
+		now += 100;
+		(void)dht_timer(d, now);
+	}
+	CHECK(sent_to(&c, 0, 0x0a000003, KRPC_PING) >= 1 && i >= 2300,
+	    "no answer for five minutes: the bootstrap pinged again "
+	    "(after %zu s)", (i + 600) / 10);
 	dht_free(d);
 }
 
@@ -1169,6 +1398,7 @@ main(void)
 	test_get_ms();
 	test_input_rules();
 	test_lost_datagrams();
+	test_retransmission();
 	test_boot_retry();
 	test_network();
 	return (test_done());
