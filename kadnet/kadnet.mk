@@ -7,7 +7,11 @@ KADNET_PURE	:= kadnet/krpc.c kadnet/routing.c kadnet/search.c \
 		   kadnet/ratelimit.c kadnet/dht.c kadnet/dht_serve.c \
 		   kadnet/dht_lookup.c kadnet/dht_push.c kadnet/dht_rpc.c
 
+# the session layer: the handshake, keys, DATA (protocol version 2)
+KADNET_SESS	:= kadnet/session.c kadnet/sess_hs.c kadnet/sess_data.c \
+		   kadnet/noise.c kadnet/sess_crypto.c
+
 BINS		+= kadnet
 LIBEXEC_BINS	+= kadnet
-kadnet_SRCS	:= kadnet/kadnet.c $(KADNET_PURE)
+kadnet_SRCS	:= kadnet/kadnet.c $(KADNET_PURE) $(KADNET_SESS)
 kadnet_PKGS	:= libcrypto

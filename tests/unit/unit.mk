@@ -32,3 +32,8 @@ test_store_SRCS		:= tests/unit/test_store.c $(STORE_TC_SRCS)
 test_store_PKGS		:= tokyocabinet libcrypto
 test_store_crash_SRCS	:= tests/unit/test_store_crash.c $(STORE_TC_SRCS)
 test_store_crash_PKGS	:= tokyocabinet libcrypto
+
+TESTS		+= test_session
+test_session_SRCS := tests/unit/test_session.c kadnet/ratelimit.c \
+		   kadnet/krpc.c $(KADNET_SESS)
+test_session_PKGS := libcrypto
