@@ -267,6 +267,15 @@ answer_dh(void)
 	return (any);
 }
 
+/* Take datagram i off the queue (a loop: valgrind mistakes memmove). */
+static void
+q_del(size_t i)
+{
+	for (; i + 1 < nq; i++)
+		Q[i] = Q[i + 1];
+	nq--;
+}
+
 /* Deliver everything queued (and the oracle's answers) until quiet. */
 static void
 run(void)
@@ -280,8 +289,7 @@ run(void)
 		if (nq == 0)
 			return;
 		d = Q[0];
-		memmove(Q, Q + 1, (nq - 1) * sizeof(Q[0]));
-		nq--;
+		q_del(0);
 		if (sess_addr_eq(&d.from, &victim))
 			victim_sent += d.len;
 		if (d.to >= 0 && N[d.to].s != NULL)
@@ -299,8 +307,7 @@ take(uint8_t type, struct dgram *out)
 	for (i = 0; i < nq; i++)
 		if (Q[i].buf[0] == type) {
 			*out = Q[i];
-			memmove(Q + i, Q + i + 1, (nq - i - 1) * sizeof(Q[0]));
-			nq--;
+			q_del(i);
 			return (0);
 		}
 	return (-1);
