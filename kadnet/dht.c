@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include "krpc.h"
+#include "node_id.h"
 #include "ratelimit.h"
 #include "routing.h"
 #include "search.h"
@@ -32,15 +33,14 @@ const char *const dht_dropnames[DHT_DROP_MAX] = {
 	[DHT_DROP_MARTIAN] = "martian",
 	[DHT_DROP_BANNED] = "banned",
 	[DHT_DROP_MALFORMED] = "malformed",
-	[DHT_DROP_ZEROID] = "zero id",
-	[DHT_DROP_SELFID] = "own id",
+	[DHT_DROP_SELFID] = "own key",
 	[DHT_DROP_RATELIMIT] = "rate limited",
 	[DHT_DROP_GLOBALLIMIT] = "global rate limited",
 	[DHT_DROP_UNSOLICITED] = "unsolicited reply",
-	[DHT_DROP_WRONGSRC] = "reply from wrong address",
+	[DHT_DROP_WRONGSRC] = "reply from wrong peer",
 	[DHT_DROP_WRONGTYPE] = "wrong reply type",
 	[DHT_DROP_BADCONTACT] = "bad contact",
-	[DHT_DROP_BADTOKEN] = "bad token",
+	[DHT_DROP_UNPROVED] = "address not proved",
 	[DHT_DROP_BADVALUE] = "bad value",
 	[DHT_DROP_BUSY] = "busy",
 };
@@ -58,7 +58,7 @@ boot_replied(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 	(void)same;
 	if (!d->booted) {
 		d->booted = 1;
-		(void)lookup_start(d, d->cf.id, KRPC_FIND_NODE, S_INTERNAL, 0,
+		(void)lookup_start(d, d->id, KRPC_FIND_NODE, S_INTERNAL, 0,
 		    now);
 	}
 }
@@ -98,7 +98,8 @@ boot_retry(struct dht *d, uint64_t now)
 	if (now < d->boot_next)
 		return;
 	for (i = 0; i < d->nboot; i++)
-		(void)dht_send_ping(d, NULL, &d->boot[i], P_PING_BOOT, now);
+		(void)dht_send_ping(d, NULL, NULL, &d->boot[i], P_PING_BOOT,
+		    now);
 	d->boot_next = now + boot_round(d) + d->boot_wait;
 	d->boot_wait = d->boot_wait >= DHT_BOOT_WAIT_MAX / 2 ?
 	    DHT_BOOT_WAIT_MAX : d->boot_wait * 2;
@@ -135,7 +136,6 @@ static const struct rpc_handler *const rpc_handlers[P_MAX] = {
 	[0] = &routing_rpc,
 	[P_PING_BOOT] = &boot_rpc,
 	[P_PING_LIVE] = &routing_rpc,	/* routing_failed decides */
-	[P_PING_CONFIRM] = &routing_rpc,
 	[P_SEARCH] = &lookup_rpc,
 	[P_PUSH_HAVE] = &push_rpc,
 	[P_PUSH_STORE] = &push_rpc,
@@ -159,11 +159,6 @@ dht_timer(struct dht *d, uint64_t now)
 	ENTER(d);
 	dht_rpc_expire(d, now);
 	boot_retry(d, now);
-	if (now >= d->token_next) {
-		memcpy(d->oldsecret, d->secret, KAD_ID_LEN);
-		d->io.random(d->io.arg, d->secret, KAD_ID_LEN);
-		d->token_next = now + d->cf.token_ms;
-	}
 	while (routing_count(d->rt) > 0 && d->nrefresh < DHT_MAX_REFRESH &&
 	    d->nsearches < d->cf.maxsearches) {
 		d->io.random(d->io.arg, rnd, sizeof(rnd));
@@ -186,10 +181,8 @@ dht_timer(struct dht *d, uint64_t now)
 uint64_t
 dht_next_timer(struct dht *d)
 {
-	uint64_t	 t = d->token_next, r;
+	uint64_t	 t = dht_rpc_next_deadline(d), r;
 
-	if ((r = dht_rpc_next_deadline(d)) < t)
-		t = r;
 	if (d->cf.migrate_ms != 0 && !d->scanning && d->migrate_next < t)
 		t = d->migrate_next;
 	if (routing_count(d->rt) > 0 && d->nrefresh < DHT_MAX_REFRESH &&
@@ -226,7 +219,7 @@ dht_ping(struct dht *d, const struct sockaddr *sa, socklen_t salen,
 		return (-1);
 	}
 	boot_remember(d, &a, now);
-	r = dht_send_ping(d, NULL, &a, P_PING_BOOT, now);
+	r = dht_send_ping(d, NULL, NULL, &a, P_PING_BOOT, now);
 	LEAVE(d);
 	if (r == -1)
 		errno = EBUSY;
@@ -289,7 +282,7 @@ dht_put(struct dht *d, const uint8_t key[KAD_ID_LEN], const void *data,
 		errno = EINVAL;
 		return (-1);
 	}
-	if ((x = push_new(d, key, data, len, PUSH_FORWARD, 0)) == NULL) {
+	if ((x = push_new(d, key, data, len, PUSH_FORWARD)) == NULL) {
 		LEAVE(d);
 		errno = EBUSY;
 		return (-1);
@@ -370,7 +363,7 @@ dht_load(struct dht *d, const void *buf, size_t len, uint64_t now)
 	/* rejoin: a lookup of our own id confirms the loaded contacts */
 	if (n > 0) {
 		d->booted = 1;
-		(void)lookup_start(d, d->cf.id, KRPC_FIND_NODE, S_INTERNAL, 0,
+		(void)lookup_start(d, d->id, KRPC_FIND_NODE, S_INTERNAL, 0,
 		    now);
 	}
 	LEAVE(d);
@@ -436,7 +429,7 @@ dht_routing(struct dht *d)
 const uint8_t *
 dht_id(struct dht *d)
 {
-	return (d->cf.id);
+	return (d->id);
 }
 
 /* ---- life cycle ---- */
@@ -461,7 +454,6 @@ dht_config_defaults(struct dht_config *cf)
 	cf->rto_max = 4000;
 	cf->rpc_tries = 3;
 	cf->refresh_ms = 15 * 60 * 1000;
-	cf->token_ms = 5 * 60 * 1000;
 	cf->migrate_ms = 60 * 60 * 1000;
 	cf->storeop_ms = 10 * 1000;
 	ratelimit_defaults(&cf->rl);
@@ -470,7 +462,7 @@ dht_config_defaults(struct dht_config *cf)
 static int
 config_ok(const struct dht_config *cf, const struct dht_io *io)
 {
-	if (kad_id_iszero(cf->id) || cf->k == 0 || cf->k > DHT_MAX_K ||
+	if (cf->k == 0 || cf->k > DHT_MAX_K ||
 	    cf->alpha == 0 || cf->alpha > cf->k || cf->replicas == 0 ||
 	    cf->replicas > DHT_MAX_REPLICAS || cf->hoplimit == 0 ||
 	    cf->hoplimit > 255 || cf->maxbuckets == 0 ||
@@ -479,7 +471,7 @@ config_ok(const struct dht_config *cf, const struct dht_io *io)
 	    cf->maxstoreops == 0 || cf->rto_min == 0 ||
 	    cf->rto_min > cf->rto_default || cf->rto_default > cf->rto_max ||
 	    cf->rpc_tries == 0 || cf->rpc_tries > 4 ||
-	    cf->refresh_ms == 0 || cf->token_ms == 0 ||
+	    cf->refresh_ms == 0 ||
 	    cf->storeop_ms == 0 || (cf->families & ~KRPC_WANT_MASK) != 0 ||
 	    cf->martians < DHT_MARTIAN_AUTO ||
 	    cf->martians > DHT_MARTIAN_STRICT)
@@ -505,6 +497,11 @@ dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 		return (NULL);
 	d->cf = *cf;
 	d->io = *io;
+	if (kad_node_id(cf->pub, d->id) == -1 || kad_id_iszero(d->id)) {
+		free(d);
+		errno = EINVAL;
+		return (NULL);
+	}
 	d->rpc = rpc_handlers;
 	d->so = so_handlers;
 	RB_INIT(&d->searches);
@@ -530,7 +527,7 @@ dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 		d->allow_loopback = 0;
 
 	io->random(io->arg, rlkey, sizeof(rlkey));
-	d->rt = routing_new(cf->id, cf->k, cf->nrepl, cf->maxbuckets);
+	d->rt = routing_new(d->id, cf->k, cf->nrepl, cf->maxbuckets);
 	d->rl = ratelimit_new(&cf->rl, rlkey);
 	explicit_bzero(rlkey, sizeof(rlkey));
 	d->md = EVP_MD_fetch(NULL, "SHA256", NULL);
@@ -541,9 +538,6 @@ dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 		errno = ENOMEM;
 		return (NULL);
 	}
-	io->random(io->arg, d->secret, KAD_ID_LEN);
-	io->random(io->arg, d->oldsecret, KAD_ID_LEN);
-	d->token_next = now + cf->token_ms;
 	d->migrate_next = now + cf->migrate_ms;
 	d->boot_wait = DHT_BOOT_WAIT_MIN;
 	return (d);
@@ -562,7 +556,5 @@ dht_free(struct dht *d)
 	ratelimit_free(d->rl);
 	EVP_MD_CTX_free(d->mdctx);
 	EVP_MD_free(d->md);
-	explicit_bzero(d->secret, sizeof(d->secret));
-	explicit_bzero(d->oldsecret, sizeof(d->oldsecret));
 	free(d);
 }

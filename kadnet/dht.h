@@ -4,13 +4,15 @@
  * ratelimit together.  Like jech/dht it owns no socket, no event loop
  * and no global state, and makes no syscalls: it is driven by
  *
- *	dht_input()		a datagram arrived (bytes + source address)
+ *	dht_input()		a message arrived from a peer's session
+ *	dht_peer_up()		a handshake with a peer completed
  *	dht_timer()		the deadline from dht_next_timer() passed
  *	dht_store_reply()	the chunk store answered a request
  *	dht_lookup/get/put()	the application wants something
  *
  * with the current time in ms passed to each, and answers through the
- * callbacks in struct dht_io: datagrams to send, store requests (the
+ * callbacks in struct dht_io: messages to send (to a peer's key and
+ * address; the session layer below seals them), store requests (the
  * store is another process, so every access is asynchronous: a request
  * carries a cookie and the answer comes back later through
  * dht_store_reply with the same cookie), completion events, and random
@@ -40,7 +42,7 @@
 #define DHT_GET_MS_MAX		1023	/* lookup-time histogram, ms */
 
 struct dht_config {
-	uint8_t		 id[KAD_ID_LEN];
+	uint8_t		 pub[KRPC_KEY_LEN];	/* our key: the id is its hash */
 	struct sockaddr_storage bind;	/* our address (family 0: unknown) */
 	uint8_t		 families;	/* KRPC_WANT4|KRPC_WANT6 we can reach;
 					   0: the bind address's family */
@@ -48,7 +50,7 @@ struct dht_config {
 	unsigned	 k;		/* bucket size, lookup width: 20 */
 	unsigned	 alpha;		/* parallel requests per lookup: 3 */
 	unsigned	 replicas;	/* copies of each chunk: 8 */
-	unsigned	 hoplimit;	/* lookup hops / STORE forwards: 16 */
+	unsigned	 hoplimit;	/* lookup hops: 16 */
 	unsigned	 nrepl;		/* replacement cache per bucket: 8 */
 	unsigned	 maxbuckets;	/* 160 */
 	unsigned	 maxsearches;	/* lookups at once: 2048 */
@@ -60,7 +62,6 @@ struct dht_config {
 	uint32_t	 rto_max;	/* 4000 */
 	unsigned	 rpc_tries;	/* sends before a request fails: 3 */
 	uint32_t	 refresh_ms;	/* idle bucket refresh: 15 min */
-	uint32_t	 token_ms;	/* token secret rotation: 5 min */
 	uint32_t	 migrate_ms;	/* migration scan: 1 h, 0 off */
 	uint32_t	 storeop_ms;	/* store answer overdue after: 10 s */
 	struct ratelimit_config rl;
@@ -108,8 +109,15 @@ struct dht_event {
 
 struct dht_io {
 	void	*arg;
-	void	(*send)(void *arg, const void *buf, size_t len,
-		    const struct sockaddr *to, socklen_t tolen);
+	/*
+	 * A message for the peer with key pub (NULL: a bootstrap address
+	 * whose key is not known yet) at to.  reply_room: for a request,
+	 * the longest answer it can draw (krpc_reply_max), 0 for answers
+	 * and for requests that must wait for a proved session (STORE).
+	 */
+	void	(*send)(void *arg, const uint8_t *pub, const void *buf,
+		    size_t len, const struct sockaddr *to, socklen_t tolen,
+		    size_t reply_room);
 	void	(*random)(void *arg, void *buf, size_t len);
 	void	(*store)(void *arg, const struct dht_store_req *);
 	void	(*event)(void *arg, const struct dht_event *);
@@ -124,15 +132,14 @@ enum dht_drop {
 	DHT_DROP_MARTIAN,	/* source address we never talk to */
 	DHT_DROP_BANNED,	/* source on the ban list */
 	DHT_DROP_MALFORMED,	/* krpc_decode refused (see malformed[]) */
-	DHT_DROP_ZEROID,	/* sender id all zero */
-	DHT_DROP_SELFID,	/* sender claims our id */
+	DHT_DROP_SELFID,	/* sender has our key */
 	DHT_DROP_RATELIMIT,	/* source over its request rate */
 	DHT_DROP_GLOBALLIMIT,	/* all sources over the global rate */
 	DHT_DROP_UNSOLICITED,	/* reply to no request of ours */
-	DHT_DROP_WRONGSRC,	/* reply from another address than asked */
+	DHT_DROP_WRONGSRC,	/* reply from another peer than asked */
 	DHT_DROP_WRONGTYPE,	/* reply type does not answer the request */
 	DHT_DROP_BADCONTACT,	/* one contact record ignored */
-	DHT_DROP_BADTOKEN,	/* STORE with a token not for its address */
+	DHT_DROP_UNPROVED,	/* STORE from an address not proved yet */
 	DHT_DROP_BADVALUE,	/* value whose hash is not its key */
 	DHT_DROP_BUSY,		/* a hard cap was reached */
 	DHT_DROP_MAX
@@ -163,7 +170,21 @@ struct dht	*dht_new(const struct dht_config *, const struct dht_io *,
 		    uint64_t now);
 void		 dht_free(struct dht *);
 
-int		 dht_input(struct dht *, const void *buf, size_t len,
+/*
+ * A message from the peer with key pub at from.  validated: it came
+ * over keys whose address has proved itself; 0 for a request inside a
+ * handshake's first message, from an address anyone could have put on
+ * it (such a message adds a contact but moves none, and may not STORE).
+ */
+int		 dht_input(struct dht *, const uint8_t pub[KRPC_KEY_LEN],
+		    int validated, const void *buf, size_t len,
+		    const struct sockaddr *from, socklen_t fromlen,
+		    uint64_t now);
+/*
+ * A handshake with pub completed at from: the peer is alive there (a
+ * contact marked bad is forgiven, its address follows).
+ */
+int		 dht_peer_up(struct dht *, const uint8_t pub[KRPC_KEY_LEN],
 		    const struct sockaddr *from, socklen_t fromlen,
 		    uint64_t now);
 int		 dht_timer(struct dht *, uint64_t now);

@@ -10,7 +10,7 @@
  *	dht_push.c	chunks pushed to other nodes: PUT, replication,
  *			migration
  *	dht_rpc.c	requests in flight (retransmission, timeouts),
- *			sending, addresses, tokens, store requests
+ *			sending, addresses, node IDs, store requests
  *
  * A request in flight knows what it is for (its purpose); dht_rpc.c
  * hands its answer, its slowness or its failure to the purpose's
@@ -50,13 +50,14 @@
 #define LEAVE(d)	((d)->busy = 0)
 
 /* what a request in flight is for */
-#define P_PING_BOOT		1	/* bootstrap: id unknown */
+#define P_PING_BOOT		1	/* bootstrap: key unknown */
 #define P_PING_LIVE		2	/* ping-before-evict */
-#define P_PING_CONFIRM		3	/* a new contact that only asked us */
-#define P_SEARCH		4
-#define P_PUSH_HAVE		5
-#define P_PUSH_STORE		6
-#define P_MAX			7
+#define P_SEARCH		3
+#define P_PUSH_HAVE		4
+#define P_PUSH_STORE		5
+#define P_MAX			6
+
+#define DHT_IDCACHE		64	/* keys whose node IDs are at hand */
 
 struct pending {
 	uint32_t		 heap;		/* its place in d->pheap */
@@ -64,8 +65,9 @@ struct pending {
 	uint8_t			 type;		/* request sent */
 	uint8_t			 purpose;
 	uint8_t			 soft;		/* soft timeout passed */
-	uint8_t			 id_known;
+	uint8_t			 id_known;	/* and pub (not for bootstrap) */
 	uint8_t			 id[KAD_ID_LEN];
+	uint8_t			 pub[KRPC_KEY_LEN];
 	struct krpc_addr	 to;
 	uint32_t		 owner;		/* search or push id */
 	uint16_t		 idx;		/* push target */
@@ -140,6 +142,7 @@ struct dsearch {
 
 struct push_target {
 	uint8_t			 id[KAD_ID_LEN];
+	uint8_t			 pub[KRPC_KEY_LEN];
 	struct krpc_addr	 addr;
 	uint8_t			 state;
 };
@@ -150,7 +153,6 @@ struct push {
 	uint32_t		 pid;
 	uint8_t			 key[KAD_ID_LEN];
 	uint8_t			 mode;
-	uint8_t			 hops;		/* STOREs it came through */
 	uint8_t			 origin;	/* dht_put: report DHT_EV_PUT */
 	/* a migration scan started it */
 	uint8_t			 migrate;
@@ -180,6 +182,7 @@ struct storeop {
 	uint8_t			 mode;
 	uint8_t			 txid[KRPC_TXID_LEN];
 	struct krpc_addr	 from;
+	uint8_t			 pub[KRPC_KEY_LEN];	/* of the asker */
 	uint8_t			 key[KAD_ID_LEN];
 	uint64_t		 ucookie;
 	uint64_t		 created;
@@ -207,9 +210,10 @@ struct dht {
 	struct ratelimit	*rl;
 	EVP_MD			*md;
 	EVP_MD_CTX		*mdctx;
-	uint8_t			 secret[KAD_ID_LEN];
-	uint8_t			 oldsecret[KAD_ID_LEN];
-	uint64_t		 token_next;
+	uint8_t			 id[KAD_ID_LEN];	/* of cf.pub */
+	/* the node IDs of keys heard lately (a direct-mapped cache) */
+	uint8_t			 ic_pub[DHT_IDCACHE][KRPC_KEY_LEN];
+	uint8_t			 ic_id[DHT_IDCACHE][KAD_ID_LEN];
 	int			 allow_loopback;
 	int			 self_known;
 	struct krpc_addr	 self_addr;
@@ -256,18 +260,17 @@ int		 dht_martian(const struct dht *, const struct krpc_addr *);
 uint8_t		 dht_family_bit(uint8_t family);
 int		 dht_contact_ok(const struct dht *,
 		    const struct krpc_contact *);
-/* dht_rpc.c: tokens and values */
-int		 dht_token_make(struct dht *, const uint8_t [KAD_ID_LEN],
-		    const struct krpc_addr *, uint8_t [KRPC_TOKEN_LEN]);
-int		 dht_token_ok(struct dht *, const uint8_t [KRPC_TOKEN_LEN],
-		    const struct krpc_addr *);
+/* dht_rpc.c: node IDs and values */
+int		 dht_node_id(struct dht *, const uint8_t [KRPC_KEY_LEN],
+		    uint8_t [KAD_ID_LEN]);
 int		 dht_value_ok(struct dht *, const uint8_t [KAD_ID_LEN],
 		    const uint8_t *, size_t);
 /* dht_rpc.c: sending and requests in flight */
 void		 dht_send_msg(struct dht *, const struct krpc_msg *,
-		    const struct krpc_addr *);
+		    const uint8_t [KRPC_KEY_LEN], const struct krpc_addr *);
 struct pending	*dht_rpc_new(struct dht *, uint8_t, uint8_t, const uint8_t *,
-		    const struct krpc_addr *, uint32_t, uint16_t, uint64_t);
+		    const uint8_t *, const struct krpc_addr *, uint32_t,
+		    uint16_t, uint64_t);
 int		 dht_rpc_send(struct dht *, struct pending *,
 		    const struct krpc_msg *);
 struct pending	*dht_rpc_find(struct dht *, const uint8_t [KRPC_TXID_LEN]);
@@ -277,7 +280,7 @@ uint64_t	 dht_rpc_lifetime(const struct dht *, uint32_t);
 void		 dht_rpc_expire(struct dht *, uint64_t);
 uint64_t	 dht_rpc_next_deadline(struct dht *);
 void		 dht_rpc_free_all(struct dht *);
-int		 dht_send_ping(struct dht *, const uint8_t *,
+int		 dht_send_ping(struct dht *, const uint8_t *, const uint8_t *,
 		    const struct krpc_addr *, uint8_t, uint64_t);
 /* dht_rpc.c: store requests */
 struct storeop	*dht_storeop_new(struct dht *, uint8_t,
@@ -300,7 +303,7 @@ void		 push_migrate_done(struct dht *, const struct storeop *, int,
 void		 push_scan_done(struct dht *, const struct storeop *, int,
 		    const uint8_t *, size_t, uint64_t);
 struct push	*push_new(struct dht *, const uint8_t [KAD_ID_LEN],
-		    const uint8_t *, size_t, uint8_t, uint8_t);
+		    const uint8_t *, size_t, uint8_t);
 int		 push_active(struct dht *, const uint8_t [KAD_ID_LEN]);
 void		 push_forward_next(struct dht *, struct push *, uint64_t);
 void		 push_free_all(struct dht *);

@@ -43,10 +43,11 @@ send_find(struct dht *d, struct dsearch *ds, struct search_cand *c,
 	struct krpc_msg	 m;
 	uint8_t		 type = search_type(ds->s);
 
-	p = dht_rpc_new(d, type, P_SEARCH, c->id, &c->addr, ds->sid, 0, now);
+	p = dht_rpc_new(d, type, P_SEARCH, c->id, c->pub, &c->addr, ds->sid, 0,
+	    now);
 	if (p == NULL)
 		return (-1);
-	krpc_init(&m, type, p->txid, d->cf.id);
+	krpc_init(&m, type, p->txid);
 	memcpy(m.target, search_target(ds->s), KAD_ID_LEN);
 	m.want = d->cf.families;
 	return (dht_rpc_send(d, p, &m));
@@ -73,6 +74,7 @@ search_finish(struct dht *d, struct dsearch *ds, const uint8_t *value,
 	n = search_results(ds->s, res, d->cf.k);
 	for (i = 0; i < n; i++) {
 		memcpy(nodes[i].id, res[i]->id, KAD_ID_LEN);
+		memcpy(nodes[i].pub, res[i]->pub, KRPC_KEY_LEN);
 		nodes[i].addr = res[i]->addr;
 	}
 	routing_touch(d->rt, ev.key, now);
@@ -134,7 +136,8 @@ lookup_start(struct dht *d, const uint8_t target[KAD_ID_LEN], uint8_t type,
 	ds->started = now;
 	n = routing_closest(d->rt, target, d->cf.families, 0, now, seed, cap);
 	for (i = 0; i < n; i++)
-		(void)search_add(ds->s, seed[i]->id, &seed[i]->addr, 1);
+		(void)search_add(ds->s, seed[i]->id, seed[i]->pub,
+		    &seed[i]->addr, 1);
 	RB_INSERT(stree, &d->searches, ds);
 	d->nsearches++;
 	d->st.searches++;
@@ -180,6 +183,7 @@ lookup_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 {
 	struct dsearch		*ds;
 	struct search_cand	*c;
+	struct krpc_contact	 ct;
 	unsigned		 hop;
 	uint8_t			 i;
 
@@ -200,7 +204,7 @@ lookup_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 		if (ds->purpose == S_GET && dht_value_ok(d,
 		    search_target(ds->s), m->value, m->vlen)) {
 			hop = c->hop;
-			search_replied(ds->s, c, m->token);
+			search_replied(ds->s, c);
 			search_finish(d, ds, m->value, m->vlen, hop, now);
 			return;
 		}
@@ -213,14 +217,16 @@ lookup_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 		return;
 	}
 	hop = c->hop + 1u;
-	search_replied(ds->s, c, m->token);	/* c may move below */
+	search_replied(ds->s, c);	/* c may move below */
 	for (i = 0; i < m->ncontacts; i++) {
-		if (!dht_contact_ok(d, &m->contacts[i])) {
+		/* a contact's ID is the hash of its key, never its word */
+		ct = m->contacts[i];
+		if (dht_node_id(d, ct.pub, ct.id) == -1 ||
+		    !dht_contact_ok(d, &ct)) {
 			d->st.drop[DHT_DROP_BADCONTACT]++;
 			continue;
 		}
-		(void)search_add(ds->s, m->contacts[i].id,
-		    &m->contacts[i].addr, hop);
+		(void)search_add(ds->s, ct.id, ct.pub, &ct.addr, hop);
 	}
 	search_step(d, ds, now);
 }

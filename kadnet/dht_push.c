@@ -71,7 +71,7 @@ push_closer_count(struct dht *d, const uint8_t key[KAD_ID_LEN], size_t max,
 		max = DHT_MAX_REPLICAS * 2;
 	n = routing_closest(d->rt, key, d->cf.families, 0, now, out, max);
 	for (i = 0; i < n; i++)
-		if (kad_id_cmpdist(out[i]->id, d->cf.id, key) >= 0)
+		if (kad_id_cmpdist(out[i]->id, d->id, key) >= 0)
 			break;
 	return (i);
 }
@@ -83,32 +83,33 @@ send_have(struct dht *d, struct push *x, uint16_t idx, uint64_t now)
 	struct krpc_msg	 m;
 
 	p = dht_rpc_new(d, KRPC_HAVE, P_PUSH_HAVE, x->t[idx].id,
-	    &x->t[idx].addr, x->pid, idx, now);
+	    x->t[idx].pub, &x->t[idx].addr, x->pid, idx, now);
 	if (p == NULL)
 		return (-1);
-	krpc_init(&m, KRPC_HAVE, p->txid, d->cf.id);
+	krpc_init(&m, KRPC_HAVE, p->txid);
 	memcpy(m.target, x->key, KAD_ID_LEN);
 	return (dht_rpc_send(d, p, &m));
 }
 
+/*
+ * No hop count goes with it: the first hop would know, from a count of
+ * 0, that its sender published the chunk.  Forwarding ends anyway,
+ * since each hop is strictly closer to the key.
+ */
 static int
-send_store(struct dht *d, struct push *x, uint16_t idx,
-    const uint8_t token[KRPC_TOKEN_LEN], uint64_t now)
+send_store(struct dht *d, struct push *x, uint16_t idx, uint64_t now)
 {
 	struct pending	*p;
 	struct krpc_msg	 m;
 
 	p = dht_rpc_new(d, KRPC_STORE, P_PUSH_STORE, x->t[idx].id,
-	    &x->t[idx].addr, x->pid, idx, now);
+	    x->t[idx].pub, &x->t[idx].addr, x->pid, idx, now);
 	if (p == NULL)
 		return (-1);
-	krpc_init(&m, KRPC_STORE, p->txid, d->cf.id);
-	memcpy(m.token, token, KRPC_TOKEN_LEN);
+	krpc_init(&m, KRPC_STORE, p->txid);
 	memcpy(m.target, x->key, KAD_ID_LEN);
-	if (x->mode == PUSH_FORWARD) {
+	if (x->mode == PUSH_FORWARD)
 		m.flags = KRPC_STORE_FORWARD;
-		m.hops = x->hops + 1;
-	}
 	m.value = x->data;
 	m.vlen = x->len;
 	return (dht_rpc_send(d, p, &m));
@@ -118,7 +119,7 @@ send_store(struct dht *d, struct push *x, uint16_t idx,
 
 struct push *
 push_new(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *data,
-    size_t len, uint8_t mode, uint8_t hops)
+    size_t len, uint8_t mode)
 {
 	struct push	*x;
 
@@ -132,7 +133,6 @@ push_new(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *data,
 	x->pid = d->next_pid++;
 	memcpy(x->key, key, KAD_ID_LEN);
 	x->mode = mode;
-	x->hops = hops;
 	x->len = (uint16_t)len;
 	memcpy(x->data, data, len);
 	RB_INSERT(ptree, &d->pushes, x);
@@ -198,6 +198,7 @@ push_become_closest(struct dht *d, struct push *x, uint64_t now)
 	n = routing_closest(d->rt, x->key, d->cf.families, 0, now, out, want);
 	for (i = 0; i < n; i++) {
 		memcpy(x->t[i].id, out[i]->id, KAD_ID_LEN);
+		memcpy(x->t[i].pub, out[i]->pub, KRPC_KEY_LEN);
 		x->t[i].addr = out[i]->addr;
 		x->t[i].state = PT_SPARE;
 		x->ntargets++;
@@ -216,16 +217,17 @@ push_forward_next(struct dht *d, struct push *x, uint64_t now)
 	struct rt_entry	*out[PUSH_MAXTRY + 1];
 	size_t		 n, i;
 
-	if (x->hops < d->cf.hoplimit && x->ntried < PUSH_MAXTRY) {
+	if (x->ntried < PUSH_MAXTRY) {
 		n = routing_closest(d->rt, x->key, d->cf.families, 0, now, out,
 		    PUSH_MAXTRY + 1);
 		for (i = 0; i < n; i++) {
-			if (kad_id_cmpdist(out[i]->id, d->cf.id, x->key) >= 0)
+			if (kad_id_cmpdist(out[i]->id, d->id, x->key) >= 0)
 				break;	/* not closer than us */
 			if (push_tried(x, out[i]->id))
 				continue;
 			memcpy(x->tried[x->ntried++], out[i]->id, KAD_ID_LEN);
 			memcpy(x->t[0].id, out[i]->id, KAD_ID_LEN);
+			memcpy(x->t[0].pub, out[i]->pub, KRPC_KEY_LEN);
 			x->t[0].addr = out[i]->addr;
 			x->t[0].state = PT_HAVE;
 			x->ntargets = 1;
@@ -248,7 +250,6 @@ push_finish(struct dht *d, struct push *x, int status, uint64_t now)
 	ev.status = status;
 	ev.cookie = x->cookie;
 	memcpy(ev.key, x->key, KAD_ID_LEN);
-	ev.hops = x->hops;
 	ev.nnodes = x->nok;
 	RB_REMOVE(ptree, &d->pushes, x);
 	RB_REMOVE(pktree, &d->pushkeys, x);
@@ -290,7 +291,7 @@ push_have_reply(struct dht *d, struct push *x, uint16_t idx,
 		return;
 	}
 	x->t[idx].state = PT_STORE;
-	if (send_store(d, x, idx, m->token, now) == 0)
+	if (send_store(d, x, idx, now) == 0)
 		return;
 	if (x->mode == PUSH_FORWARD) {
 		x->t[idx].state = PT_FAILED;
@@ -470,7 +471,7 @@ push_migrate_done(struct dht *d, const struct storeop *o, int found,
 	struct push	*x = NULL;
 
 	if (found && dht_value_ok(d, o->key, data, len))
-		x = push_new(d, o->key, data, len, o->mode, 0);
+		x = push_new(d, o->key, data, len, o->mode);
 	if (x == NULL) {
 		if (--d->mig_active == 0)
 			push_scan_continue(d, now);

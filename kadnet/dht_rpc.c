@@ -2,8 +2,8 @@
 /*
  * dht_rpc: the bottom of kadnet's protocol state machine (dht_local.h):
  * requests in flight (sent, kept for a retransmission, timed out,
- * matched with their answer), sending, the rules for addresses, tokens
- * and values, and requests to the store.  What a request was for is its
+ * matched with their answer), sending, the rules for addresses, node
+ * IDs and values, and requests to the store.  What a request was for is its
  * purpose's business: timeouts go to the handlers in d->rpc, store
  * answers to those in d->so.  Pure: no syscalls, no globals.
  */
@@ -24,6 +24,7 @@
 #include <openssl/evp.h>
 
 #include "krpc.h"
+#include "node_id.h"
 #include "ratelimit.h"
 #include "routing.h"
 #include "search.h"
@@ -139,11 +140,11 @@ dht_family_bit(uint8_t family)
 	return (family == KRPC_AF_INET ? KRPC_WANT4 : KRPC_WANT6);
 }
 
-/* A contact from a peer's reply that we may use. */
+/* A contact from a peer's reply that we may use (c->id worked out). */
 int
 dht_contact_ok(const struct dht *d, const struct krpc_contact *c)
 {
-	if (kad_id_iszero(c->id) || kad_id_eq(c->id, d->cf.id))
+	if (kad_id_eq(c->id, d->id))
 		return (0);
 	if ((dht_family_bit(c->addr.family) & d->cf.families) == 0)
 		return (0);
@@ -154,7 +155,7 @@ dht_contact_ok(const struct dht *d, const struct krpc_contact *c)
 	return (1);
 }
 
-/* ---- hashing: tokens and values ---- */
+/* ---- hashing: node IDs and values ---- */
 
 static int
 sha256(struct dht *d, const void *a, size_t alen, const void *b,
@@ -171,43 +172,25 @@ sha256(struct dht *d, const void *a, size_t alen, const void *b,
 }
 
 /*
- * token = SHA-256(secret || family || 0 || port || 16-byte address),
- * first 8 bytes: proves the requester receives datagrams at that
- * address and port (BEP 5's idea).
+ * The node ID of a key (node_id.h), through a small cache: the same
+ * peers come back message after message, and so do the contacts a
+ * lookup's answers name.
  */
 int
-dht_token_make(struct dht *d, const uint8_t secret[KAD_ID_LEN],
-    const struct krpc_addr *a, uint8_t out[KRPC_TOKEN_LEN])
+dht_node_id(struct dht *d, const uint8_t pub[KRPC_KEY_LEN],
+    uint8_t id[KAD_ID_LEN])
 {
-	uint8_t	in[20], md[32];
-	int	r;
+	size_t	i = (size_t)(be64dec(pub) % DHT_IDCACHE);
 
-	memset(in, 0, sizeof(in));
-	in[0] = a->family;
-	be16enc(in + 2, a->port);
-	memcpy(in + 4, a->ip, a->family == KRPC_AF_INET ? 4 : 16);
-	r = sha256(d, secret, KAD_ID_LEN, in, sizeof(in), md);
-	if (r == 0)
-		memcpy(out, md, KRPC_TOKEN_LEN);
-	explicit_bzero(md, sizeof(md));
-	return (r);
-}
-
-int
-dht_token_ok(struct dht *d, const uint8_t tok[KRPC_TOKEN_LEN],
-    const struct krpc_addr *a)
-{
-	uint8_t	t[KRPC_TOKEN_LEN];
-	int	ok = 0;
-
-	if (dht_token_make(d, d->secret, a, t) == 0 &&
-	    CRYPTO_memcmp(t, tok, KRPC_TOKEN_LEN) == 0)
-		ok = 1;
-	else if (dht_token_make(d, d->oldsecret, a, t) == 0 &&
-	    CRYPTO_memcmp(t, tok, KRPC_TOKEN_LEN) == 0)
-		ok = 1;
-	explicit_bzero(t, sizeof(t));
-	return (ok);
+	if (memcmp(d->ic_pub[i], pub, KRPC_KEY_LEN) != 0) {
+		if (kad_node_id(pub, d->ic_id[i]) == -1) {
+			memset(d->ic_pub[i], 0, KRPC_KEY_LEN);
+			return (-1);
+		}
+		memcpy(d->ic_pub[i], pub, KRPC_KEY_LEN);
+	}
+	memcpy(id, d->ic_id[i], KAD_ID_LEN);
+	return (0);
 }
 
 int
@@ -228,14 +211,19 @@ dht_value_ok(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *v,
 /* ---- sending and requests in flight ---- */
 
 static void
-send_bytes(struct dht *d, const uint8_t *buf, size_t len, uint8_t type,
-    const struct krpc_addr *to)
+send_bytes(struct dht *d, const uint8_t *pub, const uint8_t *buf, size_t len,
+    uint8_t type, const struct krpc_addr *to)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl;
+	size_t			 room = 0;
 
+	/* a STORE waits for a proved session: never inside a handshake */
+	if (KRPC_IS_REQUEST(type) && type != KRPC_STORE)
+		room = krpc_reply_max(type);
 	sl = addr_to_sa(to, &ss);
-	d->io.send(d->io.arg, buf, len, (struct sockaddr *)&ss, sl);
+	d->io.send(d->io.arg, pub, buf, len, (struct sockaddr *)&ss, sl,
+	    room);
 	d->st.tx++;
 	d->st.tx_bytes += (uint64_t)len;
 	d->st.tx_type[type]++;
@@ -243,14 +231,14 @@ send_bytes(struct dht *d, const uint8_t *buf, size_t len, uint8_t type,
 
 void
 dht_send_msg(struct dht *d, const struct krpc_msg *m,
-    const struct krpc_addr *to)
+    const uint8_t pub[KRPC_KEY_LEN], const struct krpc_addr *to)
 {
-	uint8_t		buf[KRPC_MAX_DGRAM];
+	uint8_t		buf[KRPC_MAX_MSG];
 	ssize_t		n;
 
 	if ((n = krpc_encode(m, buf, sizeof(buf))) == -1)
 		return;		/* our own message: cannot happen */
-	send_bytes(d, buf, (size_t)n, m->type, to);
+	send_bytes(d, pub, buf, (size_t)n, m->type, to);
 }
 
 /*
@@ -262,23 +250,19 @@ dht_send_msg(struct dht *d, const struct krpc_msg *m,
 int
 dht_rpc_send(struct dht *d, struct pending *p, const struct krpc_msg *m)
 {
-	uint8_t		buf[KRPC_MAX_DGRAM];
+	uint8_t		buf[KRPC_MAX_MSG];
 	ssize_t		n;
 
 	if ((n = krpc_encode(m, buf, sizeof(buf))) == -1)
 		return (-1);	/* our own message: cannot happen */
 	p->tries = 1;
-	/*
-	 * A confirmation goes to an address that has only ever asked us
-	 * something, which anyone can forge: one datagram, never more.
-	 */
-	if (d->cf.rpc_tries > 1 && p->purpose != P_PING_CONFIRM &&
-	    (p->dgram = malloc((size_t)n)) != NULL) {
+	if (d->cf.rpc_tries > 1 && (p->dgram = malloc((size_t)n)) != NULL) {
 		memcpy(p->dgram, buf, (size_t)n);
 		p->dlen = (uint16_t)n;
 		d->pending_bytes += (size_t)n;
 	}
-	send_bytes(d, buf, (size_t)n, m->type, &p->to);
+	send_bytes(d, p->id_known ? p->pub : NULL, buf, (size_t)n, m->type,
+	    &p->to);
 	return (0);
 }
 
@@ -470,7 +454,8 @@ pending_requeue(struct dht *d, struct pending *p)
 /* Register a request; the caller sends it with p->txid. */
 struct pending *
 dht_rpc_new(struct dht *d, uint8_t type, uint8_t purpose, const uint8_t *id,
-    const struct krpc_addr *to, uint32_t owner, uint16_t idx, uint64_t now)
+    const uint8_t *pub, const struct krpc_addr *to, uint32_t owner,
+    uint16_t idx, uint64_t now)
 {
 	struct pending	*p;
 	int		 tries;
@@ -493,9 +478,10 @@ dht_rpc_new(struct dht *d, uint8_t type, uint8_t purpose, const uint8_t *id,
 	}
 	p->type = type;
 	p->purpose = purpose;
-	if (id != NULL) {
+	if (id != NULL && pub != NULL) {
 		p->id_known = 1;
 		memcpy(p->id, id, KAD_ID_LEN);
+		memcpy(p->pub, pub, KRPC_KEY_LEN);
 	}
 	p->to = *to;
 	p->owner = owner;
@@ -535,15 +521,16 @@ dht_rpc_free(struct dht *d, struct pending *p)
 }
 
 int
-dht_send_ping(struct dht *d, const uint8_t *id, const struct krpc_addr *to,
-    uint8_t purpose, uint64_t now)
+dht_send_ping(struct dht *d, const uint8_t *id, const uint8_t *pub,
+    const struct krpc_addr *to, uint8_t purpose, uint64_t now)
 {
 	struct pending	*p;
 	struct krpc_msg	 m;
 
-	if ((p = dht_rpc_new(d, KRPC_PING, purpose, id, to, 0, 0, now)) == NULL)
+	if ((p = dht_rpc_new(d, KRPC_PING, purpose, id, pub, to, 0, 0,
+	    now)) == NULL)
 		return (-1);
-	krpc_init(&m, KRPC_PING, p->txid, d->cf.id);
+	krpc_init(&m, KRPC_PING, p->txid);
 	return (dht_rpc_send(d, p, &m));
 }
 
@@ -613,7 +600,8 @@ rpc_timeout(struct dht *d, struct pending *p, uint64_t now)
 			p->tries++;
 			p->deadline = now + (uint64_t)p->rto *
 			    (p->tries == d->cf.rpc_tries ? 2 : 1);
-			send_bytes(d, p->dgram, p->dlen, p->type, &p->to);
+			send_bytes(d, p->id_known ? p->pub : NULL, p->dgram,
+			    p->dlen, p->type, &p->to);
 			d->st.retransmits++;
 		} else
 			p->deadline = p->sent + 2 * (uint64_t)p->rto;

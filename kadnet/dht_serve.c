@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * dht_serve: what kadnet's protocol state machine does with a datagram
- * (dht_local.h): the input rules (addresses, decoding, ids, rate
- * limits; docs/PROTOCOL.md section 6), the answers to requests, and the
- * matching of answers to our own requests, whose purpose then takes
- * over.
+ * dht_serve: what kadnet's protocol state machine does with a message
+ * from a peer's session (dht_local.h): the input rules (addresses,
+ * decoding, keys, rate limits; docs/PROTOCOL.md section 6), the answers
+ * to requests, and the matching of answers to our own requests, whose
+ * purpose then takes over.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -23,32 +23,32 @@
 #include "dht.h"
 #include "dht_local.h"
 
-
+/*
+ * The routing table changed for the peer with key pub and id: ping the
+ * contact it wants checked, tell migration about a new neighbour.
+ */
 static void
 after_routing(struct dht *d, int r, const uint8_t id[KAD_ID_LEN],
-    const struct krpc_addr *addr, struct rt_entry *pingme, int replied,
-    uint64_t now)
+    struct rt_entry *pingme, uint64_t now)
 {
-	uint8_t			pid[KAD_ID_LEN];
+	uint8_t			pid[KAD_ID_LEN], ppub[KRPC_KEY_LEN];
 	struct krpc_addr	paddr;
 
 	if (pingme != NULL) {
 		memcpy(pid, pingme->id, KAD_ID_LEN);
+		memcpy(ppub, pingme->pub, KRPC_KEY_LEN);
 		paddr = pingme->addr;
-		(void)dht_send_ping(d, pid, &paddr, P_PING_LIVE, now);
+		(void)dht_send_ping(d, pid, ppub, &paddr, P_PING_LIVE, now);
 	}
-	if (r != RT_ADDED)
-		return;
-	/* only replies prove a contact answers; check the others once */
-	if (!replied)
-		(void)dht_send_ping(d, id, addr, P_PING_CONFIRM, now);
-	push_new_neighbour(d, id, now);
+	if (r == RT_ADDED)
+		push_new_neighbour(d, id, now);
 }
 
 static void
 reply_nodes(struct dht *d, const uint8_t txid[KRPC_TXID_LEN],
     const uint8_t target[KAD_ID_LEN], uint8_t want,
-    const struct krpc_addr *to, uint64_t now)
+    const uint8_t pub[KRPC_KEY_LEN], const struct krpc_addr *to,
+    uint64_t now)
 {
 	struct rt_entry	*out[DHT_MAX_K + DHT_MAX_K / 4];
 	struct krpc_msg	 m;
@@ -56,9 +56,7 @@ reply_nodes(struct dht *d, const uint8_t txid[KRPC_TXID_LEN],
 
 	if (want == 0)
 		want = dht_family_bit(to->family);
-	krpc_init(&m, KRPC_NODES, txid, d->cf.id);
-	if (dht_token_make(d, d->secret, to, m.token) == -1)
-		return;
+	krpc_init(&m, KRPC_NODES, txid);
 	/*
 	 * A quarter more than k, as far as they fit: contacts that died
 	 * since we last heard from them would otherwise push the k-th live
@@ -68,32 +66,32 @@ reply_nodes(struct dht *d, const uint8_t txid[KRPC_TXID_LEN],
 	    d->cf.k + d->cf.k / 4);
 	for (i = 0; i < n && m.ncontacts < KRPC_MAX_CONTACTS; i++) {
 		len = krpc_contact_len(out[i]->addr.family);
-		if (bytes + len > KRPC_MAX_DGRAM - KRPC_NODES_FIXED)
+		if (bytes + len > KRPC_MAX_MSG - KRPC_NODES_FIXED)
 			break;
 		bytes += len;
-		memcpy(m.contacts[m.ncontacts].id, out[i]->id, KAD_ID_LEN);
+		memcpy(m.contacts[m.ncontacts].pub, out[i]->pub, KRPC_KEY_LEN);
 		m.contacts[m.ncontacts].addr = out[i]->addr;
 		m.ncontacts++;
 	}
-	dht_send_msg(d, &m, to);
+	dht_send_msg(d, &m, pub, to);
 }
 
+/*
+ * A STORE needs an address that has proved itself (the session's keys
+ * came from a completed handshake at it), so that a node that is
+ * refused or struck is the one that sent it.
+ */
 static void
-serve_store(struct dht *d, const struct krpc_msg *m,
-    const struct krpc_addr *from, uint64_t now)
+serve_store(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
+    const struct krpc_addr *from, int validated, uint64_t now)
 {
 	struct krpc_msg	 r;
 	struct push	*x;
 
-	krpc_init(&r, KRPC_STORE_RES, m->txid, d->cf.id);
-	/*
-	 * A bad token may come from anyone spoofing `from`: no strike.  A
-	 * good one proves the sender gets our datagrams at that address, so
-	 * a bad value behind it is held against the address.
-	 */
-	if (!dht_token_ok(d, m->token, from)) {
-		d->st.drop[DHT_DROP_BADTOKEN]++;
-		r.status = KRPC_ST_BADTOKEN;
+	krpc_init(&r, KRPC_STORE_RES, m->txid);
+	if (!validated) {
+		d->st.drop[DHT_DROP_UNPROVED]++;
+		r.status = KRPC_ST_UNPROVED;
 	} else if (!dht_value_ok(d, m->target, m->value, m->vlen)) {
 		d->st.drop[DHT_DROP_BADVALUE]++;
 		ratelimit_strike(d->rl, from, now);
@@ -105,16 +103,16 @@ serve_store(struct dht *d, const struct krpc_msg *m,
 		 * answer's datagram lost, and the STORE sent again).
 		 */
 		x = NULL;
-		if (kad_id_cmpdist(d->cf.id, m->id, m->target) >= 0)
+		if (kad_id_cmpdist(d->id, m->id, m->target) >= 0)
 			r.status = KRPC_ST_BUSY;
 		else if (push_active(d, m->target))
 			r.status = KRPC_ST_OK;
 		else {
 			x = push_new(d, m->target, m->value, m->vlen,
-			    PUSH_FORWARD, m->hops);
+			    PUSH_FORWARD);
 			r.status = x != NULL ? KRPC_ST_OK : KRPC_ST_BUSY;
 		}
-		dht_send_msg(d, &r, from);
+		dht_send_msg(d, &r, pub, from);
 		if (x != NULL)
 			push_forward_next(d, x, now);
 		return;
@@ -128,31 +126,33 @@ serve_store(struct dht *d, const struct krpc_msg *m,
 		d->st.stores_accepted++;
 		r.status = KRPC_ST_OK;
 	}
-	dht_send_msg(d, &r, from);
+	dht_send_msg(d, &r, pub, from);
 }
 
 static void
-serve(struct dht *d, const struct krpc_msg *m, const struct krpc_addr *from,
-    uint64_t now)
+serve(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
+    const struct krpc_addr *from, int validated, uint64_t now)
 {
 	struct krpc_msg	 r;
 	struct storeop	*o;
 
 	switch (m->type) {
 	case KRPC_PING:
-		krpc_init(&r, KRPC_PONG, m->txid, d->cf.id);
-		dht_send_msg(d, &r, from);
+		krpc_init(&r, KRPC_PONG, m->txid);
+		dht_send_msg(d, &r, pub, from);
 		break;
 	case KRPC_FIND_NODE:
-		reply_nodes(d, m->txid, m->target, m->want, from, now);
+		reply_nodes(d, m->txid, m->target, m->want, pub, from, now);
 		break;
 	case KRPC_FIND_VALUE:
 		o = dht_storeop_new(d, SO_SERVE_FV, m->target, now);
 		if (o == NULL) {
-			reply_nodes(d, m->txid, m->target, m->want, from, now);
+			reply_nodes(d, m->txid, m->target, m->want, pub, from,
+			    now);
 			break;
 		}
 		memcpy(o->txid, m->txid, KRPC_TXID_LEN);
+		memcpy(o->pub, pub, KRPC_KEY_LEN);
 		o->from = *from;
 		o->want = m->want;
 		dht_store_request(d, DHT_STORE_GET, o->cookie, m->target,
@@ -163,12 +163,13 @@ serve(struct dht *d, const struct krpc_msg *m, const struct krpc_addr *from,
 		    NULL)
 			break;	/* the asker times out and tries another */
 		memcpy(o->txid, m->txid, KRPC_TXID_LEN);
+		memcpy(o->pub, pub, KRPC_KEY_LEN);
 		o->from = *from;
 		dht_store_request(d, DHT_STORE_HAVE, o->cookie, m->target,
 		    NULL, 0, 0);
 		break;
 	case KRPC_STORE:
-		serve_store(d, m, from, now);
+		serve_store(d, m, pub, from, validated, now);
 		break;
 	}
 }
@@ -183,22 +184,33 @@ reply_matches(uint8_t req, uint8_t rep)
 	return (rep == req + 1);
 }
 
+/*
+ * An answer: to a request of ours (txid), from the peer we asked (its
+ * key; a bootstrap address's, whatever key its handshake proved), over
+ * keys whose address has proved itself (an answer inside an INIT is
+ * anyone's to forge).
+ */
 static void
-handle_reply(struct dht *d, const struct krpc_msg *m,
-    const struct krpc_addr *from, uint64_t now)
+handle_reply(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
+    const struct krpc_addr *from, int validated, uint64_t now)
 {
 	const struct rpc_handler *h;
 	struct pending	*p, pc;
 	struct rt_entry	*pingme;
 	uint64_t	 sent;
 	uint32_t	 rtt;
-	int		 r, same;
+	int		 r;
 
 	if ((p = dht_rpc_find(d, m->txid)) == NULL) {
 		d->st.drop[DHT_DROP_UNSOLICITED]++;
 		return;
 	}
-	if (!dht_addr_eq(&p->to, from)) {
+	if (!validated) {
+		d->st.drop[DHT_DROP_UNPROVED]++;
+		return;
+	}
+	if (p->id_known ? memcmp(p->pub, pub, KRPC_KEY_LEN) != 0 :
+	    !dht_addr_eq(&p->to, from)) {
 		d->st.drop[DHT_DROP_WRONGSRC]++;
 		return;
 	}
@@ -216,21 +228,19 @@ handle_reply(struct dht *d, const struct krpc_msg *m,
 	rtt = now - sent >= RT_RTT_NONE ? RT_RTT_NONE - 1 :
 	    (uint32_t)(now - sent);
 	routing_rtt_sample(&d->grtt, rtt);
-	same = !pc.id_known || kad_id_eq(pc.id, m->id);
-	if (!same)
-		(void)routing_failed(d->rt, pc.id, now, 0);
-	r = routing_replied(d->rt, m->id, from, now, rtt, &pingme);
-	after_routing(d, r, m->id, from, pingme, 1, now);
+	r = routing_replied(d->rt, m->id, pub, from, now, rtt, &pingme);
+	after_routing(d, r, m->id, pingme, now);
 
 	/* what the request was for takes it from here */
 	h = d->rpc[pc.purpose];
 	if (h->reply != NULL)
-		h->reply(d, &pc, m, from, same, now);
+		h->reply(d, &pc, m, from, 1, now);
 }
 
 int
-dht_input(struct dht *d, const void *buf, size_t len,
-    const struct sockaddr *from, socklen_t fromlen, uint64_t now)
+dht_input(struct dht *d, const uint8_t pub[KRPC_KEY_LEN], int validated,
+    const void *buf, size_t len, const struct sockaddr *from,
+    socklen_t fromlen, uint64_t now)
 {
 	struct krpc_msg		 m;
 	struct krpc_addr	 a;
@@ -250,9 +260,9 @@ dht_input(struct dht *d, const void *buf, size_t len,
 		goto out;
 	}
 	/*
-	 * Strikes (and so bans) only for what a verified source did: a
-	 * reply to our own request, or a STORE with a good token.  Whatever
-	 * arrives before that may carry a spoofed source address; it is
+	 * Strikes (and so bans) only for what a proved peer did: a reply
+	 * to our own request, or a STORE over proved keys.  A request
+	 * inside a handshake's first message may come from anywhere; it is
 	 * dropped and counted, and the per-source rate bounds it.
 	 */
 	if (krpc_decode(buf, len, &m, &why) == -1) {
@@ -261,11 +271,8 @@ dht_input(struct dht *d, const void *buf, size_t len,
 		goto out;
 	}
 	d->st.rx_type[m.type]++;
-	if (kad_id_iszero(m.id)) {
-		d->st.drop[DHT_DROP_ZEROID]++;
-		goto out;
-	}
-	if (kad_id_eq(m.id, d->cf.id)) {
+	if (memcmp(pub, d->cf.pub, KRPC_KEY_LEN) == 0 ||
+	    dht_node_id(d, pub, m.id) == -1) {
 		d->st.drop[DHT_DROP_SELFID]++;
 		goto out;
 	}
@@ -274,7 +281,7 @@ dht_input(struct dht *d, const void *buf, size_t len,
 		if (ratelimit_banned(d->rl, &a, now))
 			d->st.drop[DHT_DROP_BANNED]++;
 		else
-			handle_reply(d, &m, &a, now);
+			handle_reply(d, &m, pub, &a, validated, now);
 		goto out;
 	}
 	switch (ratelimit_check(d->rl, &a, now)) {
@@ -290,10 +297,38 @@ dht_input(struct dht *d, const void *buf, size_t len,
 		d->st.drop[DHT_DROP_RATELIMIT]++;
 		goto out;
 	}
-	r = routing_heard(d->rt, m.id, &a, now, &pingme);
-	after_routing(d, r, m.id, &a, pingme, 0, now);
-	serve(d, &m, &a, now);
+	/* a request over proved keys is as good as an answer: it lives */
+	if (validated)
+		r = routing_replied(d->rt, m.id, pub, &a, now, RT_RTT_NONE,
+		    &pingme);
+	else
+		r = routing_heard(d->rt, m.id, pub, &a, now, &pingme);
+	after_routing(d, r, m.id, pingme, now);
+	serve(d, &m, pub, &a, validated, now);
  out:
+	LEAVE(d);
+	return (0);
+}
+
+int
+dht_peer_up(struct dht *d, const uint8_t pub[KRPC_KEY_LEN],
+    const struct sockaddr *from, socklen_t fromlen, uint64_t now)
+{
+	struct krpc_addr	 a;
+	struct rt_entry		*pingme;
+	uint8_t			 id[KAD_ID_LEN];
+	int			 r;
+
+	ENTER(d);
+	if (dht_sa_to_addr(from, fromlen, &a) == -1 || dht_martian(d, &a) ||
+	    memcmp(pub, d->cf.pub, KRPC_KEY_LEN) == 0 ||
+	    dht_node_id(d, pub, id) == -1) {
+		LEAVE(d);
+		errno = EINVAL;
+		return (-1);
+	}
+	r = routing_replied(d->rt, id, pub, &a, now, RT_RTT_NONE, &pingme);
+	after_routing(d, r, id, pingme, now);
 	LEAVE(d);
 	return (0);
 }
@@ -306,14 +341,13 @@ serve_fv_done(struct dht *d, const struct storeop *o, int found,
 	struct krpc_msg	r;
 
 	if (found && dht_value_ok(d, o->key, data, len)) {
-		krpc_init(&r, KRPC_VALUE, o->txid, d->cf.id);
-		if (dht_token_make(d, d->secret, &o->from, r.token) == -1)
-			return;
+		krpc_init(&r, KRPC_VALUE, o->txid);
 		r.value = data;
 		r.vlen = (uint16_t)len;
-		dht_send_msg(d, &r, &o->from);
+		dht_send_msg(d, &r, o->pub, &o->from);
 	} else
-		reply_nodes(d, o->txid, o->key, o->want, &o->from, now);
+		reply_nodes(d, o->txid, o->key, o->want, o->pub, &o->from,
+		    now);
 }
 
 /* A HAVE's store answer. */
@@ -326,9 +360,7 @@ serve_have_done(struct dht *d, const struct storeop *o, int found,
 	(void)data;
 	(void)len;
 	(void)now;
-	krpc_init(&r, KRPC_HAVE_RES, o->txid, d->cf.id);
-	if (dht_token_make(d, d->secret, &o->from, r.token) == -1)
-		return;
+	krpc_init(&r, KRPC_HAVE_RES, o->txid);
 	r.have = found ? 1 : 0;
-	dht_send_msg(d, &r, &o->from);
+	dht_send_msg(d, &r, o->pub, &o->from);
 }

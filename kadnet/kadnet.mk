@@ -5,7 +5,8 @@
 # It links libcrypto for SHA-256 alone (tokens, checking fetched chunks).
 KADNET_PURE	:= kadnet/krpc.c kadnet/routing.c kadnet/search.c \
 		   kadnet/ratelimit.c kadnet/dht.c kadnet/dht_serve.c \
-		   kadnet/dht_lookup.c kadnet/dht_push.c kadnet/dht_rpc.c
+		   kadnet/dht_lookup.c kadnet/dht_push.c kadnet/dht_rpc.c \
+		   kadnet/node_id.c
 
 # the session layer: the handshake, keys, DATA (protocol version 2)
 KADNET_SESS	:= kadnet/session.c kadnet/sess_hs.c kadnet/sess_data.c \

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * krpc: encode and decode kad datagrams (layout in docs/PROTOCOL.md).
+ * krpc: encode and decode the DHT's messages (docs/PROTOCOL.md, 4).
  * Pure: no allocation, no syscalls, no state.  Every read goes through a
  * cursor that checks the remaining length first.
  */
@@ -126,7 +126,7 @@ rcontact(struct rcur *c, uint8_t family, struct krpc_contact *ct)
 	size_t	alen = family == KRPC_AF_INET ? 4 : 16;
 
 	memset(ct, 0, sizeof(*ct));
-	(void)rbytes(c, ct->id, KAD_ID_LEN);
+	(void)rbytes(c, ct->pub, KRPC_KEY_LEN);
 	ct->addr.family = family;
 	(void)rbytes(c, ct->addr.ip, alen);
 	(void)ru16(c, &ct->addr.port);
@@ -137,7 +137,7 @@ wcontact(struct wcur *c, const struct krpc_contact *ct)
 {
 	size_t	alen = ct->addr.family == KRPC_AF_INET ? 4 : 16;
 
-	if (wbytes(c, ct->id, KAD_ID_LEN) == -1 ||
+	if (wbytes(c, ct->pub, KRPC_KEY_LEN) == -1 ||
 	    wbytes(c, ct->addr.ip, alen) == -1 ||
 	    wu16(c, ct->addr.port) == -1)
 		return (-1);
@@ -172,8 +172,7 @@ rnodes(struct rcur *c, struct krpc_msg *m, enum krpc_err *why)
 	uint8_t	n4, n6, i;
 	size_t	need;
 
-	if (rbytes(c, m->token, KRPC_TOKEN_LEN) == -1 ||
-	    ru8(c, &n4) == -1 || ru8(c, &n6) == -1) {
+	if (ru8(c, &n4) == -1 || ru8(c, &n6) == -1) {
 		*why = KRPC_E_SHORT;
 		return (-1);
 	}
@@ -230,8 +229,6 @@ rbody_value(struct rcur *c, struct krpc_msg *m)
 {
 	enum krpc_err	 why = KRPC_E_NONE;
 
-	if (rbytes(c, m->token, KRPC_TOKEN_LEN) == -1)
-		return (KRPC_E_SHORT);
 	(void)rvalue(c, m, &why);
 	return (why);
 }
@@ -247,8 +244,7 @@ rbody_have(struct rcur *c, struct krpc_msg *m)
 static enum krpc_err
 rbody_have_res(struct rcur *c, struct krpc_msg *m)
 {
-	if (rbytes(c, m->token, KRPC_TOKEN_LEN) == -1 ||
-	    ru8(c, &m->have) == -1)
+	if (ru8(c, &m->have) == -1)
 		return (KRPC_E_SHORT);
 	if (m->have > 1)
 		return (KRPC_E_FIELD);
@@ -260,9 +256,8 @@ rbody_store(struct rcur *c, struct krpc_msg *m)
 {
 	enum krpc_err	 why = KRPC_E_NONE;
 
-	if (rbytes(c, m->token, KRPC_TOKEN_LEN) == -1 ||
-	    rbytes(c, m->target, KAD_ID_LEN) == -1 ||
-	    ru8(c, &m->flags) == -1 || ru8(c, &m->hops) == -1)
+	if (rbytes(c, m->target, KAD_ID_LEN) == -1 ||
+	    ru8(c, &m->flags) == -1)
 		return (KRPC_E_SHORT);
 	if ((m->flags & ~KRPC_STORE_MASK) != 0)
 		return (KRPC_E_FIELD);
@@ -305,7 +300,7 @@ krpc_decode(const void *buf, size_t len, struct krpc_msg *m,
 	c.p = buf;
 	c.left = len;
 
-	if (len > KRPC_MAX_DGRAM) {
+	if (len > KRPC_MAX_MSG) {
 		*why = KRPC_E_OVERSIZE;
 		goto bad;
 	}
@@ -317,7 +312,6 @@ krpc_decode(const void *buf, size_t len, struct krpc_msg *m,
 	(void)ru8(&c, &version);
 	(void)ru8(&c, &m->type);
 	(void)rbytes(&c, m->txid, KRPC_TXID_LEN);
-	(void)rbytes(&c, m->id, KAD_ID_LEN);
 	if (magic[0] != KRPC_MAGIC0 || magic[1] != KRPC_MAGIC1) {
 		*why = KRPC_E_MAGIC;
 		goto bad;
@@ -362,8 +356,7 @@ wnodes(struct wcur *c, const struct krpc_msg *m)
 			return (-1);
 		}
 	}
-	if (wbytes(c, m->token, KRPC_TOKEN_LEN) == -1 ||
-	    wu8(c, n4) == -1 || wu8(c, n6) == -1)
+	if (wu8(c, n4) == -1 || wu8(c, n6) == -1)
 		return (-2);
 	/* IPv4 records first, each family in the caller's order */
 	for (i = 0; i < m->ncontacts; i++)
@@ -395,11 +388,10 @@ krpc_encode(const struct krpc_msg *m, void *buf, size_t buflen)
 	uint8_t		 hdr[4] = { KRPC_MAGIC0, KRPC_MAGIC1, KRPC_VERSION, 0 };
 
 	c.p = buf;
-	c.left = buflen < KRPC_MAX_DGRAM ? buflen : KRPC_MAX_DGRAM;
+	c.left = buflen < KRPC_MAX_MSG ? buflen : KRPC_MAX_MSG;
 	hdr[3] = m->type;
 	if (wbytes(&c, hdr, sizeof(hdr)) == -1 ||
-	    wbytes(&c, m->txid, KRPC_TXID_LEN) == -1 ||
-	    wbytes(&c, m->id, KAD_ID_LEN) == -1) {
+	    wbytes(&c, m->txid, KRPC_TXID_LEN) == -1) {
 		errno = EMSGSIZE;
 		return (-1);
 	}
@@ -420,10 +412,7 @@ krpc_encode(const struct krpc_msg *m, void *buf, size_t buflen)
 		r = wnodes(&c, m);
 		break;
 	case KRPC_VALUE:
-		if (wbytes(&c, m->token, KRPC_TOKEN_LEN) == -1)
-			r = -2;
-		else
-			r = wvalue(&c, m);
+		r = wvalue(&c, m);
 		break;
 	case KRPC_HAVE:
 		if (wbytes(&c, m->target, KAD_ID_LEN) == -1)
@@ -432,16 +421,14 @@ krpc_encode(const struct krpc_msg *m, void *buf, size_t buflen)
 	case KRPC_HAVE_RES:
 		if (m->have > 1)
 			r = -1;
-		else if (wbytes(&c, m->token, KRPC_TOKEN_LEN) == -1 ||
-		    wu8(&c, m->have) == -1)
+		else if (wu8(&c, m->have) == -1)
 			r = -2;
 		break;
 	case KRPC_STORE:
 		if ((m->flags & ~KRPC_STORE_MASK) != 0)
 			r = -1;
-		else if (wbytes(&c, m->token, KRPC_TOKEN_LEN) == -1 ||
-		    wbytes(&c, m->target, KAD_ID_LEN) == -1 ||
-		    wu8(&c, m->flags) == -1 || wu8(&c, m->hops) == -1)
+		else if (wbytes(&c, m->target, KAD_ID_LEN) == -1 ||
+		    wu8(&c, m->flags) == -1)
 			r = -2;
 		else
 			r = wvalue(&c, m);
@@ -469,10 +456,27 @@ krpc_encode(const struct krpc_msg *m, void *buf, size_t buflen)
 
 void
 krpc_init(struct krpc_msg *m, uint8_t type,
-    const uint8_t txid[KRPC_TXID_LEN], const uint8_t id[KAD_ID_LEN])
+    const uint8_t txid[KRPC_TXID_LEN])
 {
 	memset(m, 0, sizeof(*m));
 	m->type = type;
 	memcpy(m->txid, txid, KRPC_TXID_LEN);
-	memcpy(m->id, id, KAD_ID_LEN);
+}
+
+size_t
+krpc_reply_max(uint8_t type)
+{
+	switch (type) {
+	case KRPC_PING:
+		return (KRPC_HDR_LEN);
+	case KRPC_FIND_NODE:
+	case KRPC_FIND_VALUE:
+		return (KRPC_MAX_MSG);
+	case KRPC_HAVE:
+		return (KRPC_HDR_LEN + 1);
+	case KRPC_STORE:
+		return (KRPC_HDR_LEN + 1);
+	default:
+		return (0);
+	}
 }

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * krpc: the kad datagram format (see docs/PROTOCOL.md), pure encode and
- * decode.  One bounds-checked decoder for every datagram; it never
- * trusts a length it has not checked against the bytes it was given and
- * says why a datagram was refused, so the caller can count it.
+ * krpc: the DHT's messages (see docs/PROTOCOL.md, section 4), pure
+ * encode and decode.  Since protocol version 2 they travel inside a
+ * session (session.h), which says who sent them: no node ID is on the
+ * wire, a contact is the peer's public key and address, and no token is
+ * needed to prove an address.  One bounds-checked decoder for every
+ * message; it never trusts a length it has not checked against the
+ * bytes it was given and says why a message was refused, so the caller
+ * can count it.
  */
 #ifndef KAD_KRPC_H
 #define KAD_KRPC_H
@@ -17,19 +21,19 @@
 
 #define KRPC_MAGIC0		0x6b	/* 'k' */
 #define KRPC_MAGIC1		0x64	/* 'd' */
-#define KRPC_VERSION		1
-#define KRPC_MAX_DGRAM		1232	/* IPv6 minimum MTU minus headers */
-#define KRPC_HDR_LEN		44	/* magic, version, type, txid, id */
+#define KRPC_VERSION		2
+#define KRPC_MAX_MSG		1100	/* inside a session's DATA */
+#define KRPC_HDR_LEN		12	/* magic, version, type, txid */
 #define KRPC_TXID_LEN		8
 #define KRPC_TXID_OFF		4	/* after magic, version, type */
-#define KRPC_TOKEN_LEN		8
+#define KRPC_KEY_LEN		32	/* a node's X25519 public key */
 #define KRPC_MAX_VALUE		1024	/* one chunk */
-#define KRPC_CONTACT4_LEN	38	/* id, IPv4 address, port */
-#define KRPC_CONTACT6_LEN	50	/* id, IPv6 address, port */
-/* NODES: header, token and two counts leave room for this many records */
-#define KRPC_NODES_FIXED	(KRPC_HDR_LEN + KRPC_TOKEN_LEN + 2)
+#define KRPC_CONTACT4_LEN	38	/* key, IPv4 address, port */
+#define KRPC_CONTACT6_LEN	50	/* key, IPv6 address, port */
+/* NODES: header and two counts leave room for this many records */
+#define KRPC_NODES_FIXED	(KRPC_HDR_LEN + 2)
 #define KRPC_MAX_CONTACTS	\
-	((KRPC_MAX_DGRAM - KRPC_NODES_FIXED) / KRPC_CONTACT4_LEN)
+	((KRPC_MAX_MSG - KRPC_NODES_FIXED) / KRPC_CONTACT4_LEN)
 
 /* message types: requests are odd, the reply to one is the next number */
 #define KRPC_PING		1
@@ -58,7 +62,7 @@
 /* STORE_RES status */
 #define KRPC_ST_OK		0	/* accepted */
 #define KRPC_ST_HAVE		1	/* already had it */
-#define KRPC_ST_BADTOKEN	2	/* token not for the source address */
+#define KRPC_ST_UNPROVED	2	/* sender's address not proved yet */
 #define KRPC_ST_BADVALUE	3	/* SHA-256(value) != key */
 #define KRPC_ST_BUSY		4	/* not here, try another node */
 #define KRPC_ST_MAX		4
@@ -75,7 +79,12 @@ struct krpc_addr {
 	uint8_t		ip[16];		/* IPv4 uses the first 4 bytes */
 };
 
+/*
+ * A contact: the key and address are on the wire; id, the node ID of
+ * the key (node_id.h), is the caller's to fill in (it is not sent).
+ */
 struct krpc_contact {
+	uint8_t		 pub[KRPC_KEY_LEN];
 	uint8_t		 id[KAD_ID_LEN];
 	struct krpc_addr addr;
 };
@@ -84,24 +93,24 @@ struct krpc_contact {
  * One decoded message.  Which fields mean something depends on type:
  *   FIND_NODE, FIND_VALUE	target, want
  *   HAVE			target (the key)
- *   NODES			token, contacts (IPv4 records first)
- *   VALUE			token, value
- *   HAVE_RES			token, have
- *   STORE			token, target, flags, hops, value
+ *   NODES			contacts (IPv4 records first)
+ *   VALUE			value
+ *   HAVE_RES			have
+ *   STORE			target, flags, value
  *   STORE_RES			status
  * value points into the decoded buffer and lives as long as it does.
+ * id is the sender's node ID, from its session: the caller's to fill
+ * in, never on the wire.
  */
 struct krpc_msg {
 	uint8_t		 type;
 	uint8_t		 txid[KRPC_TXID_LEN];
 	uint8_t		 id[KAD_ID_LEN];
 	uint8_t		 target[KAD_ID_LEN];
-	uint8_t		 token[KRPC_TOKEN_LEN];
 	uint8_t		 want;
 	uint8_t		 have;
 	uint8_t		 status;
 	uint8_t		 flags;
-	uint8_t		 hops;
 	uint8_t		 ncontacts;
 	struct krpc_contact contacts[KRPC_MAX_CONTACTS];
 	const uint8_t	*value;
@@ -134,16 +143,19 @@ int	krpc_decode(const void *buf, size_t len, struct krpc_msg *m,
 	    enum krpc_err *why);
 
 /*
- * Encode *m into buf.  Returns the datagram length, or -1 with errno
+ * Encode *m into buf.  Returns the message length, or -1 with errno
  * EINVAL (a field out of range) or EMSGSIZE (does not fit in buflen or
- * in KRPC_MAX_DGRAM).  The encoding is canonical: decoding a datagram
- * and encoding the result gives back the same bytes.
+ * in KRPC_MAX_MSG).  The encoding is canonical: decoding a message and
+ * encoding the result gives back the same bytes.
  */
 ssize_t	krpc_encode(const struct krpc_msg *m, void *buf, size_t buflen);
 
 /* Fill the header fields of a message (zeroes the rest). */
 void	krpc_init(struct krpc_msg *m, uint8_t type,
-	    const uint8_t txid[KRPC_TXID_LEN], const uint8_t id[KAD_ID_LEN]);
+	    const uint8_t txid[KRPC_TXID_LEN]);
+
+/* The largest answer a request of this type can draw (0: none). */
+size_t	krpc_reply_max(uint8_t type);
 
 /* Wire length of one contact record for an address family, 0 if none. */
 size_t	krpc_contact_len(uint8_t family);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "krpc.h"
+#include "node_id.h"
 #include "routing.h"
 
 /*
@@ -44,10 +45,10 @@ struct routing {
 };
 
 #define RT_BLOB_MAGIC	"KDRT"
-#define RT_BLOB_VERSION	1
+#define RT_BLOB_VERSION	2
 #define RT_BLOB_HDR	40	/* magic 4, version 1, pad 3, self 32 ... */
 #define RT_BLOB_COUNT	4	/* ... then a 32-bit count */
-#define RT_BLOB_REC	52	/* id 32, family 1, pad 1, port 2, ip 16 */
+#define RT_BLOB_REC	52	/* key 32, family 1, pad 1, port 2, ip 16 */
 
 /* Eight bytes at a time: the first word almost always decides. */
 int
@@ -406,8 +407,8 @@ want_ping(struct rt_bucket *b, uint64_t now)
 
 static int
 update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
-    const struct krpc_addr *addr, uint64_t now, int replied, uint32_t rtt,
-    struct rt_entry **pingme)
+    const uint8_t pub[KRPC_KEY_LEN], const struct krpc_addr *addr,
+    uint64_t now, int replied, uint32_t rtt, struct rt_entry **pingme)
 {
 	struct rt_bucket	*b;
 	struct rt_entry		*e, ne;
@@ -425,8 +426,8 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 	if ((at = bucket_find(b, id)) != -1) {
 		e = &b->e[at];
 		if (!addr_eq(&e->addr, addr)) {
-			/* a good contact keeps its address: no hijacking */
-			if (routing_good(e, now))
+			/* only a proved address moves a contact */
+			if (!replied)
 				return (RT_IGNORED);
 			e->addr = *addr;
 			e->flags &= ~RT_F_RTT;
@@ -446,6 +447,7 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 
 	memset(&ne, 0, sizeof(ne));
 	memcpy(ne.id, id, KAD_ID_LEN);
+	memcpy(ne.pub, pub, KRPC_KEY_LEN);
 	ne.addr = *addr;
 	ne.seen = now;
 	ne.seq = rt->seq++;
@@ -486,17 +488,18 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 
 int
 routing_heard(struct routing *rt, const uint8_t id[KAD_ID_LEN],
-    const struct krpc_addr *addr, uint64_t now, struct rt_entry **pingme)
+    const uint8_t pub[KRPC_KEY_LEN], const struct krpc_addr *addr,
+    uint64_t now, struct rt_entry **pingme)
 {
-	return (update(rt, id, addr, now, 0, 0, pingme));
+	return (update(rt, id, pub, addr, now, 0, 0, pingme));
 }
 
 int
 routing_replied(struct routing *rt, const uint8_t id[KAD_ID_LEN],
-    const struct krpc_addr *addr, uint64_t now, uint32_t rtt_ms,
-    struct rt_entry **pingme)
+    const uint8_t pub[KRPC_KEY_LEN], const struct krpc_addr *addr,
+    uint64_t now, uint32_t rtt_ms, struct rt_entry **pingme)
 {
-	return (update(rt, id, addr, now, 1, rtt_ms, pingme));
+	return (update(rt, id, pub, addr, now, 1, rtt_ms, pingme));
 }
 
 int
@@ -840,7 +843,7 @@ routing_save(struct routing *rt, void *buf, size_t len)
 		for (j = 0; j < rt->b[i].n; j++) {
 			e = &rt->b[i].e[j];
 			alen = e->addr.family == KRPC_AF_INET ? 4 : 16;
-			memcpy(p, e->id, KAD_ID_LEN);
+			memcpy(p, e->pub, KRPC_KEY_LEN);
 			p[32] = e->addr.family;
 			be16enc(p + 34, e->addr.port);
 			memcpy(p + 36, e->addr.ip, alen);
@@ -857,7 +860,9 @@ load_rec(struct routing *rt, const uint8_t *p, struct krpc_contact *ct)
 	static const uint8_t	zero[12];
 
 	memset(ct, 0, sizeof(*ct));
-	memcpy(ct->id, p, KAD_ID_LEN);
+	memcpy(ct->pub, p, KRPC_KEY_LEN);
+	if (kad_node_id(ct->pub, ct->id) == -1)
+		return (-1);
 	ct->addr.family = p[32];
 	ct->addr.port = be16dec(p + 34);
 	memcpy(ct->addr.ip, p + 36, 16);
@@ -891,7 +896,7 @@ routing_load(struct routing *rt, const void *buf, size_t len, uint64_t now)
 	before = rt->count;
 	for (i = 0; i < count; i++) {
 		(void)load_rec(rt, p + i * RT_BLOB_REC, &ct);
-		(void)update(rt, ct.id, &ct.addr, now, 0, 0, NULL);
+		(void)update(rt, ct.id, ct.pub, &ct.addr, now, 0, 0, NULL);
 	}
 	return ((int)(rt->count - before));
  bad:

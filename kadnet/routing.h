@@ -30,6 +30,7 @@
 
 struct rt_entry {
 	uint8_t		 id[KAD_ID_LEN];
+	uint8_t		 pub[KRPC_KEY_LEN];	/* id is its node ID */
 	struct krpc_addr addr;
 	uint64_t	 seen;		/* last datagram from it (LRS order) */
 	uint64_t	 replied;	/* last reply from it, 0: never */
@@ -58,19 +59,24 @@ struct routing	*routing_new(const uint8_t self[KAD_ID_LEN], unsigned k,
 void		 routing_free(struct routing *);
 
 /*
- * A request arrived from id at addr (heard), or a reply to one of ours
- * (replied, with its round-trip time, or RT_RTT_NONE for none).  When
- * the bucket is full and its least recently seen contact should prove
- * it is alive, *pingme points
- * at that contact (valid until the next call that changes the table);
- * the caller pings it and reports routing_replied or routing_failed.
+ * The node with key pub (id its node ID) was heard from at addr, an
+ * address that has not proved itself (a request inside a handshake's
+ * first message): a new contact, never a known one's new address.  Or
+ * it was proved alive at addr (replied: a reply, a request over keys
+ * whose address proved itself, a completed handshake; with an RTT, or
+ * RT_RTT_NONE): then its address becomes addr and its failures are
+ * forgiven.  When the bucket is full and its least recently seen
+ * contact should prove it is alive, *pingme points at that contact
+ * (valid until the next call that changes the table); the caller pings
+ * it and reports routing_replied or routing_failed.
  */
 int		 routing_heard(struct routing *, const uint8_t id[KAD_ID_LEN],
-		    const struct krpc_addr *, uint64_t now,
-		    struct rt_entry **pingme);
+		    const uint8_t pub[KRPC_KEY_LEN], const struct krpc_addr *,
+		    uint64_t now, struct rt_entry **pingme);
 int		 routing_replied(struct routing *,
-		    const uint8_t id[KAD_ID_LEN], const struct krpc_addr *,
-		    uint64_t now, uint32_t rtt_ms, struct rt_entry **pingme);
+		    const uint8_t id[KAD_ID_LEN], const uint8_t pub[KRPC_KEY_LEN],
+		    const struct krpc_addr *, uint64_t now, uint32_t rtt_ms,
+		    struct rt_entry **pingme);
 
 /*
  * A request to id went unanswered.  liveness: it was the ping asked for
@@ -129,7 +135,8 @@ unsigned	 routing_bucket_of(struct routing *,
  * restart: routing_save_size() bytes; routing_save returns the length
  * written or -1 (EMSGSIZE).  routing_load adds a blob's contacts as
  * heard-of but unconfirmed and returns how many it added, or -1 (EINVAL)
- * for a blob that is malformed in any way (then nothing is added).
+ * for a blob that is malformed in any way (then nothing is added).  A
+ * record holds a contact's key; its ID is worked out again (node_id.h).
  */
 size_t		 routing_save_size(struct routing *);
 ssize_t		 routing_save(struct routing *, void *buf, size_t len);

@@ -129,7 +129,8 @@ search_pos(const struct search *s, const uint8_t id[KAD_ID_LEN],
 
 int
 search_add(struct search *s, const uint8_t id[KAD_ID_LEN],
-    const struct krpc_addr *addr, unsigned hop)
+    const uint8_t pub[KRPC_KEY_LEN], const struct krpc_addr *addr,
+    unsigned hop)
 {
 	struct search_cand	*c;
 	uint16_t		 pos, victim;
@@ -169,6 +170,7 @@ search_add(struct search *s, const uint8_t id[KAD_ID_LEN],
 	c = &s->c[pos];
 	memset(c, 0, sizeof(*c));
 	memcpy(c->id, id, KAD_ID_LEN);
+	memcpy(c->pub, pub, KRPC_KEY_LEN);
 	c->addr = *addr;
 	c->hop = (uint8_t)hop;
 	c->state = SC_NEW;
@@ -223,13 +225,10 @@ search_unsend(struct search *s, struct search_cand *c)
 }
 
 void
-search_replied(struct search *s, struct search_cand *c,
-    const uint8_t *token)
+search_replied(struct search *s, struct search_cand *c)
 {
 	leave_state(s, c);
 	c->state = SC_REPLIED;
-	if (token != NULL)
-		memcpy(c->token, token, KRPC_TOKEN_LEN);
 }
 
 void

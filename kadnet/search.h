@@ -5,7 +5,7 @@
  * distance to the target, which of them to ask next (alpha in flight,
  * only among the k closest still alive, within the hop limit) and when
  * the lookup is over.  dht.c sends, times out and feeds replies back.
- * A lookup is one allocation of about 70 bytes per candidate slot, so
+ * A lookup is one allocation of about 100 bytes per candidate slot, so
  * hundreds can run at once.
  */
 #ifndef KAD_SEARCH_H
@@ -25,8 +25,8 @@
 
 struct search_cand {
 	uint8_t		 id[KAD_ID_LEN];
+	uint8_t		 pub[KRPC_KEY_LEN];	/* id is its node ID */
 	struct krpc_addr addr;
-	uint8_t		 token[KRPC_TOKEN_LEN];
 	uint8_t		 state;
 	uint8_t		 hop;		/* 1: from our own table */
 };
@@ -51,7 +51,8 @@ uint8_t		 search_type(const struct search *);
  * every slot.
  */
 int		 search_add(struct search *, const uint8_t id[KAD_ID_LEN],
-		    const struct krpc_addr *, unsigned hop);
+		    const uint8_t pub[KRPC_KEY_LEN], const struct krpc_addr *,
+		    unsigned hop);
 struct search_cand *search_find(struct search *,
 		    const uint8_t id[KAD_ID_LEN]);
 
@@ -65,8 +66,7 @@ void		 search_widen(struct search *, unsigned alpha);
 /* Undo search_next when the request could not be sent. */
 void		 search_unsend(struct search *, struct search_cand *);
 
-void		 search_replied(struct search *, struct search_cand *,
-		    const uint8_t *token);	/* token may be NULL */
+void		 search_replied(struct search *, struct search_cand *);
 void		 search_slow(struct search *, struct search_cand *);
 void		 search_failed(struct search *, struct search_cand *);
 
