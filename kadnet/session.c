@@ -717,7 +717,7 @@ sess_established(struct sess *s, const uint8_t pub[SESS_KEY_LEN])
 }
 
 /* OpenSSL's GCM context with its key schedule, about, per direction */
-#define GCM_CTX_BYTES	1024
+#define GCM_CTX_BYTES	1200
 
 size_t
 sess_mem(const struct sess *s)

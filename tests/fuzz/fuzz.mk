@@ -18,6 +18,12 @@ FUZZERS		+= fuzz_dht
 fuzz_dht_SRCS	:= tests/fuzz/fuzz_dht.c $(KADNET_PURE)
 fuzz_dht_PKGS	:= libcrypto
 
+# the session layer fed hostile datagrams, with mac1 made right at will
+FUZZERS		+= fuzz_session
+fuzz_session_SRCS := tests/fuzz/fuzz_session.c kadnet/ratelimit.c \
+		   kadnet/krpc.c $(KADNET_SESS)
+fuzz_session_PKGS := libcrypto
+
 FUZZERS		+= fuzz_krpc
 fuzz_krpc_SRCS	:= tests/fuzz/fuzz_krpc.c kadnet/krpc.c
 fuzz_krpc_PKGS	:=
