@@ -73,6 +73,10 @@ static const struct kadipc_type_info catalogue[] = {
 	FIXED(XFER_UNPIN, struct kadipc_link, D(T, M) | D(M, C)),
 	EMPTY(XFER_ABORT, D(M, C)),
 	FIXED(XFER_ERROR, struct kadipc_text, D(C, M) | D(M, T)),
+	{ KADIPC_CRYPT_IDENTITY, "CRYPT_IDENTITY",
+	    sizeof(struct kadipc_crypt_identity),
+	    sizeof(struct kadipc_crypt_identity), 1, 0, D(M, C) },
+	FIXED(CRYPT_IDENTITY_RES, struct kadipc_crypt_identity_res, D(C, M)),
 
 	/* ctl <-> master */
 	EMPTY(CTL_STATUS, D(T, M)),
@@ -113,6 +117,10 @@ static const struct kadipc_type_info catalogue[] = {
 	FIXED(NET_PUBLISHED, struct kadipc_net_res, D(N, S)),
 	VAR(NET_ROUTES, 0, KADIPC_MAX_PAYLOAD, D(N, S) | D(S, N)),
 	FIXED(NET_ALONE, struct kadipc_u32, D(N, S)),
+
+	/* net <-> crypt: the static-key oracle, nothing else */
+	FIXED(CRYPT_DH, struct kadipc_crypt_dh, D(N, C)),
+	FIXED(CRYPT_DH_RES, struct kadipc_crypt_dh_res, D(C, N)),
 };
 
 const struct kadipc_type_info *
