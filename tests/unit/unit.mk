@@ -32,3 +32,8 @@ test_store_SRCS		:= tests/unit/test_store.c $(STORE_TC_SRCS)
 test_store_PKGS		:= tokyocabinet libcrypto
 test_store_crash_SRCS	:= tests/unit/test_store_crash.c $(STORE_TC_SRCS)
 test_store_crash_PKGS	:= tokyocabinet libcrypto
+
+TESTS		+= test_nodekey
+test_nodekey_SRCS := tests/unit/test_nodekey.c kadcrypt/aead.c \
+		   $(CRYPT_NODEKEY_SRCS)
+test_nodekey_PKGS := libcrypto
