@@ -2,7 +2,8 @@
 /*
  * kadcrypt: main.  Loads OpenSSL's algorithms before the sandbox (they
  * read openssl.cnf), then runs its event loop with no network, no disk
- * and no way to open a file.
+ * and no way to open a file: the node key's file comes from kadmaster as
+ * an fd (CRYPT_IDENTITY).
  */
 #include <sys/types.h>
 
@@ -40,6 +41,8 @@ main(int argc, char *argv[])
 	kad_privdrop_lookup(w.user, &user);
 	if (crypt_aead_init() == -1)
 		fatalx("cannot load the ciphers");
+	if (crypt_oracle_init() == -1)
+		fatalx("cannot load X25519");
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	kad_privdrop(KAD_PROC_CRYPT, w.root, &user);

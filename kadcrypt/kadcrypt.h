@@ -17,4 +17,10 @@ void	crypt_dispatch_store(struct kadipc_chan *, struct kadipc_msg *,
 	    void *);
 void	crypt_store_batch(struct kadipc_chan *, void *);
 
+/* crypt_oracle.c: the node key, and the oracle kadnet asks */
+struct kad_stats;
+int	crypt_oracle_init(void);
+int	crypt_identity(struct kadipc_msg *);
+void	crypt_oracle_stats(struct kad_stats *);
+
 #endif /* KADCRYPT_H */

@@ -242,6 +242,9 @@ status_reply(struct ctl_conn *c)
 	for (i = 0; i < KADIPC_KEY_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", ident.id[i]);
 	conn_text(c, "node-id: %s\n", hex);
+	for (i = 0; i < KADIPC_KEY_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", ident.pub[i]);
+	conn_text(c, "node-key: %s\n", hex);
 	conn_text(c, "port: %u\n", ident.port);
 	conn_text(c, "uptime: %lld\n", (long long)(time(NULL) - started));
 	conn_text(c, "pid-%s: %d\n", kad_procnames[KAD_PROC_MASTER],

@@ -41,6 +41,7 @@
 
 struct dht_config {
 	uint8_t		 id[KAD_ID_LEN];
+	uint8_t		 pub[32];	/* the node's X25519 public key */
 	struct sockaddr_storage bind;	/* our address (family 0: unknown) */
 	uint8_t		 families;	/* KRPC_WANT4|KRPC_WANT6 we can reach;
 					   0: the bind address's family */

@@ -34,6 +34,7 @@
 #include "sandbox.h"
 #include "worker.h"
 #include "dht.h"
+#include "node_id.h"
 #include "routing.h"
 
 #define NET_MAX_UDP	4
@@ -409,6 +410,7 @@ net_start(void)
 
 	dht_config_defaults(&cf);
 	memcpy(cf.id, netconf.id, sizeof(cf.id));
+	memcpy(cf.pub, netconf.pub, sizeof(cf.pub));
 	cf.replicas = netconf.replicas;
 	if (to_sockaddr(&netconf.bind, &cf.bind, &len) == -1)
 		fatalx("%s: bad bind address", __func__);
@@ -469,6 +471,24 @@ net_bootstrap(struct kadipc_msg *m)
 	net_rearm();
 }
 
+/* NET_CONFIG: the node ID must be the one its public key gives. */
+static void
+net_config(struct kadipc_msg *m)
+{
+	uint8_t	 id[KAD_NODE_ID_LEN];
+
+	if (configured)
+		fatalx("%s: second NET_CONFIG", __func__);
+	if (kadipc_recv_net_config(m, &netconf) == -1 ||
+	    netconf.replicas < 1 || netconf.replicas > DHT_MAX_REPLICAS)
+		fatalx("%s: bad NET_CONFIG", __func__);
+	if (kad_node_id(netconf.pub, id) == -1 ||
+	    memcmp(id, netconf.id, sizeof(id)) != 0)
+		fatalx("%s: NET_CONFIG: the node ID is not the node key's",
+		    __func__);
+	configured = 1;
+}
+
 static void
 net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 {
@@ -477,12 +497,7 @@ net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		return;
 	switch (m->hdr.type) {
 	case KADIPC_NET_CONFIG:
-		if (configured)
-			fatalx("%s: second NET_CONFIG", __func__);
-		if (kadipc_recv_net_config(m, &netconf) == -1 ||
-		    netconf.replicas < 1 || netconf.replicas > DHT_MAX_REPLICAS)
-			fatalx("%s: bad NET_CONFIG", __func__);
-		configured = 1;
+		net_config(m);
 		return;
 	case KADIPC_NET_UDP:
 		if (!configured || done)
