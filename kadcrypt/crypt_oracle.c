@@ -26,6 +26,8 @@
 
 static struct nodekey	*nodekey;
 
+struct kadipc_chan	*crypt_net;
+
 static uint64_t
 now_ms(void)
 {
@@ -142,4 +144,31 @@ crypt_oracle_stats(struct kad_stats *s)
 	kad_stats_add(s, "crypt-dh-badpoint", st->refused[KADIPC_DH_BADPOINT]);
 	kad_stats_add(s, "crypt-dh-busy", st->refused[KADIPC_DH_BUSY]);
 	kad_stats_add(s, "crypt-dh-self", st->refused[KADIPC_DH_SELF]);
+}
+
+/*
+ * kadnet's channel carries CRYPT_DH alone: checked by its recv helper
+ * (exact length, no fd), refused before the node key exists, answered
+ * by nodekey_dh, whose refusals (a point of small order, our own key,
+ * over the budget) go back as a status with nothing but zeros.
+ */
+void
+crypt_dispatch_net(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
+{
+	struct kadipc_crypt_dh	 r;
+	uint8_t			 shared[KADIPC_KEY_LEN];
+	int			 status;
+
+	(void)ch;
+	(void)arg;
+	if (m->hdr.type != KADIPC_CRYPT_DH || kadipc_recv_crypt_dh(m, &r) == -1)
+		fatalx("%s: bad %s", __func__, kadipc_type_name(m->hdr.type));
+	if (nodekey == NULL || !nodekey_ready(nodekey))
+		fatalx("%s: CRYPT_DH before the node key", __func__);
+	if ((status = nodekey_dh(nodekey, r.peer, now_ms(), shared)) == -1)
+		fatalx("%s: the DH failed", __func__);
+	if (kadipc_send_crypt_dh_res(crypt_net, r.cookie, status,
+	    status == KADIPC_DH_OK ? shared : NULL) == -1)
+		fatal("%s: CRYPT_DH_RES", __func__);
+	explicit_bzero(shared, sizeof(shared));
 }

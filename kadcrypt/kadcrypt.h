@@ -8,7 +8,7 @@
 
 #include "kadipc.h"
 
-extern struct kadipc_chan	*crypt_master, *crypt_store;
+extern struct kadipc_chan	*crypt_master, *crypt_store, *crypt_net;
 
 /* crypt_dispatch.c */
 void	crypt_dispatch_master(struct kadipc_chan *, struct kadipc_msg *,
@@ -22,5 +22,6 @@ struct kad_stats;
 int	crypt_oracle_init(void);
 int	crypt_identity(struct kadipc_msg *);
 void	crypt_oracle_stats(struct kad_stats *);
+void	crypt_dispatch_net(struct kadipc_chan *, struct kadipc_msg *, void *);
 
 #endif /* KADCRYPT_H */

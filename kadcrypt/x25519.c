@@ -6,8 +6,9 @@
  * beside it; each DH wraps the peer's bytes in a public EVP_PKEY,
  * derives into a stack buffer, hashes it with the label and wipes it.
  * OpenSSL's X25519 refuses an all-zero result itself (EVP_PKEY_derive
- * fails): a derive that fails is reported as a point of small order, as
- * is an all-zero result that got through.
+ * fails): a peer OpenSSL does not take or a derive that fails is
+ * reported as a point of small order, as is an all-zero result that got
+ * through; only a failure to allocate is an error.
  *
  * A new key is 32 bytes from RAND_priv_bytes, imported, rather than
  * EVP_PKEY_keygen's: the key file needs the raw private key, and
@@ -101,10 +102,11 @@ crypt_x25519_dh(struct crypt_x25519 *x, const uint8_t peer[CRYPT_X25519_LEN],
 	if ((pk = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, peer,
 	    CRYPT_X25519_LEN)) == NULL)
 		return (-1);
-	if (EVP_PKEY_derive_init(x->derive) != 1 ||
-	    EVP_PKEY_derive_set_peer_ex(x->derive, pk, 0) != 1)
+	if (EVP_PKEY_derive_init(x->derive) != 1)
 		goto done;
-	if (EVP_PKEY_derive(x->derive, raw, &len) != 1 ||
+	/* a point OpenSSL will not take is as bad as one of small order */
+	if (EVP_PKEY_derive_set_peer_ex(x->derive, pk, 0) != 1 ||
+	    EVP_PKEY_derive(x->derive, raw, &len) != 1 ||
 	    len != CRYPT_X25519_LEN || CRYPTO_memcmp(raw, zero,
 	    sizeof(raw)) == 0) {
 		rv = 1;

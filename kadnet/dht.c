@@ -304,6 +304,20 @@ dht_store_reply(struct dht *d, uint64_t cookie, int status,
 	return (0);
 }
 
+/* Nothing asks for a DH yet: every answer is to an unknown cookie. */
+int
+dht_static_dh_reply(struct dht *d, uint64_t cookie, int status,
+    const uint8_t shared[32], uint64_t now)
+{
+	(void)d;
+	(void)cookie;
+	(void)status;
+	(void)shared;
+	(void)now;
+	errno = ENOENT;
+	return (-1);
+}
+
 int
 dht_store_scan_reply(struct dht *d, uint64_t cookie,
     const uint8_t (*keys)[KAD_ID_LEN], size_t n, uint64_t now)

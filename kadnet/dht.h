@@ -117,6 +117,12 @@ struct dht_io {
 	/* NULL: value_ok means SHA-256(value) == key */
 	int	(*value_ok)(void *arg, const uint8_t key[KAD_ID_LEN],
 		    const uint8_t *value, size_t len);
+	/*
+	 * The hashed DH of the node's static key with peer (kadcrypt's
+	 * oracle); the answer comes back through dht_static_dh_reply with
+	 * the same cookie.  May be NULL.
+	 */
+	void	(*static_dh)(void *arg, uint64_t cookie, const uint8_t peer[32]);
 };
 
 /* why received datagrams were dropped (besides krpc decode errors) */
@@ -200,6 +206,14 @@ int		 dht_store_reply(struct dht *, uint64_t cookie, int status,
 		    const void *data, size_t len, uint64_t now);
 int		 dht_store_scan_reply(struct dht *, uint64_t cookie,
 		    const uint8_t (*keys)[KAD_ID_LEN], size_t n, uint64_t now);
+/*
+ * The oracle's answer to io.static_dh's request with this cookie:
+ * status 0 and shared = SHA-256("kad2 dh" || X25519(static key, peer)),
+ * or a refusal (1 point of small order, 2 over the budget, 3 our own
+ * key) with shared all zero.  An unknown cookie: -1, errno ENOENT.
+ */
+int		 dht_static_dh_reply(struct dht *, uint64_t cookie, int status,
+		    const uint8_t shared[32], uint64_t now);
 
 /* Routing table blob, to persist through the store and reload. */
 ssize_t		 dht_save(struct dht *, void *buf, size_t len);

@@ -5,10 +5,11 @@
  * Its UDP sockets are opened by kadmaster and arrive as fds.
  *
  * The protocol itself is the pure state machine in dht.c; this file
- * feeds it datagrams, time and the store's answers, and carries out what
- * it asks for: datagrams to send, store requests over the kadstore
- * channel, and completions (a fetched chunk for kadstore, a published
- * chunk's acknowledgement).
+ * feeds it datagrams, time and the store's and kadcrypt's answers, and
+ * carries out what it asks for: datagrams to send, store requests over
+ * the kadstore channel, DH requests to kadcrypt's static-key oracle
+ * (kadnet never holds the node's private key), and completions (a
+ * fetched chunk for kadstore, a published chunk's acknowledgement).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -53,7 +54,7 @@ struct pending {
 };
 
 static struct event_base	*base;
-static struct kadipc_chan	*ch_master, *ch_store;
+static struct kadipc_chan	*ch_master, *ch_store, *ch_crypt;
 static struct event		*ev_udp[NET_MAX_UDP], *ev_timer, *ev_save;
 static int			 udp_fd[NET_MAX_UDP], udp_fam[NET_MAX_UDP];
 static int			 nudp;
@@ -66,6 +67,8 @@ static int			 routes_seen;
 static TAILQ_HEAD(, pending)	 queue = TAILQ_HEAD_INITIALIZER(queue);
 static size_t			 nqueue;
 static uint64_t			 sendfail, queue_full;
+static uint64_t			 dh_pending;	/* CRYPT_DH unanswered */
+static uint64_t			 dh_sent, dh_answered, dh_unclaimed;
 
 static uint64_t
 now_ms(void)
@@ -235,6 +238,17 @@ io_store(void *arg, const struct dht_store_req *r)
 		fatal("%s", __func__);
 }
 
+/* A DH of the node's static key with peer, by kadcrypt (CRYPT_DH). */
+static void
+io_static_dh(void *arg, uint64_t cookie, const uint8_t peer[32])
+{
+	(void)arg;
+	if (kadipc_send_crypt_dh(ch_crypt, cookie, peer) == -1)
+		fatal("%s", __func__);
+	dh_pending++;
+	dh_sent++;
+}
+
 static void
 io_event(void *arg, const struct dht_event *e)
 {
@@ -314,6 +328,9 @@ net_stats(struct kad_stats *s)
 		kad_stats_add(s, "drop-bad-value", ds->drop[DHT_DROP_BADVALUE]);
 		kad_stats_add(s, "drop-busy", ds->drop[DHT_DROP_BUSY]);
 	}
+	kad_stats_add(s, "dh-sent", dh_sent);
+	kad_stats_add(s, "dh-answered", dh_answered);
+	kad_stats_add(s, "dh-unclaimed", dh_unclaimed);
 }
 
 static void
@@ -422,6 +439,7 @@ net_start(void)
 	io.random = io_random;
 	io.store = io_store;
 	io.event = io_event;
+	io.static_dh = io_static_dh;
 	if ((dht = dht_new(&cf, &io, now_ms())) == NULL)
 		fatal("dht_new");
 	if ((ev_timer = evtimer_new(base, net_timer, NULL)) == NULL ||
@@ -489,6 +507,26 @@ net_config(struct kadipc_msg *m)
 	configured = 1;
 }
 
+/* Test builds: count requests to the oracle, as the dht would send. */
+static void
+net_test_dh(struct kadipc_msg *m)
+{
+#ifdef KAD_TEST_HOOKS
+	static uint64_t		 next;
+	struct kadipc_test_dh	 t;
+	uint32_t		 i;
+
+	if (kadipc_recv_test_dh(m, &t) == -1)
+		fatalx("%s: bad NET_TEST_DH", __func__);
+	log_warnx("test hook: %u DH requests to kadcrypt", t.count);
+	for (i = 0; i < t.count; i++)
+		io_static_dh(NULL, KADIPC_TEST_DH_COOKIE | next++, t.peer);
+#else
+	(void)m;
+	fatalx("%s: NET_TEST_DH in a release build", __func__);
+#endif
+}
+
 static void
 net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 {
@@ -523,6 +561,9 @@ net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		return;
 	case KADIPC_NET_PEERS_REQ:
 		net_peers();
+		return;
+	case KADIPC_NET_TEST_DH:
+		net_test_dh(m);
 		return;
 	}
 	fatalx("%s: unexpected %s from kadmaster", __func__,
@@ -621,6 +662,35 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	net_rearm();
 }
 
+/*
+ * kadcrypt's answers to our CRYPT_DH requests, for the dht, which
+ * matches each cookie to its handshake.  An answer to nothing we asked
+ * is kadcrypt breaking the protocol; one the dht no longer wants (its
+ * handshake is gone) is only counted.  The secret is wiped once handed
+ * over.
+ */
+static void
+net_dispatch_crypt(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
+{
+	struct kadipc_crypt_dh_res	 r;
+
+	(void)ch;
+	(void)arg;
+	if (m->hdr.type != KADIPC_CRYPT_DH_RES ||
+	    kadipc_recv_crypt_dh_res(m, &r) == -1)
+		fatalx("%s: bad %s", __func__, kadipc_type_name(m->hdr.type));
+	if (dht == NULL || dh_pending == 0)
+		fatalx("%s: CRYPT_DH_RES with nothing pending", __func__);
+	dh_pending--;
+	dh_answered++;
+	if (dht_static_dh_reply(dht, r.cookie, (int)r.status, r.shared,
+	    now_ms()) == -1)
+		dh_unclaimed++;
+	explicit_bzero(&r, sizeof(r));
+	net_drain_queue();
+	net_rearm();
+}
+
 static void
 net_chan_dead(struct kadipc_chan *ch, void *arg)
 {
@@ -638,7 +708,7 @@ main(int argc, char *argv[])
 	struct kad_worker	 w;
 	struct kad_user		 user;
 
-	kad_worker_init(&w, KAD_PROC_NET, 2, argc, argv);
+	kad_worker_init(&w, KAD_PROC_NET, 3, argc, argv);
 	kad_privdrop_lookup(w.user, &user);
 	/* OpenSSL reads its configuration file now, not in the sandbox */
 	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
@@ -652,6 +722,8 @@ main(int argc, char *argv[])
 	    KAD_PROC_MASTER, net_dispatch_master, net_chan_dead);
 	ch_store = kad_worker_chan(base, KAD_IPC_FD + 1, KAD_PROC_NET,
 	    KAD_PROC_STORE, net_dispatch_store, net_chan_dead);
+	ch_crypt = kad_worker_chan(base, KAD_IPC_FD + 2, KAD_PROC_NET,
+	    KAD_PROC_CRYPT, net_dispatch_crypt, net_chan_dead);
 	event_base_dispatch(base);
 	fatalx("event loop ended");
 }

@@ -24,6 +24,7 @@
  * NET_PEERS_REQ  104    master -> net           empty                 no  NET_PEERS..., NET_PEERS_END
  * NET_PEERS      105    net -> master           bytes 1..MAX_PAYLOAD  no  text lines for kadctl peers
  * NET_PEERS_END  106    net -> master           empty                 no
+ * NET_TEST_DH    107    master -> net           kadipc_test_dh        no  test builds only: ask the oracle
  * STORE_CONFIG   200    master -> store         kadipc_store_config   no  once; READY
  * CRYPT_CONFIG   300    master -> crypt         kadipc_crypt_config   no  once; READY
  * XFER_PUT_BEGIN 301    ctl -> master -> crypt  kadipc_xfer_begin     no  peerid = transfer id
@@ -51,6 +52,7 @@
  * CTL_TEST_SANDBOX 404  ctl -> master           kadipc_u32 (proc)     no  test builds only
  * CTL_BOOTSTRAP  405    ctl -> master           kadipc_text (address) no  CTL_END or CTL_ERROR
  * CTL_PEERS      406    ctl -> master           empty                 no  CTL_TEXT..., CTL_END
+ * CTL_TEST_DH    407    ctl -> master           kadipc_test_dh        no  test builds only: NET_TEST_DH
  * CHUNK_PUT      500    crypt -> store          kadipc_chunk + bytes  no  CHUNK_PUT_RES; <= CHUNK_MAX bytes
  * CHUNK_PUT_RES  501    store -> crypt          kadipc_chunk_res      no  after the batch is committed
  * CHUNK_GET      502    crypt -> store          kadipc_key            no  CHUNK_GET_RES
@@ -105,6 +107,7 @@ enum kadipc_type {
 	KADIPC_NET_PEERS_REQ = 104,
 	KADIPC_NET_PEERS = 105,
 	KADIPC_NET_PEERS_END = 106,
+	KADIPC_NET_TEST_DH = 107,
 	/* 200..299: master <-> store */
 	KADIPC_STORE_CONFIG = 200,
 	/* 300..399: file transfers, ctl <-> master <-> crypt; crypt's setup */
@@ -130,6 +133,7 @@ enum kadipc_type {
 	KADIPC_CTL_TEST_SANDBOX = 404,
 	KADIPC_CTL_BOOTSTRAP = 405,
 	KADIPC_CTL_PEERS = 406,
+	KADIPC_CTL_TEST_DH = 407,
 	/* 500..599: crypt <-> store */
 	KADIPC_CHUNK_PUT = 500,
 	KADIPC_CHUNK_PUT_RES = 501,
@@ -337,6 +341,20 @@ struct kadipc_crypt_dh_res {
 };
 _Static_assert(sizeof(struct kadipc_crypt_dh_res) == 48, "crypt_dh_res");
 
+/*
+ * CTL_TEST_DH, NET_TEST_DH (test builds only): kadnet sends count
+ * CRYPT_DH requests for peer, as its protocol core would, with cookies
+ * whose top 16 bits are all ones (KADIPC_TEST_DH_COOKIE).
+ */
+#define KADIPC_TEST_DH_MAX	20000
+#define KADIPC_TEST_DH_COOKIE	0xffff000000000000ULL
+struct kadipc_test_dh {
+	uint32_t	count;		/* 1..KADIPC_TEST_DH_MAX */
+	uint32_t	pad0;
+	uint8_t		peer[KADIPC_KEY_LEN];
+};
+_Static_assert(sizeof(struct kadipc_test_dh) == 40, "test_dh");
+
 struct kadipc_xfer_begin {
 	uint64_t	size;		/* announced size, for progress only */
 	char		name[KADIPC_NAME_MAX];
@@ -482,6 +500,8 @@ int	kadipc_recv_crypt_dh_res(const struct kadipc_msg *,
 	    struct kadipc_crypt_dh_res *);
 int	kadipc_send_crypt_dh_res(struct kadipc_chan *, uint64_t cookie,
 	    uint32_t status, const uint8_t shared[KADIPC_KEY_LEN]);
+/* CTL_TEST_DH, NET_TEST_DH */
+int	kadipc_recv_test_dh(const struct kadipc_msg *, struct kadipc_test_dh *);
 
 /* msg_chunk.c: CHUNK_PUT, NET_STORE_PUT, CHUNK_GET, CHUNK_UNPIN */
 int	kadipc_recv_chunk(const struct kadipc_msg *, struct kadipc_chunk_msg *);

@@ -55,6 +55,8 @@ static const struct kadipc_type_info catalogue[] = {
 	EMPTY(NET_PEERS_REQ, D(M, N)),
 	VAR(NET_PEERS, 1, KADIPC_MAX_PAYLOAD, D(N, M)),
 	EMPTY(NET_PEERS_END, D(N, M)),
+	{ KADIPC_NET_TEST_DH, "NET_TEST_DH", sizeof(struct kadipc_test_dh),
+	    sizeof(struct kadipc_test_dh), 0, 1, D(M, N) },
 
 	/* master <-> store */
 	FIXED(STORE_CONFIG, struct kadipc_store_config, D(M, S)),
@@ -87,6 +89,8 @@ static const struct kadipc_type_info catalogue[] = {
 	FIXED(CTL_TEST_SANDBOX, struct kadipc_u32, D(T, M)),
 	FIXED(CTL_BOOTSTRAP, struct kadipc_text, D(T, M)),
 	EMPTY(CTL_PEERS, D(T, M)),
+	{ KADIPC_CTL_TEST_DH, "CTL_TEST_DH", sizeof(struct kadipc_test_dh),
+	    sizeof(struct kadipc_test_dh), 0, 1, D(T, M) },
 
 	/* crypt <-> store */
 	VAR(CHUNK_PUT, sizeof(struct kadipc_chunk),

@@ -154,3 +154,14 @@ kadipc_send_crypt_dh_res(struct kadipc_chan *ch, uint64_t cookie,
 	explicit_bzero(&r, sizeof(r));
 	return (rv);
 }
+
+int
+kadipc_recv_test_dh(const struct kadipc_msg *m, struct kadipc_test_dh *t)
+{
+	if ((m->hdr.type != KADIPC_CTL_TEST_DH &&
+	    m->hdr.type != KADIPC_NET_TEST_DH) || m->fd != -1 ||
+	    kadipc_msg_exact(m, t, sizeof(*t)) == -1 || t->pad0 != 0 ||
+	    t->count < 1 || t->count > KADIPC_TEST_DH_MAX)
+		return (bad());
+	return (0);
+}

@@ -41,6 +41,7 @@ all_helpers(const struct kadipc_msg *m)
 	struct kadipc_crypt_identity_res ir;
 	struct kadipc_crypt_dh		 dh;
 	struct kadipc_crypt_dh_res	 dr;
+	struct kadipc_test_dh		 td;
 	const uint8_t			*data;
 	uint64_t			 u64;
 	uint32_t			 u32;
@@ -94,6 +95,9 @@ all_helpers(const struct kadipc_msg *m)
 	    ir.status > KADIPC_IDENT_MAX)
 		abort();
 	(void)kadipc_recv_crypt_dh(m, &dh);
+	if (kadipc_recv_test_dh(m, &td) == 0 &&
+	    (td.count < 1 || td.count > KADIPC_TEST_DH_MAX))
+		abort();
 	if (kadipc_recv_crypt_dh_res(m, &dr) == 0 &&
 	    (dr.status > KADIPC_DH_MAX || dr.pad0 != 0))
 		abort();

@@ -3,8 +3,10 @@
 # public: 68 bytes, mode 0600), made by kadcrypt on the first start and
 # kept; the node ID is SHA-256 of the public key; version 1's random
 # node-id file is replaced; a damaged key file, or one others can read,
-# stops the start with one clear line and is left as it was.  As root:
-# the private key is in kadcrypt's memory and in no other process's.
+# stops the start with one clear line and is left as it was.  kadnet's
+# requests to kadcrypt's static-key oracle are answered within its
+# checks and budget.  As root: the private key is in kadcrypt's memory,
+# once, and in no other process's.
 . "$(dirname "$0")/lib.sh"
 
 # hex of LEN bytes of FILE from OFFSET
@@ -73,7 +75,54 @@ memcheck() {
 	check "$1: the public key is in kadnet's memory (the search works)" \
 	    [ $? = 0 ]
 }
-memcheck "key made"
+# The static-key oracle, through the real channel and sandboxes: kadnet
+# asks kadcrypt (test builds: kadctl test-dh COUNT POINT), and every
+# request is answered; the protocol core has no handshakes yet, so every
+# answer goes unclaimed.
+# wait_field KEY VALUE: until kadctl status shows it (10 s at most)
+wait_field() {
+	_n=0
+	while [ "$(status_field "$1")" != "$2" ]; do
+		_n=$((_n + 1))
+		[ $_n -gt 100 ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+bob=de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f
+zero=0000000000000000000000000000000000000000000000000000000000000000
+one=0100000000000000000000000000000000000000000000000000000000000000
+kadctl test-dh 1 $bob
+check "oracle: a DH with a peer's point is answered" wait_field dh-answered 1
+check "oracle: ...and not refused" \
+    [ "$(status_field crypt-dh)/$(status_field crypt-dh-refused)" = 1/0 ]
+check "oracle: ...and goes to the protocol core (unclaimed for now)" \
+    [ "$(status_field dh-unclaimed)" = 1 ]
+kadctl test-dh 1 $zero
+kadctl test-dh 1 $one
+check "oracle: the all-zero point and the point 1 are refused" \
+    wait_field crypt-dh-badpoint 2
+kadctl test-dh 1 "$pub1"
+check "oracle: our own public key is refused" wait_field crypt-dh-self 1
+t0=$(date +%s%N)
+kadctl test-dh 20000 $bob
+wait_field dh-answered 20004
+t1=$(date +%s%N)
+check "oracle: a burst of 20000: every request answered" \
+    [ "$(status_field dh-sent)/$(status_field dh-answered)" = 20004/20004 ]
+busy=$(status_field crypt-dh-busy)
+okn=$((20000 - busy))
+ms=$(( (t1 - t0) / 1000000 ))
+echo "# oracle: 20000 requests in $ms ms: $okn answered, $busy over the budget"
+check "oracle: the budget refuses some ($busy)" [ "$busy" -gt 0 ]
+check "oracle: the burst is answered in full ($okn >= 7997)" [ $okn -ge 7997 ]
+check "oracle: no more than the burst and the rate allow" \
+    [ $okn -le $((8000 + 4 * ms + 4000)) ]
+check "oracle: refusals counted by reason" \
+    [ "$(status_field crypt-dh-refused)" = $((busy + 3)) ]
+check "oracle: the node still runs" kill -0 "$NODE_PID"
+
+memcheck "key made, after 20004 DH"
 
 # a restart keeps the key and the ID
 kill -TERM "$NODE_PID"
