@@ -5,7 +5,8 @@
  * The algorithms are fetched once (an implicit EVP_sha256()-style fetch
  * costs about a third of a 1 KiB hash) and every handle keeps its
  * context, so the per-chunk path is Init_ex2/Update/Final only.  This
- * is the only file in kadcrypt that sees an OpenSSL header.
+ * and x25519.c (the node key) are kadcrypt's only OpenSSL wrappers;
+ * kadnet/node_id.c, compiled in as well, hashes a public key with it.
  */
 #include <limits.h>
 #include <stdlib.h>

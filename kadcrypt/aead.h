@@ -2,9 +2,10 @@
 /*
  * kadcrypt's thin layer over OpenSSL 3: SHA-256, AES-256-CTR and
  * AES-256-GCM with algorithms fetched once and contexts reused, plus
- * random bytes and constant-time compare.  aead.c is the only file in
- * kadcrypt that includes <openssl/...>; everything else sees these
- * opaque handles.  All functions return 0 or -1 (NULL for constructors).
+ * random bytes and constant-time compare.  aead.c and x25519.c (the node
+ * key) are the only files in kadcrypt that include <openssl/...>, with
+ * kadnet/node_id.c, which kadcrypt compiles too; everything else sees
+ * these opaque handles.  All functions return 0 or -1 (NULL for constructors).
  */
 #ifndef KAD_AEAD_H
 #define KAD_AEAD_H

@@ -9,8 +9,10 @@
  * window, verified plaintext to the master within the transfer window.
  * Nothing waits for a single round trip; replies come back in order.
  *
- * kadcrypt is not an oracle: it only seals streams it chunks itself and
- * only opens chunks named by a link's verified tree.
+ * kadcrypt is not an oracle for these: it only seals streams it chunks
+ * itself and only opens chunks named by a link's verified tree.  Its one
+ * oracle, the hashed DH of the node key that kadnet may ask for, is
+ * crypt_oracle.c's, and checks every request.
  */
 #include <sys/types.h>
 
@@ -415,6 +417,7 @@ crypt_stats(struct kad_stats *s)
 	kad_stats_add(s, "transfers", nxfers);
 	kad_stats_add(s, "bytes-published", stat_put_bytes);
 	kad_stats_add(s, "bytes-fetched", stat_get_bytes);
+	crypt_oracle_stats(s);
 }
 
 static const struct kad_worker_ops crypt_ops = {
@@ -428,7 +431,7 @@ crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
 	struct kadipc_crypt_config	 cc;
 	struct xfer			*x;
 	uint64_t			 ack;
-	static int			 configured;
+	static int			 configured, identified;
 
 	(void)arg;
 	if (kad_worker_master(ch, m, &crypt_ops))
@@ -440,11 +443,20 @@ crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
 			fatalx("%s: bad CRYPT_CONFIG", __func__);
 		configured = 1;
 		window = cc.window;
-		to_master(KADIPC_READY, 0, NULL, 0);
+		return;
+	case KADIPC_CRYPT_IDENTITY:
+		/* the node key next; ready once it is good */
+		if (!configured)
+			fatalx("%s: CRYPT_IDENTITY before CRYPT_CONFIG",
+			    __func__);
+		if (crypt_identity(m)) {
+			identified = 1;
+			to_master(KADIPC_READY, 0, NULL, 0);
+		}
 		return;
 	}
-	if (!configured)
-		fatalx("%s: %s before CRYPT_CONFIG", __func__,
+	if (!identified)
+		fatalx("%s: %s before the node key", __func__,
 		    kadipc_type_name(m->hdr.type));
 	x = xfer_find(m->hdr.peerid);
 	switch (m->hdr.type) {

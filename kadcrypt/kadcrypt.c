@@ -2,7 +2,8 @@
 /*
  * kadcrypt: main.  Loads OpenSSL's algorithms before the sandbox (they
  * read openssl.cnf), then runs its event loop with no network, no disk
- * and no way to open a file.
+ * and no way to open a file: the node key's file comes from kadmaster as
+ * an fd (CRYPT_IDENTITY).
  */
 #include <sys/types.h>
 
@@ -36,10 +37,12 @@ main(int argc, char *argv[])
 	struct kad_worker	 w;
 	struct kad_user		 user;
 
-	kad_worker_init(&w, KAD_PROC_CRYPT, 2, argc, argv);
+	kad_worker_init(&w, KAD_PROC_CRYPT, 3, argc, argv);
 	kad_privdrop_lookup(w.user, &user);
 	if (crypt_aead_init() == -1)
 		fatalx("cannot load the ciphers");
+	if (crypt_oracle_init() == -1)
+		fatalx("cannot load X25519");
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	kad_privdrop(KAD_PROC_CRYPT, w.root, &user);
@@ -50,6 +53,9 @@ main(int argc, char *argv[])
 	crypt_store = kad_worker_chan(base, KAD_IPC_FD + 1, KAD_PROC_CRYPT,
 	    KAD_PROC_STORE, crypt_dispatch_store, crypt_chan_dead);
 	kadipc_set_batch_cb(crypt_store, crypt_store_batch);
+	/* kadnet's channel: the static-key oracle (crypt_oracle.c) only */
+	crypt_net = kad_worker_chan(base, KAD_IPC_FD + 2, KAD_PROC_CRYPT,
+	    KAD_PROC_NET, crypt_dispatch_net, crypt_chan_dead);
 	event_base_dispatch(base);
 	fatalx("event loop ended");
 }

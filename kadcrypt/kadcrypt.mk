@@ -5,8 +5,13 @@
 CRYPT_FORMAT_SRCS := kadcrypt/aead.c kadcrypt/link.c kadcrypt/manifest.c \
 		     kadcrypt/publish.c kadcrypt/fetch.c
 
+# The node key and the static-key oracle; node_id.c is kadnet's, shared
+# so that both derive the node ID the same way.
+CRYPT_NODEKEY_SRCS := kadcrypt/nodekey.c kadcrypt/x25519.c kadnet/node_id.c
+
 BINS		+= kadcrypt
 LIBEXEC_BINS	+= kadcrypt
 kadcrypt_SRCS	:= kadcrypt/kadcrypt.c kadcrypt/crypt_dispatch.c \
-		   $(CRYPT_FORMAT_SRCS)
+		   kadcrypt/crypt_oracle.c $(CRYPT_FORMAT_SRCS) \
+		   $(CRYPT_NODEKEY_SRCS)
 kadcrypt_PKGS	:= libcrypto

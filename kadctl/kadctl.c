@@ -497,6 +497,34 @@ cmd_test_sandbox(const char *name)
 		fail_text(&m);
 	return (0);
 }
+
+/* test-dh COUNT HEX: kadnet asks kadcrypt's oracle COUNT times. */
+static int
+cmd_test_dh(const char *count, const char *hex)
+{
+	struct kadipc_test_dh	 t;
+	struct kadipc_msg	 m;
+	const char		*errstr;
+	unsigned int		 v;
+	size_t			 i;
+
+	memset(&t, 0, sizeof(t));
+	t.count = strtonum(count, 1, KADIPC_TEST_DH_MAX, &errstr);
+	if (errstr != NULL)
+		errx(1, "count %s is %s", count, errstr);
+	if (strlen(hex) != 2 * sizeof(t.peer))
+		errx(1, "the point must be %zu hex digits", 2 * sizeof(t.peer));
+	for (i = 0; i < sizeof(t.peer); i++) {
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			errx(1, "%s: not hex", hex);
+		t.peer[i] = (uint8_t)v;
+	}
+	kadipc_compose(ch, KADIPC_CTL_TEST_DH, 0, -1, &t, sizeof(t));
+	next_msg(&m, 0);
+	if (m.hdr.type != KADIPC_CTL_END)
+		fail_text(&m);
+	return (0);
+}
 #endif
 
 int
@@ -582,6 +610,10 @@ main(int argc, char *argv[])
 	if (strcmp(argv[0], "test-sandbox") == 0 && argc == 2) {
 		connect_ctl(sock);
 		return (cmd_test_sandbox(argv[1]));
+	}
+	if (strcmp(argv[0], "test-dh") == 0 && argc == 3) {
+		connect_ctl(sock);
+		return (cmd_test_dh(argv[1], argv[2]));
 	}
 #endif
 	usage();

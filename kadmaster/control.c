@@ -242,6 +242,9 @@ status_reply(struct ctl_conn *c)
 	for (i = 0; i < KADIPC_KEY_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", ident.id[i]);
 	conn_text(c, "node-id: %s\n", hex);
+	for (i = 0; i < KADIPC_KEY_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", ident.pub[i]);
+	conn_text(c, "node-key: %s\n", hex);
 	conn_text(c, "port: %u\n", ident.port);
 	conn_text(c, "uptime: %lld\n", (long long)(time(NULL) - started));
 	conn_text(c, "pid-%s: %d\n", kad_procnames[KAD_PROC_MASTER],
@@ -431,6 +434,26 @@ ctl_test_sandbox(struct ctl_conn *c, struct kadipc_msg *m)
 	return (0);
 }
 
+/* Test builds: kadnet asks kadcrypt's oracle, as its handshakes would. */
+static int
+ctl_test_dh(struct ctl_conn *c, struct kadipc_msg *m)
+{
+#ifdef KAD_TEST_HOOKS
+	struct kadipc_test_dh	 t;
+
+	if (kadipc_recv_test_dh(m, &t) == -1) {
+		conn_error(c, "bad CTL_TEST_DH");
+		return (0);
+	}
+	master_send(KAD_PROC_NET, KADIPC_NET_TEST_DH, 0, -1, &t, sizeof(t));
+	kadipc_compose(c->ch, KADIPC_CTL_END, 0, -1, NULL, 0);
+#else
+	(void)m;
+	conn_error(c, "not a test build");
+#endif
+	return (0);
+}
+
 static const struct {
 	uint32_t	  type;
 	int		(*fn)(struct ctl_conn *, struct kadipc_msg *);
@@ -444,6 +467,7 @@ static const struct {
 	{ KADIPC_CTL_BOOTSTRAP, ctl_bootstrap },
 	{ KADIPC_CTL_PEERS, ctl_peers },
 	{ KADIPC_CTL_TEST_SANDBOX, ctl_test_sandbox },
+	{ KADIPC_CTL_TEST_DH, ctl_test_dh },
 };
 
 static void

@@ -1,9 +1,22 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The node identity: a random 256-bit node ID, saved
- * as hex in DATADIR/node-id, and a random UDP port in 1025..65535, saved
- * in DATADIR/port.  Both are created on first start and reused after;
- * a damaged file is an error, never silently replaced.
+ * The node identity: the node key in DATADIR/node-key, and a random UDP
+ * port in 1025..65535, saved in DATADIR/port.  Both are created on first
+ * start and reused after; a damaged file is an error, never silently
+ * replaced.
+ *
+ * kadmaster never reads the key.  It opens DATADIR/node-key (or, on the
+ * first start, creates DATADIR/node-key.tmp) and passes the fd to
+ * kadcrypt (CRYPT_IDENTITY), which reads it, or makes the key and writes
+ * it, and answers with the public key and the node ID (SHA-256 of the
+ * public key, kadnet/node_id.c).  A new file is renamed into place only
+ * once kadcrypt has written and synced it, so a crash leaves no half
+ * key.  What kadmaster checks itself is the file's metadata: a regular
+ * file, ours, no access for group or others, and the right size.
+ *
+ * Version 1 kept a random node ID in DATADIR/node-id.  It is replaced by
+ * the key's ID: the file is removed, with a log line, once the key is
+ * saved.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -19,6 +32,10 @@
 
 #include "kadmaster.h"
 #include "log.h"
+
+#define NODE_KEY	"node-key"
+#define NODE_KEY_TMP	"node-key.tmp"
+#define NODE_ID_V1	"node-id"
 
 static int
 read_small(const char *path, char *buf, size_t bufsz)
@@ -63,18 +80,6 @@ write_small(const char *path, const char *text)
 	return (0);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 /* A new random port, saved: first start, or the drawn one was taken. */
 int
 identity_new_port(const char *datadir, struct identity *id)
@@ -91,45 +96,106 @@ identity_new_port(const char *datadir, struct identity *id)
 	return (0);
 }
 
+/*
+ * The metadata rules of a key file, on the fd we will pass (no race
+ * between a check by name and the open).  want < 0: any size.
+ */
+static int
+key_fd_ok(int fd, const char *path, off_t want)
+{
+	struct stat	 st;
+
+	if (fstat(fd, &st) == -1) {
+		log_warn("%s", path);
+		return (-1);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_warnx("%s: not a regular file; the node key must be one",
+		    path);
+		return (-1);
+	}
+	if (st.st_uid != geteuid()) {
+		log_warnx("%s: owned by uid %u, not by uid %u that runs kad",
+		    path, (unsigned)st.st_uid, (unsigned)geteuid());
+		return (-1);
+	}
+	if ((st.st_mode & 077) != 0) {
+		log_warnx("%s: mode %04o lets others read or write the node "
+		    "key; it must be 0600 (chmod 600 it, and consider the key "
+		    "known to them)", path, (unsigned)(st.st_mode & 07777));
+		return (-1);
+	}
+	if (want >= 0 && st.st_size != want) {
+		log_warnx("%s: %lld bytes, not a node key (%d bytes); restore "
+		    "it from a backup, or remove it to make a new identity",
+		    path, (long long)st.st_size, KADIPC_NODE_KEY_LEN);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The fd kadcrypt gets: DATADIR/node-key read-only, or a new, empty
+ * DATADIR/node-key.tmp for it to fill (id->key_new).  O_NONBLOCK: a
+ * FIFO in its place must not hang the start.
+ */
+static int
+identity_open_key(const char *datadir, struct identity *id)
+{
+	char	 path[PATH_MAX], tmp[PATH_MAX];
+	int	 fd;
+
+	path_join(path, sizeof(path), datadir, NODE_KEY);
+	path_join(tmp, sizeof(tmp), datadir, NODE_KEY_TMP);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT) {
+		/* a file left by a start that died before the rename */
+		if (unlink(tmp) == -1 && errno != ENOENT) {
+			log_warn("%s", tmp);
+			return (-1);
+		}
+		if ((fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600)) == -1) {
+			log_warn("%s", tmp);
+			return (-1);
+		}
+		if (key_fd_ok(fd, tmp, 0) == -1) {
+			close(fd);
+			return (-1);
+		}
+		id->key_fd = fd;
+		id->key_new = 1;
+		return (0);
+	}
+	if (fd == -1) {
+		if (errno == ELOOP)
+			log_warnx("%s: a symbolic link; the node key must be "
+			    "a regular file", path);
+		else
+			log_warn("%s", path);
+		return (-1);
+	}
+	if (key_fd_ok(fd, path, KADIPC_NODE_KEY_LEN) == -1) {
+		close(fd);
+		return (-1);
+	}
+	id->key_fd = fd;
+	id->key_new = 0;
+	return (0);
+}
+
 int
 identity_load(const char *datadir, struct identity *id)
 {
 	char		 path[PATH_MAX], buf[128];
 	const char	*errstr;
-	size_t		 i;
-	int		 hi, lo;
+	struct stat	 st;
 
-	/* node ID */
-	path_join(path, sizeof(path), datadir, "node-id");
-	if (read_small(path, buf, sizeof(buf)) == 0) {
-		if (strlen(buf) != 2 * sizeof(id->id)) {
-			log_warnx("%s: not a 64-digit hex node ID", path);
-			return (-1);
-		}
-		for (i = 0; i < sizeof(id->id); i++) {
-			hi = hexval(buf[2 * i]);
-			lo = hexval(buf[2 * i + 1]);
-			if (hi < 0 || lo < 0) {
-				log_warnx("%s: not a 64-digit hex node ID",
-				    path);
-				return (-1);
-			}
-			id->id[i] = hi << 4 | lo;
-		}
-	} else if (errno == ENOENT) {
-		arc4random_buf(id->id, sizeof(id->id));
-		for (i = 0; i < sizeof(id->id); i++)
-			snprintf(buf + 2 * i, 3, "%02x", id->id[i]);
-		strlcat(buf, "\n", sizeof(buf));
-		if (write_small(path, buf) == -1) {
-			log_warn("%s", path);
-			return (-1);
-		}
-		log_info("new node ID saved in %s", path);
-	} else {
-		log_warn("%s", path);
+	id->key_fd = -1;
+	if (identity_open_key(datadir, id) == -1)
 		return (-1);
-	}
+	path_join(path, sizeof(path), datadir, NODE_ID_V1);
+	id->v1_id = lstat(path, &st) == 0;
 
 	/* UDP port */
 	path_join(path, sizeof(path), datadir, "port");
@@ -146,6 +212,87 @@ identity_load(const char *datadir, struct identity *id)
 	} else {
 		log_warn("%s", path);
 		return (-1);
+	}
+	return (0);
+}
+
+/* Why kadcrypt refused the key file, in words for the log. */
+static const char *
+refusal(uint32_t status)
+{
+	switch (status) {
+	case KADIPC_IDENT_BADSIZE:
+		return ("not a node key (wrong length, or not a file)");
+	case KADIPC_IDENT_BADMAGIC:
+		return ("not a node key (it does not start with "
+		    KADIPC_NODE_KEY_MAGIC ")");
+	case KADIPC_IDENT_MISMATCH:
+		return ("a damaged node key (its public half is not its "
+		    "private half's)");
+	case KADIPC_IDENT_IOERROR:
+		return ("kadcrypt could not read or write it");
+	}
+	return ("refused");
+}
+
+static void
+sync_dir(const char *datadir)
+{
+	int	 fd;
+
+	if ((fd = open(datadir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fsync(fd) == -1)
+		log_warn("%s: fsync", datadir);
+	if (fd != -1)
+		close(fd);
+}
+
+/*
+ * kadcrypt's answer to CRYPT_IDENTITY (checked by its recv helper): the
+ * key it read or made, or why the file is refused.  A new key's file is
+ * renamed into place, and version 1's node-id file removed.  0, or -1
+ * after a log line saying why the node cannot start.
+ */
+int
+identity_key_saved(const char *datadir, struct identity *id,
+    const struct kadipc_crypt_identity_res *r)
+{
+	char	 path[PATH_MAX], tmp[PATH_MAX];
+
+	path_join(path, sizeof(path), datadir, NODE_KEY);
+	path_join(tmp, sizeof(tmp), datadir, NODE_KEY_TMP);
+	if (r->status != KADIPC_IDENT_LOADED &&
+	    r->status != KADIPC_IDENT_CREATED) {
+		log_warnx("%s: %s; restore it from a backup, or remove it to "
+		    "make a new identity", id->key_new ? tmp : path,
+		    refusal(r->status));
+		return (-1);
+	}
+	if ((r->status == KADIPC_IDENT_CREATED) != id->key_new) {
+		log_warnx("kadcrypt: %s a key it was to %s", r->status ==
+		    KADIPC_IDENT_CREATED ? "created" : "loaded",
+		    id->key_new ? "create" : "load");
+		return (-1);
+	}
+	if (id->key_new) {
+		if (rename(tmp, path) == -1) {
+			log_warn("rename %s", tmp);
+			return (-1);
+		}
+		sync_dir(datadir);
+		log_info("new node key saved in %s", path);
+	}
+	memcpy(id->pub, r->pub, sizeof(id->pub));
+	memcpy(id->id, r->id, sizeof(id->id));
+	id->ready = 1;
+	if (id->v1_id) {
+		path_join(tmp, sizeof(tmp), datadir, NODE_ID_V1);
+		if (unlink(tmp) == -1 && errno != ENOENT)
+			log_warn("%s", tmp);
+		else
+			log_info("%s: version 1's random node ID is replaced "
+			    "by the node key's; file removed", tmp);
+		id->v1_id = 0;
 	}
 	return (0);
 }

@@ -42,6 +42,8 @@ static int		 udp_fds[KAD_MAX_LISTEN], nudp;
 static struct kadipc_sockaddr udp_addr[KAD_MAX_LISTEN];
 static uint16_t		 udp_port;	/* the port we advertise */
 
+static void	 master_identity(struct kadipc_msg *);
+
 __attribute__((__noreturn__)) static void
 usage(void)
 {
@@ -251,6 +253,9 @@ master_dispatch_worker(struct kadipc_chan *ch, struct kadipc_msg *m,
 	case KADIPC_NET_PEERS_END:
 		control_peers(m);
 		break;
+	case KADIPC_CRYPT_IDENTITY_RES:
+		master_identity(m);
+		break;
 	case KADIPC_STATS:
 		master_stats(w, m);
 		break;
@@ -372,12 +377,14 @@ master_sockaddr(const struct kad_addr *a, struct kadipc_sockaddr *out)
 	}
 }
 
+/*
+ * kadnet's configuration, once kadcrypt has answered with the node key:
+ * its ID and public key, the UDP sockets, then the bootstrap addresses.
+ */
 static void
-configure_workers(void)
+configure_net(void)
 {
 	struct kadipc_net_config	 nc;
-	struct kadipc_store_config	 sc;
-	struct kadipc_crypt_config	 cc;
 	struct kadipc_sockaddr		 sa;
 	struct kadipc_u32		 fam;
 	struct kad_addr			 a;
@@ -385,6 +392,7 @@ configure_workers(void)
 
 	memset(&nc, 0, sizeof(nc));
 	memcpy(nc.id, ident.id, sizeof(nc.id));
+	memcpy(nc.pub, ident.pub, sizeof(nc.pub));
 	nc.port = udp_port;
 	nc.replicas = conf.replicas;
 	nc.bind = udp_addr[0];
@@ -403,6 +411,18 @@ configure_workers(void)
 		master_send(KAD_PROC_NET, KADIPC_NET_BOOTSTRAP, 0, -1, &sa,
 		    sizeof(sa));
 	}
+}
+
+/*
+ * kadstore's and kadcrypt's configuration, and the node key's fd for
+ * kadcrypt; kadnet waits for kadcrypt's answer (master_identity).
+ */
+static void
+configure_workers(void)
+{
+	struct kadipc_store_config	 sc;
+	struct kadipc_crypt_config	 cc;
+	struct kadipc_chan		*ch = workers[KAD_PROC_CRYPT].ch;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.limit = conf.storage_limit;
@@ -414,6 +434,34 @@ configure_workers(void)
 	cc.window = conf.window;
 	master_send(KAD_PROC_CRYPT, KADIPC_CRYPT_CONFIG, 0, -1, &cc,
 	    sizeof(cc));
+	if (ch == NULL || kadipc_chan_dead(ch) ||
+	    kadipc_send_crypt_identity(ch, ident.key_fd, ident.key_new ?
+	    KADIPC_IDENT_F_NEW : 0) == -1) {
+		log_warnx("%s: CRYPT_IDENTITY to kadcrypt", __func__);
+		close(ident.key_fd);
+		ident.key_fd = -1;
+		master_shutdown(1);
+		return;
+	}
+	ident.key_fd = -1;	/* the channel's now, closed once sent */
+}
+
+/* kadcrypt has the node key, or says why it refuses the file. */
+static void
+master_identity(struct kadipc_msg *m)
+{
+	struct kadipc_crypt_identity_res	 r;
+
+	if (ident.ready || kadipc_recv_crypt_identity_res(m, &r) == -1) {
+		log_warnx("kadcrypt: bad or second CRYPT_IDENTITY_RES");
+		master_shutdown(1);
+		return;
+	}
+	if (identity_key_saved(conf.datadir, &ident, &r) == -1) {
+		master_shutdown(1);
+		return;
+	}
+	configure_net();
 }
 
 static void

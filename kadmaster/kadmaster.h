@@ -20,12 +20,19 @@
 
 /* identity.c */
 struct identity {
-	uint8_t		 id[KADIPC_KEY_LEN];
+	uint8_t		 id[KADIPC_KEY_LEN];	/* from kadcrypt, once ready */
+	uint8_t		 pub[KADIPC_KEY_LEN];	/* the node's public key */
+	int		 ready;		/* kadcrypt has answered with the key */
+	int		 key_fd;	/* for CRYPT_IDENTITY; -1 once passed */
+	int		 key_new;	/* key_fd is node-key.tmp, still empty */
+	int		 v1_id;		/* version 1's node-id file is there */
 	uint16_t	 port;
 	int		 fresh_port;	/* drawn this start, not yet used */
 };
 int	 identity_load(const char *datadir, struct identity *);
 int	 identity_new_port(const char *datadir, struct identity *);
+int	 identity_key_saved(const char *datadir, struct identity *,
+	    const struct kadipc_crypt_identity_res *);
 
 /* spawn.c */
 struct worker {

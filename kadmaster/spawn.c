@@ -8,7 +8,12 @@
  *   fd   kadnet        kadstore       kadcrypt
  *   3    master        master         master
  *   4    store         crypt          store
- *   5    -             net            -
+ *   5    crypt         net            net
+ *
+ * kadnet - kadcrypt carries the static-key oracle and nothing else
+ * (CRYPT_DH, CRYPT_DH_RES): the handshake needs the node key, which
+ * only kadcrypt holds, and the round trip through kadmaster would put
+ * it on the data path it should stay off.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -209,7 +214,7 @@ void
 spawn_workers(const struct master_conf *c)
 {
 	int	 m_net[2], m_store[2], m_crypt[2], crypt_store[2];
-	int	 net_store[2], fds[MAXCHANS];
+	int	 net_store[2], net_crypt[2], fds[MAXCHANS];
 
 	sandbox_dirs(c);
 	pair(m_net);
@@ -217,10 +222,12 @@ spawn_workers(const struct master_conf *c)
 	pair(m_crypt);
 	pair(crypt_store);
 	pair(net_store);
+	pair(net_crypt);
 
 	fds[0] = m_net[1];
 	fds[1] = net_store[0];
-	workers[KAD_PROC_NET].pid = spawn_one(c, KAD_PROC_NET, fds, 2);
+	fds[2] = net_crypt[0];
+	workers[KAD_PROC_NET].pid = spawn_one(c, KAD_PROC_NET, fds, 3);
 
 	fds[0] = m_store[1];
 	fds[1] = crypt_store[1];
@@ -229,7 +236,8 @@ spawn_workers(const struct master_conf *c)
 
 	fds[0] = m_crypt[1];
 	fds[1] = crypt_store[0];
-	workers[KAD_PROC_CRYPT].pid = spawn_one(c, KAD_PROC_CRYPT, fds, 2);
+	fds[2] = net_crypt[1];
+	workers[KAD_PROC_CRYPT].pid = spawn_one(c, KAD_PROC_CRYPT, fds, 3);
 
 	/* the master keeps only its own ends */
 	close(m_net[1]);
@@ -239,6 +247,8 @@ spawn_workers(const struct master_conf *c)
 	close(crypt_store[1]);
 	close(net_store[0]);
 	close(net_store[1]);
+	close(net_crypt[0]);
+	close(net_crypt[1]);
 	workers[KAD_PROC_NET].proc = KAD_PROC_NET;
 	workers[KAD_PROC_STORE].proc = KAD_PROC_STORE;
 	workers[KAD_PROC_CRYPT].proc = KAD_PROC_CRYPT;

@@ -4,11 +4,15 @@
  * peers send.  It holds the routing table; it has no disk and no keys.
  * Its UDP sockets are opened by kadmaster and arrive as fds.
  *
- * The protocol itself is the pure state machine in dht.c; this file
- * feeds it datagrams, time and the store's answers, and carries out what
- * it asks for: datagrams to send, store requests over the kadstore
- * channel, and completions (a fetched chunk for kadstore, a published
- * chunk's acknowledgement).
+ * The protocol is two pure state machines: the session layer
+ * (session.c: handshakes, keys, sealed DATA) under the DHT (dht.c).
+ * This file wires them together and to the world: datagrams from the
+ * sockets go to the session layer, whose opened messages go to the dht;
+ * the dht's messages go down through the session layer to the sockets.
+ * It carries out what they ask for: DH requests to kadcrypt's static-
+ * key oracle (kadnet never holds the node's private key), store
+ * requests over the kadstore channel, and completions (a fetched chunk
+ * for kadstore, a published chunk's acknowledgement).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -34,7 +38,9 @@
 #include "sandbox.h"
 #include "worker.h"
 #include "dht.h"
+#include "node_id.h"
 #include "routing.h"
+#include "session.h"
 
 #define NET_MAX_UDP	4
 #define NET_SAVE_FIRST	5		/* s: routing table to the store */
@@ -52,19 +58,22 @@ struct pending {
 };
 
 static struct event_base	*base;
-static struct kadipc_chan	*ch_master, *ch_store;
+static struct kadipc_chan	*ch_master, *ch_store, *ch_crypt;
 static struct event		*ev_udp[NET_MAX_UDP], *ev_timer, *ev_save;
 static int			 udp_fd[NET_MAX_UDP], udp_fam[NET_MAX_UDP];
 static int			 nudp;
 static int			 configured, done;
 static struct kadipc_net_config	 netconf;
 static struct dht		*dht;
+static struct sess		*sess;
 static uint8_t			*routes;	/* loaded before the dht */
 static size_t			 routes_len;
 static int			 routes_seen;
 static TAILQ_HEAD(, pending)	 queue = TAILQ_HEAD_INITIALIZER(queue);
 static size_t			 nqueue;
 static uint64_t			 sendfail, queue_full;
+static uint64_t			 dh_pending;	/* CRYPT_DH unanswered */
+static uint64_t			 dh_sent, dh_answered, dh_unclaimed;
 
 static uint64_t
 now_ms(void)
@@ -95,6 +104,8 @@ net_rearm(void)
 			fatal("%s", __func__);
 	}
 	next = dht_next_timer(dht);
+	if (sess_next_timer(sess) < next)
+		next = sess_next_timer(sess);
 	if (next == UINT64_MAX) {
 		evtimer_del(ev_timer);
 		return;
@@ -158,6 +169,7 @@ net_timer(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	(void)arg;
+	sess_timer(sess, now_ms());
 	dht_timer(dht, now_ms());
 	net_drain_queue();
 	net_rearm();
@@ -186,20 +198,117 @@ net_save(evutil_socket_t fd, short ev, void *arg)
 		event_add(ev_save, &(struct timeval){ NET_SAVE_EVERY, 0 });
 }
 
-/* dht callbacks: they only queue datagrams and messages */
+/* ---- addresses: the sockets' and the protocol's forms ---- */
+
+static int
+sa_to_kaddr(const struct sockaddr *sa, socklen_t len, struct krpc_addr *a)
+{
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+
+	memset(a, 0, sizeof(*a));
+	if (sa->sa_family == AF_INET && len == sizeof(sin)) {
+		memcpy(&sin, sa, sizeof(sin));
+		a->family = KRPC_AF_INET;
+		memcpy(a->ip, &sin.sin_addr, 4);
+		a->port = ntohs(sin.sin_port);
+		return (0);
+	}
+	if (sa->sa_family == AF_INET6 && len == sizeof(sin6)) {
+		memcpy(&sin6, sa, sizeof(sin6));
+		a->family = KRPC_AF_INET6;
+		memcpy(a->ip, &sin6.sin6_addr, 16);
+		a->port = ntohs(sin6.sin6_port);
+		return (0);
+	}
+	return (-1);
+}
+
+static socklen_t
+kaddr_to_sa(const struct krpc_addr *a, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == KRPC_AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(a->port);
+		memcpy(&sin->sin_addr, a->ip, 4);
+		return (sizeof(*sin));
+	}
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(a->port);
+	memcpy(&sin6->sin6_addr, a->ip, 16);
+	return (sizeof(*sin6));
+}
+
+/* ---- session callbacks: the sockets below, the dht above ---- */
 
 static void
-io_send(void *arg, const void *buf, size_t len, const struct sockaddr *to,
-    socklen_t tolen)
+sio_send(void *arg, const void *buf, size_t len, const struct krpc_addr *to)
 {
-	int	 i;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+	int			 i;
 
 	(void)arg;
+	sl = kaddr_to_sa(to, &ss);
 	for (i = 0; i < nudp; i++)
-		if (udp_fam[i] == to->sa_family)
+		if (udp_fam[i] == ss.ss_family)
 			break;
-	if (i == nudp || sendto(udp_fd[i], buf, len, MSG_DONTWAIT, to,
-	    tolen) == -1)
+	if (i == nudp || sendto(udp_fd[i], buf, len, MSG_DONTWAIT,
+	    (struct sockaddr *)&ss, sl) == -1)
+		sendfail++;
+}
+
+static void
+sio_deliver(void *arg, const uint8_t pub[SESS_KEY_LEN],
+    const struct krpc_addr *from, int validated, const void *buf, size_t len)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+
+	(void)arg;
+	sl = kaddr_to_sa(from, &ss);
+	(void)dht_input(dht, pub, validated, buf, len, (struct sockaddr *)&ss,
+	    sl, now_ms());
+}
+
+static void
+sio_peer_up(void *arg, const uint8_t pub[SESS_KEY_LEN],
+    const struct krpc_addr *addr)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+
+	(void)arg;
+	sl = kaddr_to_sa(addr, &ss);
+	(void)dht_peer_up(dht, pub, (struct sockaddr *)&ss, sl, now_ms());
+}
+
+static uint64_t
+sio_wallclock_ns(void *arg)
+{
+	struct timespec	 ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+}
+
+/* ---- dht callbacks: they only queue datagrams and messages ---- */
+
+/* A message for a peer: sealed (or held for keys) by the session layer. */
+static void
+io_send(void *arg, const uint8_t *pub, const void *buf, size_t len,
+    const struct sockaddr *to, socklen_t tolen, size_t reply_room)
+{
+	struct krpc_addr	a;
+
+	(void)arg;
+	if (sa_to_kaddr(to, tolen, &a) == -1 ||
+	    sess_send(sess, pub, &a, buf, len, reply_room, now_ms()) == -1)
 		sendfail++;
 }
 
@@ -234,6 +343,17 @@ io_store(void *arg, const struct dht_store_req *r)
 		fatal("%s", __func__);
 }
 
+/* A DH of the node's static key with peer, by kadcrypt (CRYPT_DH). */
+static void
+io_static_dh(void *arg, uint64_t cookie, const uint8_t peer[32])
+{
+	(void)arg;
+	if (kadipc_send_crypt_dh(ch_crypt, cookie, peer) == -1)
+		fatal("%s", __func__);
+	dh_pending++;
+	dh_sent++;
+}
+
 static void
 io_event(void *arg, const struct dht_event *e)
 {
@@ -250,6 +370,7 @@ static void
 net_udp_read(evutil_socket_t fd, short ev, void *arg)
 {
 	struct sockaddr_storage	 ss;
+	struct krpc_addr	 a;
 	socklen_t		 sslen;
 	uint8_t			 buf[2048];
 	ssize_t			 n;
@@ -268,7 +389,8 @@ net_udp_read(evutil_socket_t fd, short ev, void *arg)
 				log_warn("%s: recvfrom", __func__);
 			break;
 		}
-		dht_input(dht, buf, n, (struct sockaddr *)&ss, sslen, now);
+		if (sa_to_kaddr((struct sockaddr *)&ss, sslen, &a) == 0)
+			sess_input(sess, buf, (size_t)n, &a, now);
 	}
 	net_drain_queue();
 	net_rearm();
@@ -278,23 +400,59 @@ static void
 net_stats(struct kad_stats *s)
 {
 	const struct dht_stats	*ds;
-	uint64_t		 dropped = 0;
+	const struct sess_stats	*ss;
+	uint64_t		 dropped = 0, in = 0, out = 0;
 	int			 i;
 
 	if (dht != NULL) {
 		ds = dht_stats(dht);
+		ss = sess_stats(sess);
 		/* BUSY counts work we retry later, not datagrams lost */
 		for (i = 0; i < DHT_DROP_MAX; i++)
 			if (i != DHT_DROP_BADCONTACT && i != DHT_DROP_BUSY)
 				dropped += ds->drop[i];
+		/* what waits for keys is not lost; the rest is */
+		for (i = 0; i < SESS_DROP_MAX; i++)
+			if (i != SESS_DROP_QUEUE && i != SESS_DROP_CREDIT &&
+			    i != SESS_DROP_GAVEUP)
+				dropped += ss->drop[i];
+		for (i = 0; i <= SESS_TYPE_MAX; i++) {
+			in += ss->rx[i];
+			out += ss->tx[i];
+		}
 		kad_stats_add(s, "peers", dht_nodes(dht));
 		kad_stats_add(s, "lookups", ds->searches);
 		/* chunk lookups that found their value, since the start */
 		kad_stats_add(s, "lookup-median-ms", dht_get_ms_pct(ds, 50));
 		kad_stats_add(s, "lookup-p90-ms", dht_get_ms_pct(ds, 90));
-		kad_stats_add(s, "datagrams-in", ds->rx);
-		kad_stats_add(s, "datagrams-out", ds->tx);
+		kad_stats_add(s, "datagrams-in", in);
+		kad_stats_add(s, "datagrams-out", out);
 		kad_stats_add(s, "datagrams-dropped", dropped);
+		kad_stats_add(s, "messages-in", ds->rx);
+		kad_stats_add(s, "messages-out", ds->tx);
+		kad_stats_add(s, "sessions", sess_peers(sess));
+		kad_stats_add(s, "handshakes", ss->hs_done);
+		kad_stats_add(s, "handshakes-started", ss->hs_started);
+		kad_stats_add(s, "handshakes-answered", ss->hs_answered);
+		kad_stats_add(s, "handshakes-gave-up",
+		    ss->drop[SESS_DROP_GAVEUP]);
+		kad_stats_add(s, "rekeys", ss->rekeys);
+		kad_stats_add(s, "cookies-sent", ss->tx[SESS_COOKIE]);
+		kad_stats_add(s, "drop-session-auth",
+		    ss->drop[SESS_DROP_DECRYPT] + ss->drop[SESS_DROP_MAC1]);
+		kad_stats_add(s, "drop-session-replay",
+		    ss->drop[SESS_DROP_REPLAY]);
+		kad_stats_add(s, "drop-session-address",
+		    ss->drop[SESS_DROP_ADDRESS]);
+		kad_stats_add(s, "drop-session-index",
+		    ss->drop[SESS_DROP_INDEX]);
+		kad_stats_add(s, "drop-session-other",
+		    ss->drop[SESS_DROP_SHORT] + ss->drop[SESS_DROP_TYPE] +
+		    ss->drop[SESS_DROP_INNER] + ss->drop[SESS_DROP_EXPIRED] +
+		    ss->drop[SESS_DROP_SELF] + ss->drop[SESS_DROP_DH]);
+		kad_stats_add(s, "drop-session-load",
+		    ss->drop[SESS_DROP_COOKIE] + ss->drop[SESS_DROP_RATE] +
+		    ss->drop[SESS_DROP_BUSY]);
 		kad_stats_add(s, "datagrams-unsent", sendfail);
 		kad_stats_add(s, "rpc-timeouts", ds->timeouts);
 		kad_stats_add(s, "stores-accepted", ds->stores_accepted);
@@ -309,10 +467,13 @@ net_stats(struct kad_stats *s)
 		kad_stats_add(s, "drop-banned", ds->drop[DHT_DROP_BANNED]);
 		kad_stats_add(s, "drop-unsolicited",
 		    ds->drop[DHT_DROP_UNSOLICITED]);
-		kad_stats_add(s, "drop-bad-token", ds->drop[DHT_DROP_BADTOKEN]);
+		kad_stats_add(s, "drop-unproved", ds->drop[DHT_DROP_UNPROVED]);
 		kad_stats_add(s, "drop-bad-value", ds->drop[DHT_DROP_BADVALUE]);
 		kad_stats_add(s, "drop-busy", ds->drop[DHT_DROP_BUSY]);
 	}
+	kad_stats_add(s, "dh-sent", dh_sent);
+	kad_stats_add(s, "dh-answered", dh_answered);
+	kad_stats_add(s, "dh-unclaimed", dh_unclaimed);
 }
 
 static void
@@ -403,12 +564,15 @@ net_start(void)
 {
 	struct dht_config	 cf;
 	struct dht_io		 io;
+	struct sess_config	 scf;
+	struct sess_io		 sio;
+	struct krpc_addr	 self;
 	struct timeval		 tv;
 	socklen_t		 len;
 	int			 i;
 
 	dht_config_defaults(&cf);
-	memcpy(cf.id, netconf.id, sizeof(cf.id));
+	memcpy(cf.pub, netconf.pub, sizeof(cf.pub));
 	cf.replicas = netconf.replicas;
 	if (to_sockaddr(&netconf.bind, &cf.bind, &len) == -1)
 		fatalx("%s: bad bind address", __func__);
@@ -422,6 +586,22 @@ net_start(void)
 	io.event = io_event;
 	if ((dht = dht_new(&cf, &io, now_ms())) == NULL)
 		fatal("dht_new");
+	sess_config_defaults(&scf);
+	memcpy(scf.pub, netconf.pub, sizeof(scf.pub));
+	/* the same loopback policy as the dht's (martians AUTO) */
+	scf.allow_loopback = sa_to_kaddr((struct sockaddr *)&cf.bind, len,
+	    &self) == 0 && ((self.family == KRPC_AF_INET &&
+	    self.ip[0] == 127) || (self.family == KRPC_AF_INET6 &&
+	    IN6_IS_ADDR_LOOPBACK((struct in6_addr *)self.ip)));
+	memset(&sio, 0, sizeof(sio));
+	sio.send = sio_send;
+	sio.deliver = sio_deliver;
+	sio.peer_up = sio_peer_up;
+	sio.static_dh = io_static_dh;
+	sio.random = io_random;
+	sio.wallclock_ns = sio_wallclock_ns;
+	if ((sess = sess_new(&scf, &sio, now_ms())) == NULL)
+		fatal("sess_new");
 	if ((ev_timer = evtimer_new(base, net_timer, NULL)) == NULL ||
 	    (ev_save = evtimer_new(base, net_save, NULL)) == NULL)
 		fatalx("%s: timers", __func__);
@@ -469,6 +649,44 @@ net_bootstrap(struct kadipc_msg *m)
 	net_rearm();
 }
 
+/* NET_CONFIG: the node ID must be the one its public key gives. */
+static void
+net_config(struct kadipc_msg *m)
+{
+	uint8_t	 id[KAD_NODE_ID_LEN];
+
+	if (configured)
+		fatalx("%s: second NET_CONFIG", __func__);
+	if (kadipc_recv_net_config(m, &netconf) == -1 ||
+	    netconf.replicas < 1 || netconf.replicas > DHT_MAX_REPLICAS)
+		fatalx("%s: bad NET_CONFIG", __func__);
+	if (kad_node_id(netconf.pub, id) == -1 ||
+	    memcmp(id, netconf.id, sizeof(id)) != 0)
+		fatalx("%s: NET_CONFIG: the node ID is not the node key's",
+		    __func__);
+	configured = 1;
+}
+
+/* Test builds: count requests to the oracle, as the dht would send. */
+static void
+net_test_dh(struct kadipc_msg *m)
+{
+#ifdef KAD_TEST_HOOKS
+	static uint64_t		 next;
+	struct kadipc_test_dh	 t;
+	uint32_t		 i;
+
+	if (kadipc_recv_test_dh(m, &t) == -1)
+		fatalx("%s: bad NET_TEST_DH", __func__);
+	log_warnx("test hook: %u DH requests to kadcrypt", t.count);
+	for (i = 0; i < t.count; i++)
+		io_static_dh(NULL, KADIPC_TEST_DH_COOKIE | next++, t.peer);
+#else
+	(void)m;
+	fatalx("%s: NET_TEST_DH in a release build", __func__);
+#endif
+}
+
 static void
 net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 {
@@ -477,12 +695,7 @@ net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		return;
 	switch (m->hdr.type) {
 	case KADIPC_NET_CONFIG:
-		if (configured)
-			fatalx("%s: second NET_CONFIG", __func__);
-		if (kadipc_recv_net_config(m, &netconf) == -1 ||
-		    netconf.replicas < 1 || netconf.replicas > DHT_MAX_REPLICAS)
-			fatalx("%s: bad NET_CONFIG", __func__);
-		configured = 1;
+		net_config(m);
 		return;
 	case KADIPC_NET_UDP:
 		if (!configured || done)
@@ -508,6 +721,9 @@ net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		return;
 	case KADIPC_NET_PEERS_REQ:
 		net_peers();
+		return;
+	case KADIPC_NET_TEST_DH:
+		net_test_dh(m);
 		return;
 	}
 	fatalx("%s: unexpected %s from kadmaster", __func__,
@@ -606,6 +822,35 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	net_rearm();
 }
 
+/*
+ * kadcrypt's answers to our CRYPT_DH requests, for the dht, which
+ * matches each cookie to its handshake.  An answer to nothing we asked
+ * is kadcrypt breaking the protocol; one the dht no longer wants (its
+ * handshake is gone) is only counted.  The secret is wiped once handed
+ * over.
+ */
+static void
+net_dispatch_crypt(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
+{
+	struct kadipc_crypt_dh_res	 r;
+
+	(void)ch;
+	(void)arg;
+	if (m->hdr.type != KADIPC_CRYPT_DH_RES ||
+	    kadipc_recv_crypt_dh_res(m, &r) == -1)
+		fatalx("%s: bad %s", __func__, kadipc_type_name(m->hdr.type));
+	if (dht == NULL || dh_pending == 0)
+		fatalx("%s: CRYPT_DH_RES with nothing pending", __func__);
+	dh_pending--;
+	dh_answered++;
+	if (sess_static_dh_reply(sess, r.cookie, r.status == KADIPC_DH_OK ?
+	    SESS_DH_OK : SESS_DH_FAILED, r.shared, now_ms()) == -1)
+		dh_unclaimed++;
+	explicit_bzero(&r, sizeof(r));
+	net_drain_queue();
+	net_rearm();
+}
+
 static void
 net_chan_dead(struct kadipc_chan *ch, void *arg)
 {
@@ -623,7 +868,7 @@ main(int argc, char *argv[])
 	struct kad_worker	 w;
 	struct kad_user		 user;
 
-	kad_worker_init(&w, KAD_PROC_NET, 2, argc, argv);
+	kad_worker_init(&w, KAD_PROC_NET, 3, argc, argv);
 	kad_privdrop_lookup(w.user, &user);
 	/* OpenSSL reads its configuration file now, not in the sandbox */
 	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
@@ -637,6 +882,8 @@ main(int argc, char *argv[])
 	    KAD_PROC_MASTER, net_dispatch_master, net_chan_dead);
 	ch_store = kad_worker_chan(base, KAD_IPC_FD + 1, KAD_PROC_NET,
 	    KAD_PROC_STORE, net_dispatch_store, net_chan_dead);
+	ch_crypt = kad_worker_chan(base, KAD_IPC_FD + 2, KAD_PROC_NET,
+	    KAD_PROC_CRYPT, net_dispatch_crypt, net_chan_dead);
 	event_base_dispatch(base);
 	fatalx("event loop ended");
 }

@@ -24,6 +24,7 @@
  * NET_PEERS_REQ  104    master -> net           empty                 no  NET_PEERS..., NET_PEERS_END
  * NET_PEERS      105    net -> master           bytes 1..MAX_PAYLOAD  no  text lines for kadctl peers
  * NET_PEERS_END  106    net -> master           empty                 no
+ * NET_TEST_DH    107    master -> net           kadipc_test_dh        no  test builds only: ask the oracle
  * STORE_CONFIG   200    master -> store         kadipc_store_config   no  once; READY
  * CRYPT_CONFIG   300    master -> crypt         kadipc_crypt_config   no  once; READY
  * XFER_PUT_BEGIN 301    ctl -> master -> crypt  kadipc_xfer_begin     no  peerid = transfer id
@@ -38,6 +39,12 @@
  * XFER_UNPIN     309    ctl -> master -> crypt  kadipc_link           no  XFER_DONE or XFER_ERROR
  * XFER_ABORT     310    master -> crypt         empty                 no  the client went away
  * XFER_ERROR     311    crypt -> master -> ctl  kadipc_text           no  ends a transfer
+ * CRYPT_IDENTITY 312    master -> crypt         kadipc_crypt_identity yes once, after CRYPT_CONFIG: the
+ *                                                                        fd of DATADIR/node-key (or of the
+ *                                                                        new file that becomes it)
+ * CRYPT_IDENTITY_RES 313 crypt -> master        kadipc_crypt_identity_res no public key and node ID, or why
+ *                                                                        the key file is refused; READY
+ *                                                                        follows a good one
  * CTL_STATUS     400    ctl -> master           empty                 no  CTL_TEXT..., CTL_END
  * CTL_TEXT       401    master -> ctl           bytes 1..MAX_PAYLOAD  no  "key: value\n" lines
  * CTL_END        402    master -> ctl           empty                 no  request succeeded
@@ -45,6 +52,7 @@
  * CTL_TEST_SANDBOX 404  ctl -> master           kadipc_u32 (proc)     no  test builds only
  * CTL_BOOTSTRAP  405    ctl -> master           kadipc_text (address) no  CTL_END or CTL_ERROR
  * CTL_PEERS      406    ctl -> master           empty                 no  CTL_TEXT..., CTL_END
+ * CTL_TEST_DH    407    ctl -> master           kadipc_test_dh        no  test builds only: NET_TEST_DH
  * CHUNK_PUT      500    crypt -> store          kadipc_chunk + bytes  no  CHUNK_PUT_RES; <= CHUNK_MAX bytes
  * CHUNK_PUT_RES  501    store -> crypt          kadipc_chunk_res      no  after the batch is committed
  * CHUNK_GET      502    crypt -> store          kadipc_key            no  CHUNK_GET_RES
@@ -64,6 +72,10 @@
  * NET_ROUTES     610    both ways               bytes 0..MAX_PAYLOAD  no  routing table blob: net saves
  *                                                                        it, store hands it back at start
  * NET_ALONE      611    net -> store            kadipc_u32 (0 or 1)   no  1: no peers, do not publish
+ * CRYPT_DH       700    net -> crypt            kadipc_crypt_dh       no  CRYPT_DH_RES; the node's static key
+ *                                                                        with this peer point
+ * CRYPT_DH_RES   701    crypt -> net            kadipc_crypt_dh_res   no  cookie echoed; the hashed DH, or
+ *                                                                        refused (KADIPC_DH_*), all zero
  *
  * Every payload struct holds only fixed-width integers and byte arrays,
  * with explicit zeroed padding and a size assertion.  Strings live in
@@ -95,9 +107,10 @@ enum kadipc_type {
 	KADIPC_NET_PEERS_REQ = 104,
 	KADIPC_NET_PEERS = 105,
 	KADIPC_NET_PEERS_END = 106,
+	KADIPC_NET_TEST_DH = 107,
 	/* 200..299: master <-> store */
 	KADIPC_STORE_CONFIG = 200,
-	/* 300..399: file transfers, ctl <-> master <-> crypt */
+	/* 300..399: file transfers, ctl <-> master <-> crypt; crypt's setup */
 	KADIPC_CRYPT_CONFIG = 300,
 	KADIPC_XFER_PUT_BEGIN = 301,
 	KADIPC_XFER_DATA = 302,
@@ -110,6 +123,8 @@ enum kadipc_type {
 	KADIPC_XFER_UNPIN = 309,
 	KADIPC_XFER_ABORT = 310,
 	KADIPC_XFER_ERROR = 311,
+	KADIPC_CRYPT_IDENTITY = 312,
+	KADIPC_CRYPT_IDENTITY_RES = 313,
 	/* 400..499: ctl <-> master */
 	KADIPC_CTL_STATUS = 400,
 	KADIPC_CTL_TEXT = 401,
@@ -118,6 +133,7 @@ enum kadipc_type {
 	KADIPC_CTL_TEST_SANDBOX = 404,
 	KADIPC_CTL_BOOTSTRAP = 405,
 	KADIPC_CTL_PEERS = 406,
+	KADIPC_CTL_TEST_DH = 407,
 	/* 500..599: crypt <-> store */
 	KADIPC_CHUNK_PUT = 500,
 	KADIPC_CHUNK_PUT_RES = 501,
@@ -138,6 +154,9 @@ enum kadipc_type {
 	KADIPC_NET_PUBLISHED = 609,
 	KADIPC_NET_ROUTES = 610,
 	KADIPC_NET_ALONE = 611,
+	/* 700..799: net <-> crypt, the static-key oracle only */
+	KADIPC_CRYPT_DH = 700,
+	KADIPC_CRYPT_DH_RES = 701,
 	KADIPC_TYPE_MAX = 1024		/* all types are below this */
 };
 
@@ -187,13 +206,14 @@ struct kadipc_sockaddr {
 _Static_assert(sizeof(struct kadipc_sockaddr) == 24, "sockaddr");
 
 struct kadipc_net_config {
-	uint8_t		id[KADIPC_KEY_LEN];
+	uint8_t		id[KADIPC_KEY_LEN];	/* kad_node_id(pub) */
+	uint8_t		pub[KADIPC_KEY_LEN];	/* the node's X25519 key */
 	uint16_t	port;
 	uint16_t	replicas;
 	uint32_t	pad0;
 	struct kadipc_sockaddr bind;	/* the first bound socket */
 };
-_Static_assert(sizeof(struct kadipc_net_config) == 64, "net_config");
+_Static_assert(sizeof(struct kadipc_net_config) == 96, "net_config");
 
 
 struct kadipc_net_req {
@@ -246,6 +266,94 @@ struct kadipc_crypt_config {
 	uint32_t	pad0;
 };
 _Static_assert(sizeof(struct kadipc_crypt_config) == 8, "crypt_config");
+
+/*
+ * The node key, DATADIR/node-key: KADIPC_NODE_KEY_MAGIC, the 32-byte raw
+ * X25519 private key, the 32-byte raw public key.  Only kadcrypt reads or
+ * writes those bytes; kadmaster opens the file and passes the fd.
+ */
+#define KADIPC_NODE_KEY_MAGIC	"KDK1"
+#define KADIPC_NODE_KEY_MAGICLEN 4
+#define KADIPC_NODE_KEY_LEN	(KADIPC_NODE_KEY_MAGICLEN + 2 * KADIPC_KEY_LEN)
+
+/* CRYPT_IDENTITY flags */
+#define KADIPC_IDENT_F_NEW	0x00000001	/* a new, empty file: make a key */
+#define KADIPC_IDENT_F_MASK	0x00000001
+
+struct kadipc_crypt_identity {
+	uint32_t	flags;		/* KADIPC_IDENT_F_* */
+	uint32_t	pad0;
+};
+_Static_assert(sizeof(struct kadipc_crypt_identity) == 8, "crypt_identity");
+
+/* CRYPT_IDENTITY_RES status: what kadcrypt made of the key file */
+#define KADIPC_IDENT_LOADED	0	/* a good key, read */
+#define KADIPC_IDENT_CREATED	1	/* a new key, written and synced */
+#define KADIPC_IDENT_BADSIZE	2	/* not KADIPC_NODE_KEY_LEN bytes (or not
+					   empty when new), or not a file */
+#define KADIPC_IDENT_BADMAGIC	3	/* does not start with the magic */
+#define KADIPC_IDENT_MISMATCH	4	/* the public half is not the private
+					   half's */
+#define KADIPC_IDENT_IOERROR	5	/* read, write or fsync failed */
+#define KADIPC_IDENT_MAX	5
+
+/* pub and id are all zero unless status is LOADED or CREATED */
+struct kadipc_crypt_identity_res {
+	uint32_t	status;		/* KADIPC_IDENT_* */
+	uint32_t	pad0;
+	uint8_t		pub[KADIPC_KEY_LEN];
+	uint8_t		id[KADIPC_KEY_LEN];	/* kad_node_id(pub) */
+};
+_Static_assert(sizeof(struct kadipc_crypt_identity_res) == 72,
+    "crypt_identity_res");
+
+/*
+ * The static-key oracle (net <-> crypt).  shared is
+ * SHA-256("kad2 dh" || X25519(node private key, peer)), never the raw
+ * X25519 output.  kadcrypt refuses a point whose X25519 result is all
+ * zero (low order), the node's own public key, and anything over its
+ * budget: a token bucket of KADIPC_DH_RATE per second that holds at
+ * most KADIPC_DH_BURST.
+ */
+#define KADIPC_DH_LABEL		"kad2 dh"	/* 7 bytes, no NUL, hashed */
+#define KADIPC_DH_LABELLEN	7
+#define KADIPC_DH_RATE		4000	/* DH per second, sustained */
+#define KADIPC_DH_BURST		8000	/* DH at once after an idle spell */
+
+/* CRYPT_DH_RES status */
+#define KADIPC_DH_OK		0
+#define KADIPC_DH_BADPOINT	1	/* X25519 result all zero: low order */
+#define KADIPC_DH_BUSY		2	/* over the budget: try later */
+#define KADIPC_DH_SELF		3	/* the node's own public key */
+#define KADIPC_DH_MAX		3
+
+struct kadipc_crypt_dh {
+	uint64_t	cookie;		/* kadnet's, echoed */
+	uint8_t		peer[KADIPC_KEY_LEN];	/* an X25519 public key */
+};
+_Static_assert(sizeof(struct kadipc_crypt_dh) == 40, "crypt_dh");
+
+struct kadipc_crypt_dh_res {
+	uint64_t	cookie;
+	uint32_t	status;		/* KADIPC_DH_* */
+	uint32_t	pad0;
+	uint8_t		shared[KADIPC_KEY_LEN];	/* all zero unless OK */
+};
+_Static_assert(sizeof(struct kadipc_crypt_dh_res) == 48, "crypt_dh_res");
+
+/*
+ * CTL_TEST_DH, NET_TEST_DH (test builds only): kadnet sends count
+ * CRYPT_DH requests for peer, as its protocol core would, with cookies
+ * whose top 16 bits are all ones (KADIPC_TEST_DH_COOKIE).
+ */
+#define KADIPC_TEST_DH_MAX	20000
+#define KADIPC_TEST_DH_COOKIE	0xffff000000000000ULL
+struct kadipc_test_dh {
+	uint32_t	count;		/* 1..KADIPC_TEST_DH_MAX */
+	uint32_t	pad0;
+	uint8_t		peer[KADIPC_KEY_LEN];
+};
+_Static_assert(sizeof(struct kadipc_test_dh) == 40, "test_dh");
 
 struct kadipc_xfer_begin {
 	uint64_t	size;		/* announced size, for progress only */
@@ -372,6 +480,28 @@ int	kadipc_send_net_keys(struct kadipc_chan *, uint64_t cookie,
 	    const uint8_t [][KADIPC_KEY_LEN], uint32_t n);
 int	kadipc_recv_net_alone(const struct kadipc_msg *, int *);
 int	kadipc_send_net_alone(struct kadipc_chan *, int);
+
+/*
+ * msg_crypt.c: the node identity (master <-> crypt) and the static-key
+ * oracle (net <-> crypt)
+ */
+int	kadipc_recv_crypt_identity(const struct kadipc_msg *, uint32_t *flags);
+int	kadipc_send_crypt_identity(struct kadipc_chan *, int fd,
+	    uint32_t flags);
+int	kadipc_recv_crypt_identity_res(const struct kadipc_msg *,
+	    struct kadipc_crypt_identity_res *);
+int	kadipc_send_crypt_identity_res(struct kadipc_chan *, uint32_t status,
+	    const uint8_t pub[KADIPC_KEY_LEN], const uint8_t id[KADIPC_KEY_LEN]);
+int	kadipc_recv_crypt_dh(const struct kadipc_msg *,
+	    struct kadipc_crypt_dh *);
+int	kadipc_send_crypt_dh(struct kadipc_chan *, uint64_t cookie,
+	    const uint8_t peer[KADIPC_KEY_LEN]);
+int	kadipc_recv_crypt_dh_res(const struct kadipc_msg *,
+	    struct kadipc_crypt_dh_res *);
+int	kadipc_send_crypt_dh_res(struct kadipc_chan *, uint64_t cookie,
+	    uint32_t status, const uint8_t shared[KADIPC_KEY_LEN]);
+/* CTL_TEST_DH, NET_TEST_DH */
+int	kadipc_recv_test_dh(const struct kadipc_msg *, struct kadipc_test_dh *);
 
 /* msg_chunk.c: CHUNK_PUT, NET_STORE_PUT, CHUNK_GET, CHUNK_UNPIN */
 int	kadipc_recv_chunk(const struct kadipc_msg *, struct kadipc_chunk_msg *);

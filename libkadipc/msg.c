@@ -55,6 +55,8 @@ static const struct kadipc_type_info catalogue[] = {
 	EMPTY(NET_PEERS_REQ, D(M, N)),
 	VAR(NET_PEERS, 1, KADIPC_MAX_PAYLOAD, D(N, M)),
 	EMPTY(NET_PEERS_END, D(N, M)),
+	{ KADIPC_NET_TEST_DH, "NET_TEST_DH", sizeof(struct kadipc_test_dh),
+	    sizeof(struct kadipc_test_dh), 0, 1, D(M, N) },
 
 	/* master <-> store */
 	FIXED(STORE_CONFIG, struct kadipc_store_config, D(M, S)),
@@ -73,6 +75,10 @@ static const struct kadipc_type_info catalogue[] = {
 	FIXED(XFER_UNPIN, struct kadipc_link, D(T, M) | D(M, C)),
 	EMPTY(XFER_ABORT, D(M, C)),
 	FIXED(XFER_ERROR, struct kadipc_text, D(C, M) | D(M, T)),
+	{ KADIPC_CRYPT_IDENTITY, "CRYPT_IDENTITY",
+	    sizeof(struct kadipc_crypt_identity),
+	    sizeof(struct kadipc_crypt_identity), 1, 0, D(M, C) },
+	FIXED(CRYPT_IDENTITY_RES, struct kadipc_crypt_identity_res, D(C, M)),
 
 	/* ctl <-> master */
 	EMPTY(CTL_STATUS, D(T, M)),
@@ -83,6 +89,8 @@ static const struct kadipc_type_info catalogue[] = {
 	FIXED(CTL_TEST_SANDBOX, struct kadipc_u32, D(T, M)),
 	FIXED(CTL_BOOTSTRAP, struct kadipc_text, D(T, M)),
 	EMPTY(CTL_PEERS, D(T, M)),
+	{ KADIPC_CTL_TEST_DH, "CTL_TEST_DH", sizeof(struct kadipc_test_dh),
+	    sizeof(struct kadipc_test_dh), 0, 1, D(T, M) },
 
 	/* crypt <-> store */
 	VAR(CHUNK_PUT, sizeof(struct kadipc_chunk),
@@ -113,6 +121,10 @@ static const struct kadipc_type_info catalogue[] = {
 	FIXED(NET_PUBLISHED, struct kadipc_net_res, D(N, S)),
 	VAR(NET_ROUTES, 0, KADIPC_MAX_PAYLOAD, D(N, S) | D(S, N)),
 	FIXED(NET_ALONE, struct kadipc_u32, D(N, S)),
+
+	/* net <-> crypt: the static-key oracle, nothing else */
+	FIXED(CRYPT_DH, struct kadipc_crypt_dh, D(N, C)),
+	FIXED(CRYPT_DH_RES, struct kadipc_crypt_dh_res, D(C, N)),
 };
 
 const struct kadipc_type_info *

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "kadipc.h"
+#include "kadipc_msg.h"
 #include "log.h"
 #include "sandbox.h"
 
@@ -76,7 +77,7 @@ static const rlim_t sandbox_nofile[KAD_PROC_MAX] = {
 	[KAD_PROC_MASTER] = 128,	/* 3 workers, control clients */
 	[KAD_PROC_NET] = 64,		/* UDP sockets, 3 channels, passed fds */
 	[KAD_PROC_STORE] = 32,		/* db, wal, 2 channels */
-	[KAD_PROC_CRYPT] = 32,		/* 2 channels */
+	[KAD_PROC_CRYPT] = 32,		/* channels, the node key's fd */
 };
 
 static pid_t		 kill_pids[KAD_SANDBOX_MAXPIDS];
@@ -301,12 +302,17 @@ filter_store(scmp_filter_ctx ctx)
 	SC_DENY(ctx, unlink);
 }
 
-/* kadcrypt: keys are loaded before; AEAD and RAND_bytes need no more. */
+/*
+ * kadcrypt: AEAD, X25519 and RAND_bytes need nothing beyond the common
+ * set; the node key's file arrives as an fd (fstat, pread, write are
+ * common).
+ */
 static void
 filter_crypt(scmp_filter_ctx ctx)
 {
+	/* crypt_oracle.c: a new node key, written through kadmaster's fd */
+	SC_ALLOW(ctx, fsync);
 	/* (getrandom, for OpenSSL's DRBG reseeding, is in the common set) */
-	(void)ctx;
 }
 
 #ifdef KAD_SANITIZER
@@ -458,6 +464,9 @@ set_rlimits(enum kad_proc proc)
 	if (stdio_is_file())
 		log_debug("%s: %s: stdio is a file: FSIZE unchanged",
 		    __func__, kad_procnames[proc]);
+	else if (proc == KAD_PROC_CRYPT)
+		/* the node key, written once through a passed fd: no more */
+		set_limit(RLIMIT_FSIZE, "FSIZE", KADIPC_NODE_KEY_LEN);
 	else
 		set_limit(RLIMIT_FSIZE, "FSIZE", 0);
 }

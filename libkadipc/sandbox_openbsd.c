@@ -38,8 +38,11 @@ static const struct sandbox_rule sandbox_rules[KAD_PROC_MAX] = {
 	[KAD_PROC_NET] = { "stdio recvfd", NULL, NULL },
 	/* Store: TC's db and WAL under db/ in its chroot, with locks. */
 	[KAD_PROC_STORE] = { "stdio rpath wpath cpath flock", "db", "rwc" },
-	/* Crypt: computation on what it is sent, nothing else. */
-	[KAD_PROC_CRYPT] = { "stdio", NULL, NULL },
+	/*
+	 * Crypt: computation on what it is sent, and the node key's file,
+	 * which arrives as an fd (written and fsynced through it: stdio).
+	 */
+	[KAD_PROC_CRYPT] = { "stdio recvfd", NULL, NULL },
 };
 
 static const struct sandbox_rule *

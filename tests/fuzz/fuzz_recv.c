@@ -38,6 +38,10 @@ all_helpers(const struct kadipc_msg *m)
 	struct kadipc_link		 l;
 	struct kadipc_text		 t;
 	struct kadipc_net_scan		 ns;
+	struct kadipc_crypt_identity_res ir;
+	struct kadipc_crypt_dh		 dh;
+	struct kadipc_crypt_dh_res	 dr;
+	struct kadipc_test_dh		 td;
 	const uint8_t			*data;
 	uint64_t			 u64;
 	uint32_t			 u32;
@@ -84,6 +88,19 @@ all_helpers(const struct kadipc_msg *m)
 	(void)kadipc_recv_ctl_test_sandbox(m, &u32);
 	(void)kadipc_recv_net_scan(m, &ns);
 	(void)kadipc_recv_net_alone(m, &i);
+	if (kadipc_recv_crypt_identity(m, &u32) == 0 &&
+	    (m->fd == -1 || (u32 & ~KADIPC_IDENT_F_MASK) != 0))
+		abort();
+	if (kadipc_recv_crypt_identity_res(m, &ir) == 0 &&
+	    ir.status > KADIPC_IDENT_MAX)
+		abort();
+	(void)kadipc_recv_crypt_dh(m, &dh);
+	if (kadipc_recv_test_dh(m, &td) == 0 &&
+	    (td.count < 1 || td.count > KADIPC_TEST_DH_MAX))
+		abort();
+	if (kadipc_recv_crypt_dh_res(m, &dr) == 0 &&
+	    (dr.status > KADIPC_DH_MAX || dr.pad0 != 0))
+		abort();
 }
 
 int

@@ -608,6 +608,86 @@ test_fd_errors(void)
 	CHECK(nfds_open() == base, "no fd leaked by fd protocol errors");
 }
 
+/*
+ * The fd rules of the identity and oracle types on a channel: the key
+ * file's fd must come with CRYPT_IDENTITY, and nothing may come with the
+ * others.
+ */
+static void
+test_crypt_fds(void)
+{
+	static const uint32_t	 allow[] = { KADIPC_CRYPT_IDENTITY,
+	    KADIPC_CRYPT_IDENTITY_RES, KADIPC_CRYPT_DH, KADIPC_CRYPT_DH_RES };
+	static const struct {
+		const char	*what;
+		uint32_t	 type;
+		size_t		 len;
+		uint16_t	 flags;
+		int		 withfd;
+		const char	*why;
+	} cases[] = {
+		{ "CRYPT_IDENTITY flagged, no fd", KADIPC_CRYPT_IDENTITY,
+		    sizeof(struct kadipc_crypt_identity), KADIPC_F_FD, 0,
+		    "missing fd" },
+		{ "CRYPT_IDENTITY not flagged, with an fd",
+		    KADIPC_CRYPT_IDENTITY,
+		    sizeof(struct kadipc_crypt_identity), 0, 1,
+		    "fd flag mismatch" },
+		{ "CRYPT_IDENTITY one byte short", KADIPC_CRYPT_IDENTITY,
+		    sizeof(struct kadipc_crypt_identity) - 1, KADIPC_F_FD, 1,
+		    "bad length" },
+		{ "CRYPT_IDENTITY_RES flagged, with an fd",
+		    KADIPC_CRYPT_IDENTITY_RES,
+		    sizeof(struct kadipc_crypt_identity_res), KADIPC_F_FD, 1,
+		    "fd flag mismatch" },
+		{ "CRYPT_DH with a surprise fd", KADIPC_CRYPT_DH,
+		    sizeof(struct kadipc_crypt_dh), 0, 1, "surprise fd" },
+		{ "CRYPT_DH one byte long", KADIPC_CRYPT_DH,
+		    sizeof(struct kadipc_crypt_dh) + 1, 0, 0, "bad length" },
+		{ "CRYPT_DH_RES flagged, with an fd", KADIPC_CRYPT_DH_RES,
+		    sizeof(struct kadipc_crypt_dh_res), KADIPC_F_FD, 1,
+		    "fd flag mismatch" },
+		{ "CRYPT_DH_RES one byte short", KADIPC_CRYPT_DH_RES,
+		    sizeof(struct kadipc_crypt_dh_res) - 1, 0, 0,
+		    "bad length" },
+	};
+	struct kadipc_chan	*ch;
+	const char		*log;
+	size_t			 i;
+	int			 raw, base, g, p[2];
+
+	base = nfds_open();
+	for (i = 0; i < nitems(cases); i++) {
+		if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL ||
+		    pipe2(p, O_CLOEXEC) == -1) {
+			CHECK(0, "%s: set-up", cases[i].what);
+			return;
+		}
+		memset(pbuf, 0, cases[i].len);
+		cap_begin();
+		rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+		rawmsg(raw, cases[i].type, KADIPC_HDR_SIZE + cases[i].len,
+		    cases[i].flags, pbuf, cases[i].len,
+		    cases[i].withfd ? p[0] : -1);
+		close(p[0]);
+		close(p[1]);
+		got_reset();
+		g = drain_chan(ch, NULL);
+		log = cap_end();
+		/* a surprise fd is found once its message is parsed */
+		CHECK(g == -1 && (ngot == 0 ||
+		    strcmp(cases[i].why, "surprise fd") == 0) &&
+		    kadipc_chan_dead(ch) &&
+		    strstr(log, cases[i].why) != NULL, "%s: refused (%s)",
+		    cases[i].what, cases[i].why);
+		got_reset();
+		kadipc_chan_free(ch);
+		close(raw);
+	}
+	CHECK(nfds_open() == base, "no fd leaked by the identity and "
+	    "oracle fd errors");
+}
+
 static void
 test_eof(void)
 {
@@ -1016,6 +1096,7 @@ main(void)
 	test_partial_read();
 	test_fd_interleaved();
 	test_fd_errors();
+	test_crypt_fds();
 	test_eof();
 	test_hello();
 	test_malformed();

@@ -170,7 +170,7 @@ test_res(void)
 static const uint32_t m2n[] = {
 	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ, KADIPC_TEST_SANDBOX,
 	KADIPC_NET_CONFIG, KADIPC_NET_UDP, KADIPC_NET_CONFIG_DONE,
-	KADIPC_NET_BOOTSTRAP, KADIPC_NET_PEERS_REQ
+	KADIPC_NET_BOOTSTRAP, KADIPC_NET_PEERS_REQ, KADIPC_NET_TEST_DH
 };
 static const uint32_t m2s[] = {
 	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ, KADIPC_TEST_SANDBOX,
@@ -180,7 +180,7 @@ static const uint32_t m2c[] = {
 	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ, KADIPC_TEST_SANDBOX,
 	KADIPC_CRYPT_CONFIG, KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA,
 	KADIPC_XFER_PUT_END, KADIPC_XFER_ACK, KADIPC_XFER_GET_BEGIN,
-	KADIPC_XFER_UNPIN, KADIPC_XFER_ABORT
+	KADIPC_XFER_UNPIN, KADIPC_XFER_ABORT, KADIPC_CRYPT_IDENTITY
 };
 static const uint32_t n2m[] = {
 	KADIPC_READY, KADIPC_STATS, KADIPC_NET_PEERS, KADIPC_NET_PEERS_END
@@ -189,7 +189,7 @@ static const uint32_t s2m[] = { KADIPC_READY, KADIPC_STATS };
 static const uint32_t c2m[] = {
 	KADIPC_READY, KADIPC_STATS, KADIPC_XFER_DATA, KADIPC_XFER_ACK,
 	KADIPC_XFER_LINK, KADIPC_XFER_META, KADIPC_XFER_DONE,
-	KADIPC_XFER_ERROR
+	KADIPC_XFER_ERROR, KADIPC_CRYPT_IDENTITY_RES
 };
 static const uint32_t n2s[] = {
 	KADIPC_NET_STORE_GET, KADIPC_NET_STORE_HAVE, KADIPC_NET_STORE_PUT,
@@ -206,10 +206,14 @@ static const uint32_t c2s[] = {
 static const uint32_t s2c[] = {
 	KADIPC_CHUNK_PUT_RES, KADIPC_CHUNK_GET_RES, KADIPC_CHUNK_UNPIN_RES
 };
+/* the static-key oracle, and nothing else, between kadnet and kadcrypt */
+static const uint32_t n2c[] = { KADIPC_CRYPT_DH };
+static const uint32_t c2n[] = { KADIPC_CRYPT_DH_RES };
 static const uint32_t t2m[] = {
 	KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA, KADIPC_XFER_PUT_END,
 	KADIPC_XFER_GET_BEGIN, KADIPC_XFER_UNPIN, KADIPC_CTL_STATUS,
-	KADIPC_CTL_TEST_SANDBOX, KADIPC_CTL_BOOTSTRAP, KADIPC_CTL_PEERS
+	KADIPC_CTL_TEST_SANDBOX, KADIPC_CTL_BOOTSTRAP, KADIPC_CTL_PEERS,
+	KADIPC_CTL_TEST_DH
 };
 static const uint32_t m2t[] = {
 	KADIPC_XFER_DATA, KADIPC_XFER_LINK, KADIPC_XFER_META,
@@ -232,6 +236,8 @@ static const struct {
 	{ KAD_PROC_STORE, KAD_PROC_NET, s2n, nitems(s2n) },
 	{ KAD_PROC_CRYPT, KAD_PROC_STORE, c2s, nitems(c2s) },
 	{ KAD_PROC_STORE, KAD_PROC_CRYPT, s2c, nitems(s2c) },
+	{ KAD_PROC_NET, KAD_PROC_CRYPT, n2c, nitems(n2c) },
+	{ KAD_PROC_CRYPT, KAD_PROC_NET, c2n, nitems(c2n) },
 	{ KAD_PROC_CTL, KAD_PROC_MASTER, t2m, nitems(t2m) },
 	{ KAD_PROC_MASTER, KAD_PROC_CTL, m2t, nitems(m2t) },
 };
@@ -261,15 +267,17 @@ test_allowed(void)
 		for (j = 0; j < n; j++)
 			if (!listed(channels[i].types, channels[i].n, out[j]))
 				same = 0;
-		for (j = 0; j < channels[i].n; j++)
+		/* test-only types: only in builds with the test hooks */
+		want = 0;
+		for (j = 0; j < channels[i].n; j++) {
+#ifndef KAD_TEST_HOOKS
+			if (kadipc_type_lookup(channels[i].types[j])->testonly)
+				continue;
+#endif
+			want++;
 			if (!listed(out, n, channels[i].types[j]))
 				same = 0;
-		/* test-only types: only in builds with the test hooks */
-		want = channels[i].n;
-#ifndef KAD_TEST_HOOKS
-		if (listed(channels[i].types, want, KADIPC_TEST_SANDBOX))
-			want--;
-#endif
+		}
 		CHECK(same && n == want, "%s -> %s: the rows give %zu types, "
 		    "the channel's list %zu", kad_procnames[channels[i].from],
 		    kad_procnames[channels[i].to], n, want);
@@ -286,8 +294,8 @@ test_allowed(void)
 				pairs++;
 		}
 	CHECK(pairs == KAD_PROC_MAX * KAD_PROC_MAX - (int)nitems(channels),
-	    "no types between processes without a channel (net and crypt, "
-	    "a worker and kadctl, a process and itself)");
+	    "no types between processes without a channel (a worker and "
+	    "kadctl, a process and itself)");
 	CHECK(!listed(out, kadipc_allowed(KAD_PROC_MASTER, KAD_PROC_NET, out,
 	    nitems(out)), KADIPC_HELLO), "HELLO is the library's, never listed");
 	out[2] = KADIPC_NONE;
@@ -337,6 +345,9 @@ deliver(enum kad_proc self, enum kad_proc peer, uint32_t type,
 static void
 test_chan_open(void)
 {
+	struct kadipc_crypt_identity_res ir;
+	struct kadipc_crypt_dh_res dhr;
+	struct kadipc_crypt_dh	 dh;
 	struct kadipc_net_res	 res;
 	struct kadipc_chunk_res	 cres;
 	struct kadipc_key	 k;
@@ -364,6 +375,29 @@ test_chan_open(void)
 	CHECK(deliver(KAD_PROC_MASTER, KAD_PROC_CTL, KADIPC_XFER_ABORT,
 	    NULL, 0) == -1, "kadmaster refuses XFER_ABORT (master to crypt "
 	    "only) from kadctl");
+	memset(&dh, 0, sizeof(dh));
+	memset(&dhr, 0, sizeof(dhr));
+	dhr.status = KADIPC_DH_BUSY;
+	memset(&ir, 0, sizeof(ir));
+	ir.status = KADIPC_IDENT_IOERROR;
+	CHECK(deliver(KAD_PROC_CRYPT, KAD_PROC_NET, KADIPC_CRYPT_DH, &dh,
+	    sizeof(dh)) == 1, "kadcrypt takes CRYPT_DH from kadnet");
+	CHECK(deliver(KAD_PROC_NET, KAD_PROC_CRYPT, KADIPC_CRYPT_DH_RES, &dhr,
+	    sizeof(dhr)) == 1, "kadnet takes CRYPT_DH_RES from kadcrypt");
+	CHECK(deliver(KAD_PROC_CRYPT, KAD_PROC_MASTER, KADIPC_CRYPT_DH, &dh,
+	    sizeof(dh)) == -1, "kadcrypt refuses CRYPT_DH from kadmaster");
+	CHECK(deliver(KAD_PROC_CRYPT, KAD_PROC_STORE, KADIPC_CRYPT_DH, &dh,
+	    sizeof(dh)) == -1, "kadcrypt refuses CRYPT_DH from kadstore");
+	CHECK(deliver(KAD_PROC_NET, KAD_PROC_CRYPT, KADIPC_CRYPT_DH, &dh,
+	    sizeof(dh)) == -1, "kadnet refuses its own CRYPT_DH coming back");
+	CHECK(deliver(KAD_PROC_NET, KAD_PROC_CRYPT, KADIPC_CRYPT_IDENTITY_RES,
+	    &ir, sizeof(ir)) == -1, "kadnet refuses CRYPT_IDENTITY_RES "
+	    "(crypt to master only) from kadcrypt");
+	CHECK(deliver(KAD_PROC_MASTER, KAD_PROC_CRYPT,
+	    KADIPC_CRYPT_IDENTITY_RES, &ir, sizeof(ir)) == 1,
+	    "kadmaster takes CRYPT_IDENTITY_RES from kadcrypt");
+	CHECK(deliver(KAD_PROC_MASTER, KAD_PROC_NET, KADIPC_CRYPT_DH, &dh,
+	    sizeof(dh)) == -1, "kadmaster refuses CRYPT_DH from kadnet");
 #ifdef KAD_TEST_HOOKS
 	CHECK(deliver(KAD_PROC_NET, KAD_PROC_MASTER, KADIPC_TEST_SANDBOX,
 	    NULL, 0) == 1, "TEST_SANDBOX allowed in a test build");
@@ -558,6 +592,223 @@ test_xfer(void)
 	    p == KAD_PROC_CRYPT, "CTL_TEST_SANDBOX for kadcrypt");
 }
 
+/* Set each case's payload, then run it through one helper. */
+static void
+set_dh_res(uint64_t cookie, uint32_t status, uint32_t pad, uint8_t fill)
+{
+	struct kadipc_crypt_dh_res	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.cookie = cookie;
+	r.status = status;
+	r.pad0 = pad;
+	memset(r.shared, fill, sizeof(r.shared));
+	memcpy(buf, &r, sizeof(r));
+}
+
+static void
+set_ident_res(uint32_t status, uint32_t pad, uint8_t pub, uint8_t id)
+{
+	struct kadipc_crypt_identity_res	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	r.pad0 = pad;
+	memset(r.pub, pub, sizeof(r.pub));
+	memset(r.id, id, sizeof(r.id));
+	memcpy(buf, &r, sizeof(r));
+}
+
+static void
+test_crypt_identity(void)
+{
+	struct kadipc_crypt_identity		 ci;
+	struct kadipc_crypt_identity_res	 r;
+	struct kadipc_msg			 m;
+	size_t					 n = sizeof(ci);
+	uint32_t				 flags;
+
+	memset(&ci, 0, sizeof(ci));
+	ci.flags = KADIPC_IDENT_F_NEW;
+	memcpy(buf, &ci, sizeof(ci));
+	m = msg(KADIPC_CRYPT_IDENTITY, n);
+	m.fd = 7;
+	CHECK(kadipc_recv_crypt_identity(&m, &flags) == 0 &&
+	    flags == KADIPC_IDENT_F_NEW, "CRYPT_IDENTITY with its fd, NEW");
+	m.fd = -1;
+	CHECK(kadipc_recv_crypt_identity(&m, &flags) == -1 &&
+	    errno == EBADMSG, "CRYPT_IDENTITY without its fd refused");
+	m = msg(KADIPC_CRYPT_IDENTITY, n - 1);
+	m.fd = 7;
+	CHECK(kadipc_recv_crypt_identity(&m, &flags) == -1,
+	    "CRYPT_IDENTITY one byte short refused");
+	m = msg(KADIPC_CRYPT_IDENTITY, n + 1);
+	m.fd = 7;
+	CHECK(kadipc_recv_crypt_identity(&m, &flags) == -1,
+	    "CRYPT_IDENTITY one byte long refused");
+	ci.flags = 0x2;
+	memcpy(buf, &ci, sizeof(ci));
+	m = msg(KADIPC_CRYPT_IDENTITY, n);
+	m.fd = 7;
+	CHECK(kadipc_recv_crypt_identity(&m, &flags) == -1,
+	    "CRYPT_IDENTITY: an unknown flag refused");
+	ci.flags = 0;
+	ci.pad0 = 1;
+	memcpy(buf, &ci, sizeof(ci));
+	CHECK(kadipc_recv_crypt_identity(&m, &flags) == -1,
+	    "CRYPT_IDENTITY: non-zero padding refused");
+	m = msg(KADIPC_CRYPT_CONFIG, n);
+	m.fd = 7;
+	CHECK(kadipc_recv_crypt_identity(&m, &flags) == -1,
+	    "CRYPT_CONFIG refused by the CRYPT_IDENTITY helper");
+
+	n = sizeof(r);
+	set_ident_res(KADIPC_IDENT_CREATED, 0, 0x11, 0x22);
+	m = msg(KADIPC_CRYPT_IDENTITY_RES, n);
+	CHECK(kadipc_recv_crypt_identity_res(&m, &r) == 0 &&
+	    r.status == KADIPC_IDENT_CREATED && r.pub[31] == 0x11 &&
+	    r.id[0] == 0x22, "CRYPT_IDENTITY_RES: a new key decoded");
+	m.fd = 7;
+	CHECK(kadipc_recv_crypt_identity_res(&m, &r) == -1,
+	    "CRYPT_IDENTITY_RES with a surprise fd refused");
+	m = msg(KADIPC_CRYPT_IDENTITY_RES, n - 1);
+	CHECK(kadipc_recv_crypt_identity_res(&m, &r) == -1,
+	    "CRYPT_IDENTITY_RES one byte short refused");
+	m = msg(KADIPC_CRYPT_IDENTITY_RES, n + 1);
+	CHECK(kadipc_recv_crypt_identity_res(&m, &r) == -1,
+	    "CRYPT_IDENTITY_RES one byte long refused");
+	m = msg(KADIPC_CRYPT_IDENTITY_RES, n);
+	set_ident_res(KADIPC_IDENT_LOADED, 1, 0x11, 0x22);
+	CHECK(kadipc_recv_crypt_identity_res(&m, &r) == -1,
+	    "CRYPT_IDENTITY_RES: non-zero padding refused");
+	set_ident_res(KADIPC_IDENT_MAX + 1, 0, 0, 0);
+	CHECK(kadipc_recv_crypt_identity_res(&m, &r) == -1,
+	    "CRYPT_IDENTITY_RES: a status past the last refused");
+	set_ident_res(KADIPC_IDENT_LOADED, 0, 0, 0x22);
+	CHECK(kadipc_recv_crypt_identity_res(&m, &r) == -1,
+	    "CRYPT_IDENTITY_RES: a good key that is all zero refused");
+	set_ident_res(KADIPC_IDENT_LOADED, 0, 0x11, 0);
+	CHECK(kadipc_recv_crypt_identity_res(&m, &r) == -1,
+	    "CRYPT_IDENTITY_RES: an all-zero node ID refused");
+	set_ident_res(KADIPC_IDENT_MISMATCH, 0, 0, 0);
+	CHECK(kadipc_recv_crypt_identity_res(&m, &r) == 0 &&
+	    r.status == KADIPC_IDENT_MISMATCH,
+	    "CRYPT_IDENTITY_RES: a refusal with no key");
+	set_ident_res(KADIPC_IDENT_BADMAGIC, 0, 0x11, 0x22);
+	CHECK(kadipc_recv_crypt_identity_res(&m, &r) == -1,
+	    "CRYPT_IDENTITY_RES: a refusal that carries a key refused");
+}
+
+static void
+test_crypt_dh(void)
+{
+	struct kadipc_crypt_dh		 d;
+	struct kadipc_crypt_dh_res	 r;
+	struct kadipc_msg		 m;
+	size_t				 n = sizeof(d);
+
+	memset(&d, 0, sizeof(d));
+	d.cookie = 0x0102030405060708ULL;
+	memset(d.peer, 0x99, sizeof(d.peer));
+	memcpy(buf, &d, sizeof(d));
+	memset(&d, 0, sizeof(d));
+	m = msg(KADIPC_CRYPT_DH, n);
+	CHECK(kadipc_recv_crypt_dh(&m, &d) == 0 &&
+	    d.cookie == 0x0102030405060708ULL && d.peer[0] == 0x99 &&
+	    d.peer[31] == 0x99, "CRYPT_DH: cookie and point decoded");
+	m.fd = 7;
+	CHECK(kadipc_recv_crypt_dh(&m, &d) == -1 && errno == EBADMSG,
+	    "CRYPT_DH with a surprise fd refused");
+	m = msg(KADIPC_CRYPT_DH, n - 1);
+	CHECK(kadipc_recv_crypt_dh(&m, &d) == -1,
+	    "CRYPT_DH one byte short refused");
+	m = msg(KADIPC_CRYPT_DH, n + 1);
+	CHECK(kadipc_recv_crypt_dh(&m, &d) == -1,
+	    "CRYPT_DH one byte long refused");
+	m = msg(KADIPC_NET_STORE_GET, n);
+	CHECK(kadipc_recv_crypt_dh(&m, &d) == -1,
+	    "NET_STORE_GET (the same size) refused by the CRYPT_DH helper");
+	m = msg(KADIPC_CRYPT_DH, n);
+	CHECK(kadipc_recv_net_req(&m, &(struct kadipc_chunk_msg){ 0 }) == -1,
+	    "CRYPT_DH refused by the NET_STORE_GET helper");
+
+	n = sizeof(r);
+	set_dh_res(77, KADIPC_DH_OK, 0, 0x5c);
+	m = msg(KADIPC_CRYPT_DH_RES, n);
+	CHECK(kadipc_recv_crypt_dh_res(&m, &r) == 0 && r.cookie == 77 &&
+	    r.status == KADIPC_DH_OK && r.shared[17] == 0x5c,
+	    "CRYPT_DH_RES: cookie, status and shared decoded");
+	m.fd = 7;
+	CHECK(kadipc_recv_crypt_dh_res(&m, &r) == -1,
+	    "CRYPT_DH_RES with a surprise fd refused");
+	m = msg(KADIPC_CRYPT_DH_RES, n - 1);
+	CHECK(kadipc_recv_crypt_dh_res(&m, &r) == -1,
+	    "CRYPT_DH_RES one byte short refused");
+	m = msg(KADIPC_CRYPT_DH_RES, n + 1);
+	CHECK(kadipc_recv_crypt_dh_res(&m, &r) == -1,
+	    "CRYPT_DH_RES one byte long refused");
+	m = msg(KADIPC_CRYPT_DH_RES, n);
+	set_dh_res(77, KADIPC_DH_OK, 1, 0x5c);
+	CHECK(kadipc_recv_crypt_dh_res(&m, &r) == -1 &&
+	    r.shared[17] == 0, "CRYPT_DH_RES: non-zero padding refused, and "
+	    "the refused secret wiped");
+	set_dh_res(77, KADIPC_DH_MAX + 1, 0, 0);
+	CHECK(kadipc_recv_crypt_dh_res(&m, &r) == -1,
+	    "CRYPT_DH_RES: a status past the last refused");
+	set_dh_res(77, KADIPC_DH_BUSY, 0, 0);
+	CHECK(kadipc_recv_crypt_dh_res(&m, &r) == 0 &&
+	    r.status == KADIPC_DH_BUSY, "CRYPT_DH_RES: BUSY, all zero");
+	set_dh_res(77, KADIPC_DH_SELF, 0, 0x01);
+	CHECK(kadipc_recv_crypt_dh_res(&m, &r) == -1,
+	    "CRYPT_DH_RES: a refusal that is not all zero refused");
+	set_dh_res(77, KADIPC_DH_OK, 0, 0);
+	CHECK(kadipc_recv_crypt_dh_res(&m, &r) == -1,
+	    "CRYPT_DH_RES: OK with an all-zero secret refused");
+}
+
+static void
+test_test_dh(void)
+{
+	struct kadipc_test_dh	 t;
+	struct kadipc_msg	 m;
+	uint32_t		 types[] = { KADIPC_CTL_TEST_DH,
+	    KADIPC_NET_TEST_DH };
+	size_t			 i;
+
+	for (i = 0; i < nitems(types); i++) {
+		memset(&t, 0, sizeof(t));
+		t.count = KADIPC_TEST_DH_MAX;
+		memcpy(buf, &t, sizeof(t));
+		m = msg(types[i], sizeof(t));
+		CHECK(kadipc_recv_test_dh(&m, &t) == 0 &&
+		    t.count == KADIPC_TEST_DH_MAX, "%s with the most requests",
+		    kadipc_type_name(types[i]));
+		m = msg(types[i], sizeof(t) - 1);
+		CHECK(kadipc_recv_test_dh(&m, &t) == -1, "%s one byte short",
+		    kadipc_type_name(types[i]));
+		m = msg(types[i], sizeof(t) + 1);
+		CHECK(kadipc_recv_test_dh(&m, &t) == -1, "%s one byte long",
+		    kadipc_type_name(types[i]));
+		m = msg(types[i], sizeof(t));
+		t.count = KADIPC_TEST_DH_MAX + 1;
+		memcpy(buf, &t, sizeof(t));
+		CHECK(kadipc_recv_test_dh(&m, &t) == -1, "%s: a count over its "
+		    "cap refused", kadipc_type_name(types[i]));
+		t.count = 0;
+		memcpy(buf, &t, sizeof(t));
+		CHECK(kadipc_recv_test_dh(&m, &t) == -1, "%s: a count of 0 "
+		    "refused", kadipc_type_name(types[i]));
+		t.count = 1;
+		t.pad0 = 1;
+		memcpy(buf, &t, sizeof(t));
+		CHECK(kadipc_recv_test_dh(&m, &t) == -1, "%s: non-zero padding "
+		    "refused", kadipc_type_name(types[i]));
+	}
+	CHECK(kadipc_type_lookup(KADIPC_CTL_TEST_DH)->testonly &&
+	    kadipc_type_lookup(KADIPC_NET_TEST_DH)->testonly,
+	    "CTL_TEST_DH and NET_TEST_DH exist in test builds only");
+}
+
 int
 main(void)
 {
@@ -567,6 +818,9 @@ main(void)
 	test_net();
 	test_master();
 	test_xfer();
+	test_crypt_identity();
+	test_crypt_dh();
+	test_test_dh();
 	test_allowed();
 	test_chan_open();
 	return (test_done());

@@ -50,6 +50,7 @@
 #include <valgrind/valgrind.h>
 
 #include "kadipc.h"
+#include "kadipc_msg.h"
 #include "log.h"
 #include "sandbox.h"
 #include "../test.h"
@@ -163,6 +164,9 @@ check_sandboxed(enum kad_proc proc)
 	if (proc == KAD_PROC_STORE)
 		rec("fsize", strcmp(soft, fsize_before) == 0,
 		    "store keeps FSIZE %s (was %s)", soft, fsize_before);
+	else if (proc == KAD_PROC_CRYPT)
+		rec("fsize", strcmp(soft, "68") == 0 && strcmp(hard, "68") == 0,
+		    "FSIZE %s/%s: the node key's size", soft, hard);
 	else
 		rec("fsize", strcmp(soft, "0") == 0 && strcmp(hard, "0") == 0,
 		    "FSIZE %s/%s", soft, hard);
@@ -196,6 +200,7 @@ static struct event		*ev_sock, *ev_timer, *ev_udp, *ev_accept;
 static struct event		*ev_usr1, *ev_chld;
 static unsigned int		 need, done;
 static int			 udp_fd = -1, ctl_fd = -1;
+static int			 key_fd = -1;	/* crypt: as CRYPT_IDENTITY's */
 static struct sockaddr_in	 udp_self;
 static pid_t			 dummy_pid;
 static uid_t			 ctl_uid;
@@ -422,6 +427,13 @@ work_before(enum kad_proc proc)
 	case KAD_PROC_CRYPT:
 		if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
 			_exit(96);
+		/* the new node key's file, as kadmaster opens it */
+		snprintf(path, sizeof(path), "%s/node-key.tmp", tmpdir);
+		if ((key_fd = open(path, O_RDWR | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0600)) == -1)
+			_exit(96);
+		/* past FSIZE: EFBIG rather than the default kill, to see it */
+		signal(SIGXFSZ, SIG_IGN);
 		break;
 	default:
 		_exit(96);
@@ -515,6 +527,21 @@ work_crypt(void)
 	    EVP_DecryptFinal_ex(ctx, out + len, &tot) != 1;
 	rec("aes-gcm-tamper", ok, "a flipped tag bit is refused");
 	EVP_CIPHER_CTX_free(ctx);
+
+	/* the node key written through a passed fd, as crypt_oracle.c does */
+	memset(out, 0x6b, KADIPC_NODE_KEY_LEN + 1);
+	errno = 0;
+	ok = write(key_fd, out, KADIPC_NODE_KEY_LEN) == KADIPC_NODE_KEY_LEN &&
+	    fsync(key_fd) == 0 &&
+	    pread(key_fd, ct, KADIPC_NODE_KEY_LEN + 1, 0) ==
+	    KADIPC_NODE_KEY_LEN && memcmp(ct, out, KADIPC_NODE_KEY_LEN) == 0;
+	rec("key-write", ok, "68 bytes written, synced and read back: %s",
+	    strerror(errno));
+	errno = 0;
+	len = (int)write(key_fd, out, 1);
+	rec("key-fsize", len == -1 && errno == EFBIG,
+	    "a 69th byte: %d, %s (FSIZE is the key's size)", len,
+	    strerror(errno));
 }
 
 static void
@@ -836,7 +863,7 @@ test_workload(enum kad_proc proc)
 		[KAD_PROC_STORE] = { "tc-transaction", "tc-transaction2",
 		    "tc-puts", "tc-sync", "tcb-puts", "tc-exit" },
 		[KAD_PROC_CRYPT] = { "rand-bytes", "aes-gcm",
-		    "aes-gcm-tamper" },
+		    "aes-gcm-tamper", "key-write", "key-fsize" },
 	};
 	const char		*want[NWANT_COMMON + 9];
 	const char		*name = kad_procnames[proc];

@@ -19,8 +19,8 @@ test_krpc_PKGS	:=
 
 TESTS		+= test_routing
 test_routing_SRCS := tests/unit/test_routing.c kadnet/krpc.c \
-		   kadnet/routing.c kadnet/ratelimit.c
-test_routing_PKGS :=
+		   kadnet/routing.c kadnet/ratelimit.c kadnet/node_id.c
+test_routing_PKGS := libcrypto
 
 TESTS		+= test_search
 test_search_SRCS := tests/unit/test_search.c $(KADNET_PURE) $(SIM_CORE)
@@ -37,3 +37,8 @@ TESTS		+= test_session
 test_session_SRCS := tests/unit/test_session.c kadnet/ratelimit.c \
 		   kadnet/krpc.c $(KADNET_SESS)
 test_session_PKGS := libcrypto
+
+TESTS		+= test_nodekey
+test_nodekey_SRCS := tests/unit/test_nodekey.c kadcrypt/aead.c \
+		   $(CRYPT_NODEKEY_SRCS)
+test_nodekey_PKGS := libcrypto

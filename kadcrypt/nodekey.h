@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The node key and the static-key oracle, kadcrypt's pure module for the
+ * node's identity: the key file's format (KADIPC_NODE_KEY_LEN bytes: the
+ * magic "KDK1", the raw X25519 private key, the raw public key, the
+ * public half checked against the private one), the node ID
+ * (kad_node_id), and the one operation kadnet may ask for, the hashed DH
+ * of the node's key with a peer's point, with every check the oracle
+ * makes.  No system calls: the caller reads and writes the file, and
+ * passes the time (ms, any monotonic clock) the budget runs on.
+ *
+ * The budget is a token bucket: KADIPC_DH_RATE tokens a second, at most
+ * KADIPC_DH_BURST held, one per DH computed.
+ */
+#ifndef KAD_NODEKEY_H
+#define KAD_NODEKEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kadipc_msg.h"
+
+struct nodekey_stats {
+	uint64_t	requests;		/* nodekey_dh calls */
+	uint64_t	refused[KADIPC_DH_MAX + 1];	/* by status; [0] unused */
+};
+
+struct nodekey;
+
+/* A node key not loaded yet, its budget full at time now. */
+struct nodekey	*nodekey_new(uint64_t now);
+void		 nodekey_free(struct nodekey *);
+
+/*
+ * A new key pair; file gets the bytes to save (the caller writes them
+ * and wipes file).  0, or -1 if no key could be made.
+ */
+int		 nodekey_create(struct nodekey *,
+		    uint8_t file[KADIPC_NODE_KEY_LEN]);
+/*
+ * The key in a file's len bytes: KADIPC_IDENT_LOADED, or why not
+ * (KADIPC_IDENT_BADSIZE, _BADMAGIC, _MISMATCH; _IOERROR when OpenSSL
+ * fails).  The caller wipes file.  A key already loaded or created
+ * stays as it is and makes this fail (_IOERROR).
+ */
+int		 nodekey_load(struct nodekey *, const uint8_t *file,
+		    size_t len);
+/* 1 once a key is loaded or created */
+int		 nodekey_ready(const struct nodekey *);
+/* NULL until ready */
+const uint8_t	*nodekey_public(const struct nodekey *);
+const uint8_t	*nodekey_id(const struct nodekey *);
+
+/*
+ * The oracle: shared = SHA-256(KADIPC_DH_LABEL || X25519(key, peer)) and
+ * KADIPC_DH_OK, or shared all zero and KADIPC_DH_SELF (peer is our own
+ * public key), KADIPC_DH_BUSY (no token left at time now),
+ * KADIPC_DH_BADPOINT (X25519 gives all zero: a point of small order);
+ * -1 when OpenSSL fails otherwise (or no key is loaded).
+ */
+int		 nodekey_dh(struct nodekey *, const uint8_t peer[KADIPC_KEY_LEN],
+		    uint64_t now, uint8_t shared[KADIPC_KEY_LEN]);
+const struct nodekey_stats *nodekey_stats(const struct nodekey *);
+
+#endif /* KAD_NODEKEY_H */
