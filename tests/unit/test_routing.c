@@ -2,8 +2,13 @@
 /*
  * Unit tests for kadnet/routing.c (k-buckets: splitting, LRS order,
  * ping-before-evict, replacement cache, closest-node queries, refresh,
- * save/load) and kadnet/ratelimit.c (token buckets, strikes, bans).
+ * which address a contact keeps, save/load of keys) and
+ * kadnet/ratelimit.c (token buckets, strikes, bans).  A contact's id is
+ * the node ID of its key (kad_node_id); routing itself only checks that
+ * when it loads a blob, so where a test needs an id at a given prefix
+ * length it makes one (id_at) and gives it an arbitrary key (pubof).
  */
+#include <bsd/sys/endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +16,7 @@
 #include <string.h>
 
 #include "kadnet/krpc.h"
+#include "kadnet/node_id.h"
 #include "kadnet/ratelimit.h"
 #include "kadnet/routing.h"
 #include "tests/test.h"
@@ -65,7 +71,45 @@ addr4(struct krpc_addr *a, uint32_t ip, uint16_t port)
 	a->port = port;
 }
 
-static uint8_t	self[KAD_ID_LEN];
+static uint8_t	selfpub[KRPC_KEY_LEN], self[KAD_ID_LEN];
+
+/* An arbitrary key for an id made by id_at (not its node ID). */
+static const uint8_t *
+pubof(const uint8_t id[KAD_ID_LEN])
+{
+	static uint8_t	pub[KRPC_KEY_LEN];
+	size_t		i;
+
+	for (i = 0; i < KRPC_KEY_LEN; i++)
+		pub[i] = id[i] ^ 0xa5;
+	return (pub);
+}
+
+static int
+heard(struct routing *rt, const uint8_t id[KAD_ID_LEN],
+    const struct krpc_addr *a, uint64_t now, struct rt_entry **ping)
+{
+	return (routing_heard(rt, id, pubof(id), a, now, ping));
+}
+
+static int
+replied(struct routing *rt, const uint8_t id[KAD_ID_LEN],
+    const struct krpc_addr *a, uint64_t now, uint32_t rtt,
+    struct rt_entry **ping)
+{
+	return (routing_replied(rt, id, pubof(id), a, now, rtt, ping));
+}
+
+/* A random key and its node ID, the ID sharing cpl bits with ours. */
+static void
+keyed_at(int cpl, uint8_t pub[KRPC_KEY_LEN], uint8_t id[KAD_ID_LEN])
+{
+	do {
+		rndbytes(pub, KRPC_KEY_LEN);
+		if (kad_node_id(pub, id) == -1)
+			abort();
+	} while (cpl >= 0 && kad_id_cpl(id, self) != (unsigned)cpl);
+}
 
 static void
 test_ids(void)
@@ -139,21 +183,21 @@ test_split(void)
 	/* 4 far contacts fill the only bucket, which holds our id */
 	for (i = 0; i < 4; i++) {
 		id_at(self, 0, id);
-		if (routing_heard(rt, id, &a, 1000, &ping) != RT_ADDED)
+		if (heard(rt, id, &a, 1000, &ping) != RT_ADDED)
 			ok = 0;
 	}
 	CHECK(ok && routing_nbuckets(rt) == 1 && routing_count(rt) == 4,
 	    "4 contacts fill one bucket");
 	/* a closer one splits it: far ones stay in bucket 0 */
 	id_at(self, 5, id);
-	r = routing_heard(rt, id, &a, 1000, &ping);
+	r = heard(rt, id, &a, 1000, &ping);
 	CHECK(r == RT_ADDED && routing_nbuckets(rt) == 2 &&
 	    routing_count(rt) == 5, "closer contact splits the own bucket");
 	(void)routing_bucket(rt, 0, &n, NULL);
 	CHECK(n == 4, "bucket 0 keeps the 4 far contacts");
 	/* bucket 0 is full and does not hold our id: no split, cached */
 	id_at(self, 0, id);
-	r = routing_heard(rt, id, &a, 1000, &ping);
+	r = heard(rt, id, &a, 1000, &ping);
 	CHECK(r == RT_CACHED && routing_nbuckets(rt) == 2 &&
 	    routing_count(rt) == 5, "full far bucket does not split");
 	CHECK(ping == NULL, "fresh contacts are not pinged");
@@ -164,7 +208,7 @@ test_split(void)
 	for (i = 0; i < 400; i++) {
 		cpl = (unsigned)(rnd64() % 12);
 		id_at(self, cpl, id);
-		(void)routing_heard(rt, id, &a, 2000, &ping);
+		(void)heard(rt, id, &a, 2000, &ping);
 	}
 	CHECK(placement_ok(rt), "after 400 inserts every contact is placed "
 	    "by prefix length, LRS ordered; %u buckets, %zu contacts",
@@ -177,7 +221,7 @@ test_split(void)
 	rt = routing_new(self, 2, 0, 3);
 	for (i = 0; i < 64; i++) {
 		id_at(self, 10 + i % 20, id);
-		(void)routing_heard(rt, id, &a, 1000, NULL);
+		(void)heard(rt, id, &a, 1000, NULL);
 	}
 	CHECK(routing_nbuckets(rt) == 3 && routing_count(rt) <= 6,
 	    "maxbuckets caps the table (%u buckets, %zu contacts)",
@@ -209,11 +253,11 @@ test_evict(void)
 	for (i = 0; i < 4; i++) {
 		id_at(self, 0, ids[i]);
 		a.port = (uint16_t)(100 + i);
-		(void)routing_replied(rt, ids[i], &a, t + i, 20, NULL);
+		(void)replied(rt, ids[i], &a, t + i, 20, NULL);
 	}
 	/* hearing from ids[0] again moves it to the tail */
 	a.port = 100;
-	r = routing_heard(rt, ids[0], &a, t + 10, NULL);
+	r = heard(rt, ids[0], &a, t + 10, NULL);
 	bk = routing_bucket(rt, 0, &n, NULL);
 	CHECK(r == RT_UPDATED && n == 4 &&
 	    memcmp(bk[3].id, ids[0], KAD_ID_LEN) == 0 &&
@@ -224,14 +268,14 @@ test_evict(void)
 	t += 2 * MIN;
 	id_at(self, 0, n1);
 	addr4(&b, 0x0a000002, 200);
-	r = routing_heard(rt, n1, &b, t, &ping);
+	r = heard(rt, n1, &b, t, &ping);
 	CHECK(r == RT_CACHED && ping != NULL &&
 	    memcmp(ping->id, ids[1], KAD_ID_LEN) == 0,
 	    "full bucket: newcomer cached, least recently seen is pinged");
 	/* a second newcomer while that ping is out pings the next one */
 	id_at(self, 0, n2);
 	b.port = 201;
-	r = routing_heard(rt, n2, &b, t + 1, &ping);
+	r = heard(rt, n2, &b, t + 1, &ping);
 	CHECK(r == RT_CACHED && ping != NULL &&
 	    memcmp(ping->id, ids[2], KAD_ID_LEN) == 0,
 	    "second newcomer: next stale contact pinged, not the same twice");
@@ -240,7 +284,7 @@ test_evict(void)
 
 	/* ids[1] answers: it stays, moves to the tail */
 	a.port = 101;
-	r = routing_replied(rt, ids[1], &a, t + 50, 30, NULL);
+	r = replied(rt, ids[1], &a, t + 50, 30, NULL);
 	bk = routing_bucket(rt, 0, &n, &nr);
 	CHECK(r == RT_UPDATED && memcmp(bk[3].id, ids[1], KAD_ID_LEN) == 0 &&
 	    nr == 2, "live contact kept; newcomers wait in the cache");
@@ -255,8 +299,8 @@ test_evict(void)
 	/* a third and fourth newcomer overflow the cache (2): oldest goes */
 	id_at(self, 0, n3);
 	id_at(self, 0, n4);
-	(void)routing_heard(rt, n3, &b, t + 3000, NULL);
-	(void)routing_heard(rt, n4, &b, t + 3001, NULL);
+	(void)heard(rt, n3, &b, t + 3000, NULL);
+	(void)heard(rt, n4, &b, t + 3001, NULL);
 	(void)routing_bucket(rt, 0, &n, &nr);
 	CHECK(nr == 2, "replacement cache is bounded");
 	/* evict twice: n4 then n3 come in; n1 was dropped */
@@ -280,27 +324,114 @@ test_evict(void)
 	e = routing_find(rt, n2);
 	CHECK(e != NULL && !routing_good(e, t + 5000), "but it is not good");
 	id_at(self, 0, n1);
-	r = routing_heard(rt, n1, &b, t + 6000, NULL);
+	r = heard(rt, n1, &b, t + 6000, NULL);
 	CHECK(r == RT_ADDED && routing_find(rt, n2) == NULL &&
 	    routing_find(rt, n1) != NULL, "a bad contact is replaced at once");
 
-	/* a good contact keeps its address; a questionable one moves */
+	/* heard from elsewhere, good or never confirmed: it stays put */
 	memcpy(n2, ids[1], KAD_ID_LEN);
 	b.port = 999;
-	r = routing_heard(rt, n2, &b, t + 7000, NULL);
+	r = heard(rt, n2, &b, t + 7000, NULL);
 	e = routing_find(rt, n2);
 	CHECK(r == RT_IGNORED && e != NULL && e->addr.port == 101,
 	    "good contact's address is not hijacked");
-	r = routing_heard(rt, n1, &b, t + 7000, NULL);
+	r = heard(rt, n1, &b, t + 7000, NULL);
 	e = routing_find(rt, n1);
-	CHECK(r == RT_UPDATED && e != NULL && e->addr.port == 999,
-	    "never-confirmed contact may change address");
+	CHECK(r == RT_IGNORED && e != NULL && e->addr.port == 201,
+	    "nor a never-confirmed one's");
 
-	CHECK(routing_heard(rt, self, &a, t, NULL) == RT_IGNORED,
+	CHECK(heard(rt, self, &a, t, NULL) == RT_IGNORED,
 	    "own id ignored");
 	memset(n3, 0, sizeof(n3));
-	CHECK(routing_heard(rt, n3, &a, t, NULL) == RT_IGNORED,
+	CHECK(heard(rt, n3, &a, t, NULL) == RT_IGNORED,
 	    "zero id ignored");
+	routing_free(rt);
+}
+
+/*
+ * Which address a contact keeps.  Only a proof of life (a reply, a
+ * request over keys whose address proved itself, a handshake) moves a
+ * contact, and it forgives the contact's failures; a request from an
+ * address that has not proved itself (inside a handshake's first
+ * message, anyone's to forge) never moves a known contact, whatever
+ * its state, bad included, and forgives nothing.
+ */
+static void
+test_addresses(void)
+{
+	static const char *const what[4] = {
+		"good", "never confirmed", "bad", "silent for 15 minutes"
+	};
+	struct routing	*rt;
+	struct krpc_addr a, c;
+	struct rt_entry	*e, *out[8];
+	uint8_t		 ids[4][KAD_ID_LEN];
+	uint64_t	 t, seen;
+	unsigned	 i, j;
+	uint8_t		 fails;
+	size_t		 n;
+	int		 r, found;
+
+	t = 60 * MIN;
+	rt = routing_new(self, 8, 2, 1);
+	for (i = 0; i < 4; i++) {
+		id_at(self, 0, ids[i]);
+		addr4(&a, 0x0a000001 + i, 100);
+		if (i == 1)
+			(void)heard(rt, ids[i], &a, t, NULL);
+		else
+			(void)replied(rt, ids[i], &a, i == 3 ? t - 16 * MIN :
+			    t, 20, NULL);
+	}
+	for (j = 0; j < RT_MAX_FAILS; j++)
+		(void)routing_failed(rt, ids[2], t, 0);
+	CHECK(routing_closest(rt, ids[2], 0, 0, t, out, 8) == 3,
+	    "one contact in each state: good, never confirmed, bad (left "
+	    "out), silent");
+	addr4(&c, 0x0b000001, 4000);
+	for (i = 0; i < 4; i++) {
+		e = routing_find(rt, ids[i]);
+		seen = e->seen;
+		fails = e->fails;
+		r = heard(rt, ids[i], &c, t + 1000, NULL);
+		e = routing_find(rt, ids[i]);
+		CHECK(r == RT_IGNORED && e != NULL &&
+		    e->addr.ip[3] == 1 + i && e->addr.port == 100 &&
+		    e->seen == seen && e->fails == fails,
+		    "%s contact: an unproved request from another address "
+		    "moves nothing", what[i]);
+	}
+	/* from its own address, unproved: seen, but not forgiven */
+	addr4(&a, 0x0a000003, 100);
+	r = heard(rt, ids[2], &a, t + 2000, NULL);
+	e = routing_find(rt, ids[2]);
+	CHECK(r == RT_UPDATED && e->seen == t + 2000 &&
+	    e->fails == RT_MAX_FAILS &&
+	    routing_closest(rt, ids[2], 0, 0, t + 2000, out, 8) == 3,
+	    "the bad contact's unproved request from its own address: "
+	    "seen, still bad");
+	for (i = 0; i < 4; i++) {
+		c.port = (uint16_t)(4000 + i);
+		r = replied(rt, ids[i], &c, t + 3000, RT_RTT_NONE, NULL);
+		e = routing_find(rt, ids[i]);
+		CHECK(r == RT_UPDATED && e != NULL &&
+		    e->addr.ip[3] == 1 && e->addr.port == 4000 + i &&
+		    e->fails == 0 && e->replied == t + 3000 &&
+		    routing_good(e, t + 3000) && (e->flags & RT_F_RTT) == 0,
+		    "%s contact proved alive elsewhere: moved, failures "
+		    "forgiven, the old path's RTT dropped", what[i]);
+	}
+	n = routing_closest(rt, ids[2], 0, 1, t + 3000, out, 8);
+	for (i = 0, found = 0; i < n; i++)
+		found += kad_id_eq(out[i]->id, ids[2]);
+	CHECK(n == 4 && found == 1, "the contact that was bad is handed out "
+	    "again");
+	c.port = 5000;
+	r = replied(rt, ids[0], &c, t + 4000, 250, NULL);
+	e = routing_find(rt, ids[0]);
+	CHECK(r == RT_UPDATED && e->addr.port == 5000 &&
+	    (e->flags & RT_F_RTT) && e->srtt >> 3 == 250,
+	    "a reply with an RTT from the new path: the only sample");
 	routing_free(rt);
 }
 
@@ -317,28 +448,34 @@ test_same_ms(void)
 	struct krpc_addr a;
 	struct rt_entry	*ping;
 	const struct rt_entry *bk;
-	uint8_t		 ids[4][KAD_ID_LEN], tmp[KAD_ID_LEN], nw[KAD_ID_LEN];
-	uint8_t		*blob;
+	uint8_t		 ids[4][KAD_ID_LEN], pubs[4][KRPC_KEY_LEN];
+	uint8_t		 tmp[KAD_ID_LEN], nw[KAD_ID_LEN], *blob;
 	uint64_t	 t = 10 * MIN;
 	ssize_t		 len;
 	size_t		 n, i, j;
 	int		 inorder = 1;
 
-	/* ids[0] > ids[1] > ...: id order is the reverse of arrival */
+	/*
+	 * ids[0] > ids[1] > ...: id order is the reverse of arrival; the
+	 * ids are their keys' (a loaded blob works them out again).
+	 */
 	for (i = 0; i < 4; i++)
-		id_at(self, 0, ids[i]);
+		keyed_at(0, pubs[i], ids[i]);
 	for (i = 0; i < 4; i++)
 		for (j = i + 1; j < 4; j++)
 			if (memcmp(ids[i], ids[j], KAD_ID_LEN) < 0) {
 				memcpy(tmp, ids[i], KAD_ID_LEN);
 				memcpy(ids[i], ids[j], KAD_ID_LEN);
 				memcpy(ids[j], tmp, KAD_ID_LEN);
+				memcpy(tmp, pubs[i], KRPC_KEY_LEN);
+				memcpy(pubs[i], pubs[j], KRPC_KEY_LEN);
+				memcpy(pubs[j], tmp, KRPC_KEY_LEN);
 			}
 	rt = routing_new(self, 4, 2, 1);
 	addr4(&a, 0x0a000001, 100);
 	for (i = 0; i < 4; i++) {
 		a.port = (uint16_t)(100 + i);
-		(void)routing_replied(rt, ids[i], &a, t, 20, NULL);
+		(void)routing_replied(rt, ids[i], pubs[i], &a, t, 20, NULL);
 	}
 	bk = routing_bucket(rt, 0, &n, NULL);
 	for (i = 0; i < n; i++)
@@ -353,7 +490,8 @@ test_same_ms(void)
 	(void)routing_load(rt2, blob, len > 0 ? (size_t)len : 0, t + 1);
 	bk = routing_bucket(rt2, 0, &n, NULL);
 	for (i = 0, inorder = n == 4; i < n; i++)
-		if (memcmp(bk[i].id, ids[i], KAD_ID_LEN) != 0)
+		if (memcmp(bk[i].id, ids[i], KAD_ID_LEN) != 0 ||
+		    memcmp(bk[i].pub, pubs[i], KRPC_KEY_LEN) != 0)
 			inorder = 0;
 	CHECK(inorder, "saved and loaded: still in that order");
 	routing_free(rt2);
@@ -361,7 +499,7 @@ test_same_ms(void)
 
 	id_at(self, 0, nw);
 	a.port = 200;
-	(void)routing_heard(rt, nw, &a, t + 2 * MIN, &ping);
+	(void)heard(rt, nw, &a, t + 2 * MIN, &ping);
 	CHECK(ping != NULL && memcmp(ping->id, ids[0], KAD_ID_LEN) == 0,
 	    "a full bucket pings the first seen of them");
 
@@ -373,17 +511,17 @@ test_same_ms(void)
 	rt = routing_new(self, 4, 2, 1);
 	for (i = 0; i < 4; i++) {
 		a.port = (uint16_t)(100 + i);
-		(void)routing_replied(rt, ids[i], &a, t, 20, NULL);
+		(void)routing_replied(rt, ids[i], pubs[i], &a, t, 20, NULL);
 	}
 	a.port = 101;
-	(void)routing_heard(rt, ids[1], &a, t + 1, NULL);
+	(void)heard(rt, ids[1], &a, t + 1, NULL);
 	for (i = 0; i < RT_MAX_FAILS; i++) {
 		(void)routing_failed(rt, ids[3], t + 3 * MIN, 0);
 		(void)routing_failed(rt, ids[1], t + 3 * MIN, 0);
 	}
 	id_at(self, 0, nw);
 	a.port = 201;
-	CHECK(routing_heard(rt, nw, &a, t + 3 * MIN, NULL) == RT_ADDED &&
+	CHECK(heard(rt, nw, &a, t + 3 * MIN, NULL) == RT_ADDED &&
 	    routing_find(rt, ids[3]) == NULL &&
 	    routing_find(rt, ids[1]) != NULL, "of two bad contacts, the "
 	    "least recently seen makes room");
@@ -406,22 +544,22 @@ test_rtt(void)
 	addr4(&a, 0x0a000001, 1);
 	id_at(self, 3, id);
 	for (i = 0; i < 50; i++)
-		(void)routing_replied(rt, id, &a, 1000 + i, 100, NULL);
+		(void)replied(rt, id, &a, 1000 + i, 100, NULL);
 	p = routing_find(rt, id);
 	CHECK(p != NULL && p->srtt >> 3 == 100 &&
 	    routing_rto(p, 500, 50, 2000) >= 100 &&
 	    routing_rto(p, 500, 50, 2000) <= 130,
 	    "steady 100 ms: rto %u near 100", routing_rto(p, 500, 50, 2000));
 	for (i = 0; i < 5; i++)
-		(void)routing_replied(rt, id, &a, 2000 + i,
+		(void)replied(rt, id, &a, 2000 + i,
 		    i % 2 ? 10 : 400, NULL);
 	CHECK(routing_rto(p, 500, 50, 2000) > 300,
 	    "jitter raises the rto (%u)", routing_rto(p, 500, 50, 2000));
 	for (i = 0; i < 5; i++)
-		(void)routing_replied(rt, id, &a, 3000 + i, 60000, NULL);
+		(void)replied(rt, id, &a, 3000 + i, 60000, NULL);
 	CHECK(routing_rto(p, 500, 50, 2000) == 2000, "bounded above");
 	for (i = 0; i < 200; i++)
-		(void)routing_replied(rt, id, &a, 4000 + i, 0, NULL);
+		(void)replied(rt, id, &a, 4000 + i, 0, NULL);
 	CHECK(routing_rto(p, 500, 50, 2000) == 50, "bounded below");
 	routing_free(rt);
 }
@@ -462,9 +600,9 @@ test_closest(void)
 			a.ip[15] = 1;
 		}
 		if (i % 5 == 0)
-			(void)routing_heard(rt, id, &a, 1000, NULL);
+			(void)heard(rt, id, &a, 1000, NULL);
 		else
-			(void)routing_replied(rt, id, &a, 1000, 10, NULL);
+			(void)replied(rt, id, &a, 1000, 10, NULL);
 	}
 	all = calloc(routing_count(rt), KAD_ID_LEN);
 	for (i = 0; i < routing_nbuckets(rt); i++) {
@@ -523,7 +661,7 @@ test_refresh(void)
 	addr4(&a, 0x0a000001, 1);
 	for (i = 0; i < 60; i++) {
 		id_at(self, i % 6, id);
-		(void)routing_replied(rt, id, &a, 1000, 5, NULL);
+		(void)replied(rt, id, &a, 1000, 5, NULL);
 	}
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < routing_nbuckets(rt); i++) {
@@ -551,50 +689,115 @@ test_refresh(void)
 	routing_free(rt);
 }
 
+/*
+ * A blob made by hand holds keys only: the ids are worked out from them
+ * (whatever id a record's key might have been given elsewhere), and a
+ * key whose node ID is ours is refused with the whole blob.
+ */
+static void
+test_blob_ids(const uint8_t *saved)
+{
+	struct routing		*rt;
+	struct rt_entry		*e;
+	uint8_t			 blob[44 + 3 * 52], pubs[3][KRPC_KEY_LEN];
+	uint8_t			 ids[3][KAD_ID_LEN];
+	size_t			 i;
+	int			 r, ok = 1;
+
+	memcpy(blob, saved, 44);
+	be32enc(blob + 40, 3);
+	memset(blob + 44, 0, 3 * 52);
+	for (i = 0; i < 3; i++) {
+		keyed_at(-1, pubs[i], ids[i]);
+		memcpy(blob + 44 + 52 * i, pubs[i], KRPC_KEY_LEN);
+		blob[44 + 52 * i + 32] = KRPC_AF_INET;
+		be16enc(blob + 44 + 52 * i + 34, (uint16_t)(7000 + i));
+		blob[44 + 52 * i + 36] = 10;
+		blob[44 + 52 * i + 39] = (uint8_t)(1 + i);
+	}
+	rt = routing_new(self, 8, 2, 256);
+	r = routing_load(rt, blob, sizeof(blob), 1000);
+	for (i = 0; i < 3; i++) {
+		e = routing_find(rt, ids[i]);
+		if (e == NULL || memcmp(e->pub, pubs[i], KRPC_KEY_LEN) != 0 ||
+		    e->addr.port != 7000 + i || e->addr.ip[3] != 1 + i)
+			ok = 0;
+	}
+	CHECK(r == 3 && ok, "a blob of three keys: each contact found under "
+	    "its key's node ID, with its key and address");
+	CHECK(routing_find(rt, pubs[0]) == NULL, "...and not under the key "
+	    "itself");
+	routing_free(rt);
+
+	memcpy(blob + 44 + 52, selfpub, KRPC_KEY_LEN);
+	rt = routing_new(self, 8, 2, 256);
+	errno = 0;
+	r = routing_load(rt, blob, sizeof(blob), 1000);
+	CHECK(r == -1 && errno == EINVAL && routing_count(rt) == 0,
+	    "a record with our own key (it hashes to our id): the blob is "
+	    "refused whole");
+	routing_free(rt);
+}
+
 static void
 test_saveload(void)
 {
 	struct routing	*rt, *rt2;
 	struct krpc_addr a;
-	uint8_t		 id[KAD_ID_LEN], *blob, *bad;
+	struct rt_entry	*e;
+	uint8_t		 id[KAD_ID_LEN], pub[KRPC_KEY_LEN], *blob, *bad;
 	ssize_t		 len;
 	size_t		 i, n;
-	int		 r, same = 1;
+	int		 r, same;
 	const struct rt_entry *bk;
 	unsigned	 b;
 
 	rt = routing_new(self, 8, 2, 256);
 	for (i = 0; i < 100; i++) {
-		id_at(self, (unsigned)(rnd64() % 10), id);
+		keyed_at(-1, pub, id);
 		addr4(&a, 0x0a000000 | (uint32_t)i, (uint16_t)(1000 + i));
 		if (i % 4 == 0) {
 			a.family = KRPC_AF_INET6;
 			memset(a.ip, 0x20, 16);
 		}
-		(void)routing_replied(rt, id, &a, 1000, 5, NULL);
+		(void)routing_replied(rt, id, pub, &a, 1000, 5, NULL);
 	}
 	blob = malloc(routing_save_size(rt));
 	CHECK(routing_save(rt, blob, routing_save_size(rt) - 1) == -1 &&
 	    errno == EMSGSIZE, "save into a short buffer: EMSGSIZE");
 	len = routing_save(rt, blob, routing_save_size(rt));
 	CHECK(len == (ssize_t)(44 + routing_count(rt) * 52),
-	    "blob is 44 + 52 bytes per contact");
+	    "blob is 44 + 52 bytes per contact (%zu)", routing_count(rt));
+	CHECK(memcmp(blob, "KDRT", 4) == 0 && blob[4] == 2 &&
+	    memcmp(blob + 8, self, KAD_ID_LEN) == 0 &&
+	    be32dec(blob + 40) == routing_count(rt), "header: KDRT, version "
+	    "2, our id, the count");
+	/* records hold keys: each record's first 32 bytes are a key */
+	for (i = 0, same = 1; i < routing_count(rt); i++) {
+		memcpy(pub, blob + 44 + 52 * i, KRPC_KEY_LEN);
+		if (kad_node_id(pub, id) == -1 ||
+		    (e = routing_find(rt, id)) == NULL ||
+		    memcmp(e->pub, pub, KRPC_KEY_LEN) != 0)
+			same = 0;
+	}
+	CHECK(same, "every record is a contact's key (its id not stored)");
 	rt2 = routing_new(self, 8, 2, 256);
 	r = routing_load(rt2, blob, (size_t)len, 5000);
 	CHECK(r == (int)routing_count(rt) &&
 	    routing_count(rt2) == routing_count(rt), "load restores %d", r);
-	for (b = 0; b < routing_nbuckets(rt); b++) {
+	for (b = 0, same = 1; b < routing_nbuckets(rt); b++) {
 		bk = routing_bucket(rt, b, &n, NULL);
 		for (i = 0; i < n; i++) {
-			struct rt_entry *e = routing_find(rt2, bk[i].id);
-
+			e = routing_find(rt2, bk[i].id);
 			if (e == NULL || memcmp(&e->addr, &bk[i].addr,
-			    sizeof(e->addr)) != 0 || e->replied != 0)
+			    sizeof(e->addr)) != 0 || e->replied != 0 ||
+			    memcmp(e->pub, bk[i].pub, KRPC_KEY_LEN) != 0)
 				same = 0;
 		}
 	}
-	CHECK(same, "same ids and addresses, loaded as unconfirmed");
+	CHECK(same, "same keys, ids and addresses, loaded as unconfirmed");
 	routing_free(rt2);
+	test_blob_ids(blob);
 
 	bad = malloc((size_t)len + 1);
 #define TRYBAD(what, mut) do {						\
@@ -611,12 +814,15 @@ test_saveload(void)
 	TRYBAD("one byte long", bad[blen] = 0; blen += 1);
 	TRYBAD("header only", blen = 43);
 	TRYBAD("bad magic", bad[0] = 'X');
-	TRYBAD("bad version", bad[4] = 2);
+	TRYBAD("version 1", bad[4] = 1);
+	TRYBAD("version 3", bad[4] = 3);
+	TRYBAD("nonzero padding", bad[6] = 1);
 	TRYBAD("count too high", bad[43] += 1);
 	TRYBAD("bad family", bad[44 + 52 * 3 + 32] = 5);
 	TRYBAD("port 0", bad[44 + 52 * 2 + 34] = 0; bad[44 + 52 * 2 + 35] = 0);
-	TRYBAD("zero id", memset(bad + 44 + 52 * 5, 0, 32));
-	TRYBAD("own id", memcpy(bad + 44 + 52 * 5, self, 32));
+	TRYBAD("our own key (its node ID is ours)",
+	    memcpy(bad + 44 + 52 * 5, selfpub, 32));
+	TRYBAD("nonzero pad byte", bad[44 + 52 * 4 + 33] = 1);
 	TRYBAD("IPv4 trailing bytes", bad[44 + 52 * 1 + 36 + 4] = 1;
 	    bad[44 + 52 * 1 + 32] = KRPC_AF_INET);
 	free(bad);
@@ -740,10 +946,13 @@ test_ratelimit(void)
 int
 main(void)
 {
-	rndbytes(self, sizeof(self));
+	rndbytes(selfpub, sizeof(selfpub));
+	if (kad_node_id(selfpub, self) == -1)
+		abort();
 	test_ids();
 	test_split();
 	test_evict();
+	test_addresses();
 	test_same_ms();
 	test_rtt();
 	test_closest();
