@@ -219,12 +219,16 @@ net_join_more(const uint8_t (*ids)[KAD_ID_LEN], size_t n, int behave,
 void
 net_report_memory(void)
 {
-	size_t		i, n = 0, tot = 0, max = 0, m, rt = 0;
+	size_t		i, n = 0, tot = 0, max = 0, m, rt = 0, sp = 0, spmax = 0;
 	struct dht	*d;
 
 	for (i = 0; i < sim_nnodes(); i++) {
 		if ((d = sim_node_dht((int)i)) == NULL)
 			continue;
+		m = sim_sess_count((int)i);
+		sp += m;
+		if (m > spmax)
+			spmax = m;
 		m = dht_mem(d);
 		tot += m;
 		rt += routing_mem(dht_routing(d));
@@ -237,6 +241,8 @@ net_report_memory(void)
 	out("state-bytes-per-node", "%zu", tot / n);
 	out("state-bytes-per-node-max", "%zu", max);
 	out("routing-bytes-per-node", "%zu", rt / n);
+	/* the session layer's state is per peer (kadnet's sess_mem) */
+	out("session-peers-per-node", "%zu (max %zu)", sp / n, spmax);
 	out_host("sim-peak-rss-mib", "%.0f",
 	    (double)sim_peak_rss() / (1024.0 * 1024.0));
 }
@@ -424,6 +430,7 @@ int
 main(int argc, char *argv[])
 {
 	const char	*csvpath = NULL;
+	struct sim_stats *st;
 	int		 c, r;
 
 	huge_pages(argv);
@@ -532,9 +539,22 @@ main(int argc, char *argv[])
 		r = scn_fetch();
 	else
 		usage();
-	out("events", "%llu", (unsigned long long)sim_stats()->events);
+	st = sim_stats();
+	out("events", "%llu", (unsigned long long)st->events);
 	out("datagrams", "%llu", (unsigned long long)sim_stats()->dgrams);
 	out("datagrams-lost", "%llu", (unsigned long long)sim_stats()->lost);
+	st = sim_stats();
+	out("wire-bytes", "%llu (messages %llu: sessions add %.1f%%)",
+	    (unsigned long long)st->wire_bytes,
+	    (unsigned long long)st->dgram_bytes, st->dgram_bytes > 0 ?
+	    100.0 * ((double)st->wire_bytes - (double)st->dgram_bytes) /
+	    (double)st->dgram_bytes : 0);
+	out("handshakes", "%llu", (unsigned long long)st->handshakes);
+	out("session-drops", "%llu (lost keys %llu, wrong key %llu, "
+	    "tables reset %llu)", (unsigned long long)(st->sess_drops +
+	    st->wrong_key), (unsigned long long)st->sess_drops,
+	    (unsigned long long)st->wrong_key,
+	    (unsigned long long)st->sess_resets);
 	out_host("wall-seconds", "%.1f", wall_s() - t_start);
 	out_host("us-per-event", "%.2f", sim_stats()->events > 0 ?
 	    (wall_s() - t_start) * 1e6 / (double)sim_stats()->events : 0);

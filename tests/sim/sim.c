@@ -18,6 +18,7 @@
 
 #include "kadnet/dht.h"
 #include "kadnet/krpc.h"
+#include "kadnet/node_id.h"
 #include "kadnet/routing.h"
 #include "tests/sim/sim.h"
 #include "tests/sim/sim_local.h"
@@ -69,6 +70,11 @@ sim_stats(void)
 		simw.sum.unroutable += p->unroutable;
 		simw.sum.attacker_drops += p->attacker_drops;
 		simw.sum.peak_events += p->peak_events;
+		simw.sum.wire_bytes += p->wire_bytes;
+		simw.sum.handshakes += p->handshakes;
+		simw.sum.sess_drops += p->sess_drops;
+		simw.sum.sess_resets += p->sess_resets;
+		simw.sum.wrong_key += p->wrong_key;
 	}
 	return (&simw.sum);
 }
@@ -328,6 +334,7 @@ sim_free(void)
 		free(simw.nodes[i].kv.len);
 		free(simw.nodes[i].blob);
 		free(simw.nodes[i].ring);
+		free(simw.nodes[i].sess);
 	}
 	for (i = 0; i < SIM_PARTS; i++) {
 		for (j = 0; j < simw.part[i].nbufchunks; j++)
@@ -350,7 +357,7 @@ sim_free(void)
 }
 
 int
-sim_node_add(const uint8_t id[KAD_ID_LEN], uint32_t ip, uint16_t port,
+sim_node_add(const uint8_t pub[KRPC_KEY_LEN], uint32_t ip, uint16_t port,
     int behave)
 {
 	struct sim_node	*n;
@@ -361,7 +368,9 @@ sim_node_add(const uint8_t id[KAD_ID_LEN], uint32_t ip, uint16_t port,
 		abort();
 	i = (int)simw.nnodes++;
 	n = &simw.nodes[i];
-	memcpy(n->id, id, KAD_ID_LEN);
+	memcpy(n->pub, pub, KRPC_KEY_LEN);
+	if (kad_node_id(pub, n->id) == -1)
+		abort();
 	n->ip = ip;
 	n->port = port;
 	n->state = SIM_DEAD;
@@ -392,7 +401,7 @@ node_dht(struct sim_node *n)
 	struct sockaddr_in	sin;
 
 	dht_config_defaults(&cf);
-	memcpy(cf.id, n->id, KAD_ID_LEN);
+	memcpy(cf.pub, n->pub, KRPC_KEY_LEN);
 	sim_node_sin(n, &sin);
 	memcpy(&cf.bind, &sin, sizeof(sin));
 	cf.k = simw.cf.k;
@@ -443,6 +452,7 @@ node_stop(struct sim_node *n)
 {
 	dht_free(n->d);
 	n->d = NULL;
+	sim_sess_clear(n);	/* the session layer's keys go too */
 	n->timer_at = 0;
 	n->gen++;
 	simw.nup--;
@@ -527,6 +537,12 @@ const uint8_t *
 sim_node_id(int i)
 {
 	return (simw.nodes[i].id);
+}
+
+const uint8_t *
+sim_node_pub(int i)
+{
+	return (simw.nodes[i].pub);
 }
 
 void

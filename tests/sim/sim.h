@@ -74,6 +74,12 @@ struct sim_stats {
 	uint64_t	 unroutable;	/* to an address nobody has */
 	uint64_t	 attacker_drops;	/* requests SIM_DROP ignored */
 	uint64_t	 peak_events;	/* queue length high mark */
+	/* the session layer's model (sim_sess.c) */
+	uint64_t	 wire_bytes;	/* sessions' datagrams, handshakes too */
+	uint64_t	 handshakes;	/* INITs started */
+	uint64_t	 sess_drops;	/* DATA for keys the receiver lost */
+	uint64_t	 sess_resets;	/* a table over the peer cap */
+	uint64_t	 wrong_key;	/* sent to a key not at that address */
 };
 
 void		 sim_config_defaults(struct sim_config *);
@@ -95,11 +101,12 @@ void		 sim_rand_id(uint8_t id[KAD_ID_LEN]);
 double		 sim_rand_weibull(double shape, double scale);
 
 /*
- * Add a node (not started): its id, IPv4 address (host order) and port.
- * Returns its index.  Addresses may be shared by several nodes, each on
- * its own port, as on one host.
+ * Add a node (not started): its public key (any 32 bytes: the model
+ * runs no cryptography; the id is kad_node_id of it), IPv4 address
+ * (host order) and port.  Returns its index.  Addresses may be shared
+ * by several nodes, each on its own port, as on one host.
  */
-int		 sim_node_add(const uint8_t id[KAD_ID_LEN], uint32_t ip,
+int		 sim_node_add(const uint8_t pub[KRPC_KEY_LEN], uint32_t ip,
 		    uint16_t port, int behave);
 size_t		 sim_nnodes(void);
 /* A public unicast IPv4 address for honest node number i: its own /24. */
@@ -117,6 +124,9 @@ int		 sim_node_state(int i);
 int		 sim_node_behave(int i);
 struct dht	*sim_node_dht(int i);
 const uint8_t	*sim_node_id(int i);
+const uint8_t	*sim_node_pub(int i);
+/* Peers node i has a session with (the model's table). */
+size_t		 sim_sess_count(int i);
 /* Lying holder: its VALUE replies carry a damaged chunk. */
 void		 sim_node_corrupt(int i, int on);
 /* Bytes of protocol state node i holds (dht_mem), 0 when not up. */

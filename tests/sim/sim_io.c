@@ -24,6 +24,7 @@
 #include "kadnet/dht.h"
 #include "kadnet/krpc.h"
 #include "kadnet/routing.h"
+#include "kadnet/session.h"
 #include "tests/sim/sim.h"
 #include "tests/sim/sim_local.h"
 
@@ -118,6 +119,7 @@ closest_attackers(const uint8_t target[KAD_ID_LEN], int self,
 	}
 	for (i = 0; i < cnt; i++) {
 		x = sim_node(idx[i]);
+		memcpy(out[i].pub, x->pub, KRPC_KEY_LEN);
 		memcpy(out[i].id, x->id, KAD_ID_LEN);
 		memset(&out[i].addr, 0, sizeof(out[i].addr));
 		out[i].addr.family = KRPC_AF_INET;
@@ -152,7 +154,7 @@ eclipse_rewrite(struct sim_node *n, const uint8_t *buf, size_t len,
 	    KRPC_MAX_CONTACTS;
 	m.ncontacts = (uint8_t)closest_attackers(n->ring[i].target,
 	    sim_node_index(n), m.contacts, max);
-	if ((r = krpc_encode(&m, out, KRPC_MAX_DGRAM)) <= 0)
+	if ((r = krpc_encode(&m, out, KRPC_MAX_MSG)) <= 0)
 		return (0);
 	return ((size_t)r);
 }
@@ -168,22 +170,24 @@ keeps_nothing(const struct sim_node *n)
 
 static void
 push_dgram(struct part *p, uint64_t t, uint32_t dst, uint32_t from,
-    const uint8_t *buf, size_t len)
+    int kind, const uint8_t *buf, size_t len)
 {
 	struct sev	*e;
 	uint32_t	 idx;
 
 	e = sim_ev_new(p, EV_DGRAM, dst, &idx);
 	e->from = from;
+	e->status = (uint8_t)kind;
 	e->buf = sim_buf_get(p);
-	memcpy(sim_buf(p, e->buf), buf, len);
+	if (len > 0)
+		memcpy(sim_buf(p, e->buf), buf, len);
 	e->len = (uint16_t)len;
 	simq_push(&p->q, t, idx);
 }
 
 static void
 outbox_add(struct part *p, uint64_t t, uint32_t dst, uint32_t from,
-    const uint8_t *buf, size_t len)
+    int kind, const uint8_t *buf, size_t len)
 {
 	struct xmsg	*x;
 
@@ -205,7 +209,9 @@ outbox_add(struct part *p, uint64_t t, uint32_t dst, uint32_t from,
 	x->from = from;
 	x->off = (uint32_t)p->noutb;
 	x->len = (uint16_t)len;
-	memcpy(p->outb + p->noutb, buf, len);
+	x->kind = (uint8_t)kind;
+	if (len > 0)
+		memcpy(p->outb + p->noutb, buf, len);
 	p->noutb += len;
 }
 
@@ -213,24 +219,25 @@ outbox_add(struct part *p, uint64_t t, uint32_t dst, uint32_t from,
 void
 sim_send_cross(struct part *p, const struct xmsg *x, const uint8_t *bytes)
 {
-	push_dgram(p, x->t, x->dst, x->from, bytes, x->len);
+	push_dgram(p, x->t, x->dst, x->from, x->kind, bytes, x->len);
 }
 
 static void
-io_send(void *arg, const void *buf, size_t len, const struct sockaddr *to,
-    socklen_t tolen)
+io_send(void *arg, const uint8_t *pub, const void *buf, size_t len,
+    const struct sockaddr *to, socklen_t tolen, size_t reply_room)
 {
 	struct sim_node		*n = arg;
 	const struct sim_config	*cf = sim_cfg();
 	struct part		*p = sim_part_of(sim_node_index(n));
 	struct sockaddr_in	 sin;
 	uint32_t		 dst, from = (uint32_t)sim_node_index(n);
-	uint64_t		 t, ser, start;
-	uint8_t			 b[KRPC_MAX_DGRAM];
+	uint64_t		 t, ser, start, oneway, extra;
+	uint8_t			 b[KRPC_MAX_MSG];
 	const uint8_t		*d = buf;
-	size_t			 l;
+	size_t			 l, wire;
+	int			 kind;
 
-	if (tolen != sizeof(sin) || len > KRPC_MAX_DGRAM ||
+	if (tolen != sizeof(sin) || len > KRPC_MAX_MSG ||
 	    len < KRPC_HDR_LEN)
 		return;
 	memcpy(&sin, to, sizeof(sin));
@@ -241,18 +248,27 @@ io_send(void *arg, const void *buf, size_t len, const struct sockaddr *to,
 		p->st.unroutable++;
 		return;
 	}
+	/* an INIT sealed to another key: the node there cannot open it */
+	if (pub != NULL && memcmp(pub, sim_node(dst)->pub, KRPC_KEY_LEN)) {
+		p->st.wrong_key++;
+		return;
+	}
 	/* an attacker that keeps nothing passes nothing on either */
 	if (keeps_nothing(n) && (d[3] == KRPC_HAVE || d[3] == KRPC_STORE)) {
 		p->st.attacker_drops++;
 		return;
 	}
+	oneway = model_oneway_us((int)from, (int)dst);
+	kind = sim_sess_send(p, n, dst, pub != NULL, len, reply_room,
+	    KRPC_IS_REQUEST(d[3]) && reply_room == 0, &wire, &extra, oneway);
+	p->st.wire_bytes += wire;
 	if (cf->loss > 0 && rng_unit(&p->rnet) < cf->loss) {
 		p->st.lost++;
 		return;
 	}
 	t = p->now;
 	if (cf->up_bps > 0) {
-		ser = (uint64_t)len * 1000000 / cf->up_bps;
+		ser = (uint64_t)wire * 1000000 / cf->up_bps;
 		start = n->tx_free > p->now ? n->tx_free : p->now;
 		if (start - p->now > (uint64_t)cf->up_queue_ms * 1000) {
 			p->st.queue_drops++;
@@ -261,7 +277,7 @@ io_send(void *arg, const void *buf, size_t len, const struct sockaddr *to,
 		n->tx_free = start + ser;
 		t = n->tx_free;
 	}
-	t += model_oneway_us((int)from, (int)dst);
+	t += oneway + extra;
 	if (cf->jitter_ms > 0)
 		t += (uint64_t)(rng_unit(&p->rnet) * cf->jitter_ms * 1000);
 	l = 0;
@@ -275,9 +291,32 @@ io_send(void *arg, const void *buf, size_t len, const struct sockaddr *to,
 			b[l - 1] ^= 0x55;
 	}
 	if (dst % SIM_PARTS == from % SIM_PARTS)
-		push_dgram(p, t, dst, from, b, l);
+		push_dgram(p, t, dst, from, kind, b, l);
 	else
-		outbox_add(p, t, dst, from, b, l);
+		outbox_add(p, t, dst, from, kind, b, l);
+}
+
+/*
+ * The initiator's keys are up: with nothing queued for the peer, it
+ * sends an empty DATA so that the peer knows it has them (sess_hs.c).
+ */
+void
+sim_keepalive(struct part *p, struct sim_node *n, uint32_t dst)
+{
+	const struct sim_config	*cf = sim_cfg();
+	uint32_t		 from = (uint32_t)sim_node_index(n);
+	uint64_t		 t;
+
+	p->st.wire_bytes += SESS_DATA_OVERHEAD;
+	if (cf->loss > 0 && rng_unit(&p->rnet) < cf->loss) {
+		p->st.lost++;
+		return;
+	}
+	t = p->now + model_oneway_us((int)from, (int)dst);
+	if (dst % SIM_PARTS == from % SIM_PARTS)
+		push_dgram(p, t, dst, from, SIM_KIND_DATA, NULL, 0);
+	else
+		outbox_add(p, t, dst, from, SIM_KIND_DATA, NULL, 0);
 }
 
 static void
@@ -339,7 +378,7 @@ io_store(void *arg, const struct dht_store_req *r)
 		if (honest) {
 			i = kv_pos(&n->kv, r->key, &pos) ? pos + 1 : pos;
 			for (; i < n->kv.n && cnt < r->max &&
-			    (cnt + 1) * KAD_ID_LEN <= KRPC_MAX_DGRAM;
+			    (cnt + 1) * KAD_ID_LEN <= KRPC_MAX_MSG;
 			    i++, cnt++)
 				memcpy(b + (size_t)cnt * KAD_ID_LEN,
 				    n->kv.key[i], KAD_ID_LEN);

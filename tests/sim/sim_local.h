@@ -88,6 +88,7 @@ struct xmsg {
 	uint32_t	 dst, from;
 	uint32_t	 off;		/* its bytes in the outbox's arena */
 	uint16_t	 len;
+	uint8_t		 kind;		/* SIM_KIND_* */
 };
 
 struct part {
@@ -124,9 +125,30 @@ struct sim_txtarget {
 	uint8_t		 target[KAD_ID_LEN];
 };
 
+/* a session with one peer (sim_sess.c): peer index + 1, state on top */
+struct sim_sess {
+	uint32_t	 peer;
+	uint32_t	 tx_since;	/* ms: sending, nothing heard; 0 */
+	uint32_t	 born;		/* ms: the handshake of these keys */
+};
+
+#define SIM_SESS_NONE		0
+#define SIM_SESS_PENDING	1
+#define SIM_SESS_UNCONF		2
+#define SIM_SESS_UP		3
+
+/* how a message travels (struct sev.status of an EV_DGRAM) */
+#define SIM_KIND_INIT		1	/* in a handshake's first message */
+#define SIM_KIND_RESP		2	/* after our RESP to the peer's INIT */
+#define SIM_KIND_DATA		3	/* on a session's keys */
+#define SIM_KIND_QUEUED		4	/* held until a handshake completed */
+
 struct sim_node {
 	struct dht	*d;
-	uint8_t		 id[KAD_ID_LEN];
+	uint8_t		 pub[KRPC_KEY_LEN];
+	uint8_t		 id[KAD_ID_LEN];	/* kad_node_id(pub) */
+	struct sim_sess	*sess;
+	uint32_t	 nsess, capsess;
 	uint32_t	 ip;		/* host order */
 	uint16_t	 port;
 	uint8_t		 state;
@@ -201,10 +223,19 @@ void		 sim_io_init(struct dht_io *, struct sim_node *);
 void		 sim_send_cross(struct part *, const struct xmsg *,
 		    const uint8_t *);
 void		 sim_done_replay(struct part *);
+void		 sim_keepalive(struct part *, struct sim_node *, uint32_t dst);
 void		 kv_put(int node, const uint8_t key[KAD_ID_LEN], size_t len);
 int		 kv_pos(const struct sim_kv *, const uint8_t key[KAD_ID_LEN],
 		    uint32_t *pos);
 void		 kv_drop(int node);
+
+/* sim_sess.c */
+int		 sim_sess_send(struct part *, struct sim_node *, uint32_t dst,
+		    int keyed, size_t len, size_t reply_room, int must_prove,
+		    size_t *wire, uint64_t *extra_us, uint64_t oneway_us);
+int		 sim_sess_recv(struct part *, struct sim_node *, uint32_t from,
+		    int kind, int *up);
+void		 sim_sess_clear(struct sim_node *);
 
 /* sim_model.c */
 void		 rng_seed(struct sim_rng *, uint64_t seed, uint64_t stream);

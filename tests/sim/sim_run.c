@@ -26,7 +26,7 @@
 #include "tests/sim/sim.h"
 #include "tests/sim/sim_local.h"
 
-#define BUF_SZ		KRPC_MAX_DGRAM
+#define BUF_SZ		KRPC_MAX_MSG
 #define BUF_CHUNK	1024		/* buffers per allocation */
 
 
@@ -183,11 +183,12 @@ sim_resched(int i)
 static void
 deliver(struct part *p, struct sev *e, uint64_t t)
 {
-	struct sim_node		*n = &simw.nodes[e->node];
+	struct sim_node		*n = &simw.nodes[e->node], *src;
 	struct sockaddr_in	 sin;
 	const uint8_t		*b;
 	uint64_t		 ms = t / 1000;
 	unsigned		 r;
+	int			 valid, up;
 
 	p->st.events++;
 	switch (e->kind) {
@@ -197,6 +198,15 @@ deliver(struct part *p, struct sev *e, uint64_t t)
 			return;
 		}
 		b = sim_buf(p, e->buf);
+		src = &simw.nodes[e->from];
+		sim_node_sin(src, &sin);
+		if (e->len == 0) {	/* a keepalive: it confirms keys */
+			if (sim_sess_recv(p, n, e->from, e->status, &up) !=
+			    -1 && up)
+				(void)dht_peer_up(n->d, src->pub,
+				    (struct sockaddr *)&sin, sizeof(sin), ms);
+			break;
+		}
 		if (n->behave == SIM_DROP && KRPC_IS_REQUEST(b[3]) &&
 		    b[3] != KRPC_PING) {
 			p->st.attacker_drops++;
@@ -211,9 +221,16 @@ deliver(struct part *p, struct sev *e, uint64_t t)
 			memcpy(n->ring[r].target, b + KRPC_HDR_LEN,
 			    KAD_ID_LEN);
 		}
-		sim_node_sin(&simw.nodes[e->from], &sin);
-		(void)dht_input(n->d, b, e->len, (struct sockaddr *)&sin,
-		    sizeof(sin), ms);
+		if ((valid = sim_sess_recv(p, n, e->from, e->status,
+		    &up)) == -1)
+			break;
+		if (up)
+			(void)dht_peer_up(n->d, src->pub,
+			    (struct sockaddr *)&sin, sizeof(sin), ms);
+		if (up && e->status == SIM_KIND_RESP)
+			sim_keepalive(p, n, e->from);
+		(void)dht_input(n->d, src->pub, valid, b, e->len,
+		    (struct sockaddr *)&sin, sizeof(sin), ms);
 		break;
 	case EV_STORE:
 		if (n->state != SIM_UP || n->gen != e->gen)
