@@ -74,7 +74,7 @@ struct sim_stats {
 	uint64_t	 unroutable;	/* to an address nobody has */
 	uint64_t	 attacker_drops;	/* requests SIM_DROP ignored */
 	uint64_t	 peak_events;	/* queue length high mark */
-	/* the session layer's model (sim_sess.c) */
+	/* the session layer's model (sim_session.c) */
 	uint64_t	 wire_bytes;	/* sessions' datagrams, handshakes too */
 	uint64_t	 handshakes;	/* INITs started */
 	uint64_t	 sess_drops;	/* DATA for keys the receiver lost */

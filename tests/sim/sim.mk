@@ -4,7 +4,7 @@
 #   make sim          the standard set of scenarios, with a table
 SIM_CORE	:= tests/sim/sim.c tests/sim/sim_run.c tests/sim/sim_io.c \
 		   tests/sim/sim_queue.c tests/sim/sim_model.c \
-		   tests/sim/sim_index.c tests/sim/sim_sess.c
+		   tests/sim/sim_index.c tests/sim/sim_session.c
 
 BINS		+= kadsim
 kadsim_SRCS	= tests/sim/kadsim.c tests/sim/scn_lookup.c \

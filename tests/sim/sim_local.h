@@ -4,8 +4,9 @@
  * nodes, sim_run.c runs the events and the clock, sim_io.c is the dhts'
  * I/O (the network, the stores, the attackers), sim_queue.c one
  * partition's event queue, sim_model.c the random streams and the
- * network model, sim_index.c the true-closest and holder indexes.  Not
- * an API: scenarios use sim.h.
+ * network model, sim_index.c the true-closest and holder indexes,
+ * sim_session.c the model of the session layer.  Not an API: scenarios
+ * use sim.h.
  *
  * The nodes are split into SIM_PARTS partitions (node i in i %
  * SIM_PARTS), each with its own events, buffers, random streams and
@@ -125,7 +126,7 @@ struct sim_txtarget {
 	uint8_t		 target[KAD_ID_LEN];
 };
 
-/* a session with one peer (sim_sess.c): peer index + 1, state on top */
+/* a session with one peer (sim_session.c): peer index + 1, state on top */
 struct sim_sess {
 	uint32_t	 peer;
 	uint32_t	 tx_since;	/* ms: sending, nothing heard; 0 */
@@ -229,7 +230,7 @@ int		 kv_pos(const struct sim_kv *, const uint8_t key[KAD_ID_LEN],
 		    uint32_t *pos);
 void		 kv_drop(int node);
 
-/* sim_sess.c */
+/* sim_session.c */
 int		 sim_sess_send(struct part *, struct sim_node *, uint32_t dst,
 		    int keyed, size_t len, size_t reply_room, int must_prove,
 		    size_t *wire, uint64_t *extra_us, uint64_t oneway_us);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * sim_sess: a model of kadnet's session layer (kadnet/session.c), so
+ * sim_session: a model of kadnet's session layer (kadnet/session.c), so
  * that the core sees what it sees in the daemon: which peer sent a
  * message, whether its address has proved itself, and when a handshake
  * completed.  No cryptography runs; each node keeps, per peer it has
