@@ -31,13 +31,14 @@
 enum key_id {
 	K_DATADIR, K_CONTROL, K_LIBEXEC, K_LISTEN, K_BOOTSTRAP,
 	K_STORAGE_LIMIT, K_REPLICAS, K_SYNC, K_USER, K_GROUP,
-	K_NET_USER, K_STORE_USER, K_CRYPT_USER, K_WINDOW, K_MAX
+	K_NET_USER, K_STORE_USER, K_CRYPT_USER, K_WINDOW, K_UPLOAD, K_MAX
 };
 
 static const char *const keynames[K_MAX] = {
 	"datadir", "control", "libexec", "listen", "bootstrap",
 	"storage-limit", "replicas", "sync-interval", "user", "group",
-	"net-user", "store-user", "crypt-user", "transfer-window"
+	"net-user", "store-user", "crypt-user", "transfer-window",
+	"upload-limit"
 };
 
 /* keys set on the command line: the file does not touch them */
@@ -312,6 +313,15 @@ conf_apply(struct master_conf *c, int k, const char *value, const char *where)
 		}
 		c->storage_limit = v;
 		return (0);
+	case K_UPLOAD:
+		if (parse_size(value, &v) == -1 || (v != 0 &&
+		    (v < 8192 || v > (1ULL << 40)))) {
+			log_warnx("%s: %s: bad rate \"%s\" (bytes per "
+			    "second, 0 or 8K..1T)", where, key, value);
+			return (-1);
+		}
+		c->upload_limit = v;
+		return (0);
 	case K_REPLICAS:
 		c->replicas = strtonum(value, 1, 20, &errstr);
 		if (errstr != NULL) {
@@ -437,6 +447,7 @@ conf_print(const struct master_conf *c, int fd)
 	for (i = 0; i < c->nbootstrap; i++)
 		dprintf(fd, "bootstrap %s\n", c->bootstrap[i]);
 	dprintf(fd, "storage-limit %" PRIu64 "\n", c->storage_limit);
+	dprintf(fd, "upload-limit %" PRIu64 "\n", c->upload_limit);
 	dprintf(fd, "replicas %u\n", c->replicas);
 	dprintf(fd, "sync-interval %u\n", c->sync_ms);
 	dprintf(fd, "transfer-window %u\n", c->window);

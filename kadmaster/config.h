@@ -43,6 +43,7 @@ struct master_conf {
 	char		 bootstrap[KAD_MAX_BOOTSTRAP][128];
 	int		 nbootstrap;
 	uint64_t	 storage_limit;		/* 0: unlimited */
+	uint64_t	 upload_limit;		/* bytes/s, 0: unlimited */
 	unsigned int	 replicas;
 	unsigned int	 sync_ms;
 	uint32_t	 window;

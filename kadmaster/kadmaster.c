@@ -396,6 +396,7 @@ configure_net(void)
 	nc.port = udp_port;
 	nc.replicas = conf.replicas;
 	nc.bind = udp_addr[0];
+	nc.upload_limit = conf.upload_limit;
 	master_send(KAD_PROC_NET, KADIPC_NET_CONFIG, 0, -1, &nc, sizeof(nc));
 	for (i = 0; i < nudp; i++) {
 		fam.value = udp_addr[i].family;

@@ -41,6 +41,7 @@
 #include "node_id.h"
 #include "routing.h"
 #include "session.h"
+#include "upload.h"
 
 #define NET_MAX_UDP	4
 #define NET_SAVE_FIRST	5		/* s: routing table to the store */
@@ -64,6 +65,7 @@ static int			 udp_fd[NET_MAX_UDP], udp_fam[NET_MAX_UDP];
 static int			 nudp;
 static int			 configured, done;
 static struct kadipc_net_config	 netconf;
+static struct upload			 upload;
 static struct dht		*dht;
 static struct sess		*sess;
 static uint8_t			*routes;	/* loaded before the dht */
@@ -257,6 +259,8 @@ sio_send(void *arg, const void *buf, size_t len, const struct krpc_addr *to)
 	for (i = 0; i < nudp; i++)
 		if (udp_fam[i] == ss.ss_family)
 			break;
+	if (!upload_take(&upload, len, now_ms()))
+		return;		/* over kad.conf's upload-limit: counted */
 	if (i == nudp || sendto(udp_fd[i], buf, len, MSG_DONTWAIT,
 	    (struct sockaddr *)&ss, sl) == -1)
 		sendfail++;
@@ -454,6 +458,9 @@ net_stats(struct kad_stats *s)
 		    ss->drop[SESS_DROP_COOKIE] + ss->drop[SESS_DROP_RATE] +
 		    ss->drop[SESS_DROP_BUSY]);
 		kad_stats_add(s, "datagrams-unsent", sendfail);
+		kad_stats_add(s, "upload-limit", upload.rate);
+		kad_stats_add(s, "upload-held", upload.held);
+		kad_stats_add(s, "upload-held-bytes", upload.held_bytes);
 		kad_stats_add(s, "rpc-timeouts", ds->timeouts);
 		kad_stats_add(s, "stores-accepted", ds->stores_accepted);
 		kad_stats_add(s, "net-queue", nqueue);
@@ -664,6 +671,11 @@ net_config(struct kadipc_msg *m)
 	    memcmp(id, netconf.id, sizeof(id)) != 0)
 		fatalx("%s: NET_CONFIG: the node ID is not the node key's",
 		    __func__);
+	if (netconf.upload_limit != 0 &&
+	    netconf.upload_limit < UPLOAD_MIN_RATE)
+		fatalx("%s: NET_CONFIG: upload limit under %u bytes/s",
+		    __func__, UPLOAD_MIN_RATE);
+	upload_init(&upload, netconf.upload_limit, now_ms());
 	configured = 1;
 }
 

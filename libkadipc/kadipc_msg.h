@@ -212,8 +212,9 @@ struct kadipc_net_config {
 	uint16_t	replicas;
 	uint32_t	pad0;
 	struct kadipc_sockaddr bind;	/* the first bound socket */
+	uint64_t	upload_limit;	/* bytes/s; 0: none */
 };
-_Static_assert(sizeof(struct kadipc_net_config) == 96, "net_config");
+_Static_assert(sizeof(struct kadipc_net_config) == 104, "net_config");
 
 
 struct kadipc_net_req {

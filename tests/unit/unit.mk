@@ -42,3 +42,7 @@ TESTS		+= test_nodekey
 test_nodekey_SRCS := tests/unit/test_nodekey.c kadcrypt/aead.c \
 		   $(CRYPT_NODEKEY_SRCS)
 test_nodekey_PKGS := libcrypto
+
+TESTS		+= test_upload
+test_upload_SRCS := tests/unit/test_upload.c kadnet/upload.c
+test_upload_PKGS :=
