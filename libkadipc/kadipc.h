@@ -22,8 +22,9 @@
 #ifndef nitems
 #define nitems(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
-#define KADIPC_VERSION		3	/* 3: the node key, CRYPT_IDENTITY and
-					   the net <-> crypt channel */
+#define KADIPC_VERSION		4	/* 3: the node key, CRYPT_IDENTITY and
+					   the net <-> crypt channel; 4:
+					   NET_CONFIG's upload limit */
 #define KADIPC_HDR_SIZE		16
 #define KADIPC_MAX_MSG		65535	/* header included; len is 16 bits */
 #define KADIPC_MAX_PAYLOAD	(KADIPC_MAX_MSG - KADIPC_HDR_SIZE)
