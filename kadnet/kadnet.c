@@ -108,11 +108,13 @@ net_rearm(void)
 	next = dht_next_timer(dht);
 	if (sess_next_timer(sess) < next)
 		next = sess_next_timer(sess);
+	now = now_ms();
+	if (upload_next(&upload, now) < next)
+		next = upload_next(&upload, now);
 	if (next == UINT64_MAX) {
 		evtimer_del(ev_timer);
 		return;
 	}
-	now = now_ms();
 	next = next > now ? next - now : 0;
 	tv.tv_sec = next / 1000;
 	tv.tv_usec = (next % 1000) * 1000;
@@ -171,6 +173,7 @@ net_timer(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	(void)arg;
+	upload_flush(&upload, now_ms());
 	sess_timer(sess, now_ms());
 	dht_timer(dht, now_ms());
 	net_drain_queue();
@@ -248,6 +251,15 @@ kaddr_to_sa(const struct krpc_addr *a, struct sockaddr_storage *ss)
 /* ---- session callbacks: the sockets below, the dht above ---- */
 
 static void
+udp_send(void *arg, int fd, const void *buf, size_t len,
+    const struct sockaddr *to, socklen_t tolen)
+{
+	(void)arg;
+	if (sendto(fd, buf, len, MSG_DONTWAIT, to, tolen) == -1)
+		sendfail++;
+}
+
+static void
 sio_send(void *arg, const void *buf, size_t len, const struct krpc_addr *to)
 {
 	struct sockaddr_storage	 ss;
@@ -259,11 +271,13 @@ sio_send(void *arg, const void *buf, size_t len, const struct krpc_addr *to)
 	for (i = 0; i < nudp; i++)
 		if (udp_fam[i] == ss.ss_family)
 			break;
-	if (!upload_take(&upload, len, now_ms()))
-		return;		/* over kad.conf's upload-limit: counted */
-	if (i == nudp || sendto(udp_fd[i], buf, len, MSG_DONTWAIT,
-	    (struct sockaddr *)&ss, sl) == -1)
+	if (i == nudp) {
 		sendfail++;
+		return;
+	}
+	/* through kad.conf's upload-limit: now, later, or dropped */
+	upload_send(&upload, udp_fd[i], buf, len, (struct sockaddr *)&ss, sl,
+	    now_ms());
 }
 
 static void
@@ -458,9 +472,12 @@ net_stats(struct kad_stats *s)
 		    ss->drop[SESS_DROP_COOKIE] + ss->drop[SESS_DROP_RATE] +
 		    ss->drop[SESS_DROP_BUSY]);
 		kad_stats_add(s, "datagrams-unsent", sendfail);
+		kad_stats_add(s, "bytes-out", upload.sent_bytes);
 		kad_stats_add(s, "upload-limit", upload.rate);
-		kad_stats_add(s, "upload-held", upload.held);
-		kad_stats_add(s, "upload-held-bytes", upload.held_bytes);
+		kad_stats_add(s, "upload-queued", upload.queued);
+		kad_stats_add(s, "upload-queue-bytes", upload.qbytes);
+		kad_stats_add(s, "upload-dropped", upload.dropped);
+		kad_stats_add(s, "upload-dropped-bytes", upload.dropped_bytes);
 		kad_stats_add(s, "rpc-timeouts", ds->timeouts);
 		kad_stats_add(s, "stores-accepted", ds->stores_accepted);
 		kad_stats_add(s, "net-queue", nqueue);
@@ -675,7 +692,7 @@ net_config(struct kadipc_msg *m)
 	    netconf.upload_limit < UPLOAD_MIN_RATE)
 		fatalx("%s: NET_CONFIG: upload limit under %u bytes/s",
 		    __func__, UPLOAD_MIN_RATE);
-	upload_init(&upload, netconf.upload_limit, now_ms());
+	upload_init(&upload, netconf.upload_limit, udp_send, NULL, now_ms());
 	configured = 1;
 }
 
