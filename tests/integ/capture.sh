@@ -79,9 +79,12 @@ mkey=$(echo "$raw" | cut -c67-130)
 kill -TERM $P1 $P2 $P3
 for p in $P1 $P2 $P3; do wait_exit $p 15; done
 # n2's chunks (the publisher pins every chunk of the file): key, bytes
-tchmgr list -pv -px "$T/n2/store/db/chunks.tch" | awk -F'\t' '
-    { k = $1; gsub(/ /, "", k); if (length(k) == 64) print tolower(k) "\t" $2 }' \
-    >"$T/chunks"
+tchmgr list -pv -px "$T/n2/store/db/chunks.tch" | awk -F'\t' '{
+	k = $1
+	gsub(/ /, "", k)
+	if (length(k) == 64)
+		print tolower(k) "\t" $2
+}' >"$T/chunks"
 cut -f1 "$T/chunks" >"$T/ckeys"
 bad=0
 while IFS='	' read -r k v; do

@@ -12,3 +12,11 @@ test_memscan_PKGS :=
 TESTS		+= test_spoof
 test_spoof_SRCS := tests/integ/test_spoof.c kadnet/sess_crypto.c
 test_spoof_PKGS := libcrypto
+
+# test_defaults: the protocol's limits from the code's defaults, written
+# as docs/PROTOCOL.md writes them (defaults.sh compares); alone, the
+# limits' own arithmetic.
+TESTS		+= test_defaults
+test_defaults_SRCS := tests/integ/test_defaults.c $(KADNET_PURE) \
+		   $(KADNET_SESS)
+test_defaults_PKGS := libcrypto

@@ -43,8 +43,8 @@ forge() {
 	_out=$("$SPOOF" send "$port1" $FORGED "$@" 2>&1)
 	_rc=$?
 	echo "$_out" | sed "s/^/# $_what: /"
-	set -- $(echo "$_out" | sed -n \
-	    's/^sent \([0-9]*\) datagrams \([0-9]*\) bytes, back \([0-9]*\) datagrams \([0-9]*\) bytes$/\1 \2 \3 \4/p')
+	# "sent N datagrams B bytes, back M datagrams R bytes"
+	set -- $(echo "$_out" | sed -n '/^sent /{s/[^0-9]/ /g;p;}')
 	if [ $# -ne 4 ]; then
 		notok "$_what: test_spoof ran (status $_rc)"
 		return 1
@@ -54,7 +54,8 @@ forge() {
 	TOT_RESP=$((TOT_RESP + ${_resp:-0}))
 	TOT_SENTB=$((TOT_SENTB + SENTB))
 	TOT_BACKB=$((TOT_BACKB + BACKB))
-	check "$_what: $FORGED got back $BACKB bytes in $BACK datagrams for the $SENTB bytes in $SENT it sent" \
+	_d="$_what: $FORGED got back $BACKB bytes in $BACK datagrams"
+	check "$_d for the $SENTB bytes in $SENT it sent" \
 	    test "$_rc" = 0 -a "$BACKB" -le "$SENTB"
 }
 TOT_SENTB=0
