@@ -12,8 +12,17 @@ T=$(mktemp -d /tmp/kad-test.XXXXXX)
 chmod 755 "$T"
 KAD_PIDS=""
 
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; }
+KAD_NPASS=0
+KAD_NFAIL=0
+ok() { KAD_NPASS=$((KAD_NPASS + 1)); echo "ok - $*"; }
+notok() { KAD_NFAIL=$((KAD_NFAIL + 1)); echo "not ok - $*"; }
+# summary: the closing "# N passed, N failed" line of tests/test.h's
+# test_done (checks made in a subshell are not counted here); status 1
+# if any failed
+summary() {
+	echo "# $KAD_NPASS passed, $KAD_NFAIL failed"
+	[ "$KAD_NFAIL" -eq 0 ]
+}
 check() {	# description, command...
 	d=$1; shift
 	if "$@"; then ok "$d"; else notok "$d"; fi

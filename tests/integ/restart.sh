@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: ISC
+# A node that restarts is used again at once (docs/PROTOCOL.md 2.5, "A
+# peer that restarted"): the only node holding a file is killed with
+# SIGKILL and started again on its datadir, without a bootstrap option
+# and without `kadctl bootstrap`; a node that had keys with it must
+# fetch the file within 10 s of the restart (version 1 took over 80 s:
+# the others had marked it bad).  n1 is the bootstrap node and keeps no
+# chunks (storage-limit 1); n2 publishes; n3 takes replicas, shows the
+# file can be fetched, and is stopped; n4 joins after the put, so it has
+# nothing of the file, and fetches it after n2's restart.
+. "$(dirname "$0")/lib.sh"
+
+LIMIT=10	# s, restart to a whole file
+case $KAD_BIN in
+*asan*)	SLOW=${KAD_NET_SLOW:-3} ;;
+*)	SLOW=${KAD_NET_SLOW:-1} ;;
+esac
+
+ctl() { _c=$1; shift; "$KAD_BIN/kadctl" -s "$T/n$_c/kad.sock" "$@"; }
+sf() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p"; }
+waitfor() {	# SECONDS command...: poll every 0.2 s, scaled by SLOW
+	_t=$(($1 * SLOW * 5)); shift
+	while ! "$@"; do
+		_t=$((_t - 1))
+		[ $_t -le 0 ] && return 1
+		sleep 0.2
+	done
+}
+field_ge() { [ "$(sf "$1" "$2")" -ge "$3" ] 2>/dev/null; }
+field_eq() { [ "$(sf "$1" "$2")" = "$3" ]; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+routes_saved() { [ -s "$T/n2/store/db/routes" ]; }
+
+start_node n1 -o storage-limit=1 || { notok "n1 starts"; exit 1; }
+port1=$(sf 1 port)
+start_node n2 -o bootstrap=127.0.0.1:$port1 || { notok "n2 starts"; exit 1; }
+P2=$NODE_PID
+start_node n3 -o bootstrap=127.0.0.1:$port1 || { notok "n3 starts"; exit 1; }
+P3=$NODE_PID
+check "n1 knows n2 and n3" waitfor 10 field_ge 1 peers 2
+head -c 40000 /dev/urandom >"$T/file"
+link=$(ctl 2 put -q "$T/file")
+check "n2 publishes" waitfor 20 field_eq 2 publish-pending 0
+nch=$(sf 2 pinned-chunks)
+start_node n4 -o bootstrap=127.0.0.1:$port1 || { notok "n4 starts"; exit 1; }
+check "n4 knows the three others" waitfor 10 field_ge 4 peers 3
+mkdir "$T/out"
+ctl 3 get -q -o "$T/out/3" "$link" >/dev/null 2>&1
+check "n3 fetches the file" cmp -s "$T/file" "$T/out/3"
+kill -TERM $P3
+wait_exit $P3 15
+# n2 has shaken hands with n4 by now (n4's join lookups); its table is
+# saved every 30 s, the first time 5 s after the start
+check "n2's routing table is saved" waitfor 10 routes_saved
+s1=$(sf 1 stored-chunks)
+s4=$(sf 4 stored-chunks)
+check "only n2 holds the file's $nch chunks (n1 $s1, n4 $s4, n3 stopped)" \
+    test "$s1" = 0 -a "$s4" = 0 -a "${nch:-0}" -gt 1
+id2=$(sf 2 node-id)
+port2=$(sf 2 port)
+
+kill -9 $P2
+wait_exit $P2 10
+t0=$(now)
+start_node n2 || { notok "n2 restarts"; exit 1; }
+P2=$NODE_PID
+check "n2 restarted without a bootstrap option" \
+    sh -c "! grep -q bootstrap /proc/$P2/cmdline"
+check "...with its ID and port" \
+    test "$(sf 2 node-id)/$(sf 2 port)" = "$id2/$port2"
+started=$(since "$t0")
+_saved=$(timeout -k 2 $((LIMIT * SLOW)) "$KAD_BIN/kadctl" \
+    -s "$T/n4/kad.sock" get -q -o "$T/out/4" "$link" 2>"$T/err")
+rc=$?
+took=$(since "$t0")
+echo "# n2 ready ${started} s after its start;" \
+    "n4's get: status $rc, ${took} s after it"
+d="n4 fetches the file from the restarted n2 within $((LIMIT * SLOW)) s"
+check "$d of its restart (${took} s)" \
+    sh -c "[ $rc = 0 ] && cmp -s '$T/file' '$T/out/4' &&
+    awk 'BEGIN { exit !($took <= $LIMIT * $SLOW) }'"
+[ $rc = 0 ] || sed 's/^/# /' "$T/err"
+check "...every chunk over the network ($(sf 4 chunks-fetched) of $nch)" \
+    field_ge 4 chunks-fetched "$nch"
+check "n4 did not need kadctl bootstrap: n2 is among its peers" \
+    sh -c "'$KAD_BIN/kadctl' -s '$T/n4/kad.sock' peers | grep -q '^$id2 '"
+echo "# n4: $(ctl 4 status | tr '\n' ' ' | grep -oE \
+    '(handshakes|drop-session-index|rpc-timeouts|fetch-retries): [0-9]+' |
+    tr '\n' ' ')"
+check "no node logged a sanitizer report" \
+    sh -c "! grep -l 'Sanitizer\|runtime error:' $T/n*.log"
+summary
