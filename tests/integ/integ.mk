@@ -18,5 +18,5 @@ test_spoof_PKGS := libcrypto
 # limits' own arithmetic.
 TESTS		+= test_defaults
 test_defaults_SRCS := tests/integ/test_defaults.c $(KADNET_PURE) \
-		   $(KADNET_SESS)
+		   $(KADNET_SESS) kadnet/upload.c
 test_defaults_PKGS := libcrypto

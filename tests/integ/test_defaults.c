@@ -34,6 +34,7 @@
 #include "kadnet/dht_local.h"
 #include "kadnet/session.h"
 #include "kadnet/sess_local.h"
+#include "kadnet/upload.h"
 #include "tests/test.h"
 
 #define MIN_MS	(60 * 1000)
@@ -155,6 +156,11 @@ table(void)
 	say("10", "| unanswered for, before a new handshake | %u s |",
 	    sc.stale_ms / 1000);
 	say("10", "| cookie secret | %u min |", sc.cookie_ms / MIN_MS);
+	say("10", "| bytes on the wire per second (kad.conf `upload-limit`, "
+	    "kadnet's `upload.c`) | no limit; when set, a bucket of 100 ms "
+	    "of the rate (at least %s bytes) and a queue of 1 s of it (%d "
+	    "KiB to %d MiB), then drops |", th(UPLOAD_MIN_BURST),
+	    UPLOAD_MIN_QUEUE / 1024, UPLOAD_MAX_QUEUE / (1024 * 1024));
 }
 
 static void
