@@ -184,6 +184,19 @@ held_others() {
 	echo $_h
 }
 
+# cpu_of NODE: user + system CPU seconds of the node's four processes
+cpu_of() {
+	_c=0
+	for _p in $(ctl "$1" status 2>/dev/null |
+	    sed -n 's/^pid-kad[a-z]*: //p'); do
+		# fields 14, 15 after the command's parenthesis: utime, stime
+		_t=$(sed 's/.*) //' "/proc/$_p/stat" 2>/dev/null |
+		    awk '{ print $12 + $13 }')
+		_c=$((_c + ${_t:-0}))
+	done
+	awk -v c="$_c" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", c / hz }'
+}
+
 # median of the numbers on standard input
 median() {
 	sort -g | awk '{ v[NR] = $1 } END {
@@ -261,11 +274,15 @@ for mib in $SIZES; do
 		[ "${fheld:-0}" = 0 ] || echo "bench-net: warning: the fetching" \
 		    "node received $fheld chunks before its get"
 		mkdir -p "$T/out"
+		hs0=$(sf f handshakes)
+		cpu0=$(cpu_of f)
 		t0=$(now)
 		saved=$(timeout -k 5 "$TMO" "$B/kadctl" -s "$T/$R/f/kad.sock" \
 		    get -q -o "$T/out" "$link" 2>"$T/err") ||
 		    die "get of $mib MiB failed: $(head -1 "$T/err")" f
 		tget=$(since "$t0")
+		cpu1=$(cpu_of f)
+		hs1=$(sf f handshakes)
 		cmp -s "$T/file" "$saved" ||
 		    die "the $mib MiB file fetched on the fresh node differs" f
 		ctl f status >"$T/status.f" 2>/dev/null
@@ -287,7 +304,15 @@ for mib in $SIZES; do
 			lms=$(awk -v s="$tget" -v c="$fc" \
 			    'BEGIN { printf "%.4f", s * 1000 / c }')
 		fi
+		fc=$(sfv chunks-fetched)
+		hsn=$((${hs1:-0} - ${hs0:-0}))
+		hps=$(awk -v h="$hsn" -v s="$tget" 'BEGIN { printf "%.1f", h / s }')
+		cpc=$(awk -v a="$cpu0" -v b="$cpu1" -v c="${fc:-0}" 'BEGIN {
+		    if (c > 0) printf "%.1f", (b - a) * 1e6 / c; else print "-" }')
 		{
+			echo "$mib handshakes $r $hsn"
+			echo "$mib hs-per-s $r $hps"
+			echo "$mib cpu-us-per-chunk $r $cpc"
 			echo "$mib put $r $tput"
 			echo "$mib publish $r $tpub"
 			echo "$mib fetch $r $tget"
@@ -304,7 +329,8 @@ for mib in $SIZES; do
 		    "held $fheld chunks before, fetched $(sfv chunks-fetched)," \
 		    "lookups $(sfv lookups), datagrams in/out/dropped" \
 		    "$(sfv datagrams-in)/$(sfv datagrams-out)/$(sfv datagrams-dropped)," \
-		    "rpc-timeouts $(sfv rpc-timeouts))"
+		    "rpc-timeouts $(sfv rpc-timeouts); handshakes $hsn, $hps/s;" \
+		    "CPU $cpc us per chunk)"
 		if [ "${BENCH_NET_VERBOSE:-0}" = 1 ]; then
 			counters
 		fi
@@ -332,6 +358,11 @@ for mib in $SIZES; do
 	lmed=$(awk -v m="$mib" '$1 == m && $2 == "lookup-ms" { print $4 }' \
 	    "$T/results" | median)
 	printf '%-8s %-8s %10s ms per chunk\n' "$mib MiB" lookup "$lmed"
+	for k in handshakes hs-per-s cpu-us-per-chunk; do
+		v=$(awk -v m="$mib" -v k=$k '$1 == m && $2 == k { print $4 }' \
+		    "$T/results" | median)
+		printf '%-8s %-8s %10s\n' "$mib MiB" "$k" "$v"
+	done
 	cmed=$(awk -v m="$mib" '$1 == m && $2 == "copies" { print $4 }' \
 	    "$T/results" | median)
 	cmed2=$(awk -v m="$mib" '$1 == m && $2 == "copies2" { print $4 }' \
@@ -343,6 +374,9 @@ echo "  put: until kadctl put returns (the file is stored on the publisher)"
 echo "  publish: until the publisher's publish-pending is 0 (chunks pushed to their replicas)"
 echo "  fetch: kadctl get on a node that joined after the publish (no copy)"
 echo "  lookup: $LOOKUP_SRC"
+echo "  handshakes: completed by the fetching node during its get (hs-per-s:" \
+    "per second of the get); cpu-us-per-chunk: user + system CPU of the" \
+    "fetching node's four processes during the get, per chunk fetched"
 echo "  replicas: chunks newly stored on nodes 2..$NODES per chunk of the file" \
     "once publish-pending is 0; with replicas=8 this should be between 7 and" \
     "8 (node 1 is itself one of the 8 closest to about 8/$NODES of the keys)"
