@@ -23,6 +23,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static uint8_t	buf[KRPC_MAX_MSG + 1];
 static uint8_t	val[KRPC_MAX_VALUE + 1];
+static uint8_t	tmp[KRPC_MAX_MSG];
 
 /* The requests whose answer a reply type may be. */
 static const uint8_t	answers[KRPC_TYPE_MAX + 1][2] = {
@@ -147,10 +148,13 @@ check_encoder(const uint8_t *data, size_t size)
 	size_t		 left = size, i, n4 = 0;
 	ssize_t		 n;
 
-	memset(&m, 0, sizeof(m));
 	if (left < 8)
 		return;
-	m.type = (p[0] & 0x7f) % (KRPC_TYPE_MAX + 2);
+	krpc_init(&m, (p[0] & 0x7f) % (KRPC_TYPE_MAX + 2), p);
+	/* a family byte: a record length, or none */
+	if ((krpc_contact_len(p[1]) != 0) != (p[1] == KRPC_AF_INET ||
+	    p[1] == KRPC_AF_INET6))
+		abort();
 	m.want = p[1];
 	m.have = p[2];
 	m.status = p[3];
@@ -162,7 +166,6 @@ check_encoder(const uint8_t *data, size_t size)
 	memset(val, 0, sizeof(val));
 	memcpy(val, p, left < sizeof(val) ? left : sizeof(val));
 	m.value = p[-8] & 0x80 ? NULL : val;
-	memcpy(m.txid, val, KRPC_TXID_LEN);
 	memcpy(m.target, val + 8, KAD_ID_LEN);
 	/* one count past the cap, which the encoder refuses unread */
 	for (i = 0; i < m.ncontacts && i < KRPC_MAX_CONTACTS; i++) {
@@ -180,6 +183,10 @@ check_encoder(const uint8_t *data, size_t size)
 			abort();
 		return;
 	}
+	/* any shorter buffer: refused, whatever field it ends in */
+	if (krpc_encode(&m, tmp, be16dec(data + 2) % n) != -1 ||
+	    errno != EMSGSIZE)
+		abort();
 	if (n > KRPC_MAX_MSG || krpc_decode(buf, (size_t)n, &d, &why) == -1 ||
 	    d.type != m.type || memcmp(d.txid, m.txid, KRPC_TXID_LEN) != 0)
 		abort();
