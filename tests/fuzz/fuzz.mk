@@ -5,7 +5,7 @@
 # corpus in tests/fuzz/corpus/NAME; anything it finds goes to
 # build/fuzz/ (-artifact_prefix), never into the tree.  FUZZ_RUNS
 # (inputs per harness) with FUZZ_SEED makes a run repeatable.
-.PHONY: fuzz
+.PHONY: fuzz fuzz-seeds
 
 FUZZERS		+= fuzz_link fuzz_manifest
 fuzz_link_SRCS	:= tests/fuzz/fuzz_link.c kadcrypt/aead.c kadcrypt/link.c
@@ -58,3 +58,25 @@ fuzz: deps
 		    tests/fuzz/corpus/$$f 2>build/fuzz/$$f.log || \
 		    { tail -40 build/fuzz/$$f.log; exit 1; }; \
 	done; echo "fuzz: all harnesses ran clean"
+
+# Seeds made with krpc's encoder (tests/fuzz/mkseeds.c), merged into the
+# committed corpus: libFuzzer keeps those that add coverage.
+SEEDED		:= fuzz_krpc fuzz_dht
+
+build/fuzz/mkseeds: tests/fuzz/mkseeds.c kadnet/krpc.c
+	@mkdir -p $(@D)
+	clang -std=c11 -g -I. -Ilibkadipc $(DEFS) -o $@ \
+	    tests/fuzz/mkseeds.c kadnet/krpc.c
+
+fuzz-seeds: deps
+	@$(MAKE) --no-print-directory build/fuzz/mkseeds \
+	    $(addprefix build/fuzz/,$(SEEDED))
+	@set -e; for f in $(SEEDED); do \
+		rm -rf build/fuzz/seeds-$$f; \
+		mkdir -p build/fuzz/seeds-$$f tests/fuzz/corpus/$$f; \
+		build/fuzz/mkseeds $${f#fuzz_} build/fuzz/seeds-$$f; \
+		build/fuzz/$$f -merge=1 tests/fuzz/corpus/$$f \
+		    build/fuzz/seeds-$$f 2>build/fuzz/seeds-$$f.log || \
+		    { tail -20 build/fuzz/seeds-$$f.log; exit 1; }; \
+		echo "fuzz-seeds: $$f: `ls tests/fuzz/corpus/$$f | wc -l` inputs"; \
+	done
