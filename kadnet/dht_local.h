@@ -57,7 +57,8 @@
 #define P_PUSH_STORE		5
 #define P_MAX			6
 
-#define DHT_IDCACHE		64	/* keys whose node IDs are at hand */
+#define DHT_IDCACHE		64	/* keys whose node IDs are at hand (ic_full
+					   has a bit for each) */
 
 struct pending {
 	uint32_t		 heap;		/* its place in d->pheap */
@@ -214,6 +215,7 @@ struct dht {
 	/* the node IDs of keys heard lately (a direct-mapped cache) */
 	uint8_t			 ic_pub[DHT_IDCACHE][KRPC_KEY_LEN];
 	uint8_t			 ic_id[DHT_IDCACHE][KAD_ID_LEN];
+	uint64_t		 ic_full;	/* bit i: slot i holds a key */
 	int			 allow_loopback;
 	int			 self_known;
 	struct krpc_addr	 self_addr;

@@ -182,12 +182,15 @@ dht_node_id(struct dht *d, const uint8_t pub[KRPC_KEY_LEN],
 {
 	size_t	i = (size_t)(be64dec(pub) % DHT_IDCACHE);
 
-	if (memcmp(d->ic_pub[i], pub, KRPC_KEY_LEN) != 0) {
+	/* an empty slot's zeros are no key's (the zero key has an ID too) */
+	if ((d->ic_full & (1ULL << i)) == 0 ||
+	    memcmp(d->ic_pub[i], pub, KRPC_KEY_LEN) != 0) {
 		if (kad_node_id(pub, d->ic_id[i]) == -1) {
-			memset(d->ic_pub[i], 0, KRPC_KEY_LEN);
+			d->ic_full &= ~(1ULL << i);
 			return (-1);
 		}
 		memcpy(d->ic_pub[i], pub, KRPC_KEY_LEN);
+		d->ic_full |= 1ULL << i;
 	}
 	memcpy(id, d->ic_id[i], KAD_ID_LEN);
 	return (0);

@@ -122,7 +122,7 @@ enum krpc_err {
 	KRPC_E_NONE,
 	KRPC_E_SHORT,		/* ends before a fixed field */
 	KRPC_E_LONG,		/* bytes after the last field */
-	KRPC_E_OVERSIZE,	/* more than KRPC_MAX_DGRAM */
+	KRPC_E_OVERSIZE,	/* more than KRPC_MAX_MSG */
 	KRPC_E_MAGIC,
 	KRPC_E_VERSION,
 	KRPC_E_TYPE,
