@@ -337,7 +337,6 @@ test_input_rules(void)
 	uint8_t			 buf[KRPC_MAX_MSG], txid[8], key[32];
 	uint8_t			 pa[32], ida[32], pb[32], idb[32];
 	uint8_t			 px[32], idx[32], val[100];
-	enum krpc_err		 why;
 	size_t			 len, i, sent;
 	uint64_t		 before, b0, u0;
 
@@ -555,7 +554,6 @@ test_input_rules(void)
 	c.reenter_dht = NULL;
 	CHECK(dht_put(d, key, val, sizeof(val) - 1, 0, now) == -1 &&
 	    errno == EINVAL, "dht_put of a value not matching its key: EINVAL");
-	(void)why;
 	check_sends(&c, "input rules");
 	dht_free(d);
 
