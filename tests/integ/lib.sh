@@ -65,6 +65,31 @@ start_node() {
 
 kadctl() { "$KAD_BIN/kadctl" -s "$NODE_SOCK" "$@"; }
 
+# ---- for scripts with many nodes: node N (or NAME) lives in $T/nN ----
+# KAD_NET_SLOW (3 under ASan, else 1) multiplies every wait of waitfor
+case $KAD_BIN in
+*asan*)	SLOW=${KAD_NET_SLOW:-3} ;;
+*)	SLOW=${KAD_NET_SLOW:-1} ;;
+esac
+node_dir() { case $1 in [0-9]*) echo "$T/n$1" ;; *) echo "$T/$1" ;; esac; }
+ctl() { _c=$1; shift; "$KAD_BIN/kadctl" -s "$(node_dir "$_c")/kad.sock" "$@"; }
+# sf N KEY: one value of node N's `kadctl status`
+sf() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p" | head -n 1; }
+field_ge() { [ "$(sf "$1" "$2")" -ge "$3" ] 2>/dev/null; }
+field_eq() { [ "$(sf "$1" "$2")" = "$3" ]; }
+# waitfor SECONDS command...: poll every 0.2 s, SECONDS scaled by SLOW
+waitfor() {
+	_t=$(($1 * SLOW * 5)); shift
+	while ! "$@"; do
+		_t=$((_t - 1))
+		[ $_t -le 0 ] && return 1
+		sleep 0.2
+	done
+	return 0
+}
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
 # status_field KEY: one value from `kadctl status`
 status_field() { kadctl status | sed -n "s/^$1: //p"; }
 

@@ -16,14 +16,7 @@ PUB=2			# the publisher (killed later)
 FETCH1=19		# first fetcher (never killed)
 TINY=20			# the node with a tiny storage-limit (never killed)
 TINY_LIMIT=262144	# 256K
-case $KAD_BIN in
-*asan*)	SLOW=${KAD_NET_SLOW:-3} ;;
-*)	SLOW=${KAD_NET_SLOW:-1} ;;
-esac
 
-# per-node helpers: lib.sh's kadctl/status_field only know the last node
-ctl() { _c=$1; shift; "$KAD_BIN/kadctl" -s "$T/n$_c/kad.sock" "$@"; }
-sf() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p"; }
 pid_of() { eval echo "\$P_n$1"; }
 start() {	# N [kadmaster options]
 	_s=$1; shift
@@ -42,18 +35,6 @@ start_fresh() {
 		rm -rf "${T:?}/n$_f" "$T/n$_f.log"
 	done
 	return 1
-}
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-# waitfor SECONDS command...: poll every 0.2 s, SECONDS scaled by SLOW
-waitfor() {
-	_t=$(($1 * SLOW * 5)); shift
-	while ! "$@"; do
-		_t=$((_t - 1))
-		[ $_t -le 0 ] && return 1
-		sleep 0.2
-	done
-	return 0
 }
 logtail() {	# N [lines]: the end of node N's log, as TAP comments
 	echo "# --- tail of $T/n$1.log"

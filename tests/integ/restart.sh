@@ -11,25 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 LIMIT=10	# s, restart to a whole file
-case $KAD_BIN in
-*asan*)	SLOW=${KAD_NET_SLOW:-3} ;;
-*)	SLOW=${KAD_NET_SLOW:-1} ;;
-esac
 
-ctl() { _c=$1; shift; "$KAD_BIN/kadctl" -s "$T/n$_c/kad.sock" "$@"; }
-sf() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p"; }
-waitfor() {	# SECONDS command...: poll every 0.2 s, scaled by SLOW
-	_t=$(($1 * SLOW * 5)); shift
-	while ! "$@"; do
-		_t=$((_t - 1))
-		[ $_t -le 0 ] && return 1
-		sleep 0.2
-	done
-}
-field_ge() { [ "$(sf "$1" "$2")" -ge "$3" ] 2>/dev/null; }
-field_eq() { [ "$(sf "$1" "$2")" = "$3" ]; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 routes_saved() { [ -s "$T/n2/store/db/routes" ]; }
 
 start_node n1 -o storage-limit=1 || { notok "n1 starts"; exit 1; }

@@ -22,18 +22,6 @@ if ! "$SPOOF" >"$T/self" 2>&1 || grep -q '^# skip' "$T/self"; then
 	exit 0
 fi
 
-ctl() { _c=$1; shift; "$KAD_BIN/kadctl" -s "$T/n$_c/kad.sock" "$@"; }
-sf() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p"; }
-waitfor() {	# SECONDS command...: poll every 0.2 s
-	_t=$(($1 * 5)); shift
-	while ! "$@"; do
-		_t=$((_t - 1))
-		[ $_t -le 0 ] && return 1
-		sleep 0.2
-	done
-}
-field_ge() { [ "$(sf "$1" "$2")" -ge "$3" ] 2>/dev/null; }
-field_eq() { [ "$(sf "$1" "$2")" = "$3" ]; }
 # contacts N: node N's table as "id address", sorted
 contacts() { ctl "$1" peers | awk '{ print $1, $2 }' | sort; }
 # forge WHAT SPORT NPORTS KIND COUNT [ARG]: test_spoof send to n1, then

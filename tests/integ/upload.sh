@@ -7,16 +7,12 @@
 
 LIMIT=65536
 SIZE=262144
-ctl() { _c=$1; shift; "$KAD_BIN/kadctl" -s "$T/$_c/kad.sock" "$@"; }
-sf() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p"; }
-stat_of() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p" | head -n 1; }
-now() { date +%s.%N; }
 
 start_node lim -o upload-limit=64K || { notok "a limited node starts"; exit 1; }
 P_lim=$NODE_PID
 check "kadmaster -nv prints the limit" sh -c "'$KAD_BIN/kadmaster' -nv \
     -o datadir=$T/lim -o upload-limit=64K 2>/dev/null | grep -qx 'upload-limit $LIMIT'"
-check "kadnet has the limit" [ "$(stat_of lim upload-limit)" = "$LIMIT" ]
+check "kadnet has the limit" [ "$(sf lim upload-limit)" = "$LIMIT" ]
 port=$(sf lim port)
 start_node pub -o bootstrap=127.0.0.1:$port || { notok "publisher starts"; exit 1; }
 P_pub=$NODE_PID
@@ -25,19 +21,19 @@ head -c $SIZE /dev/urandom >$T/file
 link=$(ctl pub put -q $T/file) || { notok "put"; exit 1; }
 # the publisher pushes every chunk to the limited node (it is unlimited)
 n=0
-while [ "$(stat_of lim stored-chunks)" -lt $((SIZE / 1024)) ] 2>/dev/null; do
+while [ "$(sf lim stored-chunks)" -lt $((SIZE / 1024)) ] 2>/dev/null; do
 	n=$((n + 1))
 	[ $n -gt 150 ] && break
 	sleep 0.2
 done
-check "the limited node holds the file ($(stat_of lim stored-chunks) chunks)" \
-    [ "$(stat_of lim stored-chunks)" -ge $((SIZE / 1024)) ]
+check "the limited node holds the file ($(sf lim stored-chunks) chunks)" \
+    [ "$(sf lim stored-chunks)" -ge $((SIZE / 1024)) ]
 kill "$P_pub"
 wait_exit "$P_pub" 10
 
 start_node get -o bootstrap=127.0.0.1:$port || { notok "fetcher starts"; exit 1; }
-held0=$(stat_of lim upload-queued)
-out0=$(stat_of lim bytes-out)
+held0=$(sf lim upload-queued)
+out0=$(sf lim bytes-out)
 t0=$(now)
 mkdir -p $T/out
 if saved=$(ctl get get -q -o $T/out "$link"); then
@@ -46,12 +42,12 @@ if saved=$(ctl get get -q -o $T/out "$link"); then
 else
 	notok "get from the limited node"
 fi
-secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }')
-out=$(($(stat_of lim bytes-out) - out0))
-held=$(($(stat_of lim upload-queued) - held0))
+secs=$(since "$t0")
+out=$(($(sf lim bytes-out) - out0))
+held=$(($(sf lim upload-queued) - held0))
 rate=$(awk -v o="$out" -v s="$secs" 'BEGIN { printf "%.0f", o / s }')
 echo "# $SIZE bytes fetched in $secs s; the holder sent $out bytes" \
-    "($rate B/s, limit $LIMIT), queued $held datagrams, dropped $(stat_of lim upload-dropped)"
+    "($rate B/s, limit $LIMIT), queued $held datagrams, dropped $(sf lim upload-dropped)"
 # one bucket (a tenth of the rate, at least 19,712 bytes) may go at once
 max=$(awk -v s="$secs" -v l=$LIMIT 'BEGIN { printf "%.0f", l * s + 19712 + 1232 }')
 check "the holder sent no more than its limit allows ($out <= $max)" \
