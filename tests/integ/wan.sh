@@ -34,18 +34,7 @@ LOSS=2
 MIB=3
 NODES=5
 FETCH=6
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-# waitfor SECONDS command...: poll every 0.2 s, SECONDS scaled by SLOW
-waitfor() {
-	_t=$(($1 * SLOW * 5)); shift
-	while ! "$@"; do
-		_t=$((_t - 1))
-		[ $_t -le 0 ] && return 1
-		sleep 0.2
-	done
-	return 0
-}
+# lib.sh's now, since and waitfor (scaled by SLOW, set above)
 field_ge() { [ "$(wan_sf "$1" "$2")" -ge "$3" ] 2>/dev/null; }
 field_eq() { [ "$(wan_sf "$1" "$2")" = "$3" ]; }
 # kv FILE KEY: a value from "key: value" lines
