@@ -259,12 +259,50 @@ conf_set(struct master_conf *c, const char *key, const char *value,
 	return (conf_apply(c, k, value, where));
 }
 
+/* Keys whose values are sizes (K, M, G or T suffixes), with their ranges. */
+static int
+conf_apply_size(struct master_conf *c, int k, const char *value,
+    const char *where)
+{
+	const char	*key = keynames[k];
+	uint64_t	 v;
+
+	switch (k) {
+	case K_STORAGE_LIMIT:
+		if (parse_size(value, &v) == -1) {
+			log_warnx("%s: %s: bad size \"%s\" (bytes, or with "
+			    "K, M, G or T)", where, key, value);
+			return (-1);
+		}
+		c->storage_limit = v;
+		return (0);
+	case K_UPLOAD:
+		if (parse_size(value, &v) == -1 || (v != 0 &&
+		    (v < 8192 || v > (1ULL << 40)))) {
+			log_warnx("%s: %s: bad rate \"%s\" (bytes per "
+			    "second, 0 or 8K..1T)", where, key, value);
+			return (-1);
+		}
+		c->upload_limit = v;
+		return (0);
+	case K_WINDOW:
+		if (parse_size(value, &v) == -1 || v < 65536 ||
+		    v > 256 * 1024 * 1024) {
+			log_warnx("%s: %s: bad size \"%s\" (64K..256M)",
+			    where, key, value);
+			return (-1);
+		}
+		c->window = v;
+		return (0);
+	}
+	return (-1);
+}
+
 static int
 conf_apply(struct master_conf *c, int k, const char *value, const char *where)
 {
 	struct kad_addr	 a;
 	const char	*errstr, *key = keynames[k];
-	uint64_t	 v;
 
 	switch (k) {
 	case K_DATADIR:
@@ -306,22 +344,8 @@ conf_apply(struct master_conf *c, int k, const char *value, const char *where)
 		return (setstr(c->bootstrap[c->nbootstrap++],
 		    sizeof(c->bootstrap[0]), value, key, where));
 	case K_STORAGE_LIMIT:
-		if (parse_size(value, &v) == -1) {
-			log_warnx("%s: %s: bad size \"%s\" (bytes, or with "
-			    "K, M, G or T)", where, key, value);
-			return (-1);
-		}
-		c->storage_limit = v;
-		return (0);
 	case K_UPLOAD:
-		if (parse_size(value, &v) == -1 || (v != 0 &&
-		    (v < 8192 || v > (1ULL << 40)))) {
-			log_warnx("%s: %s: bad rate \"%s\" (bytes per "
-			    "second, 0 or 8K..1T)", where, key, value);
-			return (-1);
-		}
-		c->upload_limit = v;
-		return (0);
+		return (conf_apply_size(c, k, value, where));
 	case K_REPLICAS:
 		c->replicas = strtonum(value, 1, 20, &errstr);
 		if (errstr != NULL) {
@@ -339,14 +363,7 @@ conf_apply(struct master_conf *c, int k, const char *value, const char *where)
 		}
 		return (0);
 	case K_WINDOW:
-		if (parse_size(value, &v) == -1 || v < 65536 ||
-		    v > 256 * 1024 * 1024) {
-			log_warnx("%s: %s: bad size \"%s\" (64K..256M)",
-			    where, key, value);
-			return (-1);
-		}
-		c->window = v;
-		return (0);
+		return (conf_apply_size(c, k, value, where));
 	case K_USER:
 		return (setstr(c->user, sizeof(c->user), value, key, where));
 	case K_GROUP:

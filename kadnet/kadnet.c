@@ -900,7 +900,8 @@ main(int argc, char *argv[])
 	kad_worker_init(&w, KAD_PROC_NET, 3, argc, argv);
 	kad_privdrop_lookup(w.user, &user);
 	/* OpenSSL reads its configuration file now, not in the sandbox */
-	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1 ||
+	    kad_node_id_init() == -1)
 		fatalx("OpenSSL initialisation failed");
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");

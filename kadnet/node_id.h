@@ -17,5 +17,11 @@
 /* id = the node ID of pub: 0, or -1 if the hash could not be made */
 int	kad_node_id(const uint8_t pub[KAD_NODE_PUB_LEN],
 	    uint8_t id[KAD_NODE_ID_LEN]);
+/*
+ * Optional, once, before any thread or sandbox: fetch SHA-256 ahead, so
+ * that each kad_node_id skips OpenSSL's method lookup (and its lock).
+ * Without it kad_node_id fetches implicitly.  -1 if the fetch failed.
+ */
+int	kad_node_id_init(void);
 
 #endif /* KAD_NODE_ID_H */

@@ -286,6 +286,8 @@ sim_init(const struct sim_config *cf, size_t maxnodes)
 
 	memset(&simw, 0, sizeof(simw));
 	simw.cf = *cf;
+	if (kad_node_id_init() == -1)	/* before the second thread */
+		abort();
 	simw.now = 1000000;	/* 1 s: no event at time zero */
 	rng_seed(&simw.rscn, cf->seed, 3);
 	for (i = 0; i < SIM_PARTS; i++) {
