@@ -57,7 +57,7 @@
 #define P_PUSH_STORE		5
 #define P_MAX			6
 
-#define DHT_IDCACHE		64	/* keys whose node IDs are at hand (ic_full
+#define DHT_IDCACHE		32	/* keys whose node IDs are at hand (ic_full
 					   has a bit for each) */
 
 struct pending {

@@ -40,7 +40,7 @@ struct routing {
 	uint64_t	 min_active;	/* least b[].active (0: one is due) */
 	int		 min_stale;	/* min_active needs working out again */
 	size_t		 count;
-	uint32_t	 seq;		/* stamped with every seen */
+	uint16_t	 seq;		/* stamped with every seen */
 	struct rt_bucket *b;
 };
 
@@ -269,7 +269,7 @@ seen_cmp(const void *x, const void *y)
 		return (a->seen < b->seen ? -1 : 1);
 	/* the same millisecond: the update that came first (it wraps) */
 	if (a->seq != b->seq)
-		return ((int32_t)(a->seq - b->seq) < 0 ? -1 : 1);
+		return ((int16_t)(uint16_t)(a->seq - b->seq) < 0 ? -1 : 1);
 	return (memcmp(a->id, b->id, KAD_ID_LEN));
 }
 

@@ -28,18 +28,19 @@
 #define RT_F_RTT		0x01	/* srtt/rttvar hold a measurement */
 #define RT_RTT_NONE		UINT32_MAX	/* a reply without RTT sample */
 
+/* 120 bytes: the small fields fill the hole after addr */
 struct rt_entry {
 	uint8_t		 id[KAD_ID_LEN];
 	uint8_t		 pub[KRPC_KEY_LEN];	/* id is its node ID */
 	struct krpc_addr addr;
+	uint16_t	 seq;		/* order of updates within one ms */
+	uint8_t		 fails;		/* consecutive unanswered requests */
+	uint8_t		 flags;
 	uint64_t	 seen;		/* last datagram from it (LRS order) */
 	uint64_t	 replied;	/* last reply from it, 0: never */
 	uint64_t	 pinged;	/* liveness ping out since, or 0 */
 	uint32_t	 srtt;		/* smoothed RTT, ms * 8 */
 	uint32_t	 rttvar;	/* RTT mean deviation, ms * 4 */
-	uint8_t		 fails;		/* consecutive unanswered requests */
-	uint8_t		 flags;
-	uint32_t	 seq;		/* order of updates within one ms */
 };
 
 /* routing_heard/routing_replied results */
