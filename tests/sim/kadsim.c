@@ -551,10 +551,10 @@ main(int argc, char *argv[])
 	    (double)st->dgram_bytes : 0);
 	out("handshakes", "%llu", (unsigned long long)st->handshakes);
 	out("session-drops", "%llu (lost keys %llu, wrong key %llu, "
-	    "tables reset %llu)", (unsigned long long)(st->sess_drops +
+	    "evicted %llu)", (unsigned long long)(st->sess_drops +
 	    st->wrong_key), (unsigned long long)st->sess_drops,
 	    (unsigned long long)st->wrong_key,
-	    (unsigned long long)st->sess_resets);
+	    (unsigned long long)st->sess_evicted);
 	out_host("wall-seconds", "%.1f", wall_s() - t_start);
 	out_host("us-per-event", "%.2f", sim_stats()->events > 0 ?
 	    (wall_s() - t_start) * 1e6 / (double)sim_stats()->events : 0);

@@ -73,7 +73,7 @@ sim_stats(void)
 		simw.sum.wire_bytes += p->wire_bytes;
 		simw.sum.handshakes += p->handshakes;
 		simw.sum.sess_drops += p->sess_drops;
-		simw.sum.sess_resets += p->sess_resets;
+		simw.sum.sess_evicted += p->sess_evicted;
 		simw.sum.wrong_key += p->wrong_key;
 	}
 	return (&simw.sum);

@@ -78,7 +78,7 @@ struct sim_stats {
 	uint64_t	 wire_bytes;	/* sessions' datagrams, handshakes too */
 	uint64_t	 handshakes;	/* INITs started */
 	uint64_t	 sess_drops;	/* DATA for keys the receiver lost */
-	uint64_t	 sess_resets;	/* a table over the peer cap */
+	uint64_t	 sess_evicted;	/* let go of: a table at the peer cap */
 	uint64_t	 wrong_key;	/* sent to a key not at that address */
 };
 

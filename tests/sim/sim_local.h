@@ -131,6 +131,7 @@ struct sim_sess {
 	uint32_t	 peer;
 	uint32_t	 tx_since;	/* ms: sending, nothing heard; 0 */
 	uint32_t	 born;		/* ms: the handshake of these keys */
+	uint32_t	 used;		/* ms: last sent or received */
 };
 
 #define SIM_SESS_NONE		0

@@ -20,7 +20,8 @@
  * a session the receiver does not have (it restarted) is lost, as in
  * the daemon, until the sender's stale timer starts a new handshake.
  * Keys 10 minutes old are replaced by a new handshake when next used,
- * and 15 minutes old no longer open anything.
+ * and 15 minutes old no longer open anything.  A table holds 4,096
+ * peers at most: a newcomer evicts one of them (sess_evict).
  * The bytes on the wire are the session layer's: INIT 150 bytes and the
  * message, padded to the reply it may draw, RESP 92, DATA 32 more than
  * the message, and a key request (64 + 44) before an INIT to a bare
@@ -86,6 +87,57 @@ sess_grow(struct sim_node *n)
 	free(old);
 }
 
+/* Empty slot i, shifting back what probed past it (linear probing). */
+static void
+sess_del(struct sim_node *n, uint32_t i)
+{
+	uint32_t	mask = n->capsess - 1, j = i, home;
+
+	for (;;) {
+		j = (j + 1) & mask;
+		if (n->sess[j].peer == 0)
+			break;
+		home = slot_of((n->sess[j].peer & SESS_PEER_MASK) - 1,
+		    n->capsess);
+		/* it stays if its home lies after the hole, up to j */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		n->sess[i] = n->sess[j];
+		i = j;
+	}
+	memset(&n->sess[i], 0, sizeof(n->sess[i]));
+	n->nsess--;
+}
+
+/*
+ * A full table: session.c lets go of one of its 8 least recently used
+ * peers, one that never proved its address if there is one.  The model
+ * keeps no LRU order: it takes the least recently used of 32 peers (the
+ * occupied slots from one that follows from the newcomer), an unproved
+ * one first, which is close to it.
+ */
+#define SIM_EVICT_SAMPLE	32
+static void
+sess_evict(struct sim_node *n, uint32_t newcomer)
+{
+	uint32_t	mask = n->capsess - 1, i, seen = 0, best = UINT32_MAX;
+	int		bup = 1, up;
+
+	for (i = slot_of(newcomer * 7 + 3, n->capsess);
+	    seen < SIM_EVICT_SAMPLE; i = (i + 1) & mask) {
+		if (n->sess[i].peer == 0)
+			continue;
+		seen++;
+		up = (n->sess[i].peer >> SESS_ST_SHIFT) == SIM_SESS_UP;
+		if (best == UINT32_MAX || (bup && !up) || (up == bup &&
+		    n->sess[i].used - n->sess[best].used >= (1U << 31))) {
+			best = i;
+			bup = up;
+		}
+	}
+	sess_del(n, best);
+}
+
 static struct sim_sess *
 sess_add(struct part *p, struct sim_node *n, uint32_t peer)
 {
@@ -95,9 +147,8 @@ sess_add(struct part *p, struct sim_node *n, uint32_t peer)
 	if ((s = sess_find(n, peer)) != NULL)
 		return (s);
 	if (n->nsess >= SIM_MAX_PEERS) {
-		/* the daemon evicts its oldest; the model starts over */
-		sim_sess_clear(n);
-		p->st.sess_resets++;
+		sess_evict(n, peer);
+		p->st.sess_evicted++;
 	}
 	if ((n->nsess + 1) * 2 > n->capsess)
 		sess_grow(n);
@@ -106,6 +157,7 @@ sess_add(struct part *p, struct sim_node *n, uint32_t peer)
 		i = (i + 1) & (n->capsess - 1);
 	n->sess[i].peer = peer + 1;
 	n->sess[i].tx_since = 0;
+	n->sess[i].used = (uint32_t)(p->now / 1000);
 	n->nsess++;
 	return (&n->sess[i]);
 }
@@ -193,6 +245,7 @@ sim_sess_send(struct part *p, struct sim_node *n, uint32_t dst, int keyed,
 	}
 	if (s->tx_since == 0)
 		s->tx_since = ms;
+	s->used = ms;
 	return (kind);
 }
 
@@ -229,6 +282,7 @@ sim_sess_recv(struct part *p, struct sim_node *n, uint32_t from, int kind,
 		s->born = ms;
 	}
 	s->tx_since = 0;
+	s->used = ms;
 	/* a RESP for our INIT, or the peer's DATA proving its address */
 	if (sess_state(s) != SIM_SESS_UP) {
 		sess_set(s, SIM_SESS_UP);

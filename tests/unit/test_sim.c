@@ -14,7 +14,9 @@
 
 #include "kadnet/dht.h"
 #include "kadnet/routing.h"
+#include "kadnet/session.h"
 #include "tests/sim/sim.h"
+#include "tests/sim/sim_local.h"
 #include "tests/test.h"
 
 #define NODES	300
@@ -209,6 +211,95 @@ run(uint64_t seed, int threads, uint64_t *events)
 	return (digest);
 }
 
+/*
+ * The session model (sim_session.c) on two bare nodes: an INIT, its
+ * RESP, the confirming DATA, a restart that loses the keys, the stale
+ * timer, a STORE that waits for a proved session, and a full table.
+ */
+static void
+test_session_model(void)
+{
+	static struct sim_node	 a, b;
+	struct part		*p;
+	size_t			 wire;
+	uint64_t		 extra;
+	int			 kind, up, v, old, young;
+	uint32_t		 i;
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		abort();
+	p->now = 1000000;	/* us */
+	/* node indexes: a is 0, b is 1 */
+	kind = sim_sess_send(p, &a, 1, 1, 60, 1000, 0, &wire, &extra, 50000);
+	CHECK(kind == SIM_KIND_INIT && wire == SESS_RESP_LEN +
+	    SESS_DATA_OVERHEAD + 1000 && extra == 0 && p->st.handshakes == 1,
+	    "no session: an INIT, padded to the answer it may draw (%zu)",
+	    wire);
+	v = sim_sess_recv(p, &b, 0, kind, &up);
+	CHECK(v == 0 && !up, "a request in an INIT: not validated, no peer_up");
+	kind = sim_sess_send(p, &b, 0, 1, 900, 0, 0, &wire, &extra, 50000);
+	CHECK(kind == SIM_KIND_RESP && wire == SESS_RESP_LEN +
+	    SESS_DATA_OVERHEAD + 900, "the answer: RESP and DATA");
+	v = sim_sess_recv(p, &a, 1, kind, &up);
+	CHECK(v == 1 && up, "the RESP: validated, peer_up at the initiator");
+	kind = sim_sess_send(p, &a, 1, 1, 60, 1000, 0, &wire, &extra, 50000);
+	v = sim_sess_recv(p, &b, 0, kind, &up);
+	CHECK(kind == SIM_KIND_DATA && wire == SESS_DATA_OVERHEAD + 60 &&
+	    v == 1 && up, "the next message: DATA, which proves the "
+	    "initiator's address (peer_up at the responder)");
+	v = sim_sess_recv(p, &b, 0, SIM_KIND_DATA, &up);
+	CHECK(v == 1 && !up, "then DATA as usual, no second peer_up");
+
+	/* b restarts: a's DATA is lost until its stale timer fires */
+	sim_sess_clear(&b);
+	kind = sim_sess_send(p, &a, 1, 1, 60, 1000, 0, &wire, &extra, 50000);
+	CHECK(kind == SIM_KIND_DATA && sim_sess_recv(p, &b, 0, kind, &up) ==
+	    -1 && p->st.sess_drops == 1, "after a restart: DATA dropped");
+	p->now += 5000 * 1000;
+	kind = sim_sess_send(p, &a, 1, 1, 60, 1000, 0, &wire, &extra, 50000);
+	CHECK(kind == SIM_KIND_INIT && p->st.handshakes == 2,
+	    "5 s sending with nothing heard: a new handshake");
+
+	/* a STORE waits for a proved session */
+	sim_sess_clear(&a);
+	sim_sess_clear(&b);
+	kind = sim_sess_send(p, &a, 1, 1, 1100, 0, 1, &wire, &extra, 50000);
+	CHECK(kind == SIM_KIND_QUEUED && extra == 100000 &&
+	    sim_sess_recv(p, &b, 0, kind, &up) == 1 && up,
+	    "a STORE without a session: after a handshake, validated");
+	/* a bare address: the key request first */
+	kind = sim_sess_send(p, &b, 7, 0, 60, 500, 0, &wire, &extra, 50000);
+	CHECK(kind == SIM_KIND_INIT && extra == 100000 && wire >=
+	    SESS_KEYREQ_LEN + SESS_KEYRES_LEN, "to a bare address: KEYREQ, "
+	    "KEYRES, then the INIT");
+
+	/* a full table lets one go for each newcomer */
+	sim_sess_clear(&a);
+	for (i = 0; i < 5000; i++) {
+		p->now += 1000;
+		(void)sim_sess_send(p, &a, 100 + i, 1, 60, 0, 0, &wire,
+		    &extra, 50000);
+	}
+	CHECK(a.nsess == 4096 && p->st.sess_evicted == 5000 - 4096,
+	    "a table at 4,096 peers: %llu evicted for as many newcomers",
+	    (unsigned long long)p->st.sess_evicted);
+	kind = sim_sess_send(p, &a, 100 + 4999, 1, 60, 0, 0, &wire, &extra,
+	    50000);
+	CHECK(kind == SIM_KIND_QUEUED, "the last newcomer is still there");
+	/* probing with DATA adds nothing: -1 means let go of */
+	for (i = 0, old = 0, young = 0; i < 900; i++) {
+		old += sim_sess_recv(p, &a, 100 + i, SIM_KIND_DATA, &up) == -1;
+		young += sim_sess_recv(p, &a, 100 + 4000 + i, SIM_KIND_DATA,
+		    &up) == -1;
+	}
+	CHECK(old > 4 * young, "the least recently used go first: %d of "
+	    "the oldest 900, %d of the newest 900", old, young);
+	sim_sess_clear(&a);
+	sim_sess_clear(&b);
+	free(p);
+}
+
 static void
 test_determinism(void)
 {
@@ -231,6 +322,7 @@ main(void)
 	test_events();
 	test_model();
 	test_index();
+	test_session_model();
 	test_determinism();
 	return (test_done());
 }
