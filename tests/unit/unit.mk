@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: ISC
 # tests/unit: one program per pure module, linking the real sources.
 
-TESTS		+= test_aead test_link test_manifest test_publish_fetch
+TESTS		+= test_aead test_link test_manifest test_publish_fetch \
+		   test_fetch_tamper
 test_aead_SRCS	:= tests/unit/test_aead.c kadcrypt/aead.c
 test_aead_PKGS	:= libcrypto
 test_link_SRCS	:= tests/unit/test_link.c kadcrypt/aead.c kadcrypt/link.c
@@ -10,8 +11,11 @@ test_manifest_SRCS := tests/unit/test_manifest.c kadcrypt/aead.c \
 		     kadcrypt/manifest.c
 test_manifest_PKGS := libcrypto
 test_publish_fetch_SRCS := tests/unit/test_publish_fetch.c \
-		     $(CRYPT_FORMAT_SRCS)
+		     tests/unit/pf_store.c $(CRYPT_FORMAT_SRCS)
 test_publish_fetch_PKGS := libcrypto
+test_fetch_tamper_SRCS := tests/unit/test_fetch_tamper.c \
+		     tests/unit/pf_store.c $(CRYPT_FORMAT_SRCS)
+test_fetch_tamper_PKGS := libcrypto
 
 TESTS		+= test_krpc
 test_krpc_SRCS	:= tests/unit/test_krpc.c kadnet/krpc.c
