@@ -6,6 +6,12 @@ TESTS		+= test_ipc
 test_ipc_SRCS	:= tests/ipc/test_ipc.c tests/ipc/ipc_util.c
 test_ipc_PKGS	:=
 
+TESTS		+= test_ipc_fd test_ipc_malformed
+test_ipc_fd_SRCS := tests/ipc/test_ipc_fd.c tests/ipc/ipc_util.c
+test_ipc_fd_PKGS :=
+test_ipc_malformed_SRCS := tests/ipc/test_ipc_malformed.c tests/ipc/ipc_util.c
+test_ipc_malformed_PKGS :=
+
 TESTS		+= test_ipc_event
 test_ipc_event_SRCS := tests/ipc/test_ipc_event.c tests/ipc/ipc_util.c
 test_ipc_event_PKGS :=

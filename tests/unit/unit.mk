@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: ISC
 # tests/unit: one program per pure module, linking the real sources.
 
-TESTS		+= test_aead test_link test_manifest test_publish_fetch
+TESTS		+= test_aead test_link test_manifest test_publish_fetch \
+		   test_fetch_tamper
 test_aead_SRCS	:= tests/unit/test_aead.c kadcrypt/aead.c
 test_aead_PKGS	:= libcrypto
 test_link_SRCS	:= tests/unit/test_link.c kadcrypt/aead.c kadcrypt/link.c
@@ -10,8 +11,11 @@ test_manifest_SRCS := tests/unit/test_manifest.c kadcrypt/aead.c \
 		     kadcrypt/manifest.c
 test_manifest_PKGS := libcrypto
 test_publish_fetch_SRCS := tests/unit/test_publish_fetch.c \
-		     $(CRYPT_FORMAT_SRCS)
+		     tests/unit/pf_store.c $(CRYPT_FORMAT_SRCS)
 test_publish_fetch_PKGS := libcrypto
+test_fetch_tamper_SRCS := tests/unit/test_fetch_tamper.c \
+		     tests/unit/pf_store.c $(CRYPT_FORMAT_SRCS)
+test_fetch_tamper_PKGS := libcrypto
 
 TESTS		+= test_krpc
 test_krpc_SRCS	:= tests/unit/test_krpc.c kadnet/krpc.c
@@ -22,10 +26,20 @@ test_routing_SRCS := tests/unit/test_routing.c kadnet/krpc.c \
 		   kadnet/routing.c kadnet/ratelimit.c kadnet/node_id.c
 test_routing_PKGS := libcrypto
 
-TESTS		+= test_search
-test_search_SRCS := tests/unit/test_search.c $(KADNET_PURE) $(SIM_CORE)
+TESTS		+= test_search test_dht_input test_dht_keys test_dht_retry \
+		   test_dht_net
+test_search_SRCS := tests/unit/test_search.c $(KADNET_PURE)
 test_search_PKGS := libcrypto
-test_search_LIBS := -lm -lpthread
+DHT_CAP_SRCS	:= tests/unit/dht_cap.c $(KADNET_PURE)
+test_dht_input_SRCS := tests/unit/test_dht_input.c $(DHT_CAP_SRCS)
+test_dht_input_PKGS := libcrypto
+test_dht_keys_SRCS := tests/unit/test_dht_keys.c $(DHT_CAP_SRCS)
+test_dht_keys_PKGS := libcrypto
+test_dht_retry_SRCS := tests/unit/test_dht_retry.c $(DHT_CAP_SRCS)
+test_dht_retry_PKGS := libcrypto
+test_dht_net_SRCS := tests/unit/test_dht_net.c $(KADNET_PURE) $(SIM_CORE)
+test_dht_net_PKGS := libcrypto
+test_dht_net_LIBS := -lm -lpthread
 
 TESTS		+= test_store test_store_crash
 test_store_SRCS		:= tests/unit/test_store.c $(STORE_TC_SRCS)

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Tests for kadnet/dht.c (protocol version 2): the input rules of one
+ * node fed hand-made messages as its session layer would hand them over,
+ * with the sender's key and whether its address has proved itself
+ * (martians, malformed, our own key, replies from the peer asked, rate
+ * limits, STOREs only over proved keys, which contact moves where,
+ * callbacks that may not re-enter, the loopback policy).  The harness is
+ * dht_cap.c.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kadnet/dht.h"
+#include "kadnet/krpc.h"
+#include "kadnet/routing.h"
+#include "tests/unit/dht_cap.h"
+#include "tests/test.h"
+
+/* One node, d, through the steps below, in this order. */
+static struct cap		 c, c2;
+static struct dht		*d;
+static const struct dht_stats	*st;
+static uint8_t			 buf[KRPC_MAX_MSG], txid[8], key[32];
+static uint8_t			 pa[32], ida[32], pb[32], idb[32], val[100];
+static size_t			 len;
+
+/* PINGs over proved keys and inside a handshake's first message */
+static void
+rules_ping(void)
+{
+	const struct rt_entry	*e;
+	struct krpc_msg		 m;
+
+	/* a loopback peer is fine when we are bound to loopback */
+	input(d, pa, 1, buf, len, 0x7f000002, 4000);
+	CHECK(c.n == 1 && cap_last(&c, &m) == 0 && m.type == KRPC_PONG &&
+	    memcmp(m.txid, txid, 8) == 0 &&
+	    cap_last_to(&c, pa, 0x7f000002, 4000) && c.room[0] == 0,
+	    "PING from 127.0.0.2 answered with PONG to its key, same txid, "
+	    "no reply room");
+	e = routing_find(dht_routing(d), ida);
+	CHECK(dht_nodes(d) == 1 && e != NULL && routing_good(e, now) &&
+	    contact_at(d, ida, pa, 0x7f000002, 4000),
+	    "a request over proved keys: its sender is a good contact under "
+	    "the node ID of its key, and no confirming PING goes out");
+	/* the same inside a handshake's first message */
+	mkkey(pb, idb);
+	c.n = 0;
+	input(d, pb, 0, buf, len, 0x7f000003, 4000);
+	e = routing_find(dht_routing(d), idb);
+	CHECK(c.n == 1 && cap_last(&c, &m) == 0 && m.type == KRPC_PONG &&
+	    cap_last_to(&c, pb, 0x7f000003, 4000) && e != NULL &&
+	    !routing_good(e, now) && dht_nodes(d) == 2,
+	    "an unproved PING: answered, its sender added but not good");
+}
+
+/* martian sources and bad sockaddrs */
+static void
+rules_martians(void)
+{
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+
+	c.n = 0;
+	input(d, pa, 1, buf, len, 0x00000001, 4000);
+	input(d, pa, 1, buf, len, 0xe0000001, 4000);
+	input(d, pa, 1, buf, len, 0xffffffff, 4000);
+	input(d, pa, 1, buf, len, 0x0a000001, 0);
+	CHECK(c.n == 0 && st->drop[DHT_DROP_MARTIAN] == 4,
+	    "0/8, multicast, broadcast, port 0: dropped as martians");
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(1);
+	sin6.sin6_addr.s6_addr[0] = 0xfe;
+	sin6.sin6_addr.s6_addr[1] = 0x80;
+	dht_input(d, pa, 1, buf, len, (struct sockaddr *)&sin6, sizeof(sin6),
+	    now);
+	sin6.sin6_addr.s6_addr[0] = 0;
+	sin6.sin6_addr.s6_addr[1] = 0;
+	sin6.sin6_addr.s6_addr[10] = 0xff;
+	sin6.sin6_addr.s6_addr[11] = 0xff;
+	dht_input(d, pa, 1, buf, len, (struct sockaddr *)&sin6, sizeof(sin6),
+	    now);
+	CHECK(c.n == 0 && st->drop[DHT_DROP_MARTIAN] == 6,
+	    "IPv6 link-local and v4-mapped: martians");
+	CHECK(contact_at(d, ida, pa, 0x7f000002, 4000),
+	    "and a martian source moves no contact");
+	mksin(&sin, 0x0a000001, 1);
+	dht_input(d, pa, 1, buf, len, (struct sockaddr *)&sin,
+	    sizeof(sin) - 1, now);
+	dht_input(d, pa, 1, buf, len, (struct sockaddr *)&sin6, sizeof(sin),
+	    now);
+	CHECK(c.n == 0 && st->drop[DHT_DROP_BADADDR] == 2,
+	    "sockaddr length not matching its family: dropped");
+}
+
+/* malformed messages, and our own key */
+static void
+rules_malformed(void)
+{
+	/* malformed messages are counted by reason */
+	input(d, pa, 1, buf, len - 1, 0x0a000001, 1);
+	buf[2] = 9;
+	input(d, pa, 1, buf, len, 0x0a000001, 1);
+	buf[2] = KRPC_VERSION;
+	CHECK(c.n == 0 && st->drop[DHT_DROP_MALFORMED] == 2 &&
+	    st->malformed[KRPC_E_SHORT] == 1 &&
+	    st->malformed[KRPC_E_VERSION] == 1,
+	    "short and bad-version messages counted by reason");
+	CHECK(contact_at(d, ida, pa, 0x7f000002, 4000),
+	    "and a malformed message moves no contact");
+	/* a message from our own key */
+	input(d, c.self, 1, buf, len, 0x0a000001, 1);
+	input(d, c.self, 0, buf, len, 0x0a000001, 1);
+	CHECK(c.n == 0 && st->drop[DHT_DROP_SELFID] == 2 &&
+	    dht_nodes(d) == 2, "our own key, proved or not: dropped");
+	CHECK(peer_up(d, c.self, 0x0a000001, 1) == -1 && errno == EINVAL &&
+	    dht_nodes(d) == 2, "a handshake with our own key: refused");
+	CHECK(peer_up(d, pa, 0x00000001, 1) == -1 && errno == EINVAL &&
+	    contact_at(d, ida, pa, 0x7f000002, 4000),
+	    "a handshake from a martian address: refused, nothing moved");
+}
+
+/* replies must answer a request of ours, from the peer asked */
+static void
+rules_replies(void)
+{
+	const struct rt_entry	*e;
+	struct krpc_msg		 m;
+	struct sockaddr_in	 sin;
+	uint8_t			 px[32], idx[32];
+	uint64_t		 before;
+
+	mkkey(px, idx);
+	len = mkmsg(buf, KRPC_PONG, txid, NULL);
+	input(d, px, 1, buf, len, 0x0a000001, 1);
+	CHECK(st->drop[DHT_DROP_UNSOLICITED] == 1, "unsolicited PONG dropped");
+	mksin(&sin, 0x0a000005, 5000);
+	CHECK(dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now) == 0 &&
+	    c.n == 1 && cap_last(&c, &m) == 0 && m.type == KRPC_PING &&
+	    cap_last_to(&c, NULL, 0x0a000005, 5000) &&
+	    c.room[0] == krpc_reply_max(KRPC_PING),
+	    "dht_ping sends a PING to a bare address (no key), with room "
+	    "for a PONG");
+	memcpy(txid, m.txid, 8);
+	len = mkmsg(buf, KRPC_PONG, txid, NULL);
+	input(d, px, 1, buf, len, 0x0a000006, 5000);
+	CHECK(st->drop[DHT_DROP_WRONGSRC] == 1, "a bootstrap PING's PONG from "
+	    "another address: WRONGSRC");
+	len = mkmsg(buf, KRPC_HAVE_RES, txid, NULL);
+	input(d, px, 1, buf, len, 0x0a000005, 5000);
+	CHECK(st->drop[DHT_DROP_WRONGTYPE] == 1, "HAVE_RES to a PING dropped");
+	len = mkmsg(buf, KRPC_PONG, txid, NULL);
+	input(d, px, 0, buf, len, 0x0a000005, 5000);
+	CHECK(st->drop[DHT_DROP_UNPROVED] == 1 &&
+	    routing_find(dht_routing(d), idx) == NULL,
+	    "a PONG inside a handshake's first message (anyone's to forge): "
+	    "UNPROVED, nobody added");
+	before = dht_nodes(d);
+	input(d, px, 1, buf, len, 0x0a000005, 5000);
+	e = routing_find(dht_routing(d), idx);
+	CHECK(dht_nodes(d) == before + 1 && e != NULL &&
+	    routing_good(e, now) && contact_at(d, idx, px, 0x0a000005, 5000),
+	    "the right PONG adds the node, whatever key its handshake proved");
+	input(d, px, 1, buf, len, 0x0a000005, 5000);
+	CHECK(st->drop[DHT_DROP_UNSOLICITED] == 2, "a second copy is "
+	    "unsolicited");
+}
+
+/* per-source rate limit; no ban for what may be spoofed */
+static void
+rules_ratelimit(void)
+{
+	size_t	i, sent;
+
+	c.n = 0;
+	sent = 0;
+	len = mkmsg(buf, KRPC_PING, txid, NULL);
+	for (i = 0; i < 100; i++) {
+		input(d, pb, 0, buf, len, 0x0a000007, 7);
+		sent += c.n;
+		c.n = 0;
+	}
+	CHECK(sent == 20 && st->drop[DHT_DROP_RATELIMIT] == 80 &&
+	    st->drop[DHT_DROP_BANNED] == 0, "burst of 20 answered, then "
+	    "limited, never banned (%zu, %llu, %llu)", sent,
+	    (unsigned long long)st->drop[DHT_DROP_RATELIMIT],
+	    (unsigned long long)st->drop[DHT_DROP_BANNED]);
+	input(d, pb, 0, buf, len, 0x0a000008, 7);
+	CHECK(c.n == 1, "another source is still answered");
+}
+
+/* HAVE asks the store; STORE needs a proved address */
+static void
+rules_store(void)
+{
+	struct krpc_msg	m;
+	size_t		i;
+	uint64_t	u0;
+
+	for (i = 0; i < sizeof(val); i++)
+		val[i] = (uint8_t)i;
+	sha256(val, sizeof(val), key);
+	mkkey(pb, idb);
+	c.n = 0;
+	len = mkmsg(buf, KRPC_HAVE, txid, key);
+	input(d, pb, 1, buf, len, 0x0a000009, 9);
+	CHECK(c.haves == 1 && c.n == 0, "HAVE asks the store first");
+	CHECK(dht_store_reply(d, c.cookie, DHT_STORE_NOTFOUND, NULL, 0,
+	    now) == 0 && cap_last(&c, &m) == 0 && m.type == KRPC_HAVE_RES &&
+	    m.have == 0 && cap_last_to(&c, pb, 0x0a000009, 9),
+	    "store says no: HAVE_RES have=0, to the asker's key");
+	CHECK(dht_store_reply(d, c.cookie, DHT_STORE_NOTFOUND, NULL, 0,
+	    now) == -1 && errno == ENOENT, "a cookie answers only once");
+	input(d, pb, 1, buf, len, 0x0a000009, 9);
+	CHECK(c.haves == 2 && dht_store_reply(d, c.cookie, DHT_STORE_FOUND,
+	    NULL, 0, now) == 0 && cap_last(&c, &m) == 0 &&
+	    m.type == KRPC_HAVE_RES && m.have == 1,
+	    "store has it: HAVE_RES have=1");
+	input(d, pb, 1, buf, len, 0x0a000009, 9);
+	CHECK(c.haves == 3 && dht_store_reply(d, c.cookie, DHT_STORE_ERROR,
+	    NULL, 0, now) == 0 && cap_last(&c, &m) == 0 &&
+	    m.type == KRPC_HAVE_RES && m.have == 0,
+	    "store error: HAVE_RES have=0");
+	len = mkstore(buf, txid, key, val, sizeof(val), 0);
+	u0 = st->drop[DHT_DROP_UNPROVED];
+	input(d, pb, 0, buf, len, 0x0a000009, 9);
+	CHECK(cap_last(&c, &m) == 0 && m.type == KRPC_STORE_RES &&
+	    m.status == KRPC_ST_UNPROVED && c.puts == 0 &&
+	    st->stores_accepted == 0 &&
+	    st->drop[DHT_DROP_UNPROVED] == u0 + 1 &&
+	    cap_last_to(&c, pb, 0x0a000009, 9),
+	    "a STORE inside a handshake's first message: UNPROVED, nothing "
+	    "stored");
+	input(d, pb, 1, buf, len, 0x0a000009, 9);
+	CHECK(cap_last(&c, &m) == 0 && m.status == KRPC_ST_OK &&
+	    c.puts == 1 && st->stores_accepted == 1 &&
+	    c.room[c.n - 1] == 0, "over proved keys: stored, STORE_RES OK");
+	buf[len - 1] ^= 1;
+	input(d, pb, 1, buf, len, 0x0a000009, 9);
+	CHECK(cap_last(&c, &m) == 0 && m.status == KRPC_ST_BADVALUE &&
+	    c.puts == 1 && st->drop[DHT_DROP_BADVALUE] == 1,
+	    "value not matching its key: BADVALUE");
+}
+
+/* strikes only for what a proved peer did (buf's value is bad) */
+static void
+rules_strikes(void)
+{
+	uint8_t		px[32], idx[32];
+	size_t		i;
+	uint64_t	b0, u0;
+
+	mkkey(px, idx);
+	b0 = st->drop[DHT_DROP_BANNED];
+	u0 = st->drop[DHT_DROP_UNPROVED];
+	for (i = 0; i < 70; i++) {
+		now += 100;		/* within the rate limit */
+		input(d, px, 0, buf, len, 0x0a00000c, 12);
+	}
+	CHECK(st->drop[DHT_DROP_UNPROVED] - u0 == 70 &&
+	    st->drop[DHT_DROP_BANNED] == b0 && c.puts == 1, "70 bad STOREs "
+	    "inside handshakes' first messages (a spoofer's): refused "
+	    "UNPROVED, counted, no ban");
+	for (i = 0; i < 70; i++) {
+		now += 100;
+		input(d, px, 1, buf, len, 0x0a00000b, 11);
+	}
+	CHECK(st->drop[DHT_DROP_BANNED] > b0, "bad values over proved keys: "
+	    "the address is banned (%llu drops)",
+	    (unsigned long long)(st->drop[DHT_DROP_BANNED] - b0));
+}
+
+/* callbacks may not re-enter */
+static void
+rules_reenter(void)
+{
+	c.reenter_dht = d;
+	c.reenter = 0;
+	CHECK(dht_get(d, key, 77, now) == 0 && c.gets >= 1,
+	    "dht_get asks the local store first");
+	dht_store_reply(d, c.cookie, DHT_STORE_FOUND, val, sizeof(val), now);
+	CHECK(c.reenter == EDEADLK, "dht call from a callback: EDEADLK");
+	c.reenter_dht = NULL;
+	CHECK(dht_put(d, key, val, sizeof(val) - 1, 0, now) == -1 &&
+	    errno == EINVAL, "dht_put of a value not matching its key: EINVAL");
+}
+
+/* loopback policy */
+static void
+rules_loopback(void)
+{
+	struct dht	*d2;
+
+	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
+	d2 = mknode(&c2, 0x0a000001, DHT_MARTIAN_LOOPBACK);
+	mkkey(pa, ida);
+	len = mkmsg(buf, KRPC_PING, txid, NULL);
+	input(d, pa, 1, buf, len, 0x7f000001, 4000);
+	input(d2, pa, 1, buf, len, 0x7f000001, 4000);
+	CHECK(c.n == 0 && dht_stats(d)->drop[DHT_DROP_MARTIAN] == 1 &&
+	    c2.n >= 1, "loopback: refused when bound elsewhere, unless "
+	    "configured");
+	CHECK(peer_up(d, pa, 0x7f000001, 4000) == -1 && dht_nodes(d) == 0 &&
+	    peer_up(d2, pa, 0x7f000001, 4001) == 0 &&
+	    contact_at(d2, ida, pa, 0x7f000001, 4001),
+	    "the same for a completed handshake");
+	dht_free(d);
+	dht_free(d2);
+	d = mknode(&c, 0x7f000001, DHT_MARTIAN_STRICT);
+	input(d, pa, 1, buf, len, 0x7f000001, 4000);
+	CHECK(c.n == 0, "strict: loopback refused even when bound to it");
+	dht_free(d);
+}
+
+static void
+test_input_rules(void)
+{
+	now = 1000000;
+	d = mknode(&c, 0x7f000001, DHT_MARTIAN_AUTO);
+	CHECK(d != NULL, "dht_new");
+	if (d == NULL)
+		return;
+	st = dht_stats(d);
+	mkkey(pa, ida);
+	rnd_bytes(NULL, txid, sizeof(txid));
+	len = mkmsg(buf, KRPC_PING, txid, NULL);
+	rules_ping();
+	rules_martians();
+	rules_malformed();
+	rules_replies();
+	rules_ratelimit();
+	rules_store();
+	rules_strikes();
+	rules_reenter();
+	check_sends(&c, "input rules");
+	dht_free(d);
+	rules_loopback();
+}
+
+int
+main(void)
+{
+	test_input_rules();
+	return (test_done());
+}
