@@ -329,7 +329,8 @@ for mib in $SIZES; do
 		    "held $fheld chunks before, fetched $(sfv chunks-fetched)," \
 		    "lookups $(sfv lookups), datagrams in/out/dropped" \
 		    "$(sfv datagrams-in)/$(sfv datagrams-out)/$(sfv datagrams-dropped)," \
-		    "rpc-timeouts $(sfv rpc-timeouts); handshakes $hsn, $hps/s;" \
+		    "rpc-timeouts $(sfv rpc-timeouts); handshakes $hsn during" \
+		    "the get ($hps/s), ${hs1:-?} since it started;" \
 		    "CPU $cpc us per chunk)"
 		if [ "${BENCH_NET_VERBOSE:-0}" = 1 ]; then
 			counters
@@ -375,8 +376,10 @@ echo "  publish: until the publisher's publish-pending is 0 (chunks pushed to th
 echo "  fetch: kadctl get on a node that joined after the publish (no copy)"
 echo "  lookup: $LOOKUP_SRC"
 echo "  handshakes: completed by the fetching node during its get (hs-per-s:" \
-    "per second of the get); cpu-us-per-chunk: user + system CPU of the" \
-    "fetching node's four processes during the get, per chunk fetched"
+    "per second of the get; the run's line also says how many since it" \
+    "started: about one per peer); cpu-us-per-chunk: user + system CPU of" \
+    "the fetching node's four processes during the get, per chunk fetched;" \
+    "make bench's bench_session gives the handshakes one core can do"
 echo "  replicas: chunks newly stored on nodes 2..$NODES per chunk of the file" \
     "once publish-pending is 0; with replicas=8 this should be between 7 and" \
     "8 (node 1 is itself one of the 8 closest to about 8/$NODES of the keys)"

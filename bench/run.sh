@@ -7,6 +7,8 @@
 #
 #   1. bench_raw: raw AES-256-CTR/GCM, SHA-256 and Tokyo Cabinet puts of
 #      1 KiB blocks; the slowest `raw` line is the reference.
+#   1b. bench_session: handshakes per second and 1 KiB DATA messages
+#      of the session layer, on one core, beside raw X25519 and GCM.
 #   2. BENCH_RUNS (3) times: a fresh node on 127.0.0.1 in a temporary
 #      directory, `kadctl put -q` of a BENCH_MIB (256) MiB random file, then
 #      `kadctl get -q` of its link, verified with cmp; the node is stopped
@@ -280,6 +282,12 @@ set -- $(awk '/^raw / { sub(":", "", $2);
 SLOW_NAME=$1
 SLOW=$2
 echo "slowest raw stage: $SLOW_NAME $SLOW MB/s"
+
+# 1b. the session layer of protocol version 2, beside raw X25519 and GCM
+if [ -x "$B/bench/bench_session" ]; then
+	"$B/bench/bench_session" ${BENCH_SESSION_ARGS:-} ||
+	    die "bench_session failed"
+fi
 
 # 2. put and get
 head -c $((MIB * 1048576)) /dev/urandom >"$T/in" || die "no input file"
