@@ -275,9 +275,10 @@ sio_send(void *arg, const void *buf, size_t len, const struct krpc_addr *to)
 		sendfail++;
 		return;
 	}
-	/* through kad.conf's upload-limit: now, later, or dropped */
+	/* through kad.conf's upload-limit: now, later, or dropped (with
+	 * no limit, the clock is not read) */
 	upload_send(&upload, udp_fd[i], buf, len, (struct sockaddr *)&ss, sl,
-	    now_ms());
+	    upload.rate != 0 ? now_ms() : 0);
 }
 
 static void
