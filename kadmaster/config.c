@@ -277,6 +277,7 @@ conf_apply_size(struct master_conf *c, int k, const char *value,
 		c->storage_limit = v;
 		return (0);
 	case K_UPLOAD:
+		/* kadnet's UPLOAD_MIN_RATE and UPLOAD_MAX_RATE */
 		if (parse_size(value, &v) == -1 || (v != 0 &&
 		    (v < 8192 || v > (1ULL << 40)))) {
 			log_warnx("%s: %s: bad rate \"%s\" (bytes per "

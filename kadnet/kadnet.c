@@ -690,9 +690,11 @@ net_config(struct kadipc_msg *m)
 		fatalx("%s: NET_CONFIG: the node ID is not the node key's",
 		    __func__);
 	if (netconf.upload_limit != 0 &&
-	    netconf.upload_limit < UPLOAD_MIN_RATE)
-		fatalx("%s: NET_CONFIG: upload limit under %u bytes/s",
-		    __func__, UPLOAD_MIN_RATE);
+	    (netconf.upload_limit < UPLOAD_MIN_RATE ||
+	    netconf.upload_limit > UPLOAD_MAX_RATE))
+		fatalx("%s: NET_CONFIG: upload limit %llu bytes/s out of "
+		    "range", __func__,
+		    (unsigned long long)netconf.upload_limit);
 	upload_init(&upload, netconf.upload_limit, udp_send, NULL, now_ms());
 	configured = 1;
 }

@@ -23,6 +23,7 @@
 #define UPLOAD_MIN_QUEUE	(64 * 1024)
 #define UPLOAD_MAX_QUEUE	(16 * 1024 * 1024)
 #define UPLOAD_MIN_RATE		8192		/* bytes/s kad.conf allows */
+#define UPLOAD_MAX_RATE		(1ULL << 40)
 
 struct upload_dgram;
 
