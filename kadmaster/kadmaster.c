@@ -549,12 +549,14 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	spawn_check(&conf);
 	make_datadir(conf.datadir);
+	datadir_lock(conf.datadir);	/* before the socket or any file */
 	if (identity_load(conf.datadir, &ident) == -1)
 		exit(1);
 	open_udp();
 	control_init(&conf);
 	if (!conf.debug && daemon(1, 0) == -1)
 		fatal("daemon");
+	datadir_lock_pid();		/* the daemon's pid, not its parent's */
 	started = time(NULL);
 
 	spawn_workers(&conf);

@@ -34,6 +34,10 @@ int	 identity_new_port(const char *datadir, struct identity *);
 int	 identity_key_saved(const char *datadir, struct identity *,
 	    const struct kadipc_crypt_identity_res *);
 
+/* lock.c */
+void	 datadir_lock(const char *datadir);
+void	 datadir_lock_pid(void);
+
 /* spawn.c */
 struct worker {
 	enum kad_proc		 proc;

@@ -4,5 +4,6 @@
 BINS		+= kadmaster
 SBIN_BINS	+= kadmaster
 kadmaster_SRCS	:= kadmaster/kadmaster.c kadmaster/config.c \
-		   kadmaster/identity.c kadmaster/spawn.c kadmaster/control.c
+		   kadmaster/identity.c kadmaster/spawn.c kadmaster/control.c \
+		   kadmaster/lock.c
 kadmaster_PKGS	:=
