@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "version.h"
 #include "kadipc.h"
 #include "kadipc_msg.h"
 #include "log.h"
@@ -55,7 +56,7 @@ __attribute__((__noreturn__)) static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: kadctl [-s socket] command [args]\n"
+	    "usage: kadctl [-V] [-s socket] command [args]\n"
 	    "commands:\n"
 	    "    status\n"
 	    "    put [-q] file\n"
@@ -64,6 +65,24 @@ usage(void)
 	    "    bootstrap address:port\n"
 	    "    peers\n");
 	exit(1);
+}
+
+/* Whether cmd names a command at all (its arguments are checked later). */
+static int
+known_command(const char *cmd)
+{
+	static const char *const cmds[] = {
+		"status", "put", "get", "unpin", "bootstrap", "peers",
+#ifdef KAD_TEST_HOOKS
+		"test-garbage", "test-sandbox", "test-dh",
+#endif
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmd, cmds[i]) == 0)
+			return (1);
+	return (0);
 }
 
 static double
@@ -536,11 +555,14 @@ main(int argc, char *argv[])
 
 	log_init(1, 0);
 	log_procinit("kadctl");
-	while ((ch_ = getopt(argc, argv, "+s:")) != -1) {
+	while ((ch_ = getopt(argc, argv, "+s:V")) != -1) {
 		switch (ch_) {
 		case 's':
 			sock = optarg;
 			break;
+		case 'V':
+			printf("kadctl %s\n", KAD_VERSION);
+			return (0);
 		default:
 			usage();
 		}
@@ -549,6 +571,10 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		usage();
+	if (!known_command(argv[0])) {
+		fprintf(stderr, "kadctl: unknown command \"%s\"\n", argv[0]);
+		usage();
+	}
 	if (sock == NULL) {
 		conf_defaults(&c);
 		if (conf_load(&c, KAD_CONF_FILE, 0) == -1)

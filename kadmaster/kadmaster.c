@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "version.h"
 #include "kadmaster.h"
 #include "log.h"
 #include "sandbox.h"
@@ -47,7 +48,7 @@ static void	 master_identity(struct kadipc_msg *);
 __attribute__((__noreturn__)) static void
 usage(void)
 {
-	fprintf(stderr, "usage: kadmaster [-dnv] [-f file] [-o key=value]\n");
+	fprintf(stderr, "usage: kadmaster [-dnvV] [-f file] [-o key=value]\n");
 	exit(1);
 }
 
@@ -504,7 +505,7 @@ main(int argc, char *argv[])
 	log_init(1, LOG_DAEMON);
 	log_procinit(kad_procnames[KAD_PROC_MASTER]);
 	conf_defaults(&conf);
-	while ((ch = getopt(argc, argv, "df:no:v")) != -1) {
+	while ((ch = getopt(argc, argv, "df:no:vV")) != -1) {
 		switch (ch) {
 		case 'd':
 			conf.debug = 1;
@@ -527,6 +528,9 @@ main(int argc, char *argv[])
 		case 'v':
 			conf.verbose++;
 			break;
+		case 'V':
+			printf("kadmaster %s\n", KAD_VERSION);
+			exit(0);
 		default:
 			usage();
 		}

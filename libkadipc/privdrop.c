@@ -55,8 +55,8 @@ kad_privdrop_lookup(const char *user, struct kad_user *ku)
 	if ((pw = getpwnam(user)) == NULL) {
 		if (!pw_notfound(errno))
 			fatal("%s: getpwnam %s", __func__, user);
-		log_warnx("%s: user %s does not exist, using %s", __func__,
-		    user, KAD_USER_FALLBACK);
+		log_warnx("user %s does not exist: running as %s instead "
+		    "(make install creates it)", user, KAD_USER_FALLBACK);
 		fallback = 1;
 		errno = 0;
 		if ((pw = getpwnam(KAD_USER_FALLBACK)) == NULL) {
