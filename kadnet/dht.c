@@ -111,7 +111,7 @@ boot_remember(struct dht *d, const struct krpc_addr *a, uint64_t now)
 	unsigned	i;
 
 	for (i = 0; i < d->nboot; i++)
-		if (dht_addr_eq(&d->boot[i], a))
+		if (krpc_addr_eq(&d->boot[i], a))
 			break;
 	if (i == d->nboot) {
 		if (d->nboot < DHT_MAX_BOOT)
@@ -213,7 +213,7 @@ dht_ping(struct dht *d, const struct sockaddr *sa, socklen_t salen,
 	int			r;
 
 	ENTER(d);
-	if (dht_sa_to_addr(sa, salen, &a) == -1 || dht_martian(d, &a)) {
+	if (krpc_addr_from_sa(sa, salen, &a) == -1 || dht_martian(d, &a)) {
 		LEAVE(d);
 		errno = EINVAL;
 		return (-1);
@@ -513,7 +513,7 @@ dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 
 	blen = cf->bind.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
 	    sizeof(struct sockaddr_in6);
-	if (dht_sa_to_addr((const struct sockaddr *)&cf->bind, blen,
+	if (krpc_addr_from_sa((const struct sockaddr *)&cf->bind, blen,
 	    &d->self_addr) == 0) {
 		d->self_known = d->self_addr.port != 0;
 		if (d->cf.families == 0)

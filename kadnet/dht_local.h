@@ -253,10 +253,6 @@ struct dht {
 };
 
 /* dht_rpc.c: addresses */
-int		 dht_sa_to_addr(const struct sockaddr *, socklen_t,
-		    struct krpc_addr *);
-int		 dht_addr_eq(const struct krpc_addr *,
-		    const struct krpc_addr *);
 int		 dht_is_loopback(const struct krpc_addr *);
 int		 dht_martian(const struct dht *, const struct krpc_addr *);
 uint8_t		 dht_family_bit(uint8_t family);

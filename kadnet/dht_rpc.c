@@ -42,62 +42,6 @@ RB_GENERATE_STATIC(otree, storeop, entry, storeop_cmp)
 /* ---- addresses ---- */
 
 int
-dht_sa_to_addr(const struct sockaddr *sa, socklen_t len, struct krpc_addr *a)
-{
-	struct sockaddr_in	sin;
-	struct sockaddr_in6	sin6;
-
-	memset(a, 0, sizeof(*a));
-	if (sa == NULL)
-		return (-1);
-	if (sa->sa_family == AF_INET && len == sizeof(sin)) {
-		memcpy(&sin, sa, sizeof(sin));
-		a->family = KRPC_AF_INET;
-		memcpy(a->ip, &sin.sin_addr, 4);
-		a->port = ntohs(sin.sin_port);
-		return (0);
-	}
-	if (sa->sa_family == AF_INET6 && len == sizeof(sin6)) {
-		memcpy(&sin6, sa, sizeof(sin6));
-		a->family = KRPC_AF_INET6;
-		memcpy(a->ip, &sin6.sin6_addr, 16);
-		a->port = ntohs(sin6.sin6_port);
-		return (0);
-	}
-	return (-1);
-}
-
-static socklen_t
-addr_to_sa(const struct krpc_addr *a, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in	sin;
-	struct sockaddr_in6	sin6;
-
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == KRPC_AF_INET) {
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons(a->port);
-		memcpy(&sin.sin_addr, a->ip, 4);
-		memcpy(ss, &sin, sizeof(sin));
-		return (sizeof(sin));
-	}
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_port = htons(a->port);
-	memcpy(&sin6.sin6_addr, a->ip, 16);
-	memcpy(ss, &sin6, sizeof(sin6));
-	return (sizeof(sin6));
-}
-
-int
-dht_addr_eq(const struct krpc_addr *a, const struct krpc_addr *b)
-{
-	return (a->family == b->family && a->port == b->port &&
-	    memcmp(a->ip, b->ip, a->family == KRPC_AF_INET ? 4 : 16) == 0);
-}
-
-int
 dht_is_loopback(const struct krpc_addr *a)
 {
 	static const uint8_t	lo6[16] = { [15] = 1 };
@@ -150,7 +94,7 @@ dht_contact_ok(const struct dht *d, const struct krpc_contact *c)
 		return (0);
 	if (dht_martian(d, &c->addr))
 		return (0);
-	if (d->self_known && dht_addr_eq(&c->addr, &d->self_addr))
+	if (d->self_known && krpc_addr_eq(&c->addr, &d->self_addr))
 		return (0);
 	return (1);
 }
@@ -224,7 +168,7 @@ send_bytes(struct dht *d, const uint8_t *pub, const uint8_t *buf, size_t len,
 	/* a STORE waits for a proved session: never inside a handshake */
 	if (KRPC_IS_REQUEST(type) && type != KRPC_STORE)
 		room = krpc_reply_max(type);
-	sl = addr_to_sa(to, &ss);
+	sl = krpc_addr_to_sa(to, &ss);
 	d->io.send(d->io.arg, pub, buf, len, (struct sockaddr *)&ss, sl,
 	    room);
 	d->st.tx++;

@@ -210,7 +210,7 @@ handle_reply(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
 		return;
 	}
 	if (p->id_known ? memcmp(p->pub, pub, KRPC_KEY_LEN) != 0 :
-	    !dht_addr_eq(&p->to, from)) {
+	    !krpc_addr_eq(&p->to, from)) {
 		d->st.drop[DHT_DROP_WRONGSRC]++;
 		return;
 	}
@@ -251,7 +251,7 @@ dht_input(struct dht *d, const uint8_t pub[KRPC_KEY_LEN], int validated,
 	ENTER(d);
 	d->st.rx++;
 	d->st.rx_bytes += len;
-	if (dht_sa_to_addr(from, fromlen, &a) == -1) {
+	if (krpc_addr_from_sa(from, fromlen, &a) == -1) {
 		d->st.drop[DHT_DROP_BADADDR]++;
 		goto out;
 	}
@@ -320,7 +320,7 @@ dht_peer_up(struct dht *d, const uint8_t pub[KRPC_KEY_LEN],
 	int			 r;
 
 	ENTER(d);
-	if (dht_sa_to_addr(from, fromlen, &a) == -1 || dht_martian(d, &a) ||
+	if (krpc_addr_from_sa(from, fromlen, &a) == -1 || dht_martian(d, &a) ||
 	    memcmp(pub, d->cf.pub, KRPC_KEY_LEN) == 0 ||
 	    dht_node_id(d, pub, id) == -1) {
 		LEAVE(d);

@@ -203,51 +203,6 @@ net_save(evutil_socket_t fd, short ev, void *arg)
 		event_add(ev_save, &(struct timeval){ NET_SAVE_EVERY, 0 });
 }
 
-/* ---- addresses: the sockets' and the protocol's forms ---- */
-
-static int
-sa_to_kaddr(const struct sockaddr *sa, socklen_t len, struct krpc_addr *a)
-{
-	struct sockaddr_in	sin;
-	struct sockaddr_in6	sin6;
-
-	memset(a, 0, sizeof(*a));
-	if (sa->sa_family == AF_INET && len == sizeof(sin)) {
-		memcpy(&sin, sa, sizeof(sin));
-		a->family = KRPC_AF_INET;
-		memcpy(a->ip, &sin.sin_addr, 4);
-		a->port = ntohs(sin.sin_port);
-		return (0);
-	}
-	if (sa->sa_family == AF_INET6 && len == sizeof(sin6)) {
-		memcpy(&sin6, sa, sizeof(sin6));
-		a->family = KRPC_AF_INET6;
-		memcpy(a->ip, &sin6.sin6_addr, 16);
-		a->port = ntohs(sin6.sin6_port);
-		return (0);
-	}
-	return (-1);
-}
-
-static socklen_t
-kaddr_to_sa(const struct krpc_addr *a, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == KRPC_AF_INET) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(a->port);
-		memcpy(&sin->sin_addr, a->ip, 4);
-		return (sizeof(*sin));
-	}
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(a->port);
-	memcpy(&sin6->sin6_addr, a->ip, 16);
-	return (sizeof(*sin6));
-}
-
 /* ---- session callbacks: the sockets below, the dht above ---- */
 
 static void
@@ -267,7 +222,7 @@ sio_send(void *arg, const void *buf, size_t len, const struct krpc_addr *to)
 	int			 i;
 
 	(void)arg;
-	sl = kaddr_to_sa(to, &ss);
+	sl = krpc_addr_to_sa(to, &ss);
 	for (i = 0; i < nudp; i++)
 		if (udp_fam[i] == ss.ss_family)
 			break;
@@ -289,7 +244,7 @@ sio_deliver(void *arg, const uint8_t pub[SESS_KEY_LEN],
 	socklen_t		 sl;
 
 	(void)arg;
-	sl = kaddr_to_sa(from, &ss);
+	sl = krpc_addr_to_sa(from, &ss);
 	(void)dht_input(dht, pub, validated, buf, len, (struct sockaddr *)&ss,
 	    sl, now_ms());
 }
@@ -302,7 +257,7 @@ sio_peer_up(void *arg, const uint8_t pub[SESS_KEY_LEN],
 	socklen_t		 sl;
 
 	(void)arg;
-	sl = kaddr_to_sa(addr, &ss);
+	sl = krpc_addr_to_sa(addr, &ss);
 	(void)dht_peer_up(dht, pub, (struct sockaddr *)&ss, sl, now_ms());
 }
 
@@ -326,7 +281,7 @@ io_send(void *arg, const uint8_t *pub, const void *buf, size_t len,
 	struct krpc_addr	a;
 
 	(void)arg;
-	if (sa_to_kaddr(to, tolen, &a) == -1 ||
+	if (krpc_addr_from_sa(to, tolen, &a) == -1 ||
 	    sess_send(sess, pub, &a, buf, len, reply_room, now_ms()) == -1)
 		sendfail++;
 }
@@ -408,7 +363,7 @@ net_udp_read(evutil_socket_t fd, short ev, void *arg)
 				log_warn("%s: recvfrom", __func__);
 			break;
 		}
-		if (sa_to_kaddr((struct sockaddr *)&ss, sslen, &a) == 0)
+		if (krpc_addr_from_sa((struct sockaddr *)&ss, sslen, &a) == 0)
 			sess_input(sess, buf, (size_t)n, &a, now);
 	}
 	net_drain_queue();
@@ -614,7 +569,7 @@ net_start(void)
 	sess_config_defaults(&scf);
 	memcpy(scf.pub, netconf.pub, sizeof(scf.pub));
 	/* the same loopback policy as the dht's (martians AUTO) */
-	scf.allow_loopback = sa_to_kaddr((struct sockaddr *)&cf.bind, len,
+	scf.allow_loopback = krpc_addr_from_sa((struct sockaddr *)&cf.bind, len,
 	    &self) == 0 && ((self.family == KRPC_AF_INET &&
 	    self.ip[0] == 127) || (self.family == KRPC_AF_INET6 &&
 	    IN6_IS_ADDR_LOOPBACK((struct in6_addr *)self.ip)));

@@ -5,6 +5,8 @@
  * cursor that checks the remaining length first.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <bsd/sys/endian.h>
 #include <errno.h>
@@ -479,4 +481,63 @@ krpc_reply_max(uint8_t type)
 	default:
 		return (0);
 	}
+}
+
+/* ---- addresses: the sockets' form and the protocol's ---- */
+
+int
+krpc_addr_from_sa(const struct sockaddr *sa, socklen_t len,
+    struct krpc_addr *a)
+{
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+
+	memset(a, 0, sizeof(*a));
+	if (sa == NULL)
+		return (-1);
+	if (sa->sa_family == AF_INET && len == sizeof(sin)) {
+		memcpy(&sin, sa, sizeof(sin));
+		a->family = KRPC_AF_INET;
+		memcpy(a->ip, &sin.sin_addr, 4);
+		a->port = ntohs(sin.sin_port);
+		return (0);
+	}
+	if (sa->sa_family == AF_INET6 && len == sizeof(sin6)) {
+		memcpy(&sin6, sa, sizeof(sin6));
+		a->family = KRPC_AF_INET6;
+		memcpy(a->ip, &sin6.sin6_addr, 16);
+		a->port = ntohs(sin6.sin6_port);
+		return (0);
+	}
+	return (-1);
+}
+
+socklen_t
+krpc_addr_to_sa(const struct krpc_addr *a, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in	sin;
+	struct sockaddr_in6	sin6;
+
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == KRPC_AF_INET) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(a->port);
+		memcpy(&sin.sin_addr, a->ip, 4);
+		memcpy(ss, &sin, sizeof(sin));
+		return (sizeof(sin));
+	}
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(a->port);
+	memcpy(&sin6.sin6_addr, a->ip, 16);
+	memcpy(ss, &sin6, sizeof(sin6));
+	return (sizeof(sin6));
+}
+
+int
+krpc_addr_eq(const struct krpc_addr *a, const struct krpc_addr *b)
+{
+	return (a->family == b->family && a->port == b->port &&
+	    memcmp(a->ip, b->ip, a->family == KRPC_AF_INET ? 4 : 16) == 0);
 }

@@ -13,6 +13,7 @@
 #define KAD_KRPC_H
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -159,5 +160,15 @@ size_t	krpc_reply_max(uint8_t type);
 
 /* Wire length of one contact record for an address family, 0 if none. */
 size_t	krpc_contact_len(uint8_t family);
+
+/*
+ * A sockaddr (AF_INET or AF_INET6 of exactly its size) as a krpc_addr,
+ * and back; -1 for anything else, a NULL one included.
+ */
+int		krpc_addr_from_sa(const struct sockaddr *, socklen_t,
+		    struct krpc_addr *);
+socklen_t	krpc_addr_to_sa(const struct krpc_addr *,
+		    struct sockaddr_storage *);
+int		krpc_addr_eq(const struct krpc_addr *, const struct krpc_addr *);
 
 #endif /* KAD_KRPC_H */

@@ -204,7 +204,7 @@ sess_in_data(struct sess *s, const uint8_t *pkt, size_t len,
 	 * Only the address the handshake came from: a copy sent from
 	 * elsewhere moves nothing (a peer that moved shakes hands again).
 	 */
-	if (!sess_addr_eq(&k->addr, from)) {
+	if (!krpc_addr_eq(&k->addr, from)) {
 		s->st.drop[SESS_DROP_ADDRESS]++;
 		return;
 	}

@@ -343,7 +343,7 @@ sess_in_resp(struct sess *s, const uint8_t *p, size_t len,
 		s->st.drop[SESS_DROP_INDEX]++;
 		return;
 	}
-	if (!sess_addr_eq(&h->to, from)) {
+	if (!krpc_addr_eq(&h->to, from)) {
 		s->st.drop[SESS_DROP_ADDRESS]++;
 		return;
 	}
@@ -373,7 +373,7 @@ sess_in_cookie(struct sess *s, const uint8_t *p, size_t len,
 	}
 	if ((h = sess_idx_find(s, le32dec(p + COOKIE_RECEIVER),
 	    IDX_IHS)) == NULL || h->stage != IHS_SENT ||
-	    !sess_addr_eq(&h->to, from)) {
+	    !krpc_addr_eq(&h->to, from)) {
 		s->st.drop[SESS_DROP_INDEX]++;
 		return;
 	}
@@ -631,7 +631,7 @@ kreq_find(struct sess *s, const struct krpc_addr *to)
 	struct sess_kreq	*kr;
 
 	TAILQ_FOREACH(kr, &s->kreq, entry)
-		if (sess_addr_eq(&kr->to, to))
+		if (krpc_addr_eq(&kr->to, to))
 			return (kr);
 	return (NULL);
 }

@@ -217,7 +217,6 @@ void		 sess_flush(struct sess *, struct sess_peer *, uint64_t);
 void		 sess_msgq_free(struct sess *, struct sess_msgq *, unsigned *,
 		    int count_drop);
 int		 sess_addr_ok(const struct sess *, const struct krpc_addr *);
-int		 sess_addr_eq(const struct krpc_addr *, const struct krpc_addr *);
 void		 sess_addr_bytes(const struct krpc_addr *, uint8_t [20]);
 
 /* sess_hs.c */

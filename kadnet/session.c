@@ -76,13 +76,6 @@ sess_config_defaults(struct sess_config *cf)
 
 /* ---- addresses ---- */
 
-int
-sess_addr_eq(const struct krpc_addr *a, const struct krpc_addr *b)
-{
-	return (a->family == b->family && a->port == b->port &&
-	    memcmp(a->ip, b->ip, a->family == KRPC_AF_INET ? 4 : 16) == 0);
-}
-
 /* family, zero, port, 16 address bytes (what cookies are made of) */
 void
 sess_addr_bytes(const struct krpc_addr *a, uint8_t out[20])

@@ -108,7 +108,7 @@ node_of(const struct krpc_addr *a)
 	int	i;
 
 	for (i = 0; i < MAXNODES; i++)
-		if (N[i].s != NULL && sess_addr_eq(&N[i].addr, a))
+		if (N[i].s != NULL && krpc_addr_eq(&N[i].addr, a))
 			return (i);
 	return (-1);
 }
@@ -118,7 +118,7 @@ io_send(void *arg, const void *buf, size_t len, const struct krpc_addr *to)
 {
 	struct node	*n = arg;
 
-	if (sess_addr_eq(to, &victim))
+	if (krpc_addr_eq(to, &victim))
 		sent_to_victim += len;
 	if (nq == MAXQ || len > SESS_MAX_DGRAM)
 		abort();
@@ -290,7 +290,7 @@ run(void)
 			return;
 		d = Q[0];
 		q_del(0);
-		if (sess_addr_eq(&d.from, &victim))
+		if (krpc_addr_eq(&d.from, &victim))
 			victim_sent += d.len;
 		if (d.to >= 0 && N[d.to].s != NULL)
 			sess_input(N[d.to].s, d.buf, d.len, &d.from, now);
