@@ -27,6 +27,9 @@ int	 crypt_random(void *, size_t);
 /* 1 if equal, in time independent of the contents. */
 int	 crypt_memeq(const void *, const void *, size_t);
 
+int	 crypt_hmac(const uint8_t [CRYPT_KEY_LEN], const void *, size_t,
+	    const void *, size_t, uint8_t [CRYPT_HASH_LEN]);
+
 struct crypt_sha256;
 struct crypt_sha256 *crypt_sha256_new(void);
 int	 crypt_sha256_init(struct crypt_sha256 *);

@@ -13,6 +13,10 @@
  * itself and only opens chunks named by a link's verified tree.  Its one
  * oracle, the hashed DH of the node key that kadnet may ask for, is
  * crypt_oracle.c's, and checks every request.
+ *
+ * The file list (crypt_list.c) is read the first time a transfer needs
+ * it: ls, find, unpin, rm and the end of a put wait for it
+ * (wait_list) and go on in crypt_list_loaded.
  */
 #include <sys/types.h>
 
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kadipc.h"
 #include "kadipc_msg.h"
@@ -33,11 +38,12 @@
 #include "kadcrypt.h"
 #include "publish.h"
 #include "fetch.h"
+#include "filelist.h"
 
 #define MAX_XFERS	64
 #define READ_CHUNK	(60 * 1024)
 
-enum xfer_kind { XFER_PUT, XFER_GET, XFER_UNPIN };
+enum xfer_kind { XFER_PUT, XFER_GET, XFER_UNPIN, XFER_RM, XFER_LS, XFER_FIND };
 
 struct xfer {
 	TAILQ_ENTRY(xfer)	 entry;
@@ -51,13 +57,24 @@ struct xfer {
 	size_t			 ring_size, ring_head, ring_len;	/* reply */
 	uint64_t		 acked;		/* reported to the master */
 	int			 ended;
-	char			 link[KADIPC_LINK_MAX];
+	char			 link[KADIPC_LINK_MAX];	/* also unpin, rm */
+	char			 name[KADIPC_NAME_MAX];
+	struct crypt_sha256	*plain;		/* put: the plaintext; get:
+						   what is skipped */
+	int			 wait_list;	/* until the list is read */
+	uint8_t			 find[CRYPT_HASH_LEN];	/* find */
 	/* get and unpin */
 	struct fetch		*fetch;
 	size_t			 outstanding;	/* chunk requests in flight */
 	uint64_t		 unacked;	/* data the master has not acked */
 	int			 meta_sent;
-	uint64_t		 unpin_missing;
+	uint64_t		 skip;		/* resumed get: not sent */
+	int			 prefix_sent;
+	uint64_t		 unpin_missing;	/* unpin, rm: not stored */
+	uint64_t		 unpin_already;	/* unpin: not pinned */
+	uint64_t		 unpin_done;	/* unpinned, dropped */
+	uint64_t		 rm_busy;	/* rm: pinned by another file */
+	int			 rm_pin;	/* rm: drop a pin first */
 	int			 dirty;		/* replies came: pump it */
 };
 
@@ -65,7 +82,7 @@ static TAILQ_HEAD(, xfer) xfers = TAILQ_HEAD_INITIALIZER(xfers);
 static int		 nxfers;
 static uint32_t		 window = 8 * 1024 * 1024;
 static uint64_t		 stat_put_bytes, stat_get_bytes, stat_chunks_out;
-static uint64_t		 stat_stale_replies;
+static uint64_t		 stat_stale_replies, stat_dedup;
 
 struct kadipc_chan	*crypt_master, *crypt_store;
 
@@ -89,8 +106,23 @@ xfer_free(struct xfer *x)
 		publish_free(x->pub);
 	if (x->fetch != NULL)
 		fetch_free(x->fetch);
+	crypt_sha256_free(x->plain);
 	free(x->covered);
 	freezero(x, sizeof(*x));
+}
+
+static struct xfer *
+xfer_new(uint32_t id, enum xfer_kind kind)
+{
+	struct xfer	*x;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		fatal("%s", __func__);
+	x->id = id;
+	x->kind = kind;
+	TAILQ_INSERT_TAIL(&xfers, x, entry);
+	nxfers++;
+	return (x);
 }
 
 static void
@@ -110,6 +142,13 @@ to_store(uint32_t type, uint32_t id, const struct iovec *iov, int n)
 static void
 xfer_fail(struct xfer *x, const char *fmt, ...)
     __attribute__((__format__(printf, 2, 3)));
+
+/* One line for the user (XFER_INFO), cut to fit if it must be. */
+#define xfer_info(x, ...) do {						\
+	if (kadipc_send_error(crypt_master, KADIPC_XFER_INFO, (x)->id,	\
+	    NULL, __VA_ARGS__) == -1)					\
+		fatal("%s: XFER_INFO", __func__);			\
+} while (0)
 
 static void
 xfer_fail(struct xfer *x, const char *fmt, ...)
@@ -190,12 +229,10 @@ put_begin(uint32_t id, struct kadipc_msg *m)
 
 	if (kadipc_recv_xfer_begin(m, &xb) == -1)
 		fatalx("%s: bad XFER_PUT_BEGIN", __func__);
-	if ((x = calloc(1, sizeof(*x))) == NULL)
-		fatal("%s", __func__);
-	x->id = id;
-	x->kind = XFER_PUT;
-	TAILQ_INSERT_TAIL(&xfers, x, entry);
-	nxfers++;
+	x = xfer_new(id, XFER_PUT);
+	strlcpy(x->name, xb.name, sizeof(x->name));
+	if ((x->plain = crypt_sha256_new()) == NULL)
+		fatalx("%s: SHA-256", __func__);
 	if ((x->pub = publish_new(xb.name, 0, &errstr)) == NULL)
 		xfer_fail(x, "cannot publish: %s", errstr);
 }
@@ -212,8 +249,40 @@ put_data(struct xfer *x, struct kadipc_msg *m)
 		fatalx("%s: bad XFER_DATA", __func__);
 	x->bytes_in += len;
 	stat_put_bytes += len;
+	if (crypt_sha256_update(x->plain, data, len) == -1)
+		fatalx("%s: SHA-256", __func__);
 	if (publish_update(x->pub, data, len, put_emit, x) == -1)
 		xfer_fail(x, "publishing failed");
+}
+
+/* The new file joins the list: its keyed hash finds it again. */
+static int
+put_list(struct xfer *x)
+{
+	struct fl_entry	 e;
+	uint8_t		 sha[CRYPT_HASH_LEN];
+	uint64_t	 size, nchunks;
+	int		 height, rv = 0;
+
+	memset(&e, 0, sizeof(e));
+	if (crypt_sha256_final(x->plain, sha) == -1 ||
+	    crypt_list_mac(sha, e.mac) == -1 ||
+	    publish_info(x->pub, &size, &nchunks, &height) == -1)
+		fatalx("%s: cannot describe the file", __func__);
+	e.size = size;
+	e.time = time(NULL);
+	e.flags = KADIPC_LIST_F_PINNED;
+	e.holders = KADIPC_HOLDERS_UNKNOWN;
+	strlcpy(e.name, x->name[0] != '\0' ? x->name : "stdin",
+	    sizeof(e.name));
+	strlcpy(e.link, x->link, sizeof(e.link));
+	if (crypt_list_add(&e) == -1) {
+		xfer_fail(x, "published, but the file list is full (%d "
+		    "files); the link is not listed: %s", FL_MAX, x->link);
+		rv = -1;
+	}
+	explicit_bzero(&e, sizeof(e));
+	return (rv);
 }
 
 static void
@@ -222,6 +291,12 @@ put_maybe_done(struct xfer *x)
 	struct kadipc_link	 l;
 
 	if (!x->ended || x->ring_len > 0)
+		return;
+	if (!crypt_list_ready()) {
+		x->wait_list = 1;
+		return;
+	}
+	if (put_list(x) == -1)
 		return;
 	memset(&l, 0, sizeof(l));
 	strlcpy(l.link, x->link, sizeof(l.link));
@@ -272,7 +347,79 @@ put_stored(struct xfer *x, const struct kadipc_chunk_res *res)
 	put_maybe_done(x);
 }
 
-/* get and unpin */
+/* get, unpin and rm */
+
+/*
+ * A resumed get: the client holds the first x->skip bytes.  They are
+ * hashed, not sent; once they are past, XFER_PREFIX tells the client
+ * their SHA-256, which it checks against its partial file.  *off is
+ * where the bytes to send begin in buf.
+ */
+static void
+get_skip(struct xfer *x, const uint8_t *buf, size_t n, size_t *off)
+{
+	struct kadipc_key	 k;
+	size_t			 take;
+
+	*off = 0;
+	if (x->plain == NULL || x->prefix_sent)
+		return;
+	take = x->skip < n ? (size_t)x->skip : n;
+	if (take > 0 && crypt_sha256_update(x->plain, buf, take) == -1)
+		fatalx("%s: SHA-256", __func__);
+	x->skip -= take;
+	*off = take;
+	if (x->skip == 0) {
+		if (crypt_sha256_final(x->plain, k.key) == -1)
+			fatalx("%s: SHA-256", __func__);
+		x->prefix_sent = 1;
+		to_master(KADIPC_XFER_PREFIX, x->id, &k, sizeof(k));
+	}
+}
+
+/* The last word of an unpin or rm, once every reply is in. */
+static void
+unpin_finish(struct xfer *x)
+{
+	struct fl_entry		 e;
+	const struct fl_entry	*le;
+	ssize_t			 i;
+	const char		*name = "this link";
+
+	if ((i = crypt_list_find_link(x->link)) >= 0) {
+		le = crypt_list_entry((size_t)i);
+		name = le->name;
+	}
+	if (x->kind == XFER_UNPIN) {
+		if (x->unpin_missing > 0) {
+			xfer_fail(x, "%" PRIu64 " chunks of %s are not stored "
+			    "here", x->unpin_missing, name);
+			return;
+		}
+		if (x->unpin_done == 0)
+			xfer_info(x, "%s was not pinned here; nothing changed",
+			    name);
+		else
+			xfer_info(x, "unpinned %s (%" PRIu64 " chunks)", name,
+			    x->unpin_done);
+		if (i >= 0) {
+			e = *crypt_list_entry((size_t)i);
+			if (e.flags & KADIPC_LIST_F_PINNED) {
+				e.flags &= ~KADIPC_LIST_F_PINNED;
+				crypt_list_update((size_t)i, &e);
+			}
+			explicit_bzero(&e, sizeof(e));
+		}
+	} else {
+		xfer_info(x, "removed %s: %" PRIu64 " chunks dropped, %"
+		    PRIu64 " not stored here, %" PRIu64 " kept for another "
+		    "file", name, x->unpin_done, x->unpin_missing, x->rm_busy);
+		if (i >= 0)
+			crypt_list_remove((size_t)i);
+	}
+	to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
+	xfer_free(x);
+}
 
 static void
 get_pump(struct xfer *x)
@@ -281,21 +428,30 @@ get_pump(struct xfer *x)
 	struct kadipc_key	 k;
 	struct iovec		 iov;
 	uint8_t			 buf[READ_CHUNK];
-	size_t			 n, used = 0;
+	size_t			 n, off, used = 0;
 
 	if (x->kind == XFER_GET && !x->meta_sent &&
 	    fetch_meta(x->fetch, &meta.size, meta.name,
 	    sizeof(meta.name)) == 1) {
 		x->meta_sent = 1;
+		if (x->skip > meta.size) {
+			xfer_fail(x, "the partial file is longer than the "
+			    "file (%" PRIu64 " bytes); get it again without "
+			    "resuming", meta.size);
+			return;
+		}
 		to_master(KADIPC_XFER_META, x->id, &meta, sizeof(meta));
 	}
 	while (x->kind == XFER_GET && x->unacked < window &&
 	    (n = fetch_read(x->fetch, buf, sizeof(buf))) > 0) {
-		to_master(KADIPC_XFER_DATA, x->id, buf, n);
-		x->unacked += n;
-		stat_get_bytes += n;
 		if (n > used)
 			used = n;
+		get_skip(x, buf, n, &off);
+		if (off == n)
+			continue;
+		to_master(KADIPC_XFER_DATA, x->id, buf + off, n - off);
+		x->unacked += n - off;
+		stat_get_bytes += n - off;
 	}
 	explicit_bzero(buf, used);
 	if (fetch_error(x->fetch) != NULL) {
@@ -305,9 +461,8 @@ get_pump(struct xfer *x)
 	if (fetch_done(x->fetch)) {
 		if (x->outstanding > 0)
 			return;	/* stray replies still due; wait for them */
-		if (x->kind == XFER_UNPIN && x->unpin_missing > 0) {
-			xfer_fail(x, "%" PRIu64 " chunks of this link are not "
-			    "stored here", x->unpin_missing);
+		if (x->kind == XFER_UNPIN || x->kind == XFER_RM) {
+			unpin_finish(x);
 			return;
 		}
 		to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
@@ -323,22 +478,34 @@ get_pump(struct xfer *x)
 	}
 }
 
+/* The walk of a get, an unpin or an rm, once the list allows. */
 static void
-get_begin(uint32_t id, struct kadipc_msg *m, enum xfer_kind kind)
+walk_start(struct xfer *x)
 {
-	struct kadipc_link	 l;
-	struct xfer		*x;
+	const struct fl_entry	*e;
 	char			 err[KADIPC_TEXT_MAX];
+	ssize_t			 i;
 
-	if (kadipc_recv_link(m, &l) == -1)
-		fatalx("%s: bad link message", __func__);
-	if ((x = calloc(1, sizeof(*x))) == NULL)
-		fatal("%s", __func__);
-	x->id = id;
-	x->kind = kind;
-	TAILQ_INSERT_TAIL(&xfers, x, entry);
-	nxfers++;
-	if ((x->fetch = fetch_new(l.link, kind == XFER_UNPIN, err,
+	if (x->kind != XFER_GET) {
+		if (!crypt_list_ready()) {
+			x->wait_list = 1;
+			return;
+		}
+		i = crypt_list_find_link(x->link);
+		e = i >= 0 ? crypt_list_entry((size_t)i) : NULL;
+		/* listed and unpinned: nothing to walk for */
+		if (x->kind == XFER_UNPIN && e != NULL &&
+		    !(e->flags & KADIPC_LIST_F_PINNED)) {
+			xfer_info(x, "%s was not pinned here; nothing changed",
+			    e->name);
+			to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
+			xfer_free(x);
+			return;
+		}
+		/* a file not listed may be pinned by an older kad */
+		x->rm_pin = e == NULL || (e->flags & KADIPC_LIST_F_PINNED);
+	}
+	if ((x->fetch = fetch_new(x->link, x->kind != XFER_GET, err,
 	    sizeof(err))) == NULL) {
 		xfer_fail(x, "%s", err);
 		return;
@@ -346,21 +513,57 @@ get_begin(uint32_t id, struct kadipc_msg *m, enum xfer_kind kind)
 	get_pump(x);
 }
 
+static void
+get_begin(uint32_t id, struct kadipc_msg *m, enum xfer_kind kind)
+{
+	struct kadipc_xfer_get	 g;
+	struct kadipc_link	 l;
+	struct xfer		*x;
+
+	memset(&g, 0, sizeof(g));
+	if (kind == XFER_GET) {
+		if (kadipc_recv_xfer_get(m, &g) == -1)
+			fatalx("%s: bad XFER_GET_BEGIN", __func__);
+	} else {
+		if (kadipc_recv_link(m, &l) == -1)
+			fatalx("%s: bad link message", __func__);
+		memcpy(g.link, l.link, sizeof(g.link));
+		explicit_bzero(&l, sizeof(l));
+	}
+	x = xfer_new(id, kind);
+	strlcpy(x->link, g.link, sizeof(x->link));
+	explicit_bzero(&g.link, sizeof(g.link));
+	if (g.offset > 0) {
+		x->skip = g.offset;
+		if ((x->plain = crypt_sha256_new()) == NULL)
+			fatalx("%s: SHA-256", __func__);
+	}
+	walk_start(x);
+}
+
 /*
- * Unpin: the engine walks the index tree (fetching index chunks like a
- * get), and each key it reports is unpinned in the store.
+ * Unpin and rm: the engine walks the index tree (fetching index chunks
+ * like a get), and each key it reports is unpinned (or dropped) in the
+ * store.
  */
 static void
 unpin_keys(struct xfer *x)
 {
-	struct kadipc_key	 k;
+	struct kadipc_chunk	 c;
 	struct iovec		 iov;
 	int			 is_index;
 
-	while (fetch_next_key(x->fetch, k.key, &is_index) == 1) {
-		iov.iov_base = &k;
-		iov.iov_len = sizeof(k);
-		to_store(KADIPC_CHUNK_UNPIN, x->id, &iov, 1);
+	memset(&c, 0, sizeof(c));
+	while (fetch_next_key(x->fetch, c.key, &is_index) == 1) {
+		iov.iov_base = &c;
+		if (x->kind == XFER_RM) {
+			c.flags = x->rm_pin ? KADIPC_CHUNK_F_PIN : 0;
+			iov.iov_len = sizeof(c);
+			to_store(KADIPC_CHUNK_DROP, x->id, &iov, 1);
+		} else {
+			iov.iov_len = sizeof(c.key);
+			to_store(KADIPC_CHUNK_UNPIN, x->id, &iov, 1);
+		}
 		x->outstanding++;
 	}
 }
@@ -379,9 +582,114 @@ get_chunk(struct xfer *x, const struct kadipc_chunk_msg *c)
 		return;
 	} else
 		fetch_chunk(x->fetch, c->key, c->data, c->len);
-	if (x->kind == XFER_UNPIN)
+	if (x->kind == XFER_UNPIN || x->kind == XFER_RM)
 		unpin_keys(x);
 	x->dirty = 1;	/* pumped once per burst: crypt_store_batch */
+}
+
+/* An unpin's or an rm's answer for one chunk. */
+static void
+unpin_reply(struct xfer *x, uint32_t type, const struct kadipc_chunk_msg *c)
+{
+	if ((type == KADIPC_CHUNK_UNPIN_RES ? XFER_UNPIN : XFER_RM) !=
+	    x->kind || x->outstanding == 0)
+		fatalx("%s: unexpected %s", __func__, kadipc_type_name(type));
+	x->outstanding--;
+	switch (c->error) {
+	case 0:
+		x->unpin_done++;
+		break;
+	case ENOENT:
+		x->unpin_missing++;
+		break;
+	case EALREADY:
+		if (type != KADIPC_CHUNK_UNPIN_RES)
+			goto bad;
+		x->unpin_already++;
+		break;
+	case EBUSY:
+		if (type != KADIPC_CHUNK_DROP_RES)
+			goto bad;
+		x->rm_busy++;
+		break;
+	default:
+	bad:
+		xfer_fail(x, "the store could not %s a chunk: %s",
+		    x->kind == XFER_RM ? "drop" : "unpin", strerror(c->error));
+		return;
+	}
+	x->dirty = 1;
+}
+
+/* ls and find: answered from the list alone. */
+static void
+list_answer(struct xfer *x)
+{
+	struct kadipc_list_entry	 le;
+	struct kadipc_link		 l;
+	const struct fl_entry		*e;
+	uint8_t				 mac[CRYPT_HASH_LEN];
+	ssize_t				 i;
+	size_t				 j;
+
+	if (!crypt_list_ready()) {
+		x->wait_list = 1;
+		return;
+	}
+	if (x->kind == XFER_LS) {
+		for (j = 0; j < crypt_list_count(); j++) {
+			e = crypt_list_entry(j);
+			memset(&le, 0, sizeof(le));
+			le.size = e->size;
+			le.time = e->time;
+			le.flags = e->flags;
+			le.holders = e->holders;
+			strlcpy(le.name, e->name, sizeof(le.name));
+			strlcpy(le.link, e->link, sizeof(le.link));
+			to_master(KADIPC_XFER_ENTRY, x->id, &le, sizeof(le));
+		}
+		explicit_bzero(&le, sizeof(le));
+		to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
+		xfer_free(x);
+		return;
+	}
+	if (crypt_list_mac(x->find, mac) == -1)
+		fatalx("%s: HMAC", __func__);
+	if ((i = crypt_list_find_mac(mac)) >= 0) {
+		memset(&l, 0, sizeof(l));
+		strlcpy(l.link, crypt_list_entry((size_t)i)->link,
+		    sizeof(l.link));
+		stat_dedup++;
+		to_master(KADIPC_XFER_LINK, x->id, &l, sizeof(l));
+		explicit_bzero(&l, sizeof(l));
+	} else
+		to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
+	xfer_free(x);
+}
+
+/* The list is read: whatever waited for it goes on. */
+void
+crypt_list_loaded(void)
+{
+	struct xfer	*x, *tmp;
+
+	TAILQ_FOREACH_SAFE(x, &xfers, entry, tmp) {
+		if (!x->wait_list)
+			continue;
+		x->wait_list = 0;
+		switch (x->kind) {
+		case XFER_PUT:
+			put_maybe_done(x);
+			break;
+		case XFER_LS:
+		case XFER_FIND:
+			list_answer(x);
+			break;
+		default:
+			walk_start(x);
+			break;
+		}
+	}
 }
 
 /*
@@ -417,6 +725,8 @@ crypt_stats(struct kad_stats *s)
 	kad_stats_add(s, "transfers", nxfers);
 	kad_stats_add(s, "bytes-published", stat_put_bytes);
 	kad_stats_add(s, "bytes-fetched", stat_get_bytes);
+	kad_stats_add(s, "puts-deduplicated", stat_dedup);
+	crypt_list_stats(s);
 	crypt_oracle_stats(s);
 }
 
@@ -463,6 +773,9 @@ crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
 	case KADIPC_XFER_PUT_BEGIN:
 	case KADIPC_XFER_GET_BEGIN:
 	case KADIPC_XFER_UNPIN:
+	case KADIPC_XFER_RM:
+	case KADIPC_XFER_LS:
+	case KADIPC_XFER_FIND:
 		if (x != NULL)
 			fatalx("%s: transfer %u exists", __func__,
 			    m->hdr.peerid);
@@ -473,12 +786,31 @@ crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
 				fatal("%s: XFER_ERROR", __func__);
 			return;
 		}
-		if (m->hdr.type == KADIPC_XFER_PUT_BEGIN)
+		switch (m->hdr.type) {
+		case KADIPC_XFER_PUT_BEGIN:
 			put_begin(m->hdr.peerid, m);
-		else
-			get_begin(m->hdr.peerid, m,
-			    m->hdr.type == KADIPC_XFER_GET_BEGIN ? XFER_GET :
-			    XFER_UNPIN);
+			break;
+		case KADIPC_XFER_GET_BEGIN:
+			get_begin(m->hdr.peerid, m, XFER_GET);
+			break;
+		case KADIPC_XFER_UNPIN:
+			get_begin(m->hdr.peerid, m, XFER_UNPIN);
+			break;
+		case KADIPC_XFER_RM:
+			get_begin(m->hdr.peerid, m, XFER_RM);
+			break;
+		case KADIPC_XFER_LS:
+			if (kadipc_recv_empty(m) == -1)
+				fatalx("%s: bad XFER_LS", __func__);
+			list_answer(xfer_new(m->hdr.peerid, XFER_LS));
+			break;
+		default:
+			x = xfer_new(m->hdr.peerid, XFER_FIND);
+			if (kadipc_recv_hash(m, x->find) == -1)
+				fatalx("%s: bad XFER_FIND", __func__);
+			list_answer(x);
+			break;
+		}
 		return;
 	case KADIPC_XFER_ABORT:
 		if (x != NULL)
@@ -519,6 +851,13 @@ crypt_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m,
 	(void)arg;
 	if (kadipc_recv_chunk_res(m, &c) == -1)
 		fatalx("%s: bad %s", __func__, kadipc_type_name(m->hdr.type));
+	switch (m->hdr.type) {
+	case KADIPC_REC_PUT_RES:
+	case KADIPC_REC_GET_RES:
+	case KADIPC_REC_DEL_RES:
+		crypt_list_reply(m->hdr.type, &c);
+		return;
+	}
 	if ((x = xfer_find(m->hdr.peerid)) == NULL) {
 		/* a transfer that failed or was aborted: its replies drain */
 		stat_stale_replies++;
@@ -538,17 +877,8 @@ crypt_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m,
 		get_chunk(x, &c);
 		return;
 	case KADIPC_CHUNK_UNPIN_RES:
-		if (x->kind != XFER_UNPIN || x->outstanding == 0)
-			fatalx("%s: unexpected CHUNK_UNPIN_RES", __func__);
-		x->outstanding--;
-		if (c.error == ENOENT)
-			x->unpin_missing++;
-		else if (c.error != 0) {
-			xfer_fail(x, "the store could not unpin: %s",
-			    strerror(c.error));
-			return;
-		}
-		x->dirty = 1;
+	case KADIPC_CHUNK_DROP_RES:
+		unpin_reply(x, m->hdr.type, &c);
 		return;
 	}
 	fatalx("%s: unexpected %s from kadstore", __func__,

@@ -47,6 +47,13 @@ crypt_oracle_init(void)
 	return (0);
 }
 
+/* The node's local secret (nodekey_local), NULL before the key. */
+const uint8_t *
+crypt_local_secret(void)
+{
+	return (nodekey != NULL ? nodekey_local(nodekey) : NULL);
+}
+
 /* A new key into the new, empty file: KADIPC_IDENT_CREATED or why not. */
 static int
 key_create(int fd)

@@ -3,7 +3,8 @@
 # modules (CRYPT_FORMAT_SRCS) are pure and linked into the tests and
 # fuzzers as well.
 CRYPT_FORMAT_SRCS := kadcrypt/aead.c kadcrypt/link.c kadcrypt/manifest.c \
-		     kadcrypt/publish.c kadcrypt/fetch.c
+		     kadcrypt/publish.c kadcrypt/fetch.c \
+		     kadcrypt/filelist.c
 
 # The node key and the static-key oracle; node_id.c is kadnet's, shared
 # so that both derive the node ID the same way.
@@ -12,6 +13,6 @@ CRYPT_NODEKEY_SRCS := kadcrypt/nodekey.c kadcrypt/x25519.c kadnet/node_id.c
 BINS		+= kadcrypt
 LIBEXEC_BINS	+= kadcrypt
 kadcrypt_SRCS	:= kadcrypt/kadcrypt.c kadcrypt/crypt_dispatch.c \
-		   kadcrypt/crypt_oracle.c $(CRYPT_FORMAT_SRCS) \
+		   kadcrypt/crypt_oracle.c kadcrypt/crypt_list.c $(CRYPT_FORMAT_SRCS) \
 		   $(CRYPT_NODEKEY_SRCS)
 kadcrypt_PKGS	:= libcrypto

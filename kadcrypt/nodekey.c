@@ -34,6 +34,7 @@ _Static_assert(KADIPC_NODE_KEY_LEN == 68, "the node key file");
 struct nodekey {
 	struct crypt_x25519	*key;
 	uint8_t			 id[KADIPC_KEY_LEN];
+	uint8_t			 local[CRYPT_KEY_LEN];	/* nodekey_local */
 	uint64_t		 tokens;	/* thousandths */
 	uint64_t		 last;		/* ms of the last refill */
 	struct nodekey_stats	 stats;
@@ -61,9 +62,11 @@ nodekey_free(struct nodekey *k)
 }
 
 static int
-set_key(struct nodekey *k, struct crypt_x25519 *x)
+set_key(struct nodekey *k, struct crypt_x25519 *x, const uint8_t *priv)
 {
-	if (kad_node_id(crypt_x25519_public(x), k->id) == -1) {
+	if (kad_node_id(crypt_x25519_public(x), k->id) == -1 ||
+	    crypt_hmac(priv, NODEKEY_LOCAL_LABEL, sizeof(NODEKEY_LOCAL_LABEL) -
+	    1, NULL, 0, k->local) == -1) {
 		crypt_x25519_free(x);
 		return (-1);
 	}
@@ -89,7 +92,7 @@ nodekey_create(struct nodekey *k, uint8_t file[KADIPC_NODE_KEY_LEN])
 	}
 	memcpy(file, KADIPC_NODE_KEY_MAGIC, KADIPC_NODE_KEY_MAGICLEN);
 	memcpy(pub, crypt_x25519_public(x), CRYPT_X25519_LEN);
-	if (set_key(k, x) == -1) {
+	if (set_key(k, x, priv) == -1) {
 		explicit_bzero(file, KADIPC_NODE_KEY_LEN);
 		return (-1);
 	}
@@ -116,7 +119,7 @@ nodekey_load(struct nodekey *k, const uint8_t *file, size_t len)
 		crypt_x25519_free(x);
 		return (KADIPC_IDENT_MISMATCH);
 	}
-	if (set_key(k, x) == -1)
+	if (set_key(k, x, priv) == -1)
 		return (KADIPC_IDENT_IOERROR);
 	return (KADIPC_IDENT_LOADED);
 }
@@ -137,6 +140,12 @@ const uint8_t *
 nodekey_id(const struct nodekey *k)
 {
 	return (k->key != NULL ? k->id : NULL);
+}
+
+const uint8_t *
+nodekey_local(const struct nodekey *k)
+{
+	return (k->key != NULL ? k->local : NULL);
 }
 
 /* Refill for the time since the last call, then take one token: 0/-1. */

@@ -50,6 +50,13 @@ int		 nodekey_ready(const struct nodekey *);
 /* NULL until ready */
 const uint8_t	*nodekey_public(const struct nodekey *);
 const uint8_t	*nodekey_id(const struct nodekey *);
+/*
+ * The node's local secret, HMAC-SHA-256(private key, NODEKEY_LOCAL_LABEL):
+ * the root of the keys that seal what only this node reads (the file
+ * list), so it lives and dies with the node key and needs no file.
+ */
+#define NODEKEY_LOCAL_LABEL	"kad2 local"
+const uint8_t	*nodekey_local(const struct nodekey *);
 
 /*
  * The oracle: shared = SHA-256(KADIPC_DH_LABEL || X25519(key, peer)) and

@@ -5,4 +5,4 @@
 BINS		+= kadctl
 SBIN_BINS	+= kadctl
 kadctl_SRCS	:= kadctl/kadctl.c kadmaster/config.c
-kadctl_PKGS	:=
+kadctl_PKGS	:= libcrypto

@@ -38,7 +38,7 @@
 
 enum conn_state {
 	CONN_IDLE, CONN_STATUS, CONN_PUT, CONN_PUT_END, CONN_GET, CONN_UNPIN,
-	CONN_PEERS
+	CONN_PEERS, CONN_LS, CONN_FIND
 };
 
 struct ctl_conn {
@@ -186,6 +186,8 @@ conn_free(struct ctl_conn *c)
 	case CONN_PUT_END:
 	case CONN_GET:
 	case CONN_UNPIN:
+	case CONN_LS:
+	case CONN_FIND:
 		master_send(KAD_PROC_CRYPT, KADIPC_XFER_ABORT, c->id, -1,
 		    NULL, 0);
 		break;
@@ -355,7 +357,7 @@ ctl_put_end(struct ctl_conn *c, struct kadipc_msg *m)
 	return (0);
 }
 
-/* XFER_GET_BEGIN and XFER_UNPIN: a link for kadcrypt */
+/* XFER_UNPIN and XFER_RM: a link for kadcrypt (CONN_UNPIN for both) */
 static int
 ctl_link(struct ctl_conn *c, struct kadipc_msg *m)
 {
@@ -367,11 +369,53 @@ ctl_link(struct ctl_conn *c, struct kadipc_msg *m)
 		conn_error(c, "malformed link");
 		return (0);
 	}
-	c->state = m->hdr.type == KADIPC_XFER_GET_BEGIN ? CONN_GET :
-	    CONN_UNPIN;
+	c->state = CONN_UNPIN;
 	c->unacked = 0;
 	conn_new_xfer(c);
 	master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, &l, sizeof(l));
+	return (0);
+}
+
+static int
+ctl_get(struct ctl_conn *c, struct kadipc_msg *m)
+{
+	struct kadipc_xfer_get	 g;
+
+	if (c->state != CONN_IDLE)
+		return (-1);
+	if (kadipc_recv_xfer_get(m, &g) == -1 || g.link[0] == '\0') {
+		conn_error(c, "malformed link");
+		return (0);
+	}
+	c->state = CONN_GET;
+	c->unacked = 0;
+	conn_new_xfer(c);
+	master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, &g, sizeof(g));
+	return (0);
+}
+
+/* XFER_LS and XFER_FIND: answered from kadcrypt's list */
+static int
+ctl_list(struct ctl_conn *c, struct kadipc_msg *m)
+{
+	struct kadipc_key	 k;
+
+	if (c->state != CONN_IDLE)
+		return (-1);
+	if (m->hdr.type == KADIPC_XFER_FIND) {
+		if (kadipc_recv_hash(m, k.key) == -1)
+			return (-1);
+		c->state = CONN_FIND;
+		conn_new_xfer(c);
+		master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, &k,
+		    sizeof(k));
+		return (0);
+	}
+	if (kadipc_recv_empty(m) == -1)
+		return (-1);
+	c->state = CONN_LS;
+	conn_new_xfer(c);
+	master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, NULL, 0);
 	return (0);
 }
 
@@ -462,8 +506,11 @@ static const struct {
 	{ KADIPC_XFER_PUT_BEGIN, ctl_put_begin },
 	{ KADIPC_XFER_DATA, ctl_put_data },
 	{ KADIPC_XFER_PUT_END, ctl_put_end },
-	{ KADIPC_XFER_GET_BEGIN, ctl_link },
+	{ KADIPC_XFER_GET_BEGIN, ctl_get },
 	{ KADIPC_XFER_UNPIN, ctl_link },
+	{ KADIPC_XFER_RM, ctl_link },
+	{ KADIPC_XFER_LS, ctl_list },
+	{ KADIPC_XFER_FIND, ctl_list },
 	{ KADIPC_CTL_BOOTSTRAP, ctl_bootstrap },
 	{ KADIPC_CTL_PEERS, ctl_peers },
 	{ KADIPC_CTL_TEST_SANDBOX, ctl_test_sandbox },
@@ -555,8 +602,21 @@ relay_to_client(struct ctl_conn *c, struct kadipc_msg *m)
 	struct kadipc_link	 l;
 	struct kadipc_xfer_meta	 meta;
 	struct kadipc_text	 t;
+	struct kadipc_list_entry e;
+	struct kadipc_key	 k;
 
 	switch (m->hdr.type) {
+	case KADIPC_XFER_ENTRY:
+		if (kadipc_recv_list_entry(m, &e) == -1)
+			return (-1);
+		(void)kadipc_compose(c->ch, m->hdr.type, 0, -1, &e, sizeof(e));
+		explicit_bzero(&e, sizeof(e));
+		return (0);
+	case KADIPC_XFER_PREFIX:
+		if (kadipc_recv_hash(m, k.key) == -1)
+			return (-1);
+		(void)kadipc_compose(c->ch, m->hdr.type, 0, -1, &k, sizeof(k));
+		return (0);
 	case KADIPC_XFER_LINK:
 		if (kadipc_recv_link(m, &l) == -1)
 			return (-1);
@@ -569,6 +629,7 @@ relay_to_client(struct ctl_conn *c, struct kadipc_msg *m)
 		    sizeof(meta));
 		return (0);
 	case KADIPC_XFER_ERROR:
+	case KADIPC_XFER_INFO:
 		if (kadipc_recv_text(m, &t) == -1)
 			return (-1);
 		(void)kadipc_compose(c->ch, m->hdr.type, 0, -1, &t, sizeof(t));
@@ -628,16 +689,26 @@ control_dispatch_crypt(struct kadipc_msg *m)
 			goto bad;
 		return;
 	case KADIPC_XFER_LINK:
-		if (c->state != CONN_PUT_END)
+		if (c->state != CONN_PUT_END && c->state != CONN_FIND)
 			goto bad;
 		c->state = CONN_IDLE;
 		break;
 	case KADIPC_XFER_META:
+	case KADIPC_XFER_PREFIX:
 		if (c->state != CONN_GET)
 			goto bad;
 		break;
+	case KADIPC_XFER_ENTRY:
+		if (c->state != CONN_LS)
+			goto bad;
+		break;
+	case KADIPC_XFER_INFO:
+		if (c->state != CONN_UNPIN)
+			goto bad;
+		break;
 	case KADIPC_XFER_DONE:
-		if (c->state != CONN_GET && c->state != CONN_UNPIN)
+		if (c->state != CONN_GET && c->state != CONN_UNPIN &&
+		    c->state != CONN_LS && c->state != CONN_FIND)
 			goto bad;
 		c->state = CONN_IDLE;
 		c->unacked = 0;

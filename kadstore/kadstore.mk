@@ -4,7 +4,7 @@
 # linked into the tests as well.  It links libcrypto for SHA-256 alone
 # (re-checking each chunk's key).
 STORE_TC_SRCS	:= kadstore/store_tc.c kadstore/store_open.c \
-		   kadstore/store_space.c kadstore/tc_yield.c
+		   kadstore/store_space.c kadstore/store_rec.c kadstore/tc_yield.c
 
 BINS		+= kadstore
 LIBEXEC_BINS	+= kadstore

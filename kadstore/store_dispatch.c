@@ -86,6 +86,7 @@ static int		 commit_now;	/* a peer's chunk in the batch */
 static uint64_t		 limit;
 static int		 configured;
 static uint64_t		 stat_puts, stat_gets, stat_misses, stat_refused;
+static uint64_t		 stat_dropped;
 
 static void	store_commit_cb(evutil_socket_t, short, void *);
 
@@ -266,6 +267,7 @@ store_stats_fill(struct kad_stats *s)
 	kad_stats_add(s, "chunk-gets", stat_gets);
 	kad_stats_add(s, "chunk-misses", stat_misses);
 	kad_stats_add(s, "chunks-refused", stat_refused);
+	kad_stats_add(s, "chunks-dropped", stat_dropped);
 	kad_stats_add(s, "publish-pending", npublishing);
 	kad_stats_add(s, "publish-failures", stat_publish_fail);
 	kad_stats_add(s, "fetch-pending", nfetching);
@@ -381,8 +383,47 @@ store_dispatch_crypt(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 			error = errno;
 			store_check_broken(error);
 		}
+		/* stored but not pinned is not "missing": a second unpin */
 		defer_reply(KADIPC_CHUNK_UNPIN_RES, m->hdr.peerid, c.key,
-		    error == EINVAL ? ENOENT : error, 0);
+		    error == EINVAL ? EALREADY : error, 0);
+		return;
+	case KADIPC_CHUNK_DROP:
+		error = 0;
+		if (store_drop(st, c.key, c.flags & KADIPC_CHUNK_F_PIN) == -1) {
+			error = errno;
+			store_check_broken(error);
+		} else
+			stat_dropped++;
+		defer_reply(KADIPC_CHUNK_DROP_RES, m->hdr.peerid, c.key, error,
+		    0);
+		return;
+	case KADIPC_REC_PUT:
+		error = 0;
+		if (store_rec_put(st, c.key, c.data, c.len) == -1) {
+			error = errno;
+			store_check_broken(error);
+		}
+		defer_reply(KADIPC_REC_PUT_RES, m->hdr.peerid, c.key, error, 0);
+		return;
+	case KADIPC_REC_GET:
+		len = 0;
+		error = 0;
+		if (store_rec_get(st, c.key, buf, sizeof(buf), &len) == -1) {
+			error = errno;
+			store_check_broken(error);
+			len = 0;
+		}
+		if (kadipc_send_chunk_res(store_crypt, KADIPC_REC_GET_RES,
+		    m->hdr.peerid, c.key, error, buf, len) == -1)
+			fatal("%s: reply", __func__);
+		return;
+	case KADIPC_REC_DEL:
+		error = 0;
+		if (store_rec_del(st, c.key) == -1) {
+			error = errno;
+			store_check_broken(error);
+		}
+		defer_reply(KADIPC_REC_DEL_RES, m->hdr.peerid, c.key, error, 0);
 		return;
 	}
 	fatalx("%s: unexpected %s from kadcrypt", __func__,

@@ -497,6 +497,45 @@ store_unpin(struct store *s, const uint8_t key[STORE_KEY_LEN])
 	return (store_evict(s));
 }
 
+/*
+ * Drop this node's copy of a chunk (kadctl rm): the record and its LRU
+ * entry.  With unpin, one pin goes first (a chunk that was not pinned
+ * is fine).  A chunk that other files still pin stays: EBUSY.
+ */
+int
+store_drop(struct store *s, const uint8_t key[STORE_KEY_LEN], int unpin)
+{
+	struct chunk_hdr	 h;
+	size_t			 len;
+	int			 r;
+
+	if (s->broken)
+		return (store_broken(s));
+	if ((r = chunk_lookup(s, key, &h, &len)) == -1)
+		return (-1);
+	if (r == 0) {
+		errno = ENOENT;
+		return (-1);
+	}
+	if (h.pins > (unpin ? 1U : 0U))
+		return (store_seterr(s, EBUSY, "chunk is pinned by another "
+		    "file"));
+	if (store_tx_begin(s) == -1)
+		return (-1);
+	if (h.pins == 0 && lru_del(s, h.tick, key) == -1)
+		return (-1);
+	store_mapped(s);
+	if (!tchdbout(s->hdb, key, STORE_KEY_LEN))
+		return (store_hdb_fail(s, "out"));
+	if (h.pins > 0) {
+		s->st.pinned--;
+		s->st.pinned_bytes -= len;
+	}
+	s->st.chunks--;
+	s->st.bytes -= len;
+	return (0);
+}
+
 static int
 meta_write(struct store *s, uint64_t gen)
 {

@@ -92,6 +92,25 @@ int	store_info(struct store *, const uint8_t key[STORE_KEY_LEN],
 	    size_t *len, uint32_t *pins);
 /* Drops one pin; -1 with ENOENT if absent, EINVAL if not pinned. */
 int	store_unpin(struct store *, const uint8_t key[STORE_KEY_LEN]);
+/*
+ * Deletes a chunk (unpin: after dropping one pin); -1 with ENOENT if
+ * absent, EBUSY if it is (still) pinned, EIO.
+ */
+int	store_drop(struct store *, const uint8_t key[STORE_KEY_LEN], int unpin);
+
+/*
+ * Records: small opaque values (kadcrypt's sealed list) under a 32-byte
+ * id, in the chunk file under "kadrec:" || id, so they share its
+ * batches and crash safety and are never taken for chunks.  put: -1
+ * EINVAL (length), ENOSPC, EIO; get: ENOENT, ERANGE, EIO; del: ENOENT,
+ * EIO.  store_rec.c.
+ */
+#define STORE_REC_MAX	STORE_CHUNK_MAX
+int	store_rec_put(struct store *, const uint8_t id[STORE_KEY_LEN],
+	    const void *, size_t);
+int	store_rec_get(struct store *, const uint8_t id[STORE_KEY_LEN],
+	    void *, size_t, size_t *);
+int	store_rec_del(struct store *, const uint8_t id[STORE_KEY_LEN]);
 int	store_commit(struct store *);	/* end the open batch */
 int	store_dirty(struct store *);	/* 1 if a batch is open */
 /* 1 in reserved mode, 0 in mapped mode (store_space.c, "Full disks"). */

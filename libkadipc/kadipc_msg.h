@@ -33,10 +33,11 @@
  * XFER_ACK       304    crypt -> master (put)   kadipc_u64 (bytes)    no  bytes now stored; window
  *                       master -> crypt (get)                               bytes delivered to the client
  * XFER_LINK      305    crypt -> master -> ctl  kadipc_link           no  ends a put
- * XFER_GET_BEGIN 306    ctl -> master -> crypt  kadipc_link           no  XFER_META, XFER_DATA..., XFER_DONE
+ * XFER_GET_BEGIN 306    ctl -> master -> crypt  kadipc_xfer_get       no  XFER_META, [XFER_PREFIX,] XFER_DATA...,
+ *                                                                        XFER_DONE; data from offset on
  * XFER_META      307    crypt -> master -> ctl  kadipc_xfer_meta      no  once per get
  * XFER_DONE      308    crypt -> master -> ctl  empty                 no  content key verified
- * XFER_UNPIN     309    ctl -> master -> crypt  kadipc_link           no  XFER_DONE or XFER_ERROR
+ * XFER_UNPIN     309    ctl -> master -> crypt  kadipc_link           no  [XFER_INFO,] XFER_DONE or XFER_ERROR
  * XFER_ABORT     310    master -> crypt         empty                 no  the client went away
  * XFER_ERROR     311    crypt -> master -> ctl  kadipc_text           no  ends a transfer
  * CRYPT_IDENTITY 312    master -> crypt         kadipc_crypt_identity yes once, after CRYPT_CONFIG: the
@@ -45,6 +46,14 @@
  * CRYPT_IDENTITY_RES 313 crypt -> master        kadipc_crypt_identity_res no public key and node ID, or why
  *                                                                        the key file is refused; READY
  *                                                                        follows a good one
+ * XFER_LS        314    ctl -> master -> crypt  empty                 no  XFER_ENTRY..., XFER_DONE
+ * XFER_ENTRY     315    crypt -> master -> ctl  kadipc_list_entry     no  one file of the sealed list
+ * XFER_FIND      316    ctl -> master -> crypt  kadipc_key            no  SHA-256 of a plaintext: XFER_LINK if
+ *                                                                        the list has it, else XFER_DONE
+ * XFER_RM        317    ctl -> master -> crypt  kadipc_link           no  [XFER_INFO,] XFER_DONE or XFER_ERROR
+ * XFER_INFO      318    crypt -> master -> ctl  kadipc_text           no  one line for the user
+ * XFER_PREFIX    319    crypt -> master -> ctl  kadipc_key            no  a resumed get: SHA-256 of the
+ *                                                                        plaintext before the offset
  * CTL_STATUS     400    ctl -> master           empty                 no  CTL_TEXT..., CTL_END
  * CTL_TEXT       401    master -> ctl           bytes 1..MAX_PAYLOAD  no  "key: value\n" lines
  * CTL_END        402    master -> ctl           empty                 no  request succeeded
@@ -58,7 +67,17 @@
  * CHUNK_GET      502    crypt -> store          kadipc_key            no  CHUNK_GET_RES
  * CHUNK_GET_RES  503    store -> crypt          kadipc_chunk_res+bytes no error ENOENT when missing
  * CHUNK_UNPIN    504    crypt -> store          kadipc_key            no  CHUNK_UNPIN_RES
- * CHUNK_UNPIN_RES 505   store -> crypt          kadipc_chunk_res      no
+ * CHUNK_UNPIN_RES 505   store -> crypt          kadipc_chunk_res      no  EALREADY: stored, not pinned
+ * CHUNK_DROP     506    crypt -> store          kadipc_chunk          no  CHUNK_DROP_RES; F_PIN: unpin first;
+ *                                                                        a chunk still pinned stays (EBUSY)
+ * CHUNK_DROP_RES 507    store -> crypt          kadipc_chunk_res      no
+ * REC_PUT        508    crypt -> store          kadipc_chunk + bytes  no  REC_PUT_RES; a sealed record, key is
+ *                                                                        its slot; <= CHUNK_MAX bytes
+ * REC_PUT_RES    509    store -> crypt          kadipc_chunk_res      no  after the batch is committed
+ * REC_GET        510    crypt -> store          kadipc_key            no  REC_GET_RES (+ bytes), ENOENT
+ * REC_GET_RES    511    store -> crypt          kadipc_chunk_res+bytes no
+ * REC_DEL        512    crypt -> store          kadipc_key            no  REC_DEL_RES after the commit
+ * REC_DEL_RES    513    store -> crypt          kadipc_chunk_res      no
  * NET_STORE_GET  600    net -> store            kadipc_net_req        no  NET_STORE_RES (+ bytes)
  * NET_STORE_HAVE 601    net -> store            kadipc_net_req        no  NET_STORE_RES
  * NET_STORE_RES  602    store -> net            kadipc_net_res+bytes  no  <= CHUNK_MAX bytes, FOUND only
@@ -125,6 +144,12 @@ enum kadipc_type {
 	KADIPC_XFER_ERROR = 311,
 	KADIPC_CRYPT_IDENTITY = 312,
 	KADIPC_CRYPT_IDENTITY_RES = 313,
+	KADIPC_XFER_LS = 314,
+	KADIPC_XFER_ENTRY = 315,
+	KADIPC_XFER_FIND = 316,
+	KADIPC_XFER_RM = 317,
+	KADIPC_XFER_INFO = 318,
+	KADIPC_XFER_PREFIX = 319,
 	/* 400..499: ctl <-> master */
 	KADIPC_CTL_STATUS = 400,
 	KADIPC_CTL_TEXT = 401,
@@ -141,6 +166,14 @@ enum kadipc_type {
 	KADIPC_CHUNK_GET_RES = 503,
 	KADIPC_CHUNK_UNPIN = 504,
 	KADIPC_CHUNK_UNPIN_RES = 505,
+	KADIPC_CHUNK_DROP = 506,
+	KADIPC_CHUNK_DROP_RES = 507,
+	KADIPC_REC_PUT = 508,
+	KADIPC_REC_PUT_RES = 509,
+	KADIPC_REC_GET = 510,
+	KADIPC_REC_GET_RES = 511,
+	KADIPC_REC_DEL = 512,
+	KADIPC_REC_DEL_RES = 513,
 	/* 600..699: net <-> store */
 	KADIPC_NET_STORE_GET = 600,
 	KADIPC_NET_STORE_HAVE = 601,
@@ -373,6 +406,29 @@ struct kadipc_link {
 };
 _Static_assert(sizeof(struct kadipc_link) == KADIPC_LINK_MAX, "link");
 
+/* XFER_GET_BEGIN: the plaintext from offset on (a resumed get) */
+struct kadipc_xfer_get {
+	char		link[KADIPC_LINK_MAX];
+	uint64_t	offset;		/* bytes the client already holds */
+};
+_Static_assert(sizeof(struct kadipc_xfer_get) == KADIPC_LINK_MAX + 8,
+    "xfer_get");
+
+/* XFER_ENTRY: one file of kadcrypt's sealed list (kadctl ls) */
+#define KADIPC_LIST_F_PINNED	0x00000001	/* its chunks are pinned here */
+#define KADIPC_LIST_F_MASK	0x00000001
+#define KADIPC_HOLDERS_UNKNOWN	0xffffffffU
+struct kadipc_list_entry {
+	uint64_t	size;
+	int64_t		time;		/* published, seconds since 1970 */
+	uint32_t	flags;		/* KADIPC_LIST_F_* */
+	uint32_t	holders;	/* confirmed holders, or UNKNOWN */
+	char		name[KADIPC_NAME_MAX];
+	char		link[KADIPC_LINK_MAX];
+};
+_Static_assert(sizeof(struct kadipc_list_entry) == 24 + KADIPC_NAME_MAX +
+    KADIPC_LINK_MAX, "list_entry");
+
 struct kadipc_text {
 	char		text[KADIPC_TEXT_MAX];
 };
@@ -440,9 +496,15 @@ int	kadipc_recv_xfer_begin(const struct kadipc_msg *,
 int	kadipc_recv_xfer_meta(const struct kadipc_msg *,
 	    struct kadipc_xfer_meta *);
 int	kadipc_recv_xfer_ack(const struct kadipc_msg *, uint64_t *);
-/* XFER_LINK, XFER_GET_BEGIN, XFER_UNPIN */
+/* XFER_LINK, XFER_UNPIN, XFER_RM */
 int	kadipc_recv_link(const struct kadipc_msg *, struct kadipc_link *);
-/* XFER_ERROR, CTL_ERROR, CTL_BOOTSTRAP */
+int	kadipc_recv_xfer_get(const struct kadipc_msg *,
+	    struct kadipc_xfer_get *);
+int	kadipc_recv_list_entry(const struct kadipc_msg *,
+	    struct kadipc_list_entry *);
+/* XFER_FIND, XFER_PREFIX */
+int	kadipc_recv_hash(const struct kadipc_msg *, uint8_t [KADIPC_KEY_LEN]);
+/* XFER_ERROR, XFER_INFO, CTL_ERROR, CTL_BOOTSTRAP */
 int	kadipc_recv_text(const struct kadipc_msg *, struct kadipc_text *);
 int	kadipc_recv_ctl_test_sandbox(const struct kadipc_msg *,
 	    uint32_t *proc);
@@ -504,9 +566,12 @@ int	kadipc_send_crypt_dh_res(struct kadipc_chan *, uint64_t cookie,
 /* CTL_TEST_DH, NET_TEST_DH */
 int	kadipc_recv_test_dh(const struct kadipc_msg *, struct kadipc_test_dh *);
 
-/* msg_chunk.c: CHUNK_PUT, NET_STORE_PUT, CHUNK_GET, CHUNK_UNPIN */
+/*
+ * msg_chunk.c: CHUNK_PUT, NET_STORE_PUT, CHUNK_GET, CHUNK_UNPIN,
+ * CHUNK_DROP, REC_PUT, REC_GET, REC_DEL
+ */
 int	kadipc_recv_chunk(const struct kadipc_msg *, struct kadipc_chunk_msg *);
-/* CHUNK_PUT_RES, CHUNK_GET_RES, CHUNK_UNPIN_RES */
+/* CHUNK_*_RES and REC_*_RES */
 int	kadipc_recv_chunk_res(const struct kadipc_msg *,
 	    struct kadipc_chunk_msg *);
 int	kadipc_send_chunk_res(struct kadipc_chan *, uint32_t type,

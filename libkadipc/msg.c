@@ -69,7 +69,7 @@ static const struct kadipc_type_info catalogue[] = {
 	EMPTY(XFER_PUT_END, D(T, M) | D(M, C)),
 	FIXED(XFER_ACK, struct kadipc_u64, D(C, M) | D(M, C)),
 	FIXED(XFER_LINK, struct kadipc_link, D(C, M) | D(M, T)),
-	FIXED(XFER_GET_BEGIN, struct kadipc_link, D(T, M) | D(M, C)),
+	FIXED(XFER_GET_BEGIN, struct kadipc_xfer_get, D(T, M) | D(M, C)),
 	FIXED(XFER_META, struct kadipc_xfer_meta, D(C, M) | D(M, T)),
 	EMPTY(XFER_DONE, D(C, M) | D(M, T)),
 	FIXED(XFER_UNPIN, struct kadipc_link, D(T, M) | D(M, C)),
@@ -79,6 +79,12 @@ static const struct kadipc_type_info catalogue[] = {
 	    sizeof(struct kadipc_crypt_identity),
 	    sizeof(struct kadipc_crypt_identity), 1, 0, D(M, C) },
 	FIXED(CRYPT_IDENTITY_RES, struct kadipc_crypt_identity_res, D(C, M)),
+	EMPTY(XFER_LS, D(T, M) | D(M, C)),
+	FIXED(XFER_ENTRY, struct kadipc_list_entry, D(C, M) | D(M, T)),
+	FIXED(XFER_FIND, struct kadipc_key, D(T, M) | D(M, C)),
+	FIXED(XFER_RM, struct kadipc_link, D(T, M) | D(M, C)),
+	FIXED(XFER_INFO, struct kadipc_text, D(C, M) | D(M, T)),
+	FIXED(XFER_PREFIX, struct kadipc_key, D(C, M) | D(M, T)),
 
 	/* ctl <-> master */
 	EMPTY(CTL_STATUS, D(T, M)),
@@ -101,6 +107,16 @@ static const struct kadipc_type_info catalogue[] = {
 	    sizeof(struct kadipc_chunk_res) + KADIPC_CHUNK_MAX, D(S, C)),
 	FIXED(CHUNK_UNPIN, struct kadipc_key, D(C, S)),
 	FIXED(CHUNK_UNPIN_RES, struct kadipc_chunk_res, D(S, C)),
+	FIXED(CHUNK_DROP, struct kadipc_chunk, D(C, S)),
+	FIXED(CHUNK_DROP_RES, struct kadipc_chunk_res, D(S, C)),
+	VAR(REC_PUT, sizeof(struct kadipc_chunk) + 1,
+	    sizeof(struct kadipc_chunk) + KADIPC_CHUNK_MAX, D(C, S)),
+	FIXED(REC_PUT_RES, struct kadipc_chunk_res, D(S, C)),
+	FIXED(REC_GET, struct kadipc_key, D(C, S)),
+	VAR(REC_GET_RES, sizeof(struct kadipc_chunk_res),
+	    sizeof(struct kadipc_chunk_res) + KADIPC_CHUNK_MAX, D(S, C)),
+	FIXED(REC_DEL, struct kadipc_key, D(C, S)),
+	FIXED(REC_DEL_RES, struct kadipc_chunk_res, D(S, C)),
 
 	/* net <-> store */
 	FIXED(NET_STORE_GET, struct kadipc_net_req, D(N, S)),

@@ -25,6 +25,8 @@ kadipc_recv_chunk(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 	switch (m->hdr.type) {
 	case KADIPC_CHUNK_PUT:
 	case KADIPC_NET_STORE_PUT:
+	case KADIPC_REC_PUT:
+	case KADIPC_CHUNK_DROP:
 		if (m->len < sizeof(head) ||
 		    m->len - sizeof(head) > KADIPC_CHUNK_MAX)
 			goto bad;
@@ -32,8 +34,14 @@ kadipc_recv_chunk(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 		if ((head.flags & ~KADIPC_CHUNK_F_MASK) != 0 ||
 		    head.pad0 != 0)
 			goto bad;
-		/* only a publisher pins */
-		if (m->hdr.type != KADIPC_CHUNK_PUT && head.flags != 0)
+		/* only a publisher pins (or drops a pin); a record has none */
+		if (m->hdr.type != KADIPC_CHUNK_PUT &&
+		    m->hdr.type != KADIPC_CHUNK_DROP && head.flags != 0)
+			goto bad;
+		/* a drop names a key, a record carries bytes */
+		if (m->hdr.type == KADIPC_CHUNK_DROP ?
+		    m->len != sizeof(head) :
+		    m->hdr.type == KADIPC_REC_PUT && m->len == sizeof(head))
 			goto bad;
 		memcpy(c->key, head.key, sizeof(c->key));
 		c->flags = head.flags;
@@ -42,6 +50,8 @@ kadipc_recv_chunk(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 		return (0);
 	case KADIPC_CHUNK_GET:
 	case KADIPC_CHUNK_UNPIN:
+	case KADIPC_REC_GET:
+	case KADIPC_REC_DEL:
 		if (m->len != KADIPC_KEY_LEN)
 			goto bad;
 		memcpy(c->key, m->data, KADIPC_KEY_LEN);
@@ -62,6 +72,10 @@ kadipc_recv_chunk_res(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 	case KADIPC_CHUNK_PUT_RES:
 	case KADIPC_CHUNK_UNPIN_RES:
 	case KADIPC_CHUNK_GET_RES:
+	case KADIPC_CHUNK_DROP_RES:
+	case KADIPC_REC_PUT_RES:
+	case KADIPC_REC_GET_RES:
+	case KADIPC_REC_DEL_RES:
 		break;
 	default:
 		goto bad;
@@ -73,8 +87,8 @@ kadipc_recv_chunk_res(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 	if (head.error < 0 || head.error > ERRNO_MAX || head.pad0 != 0)
 		goto bad;
 	/* only a successful get carries bytes */
-	if (m->len != sizeof(head) && (m->hdr.type != KADIPC_CHUNK_GET_RES ||
-	    head.error != 0))
+	if (m->len != sizeof(head) && ((m->hdr.type != KADIPC_CHUNK_GET_RES &&
+	    m->hdr.type != KADIPC_REC_GET_RES) || head.error != 0))
 		goto bad;
 	memcpy(c->key, head.key, sizeof(c->key));
 	c->error = head.error;

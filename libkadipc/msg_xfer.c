@@ -60,8 +60,8 @@ kadipc_recv_link(const struct kadipc_msg *m, struct kadipc_link *l)
 {
 	switch (m->hdr.type) {
 	case KADIPC_XFER_LINK:
-	case KADIPC_XFER_GET_BEGIN:
 	case KADIPC_XFER_UNPIN:
+	case KADIPC_XFER_RM:
 		break;
 	default:
 		return (bad());
@@ -73,10 +73,44 @@ kadipc_recv_link(const struct kadipc_msg *m, struct kadipc_link *l)
 }
 
 int
+kadipc_recv_xfer_get(const struct kadipc_msg *m, struct kadipc_xfer_get *g)
+{
+	if (m->hdr.type != KADIPC_XFER_GET_BEGIN ||
+	    kadipc_msg_exact(m, g, sizeof(*g)) == -1 ||
+	    memchr(g->link, '\0', sizeof(g->link)) == NULL)
+		return (bad());
+	return (0);
+}
+
+/* Both strings terminated, no flag unknown: the client prints them. */
+int
+kadipc_recv_list_entry(const struct kadipc_msg *m, struct kadipc_list_entry *e)
+{
+	if (m->hdr.type != KADIPC_XFER_ENTRY ||
+	    kadipc_msg_exact(m, e, sizeof(*e)) == -1 ||
+	    memchr(e->name, '\0', sizeof(e->name)) == NULL ||
+	    memchr(e->link, '\0', sizeof(e->link)) == NULL ||
+	    (e->flags & ~KADIPC_LIST_F_MASK) != 0)
+		return (bad());
+	return (0);
+}
+
+int
+kadipc_recv_hash(const struct kadipc_msg *m, uint8_t hash[KADIPC_KEY_LEN])
+{
+	if ((m->hdr.type != KADIPC_XFER_FIND &&
+	    m->hdr.type != KADIPC_XFER_PREFIX) ||
+	    kadipc_msg_exact(m, hash, KADIPC_KEY_LEN) == -1)
+		return (bad());
+	return (0);
+}
+
+int
 kadipc_recv_text(const struct kadipc_msg *m, struct kadipc_text *t)
 {
 	switch (m->hdr.type) {
 	case KADIPC_XFER_ERROR:
+	case KADIPC_XFER_INFO:
 	case KADIPC_CTL_ERROR:
 	case KADIPC_CTL_BOOTSTRAP:
 		break;
