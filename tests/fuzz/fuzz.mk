@@ -13,6 +13,11 @@ fuzz_link_PKGS	:= libcrypto
 fuzz_manifest_SRCS := tests/fuzz/fuzz_manifest.c $(CRYPT_FORMAT_SRCS)
 fuzz_manifest_PKGS := libcrypto
 
+# the file list's records, as kadstore hands them back to kadcrypt
+FUZZERS		+= fuzz_filelist
+fuzz_filelist_SRCS := tests/fuzz/fuzz_filelist.c $(CRYPT_FORMAT_SRCS)
+fuzz_filelist_PKGS := libcrypto
+
 # the state machine fed hostile datagrams
 FUZZERS		+= fuzz_dht
 fuzz_dht_SRCS	:= tests/fuzz/fuzz_dht.c $(KADNET_PURE)

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -98,10 +99,11 @@ test_key_only(void)
 {
 	struct kadipc_chunk_msg	 c;
 	struct kadipc_msg	 m;
-	uint32_t		 types[] = { KADIPC_CHUNK_GET, KADIPC_CHUNK_UNPIN };
+	uint32_t		 types[] = { KADIPC_CHUNK_GET, KADIPC_CHUNK_UNPIN,
+				    KADIPC_REC_GET, KADIPC_REC_DEL };
 	size_t			 i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < nitems(types); i++) {
 		memset(buf, 0x11, KADIPC_KEY_LEN);
 		m = msg(types[i], KADIPC_KEY_LEN);
 		CHECK(kadipc_recv_chunk(&m, &c) == 0 && c.key[31] == 0x11,
@@ -116,6 +118,44 @@ test_key_only(void)
 	m = msg(KADIPC_CHUNK_PUT_RES, KADIPC_KEY_LEN);
 	CHECK(kadipc_recv_chunk(&m, &c) == -1, "a reply type refused by "
 	    "the request helper");
+}
+
+/* CHUNK_DROP names a key (its flag: a pin first); REC_PUT carries bytes */
+static void
+test_drop_rec(void)
+{
+	struct kadipc_chunk	 h;
+	struct kadipc_chunk_msg	 c;
+	struct kadipc_msg	 m;
+
+	memset(&h, 0, sizeof(h));
+	h.flags = KADIPC_CHUNK_F_PIN;
+	memcpy(buf, &h, sizeof(h));
+	m = msg(KADIPC_CHUNK_DROP, sizeof(h));
+	CHECK(kadipc_recv_chunk(&m, &c) == 0 && c.flags == KADIPC_CHUNK_F_PIN,
+	    "CHUNK_DROP with its pin flag");
+	m = msg(KADIPC_CHUNK_DROP, sizeof(h) + 1);
+	CHECK(kadipc_recv_chunk(&m, &c) == -1, "CHUNK_DROP with bytes refused");
+	m = msg(KADIPC_REC_PUT, sizeof(h) + 10);
+	CHECK(kadipc_recv_chunk(&m, &c) == -1, "REC_PUT with a flag refused");
+	h.flags = 0;
+	memcpy(buf, &h, sizeof(h));
+	CHECK(kadipc_recv_chunk(&m, &c) == 0 && c.len == 10, "REC_PUT with "
+	    "its record");
+	m = msg(KADIPC_REC_PUT, sizeof(h));
+	CHECK(kadipc_recv_chunk(&m, &c) == -1, "REC_PUT without a record "
+	    "refused");
+	set_res_head(0, 0);
+	m = msg(KADIPC_REC_GET_RES, sizeof(struct kadipc_chunk_res) + 5);
+	CHECK(kadipc_recv_chunk_res(&m, &c) == 0 && c.len == 5, "REC_GET_RES "
+	    "with a record");
+	m = msg(KADIPC_REC_DEL_RES, sizeof(struct kadipc_chunk_res) + 5);
+	CHECK(kadipc_recv_chunk_res(&m, &c) == -1, "REC_DEL_RES with bytes "
+	    "refused");
+	set_res_head(ENOENT, 0);
+	m = msg(KADIPC_REC_GET_RES, sizeof(struct kadipc_chunk_res) + 5);
+	CHECK(kadipc_recv_chunk_res(&m, &c) == -1, "a failed REC_GET_RES with "
+	    "bytes refused");
 }
 
 static void
@@ -180,7 +220,8 @@ static const uint32_t m2c[] = {
 	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ, KADIPC_TEST_SANDBOX,
 	KADIPC_CRYPT_CONFIG, KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA,
 	KADIPC_XFER_PUT_END, KADIPC_XFER_ACK, KADIPC_XFER_GET_BEGIN,
-	KADIPC_XFER_UNPIN, KADIPC_XFER_ABORT, KADIPC_CRYPT_IDENTITY
+	KADIPC_XFER_UNPIN, KADIPC_XFER_ABORT, KADIPC_CRYPT_IDENTITY,
+	KADIPC_XFER_LS, KADIPC_XFER_FIND, KADIPC_XFER_RM
 };
 static const uint32_t n2m[] = {
 	KADIPC_READY, KADIPC_STATS, KADIPC_NET_PEERS, KADIPC_NET_PEERS_END
@@ -189,7 +230,8 @@ static const uint32_t s2m[] = { KADIPC_READY, KADIPC_STATS };
 static const uint32_t c2m[] = {
 	KADIPC_READY, KADIPC_STATS, KADIPC_XFER_DATA, KADIPC_XFER_ACK,
 	KADIPC_XFER_LINK, KADIPC_XFER_META, KADIPC_XFER_DONE,
-	KADIPC_XFER_ERROR, KADIPC_CRYPT_IDENTITY_RES
+	KADIPC_XFER_ERROR, KADIPC_CRYPT_IDENTITY_RES, KADIPC_XFER_ENTRY,
+	KADIPC_XFER_INFO, KADIPC_XFER_PREFIX
 };
 static const uint32_t n2s[] = {
 	KADIPC_NET_STORE_GET, KADIPC_NET_STORE_HAVE, KADIPC_NET_STORE_PUT,
@@ -201,10 +243,13 @@ static const uint32_t s2n[] = {
 	KADIPC_NET_PUBLISH, KADIPC_NET_ROUTES
 };
 static const uint32_t c2s[] = {
-	KADIPC_CHUNK_PUT, KADIPC_CHUNK_GET, KADIPC_CHUNK_UNPIN
+	KADIPC_CHUNK_PUT, KADIPC_CHUNK_GET, KADIPC_CHUNK_UNPIN,
+	KADIPC_CHUNK_DROP, KADIPC_REC_PUT, KADIPC_REC_GET, KADIPC_REC_DEL
 };
 static const uint32_t s2c[] = {
-	KADIPC_CHUNK_PUT_RES, KADIPC_CHUNK_GET_RES, KADIPC_CHUNK_UNPIN_RES
+	KADIPC_CHUNK_PUT_RES, KADIPC_CHUNK_GET_RES, KADIPC_CHUNK_UNPIN_RES,
+	KADIPC_CHUNK_DROP_RES, KADIPC_REC_PUT_RES, KADIPC_REC_GET_RES,
+	KADIPC_REC_DEL_RES
 };
 /* the static-key oracle, and nothing else, between kadnet and kadcrypt */
 static const uint32_t n2c[] = { KADIPC_CRYPT_DH };
@@ -213,12 +258,13 @@ static const uint32_t t2m[] = {
 	KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA, KADIPC_XFER_PUT_END,
 	KADIPC_XFER_GET_BEGIN, KADIPC_XFER_UNPIN, KADIPC_CTL_STATUS,
 	KADIPC_CTL_TEST_SANDBOX, KADIPC_CTL_BOOTSTRAP, KADIPC_CTL_PEERS,
-	KADIPC_CTL_TEST_DH
+	KADIPC_CTL_TEST_DH, KADIPC_XFER_LS, KADIPC_XFER_FIND, KADIPC_XFER_RM
 };
 static const uint32_t m2t[] = {
 	KADIPC_XFER_DATA, KADIPC_XFER_LINK, KADIPC_XFER_META,
 	KADIPC_XFER_DONE, KADIPC_XFER_ERROR, KADIPC_CTL_TEXT, KADIPC_CTL_END,
-	KADIPC_CTL_ERROR
+	KADIPC_CTL_ERROR, KADIPC_XFER_ENTRY, KADIPC_XFER_INFO,
+	KADIPC_XFER_PREFIX
 };
 
 static const struct {
@@ -557,8 +603,11 @@ test_xfer(void)
 {
 	struct kadipc_text	 t;
 	struct kadipc_link	 l;
+	struct kadipc_xfer_get	 g;
+	struct kadipc_list_entry e;
 	struct kadipc_xfer_begin xb;
 	struct kadipc_msg	 m;
+	uint8_t			 hash[32];
 	uint64_t		 ack;
 	uint32_t		 p;
 
@@ -571,10 +620,50 @@ test_xfer(void)
 	m = msg(KADIPC_CTL_ERROR, sizeof(t) - 1);
 	CHECK(kadipc_recv_text(&m, &t) == -1, "CTL_ERROR one byte short");
 	memset(buf, 'k', sizeof(l));
-	m = msg(KADIPC_XFER_GET_BEGIN, sizeof(l));
+	m = msg(KADIPC_XFER_UNPIN, sizeof(l));
 	CHECK(kadipc_recv_link(&m, &l) == -1, "a link without a NUL refused");
 	buf[0] = '\0';
 	CHECK(kadipc_recv_link(&m, &l) == 0, "a link with a NUL");
+	m = msg(KADIPC_XFER_RM, sizeof(l));
+	CHECK(kadipc_recv_link(&m, &l) == 0, "XFER_RM carries a link");
+	m = msg(KADIPC_XFER_GET_BEGIN, sizeof(l));
+	CHECK(kadipc_recv_link(&m, &l) == -1, "XFER_GET_BEGIN is not a bare "
+	    "link any more");
+	memset(buf, 'k', sizeof(g));
+	m = msg(KADIPC_XFER_GET_BEGIN, sizeof(g));
+	CHECK(kadipc_recv_xfer_get(&m, &g) == -1, "a get without a NUL in its "
+	    "link refused");
+	buf[3] = '\0';
+	CHECK(kadipc_recv_xfer_get(&m, &g) == 0 && strcmp(g.link, "kkk") == 0,
+	    "a get with its offset");
+	m = msg(KADIPC_XFER_GET_BEGIN, sizeof(g) - 1);
+	CHECK(kadipc_recv_xfer_get(&m, &g) == -1, "a get one byte short");
+	/* a list entry: both strings terminated, flags known */
+	memset(buf, 0, sizeof(e));
+	m = msg(KADIPC_XFER_ENTRY, sizeof(e));
+	CHECK(kadipc_recv_list_entry(&m, &e) == 0, "an empty entry");
+	memset(buf + offsetof(struct kadipc_list_entry, name), 'x',
+	    KADIPC_NAME_MAX);
+	CHECK(kadipc_recv_list_entry(&m, &e) == -1, "an entry whose name has "
+	    "no NUL refused");
+	memset(buf, 0, sizeof(e));
+	memset(buf + offsetof(struct kadipc_list_entry, link), 'x',
+	    KADIPC_LINK_MAX);
+	CHECK(kadipc_recv_list_entry(&m, &e) == -1, "an entry whose link has "
+	    "no NUL refused");
+	memset(buf, 0, sizeof(e));
+	buf[offsetof(struct kadipc_list_entry, flags)] = 0x02;
+	CHECK(kadipc_recv_list_entry(&m, &e) == -1, "an entry with an unknown "
+	    "flag refused");
+	m = msg(KADIPC_XFER_FIND, 32);
+	CHECK(kadipc_recv_hash(&m, hash) == 0, "XFER_FIND: a hash");
+	m = msg(KADIPC_XFER_PREFIX, 31);
+	CHECK(kadipc_recv_hash(&m, hash) == -1, "XFER_PREFIX one byte short");
+	m = msg(KADIPC_XFER_LINK, 32);
+	CHECK(kadipc_recv_hash(&m, hash) == -1, "XFER_LINK is no hash");
+	memset(buf, 0, sizeof(t));
+	m = msg(KADIPC_XFER_INFO, sizeof(t));
+	CHECK(kadipc_recv_text(&m, &t) == 0, "XFER_INFO is a text line");
 	memset(buf, 'n', sizeof(xb));
 	m = msg(KADIPC_XFER_PUT_BEGIN, sizeof(xb));
 	CHECK(kadipc_recv_xfer_begin(&m, &xb) == -1, "a file name without a "
@@ -814,6 +903,7 @@ main(void)
 {
 	test_chunk_put();
 	test_key_only();
+	test_drop_rec();
 	test_res();
 	test_net();
 	test_master();

@@ -493,6 +493,89 @@ test_iter(void)
 	store_close(s);
 }
 
+/*
+ * Records (kadcrypt's sealed list) and drops (kadctl rm): records are
+ * kept across a reopen and never seen as chunks, by the iterator, the
+ * counters or the verifier; a drop takes a chunk out with its LRU entry
+ * and its counts, and leaves one that another file still pins.
+ */
+static void
+test_records_drop(void)
+{
+	struct store		*s;
+	struct store_stats	 st;
+	uint8_t			 id[STORE_KEY_LEN], k[STORE_KEY_LEN];
+	uint8_t			 rec[STORE_REC_MAX], buf[STORE_REC_MAX];
+	uint8_t			 k1[32], k2[32], k3[32];
+	size_t			 len;
+	int			 i, n, r;
+
+	rmstore();
+	if ((s = reopen(NULL, 0)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	memset(id, 0, sizeof(id));
+	memset(rec, 0xab, sizeof(rec));
+	for (i = 0; i < 3; i++) {
+		id[0] = (uint8_t)i;
+		CHECK(store_rec_put(s, id, rec, 100 + i) == 0, "record %d", i);
+	}
+	CHECK(store_rec_put(s, id, rec, 0) == -1 && errno == EINVAL,
+	    "an empty record is refused");
+	CHECK(store_rec_put(s, id, rec, STORE_REC_MAX + 1) == -1 &&
+	    errno == EINVAL, "a record over the most is refused");
+	(void)put_n(s, 1, 500, 1, k1);
+	(void)put_n(s, 2, 500, 0, k2);
+	(void)put_n(s, 3, 500, 1, k3);
+	(void)put_n(s, 3, 500, 1, k3);	/* two files pin it */
+	CHECK(store_commit(s) == 0, "commit");
+	s = reopen(s, 0);
+	store_stats(s, &st);
+	CHECK(st.chunks == 3, "records are not counted as chunks (%llu)",
+	    (unsigned long long)st.chunks);
+	n = 0;
+	(void)store_iter_begin(s);
+	while ((r = store_iter_next(s, k)) == 1)
+		n++;
+	CHECK(r == 0 && n == 3, "nor iterated as chunks (%d)", n);
+	id[0] = 1;
+	CHECK(store_rec_get(s, id, buf, sizeof(buf), &len) == 0 &&
+	    len == 101 && memcmp(buf, rec, len) == 0,
+	    "a record survives a reopen");
+	CHECK(store_rec_get(s, id, buf, 50, &len) == -1 && errno == ERANGE,
+	    "a buffer too small for it: ERANGE");
+	CHECK(store_rec_del(s, id) == 0, "delete a record");
+	CHECK(store_rec_get(s, id, buf, sizeof(buf), &len) == -1 &&
+	    errno == ENOENT, "a deleted record is gone");
+	CHECK(store_rec_del(s, id) == -1 && errno == ENOENT,
+	    "deleting it again: ENOENT");
+
+	CHECK(store_drop(s, k1, 0) == -1 && errno == EBUSY,
+	    "a pinned chunk is not dropped without its pin");
+	CHECK(store_drop(s, k1, 1) == 0 && store_has(s, k1) == 0,
+	    "dropped with its pin");
+	CHECK(store_drop(s, k2, 0) == 0 && store_has(s, k2) == 0,
+	    "an unpinned chunk is dropped");
+	CHECK(store_drop(s, k2, 0) == -1 && errno == ENOENT,
+	    "dropping it again: ENOENT");
+	CHECK(store_drop(s, k3, 1) == -1 && errno == EBUSY &&
+	    store_has(s, k3) == 1, "a chunk another file pins stays");
+	CHECK(store_commit(s) == 0, "commit the drops");
+	store_stats(s, &st);
+	CHECK(st.chunks == 1 && st.pinned == 1 && st.bytes == 500,
+	    "the counters follow (%llu chunks, %llu pinned, %llu bytes)",
+	    (unsigned long long)st.chunks, (unsigned long long)st.pinned,
+	    (unsigned long long)st.bytes);
+	(void)verify_ok(s, "records and drops");
+	s = reopen(s, 0);
+	(void)verify_ok(s, "records and drops after a reopen");
+	id[0] = 2;
+	CHECK(store_rec_get(s, id, buf, sizeof(buf), &len) == 0 && len == 102,
+	    "the other records are still there");
+	store_close(s);
+}
+
 /* The options byte of a TC file header (tchdb.c HDBOPTSOFF = 36). */
 static int
 file_opts(const char *name)
@@ -922,6 +1005,7 @@ main(void)
 	test_lru();
 	test_pinned_eviction();
 	test_iter();
+	test_records_drop();
 	test_large();
 	test_rebuild();
 	test_lock();
