@@ -501,7 +501,7 @@ main(int argc, char *argv[])
 	char		*eq;
 	int		 ch, noaction = 0, p;
 
-	setproctitle_init(argc, argv, environ);
+	kad_setproctitle_init(argc, argv);
 	log_init(1, LOG_DAEMON);
 	log_procinit(kad_procnames[KAD_PROC_MASTER]);
 	conf_defaults(&conf);
@@ -584,7 +584,7 @@ main(int argc, char *argv[])
 	/* a worker may already have died before the handler existed */
 	reap();
 	configure_workers();
-	setproctitle("master");
+	kad_setproctitle("master");
 	event_base_dispatch(base);
 	fatalx("event loop ended");
 }
