@@ -43,7 +43,7 @@ B		?= build/$(VARIANT)
 DEBIAN_PKGS	:= gcc make pkg-config libevent-dev libssl-dev \
 		   libtokyocabinet-dev libbsd-dev libseccomp-dev clang \
 		   valgrind tokyocabinet-bin iproute2 util-linux procps \
-		   libclang-rt-14-dev
+		   libclang-rt-14-dev groff-base
 COMMON_PKGS	:= libevent_core libbsd libseccomp
 ALL_PKGS	:= $(COMMON_PKGS) libcrypto tokyocabinet
 
