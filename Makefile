@@ -4,7 +4,7 @@
 # Each directory has one fragment, DIR/DIR.mk (tests/NAME/NAME.mk for the
 # test directories), that declares only its own programs:
 #   BINS += prog          prog_SRCS := ...   prog_PKGS := pkg-config names
-#   LIBEXEC_BINS / SBIN_BINS += prog        (where `make install` puts it)
+#   BIN_BINS / SBIN_BINS / LIBEXEC_BINS += prog  (where `make install` puts it)
 #   TESTS += name         name_SRCS, name_PKGS     (tests/*/*.mk)
 #   FUZZERS += name       name_SRCS, name_PKGS     (tests/fuzz/fuzz.mk)
 #   BENCHES += name       name_SRCS, name_PKGS     (bench/bench.mk)
@@ -19,13 +19,21 @@
 # VARIANT=release (default, build/release), test (build/test: test hooks
 # compiled in) or asan (build/asan: test hooks, ASan+UBSan).
 
+# LIBEXECDIR, SYSCONFDIR and LOCALSTATEDIR are compiled in: give
+# `make install` the same PREFIX the build had.  The systemd files go
+# under PREFIX, where systemd looks for them (/usr/local/lib/systemd/...
+# as well as /usr/lib/systemd/...); UNITDIR=/etc/systemd/system, say,
+# puts the unit elsewhere.
 PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
 SBINDIR		?= $(PREFIX)/sbin
 LIBEXECDIR	?= $(PREFIX)/libexec/kad
 MANDIR		?= $(PREFIX)/share/man
 SYSCONFDIR	?= /etc
 LOCALSTATEDIR	?= /var/lib
-UNITDIR		?= /lib/systemd/system
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
 DESTDIR		?=
 
 VARIANT		?= release
@@ -35,7 +43,7 @@ B		?= build/$(VARIANT)
 DEBIAN_PKGS	:= gcc make pkg-config libevent-dev libssl-dev \
 		   libtokyocabinet-dev libbsd-dev libseccomp-dev clang \
 		   valgrind tokyocabinet-bin iproute2 util-linux procps \
-		   libclang-rt-14-dev
+		   libclang-rt-14-dev groff-base
 COMMON_PKGS	:= libevent_core libbsd libseccomp
 ALL_PKGS	:= $(COMMON_PKGS) libcrypto tokyocabinet
 
@@ -68,6 +76,7 @@ CFLAGS_ALL	= -std=c11 $(OPT) $(WARN) $(HARDEN) $(SANITIZE) $(CFLAGS)
 LDFLAGS_ALL	= $(LDHARDEN) $(SANITIZE) $(LDFLAGS)
 
 BINS		:=
+BIN_BINS	:=
 LIBEXEC_BINS	:=
 SBIN_BINS	:=
 TESTS		:=
@@ -136,30 +145,57 @@ run: all
 	@echo "kad: in another terminal: $(B)/kadctl status"
 	@exec $(B)/kadmaster -d -o libexec=$(CURDIR)/$(B) $(RUN_ARGS)
 
-# `make install`: SBIN_BINS, LIBEXEC_BINS under LIBEXECDIR, the man
-# pages, the systemd unit, and (when installing into the live system,
-# DESTDIR empty, as root) the unprivileged users and the state
-# directories.
+# `make install`: BIN_BINS (kadctl) in BINDIR, SBIN_BINS (kadmaster) in
+# SBINDIR, LIBEXEC_BINS under LIBEXECDIR, the man pages, the systemd
+# unit, the sysusers.d and tmpfiles.d files that create the users and
+# the state directories, and kad.conf.sample (never kad.conf itself).
+# Into the live system (DESTDIR empty) as root, it also creates the users
+# and directories: with systemd-sysusers and systemd-tmpfiles where they
+# exist, else with useradd and install.
 INSTALL		?= install
+SUBST		= sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+		    -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+		    -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g' \
+		    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 
 install: all
-	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(UNITDIR)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/kad
+	$(INSTALL) -m 755 $(addprefix $(B)/,$(BIN_BINS)) $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 755 $(addprefix $(B)/,$(SBIN_BINS)) $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 755 $(addprefix $(B)/,$(LIBEXEC_BINS)) \
 	    $(DESTDIR)$(LIBEXECDIR)
 	$(INSTALL) -m 644 docs/man/kadmaster.8 docs/man/kadctl.8 \
 	    $(DESTDIR)$(MANDIR)/man8
 	$(INSTALL) -m 644 docs/man/kad.conf.5 $(DESTDIR)$(MANDIR)/man5
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' docs/kad.service.in \
-	    >$(DESTDIR)$(UNITDIR)/kad.service
-	chmod 644 $(DESTDIR)$(UNITDIR)/kad.service
-	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	$(SUBST) docs/kad.service.in >$(DESTDIR)$(UNITDIR)/kad.service
+	$(SUBST) docs/sysusers.conf >$(DESTDIR)$(SYSUSERSDIR)/kad.conf
+	$(SUBST) docs/tmpfiles.conf.in >$(DESTDIR)$(TMPFILESDIR)/kad.conf
+	$(SUBST) docs/kad.conf.sample.in \
+	    >$(DESTDIR)$(SYSCONFDIR)/kad/kad.conf.sample
+	chmod 644 $(DESTDIR)$(UNITDIR)/kad.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/kad.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/kad.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/kad/kad.conf.sample
+	@if [ -n "$(DESTDIR)" ] || [ "$$(id -u)" != 0 ]; then \
+		echo "kad: DESTDIR set or not root: the users _kadnet" \
+		    "_kadstore _kadcrypt and $(LOCALSTATEDIR)/kad come from" \
+		    "$(SYSUSERSDIR)/kad.conf and $(TMPFILESDIR)/kad.conf" \
+		    "at package install time"; \
+	elif command -v systemd-sysusers >/dev/null 2>&1 && \
+	    command -v systemd-tmpfiles >/dev/null 2>&1; then \
+		systemd-sysusers $(SYSUSERSDIR)/kad.conf && \
+		systemd-tmpfiles --create $(TMPFILESDIR)/kad.conf && \
+		echo "kad: users and $(LOCALSTATEDIR)/kad ready" \
+		    "(systemd-sysusers, systemd-tmpfiles)"; \
+	else \
 		for u in _kadnet _kadstore _kadcrypt; do \
 			id $$u >/dev/null 2>&1 || useradd --system \
 			    --no-create-home --home-dir /nonexistent \
-			    --shell /usr/sbin/nologin $$u; \
+			    --shell /usr/sbin/nologin $$u || exit 1; \
 		done; \
 		$(INSTALL) -d -m 700 -o root -g root $(LOCALSTATEDIR)/kad; \
 		$(INSTALL) -d -m 755 -o root -g root $(LOCALSTATEDIR)/kad/empty; \
@@ -167,10 +203,6 @@ install: all
 		$(INSTALL) -d -m 700 -o _kadstore -g _kadstore \
 		    $(LOCALSTATEDIR)/kad/store/db; \
 		echo "kad: users and $(LOCALSTATEDIR)/kad ready"; \
-	else \
-		echo "kad: DESTDIR set or not root: create the users" \
-		    "_kadnet _kadstore _kadcrypt and $(LOCALSTATEDIR)/kad" \
-		    "at package install time"; \
 	fi
 
 clean:

@@ -3,6 +3,6 @@
 # socket's path with kadmaster's own parser, compiled in from
 # kadmaster/ (as bgpctl reuses bgpd's sources).
 BINS		+= kadctl
-SBIN_BINS	+= kadctl
+BIN_BINS	+= kadctl
 kadctl_SRCS	:= kadctl/kadctl.c kadmaster/config.c
 kadctl_PKGS	:= libcrypto

@@ -125,6 +125,7 @@ master_shutdown(int status)
 	if (shutting_down)
 		return;
 	shutting_down = 1;
+	notify_send("STOPPING=1");
 	if (workers[KAD_PROC_NET].pid != 0)
 		master_send(KAD_PROC_NET, KADIPC_SHUTDOWN, 0, -1, NULL, 0);
 	if (workers[KAD_PROC_CRYPT].pid != 0)
@@ -215,6 +216,7 @@ master_ready(void)
 	kad_sandbox(KAD_PROC_MASTER);
 	/* clients are served only by a sandboxed master with ready workers */
 	control_listen(base);
+	notify_send("READY=1");
 }
 
 /* A worker's counters, for the status requests waiting on them. */
@@ -501,7 +503,7 @@ main(int argc, char *argv[])
 	char		*eq;
 	int		 ch, noaction = 0, p;
 
-	setproctitle_init(argc, argv, environ);
+	kad_setproctitle_init(argc, argv);
 	log_init(1, LOG_DAEMON);
 	log_procinit(kad_procnames[KAD_PROC_MASTER]);
 	conf_defaults(&conf);
@@ -551,6 +553,7 @@ main(int argc, char *argv[])
 	log_init(conf.debug, LOG_DAEMON);
 	log_setverbose(conf.verbose);
 	signal(SIGPIPE, SIG_IGN);
+	notify_init();		/* before the workers, who must not inherit it */
 	spawn_check(&conf);
 	make_datadir(conf.datadir);
 	datadir_lock(conf.datadir);	/* before the socket or any file */
@@ -584,7 +587,7 @@ main(int argc, char *argv[])
 	/* a worker may already have died before the handler existed */
 	reap();
 	configure_workers();
-	setproctitle("master");
+	kad_setproctitle("master");
 	event_base_dispatch(base);
 	fatalx("event loop ended");
 }

@@ -38,6 +38,10 @@ int	 identity_key_saved(const char *datadir, struct identity *,
 void	 datadir_lock(const char *datadir);
 void	 datadir_lock_pid(void);
 
+/* notify.c */
+void	 notify_init(void);
+void	 notify_send(const char *);
+
 /* spawn.c */
 struct worker {
 	enum kad_proc		 proc;

@@ -47,6 +47,10 @@ enum kad_proc {
 
 extern const char *const kad_procnames[KAD_PROC_MAX];
 
+/* proc.c: the title ps shows, "kadmaster: master" */
+void	 kad_setproctitle_init(int, char *[]);
+void	 kad_setproctitle(const char *);
+
 /* On the wire, host byte order: both ends are on the same host. */
 struct kadipc_hdr {
 	uint32_t	type;

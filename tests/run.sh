@@ -7,8 +7,8 @@
 # without saying so (crash, timeout, non-zero exit) counts as one more
 # failure.  One that checks nothing must say why with a "# skip: reason"
 # line: it is then counted as skipped; checking nothing without a reason
-# is a failure.  The layout check (tests/layout/layout.sh) runs once,
-# before the build directories.
+# is a failure.  The layout check (tests/layout/layout.sh) and the man
+# pages' (tests/layout/man.sh) run once, before the build directories.
 #
 #   tests/run.sh [--unit-only] BUILDDIR...
 #   KAD_VALGRIND=1  run unit tests under valgrind memcheck
@@ -55,6 +55,7 @@ run_one() {	# name, command...
 }
 
 [ $unit_only -eq 0 ] && run_one layout sh "$top/tests/layout/layout.sh"
+[ $unit_only -eq 0 ] && run_one man sh "$top/tests/layout/man.sh"
 
 for b in "$@"; do
 	b=$(cd "$b" && pwd) || exit 1

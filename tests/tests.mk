@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: ISC
-# The test suite: the layout check (tests/layout/layout.sh), then unit
+# The test suite: the layout and man page checks (tests/layout/), then unit
 # tests and integration scripts in the test build and again under
 # ASan+UBSan.  The last line is "N passed, N failed".  The
 # programs are declared in tests/*/*.mk; `tests` (top Makefile) builds

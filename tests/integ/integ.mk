@@ -20,3 +20,9 @@ TESTS		+= test_defaults
 test_defaults_SRCS := tests/integ/test_defaults.c $(KADNET_PURE) \
 		   $(KADNET_SESS) kadnet/upload.c
 test_defaults_PKGS := libcrypto
+
+# test_notify: a service manager's end of kadmaster's readiness
+# notification (notify.sh); alone, it tests kadmaster/notify.c itself.
+TESTS		+= test_notify
+test_notify_SRCS := tests/integ/test_notify.c kadmaster/notify.c
+test_notify_PKGS :=
