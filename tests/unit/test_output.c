@@ -6,7 +6,8 @@
  * stats table's own consistency.
  *
  *	test_output		the checks
- *	test_output names	every name of the table, one a line
+ *	test_output names	every name of the table and its kind
+ *				(counter, gauge, info), one a line
  *	test_output doc		docs/METRICS.md's table rows, as written
  *				there (tests/integ/output.sh compares)
  */
@@ -580,7 +581,9 @@ main(int argc, char *argv[])
 
 	if (argc == 2 && strcmp(argv[1], "names") == 0) {
 		for (i = 0; i < stat_ndefs; i++)
-			printf("%s\n", stat_defs[i].name);
+			printf("%s\t%s\n", stat_defs[i].name,
+			    stat_defs[i].kind == STAT_INFO ? "info" :
+			    kind_name(stat_defs[i].kind));
 		return (0);
 	}
 	if (argc == 2 && strcmp(argv[1], "doc") == 0) {
