@@ -102,7 +102,7 @@ trap 'exit 141' PIPE
 trap 'exit 143' TERM
 
 ctl() { _c=$1; shift; "$B/kadctl" -s "$T/$R/$_c/kad.sock" "$@"; }
-sf() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p"; }
+sf() { ctl "$1" -p status 2>/dev/null | sed -n "s/^$2: //p"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 
@@ -111,7 +111,7 @@ counters() {
 	for _d in "$T/$R"/n* "$T/$R"/f; do
 		[ -S "$_d/kad.sock" ] || continue
 		_n=${_d##*/}
-		echo "bench-net:   $_n: $(ctl "$_n" status 2>/dev/null | grep -E \
+		echo "bench-net:   $_n: $(ctl "$_n" -p status 2>/dev/null | grep -E \
 		    '^(peers|stored-chunks|publish-pending|rpc-timeouts|drop-[a-z-]*|datagrams-[a-z]*|chunks-refused|fetch-failures): ' |
 		    grep -v ': 0$' | tr '\n' ' ')"
 	done
@@ -187,7 +187,7 @@ held_others() {
 # cpu_of NODE: user + system CPU seconds of the node's four processes
 cpu_of() {
 	_c=0
-	for _p in $(ctl "$1" status 2>/dev/null |
+	for _p in $(ctl "$1" -p status 2>/dev/null |
 	    sed -n 's/^pid-kad[a-z]*: //p'); do
 		# fields 14, 15 after the command's parenthesis: utime, stime
 		_t=$(sed 's/.*) //' "/proc/$_p/stat" 2>/dev/null |
@@ -285,7 +285,7 @@ for mib in $SIZES; do
 		hs1=$(sf f handshakes)
 		cmp -s "$T/file" "$saved" ||
 		    die "the $mib MiB file fetched on the fresh node differs" f
-		ctl f status >"$T/status.f" 2>/dev/null
+		ctl f -p status >"$T/status.f" 2>/dev/null
 		sfv() { sed -n "s/^$1: //p" "$T/status.f"; }
 
 		# a per-chunk lookup time reported by the node itself?

@@ -102,7 +102,7 @@ start_node() {
 	MASTER=$!
 	SOCK=$1/kad.sock
 	_n=0
-	while ! "$B/kadctl" -s "$SOCK" status >"$T/status" 2>/dev/null; do
+	while ! "$B/kadctl" -s "$SOCK" -p status >"$T/status" 2>/dev/null; do
 		_n=$((_n + 1))
 		if [ $_n -gt 100 ] || ! kill -0 "$MASTER" 2>/dev/null; then
 			die "the node in $1 did not start"

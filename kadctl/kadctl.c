@@ -44,15 +44,19 @@
 #include "kadipc_msg.h"
 #include "log.h"
 #include "kadmaster/config.h"
+#include "output.h"
+#include "show.h"
 
 #define READ_BLOCK	(60 * 1024)
 #define WRITE_BUF	(256 * 1024)	/* a get writes in large blocks */
 #define QUEUE_MAX	(1024 * 1024)
 #define PARTIAL_PREFIX	".kad-get-"
 #define PARTIAL_STALE	(24 * 60 * 60)	/* older partial files go */
+#define TEXT_MAX	(16 * 1024 * 1024)	/* status or peers text */
 
 static struct kadipc_chan *ch;
 static int	 quiet;
+int		 json_out, exact_out;	/* -j, -p (output.h) */
 static char	 tmppath[PATH_MAX];	/* a partial file to remove at exit */
 static char	 statepath[PATH_MAX];
 
@@ -74,9 +78,10 @@ __attribute__((__noreturn__)) static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: kadctl [-V] [-s socket] command [args]\n"
+	    "usage: kadctl [-jpV] [-s socket] command [args]\n"
 	    "commands:\n"
 	    "    status\n"
+	    "    metrics\n"
 	    "    put [-q] [-n name] file | -\n"
 	    "    get [-fq] [--no-resume] [-o path | -] link\n"
 	    "    ls\n"
@@ -93,7 +98,7 @@ known_command(const char *cmd)
 {
 	static const char *const cmds[] = {
 		"status", "put", "get", "ls", "unpin", "rm", "bootstrap",
-		"peers",
+		"peers", "metrics",
 #ifdef KAD_TEST_HOOKS
 		"test-garbage", "test-sandbox", "test-dh",
 #endif
@@ -215,24 +220,51 @@ fail_text(struct kadipc_msg *m)
 	errx(1, "%s", t.text);
 }
 
-/* status and peers: text lines until CTL_END */
+/*
+ * status, metrics and peers: text lines until CTL_END, then shown as
+ * -j and -p say (show.c).
+ */
 static int
-cmd_text(uint32_t type)
+cmd_text(const char *cmd)
 {
 	struct kadipc_msg	 m;
 	const uint8_t		*data;
-	size_t			 len;
+	char			*text = NULL, *t;
+	size_t			 len, tlen = 0;
+	enum show_mode		 mode;
+	int			 r;
 
-	kadipc_compose(ch, type, 0, -1, NULL, 0);
+	kadipc_compose(ch, strcmp(cmd, "peers") == 0 ? KADIPC_CTL_PEERS :
+	    KADIPC_CTL_STATUS, 0, -1, NULL, 0);
 	for (;;) {
 		next_msg(&m, 0);
 		switch (m.hdr.type) {
 		case KADIPC_CTL_TEXT:
 			if (kadipc_recv_bytes(&m, &data, &len) == -1)
 				errx(1, "malformed text from kadmaster");
-			fwrite(data, 1, len, stdout);
+			if (len > TEXT_MAX - tlen)
+				errx(1, "too much text from kadmaster");
+			if ((t = realloc(text, tlen + len)) == NULL)
+				err(1, NULL);
+			text = t;
+			memcpy(text + tlen, data, len);
+			tlen += len;
 			break;
 		case KADIPC_CTL_END:
+			mode = json_out ? SHOW_JSON : exact_out ? SHOW_EXACT :
+			    SHOW_HUMAN;
+			if (strcmp(cmd, "metrics") == 0)
+				r = show_metrics(stdout, text, tlen,
+				    KAD_VERSION);
+			else if (strcmp(cmd, "peers") == 0)
+				r = show_peers(stdout, text, tlen, mode);
+			else
+				r = show_status(stdout, text, tlen, mode);
+			if (r == -1 && errno == EBADMSG)
+				errx(1, "malformed %s from kadmaster", cmd);
+			if (r == -1)
+				err(1, "stdout");
+			free(text);
 			return (0);
 		case KADIPC_CTL_ERROR:
 			fail_text(&m);
@@ -855,8 +887,14 @@ main(int argc, char *argv[])
 
 	log_init(1, 0);
 	log_procinit("kadctl");
-	while ((ch_ = getopt(argc, argv, "+s:V")) != -1) {
+	while ((ch_ = getopt(argc, argv, "+jps:V")) != -1) {
 		switch (ch_) {
+		case 'j':
+			json_out = 1;
+			break;
+		case 'p':
+			exact_out = 1;
+			break;
 		case 's':
 			sock = optarg;
 			break;
@@ -884,13 +922,10 @@ main(int argc, char *argv[])
 	}
 	signal(SIGPIPE, SIG_IGN);
 
-	if (strcmp(argv[0], "status") == 0 && argc == 1) {
+	if ((strcmp(argv[0], "status") == 0 || strcmp(argv[0], "peers") == 0 ||
+	    strcmp(argv[0], "metrics") == 0) && argc == 1) {
 		connect_ctl(sock);
-		return (cmd_text(KADIPC_CTL_STATUS));
-	}
-	if (strcmp(argv[0], "peers") == 0 && argc == 1) {
-		connect_ctl(sock);
-		return (cmd_text(KADIPC_CTL_PEERS));
+		return (cmd_text(argv[0]));
 	}
 	if (strcmp(argv[0], "bootstrap") == 0 && argc == 2) {
 		connect_ctl(sock);

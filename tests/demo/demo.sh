@@ -49,7 +49,7 @@ FAILED=0
 step() { echo "[$1/$STEPS] $2"; }
 say() { echo "      $*"; }
 ctl() { _c=$1; shift; "$B/kadctl" -s "$D/n$_c/kad.sock" "$@"; }
-sf() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p"; }
+sf() { ctl "$1" -p status 2>/dev/null | sed -n "s/^$2: //p"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 

@@ -78,7 +78,7 @@ for w in kadnet kadstore kadcrypt; do
 	start_node n1 || notok "[$as] node restarts"
 	master=$NODE_PID
 	pids=$(worker_pids)
-	wp=$(kadctl status | sed -n "s/^pid-$w: //p")
+	wp=$(kadctl -p status | sed -n "s/^pid-$w: //p")
 	kill -9 "$wp"
 	wait_exit $master 15
 	check "[$as] kill -9 $w: master exits non-zero" [ "${EXIT_STATUS:-0}" -ne 0 ]

@@ -43,7 +43,7 @@ check "status node-key is the public key in the file" \
 check "the private and public halves differ" \
     [ "$(bytes "$key" 4 32)" != "$pub1" ]
 check "status shows the oracle's counters" \
-    sh -c "'$KAD_BIN/kadctl' -s '$NODE_SOCK' status | grep -q '^crypt-dh: 0$'"
+    sh -c "'$KAD_BIN/kadctl' -s '$NODE_SOCK' -p status | grep -q '^crypt-dh: 0$'"
 sum1=$(sha256sum "$key" | cut -d' ' -f1)
 
 # memcheck WHEN: the memory of each process searched for the private

@@ -74,7 +74,7 @@ esac
 node_dir() { case $1 in [0-9]*) echo "$T/n$1" ;; *) echo "$T/$1" ;; esac; }
 ctl() { _c=$1; shift; "$KAD_BIN/kadctl" -s "$(node_dir "$_c")/kad.sock" "$@"; }
 # sf N KEY: one value of node N's `kadctl status`
-sf() { ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p" | head -n 1; }
+sf() { ctl "$1" -p status 2>/dev/null | sed -n "s/^$2: //p" | head -n 1; }
 field_ge() { [ "$(sf "$1" "$2")" -ge "$3" ] 2>/dev/null; }
 field_eq() { [ "$(sf "$1" "$2")" = "$3" ]; }
 # waitfor SECONDS command...: poll every 0.2 s, SECONDS scaled by SLOW
@@ -91,7 +91,7 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 # status_field KEY: one value from `kadctl status`
-status_field() { kadctl status | sed -n "s/^$1: //p"; }
+status_field() { kadctl -p status | sed -n "s/^$1: //p"; }
 
 # wait_exit PID SECONDS: wait for a process to end; sets EXIT_STATUS
 wait_exit() {
@@ -108,5 +108,5 @@ wait_exit() {
 
 # worker_pids: the pids of the current node's workers, from kadctl status
 worker_pids() {
-	kadctl status | sed -n 's/^pid-kad\(net\|store\|crypt\): //p'
+	kadctl -p status | sed -n 's/^pid-kad\(net\|store\|crypt\): //p'
 }

@@ -168,7 +168,7 @@ for f in $FILES; do
 	eval "l=\$L_$f"
 	fetch $FETCH1 "$l" "$T/in/$f" "published on n$PUB, fetched on n$FETCH1: $f"
 done
-echo "# n$PUB: $(ctl $PUB status | grep -E '^(lookups|datagrams-[a-z]*|rpc-timeouts|drop-[a-z-]*|net-queue): ' |
+echo "# n$PUB: $(ctl $PUB -p status | grep -E '^(lookups|datagrams-[a-z]*|rpc-timeouts|drop-[a-z-]*|net-queue): ' |
     grep -v ': 0$' | tr '\n' ' ')"
 echo "# n$FETCH1: lookups $(sf $FETCH1 lookups), datagrams in/out/dropped" \
     "$(sf $FETCH1 datagrams-in)/$(sf $FETCH1 datagrams-out)/$(sf $FETCH1 datagrams-dropped)"
@@ -205,7 +205,7 @@ masters=""
 workers=""
 for i in $KILL; do
 	masters="$masters $(pid_of $i)"
-	workers="$workers $(ctl $i status | sed -n 's/^pid-kad\(net\|store\|crypt\): //p' | tr '\n' ' ')"
+	workers="$workers $(ctl $i -p status | sed -n 's/^pid-kad\(net\|store\|crypt\): //p' | tr '\n' ' ')"
 done
 kill -9 $masters
 for p in $masters; do wait_exit $p 10; done

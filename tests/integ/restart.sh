@@ -67,7 +67,7 @@ check "...every chunk over the network ($(sf 4 chunks-fetched) of $nch)" \
     field_ge 4 chunks-fetched "$nch"
 check "n4 did not need kadctl bootstrap: n2 is among its peers" \
     sh -c "'$KAD_BIN/kadctl' -s '$T/n4/kad.sock' peers | grep -q '^$id2 '"
-echo "# n4: $(ctl 4 status | tr '\n' ' ' | grep -oE \
+echo "# n4: $(ctl 4 -p status | tr '\n' ' ' | grep -oE \
     '(handshakes|drop-session-index|rpc-timeouts|fetch-retries): [0-9]+' |
     tr '\n' ' ')"
 check "no node logged a sanitizer report" \

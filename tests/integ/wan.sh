@@ -166,7 +166,7 @@ else
 	notok "put on host 1, fetched whole on host $FETCH (status $rc: $(head -1 "$T/err"))"
 	logtail $FETCH
 fi
-wan_ctl $FETCH status >"$T/fstatus" 2>/dev/null
+wan_ctl $FETCH -p status >"$T/fstatus" 2>/dev/null
 echo "# host $FETCH: $(grep -E '^(lookups|lookup-[a-z0-9-]*|datagrams-[a-z]*|rpc-timeouts|chunks-fetched|fetch-[a-z]*): ' "$T/fstatus" | tr '\n' ' ')"
 fetched=$(kv "$T/fstatus" chunks-fetched)
 check "host $FETCH got its chunks over the emulated network ($fetched fetched, $(kv "$T/fstatus" datagrams-in) datagrams in)" \

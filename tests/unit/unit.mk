@@ -63,3 +63,7 @@ test_nodekey_PKGS := libcrypto
 TESTS		+= test_upload
 test_upload_SRCS := tests/unit/test_upload.c kadnet/upload.c
 test_upload_PKGS :=
+
+TESTS		+= test_output
+test_output_SRCS := tests/unit/test_output.c $(KADCTL_OUTPUT)
+test_output_PKGS :=

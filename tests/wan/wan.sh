@@ -162,7 +162,7 @@ wan_stats() {
 }
 
 wan_ctl() { _c=$1; shift; "$KAD_BIN/kadctl" -s "$WAN_DIR/n$_c/kad.sock" "$@"; }
-wan_sf() { wan_ctl "$1" status 2>/dev/null | sed -n "s/^$2: //p"; }
+wan_sf() { wan_ctl "$1" -p status 2>/dev/null | sed -n "s/^$2: //p"; }
 
 wan_node() {
 	_i=$1
@@ -176,7 +176,7 @@ wan_node() {
 	_wan_rec kadmaster "$_p"
 	eval "WAN_P_$_i=$_p"
 	_k=0
-	while ! wan_ctl "$_i" status >"$WAN_DIR/n$_i.status" 2>/dev/null; do
+	while ! wan_ctl "$_i" -p status >"$WAN_DIR/n$_i.status" 2>/dev/null; do
 		_k=$((_k + 1))
 		if [ $_k -gt 150 ] || ! kill -0 "$_p" 2>/dev/null; then
 			echo "# node $_i did not start:"
