@@ -394,7 +394,8 @@ net_stats(struct kad_stats *s)
 			in += ss->rx[i];
 			out += ss->tx[i];
 		}
-		kad_stats_add(s, "peers", dht_nodes(dht));
+		/* the contacts kadctl peers lists (net_peers): not the bad */
+		kad_stats_add(s, "peers", routing_live(dht_routing(dht)));
 		kad_stats_add(s, "lookups", ds->searches);
 		/* chunk lookups that found their value, since the start */
 		kad_stats_add(s, "lookup-median-ms", dht_get_ms_pct(ds, 50));
@@ -477,6 +478,7 @@ net_peers(void)
 	uint64_t	 now = now_ms();
 	int		 len;
 
+	/* every contact not marked bad, as status's peers counts them */
 	n = dht_nodes(dht);
 	if ((out = reallocarray(NULL, n ? n : 1, sizeof(*out))) == NULL)
 		fatal("%s", __func__);
