@@ -236,8 +236,10 @@ conn_text(struct ctl_conn *c, const char *fmt, ...)
 static void
 status_reply(struct ctl_conn *c)
 {
-	char	 hex[2 * KADIPC_KEY_LEN + 1];
-	int	 p, i;
+	const struct kadipc_sockaddr	*bound;
+	char				 hex[2 * KADIPC_KEY_LEN + 1];
+	char				 addr[64];
+	int				 p, i, nbound;
 
 	for (i = 0; i < KADIPC_KEY_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", ident.id[i]);
@@ -245,7 +247,14 @@ status_reply(struct ctl_conn *c)
 	for (i = 0; i < KADIPC_KEY_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", ident.pub[i]);
 	conn_text(c, "node-key: %s\n", hex);
-	conn_text(c, "port: %u\n", ident.port);
+	/* what the sockets are bound to; peers learn the first one's port */
+	nbound = master_bound(&bound);
+	if (nbound > 0)
+		conn_text(c, "port: %u\n", bound[0].port);
+	for (i = 0; i < nbound; i++) {
+		master_addr_str(&bound[i], addr, sizeof(addr));
+		conn_text(c, "listen: %s\n", addr);
+	}
 	conn_text(c, "uptime: %lld\n", (long long)(time(NULL) - started));
 	conn_text(c, "pid-%s: %d\n", kad_procnames[KAD_PROC_MASTER],
 	    (int)getpid());

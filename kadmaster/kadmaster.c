@@ -40,7 +40,8 @@ static struct event	*ev_killtimer;
 static int		 shutting_down;
 static int		 exit_status;
 static int		 udp_fds[KAD_MAX_LISTEN], nudp;
-static struct kadipc_sockaddr udp_addr[KAD_MAX_LISTEN];
+static struct kadipc_sockaddr udp_addr[KAD_MAX_LISTEN];	/* as bound */
+static int		 nbound;
 static uint16_t		 udp_port;	/* the port we advertise */
 
 static void	 master_identity(struct kadipc_msg *);
@@ -206,7 +207,7 @@ master_ready(void)
 	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
 		if (!workers[p].ready)
 			return;
-	log_info("node ready: port %u, workers %d %d %d", ident.port,
+	log_info("node ready: port %u, workers %d %d %d", udp_port,
 	    (int)workers[KAD_PROC_NET].pid, (int)workers[KAD_PROC_STORE].pid,
 	    (int)workers[KAD_PROC_CRYPT].pid);
 	/* everything is spawned and wired: narrow ourselves too */
@@ -357,6 +358,7 @@ open_udp(void)
 	}
 	if (nudp == 0)
 		fatalx("no usable listen address");
+	nbound = nudp;
 	ident.fresh_port = 0;
 }
 
@@ -376,6 +378,30 @@ master_sockaddr(const struct kad_addr *a, struct kadipc_sockaddr *out)
 		out->port = ntohs(sin6->sin6_port);
 		memcpy(out->addr, &sin6->sin6_addr, 16);
 	}
+}
+
+/*
+ * The addresses and ports the UDP sockets are bound to, as getsockname
+ * gave them, in listen order; the first one's port is the one peers
+ * learn.
+ */
+int
+master_bound(const struct kadipc_sockaddr **out)
+{
+	*out = udp_addr;
+	return (nbound);
+}
+
+/* "192.0.2.1:4242" or "[2001:db8::1]:4242" */
+void
+master_addr_str(const struct kadipc_sockaddr *a, char *buf, size_t size)
+{
+	char	 ip[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(a->family, a->addr, ip, sizeof(ip)) == NULL)
+		(void)strlcpy(ip, "?", sizeof(ip));
+	(void)snprintf(buf, size, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+	    ip, a->port);
 }
 
 /*

@@ -66,6 +66,8 @@ extern struct identity		 ident;
 extern time_t			 started;
 void	 master_shutdown(int status);
 void	 master_sockaddr(const struct kad_addr *, struct kadipc_sockaddr *);
+int	 master_bound(const struct kadipc_sockaddr **);
+void	 master_addr_str(const struct kadipc_sockaddr *, char *, size_t);
 int	 master_send(enum kad_proc, uint32_t type, uint32_t peerid, int fd,
 	    const void *, size_t);
 
