@@ -466,15 +466,30 @@ cmd_bootstrap(const char *addr)
 {
 	struct kadipc_text	 t;
 	struct kadipc_msg	 m;
+	const uint8_t		*data;
+	size_t			 len;
 
 	memset(&t, 0, sizeof(t));
 	if (strlcpy(t.text, addr, sizeof(t.text)) >= sizeof(t.text))
 		errx(1, "%s: address too long", addr);
 	kadipc_compose(ch, KADIPC_CTL_BOOTSTRAP, 0, -1, &t, sizeof(t));
-	next_msg(&m, 0);
-	if (m.hdr.type != KADIPC_CTL_END)
-		fail_text(&m);
-	return (0);
+	/* kadmaster answers once the node did, or after 5 s without */
+	for (;;) {
+		next_msg(&m, 0);
+		switch (m.hdr.type) {
+		case KADIPC_CTL_TEXT:
+			if (kadipc_recv_bytes(&m, &data, &len) == -1)
+				errx(1, "malformed text from kadmaster");
+			fwrite(data, 1, len, stdout);
+			break;
+		case KADIPC_CTL_END:
+			return (0);
+		case KADIPC_CTL_ERROR:
+			fail_text(&m);
+		default:
+			errx(1, "unexpected %s", kadipc_type_name(m.hdr.type));
+		}
+	}
 }
 
 #ifdef KAD_TEST_HOOKS

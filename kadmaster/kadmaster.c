@@ -255,6 +255,9 @@ master_dispatch_worker(struct kadipc_chan *ch, struct kadipc_msg *m,
 	case KADIPC_NET_PEERS_END:
 		control_peers(m);
 		break;
+	case KADIPC_NET_BOOTSTRAP_RES:
+		control_bootstrap_res(m);
+		break;
 	case KADIPC_CRYPT_IDENTITY_RES:
 		master_identity(m);
 		break;
@@ -404,6 +407,18 @@ master_addr_str(const struct kadipc_sockaddr *a, char *buf, size_t size)
 	    ip, a->port);
 }
 
+/* A bootstrap address for kadnet; req 0: from kad.conf, no answer. */
+int
+master_bootstrap(uint32_t req, const struct kadipc_sockaddr *a)
+{
+	struct kadipc_chan	*ch = workers[KAD_PROC_NET].ch;
+
+	if (ch == NULL || kadipc_chan_dead(ch) ||
+	    kadipc_send_net_bootstrap(ch, req, a) == -1)
+		return (-1);
+	return (0);
+}
+
 /*
  * kadnet's configuration, once kadcrypt has answered with the node key:
  * its ID and public key, the UDP sockets, then the bootstrap addresses.
@@ -436,8 +451,8 @@ configure_net(void)
 		if (parse_hostport(conf.bootstrap[i], 0, &a) == -1)
 			continue;	/* checked when the config was read */
 		master_sockaddr(&a, &sa);
-		master_send(KAD_PROC_NET, KADIPC_NET_BOOTSTRAP, 0, -1, &sa,
-		    sizeof(sa));
+		if (master_bootstrap(0, &sa) == -1)
+			log_warnx("bootstrap %s: not sent", conf.bootstrap[i]);
 	}
 }
 
