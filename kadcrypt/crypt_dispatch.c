@@ -734,6 +734,39 @@ static const struct kad_worker_ops crypt_ops = {
 	crypt_shutdown, crypt_stats
 };
 
+/* A new transfer of any kind; its id is free and there is room. */
+static void
+xfer_begin(struct kadipc_msg *m)
+{
+	struct xfer	*x;
+
+	switch (m->hdr.type) {
+	case KADIPC_XFER_PUT_BEGIN:
+		put_begin(m->hdr.peerid, m);
+		break;
+	case KADIPC_XFER_GET_BEGIN:
+		get_begin(m->hdr.peerid, m, XFER_GET);
+		break;
+	case KADIPC_XFER_UNPIN:
+		get_begin(m->hdr.peerid, m, XFER_UNPIN);
+		break;
+	case KADIPC_XFER_RM:
+		get_begin(m->hdr.peerid, m, XFER_RM);
+		break;
+	case KADIPC_XFER_LS:
+		if (kadipc_recv_empty(m) == -1)
+			fatalx("%s: bad XFER_LS", __func__);
+		list_answer(xfer_new(m->hdr.peerid, XFER_LS));
+		break;
+	default:
+		x = xfer_new(m->hdr.peerid, XFER_FIND);
+		if (kadipc_recv_hash(m, x->find) == -1)
+			fatalx("%s: bad XFER_FIND", __func__);
+		list_answer(x);
+		break;
+	}
+}
+
 void
 crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
     void *arg)
@@ -786,31 +819,7 @@ crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
 				fatal("%s: XFER_ERROR", __func__);
 			return;
 		}
-		switch (m->hdr.type) {
-		case KADIPC_XFER_PUT_BEGIN:
-			put_begin(m->hdr.peerid, m);
-			break;
-		case KADIPC_XFER_GET_BEGIN:
-			get_begin(m->hdr.peerid, m, XFER_GET);
-			break;
-		case KADIPC_XFER_UNPIN:
-			get_begin(m->hdr.peerid, m, XFER_UNPIN);
-			break;
-		case KADIPC_XFER_RM:
-			get_begin(m->hdr.peerid, m, XFER_RM);
-			break;
-		case KADIPC_XFER_LS:
-			if (kadipc_recv_empty(m) == -1)
-				fatalx("%s: bad XFER_LS", __func__);
-			list_answer(xfer_new(m->hdr.peerid, XFER_LS));
-			break;
-		default:
-			x = xfer_new(m->hdr.peerid, XFER_FIND);
-			if (kadipc_recv_hash(m, x->find) == -1)
-				fatalx("%s: bad XFER_FIND", __func__);
-			list_answer(x);
-			break;
-		}
+		xfer_begin(m);
 		return;
 	case KADIPC_XFER_ABORT:
 		if (x != NULL)

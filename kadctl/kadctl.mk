@@ -4,7 +4,8 @@
 # kadmaster/ (as bgpctl reuses bgpd's sources).
 BINS		+= kadctl
 BIN_BINS	+= kadctl
-kadctl_SRCS	:= kadctl/kadctl.c kadctl/output.c kadctl/show.c \
+kadctl_SRCS	:= kadctl/kadctl.c kadctl/put.c kadctl/get.c kadctl/files.c \
+		   kadctl/output.c kadctl/show.c \
 		   kadctl/stats.c kadmaster/config.c
 # the pure part, for tests/unit/test_output.c
 KADCTL_OUTPUT	:= kadctl/output.c kadctl/show.c kadctl/stats.c

@@ -181,8 +181,9 @@ json_status_value(struct json *j, const char *key, const char *name,
 static void
 json_status(FILE *fp, struct kv *kvs, size_t n, int *err)
 {
-	struct json	 j;
-	size_t		 i, k, cnt;
+	const struct stat_def	*d;
+	struct json		 j;
+	size_t			 i, k, cnt;
 
 	json_start(&j, fp);
 	for (i = 0; i < n; i++) {
@@ -194,7 +195,8 @@ json_status(FILE *fp, struct kv *kvs, size_t n, int *err)
 		for (cnt = 0, k = i; k < n; k++)
 			if (strcmp(kvs[k].name, kvs[i].name) == 0)
 				cnt++;
-		if (cnt == 1) {
+		d = stat_find(kvs[i].name);
+		if (cnt == 1 && (d == NULL || d->unit != STAT_ADDR)) {
 			json_status_value(&j, kvs[i].name, kvs[i].name,
 			    kvs[i].value);
 			continue;

@@ -26,6 +26,7 @@ enum stat_unit {
 	STAT_SECONDS,
 	STAT_MILLIS,		/* a metric in seconds */
 	STAT_HEX,		/* a string of hex digits */
+	STAT_ADDR,		/* address:port lines, a JSON array always */
 };
 
 struct stat_def {

@@ -38,7 +38,7 @@
 
 enum conn_state {
 	CONN_IDLE, CONN_STATUS, CONN_PUT, CONN_PUT_END, CONN_GET, CONN_UNPIN,
-	CONN_PEERS, CONN_LS, CONN_FIND
+	CONN_PEERS, CONN_LS, CONN_FIND, CONN_BOOT
 };
 
 struct ctl_conn {
@@ -63,6 +63,17 @@ static const struct master_conf *cconf;
 /* kadnet answers peers requests in order: the clients waiting, in order */
 static uint32_t		 peers_wait[CTL_MAX_CONNS];
 static int		 npeers_wait;
+
+/*
+ * The bootstrap requests kadnet has not answered yet, under the id of
+ * the connection that asked (a fresh one per request); an entry stays
+ * until kadnet answers, when the client may have gone already.
+ */
+static struct {
+	uint32_t		 req;
+	struct kadipc_sockaddr	 addr;
+} boot_wait[KADIPC_BOOT_MAX];
+static int		 nboot_wait;
 
 /*
  * The socket's directory must not let others replace the socket (with a
@@ -238,8 +249,10 @@ conn_text(struct ctl_conn *c, const char *fmt, ...)
 static void
 status_reply(struct ctl_conn *c)
 {
-	char	 hex[2 * KADIPC_KEY_LEN + 1];
-	int	 p, i;
+	const struct kadipc_sockaddr	*bound;
+	char				 hex[2 * KADIPC_KEY_LEN + 1];
+	char				 addr[64];
+	int				 p, i, nbound;
 
 	for (i = 0; i < KADIPC_KEY_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", ident.id[i]);
@@ -247,7 +260,14 @@ status_reply(struct ctl_conn *c)
 	for (i = 0; i < KADIPC_KEY_LEN; i++)
 		snprintf(hex + 2 * i, 3, "%02x", ident.pub[i]);
 	conn_text(c, "node-key: %s\n", hex);
-	conn_text(c, "port: %u\n", ident.port);
+	/* what the sockets are bound to; peers learn the first one's port */
+	nbound = master_bound(&bound);
+	if (nbound > 0)
+		conn_text(c, "port: %u\n", bound[0].port);
+	for (i = 0; i < nbound; i++) {
+		master_addr_str(&bound[i], addr, sizeof(addr));
+		conn_text(c, "listen: %s\n", addr);
+	}
 	conn_text(c, "uptime: %lld\n", (long long)(time(NULL) - started));
 	conn_text(c, "pid-%s: %d\n", kad_procnames[KAD_PROC_MASTER],
 	    (int)getpid());
@@ -376,6 +396,11 @@ ctl_link(struct ctl_conn *c, struct kadipc_msg *m)
 	return (0);
 }
 
+/*
+ * kadnet pings the address and answers when it has answered over a
+ * session, or when KADIPC_BOOT_WAIT_MS have passed (control_bootstrap_res);
+ * the client waits in CONN_BOOT.
+ */
 static int
 ctl_get(struct ctl_conn *c, struct kadipc_msg *m)
 {
@@ -439,9 +464,19 @@ ctl_bootstrap(struct ctl_conn *c, struct kadipc_msg *m)
 		conn_error(c, "bad address: no port");
 		return (0);
 	}
-	master_send(KAD_PROC_NET, KADIPC_NET_BOOTSTRAP, 0, -1, &sa,
-	    sizeof(sa));
-	kadipc_compose(c->ch, KADIPC_CTL_END, 0, -1, NULL, 0);
+	if (nboot_wait == KADIPC_BOOT_MAX) {
+		conn_error(c, "bootstrap: %d requests are waiting already; "
+		    "try again", KADIPC_BOOT_MAX);
+		return (0);
+	}
+	conn_new_xfer(c);
+	if (master_bootstrap(c->id, &sa) == -1) {
+		conn_error(c, "bootstrap: kadnet is not running");
+		return (0);
+	}
+	boot_wait[nboot_wait].req = c->id;
+	boot_wait[nboot_wait++].addr = sa;
+	c->state = CONN_BOOT;
 	return (0);
 }
 
@@ -595,6 +630,61 @@ control_peers(struct kadipc_msg *m)
 		kadipc_compose(c->ch, KADIPC_CTL_TEXT, 0, -1, data, len);
 }
 
+/*
+ * kadnet's answer to a bootstrap request: for the client that asked, if
+ * it is still there.  An answer to no request is kadnet breaking the
+ * protocol.
+ */
+void
+control_bootstrap_res(struct kadipc_msg *m)
+{
+	struct kadipc_net_bootstrap_res	 r;
+	struct kadipc_sockaddr		 sa;
+	struct ctl_conn			*c;
+	char				 addr[64], hex[2 * KADIPC_KEY_LEN + 1];
+	int				 i;
+
+	if (kadipc_recv_net_bootstrap_res(m, &r) == -1) {
+		log_warnx("kadnet: bad NET_BOOTSTRAP_RES");
+		master_shutdown(1);
+		return;
+	}
+	for (i = 0; i < nboot_wait; i++)
+		if (boot_wait[i].req == r.req)
+			break;
+	if (i == nboot_wait) {
+		log_warnx("kadnet: NET_BOOTSTRAP_RES for no request (%u)",
+		    r.req);
+		master_shutdown(1);
+		return;
+	}
+	sa = boot_wait[i].addr;
+	boot_wait[i] = boot_wait[--nboot_wait];
+	if ((c = conn_find(r.req)) == NULL || c->state != CONN_BOOT)
+		return;		/* the client left */
+	c->state = CONN_IDLE;
+	master_addr_str(&sa, addr, sizeof(addr));
+	switch (r.status) {
+	case KADIPC_BOOT_ANSWERED:
+		for (i = 0; i < KADIPC_KEY_LEN; i++)
+			snprintf(hex + 2 * i, 3, "%02x", r.id[i]);
+		conn_text(c, "bootstrap: %s answered (node %s)\n", addr, hex);
+		kadipc_compose(c->ch, KADIPC_CTL_END, 0, -1, NULL, 0);
+		break;
+	case KADIPC_BOOT_TIMEOUT:
+		conn_error(c, "bootstrap: no answer from %s within %d s", addr,
+		    KADIPC_BOOT_WAIT_MS / 1000);
+		break;
+	case KADIPC_BOOT_REFUSED:
+		conn_error(c, "bootstrap: %s is not an address this node "
+		    "talks to (no socket of its family, or a martian)", addr);
+		break;
+	default:
+		conn_error(c, "bootstrap: kadnet is busy; try again");
+		break;
+	}
+}
+
 /* kadcrypt's answer to a transfer, checked, for the client. */
 static int
 relay_to_client(struct ctl_conn *c, struct kadipc_msg *m)
@@ -714,7 +804,8 @@ control_dispatch_crypt(struct kadipc_msg *m)
 		c->unacked = 0;
 		break;
 	case KADIPC_XFER_ERROR:
-		if (c->state == CONN_IDLE || c->state == CONN_STATUS)
+		if (c->state == CONN_IDLE || c->state == CONN_STATUS ||
+		    c->state == CONN_PEERS || c->state == CONN_BOOT)
 			goto bad;
 		if (c->paused) {
 			c->paused = 0;

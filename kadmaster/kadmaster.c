@@ -40,7 +40,8 @@ static struct event	*ev_killtimer;
 static int		 shutting_down;
 static int		 exit_status;
 static int		 udp_fds[KAD_MAX_LISTEN], nudp;
-static struct kadipc_sockaddr udp_addr[KAD_MAX_LISTEN];
+static struct kadipc_sockaddr udp_addr[KAD_MAX_LISTEN];	/* as bound */
+static int		 nbound;
 static uint16_t		 udp_port;	/* the port we advertise */
 
 static void	 master_identity(struct kadipc_msg *);
@@ -207,7 +208,7 @@ master_ready(void)
 	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
 		if (!workers[p].ready)
 			return;
-	log_info("node ready: port %u, workers %d %d %d", ident.port,
+	log_info("node ready: port %u, workers %d %d %d", udp_port,
 	    (int)workers[KAD_PROC_NET].pid, (int)workers[KAD_PROC_STORE].pid,
 	    (int)workers[KAD_PROC_CRYPT].pid);
 	/* everything is spawned and wired: narrow ourselves too */
@@ -255,6 +256,9 @@ master_dispatch_worker(struct kadipc_chan *ch, struct kadipc_msg *m,
 	case KADIPC_NET_PEERS:
 	case KADIPC_NET_PEERS_END:
 		control_peers(m);
+		break;
+	case KADIPC_NET_BOOTSTRAP_RES:
+		control_bootstrap_res(m);
 		break;
 	case KADIPC_CRYPT_IDENTITY_RES:
 		master_identity(m);
@@ -359,6 +363,7 @@ open_udp(void)
 	}
 	if (nudp == 0)
 		fatalx("no usable listen address");
+	nbound = nudp;
 	ident.fresh_port = 0;
 }
 
@@ -378,6 +383,42 @@ master_sockaddr(const struct kad_addr *a, struct kadipc_sockaddr *out)
 		out->port = ntohs(sin6->sin6_port);
 		memcpy(out->addr, &sin6->sin6_addr, 16);
 	}
+}
+
+/*
+ * The addresses and ports the UDP sockets are bound to, as getsockname
+ * gave them, in listen order; the first one's port is the one peers
+ * learn.
+ */
+int
+master_bound(const struct kadipc_sockaddr **out)
+{
+	*out = udp_addr;
+	return (nbound);
+}
+
+/* "192.0.2.1:4242" or "[2001:db8::1]:4242" */
+void
+master_addr_str(const struct kadipc_sockaddr *a, char *buf, size_t size)
+{
+	char	 ip[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(a->family, a->addr, ip, sizeof(ip)) == NULL)
+		(void)strlcpy(ip, "?", sizeof(ip));
+	(void)snprintf(buf, size, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+	    ip, a->port);
+}
+
+/* A bootstrap address for kadnet; req 0: from kad.conf, no answer. */
+int
+master_bootstrap(uint32_t req, const struct kadipc_sockaddr *a)
+{
+	struct kadipc_chan	*ch = workers[KAD_PROC_NET].ch;
+
+	if (ch == NULL || kadipc_chan_dead(ch) ||
+	    kadipc_send_net_bootstrap(ch, req, a) == -1)
+		return (-1);
+	return (0);
 }
 
 /*
@@ -412,8 +453,8 @@ configure_net(void)
 		if (parse_hostport(conf.bootstrap[i], 0, &a) == -1)
 			continue;	/* checked when the config was read */
 		master_sockaddr(&a, &sa);
-		master_send(KAD_PROC_NET, KADIPC_NET_BOOTSTRAP, 0, -1, &sa,
-		    sizeof(sa));
+		if (master_bootstrap(0, &sa) == -1)
+			log_warnx("bootstrap %s: not sent", conf.bootstrap[i]);
 	}
 }
 

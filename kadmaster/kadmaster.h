@@ -63,6 +63,7 @@ void	 control_cleanup(void);
 void	 control_dispatch_crypt(struct kadipc_msg *);
 void	 control_worker_stats(enum kad_proc);
 void	 control_peers(struct kadipc_msg *);
+void	 control_bootstrap_res(struct kadipc_msg *);
 
 /* kadmaster.c */
 extern struct master_conf	 conf;
@@ -70,6 +71,9 @@ extern struct identity		 ident;
 extern time_t			 started;
 void	 master_shutdown(int status);
 void	 master_sockaddr(const struct kad_addr *, struct kadipc_sockaddr *);
+int	 master_bound(const struct kadipc_sockaddr **);
+void	 master_addr_str(const struct kadipc_sockaddr *, char *, size_t);
+int	 master_bootstrap(uint32_t req, const struct kadipc_sockaddr *);
 int	 master_send(enum kad_proc, uint32_t type, uint32_t peerid, int fd,
 	    const void *, size_t);
 

@@ -47,15 +47,24 @@ const char *const dht_dropnames[DHT_DROP_MAX] = {
 
 /* ---- bootstrap ---- */
 
-/* A bootstrap node answered: look up our own id to join. */
+/*
+ * A bootstrap node answered (over keys its address proved, from the
+ * address we pinged: handle_reply checked): tell the application, and
+ * look up our own id to join.
+ */
 static void
 boot_replied(struct dht *d, const struct pending *p, const struct krpc_msg *m,
     const struct krpc_addr *from, int same, uint64_t now)
 {
+	struct dht_event	 ev;
+
 	(void)p;
-	(void)m;
-	(void)from;
 	(void)same;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = DHT_EV_PING;
+	memcpy(ev.key, m->id, KAD_ID_LEN);
+	ev.addr = *from;
+	d->io.event(d->io.arg, &ev);
 	if (!d->booted) {
 		d->booted = 1;
 		(void)lookup_start(d, d->id, KRPC_FIND_NODE, S_INTERNAL, 0,

@@ -91,6 +91,7 @@ struct dht_store_req {
 #define DHT_EV_LOOKUP	1	/* dht_lookup: the k closest live nodes */
 #define DHT_EV_GET	2	/* dht_get: value, or status -1 */
 #define DHT_EV_PUT	3	/* dht_put: forwarded/replicated, or -1 */
+#define DHT_EV_PING	4	/* a dht_ping address answered (cookie 0) */
 
 struct dht_event {
 	int			 type;
@@ -105,6 +106,9 @@ struct dht_event {
 	unsigned		 msgs;		/* requests the lookup sent */
 	uint64_t		 ms;		/* how long the lookup took */
 	int			 local;		/* GET served by our store */
+	/* PING: the address pinged, which answered over a proved session
+	 * with a handshake; key is the node ID its key gives */
+	struct krpc_addr	 addr;
 };
 
 struct dht_io {

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "sandbox.h"
 #include "worker.h"
+#include "bootwait.h"
 #include "dht.h"
 #include "node_id.h"
 #include "routing.h"
@@ -47,6 +48,8 @@
 #define NET_SAVE_FIRST	5		/* s: routing table to the store */
 #define NET_SAVE_EVERY	30		/* s: and then this often */
 #define NET_QUEUE_MAX	16384		/* publishes/fetches awaiting room */
+
+_Static_assert(BOOTWAIT_MAX == KADIPC_BOOT_MAX, "bootstrap requests");
 
 /* work the dht refused for now (EBUSY): retried as room frees up */
 struct pending {
@@ -76,6 +79,7 @@ static size_t			 nqueue;
 static uint64_t			 sendfail, queue_full;
 static uint64_t			 dh_pending;	/* CRYPT_DH unanswered */
 static uint64_t			 dh_sent, dh_answered, dh_unclaimed;
+static struct bootwait		 bootw;		/* kadctl bootstrap requests */
 
 static uint64_t
 now_ms(void)
@@ -111,6 +115,8 @@ net_rearm(void)
 	now = now_ms();
 	if (upload_next(&upload, now) < next)
 		next = upload_next(&upload, now);
+	if (bootwait_next(&bootw) < next)
+		next = bootwait_next(&bootw);
 	if (next == UINT64_MAX) {
 		evtimer_del(ev_timer);
 		return;
@@ -167,12 +173,26 @@ net_drain_queue(void)
 	}
 }
 
+/* A kadctl bootstrap request is over: kadmaster tells the client. */
+static void
+boot_answer(uint32_t req, uint32_t status, const uint8_t *id)
+{
+	if (kadipc_send_net_bootstrap_res(ch_master, req, status, id) == -1)
+		fatal("%s", __func__);
+}
+
 static void
 net_timer(evutil_socket_t fd, short ev, void *arg)
 {
+	uint32_t	 reqs[BOOTWAIT_MAX];
+	size_t		 i, n;
+
 	(void)fd;
 	(void)ev;
 	(void)arg;
+	n = bootwait_expire(&bootw, now_ms(), reqs);
+	for (i = 0; i < n; i++)
+		boot_answer(reqs[i], KADIPC_BOOT_TIMEOUT, NULL);
 	upload_flush(&upload, now_ms());
 	sess_timer(sess, now_ms());
 	dht_timer(dht, now_ms());
@@ -331,7 +351,16 @@ io_static_dh(void *arg, uint64_t cookie, const uint8_t peer[32])
 static void
 io_event(void *arg, const struct dht_event *e)
 {
+	uint32_t	 reqs[BOOTWAIT_MAX];
+	size_t		 i, n;
+
 	(void)arg;
+	if (e->type == DHT_EV_PING) {
+		n = bootwait_answered(&bootw, &e->addr, reqs);
+		for (i = 0; i < n; i++)
+			boot_answer(reqs[i], KADIPC_BOOT_ANSWERED, e->key);
+		return;
+	}
 	/* cookie 0: the dht's own work (bootstrap, refresh, migration) */
 	if (e->cookie == 0 || (e->type != DHT_EV_GET && e->type != DHT_EV_PUT))
 		return;
@@ -394,7 +423,8 @@ net_stats(struct kad_stats *s)
 			in += ss->rx[i];
 			out += ss->tx[i];
 		}
-		kad_stats_add(s, "peers", dht_nodes(dht));
+		/* the contacts kadctl peers lists (net_peers): not the bad */
+		kad_stats_add(s, "peers", routing_live(dht_routing(dht)));
 		kad_stats_add(s, "lookups", ds->searches);
 		/* chunk lookups that found their value, since the start */
 		kad_stats_add(s, "lookup-median-ms", dht_get_ms_pct(ds, 50));
@@ -477,6 +507,7 @@ net_peers(void)
 	uint64_t	 now = now_ms();
 	int		 len;
 
+	/* every contact not marked bad, as status's peers counts them */
 	n = dht_nodes(dht);
 	if ((out = reallocarray(NULL, n ? n : 1, sizeof(*out))) == NULL)
 		fatal("%s", __func__);
@@ -614,18 +645,48 @@ net_add_udp(struct kadipc_msg *m)
 	m->fd = -1;	/* ours now */
 }
 
+/*
+ * NET_BOOTSTRAP: ping the address.  A request of kadctl's (req != 0) is
+ * answered exactly once: when the address answers (io_event), at its
+ * deadline (net_timer), or here at once if it cannot be pinged.
+ */
 static void
 net_bootstrap(struct kadipc_msg *m)
 {
-	struct kadipc_sockaddr	 a;
-	struct sockaddr_storage	 ss;
-	socklen_t		 len;
+	struct kadipc_net_bootstrap	 b;
+	struct sockaddr_storage		 ss;
+	struct krpc_addr		 a;
+	socklen_t			 len;
+	int				 i;
 
-	if (kadipc_recv_sockaddr(m, &a) == -1 ||
-	    to_sockaddr(&a, &ss, &len) == -1)
+	if (kadipc_recv_net_bootstrap(m, &b) == -1 ||
+	    to_sockaddr(&b.addr, &ss, &len) == -1 ||
+	    krpc_addr_from_sa((struct sockaddr *)&ss, len, &a) == -1)
 		fatalx("%s: bad NET_BOOTSTRAP", __func__);
-	if (dht_ping(dht, (struct sockaddr *)&ss, len, now_ms()) == -1)
+	for (i = 0; i < nudp; i++)
+		if (udp_fam[i] == ss.ss_family)
+			break;
+	if (i == nudp) {
+		log_warnx("bootstrap: no socket of that address family");
+		if (b.req != 0)
+			boot_answer(b.req, KADIPC_BOOT_REFUSED, NULL);
+		return;
+	}
+	if (dht_ping(dht, (struct sockaddr *)&ss, len, now_ms()) == -1) {
 		log_warn("bootstrap");
+		if (b.req != 0)
+			boot_answer(b.req, errno == EBUSY ? KADIPC_BOOT_BUSY :
+			    KADIPC_BOOT_REFUSED, NULL);
+		net_rearm();
+		return;
+	}
+	if (b.req != 0 && bootwait_add(&bootw, b.req, &a, now_ms(),
+	    KADIPC_BOOT_WAIT_MS) == -1) {
+		if (errno == EEXIST)
+			fatalx("%s: request %u is already waiting", __func__,
+			    b.req);
+		boot_answer(b.req, KADIPC_BOOT_BUSY, NULL);
+	}
 	net_rearm();
 }
 

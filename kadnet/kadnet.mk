@@ -15,6 +15,6 @@ KADNET_SESS	:= kadnet/session.c kadnet/sess_hs.c kadnet/sess_data.c \
 
 BINS		+= kadnet
 LIBEXEC_BINS	+= kadnet
-kadnet_SRCS	:= kadnet/kadnet.c kadnet/upload.c $(KADNET_PURE) \
-		   $(KADNET_SESS)
+kadnet_SRCS	:= kadnet/kadnet.c kadnet/upload.c kadnet/bootwait.c \
+		   $(KADNET_PURE) $(KADNET_SESS)
 kadnet_PKGS	:= libcrypto

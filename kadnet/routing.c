@@ -758,6 +758,20 @@ routing_count(struct routing *rt)
 }
 
 size_t
+routing_live(struct routing *rt)
+{
+	size_t		n = 0;
+	unsigned	i;
+	uint16_t	j;
+
+	for (i = 0; i < rt->nbuckets; i++)
+		for (j = 0; j < rt->b[i].n; j++)
+			if (!is_bad(&rt->b[i].e[j]))
+				n++;
+	return (n);
+}
+
+size_t
 routing_mem(struct routing *rt)
 {
 	size_t		n;

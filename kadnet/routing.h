@@ -120,7 +120,15 @@ int		 routing_refresh(struct routing *, uint64_t now,
 		    uint8_t target[KAD_ID_LEN]);
 uint64_t	 routing_next_refresh(struct routing *, uint64_t interval);
 
+/* Contacts in the buckets, the bad ones included (not the caches). */
 size_t		 routing_count(struct routing *);
+/*
+ * Those not marked bad (RT_MAX_FAILS unanswered requests in a row): the
+ * ones routing_closest(goodonly 0) gives, which kadctl peers lists and
+ * status's peers counts.  A bad contact stays until a new one takes its
+ * place.
+ */
+size_t		 routing_live(struct routing *);
 /* Bytes the table holds (buckets, contacts, replacement caches). */
 size_t		 routing_mem(struct routing *);
 unsigned	 routing_nbuckets(struct routing *);

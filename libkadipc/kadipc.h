@@ -26,7 +26,8 @@
 					   the net <-> crypt channel; 4:
 					   NET_CONFIG's upload limit; 5: the
 					   sealed list, CHUNK_DROP, resumed
-					   gets */
+					   gets, NET_BOOTSTRAP's request id
+					   and NET_BOOTSTRAP_RES */
 #define KADIPC_HDR_SIZE		16
 #define KADIPC_MAX_MSG		65535	/* header included; len is 16 bits */
 #define KADIPC_MAX_PAYLOAD	(KADIPC_MAX_MSG - KADIPC_HDR_SIZE)

@@ -20,11 +20,16 @@
  * NET_CONFIG     100    master -> net           kadipc_net_config     no  once, before NET_UDP
  * NET_UDP        101    master -> net           kadipc_u32 (family)   yes at most KAD_MAX_LISTEN
  * NET_CONFIG_DONE 102   master -> net           empty                 no  READY
- * NET_BOOTSTRAP  103    master -> net           kadipc_sockaddr       no  ping it to join
+ * NET_BOOTSTRAP  103    master -> net           kadipc_net_bootstrap  no  ping it to join; req != 0:
+ *                                                                        NET_BOOTSTRAP_RES within
+ *                                                                        KADIPC_BOOT_WAIT_MS, at most
+ *                                                                        KADIPC_BOOT_MAX pending
  * NET_PEERS_REQ  104    master -> net           empty                 no  NET_PEERS..., NET_PEERS_END
  * NET_PEERS      105    net -> master           bytes 1..MAX_PAYLOAD  no  text lines for kadctl peers
  * NET_PEERS_END  106    net -> master           empty                 no
  * NET_TEST_DH    107    master -> net           kadipc_test_dh        no  test builds only: ask the oracle
+ * NET_BOOTSTRAP_RES 108 net -> master           kadipc_net_bootstrap_res no req echoed: the address
+ *                                                                        answered (its node ID), or not
  * STORE_CONFIG   200    master -> store         kadipc_store_config   no  once; READY
  * CRYPT_CONFIG   300    master -> crypt         kadipc_crypt_config   no  once; READY
  * XFER_PUT_BEGIN 301    ctl -> master -> crypt  kadipc_xfer_begin     no  peerid = transfer id
@@ -59,7 +64,8 @@
  * CTL_END        402    master -> ctl           empty                 no  request succeeded
  * CTL_ERROR      403    master -> ctl           kadipc_text           no  request failed
  * CTL_TEST_SANDBOX 404  ctl -> master           kadipc_u32 (proc)     no  test builds only
- * CTL_BOOTSTRAP  405    ctl -> master           kadipc_text (address) no  CTL_END or CTL_ERROR
+ * CTL_BOOTSTRAP  405    ctl -> master           kadipc_text (address) no  CTL_TEXT, CTL_END once the node
+ *                                                                        answered; CTL_ERROR if not
  * CTL_PEERS      406    ctl -> master           empty                 no  CTL_TEXT..., CTL_END
  * CTL_TEST_DH    407    ctl -> master           kadipc_test_dh        no  test builds only: NET_TEST_DH
  * CHUNK_PUT      500    crypt -> store          kadipc_chunk + bytes  no  CHUNK_PUT_RES; <= CHUNK_MAX bytes
@@ -127,6 +133,7 @@ enum kadipc_type {
 	KADIPC_NET_PEERS = 105,
 	KADIPC_NET_PEERS_END = 106,
 	KADIPC_NET_TEST_DH = 107,
+	KADIPC_NET_BOOTSTRAP_RES = 108,
 	/* 200..299: master <-> store */
 	KADIPC_STORE_CONFIG = 200,
 	/* 300..399: file transfers, ctl <-> master <-> crypt; crypt's setup */
@@ -237,6 +244,39 @@ struct kadipc_sockaddr {
 	uint8_t		addr[16];	/* IPv4: first 4 bytes */
 };
 _Static_assert(sizeof(struct kadipc_sockaddr) == 24, "sockaddr");
+
+/*
+ * NET_BOOTSTRAP: ping addr to join.  req 0: from kad.conf, no answer;
+ * otherwise kadmaster's id for a kadctl request, echoed in exactly one
+ * NET_BOOTSTRAP_RES: ANSWERED once the address has completed a handshake
+ * and answered our ping over the session (id: the node ID its key
+ * proves), TIMEOUT after KADIPC_BOOT_WAIT_MS without, REFUSED at once for
+ * an address kadnet does not talk to (martian, or a family it has no
+ * socket for), BUSY at once with KADIPC_BOOT_MAX requests pending.
+ */
+#define KADIPC_BOOT_WAIT_MS	5000
+#define KADIPC_BOOT_MAX		16
+#define KADIPC_BOOT_ANSWERED	0
+#define KADIPC_BOOT_TIMEOUT	1
+#define KADIPC_BOOT_REFUSED	2
+#define KADIPC_BOOT_BUSY	3
+#define KADIPC_BOOT_STATUS_MAX	3
+
+struct kadipc_net_bootstrap {
+	uint32_t	req;		/* 0: no answer wanted */
+	uint32_t	pad0;
+	struct kadipc_sockaddr addr;
+};
+_Static_assert(sizeof(struct kadipc_net_bootstrap) == 32, "net_bootstrap");
+
+/* id is all zero unless status is ANSWERED, and never zero then */
+struct kadipc_net_bootstrap_res {
+	uint32_t	req;		/* never 0 */
+	uint32_t	status;		/* KADIPC_BOOT_* */
+	uint8_t		id[KADIPC_KEY_LEN];
+};
+_Static_assert(sizeof(struct kadipc_net_bootstrap_res) == 40,
+    "net_bootstrap_res");
 
 struct kadipc_net_config {
 	uint8_t		id[KADIPC_KEY_LEN];	/* kad_node_id(pub) */
@@ -483,8 +523,14 @@ int	kadipc_recv_stats(const struct kadipc_msg *,
 int	kadipc_recv_net_config(const struct kadipc_msg *,
 	    struct kadipc_net_config *);
 int	kadipc_recv_net_udp(const struct kadipc_msg *, uint32_t *family);
-int	kadipc_recv_sockaddr(const struct kadipc_msg *,
-	    struct kadipc_sockaddr *);		/* NET_BOOTSTRAP */
+int	kadipc_recv_net_bootstrap(const struct kadipc_msg *,
+	    struct kadipc_net_bootstrap *);
+int	kadipc_send_net_bootstrap(struct kadipc_chan *, uint32_t req,
+	    const struct kadipc_sockaddr *);
+int	kadipc_recv_net_bootstrap_res(const struct kadipc_msg *,
+	    struct kadipc_net_bootstrap_res *);
+int	kadipc_send_net_bootstrap_res(struct kadipc_chan *, uint32_t req,
+	    uint32_t status, const uint8_t id[KADIPC_KEY_LEN]);
 int	kadipc_recv_store_config(const struct kadipc_msg *,
 	    struct kadipc_store_config *);
 int	kadipc_recv_crypt_config(const struct kadipc_msg *,

@@ -51,12 +51,13 @@ static const struct kadipc_type_info catalogue[] = {
 	{ KADIPC_NET_UDP, "NET_UDP", sizeof(struct kadipc_u32),
 	    sizeof(struct kadipc_u32), 1, 0, D(M, N) },
 	EMPTY(NET_CONFIG_DONE, D(M, N)),
-	FIXED(NET_BOOTSTRAP, struct kadipc_sockaddr, D(M, N)),
+	FIXED(NET_BOOTSTRAP, struct kadipc_net_bootstrap, D(M, N)),
 	EMPTY(NET_PEERS_REQ, D(M, N)),
 	VAR(NET_PEERS, 1, KADIPC_MAX_PAYLOAD, D(N, M)),
 	EMPTY(NET_PEERS_END, D(N, M)),
 	{ KADIPC_NET_TEST_DH, "NET_TEST_DH", sizeof(struct kadipc_test_dh),
 	    sizeof(struct kadipc_test_dh), 0, 1, D(M, N) },
+	FIXED(NET_BOOTSTRAP_RES, struct kadipc_net_bootstrap_res, D(N, M)),
 
 	/* master <-> store */
 	FIXED(STORE_CONFIG, struct kadipc_store_config, D(M, S)),

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Send and receive helpers for the messages between kadmaster and its
- * workers: the common ones (VERBOSE, STATS, the empty types) and each
- * worker's configuration.  Each recv helper takes only its own types,
+ * workers: the common ones (VERBOSE, STATS, the empty types), each
+ * worker's configuration, and kadnet's bootstrap request and answer.  Each recv helper takes only its own types,
  * copies the payload into the caller's struct and checks its fields:
  * padding zero, enums in range, a NUL in every string.  What a field's
  * value means to a process (a replica count, a sync interval) the
@@ -97,12 +97,67 @@ sockaddr_ok(const struct kadipc_sockaddr *a)
 }
 
 int
-kadipc_recv_sockaddr(const struct kadipc_msg *m, struct kadipc_sockaddr *a)
+kadipc_recv_net_bootstrap(const struct kadipc_msg *m,
+    struct kadipc_net_bootstrap *b)
 {
 	if (m->hdr.type != KADIPC_NET_BOOTSTRAP ||
-	    kadipc_msg_exact(m, a, sizeof(*a)) == -1 || !sockaddr_ok(a))
+	    kadipc_msg_exact(m, b, sizeof(*b)) == -1 || b->pad0 != 0 ||
+	    !sockaddr_ok(&b->addr))
 		return (bad());
 	return (0);
+}
+
+int
+kadipc_send_net_bootstrap(struct kadipc_chan *ch, uint32_t req,
+    const struct kadipc_sockaddr *a)
+{
+	struct kadipc_net_bootstrap	 b;
+
+	memset(&b, 0, sizeof(b));
+	b.req = req;
+	b.addr = *a;
+	return (kadipc_compose(ch, KADIPC_NET_BOOTSTRAP, 0, -1, &b,
+	    sizeof(b)));
+}
+
+static int
+allzero(const uint8_t *p, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != 0)
+			return (0);
+	return (1);
+}
+
+/* an answer for a request (never req 0), with an ID exactly if answered */
+int
+kadipc_recv_net_bootstrap_res(const struct kadipc_msg *m,
+    struct kadipc_net_bootstrap_res *r)
+{
+	if (m->hdr.type != KADIPC_NET_BOOTSTRAP_RES ||
+	    kadipc_msg_exact(m, r, sizeof(*r)) == -1 || r->req == 0 ||
+	    r->status > KADIPC_BOOT_STATUS_MAX ||
+	    allzero(r->id, sizeof(r->id)) !=
+	    (r->status != KADIPC_BOOT_ANSWERED))
+		return (bad());
+	return (0);
+}
+
+int
+kadipc_send_net_bootstrap_res(struct kadipc_chan *ch, uint32_t req,
+    uint32_t status, const uint8_t id[KADIPC_KEY_LEN])
+{
+	struct kadipc_net_bootstrap_res	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.req = req;
+	r.status = status;
+	if (status == KADIPC_BOOT_ANSWERED)
+		memcpy(r.id, id, sizeof(r.id));
+	return (kadipc_compose(ch, KADIPC_NET_BOOTSTRAP_RES, 0, -1, &r,
+	    sizeof(r)));
 }
 
 int

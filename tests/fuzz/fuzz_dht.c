@@ -320,6 +320,7 @@ id_cmp(const uint8_t *a, const uint8_t *b, const uint8_t *t)
 static void
 io_event(void *arg, const struct dht_event *e)
 {
+	static const uint8_t zero[KAD_ID_LEN];
 	uint8_t	id[KAD_ID_LEN];
 	size_t	i;
 
@@ -342,6 +343,13 @@ io_event(void *arg, const struct dht_event *e)
 			abort();
 		break;
 	case DHT_EV_PUT:
+		break;
+	case DHT_EV_PING:
+		/* only an answer from the address pinged, over proved keys */
+		if (e->cookie != 0 || memcmp(e->key, zero, KAD_ID_LEN) == 0 ||
+		    (e->addr.family != KRPC_AF_INET &&
+		    e->addr.family != KRPC_AF_INET6))
+			abort();
 		break;
 	default:
 		abort();

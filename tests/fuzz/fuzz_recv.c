@@ -4,6 +4,9 @@
  * message type, the rest is the payload.  Every helper is called on it;
  * whatever a helper accepts must lie inside the payload it was given.
  */
+#include <sys/types.h>
+#include <sys/socket.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,7 +33,8 @@ all_helpers(const struct kadipc_msg *m)
 	static uint8_t			 keys[KADIPC_MAX_SCAN][KADIPC_KEY_LEN];
 	struct kadipc_chunk_msg		 c;
 	struct kadipc_net_config	 nc;
-	struct kadipc_sockaddr		 sa;
+	struct kadipc_net_bootstrap	 nb;
+	struct kadipc_net_bootstrap_res	 nbr;
 	struct kadipc_store_config	 sc;
 	struct kadipc_crypt_config	 cc;
 	struct kadipc_xfer_begin	 xb;
@@ -81,7 +85,13 @@ all_helpers(const struct kadipc_msg *m)
 	(void)kadipc_recv_verbose(m, &u32);
 	(void)kadipc_recv_net_config(m, &nc);
 	(void)kadipc_recv_net_udp(m, &u32);
-	(void)kadipc_recv_sockaddr(m, &sa);
+	if (kadipc_recv_net_bootstrap(m, &nb) == 0 &&
+	    ((nb.addr.family != AF_INET && nb.addr.family != AF_INET6) ||
+	    nb.pad0 != 0 || nb.addr.pad0 != 0))
+		abort();
+	if (kadipc_recv_net_bootstrap_res(m, &nbr) == 0 &&
+	    (nbr.req == 0 || nbr.status > KADIPC_BOOT_STATUS_MAX))
+		abort();
 	(void)kadipc_recv_store_config(m, &sc);
 	(void)kadipc_recv_crypt_config(m, &cc);
 	(void)kadipc_recv_xfer_ack(m, &u64);

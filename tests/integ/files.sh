@@ -11,7 +11,7 @@ check "a new node lists no files" [ -z "$(kadctl ls)" ]
 
 head -c 300000 /dev/urandom >"$T/secret-name-a"
 link=$(kadctl put -q "$T/secret-name-a") || notok "put a"
-line=$(kadctl ls)
+line=$(kadctl -p ls)
 echo "# ls: $line"
 check "ls lists it: name, size, pinned, link" sh -c "printf '%s\n' '$line' |
     awk -F '\t' '\$1 == \"secret-name-a\" && \$2 == 300000 &&
@@ -29,10 +29,35 @@ printf x >>"$T/other-name"
 link2=$(kadctl put -q "$T/other-name")
 check "a file one byte longer is a new file" [ -n "$link2" ] && [ "$link2" != "$link" ]
 
+# human units by default, and JSON
+check "ls shows the size in human units: $(kadctl ls | head -n 1 | cut -f 2)" \
+    [ "$(kadctl ls | head -n 1 | cut -f 2)" = "293.0 KiB" ]
+kadctl -j ls >"$T/ls.json"
+check "-j ls is one JSON object listing the file" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = d["files"]
+assert len(f) == 2 and f[0]["name"] == "secret-name-a" and f[0]["size"] == 300000
+assert f[0]["pinned"] is True and f[0]["holders"] is None
+assert f[0]["link"] == sys.argv[2] and type(f[0]["time"]) is int' "$T/ls.json" "$link"
+kadctl -j put -q "$T/secret-name-a" >"$T/put.json" 2>/dev/null
+check "-j put of a published file: its link, deduplicated" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d == {"link": sys.argv[2], "name": "secret-name-a", "size": 300000,
+    "deduplicated": True}, d' "$T/put.json" "$link"
+mkdir -p "$T/jget"
+kadctl -j get -q -o "$T/jget" "$link" >"$T/get.json"
+check "-j get: the saved path and size" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d == {"path": sys.argv[2] + "/secret-name-a", "size": 300000,
+    "resumed-from": 0}, d' "$T/get.json" "$T/jget"
+
 # pipes
 head -c 5000 /dev/urandom >"$T/piped"
 link3=$(kadctl put -q -n from-a-pipe - <"$T/piped") || notok "put -"
-check "put - lists the name given with -n" sh -c "'$KAD_BIN/kadctl' -s '$NODE_SOCK' ls |
+check "put - lists the name given with -n" sh -c "'$KAD_BIN/kadctl' -s '$NODE_SOCK' -p ls |
     grep -q '^from-a-pipe	5000	'"
 kadctl get -q -o - "$link3" >"$T/piped.out"
 check "get -o - writes the file to standard output (status $?)" \
@@ -47,7 +72,7 @@ check "unpin succeeds and says what it did" [ $r1 -eq 0 ] && \
 u2=$(kadctl unpin "$link2"); r2=$?
 check "a second unpin succeeds: $u2" [ $r2 -eq 0 ] && \
     [ "$u2" = "other-name was not pinned here; nothing changed" ]
-check "ls shows it unpinned" sh -c "'$KAD_BIN/kadctl' -s '$NODE_SOCK' ls |
+check "ls shows it unpinned" sh -c "'$KAD_BIN/kadctl' -s '$NODE_SOCK' -p ls |
     grep -q '^other-name	300001	.*	unpinned	'"
 before=$(status_field stored-chunks)
 rm1=$(kadctl rm "$link3"); r3=$?

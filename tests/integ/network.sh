@@ -118,9 +118,12 @@ check "kadctl peers: n3 lists n1 with its port" \
     grep -q "^$(sf 1 node-id) 127.0.0.1:$port1 " "$T/peers3"
 ids=$(for i in $(seq $NODES); do sf $i node-id; done | sort -u | wc -l)
 check "$NODES distinct node IDs" [ "$ids" -eq $NODES ]
-check "kadctl bootstrap ADDR:PORT succeeds" ctl 4 bootstrap 127.0.0.1:$port1
+ctl 4 bootstrap 127.0.0.1:$port1 >"$T/boot4"
+check "kadctl bootstrap ADDR:PORT: n1 answers ($(cat "$T/boot4"))" grep -qx \
+    "bootstrap: 127.0.0.1:$port1 answered (node $(sf 1 node-id))" "$T/boot4"
 ctl 4 bootstrap 127.0.0.1:1 >/dev/null 2>&1
-echo "# kadctl bootstrap of a closed port: status $?"
+rc=$?
+check "kadctl bootstrap of a closed port exits 1 ($rc)" [ $rc -eq 1 ]
 
 # 2. publish on one node, fetch from another
 head -c $((3 * 1048576)) /dev/urandom >"$T/in/big"

@@ -34,16 +34,23 @@ check "-p status and -j status have the same keys and values" python3 -c '
 import json, re, sys
 j = json.load(open(sys.argv[1]))
 p = {}
+listen = []
 for line in open(sys.argv[2]):
     k, v = line.rstrip("\n").split(": ", 1)
-    p[k] = v
+    if k == "listen":
+        listen.append(v)
+    else:
+        p[k] = v
 bad = [k for k in p if k not in j or str(j[k]) != p[k]]
-bad += [k for k in j if k not in p]
+bad += [k for k in j if k not in p and k != "listen"]
+# the bound addresses: always an array, one string a socket
+if j.get("listen") != listen or not listen:
+    bad.append("listen")
 for k in ("node-id", "node-key"):
     if not re.fullmatch("[0-9a-f]{64}", j.get(k, "")):
         bad.append(k)
 for k, v in j.items():
-    if k not in ("node-id", "node-key") and type(v) is not int:
+    if k not in ("node-id", "node-key", "listen") and type(v) is not int:
         bad.append(k)
 if bad:
     print("# differ:", bad)

@@ -224,7 +224,8 @@ static const uint32_t m2c[] = {
 	KADIPC_XFER_LS, KADIPC_XFER_FIND, KADIPC_XFER_RM
 };
 static const uint32_t n2m[] = {
-	KADIPC_READY, KADIPC_STATS, KADIPC_NET_PEERS, KADIPC_NET_PEERS_END
+	KADIPC_READY, KADIPC_STATS, KADIPC_NET_PEERS, KADIPC_NET_PEERS_END,
+	KADIPC_NET_BOOTSTRAP_RES
 };
 static const uint32_t s2m[] = { KADIPC_READY, KADIPC_STATS };
 static const uint32_t c2m[] = {
@@ -534,12 +535,91 @@ test_net(void)
 	CHECK(kadipc_recv_net_alone(&m, &alone) == -1, "NET_ALONE 2 refused");
 }
 
+/* NET_BOOTSTRAP and its answer: a request id, an address, a status */
+static void
+test_bootstrap(void)
+{
+	struct kadipc_net_bootstrap	 b;
+	struct kadipc_net_bootstrap_res	 r;
+	struct kadipc_msg		 m;
+
+	memset(&b, 0, sizeof(b));
+	b.req = 9;
+	b.addr.family = AF_INET6;
+	b.addr.port = 4242;
+	memcpy(buf, &b, sizeof(b));
+	m = msg(KADIPC_NET_BOOTSTRAP, sizeof(b));
+	CHECK(kadipc_recv_net_bootstrap(&m, &b) == 0 && b.req == 9 &&
+	    b.addr.port == 4242, "NET_BOOTSTRAP");
+	m = msg(KADIPC_NET_BOOTSTRAP, sizeof(b) - 1);
+	CHECK(kadipc_recv_net_bootstrap(&m, &b) == -1, "NET_BOOTSTRAP: one "
+	    "byte short refused");
+	m = msg(KADIPC_NET_BOOTSTRAP, sizeof(b) + 1);
+	CHECK(kadipc_recv_net_bootstrap(&m, &b) == -1, "NET_BOOTSTRAP: one "
+	    "byte long refused");
+	b.addr.pad0 = 1;
+	memcpy(buf, &b, sizeof(b));
+	m = msg(KADIPC_NET_BOOTSTRAP, sizeof(b));
+	CHECK(kadipc_recv_net_bootstrap(&m, &b) == -1, "NET_BOOTSTRAP: "
+	    "non-zero address padding refused");
+	b.addr.pad0 = 0;
+	b.pad0 = 1;
+	memcpy(buf, &b, sizeof(b));
+	CHECK(kadipc_recv_net_bootstrap(&m, &b) == -1, "NET_BOOTSTRAP: "
+	    "non-zero padding refused");
+	b.pad0 = 0;
+	b.addr.family = AF_UNIX;
+	memcpy(buf, &b, sizeof(b));
+	CHECK(kadipc_recv_net_bootstrap(&m, &b) == -1, "NET_BOOTSTRAP: a bad "
+	    "family refused");
+	m = msg(KADIPC_NET_BOOTSTRAP_RES, sizeof(b));
+	CHECK(kadipc_recv_net_bootstrap(&m, &b) == -1, "NET_BOOTSTRAP: "
+	    "another type refused by its helper");
+
+	memset(&r, 0, sizeof(r));
+	r.req = 9;
+	r.status = KADIPC_BOOT_ANSWERED;
+	r.id[31] = 1;
+	memcpy(buf, &r, sizeof(r));
+	m = msg(KADIPC_NET_BOOTSTRAP_RES, sizeof(r));
+	CHECK(kadipc_recv_net_bootstrap_res(&m, &r) == 0 && r.req == 9 &&
+	    r.id[31] == 1, "NET_BOOTSTRAP_RES answered");
+	m = msg(KADIPC_NET_BOOTSTRAP_RES, sizeof(r) - 1);
+	CHECK(kadipc_recv_net_bootstrap_res(&m, &r) == -1,
+	    "NET_BOOTSTRAP_RES: one byte short refused");
+	m = msg(KADIPC_NET_BOOTSTRAP_RES, sizeof(r) + 1);
+	CHECK(kadipc_recv_net_bootstrap_res(&m, &r) == -1,
+	    "NET_BOOTSTRAP_RES: one byte long refused");
+	m = msg(KADIPC_NET_BOOTSTRAP_RES, sizeof(r));
+	r.id[31] = 0;
+	memcpy(buf, &r, sizeof(r));
+	CHECK(kadipc_recv_net_bootstrap_res(&m, &r) == -1,
+	    "NET_BOOTSTRAP_RES: answered without a node ID refused");
+	r.status = KADIPC_BOOT_TIMEOUT;
+	memcpy(buf, &r, sizeof(r));
+	CHECK(kadipc_recv_net_bootstrap_res(&m, &r) == 0,
+	    "NET_BOOTSTRAP_RES timeout");
+	r.id[0] = 1;
+	memcpy(buf, &r, sizeof(r));
+	CHECK(kadipc_recv_net_bootstrap_res(&m, &r) == -1,
+	    "NET_BOOTSTRAP_RES: a node ID with a timeout refused");
+	r.id[0] = 0;
+	r.status = KADIPC_BOOT_STATUS_MAX + 1;
+	memcpy(buf, &r, sizeof(r));
+	CHECK(kadipc_recv_net_bootstrap_res(&m, &r) == -1,
+	    "NET_BOOTSTRAP_RES: a status out of range refused");
+	r.status = KADIPC_BOOT_BUSY;
+	r.req = 0;
+	memcpy(buf, &r, sizeof(r));
+	CHECK(kadipc_recv_net_bootstrap_res(&m, &r) == -1,
+	    "NET_BOOTSTRAP_RES: request 0 refused");
+}
+
 static void
 test_master(void)
 {
 	struct kadipc_stat		 st[KADIPC_MAX_STATS];
 	struct kadipc_net_config	 nc;
-	struct kadipc_sockaddr		 sa;
 	struct kadipc_msg		 m;
 	const uint8_t			*data;
 	size_t				 n;
@@ -579,13 +659,7 @@ test_master(void)
 	memcpy(buf, &nc, sizeof(nc));
 	CHECK(kadipc_recv_net_config(&m, &nc) == -1, "NET_CONFIG: a bad "
 	    "bind family refused");
-	memset(&sa, 0, sizeof(sa));
-	sa.family = AF_INET6;
-	sa.pad0 = 1;
-	memcpy(buf, &sa, sizeof(sa));
-	m = msg(KADIPC_NET_BOOTSTRAP, sizeof(sa));
-	CHECK(kadipc_recv_sockaddr(&m, &sa) == -1, "NET_BOOTSTRAP: non-zero "
-	    "padding refused");
+	test_bootstrap();
 
 	m = msg(KADIPC_NET_ROUTES, 0);
 	CHECK(kadipc_recv_bytes(&m, &data, &n) == 0 && n == 0,

@@ -123,7 +123,10 @@ cap_event(void *arg, const struct dht_event *ev)
 	struct cap	*c = arg;
 	uint8_t		 t[KAD_ID_LEN];
 
-	(void)ev;
+	if (ev->type == DHT_EV_PING) {
+		c->pings++;
+		c->ping = *ev;
+	}
 	memset(t, 1, sizeof(t));
 	if (c->reenter_dht != NULL &&
 	    dht_lookup(c->reenter_dht, t, 0, now) == -1)

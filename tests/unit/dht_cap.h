@@ -38,6 +38,8 @@ struct cap {
 	struct dht	*dht;
 	struct dht	*reenter_dht;
 	int		 reenter;	/* errno seen by a re-entrant call */
+	size_t		 pings;		/* DHT_EV_PING events */
+	struct dht_event ping;		/* the last one (addr, key) */
 };
 
 extern uint64_t	now;		/* the clock every call is given */

@@ -160,7 +160,7 @@ rules_replies(void)
 	len = mkmsg(buf, KRPC_PONG, txid, NULL);
 	input(d, px, 0, buf, len, 0x0a000005, 5000);
 	CHECK(st->drop[DHT_DROP_UNPROVED] == 1 &&
-	    routing_find(dht_routing(d), idx) == NULL,
+	    routing_find(dht_routing(d), idx) == NULL && c.pings == 0,
 	    "a PONG inside a handshake's first message (anyone's to forge): "
 	    "UNPROVED, nobody added");
 	before = dht_nodes(d);
@@ -169,9 +169,15 @@ rules_replies(void)
 	CHECK(dht_nodes(d) == before + 1 && e != NULL &&
 	    routing_good(e, now) && contact_at(d, idx, px, 0x0a000005, 5000),
 	    "the right PONG adds the node, whatever key its handshake proved");
+	CHECK(c.pings == 1 && c.ping.cookie == 0 &&
+	    memcmp(c.ping.key, idx, 32) == 0 &&
+	    c.ping.addr.family == KRPC_AF_INET &&
+	    c.ping.addr.port == 5000 && c.ping.addr.ip[0] == 10 &&
+	    c.ping.addr.ip[3] == 5, "and says so: DHT_EV_PING with the "
+	    "address pinged and the node ID its key gives");
 	input(d, px, 1, buf, len, 0x0a000005, 5000);
-	CHECK(st->drop[DHT_DROP_UNSOLICITED] == 2, "a second copy is "
-	    "unsolicited");
+	CHECK(st->drop[DHT_DROP_UNSOLICITED] == 2 && c.pings == 1,
+	    "a second copy is unsolicited");
 }
 
 /* per-source rate limit; no ban for what may be spoofed */

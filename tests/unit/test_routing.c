@@ -388,6 +388,9 @@ test_addresses(void)
 	CHECK(routing_closest(rt, ids[2], 0, 0, t, out, 8) == 3,
 	    "one contact in each state: good, never confirmed, bad (left "
 	    "out), silent");
+	CHECK(routing_count(rt) == 4 && routing_live(rt) == 3,
+	    "routing_live counts what routing_closest gives: all but the "
+	    "bad contact (the table still holds it)");
 	addr4(&c, 0x0b000001, 4000);
 	for (i = 0; i < 4; i++) {
 		e = routing_find(rt, ids[i]);

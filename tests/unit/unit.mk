@@ -24,6 +24,11 @@ TESTS		+= test_krpc
 test_krpc_SRCS	:= tests/unit/test_krpc.c kadnet/krpc.c
 test_krpc_PKGS	:=
 
+TESTS		+= test_bootwait
+test_bootwait_SRCS := tests/unit/test_bootwait.c kadnet/bootwait.c \
+		   kadnet/krpc.c
+test_bootwait_PKGS :=
+
 TESTS		+= test_routing
 test_routing_SRCS := tests/unit/test_routing.c kadnet/krpc.c \
 		   kadnet/routing.c kadnet/ratelimit.c kadnet/node_id.c

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * kadctl get: the file through a partial file that a later get
+ * resumes (see kadctl.c's head), or to standard output.
+ */
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <bsd/string.h>
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "kadipc.h"
+#include "kadipc_msg.h"
+#include "output.h"
+#include "kadctl.h"
+
+#define PARTIAL_PREFIX	".kad-get-"
+#define PARTIAL_STALE	(24 * 60 * 60)	/* older partial files go */
+
+/*
+ * A file name from a manifest is hostile: keep the last path component,
+ * replace control characters and a leading '.' or '-', bound the length
+ * on a UTF-8 boundary.
+ */
+void
+sanitize_name(const char *in, char *out, size_t outsz)
+{
+	const char	*p;
+	size_t		 i, n = 0, max = outsz - 1;
+
+	if ((p = strrchr(in, '/')) != NULL)
+		in = p + 1;
+	if (max > 200)
+		max = 200;
+	for (i = 0; in[i] != '\0' && n < max; i++) {
+		unsigned char c = in[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			c = '_';
+		if (n == 0 && (c == '.' || c == '-'))
+			c = '_';
+		out[n++] = c;
+	}
+	/* do not cut a UTF-8 sequence in half */
+	if (in[i] != '\0')
+		while (n > 0 && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
+			n--;
+	if (n > 0 && ((unsigned char)out[n - 1] & 0xc0) == 0xc0 &&
+	    in[i] != '\0')
+		n--;
+	out[n] = '\0';
+	if (n == 0)
+		strlcpy(out, "kad-download", outsz);
+}
+
+static int
+flush_out(int fd, const uint8_t *buf, size_t *len)
+{
+	size_t	 off = 0;
+	ssize_t	 n;
+
+	while (off < *len) {
+		if ((n = write(fd, buf + off, *len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		off += n;
+	}
+	*len = 0;
+	return (0);
+}
+
+/* Partial files of gets older than a day, in dir, go. */
+static void
+remove_stale(const char *dir)
+{
+	struct dirent	*d;
+	struct stat	 st;
+	DIR		*dp;
+	int		 dfd;
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	dfd = dirfd(dp);
+	while ((d = readdir(dp)) != NULL) {
+		if (strncmp(d->d_name, PARTIAL_PREFIX,
+		    sizeof(PARTIAL_PREFIX) - 1) != 0 ||
+		    fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(st.st_mode) ||
+		    st.st_mtime > time(NULL) - PARTIAL_STALE)
+			continue;
+		if (unlinkat(dfd, d->d_name, 0) == 0 && !quiet)
+			fprintf(stderr, "kadctl: removed %s/%s, a partial "
+			    "file older than a day\n", dir, d->d_name);
+	}
+	closedir(dp);
+}
+
+/*
+ * The partial file of this link in dir: its path, its state record's,
+ * and the record's text (so a partial file of another link, or with no
+ * record, is never resumed).
+ */
+static void
+partial_paths(const char *dir, const char *link, char *part, char *state,
+    char *rec, size_t recsz)
+{
+	uint8_t		 md[32];
+	char		 h[33];
+	unsigned int	 mdlen;
+	int		 i;
+
+	if (EVP_Digest(link, strlen(link), md, &mdlen, EVP_sha256(), NULL) !=
+	    1)
+		errx(1, "SHA-256 failed");
+	for (i = 0; i < 16; i++)
+		snprintf(h + 2 * i, 3, "%02x", md[i]);
+	if ((size_t)snprintf(part, PATH_MAX, "%s/%s%s", dir, PARTIAL_PREFIX,
+	    h) >= PATH_MAX ||
+	    (size_t)snprintf(state, PATH_MAX, "%s.state", part) >= PATH_MAX)
+		errx(1, "%s: path too long", dir);
+	for (i = 16; i < 32; i++)
+		snprintf(h + 2 * (i - 16), 3, "%02x", md[i]);
+	snprintf(rec, recsz, "kadctl partial get 1\nlink-hash %s\n", h);
+	explicit_bzero(md, sizeof(md));
+}
+
+/* The length of a partial file we may resume, or 0 (then it is new). */
+static off_t
+partial_open(const char *part, const char *state, const char *rec,
+    int resume, int *fdp)
+{
+	struct stat	 st;
+	char		 buf[128];
+	ssize_t		 n;
+	int		 fd, sfd;
+
+	if ((fd = open(part, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1)
+		err(1, "%s", part);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1)
+		errx(1, "%s: another kadctl get of this link writes it", part);
+	if (fstat(fd, &st) == -1)
+		err(1, "%s", part);
+	*fdp = fd;
+	if (!S_ISREG(st.st_mode))
+		errx(1, "%s: not a regular file", part);
+	if (resume && st.st_size > 0 &&
+	    (sfd = open(state, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) != -1) {
+		n = read(sfd, buf, sizeof(buf) - 1);
+		close(sfd);
+		if (n > 0 && (buf[n] = '\0', strcmp(buf, rec) == 0))
+			return (st.st_size);
+	}
+	/* new, or not ours to trust: start over */
+	if (ftruncate(fd, 0) == -1)
+		err(1, "%s", part);
+	if ((sfd = open(state, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1 ||
+	    write(sfd, rec, strlen(rec)) != (ssize_t)strlen(rec) ||
+	    close(sfd) == -1)
+		err(1, "%s", state);
+	return (0);
+}
+
+/*
+ * The partial file of a get into (or as) outpath, opened at its end:
+ * its length, and in prefix the SHA-256 of what it holds.
+ */
+static off_t
+get_partial(const char *link, const char *outpath, int resume,
+    char part[PATH_MAX], char state[PATH_MAX], uint8_t prefix[32], int *fdp)
+{
+	struct stat	 st;
+	char		 dir[PATH_MAX], rec[128];
+	off_t		 have;
+
+	/* the directory is known before the name */
+	if (outpath == NULL)
+		strlcpy(dir, ".", sizeof(dir));
+	else if (stat(outpath, &st) == 0 && S_ISDIR(st.st_mode))
+		strlcpy(dir, outpath, sizeof(dir));
+	else {
+		strlcpy(part, outpath, PATH_MAX);
+		strlcpy(dir, dirname(part), sizeof(dir));
+	}
+	remove_stale(dir);
+	partial_paths(dir, link, part, state, rec, sizeof(rec));
+	have = partial_open(part, state, rec, resume, fdp);
+	if (have > 0 && sha256_fd(*fdp, have, prefix) == -1)
+		err(1, "%s", part);
+	if (lseek(*fdp, have, SEEK_SET) == -1)
+		err(1, "%s", part);
+	return (have);
+}
+
+/* Where the file goes, from its recorded name: checked, in final. */
+static void
+get_final(const struct kadipc_xfer_meta *meta, const char *outpath,
+    int force, off_t have, char final[PATH_MAX])
+{
+	struct stat	 st;
+	char		 name[256];
+
+	sanitize_name(meta->name, name, sizeof(name));
+	if (outpath == NULL)
+		strlcpy(final, name, PATH_MAX);
+	else if (stat(outpath, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if ((size_t)snprintf(final, PATH_MAX, "%s/%s", outpath, name) >=
+		    PATH_MAX)
+			errx(1, "%s: path too long", outpath);
+	} else
+		strlcpy(final, outpath, PATH_MAX);
+	if (!force && lstat(final, &st) == 0)
+		errx(1, "%s exists (use -f to overwrite)", final);
+	if (have > 0 && !quiet)
+		fprintf(stderr, "kadctl: resuming %s at %lld of %llu bytes\n",
+		    final, (long long)have, (unsigned long long)meta->size);
+}
+
+/* Not this file's bytes: the partial file goes, never to be resumed. */
+__attribute__((__noreturn__)) static void
+prefix_differs(const char *part, const char *state)
+{
+	strlcpy(tmppath, part, sizeof(tmppath));
+	strlcpy(statepath, state, sizeof(statepath));
+	atexit(remove_tmp);
+	errx(1, "%s does not hold the start of this file; removed, get it "
+	    "again", part);
+}
+
+/* A get's result: the saved path, or one JSON object with -j. */
+static void
+get_result(const char *path, uint64_t size, uint64_t resumed)
+{
+	struct json	 j;
+
+	if (!json_out) {
+		printf("%s\n", path);
+		return;
+	}
+	json_start(&j, stdout);
+	json_str(&j, "path", path);
+	json_u64(&j, "size", size);
+	json_u64(&j, "resumed-from", resumed);
+	if (json_end(&j) == -1)
+		err(1, "stdout");
+}
+
+/*
+ * get LINK: into the sanitised name (in -o DIR, or as -o FILE), through
+ * a partial file that a later get resumes; or -o -: to standard output
+ * as it is verified chunk by chunk, the exit status telling whether the
+ * whole file was (its content key checked last).
+ */
+int
+cmd_get(const char *link, const char *outpath, int force, int resume)
+{
+	struct kadipc_xfer_get	 g;
+	struct kadipc_xfer_meta	 meta;
+	struct kadipc_msg	 m;
+	char			 final[PATH_MAX], part[PATH_MAX];
+	char			 state[PATH_MAX];
+	static uint8_t		 wbuf[WRITE_BUF];
+	uint8_t			 prefix[32], theirs[32];
+	const uint8_t		*data;
+	size_t			 wlen = 0, len;
+	uint64_t		 got = 0;
+	off_t			 have = 0;
+	mode_t			 mask;
+	int			 fd = -1, tostdout, meta_seen = 0;
+
+	tostdout = outpath != NULL && strcmp(outpath, "-") == 0;
+	memset(&g, 0, sizeof(g));
+	if (strlcpy(g.link, link, sizeof(g.link)) >= sizeof(g.link))
+		errx(1, "malformed link: too long");
+	if (tostdout)
+		fd = STDOUT_FILENO;
+	else {
+		have = get_partial(link, outpath, resume, part, state, prefix,
+		    &fd);
+		g.offset = (uint64_t)have;
+	}
+	kadipc_compose(ch, KADIPC_XFER_GET_BEGIN, 0, -1, &g, sizeof(g));
+	explicit_bzero(&g, sizeof(g));
+	for (;;) {
+		next_msg(&m, 0);
+		switch (m.hdr.type) {
+		case KADIPC_XFER_META:
+			if (meta_seen || kadipc_recv_xfer_meta(&m, &meta) == -1)
+				errx(1, "malformed metadata from kadmaster");
+			meta_seen = 1;
+			progress_start(meta.size);
+			got = (uint64_t)have;
+			if (!tostdout)
+				get_final(&meta, outpath, force, have, final);
+			break;
+		case KADIPC_XFER_PREFIX:
+			if (!meta_seen || have == 0 ||
+			    kadipc_recv_hash(&m, theirs) == -1)
+				errx(1, "unexpected prefix from kadmaster");
+			if (memcmp(prefix, theirs, sizeof(prefix)) != 0)
+				prefix_differs(part, state);
+			break;
+		case KADIPC_XFER_DATA:
+			if (!meta_seen)
+				errx(1, "data before metadata from kadmaster");
+			if (kadipc_recv_bytes(&m, &data, &len) == -1)
+				errx(1, "malformed data from kadmaster");
+			if (wlen + len > sizeof(wbuf) &&
+			    flush_out(fd, wbuf, &wlen) == -1)
+				err(1, "%s", tostdout ? "stdout" : part);
+			memcpy(wbuf + wlen, data, len);
+			wlen += len;
+			got += len;
+			progress(got, 0);
+			break;
+		case KADIPC_XFER_DONE:
+			if (!meta_seen)
+				errx(1, "done before metadata from kadmaster");
+			if (flush_out(fd, wbuf, &wlen) == -1)
+				err(1, "%s", tostdout ? "stdout" : part);
+			progress(got, 1);
+			if (tostdout)
+				return (0);
+			if (fsync(fd) == -1)
+				err(1, "%s", part);
+			/* a saved file gets 0666 - umask, not the 0600 */
+			mask = umask(022);
+			umask(mask);
+			if (fchmod(fd, 0666 & ~mask) == -1)
+				warn("chmod %s", part);
+			if (renameat2(AT_FDCWD, part, AT_FDCWD, final,
+			    force ? 0 : RENAME_NOREPLACE) == -1)
+				err(1, "%s", final);
+			close(fd);
+			unlink(state);
+			get_result(final, got, (uint64_t)have);
+			return (0);
+		case KADIPC_XFER_ERROR:
+		case KADIPC_CTL_ERROR:
+			/* what is written stays for the next get to resume */
+			if (!tostdout) {
+				(void)flush_out(fd, wbuf, &wlen);
+				if (!quiet && isatty(STDERR_FILENO))
+					fputc('\n', stderr);
+			}
+			fail_text(&m);
+		default:
+			errx(1, "unexpected %s", kadipc_type_name(m.hdr.type));
+		}
+	}
+}

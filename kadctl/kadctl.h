@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * kadctl's pieces: kadctl.c (the connection, the progress bar, status
+ * and the small commands), put.c, get.c and files.c (ls, unpin, rm).
+ */
+#ifndef KADCTL_H
+#define KADCTL_H
+
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "kadipc.h"
+
+#define READ_BLOCK	(60 * 1024)
+#define WRITE_BUF	(256 * 1024)	/* a get writes in large blocks */
+
+extern struct kadipc_chan *ch;
+extern int	 quiet;
+extern char	 tmppath[PATH_MAX], statepath[PATH_MAX];
+
+void	remove_tmp(void);
+void	progress_start(uint64_t);
+void	progress(uint64_t, int);
+int	next_msg(struct kadipc_msg *, int);
+__attribute__((__noreturn__)) void fail_text(struct kadipc_msg *);
+
+/* put.c */
+int	sha256_fd(int, off_t, uint8_t [32]);
+int	cmd_put(const char *, const char *);
+/* get.c */
+void	sanitize_name(const char *, char *, size_t);
+int	cmd_get(const char *, const char *, int, int);
+/* files.c */
+int	cmd_unpin(uint32_t, const char *);
+int	cmd_ls(void);
+
+#endif /* KADCTL_H */
