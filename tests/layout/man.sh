@@ -27,7 +27,7 @@ for f in docs/man/*.[1-9]; do
 	fi
 done
 if groff -mandoc -Tutf8 docs/man/kadctl.8 2>/dev/null |
-    grep -q "(prefixed with ‘~’ while"; then
+    grep -q "prefixed with ‘~’ while not yet measured"; then
 	echo "ok - man: kadctl.8's peers quotes only the ~"
 else
 	echo "not ok - man: kadctl.8's peers quotes only the ~"
