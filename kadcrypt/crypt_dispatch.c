@@ -62,6 +62,7 @@ struct xfer {
 	struct crypt_sha256	*plain;		/* put: the plaintext; get:
 						   what is skipped */
 	int			 wait_list;	/* until the list is read */
+	uint32_t		 list_flags;	/* put: KADIPC_LIST_F_DIR */
 	uint8_t			 find[CRYPT_HASH_LEN];	/* find */
 	/* get and unpin */
 	struct fetch		*fetch;
@@ -233,7 +234,9 @@ put_begin(uint32_t id, struct kadipc_msg *m)
 	strlcpy(x->name, xb.name, sizeof(x->name));
 	if ((x->plain = crypt_sha256_new()) == NULL)
 		fatalx("%s: SHA-256", __func__);
-	if ((x->pub = publish_new(xb.name, 0, &errstr)) == NULL)
+	x->list_flags = xb.flags & KADIPC_XFER_F_DIR ? KADIPC_LIST_F_DIR : 0;
+	if ((x->pub = publish_new(xb.name, 0, xb.flags & KADIPC_XFER_F_DIR,
+	    &errstr)) == NULL)
 		xfer_fail(x, "cannot publish: %s", errstr);
 }
 
@@ -271,7 +274,7 @@ put_list(struct xfer *x)
 		fatalx("%s: cannot describe the file", __func__);
 	e.size = size;
 	e.time = time(NULL);
-	e.flags = KADIPC_LIST_F_PINNED;
+	e.flags = KADIPC_LIST_F_PINNED | x->list_flags;
 	e.holders = KADIPC_HOLDERS_UNKNOWN;
 	strlcpy(e.name, x->name[0] != '\0' ? x->name : "stdin",
 	    sizeof(e.name));
@@ -430,10 +433,12 @@ get_pump(struct xfer *x)
 	uint8_t			 buf[READ_CHUNK];
 	size_t			 n, off, used = 0;
 
+	memset(&meta, 0, sizeof(meta));
 	if (x->kind == XFER_GET && !x->meta_sent &&
 	    fetch_meta(x->fetch, &meta.size, meta.name,
 	    sizeof(meta.name)) == 1) {
 		x->meta_sent = 1;
+		meta.flags = fetch_is_dir(x->fetch) ? KADIPC_XFER_F_DIR : 0;
 		if (x->skip > meta.size) {
 			xfer_fail(x, "the partial file is longer than the "
 			    "file (%" PRIu64 " bytes); get it again without "

@@ -156,7 +156,8 @@ load_finish(void)
 		}
 		k++;
 	}
-	explicit_bzero(ents + k, (n - k) * sizeof(*ents));
+	if (k < n)
+		explicit_bzero(ents + k, (n - k) * sizeof(*ents));
 	n = k;
 	for (i = 0; i < n; i++)
 		if (from[i] != i)

@@ -638,6 +638,12 @@ fetch_meta(struct fetch *f, uint64_t *size, char *name, size_t namesz)
 }
 
 int
+fetch_is_dir(struct fetch *f)
+{
+	return (f->height != 0 && f->m.dir);
+}
+
+int
 fetch_next_key(struct fetch *f, uint8_t key[32], int *is_index)
 {
 	struct report	*e;

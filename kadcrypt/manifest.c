@@ -210,7 +210,7 @@ manifest_root_encode(const struct manifest *m, const uint8_t *keys,
 	namelen = m->namelen > KAD_NAME_MAX ? KAD_NAME_MAX : m->namelen;
 	cap = manifest_root_capacity(namelen);
 	memset(pt, 0, KAD_NODE_PTLEN);
-	pt[R_TYPE] = KAD_NODE_ROOT;
+	pt[R_TYPE] = m->dir ? KAD_NODE_DIRROOT : KAD_NODE_ROOT;
 	pt[R_VERSION] = m->version;
 	pt[R_HEIGHT] = m->height;
 	pt[R_CIPHER] = m->cipher;
@@ -238,10 +238,11 @@ manifest_root_parse(const uint8_t *pt, struct manifest *m,
 
 	memset(m, 0, sizeof(*m));
 	*keys = NULL;
-	if (pt[R_TYPE] != KAD_NODE_ROOT) {
+	if (pt[R_TYPE] != KAD_NODE_ROOT && pt[R_TYPE] != KAD_NODE_DIRROOT) {
 		seterr(err, errlen, "not a root node (type %u)", pt[R_TYPE]);
 		return (-1);
 	}
+	m->dir = pt[R_TYPE] == KAD_NODE_DIRROOT;
 	if (pt[R_VERSION] != KAD_FORMAT_VERSION) {
 		seterr(err, errlen, "unsupported format version %u",
 		    pt[R_VERSION]);

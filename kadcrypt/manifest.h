@@ -31,6 +31,8 @@ struct crypt_gcm;
 
 #define KAD_NODE_ROOT		1	/* node type byte, also in the nonce */
 #define KAD_NODE_INDEX		2
+#define KAD_NODE_DIRROOT	3	/* the root of a directory listing;
+					   its nonce is a root's */
 
 /* interior node: 8-byte head, then up to 31 keys */
 #define KAD_INDEX_HDRLEN	8
@@ -50,6 +52,7 @@ struct manifest {
 	uint8_t		 iv[16];
 	size_t		 namelen;
 	char		 name[KAD_NAME_MAX + 1];	/* NUL-terminated */
+	int		 dir;		/* a directory listing (kadctl) */
 };
 
 /*

@@ -52,7 +52,8 @@ struct publish {
 #define ST_FAILED	2
 
 struct publish *
-publish_new(const char *name, size_t chunk_size, const char **errstr)
+publish_new(const char *name, size_t chunk_size, int dir,
+    const char **errstr)
 {
 	struct publish	*p;
 	size_t		 namelen;
@@ -77,6 +78,7 @@ publish_new(const char *name, size_t chunk_size, const char **errstr)
 	p->m.chunk_size = (uint16_t)chunk_size;
 	p->m.namelen = namelen;
 	memcpy(p->m.name, name, namelen);
+	p->m.dir = dir != 0;
 	if (crypt_random(p->m.data_key, sizeof(p->m.data_key)) == -1 ||
 	    crypt_random(p->m.iv, sizeof(p->m.iv)) == -1 ||
 	    crypt_random(p->mkey, sizeof(p->mkey)) == -1) {

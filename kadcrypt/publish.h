@@ -21,10 +21,11 @@ struct publish;
 /*
  * name: the base name recorded in the manifest (UTF-8, no '/', at most
  * 255 bytes, may be empty).  chunk_size: 0 for the default (1024), else
- * 16..1024.  Draws the data key, IV and manifest key.  NULL with
+ * 16..1024.  dir: the root says the file is a directory listing
+ * (KAD_NODE_DIRROOT).  Draws the data key, IV and manifest key.  NULL with
  * *errstr set on error.
  */
-struct publish	*publish_new(const char *, size_t, const char **);
+struct publish	*publish_new(const char *, size_t, int, const char **);
 /* Emits every chunk completed by these bytes.  0 or -1. */
 int		 publish_update(struct publish *, const void *, size_t,
 		    chunk_emit_cb, void *);

@@ -77,7 +77,9 @@ ls_line(const struct kadipc_list_entry *e)
 		snprintf(holders, sizeof(holders), "%u", e->holders);
 	if (exact_out || fmt_bytes(e->size, size, sizeof(size)) == -1)
 		snprintf(size, sizeof(size), "%" PRIu64, e->size);
-	printf("%s\t%s\t%s\t%s\t%s\t%s\n", e->name, size, date,
+	/* a directory's name ends in '/', which no file's can */
+	printf("%s%s\t%s\t%s\t%s\t%s\t%s\n", e->name,
+	    e->flags & KADIPC_LIST_F_DIR ? "/" : "", size, date,
 	    e->flags & KADIPC_LIST_F_PINNED ? "pinned" : "unpinned", holders,
 	    e->link);
 }
@@ -110,6 +112,7 @@ cmd_ls(void)
 			json_u64(&j, "size", e.size);
 			json_i64(&j, "time", e.time);
 			json_bool(&j, "pinned", e.flags & KADIPC_LIST_F_PINNED);
+			json_bool(&j, "directory", e.flags & KADIPC_LIST_F_DIR);
 			if (e.holders == KADIPC_HOLDERS_UNKNOWN)
 				json_null(&j, "holders");
 			else

@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <bsd/stdlib.h>
 #include <bsd/string.h>
 #include <dirent.h>
 #include <err.h>
@@ -25,10 +26,26 @@
 #include "kadipc.h"
 #include "kadipc_msg.h"
 #include "output.h"
+#include "dirlist.h"
 #include "kadctl.h"
 
 #define PARTIAL_PREFIX	".kad-get-"
 #define PARTIAL_STALE	(24 * 60 * 60)	/* older partial files go */
+
+static char	 empty_part[PATH_MAX], empty_state[PATH_MAX];
+
+/* A partial file that holds nothing is no use to a later get: it goes. */
+static void
+remove_empty(void)
+{
+	struct stat	 st;
+
+	if (empty_part[0] == '\0' || lstat(empty_part, &st) == -1 ||
+	    !S_ISREG(st.st_mode) || st.st_size != 0)
+		return;
+	unlink(empty_part);
+	unlink(empty_state);
+}
 
 /*
  * A file name from a manifest is hostile: keep the last path component,
@@ -182,9 +199,10 @@ partial_open(const char *part, const char *state, const char *rec,
  * its length, and in prefix the SHA-256 of what it holds.
  */
 static off_t
-get_partial(const char *link, const char *outpath, int resume,
+get_partial(const char *link, const char *outpath, int resume, int top,
     char part[PATH_MAX], char state[PATH_MAX], uint8_t prefix[32], int *fdp)
 {
+	static int	 registered;
 	struct stat	 st;
 	char		 dir[PATH_MAX], rec[128];
 	off_t		 have;
@@ -198,9 +216,14 @@ get_partial(const char *link, const char *outpath, int resume,
 		strlcpy(part, outpath, PATH_MAX);
 		strlcpy(dir, dirname(part), sizeof(dir));
 	}
-	remove_stale(dir);
+	if (top)
+		remove_stale(dir);
 	partial_paths(dir, link, part, state, rec, sizeof(rec));
 	have = partial_open(part, state, rec, resume, fdp);
+	strlcpy(empty_part, part, sizeof(empty_part));
+	strlcpy(empty_state, state, sizeof(empty_state));
+	if (!registered++)
+		atexit(remove_empty);
 	if (have > 0 && sha256_fd(*fdp, have, prefix) == -1)
 		err(1, "%s", part);
 	if (lseek(*fdp, have, SEEK_SET) == -1)
@@ -208,16 +231,24 @@ get_partial(const char *link, const char *outpath, int resume,
 	return (have);
 }
 
-/* Where the file goes, from its recorded name: checked, in final. */
+/*
+ * Where the file goes, checked, in final: as the entry of a listing
+ * (want), exactly outpath; else its sanitised recorded name in the
+ * current directory or in -o DIR, or -o FILE.  With -f a directory may
+ * go into one that exists (a real one, not a link to one).
+ */
 static void
 get_final(const struct kadipc_xfer_meta *meta, const char *outpath,
-    int force, off_t have, char final[PATH_MAX])
+    int force, const struct dl_entry *want, off_t have, char final[PATH_MAX])
 {
 	struct stat	 st;
 	char		 name[256];
+	int		 dir = meta->flags & KADIPC_XFER_F_DIR;
 
 	sanitize_name(meta->name, name, sizeof(name));
-	if (outpath == NULL)
+	if (want != NULL)
+		strlcpy(final, outpath, PATH_MAX);
+	else if (outpath == NULL)
 		strlcpy(final, name, PATH_MAX);
 	else if (stat(outpath, &st) == 0 && S_ISDIR(st.st_mode)) {
 		if ((size_t)snprintf(final, PATH_MAX, "%s/%s", outpath, name) >=
@@ -225,8 +256,10 @@ get_final(const struct kadipc_xfer_meta *meta, const char *outpath,
 			errx(1, "%s: path too long", outpath);
 	} else
 		strlcpy(final, outpath, PATH_MAX);
-	if (!force && lstat(final, &st) == 0)
-		errx(1, "%s exists (use -f to overwrite)", final);
+	if (lstat(final, &st) == 0 && (!force ||
+	    (dir ? !S_ISDIR(st.st_mode) : S_ISDIR(st.st_mode))))
+		errx(1, "%s exists (use -f to %s)", final, !force ? (dir ?
+		    "get into it" : "overwrite") : "replace it by hand");
 	if (have > 0 && !quiet)
 		fprintf(stderr, "kadctl: resuming %s at %lld of %llu bytes\n",
 		    final, (long long)have, (unsigned long long)meta->size);
@@ -243,9 +276,39 @@ prefix_differs(const char *part, const char *state)
 	    "again", part);
 }
 
+/*
+ * What the root says against what the get may take: a directory is
+ * never written to standard output nor resumed, a listing is bounded,
+ * and an entry of a listing is what its listing says.
+ */
+static void
+get_check(const struct kadipc_xfer_meta *meta, const struct dl_entry *want,
+    const char *outpath, int tostdout, off_t have)
+{
+	int	 dir = meta->flags & KADIPC_XFER_F_DIR;
+
+	if (dir && tostdout)
+		errx(1, "a directory cannot be written to standard output");
+	if (dir && meta->size > DL_MAX_BYTES)
+		errx(1, "a hostile directory listing: %llu bytes",
+		    (unsigned long long)meta->size);
+	if (dir && have > 0)
+		errx(1, "a partial file for a directory; removed");
+	if (want == NULL)
+		return;
+	if (dir != (want->type == DL_DIR))
+		errx(1, "%s: the listing says %s, the link is %s", outpath,
+		    want->type == DL_DIR ? "a directory" : "a file",
+		    dir ? "a directory" : "a file");
+	if (!dir && meta->size != want->size)
+		errx(1, "%s: the listing says %llu bytes, the file has %llu",
+		    outpath, (unsigned long long)want->size,
+		    (unsigned long long)meta->size);
+}
+
 /* A get's result: the saved path, or one JSON object with -j. */
 static void
-get_result(const char *path, uint64_t size, uint64_t resumed)
+get_result(const char *path, uint64_t size, uint64_t resumed, uint64_t files)
 {
 	struct json	 j;
 
@@ -257,18 +320,86 @@ get_result(const char *path, uint64_t size, uint64_t resumed)
 	json_str(&j, "path", path);
 	json_u64(&j, "size", size);
 	json_u64(&j, "resumed-from", resumed);
+	if (files > 0)
+		json_u64(&j, "files", files);
 	if (json_end(&j) == -1)
 		err(1, "stdout");
+}
+
+static int	get_link(const char *, const char *, int, int,
+		    const struct dl_entry *, int);
+
+/* the links of the directories a get is inside, to refuse a loop */
+static const char	*ancestors[DL_MAX_DEPTH + 1];
+static uint64_t		 entries_seen, files_got;
+
+/*
+ * A directory listing, fetched whole into memory and checked: the
+ * directory made (or, with -f, one that is there used), then each of
+ * its entries got into it, then its mode set.
+ */
+static void
+get_tree(const char *link, const uint8_t *buf, size_t len, const char *final,
+    int force, int resume, const struct dl_entry *want, int depth,
+    uint64_t *total)
+{
+	struct dl_entry	*e;
+	struct stat	 st;
+	const char	*why;
+	char		 sub[PATH_MAX];
+	size_t		 n, i;
+	mode_t		 mask;
+	int		 k;
+
+	if (dl_parse(buf, len, &e, &n, &why) == -1)
+		errx(1, "%s: a hostile directory listing: %s", final, why);
+	for (k = 0; k < depth; k++)
+		if (strcmp(ancestors[k], link) == 0)
+			errx(1, "%s: a hostile directory listing: it contains "
+			    "itself", final);
+	if (depth >= DL_MAX_DEPTH)
+		errx(1, "%s: a hostile directory listing: directories nested "
+		    "more than %d deep", final, DL_MAX_DEPTH);
+	if ((entries_seen += n) > DL_MAX_TOTAL)
+		errx(1, "%s: a hostile directory listing: more than %d "
+		    "entries in all", final, DL_MAX_TOTAL);
+	ancestors[depth] = link;
+	mask = umask(022);
+	umask(mask);
+	if (mkdir(final, 0700) == -1 && (errno != EEXIST || !force ||
+	    lstat(final, &st) == -1 || !S_ISDIR(st.st_mode)))
+		err(1, "%s", final);
+	*total = 0;
+	for (i = 0; i < n; i++) {
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", final,
+		    e[i].name) >= sizeof(sub))
+			errx(1, "%s: path too long", final);
+		(void)get_link(e[i].link, sub, force, resume, &e[i], depth + 1);
+		*total += e[i].size;
+	}
+	if (chmod(final, ((want != NULL ? want->mode : 0777) | 0700) &
+	    ~mask) == -1)
+		warn("chmod %s", final);
+	freezero(e, n * sizeof(*e));
 }
 
 /*
  * get LINK: into the sanitised name (in -o DIR, or as -o FILE), through
  * a partial file that a later get resumes; or -o -: to standard output
  * as it is verified chunk by chunk, the exit status telling whether the
- * whole file was (its content key checked last).
+ * whole file was (its content key checked last).  A directory listing
+ * comes into memory instead and is recreated (get_tree).
  */
 int
 cmd_get(const char *link, const char *outpath, int force, int resume)
+{
+	return (get_link(link, outpath, force, resume, NULL, 0));
+}
+
+/* One file or directory; want: what its parent's listing says it is. */
+static int
+get_link(const char *link, const char *outpath, int force, int resume,
+    const struct dl_entry *want, int depth)
 {
 	struct kadipc_xfer_get	 g;
 	struct kadipc_xfer_meta	 meta;
@@ -276,13 +407,13 @@ cmd_get(const char *link, const char *outpath, int force, int resume)
 	char			 final[PATH_MAX], part[PATH_MAX];
 	char			 state[PATH_MAX];
 	static uint8_t		 wbuf[WRITE_BUF];
-	uint8_t			 prefix[32], theirs[32];
+	uint8_t			 prefix[32], theirs[32], *dbuf = NULL;
 	const uint8_t		*data;
 	size_t			 wlen = 0, len;
-	uint64_t		 got = 0;
+	uint64_t		 got = 0, total;
 	off_t			 have = 0;
 	mode_t			 mask;
-	int			 fd = -1, tostdout, meta_seen = 0;
+	int			 fd = -1, tostdout, meta_seen = 0, dir = 0;
 
 	tostdout = outpath != NULL && strcmp(outpath, "-") == 0;
 	memset(&g, 0, sizeof(g));
@@ -291,8 +422,8 @@ cmd_get(const char *link, const char *outpath, int force, int resume)
 	if (tostdout)
 		fd = STDOUT_FILENO;
 	else {
-		have = get_partial(link, outpath, resume, part, state, prefix,
-		    &fd);
+		have = get_partial(link, outpath, resume, depth == 0, part,
+		    state, prefix, &fd);
 		g.offset = (uint64_t)have;
 	}
 	kadipc_compose(ch, KADIPC_XFER_GET_BEGIN, 0, -1, &g, sizeof(g));
@@ -304,10 +435,21 @@ cmd_get(const char *link, const char *outpath, int force, int resume)
 			if (meta_seen || kadipc_recv_xfer_meta(&m, &meta) == -1)
 				errx(1, "malformed metadata from kadmaster");
 			meta_seen = 1;
+			dir = meta.flags & KADIPC_XFER_F_DIR;
+			if (dir && !tostdout) {
+				/* a listing is read whole; no partial file */
+				close(fd);
+				unlink(part);
+				unlink(state);
+			}
+			get_check(&meta, want, outpath, tostdout, have);
+			if (dir && (dbuf = malloc(meta.size + 1)) == NULL)
+				err(1, NULL);
 			progress_start(meta.size);
 			got = (uint64_t)have;
 			if (!tostdout)
-				get_final(&meta, outpath, force, have, final);
+				get_final(&meta, outpath, force, want, have,
+				    final);
 			break;
 		case KADIPC_XFER_PREFIX:
 			if (!meta_seen || have == 0 ||
@@ -321,6 +463,13 @@ cmd_get(const char *link, const char *outpath, int force, int resume)
 				errx(1, "data before metadata from kadmaster");
 			if (kadipc_recv_bytes(&m, &data, &len) == -1)
 				errx(1, "malformed data from kadmaster");
+			if (dir) {
+				if (len > meta.size - got)
+					errx(1, "more data than the file has");
+				memcpy(dbuf + got, data, len);
+				got += len;
+				break;
+			}
 			if (wlen + len > sizeof(wbuf) &&
 			    flush_out(fd, wbuf, &wlen) == -1)
 				err(1, "%s", tostdout ? "stdout" : part);
@@ -332,6 +481,14 @@ cmd_get(const char *link, const char *outpath, int force, int resume)
 		case KADIPC_XFER_DONE:
 			if (!meta_seen)
 				errx(1, "done before metadata from kadmaster");
+			if (dir) {
+				get_tree(link, dbuf, got, final, force, resume,
+				    want, depth, &total);
+				free(dbuf);
+				if (depth == 0)
+					get_result(final, total, 0, files_got);
+				return (0);
+			}
 			if (flush_out(fd, wbuf, &wlen) == -1)
 				err(1, "%s", tostdout ? "stdout" : part);
 			progress(got, 1);
@@ -339,22 +496,25 @@ cmd_get(const char *link, const char *outpath, int force, int resume)
 				return (0);
 			if (fsync(fd) == -1)
 				err(1, "%s", part);
-			/* a saved file gets 0666 - umask, not the 0600 */
+			/* a saved file gets its mode less the umask, not 0600 */
 			mask = umask(022);
 			umask(mask);
-			if (fchmod(fd, 0666 & ~mask) == -1)
+			if (fchmod(fd, (want != NULL ? want->mode : 0666) &
+			    ~mask) == -1)
 				warn("chmod %s", part);
 			if (renameat2(AT_FDCWD, part, AT_FDCWD, final,
 			    force ? 0 : RENAME_NOREPLACE) == -1)
 				err(1, "%s", final);
 			close(fd);
 			unlink(state);
-			get_result(final, got, (uint64_t)have);
+			files_got++;
+			if (depth == 0)
+				get_result(final, got, (uint64_t)have, 0);
 			return (0);
 		case KADIPC_XFER_ERROR:
 		case KADIPC_CTL_ERROR:
 			/* what is written stays for the next get to resume */
-			if (!tostdout) {
+			if (!tostdout && !dir) {
 				(void)flush_out(fd, wbuf, &wlen);
 				if (!quiet && isatty(STDERR_FILENO))
 					fputc('\n', stderr);

@@ -91,7 +91,7 @@ known_command(const char *cmd)
 		"status", "put", "get", "ls", "unpin", "rm", "bootstrap",
 		"peers", "metrics",
 #ifdef KAD_TEST_HOOKS
-		"test-garbage", "test-sandbox", "test-dh",
+		"test-garbage", "test-sandbox", "test-dh", "test-putdir",
 #endif
 	};
 	size_t	i;
@@ -488,6 +488,10 @@ main(int argc, char *argv[])
 	if (strcmp(argv[0], "test-dh") == 0 && argc == 3) {
 		connect_ctl(sock);
 		return (cmd_test_dh(argv[1], argv[2]));
+	}
+	if (strcmp(argv[0], "test-putdir") == 0 && argc == 3) {
+		connect_ctl(sock);
+		return (cmd_test_putdir(argv[1], argv[2]));
 	}
 #endif
 	usage();

@@ -29,6 +29,9 @@ __attribute__((__noreturn__)) void fail_text(struct kadipc_msg *);
 /* put.c */
 int	sha256_fd(int, off_t, uint8_t [32]);
 int	cmd_put(const char *, const char *);
+#ifdef KAD_TEST_HOOKS
+int	cmd_test_putdir(const char *, const char *);
+#endif
 /* get.c */
 void	sanitize_name(const char *, char *, size_t);
 int	cmd_get(const char *, const char *, int, int);

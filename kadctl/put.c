@@ -25,6 +25,7 @@
 #include "kadipc.h"
 #include "kadipc_msg.h"
 #include "output.h"
+#include "dirlist.h"
 #include "kadctl.h"
 
 /* SHA-256 of what fd holds from its start to len (all of it: -1). */
@@ -111,52 +112,35 @@ put_find(int fd, const char *path, struct kadipc_link *l)
 	}
 }
 
-/* put FILE, or put - (standard input, named by -n or "stdin") */
-int
-cmd_put(const char *path, const char *name)
+/*
+ * Publish what fd holds under name (a directory listing with dir): its
+ * link into l, and 1 if this node had published the same bytes already
+ * (regular files only: they can be read twice).
+ */
+static int
+put_stream(int fd, const char *what, const char *name, int dir,
+    struct kadipc_link *l, uint64_t *size)
 {
 	struct kadipc_xfer_begin xb;
 	struct kadipc_msg	 m;
-	struct kadipc_link	 l;
 	struct stat		 st;
-	char			 buf[READ_BLOCK], *pathcopy;
+	char			 buf[READ_BLOCK];
 	uint64_t		 sent = 0;
 	ssize_t			 n;
-	int			 fd, eof = 0, isstdin;
+	int			 eof = 0;
 
-	isstdin = strcmp(path, "-") == 0;
-	if (isstdin)
-		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		err(1, "%s", path);
 	if (fstat(fd, &st) == -1)
-		err(1, "%s", path);
-	if (!isstdin && !S_ISREG(st.st_mode))
-		errx(1, "%s: not a regular file", path);
+		err(1, "%s", what);
 	memset(&xb, 0, sizeof(xb));
 	xb.size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
-	if (name == NULL && isstdin)
-		name = "stdin";
-	if (name == NULL) {
-		if ((pathcopy = strdup(path)) == NULL)
-			err(1, NULL);
-		if (strlcpy(xb.name, basename(pathcopy), sizeof(xb.name)) >=
-		    sizeof(xb.name))
-			errx(1, "%s: file name longer than %d bytes", path,
-			    KADIPC_NAME_MAX - 1);
-		free(pathcopy);
-	} else if (strchr(name, '/') != NULL || name[0] == '\0' ||
-	    strlcpy(xb.name, name, sizeof(xb.name)) >= sizeof(xb.name))
-		errx(1, "%s: a name is one non-empty path component of at "
-		    "most %d bytes", name, KADIPC_NAME_MAX - 1);
-	/* a regular file can be read twice: first to see if it is new */
-	if (S_ISREG(st.st_mode) && put_find(fd, path, &l) == 1) {
-		if (!quiet)
-			fprintf(stderr, "kadctl: %s: already published; "
-			    "not stored again\n", path);
-		put_result(l.link, xb.name, xb.size, 1);
-		return (0);
-	}
+	xb.flags = dir ? KADIPC_XFER_F_DIR : 0;
+	if (strlcpy(xb.name, name, sizeof(xb.name)) >= sizeof(xb.name))
+		errx(1, "%s: name longer than %d bytes", what,
+		    KADIPC_NAME_MAX - 1);
+	/* a listing is never matched: a file with its bytes is no directory */
+	*size = xb.size;
+	if (!dir && S_ISREG(st.st_mode) && put_find(fd, what, l) == 1)
+		return (1);
 	kadipc_compose(ch, KADIPC_XFER_PUT_BEGIN, 0, -1, &xb, sizeof(xb));
 	progress_start(xb.size);
 	for (;;) {
@@ -165,7 +149,7 @@ cmd_put(const char *path, const char *name)
 			if (n == -1) {
 				if (errno == EINTR)
 					continue;
-				err(1, "%s", path);
+				err(1, "%s", what);
 			}
 			if (n == 0) {
 				eof = 1;
@@ -180,12 +164,10 @@ cmd_put(const char *path, const char *name)
 		}
 		switch (m.hdr.type) {
 		case KADIPC_XFER_LINK:
-			if (kadipc_recv_link(&m, &l) == -1)
+			if (kadipc_recv_link(&m, l) == -1)
 				errx(1, "malformed link from kadmaster");
 			progress(sent, 1);
-			put_result(l.link, xb.name, sent, 0);
-			if (!isstdin)
-				close(fd);
+			*size = sent;
 			return (0);
 		case KADIPC_XFER_ERROR:
 		case KADIPC_CTL_ERROR:
@@ -196,4 +178,157 @@ cmd_put(const char *path, const char *name)
 			errx(1, "unexpected %s", kadipc_type_name(m.hdr.type));
 		}
 	}
+}
+
+/*
+ * A directory, recursively: every regular file and subdirectory (by
+ * fd, never following a symbolic link), then the listing of their
+ * links.  Anything else is left out with a warning.  *total gets the
+ * bytes of the files.
+ */
+static int
+put_tree(int dfd, const char *path, const char *name, int depth,
+    struct kadipc_link *out, uint64_t *total)
+{
+	struct dl_entry	*e = NULL;
+	struct dirent	*d;
+	struct stat	 st;
+	struct kadipc_link l;
+	const char	*why;
+	char		 sub[PATH_MAX];
+	uint8_t		*buf;
+	uint64_t	 lsize;
+	size_t		 n = 0, cap = 0, len;
+	FILE		*tmp;
+	DIR		*dp;
+	int		 fd;
+
+	if (depth > DL_MAX_DEPTH)
+		errx(1, "%s: directories nested more than %d deep", path,
+		    DL_MAX_DEPTH);
+	if ((dp = fdopendir(dfd)) == NULL)
+		err(1, "%s", path);
+	*total = 0;
+	while ((errno = 0, d = readdir(dp)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path,
+		    d->d_name) >= sizeof(sub))
+			errx(1, "%s: path too long", path);
+		if (fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
+			err(1, "%s", sub);
+		if ((!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) ||
+		    !dl_name_ok(d->d_name, &why)) {
+			warnx("%s: left out: %s", sub, S_ISREG(st.st_mode) ||
+			    S_ISDIR(st.st_mode) ? why :
+			    "not a regular file or directory");
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if (cap > DL_MAX_ENTRIES)
+				errx(1, "%s: more than %d entries", path,
+				    DL_MAX_ENTRIES);
+			if ((e = reallocarray(e, cap, sizeof(*e))) == NULL)
+				err(1, NULL);
+		}
+		memset(&e[n], 0, sizeof(e[n]));
+		strlcpy(e[n].name, d->d_name, sizeof(e[n].name));
+		e[n].mode = st.st_mode & 0777;
+		if ((fd = openat(dirfd(dp), d->d_name, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0))) == -1)
+			err(1, "%s", sub);
+		if (S_ISDIR(st.st_mode)) {
+			e[n].type = DL_DIR;
+			put_tree(fd, sub, d->d_name, depth + 1, &l, &e[n].size);
+		} else {
+			e[n].type = DL_FILE;
+			(void)put_stream(fd, sub, d->d_name, 0, &l,
+			    &e[n].size);
+			close(fd);
+		}
+		strlcpy(e[n].link, l.link, sizeof(e[n].link));
+		*total += e[n].size;
+		n++;
+	}
+	if (errno != 0)
+		err(1, "%s", path);
+	closedir(dp);
+	if (dl_encode(e, n, &buf, &len, &why) == -1)
+		errx(1, "%s: %s", path, why);
+	free(e);
+	/* the listing goes like a file: from an unlinked temporary one */
+	if ((tmp = tmpfile()) == NULL || fwrite(buf, 1, len, tmp) != len ||
+	    fflush(tmp) != 0 || fseek(tmp, 0, SEEK_SET) != 0)
+		err(1, "a temporary file for %s's listing", path);
+	free(buf);
+	(void)put_stream(fileno(tmp), path, name, 1, out, &lsize);
+	fclose(tmp);
+	return (0);
+}
+
+#ifdef KAD_TEST_HOOKS
+/* test-putdir FILE NAME: FILE's bytes published as a directory listing */
+int
+cmd_test_putdir(const char *path, const char *name)
+{
+	struct kadipc_link	 l;
+	uint64_t		 size;
+	int			 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		err(1, "%s", path);
+	(void)put_stream(fd, path, name, 1, &l, &size);
+	printf("%s\n", l.link);
+	return (0);
+}
+#endif
+
+/* put FILE or DIR, or put - (standard input, named by -n or "stdin") */
+int
+cmd_put(const char *path, const char *name)
+{
+	struct kadipc_link	 l;
+	struct stat		 st;
+	char			*pathcopy, bname[KADIPC_NAME_MAX];
+	uint64_t		 total, size;
+	int			 fd, isstdin, dup = 0;
+
+	isstdin = strcmp(path, "-") == 0;
+	if (isstdin)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		err(1, "%s", path);
+	if (fstat(fd, &st) == -1)
+		err(1, "%s", path);
+	if (!isstdin && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		errx(1, "%s: not a regular file or directory", path);
+	if (name == NULL && isstdin)
+		name = "stdin";
+	if (name == NULL) {
+		if ((pathcopy = strdup(path)) == NULL)
+			err(1, NULL);
+		if (strlcpy(bname, basename(pathcopy), sizeof(bname)) >=
+		    sizeof(bname))
+			errx(1, "%s: file name longer than %d bytes", path,
+			    KADIPC_NAME_MAX - 1);
+		free(pathcopy);
+		name = bname;
+	} else if (strchr(name, '/') != NULL || name[0] == '\0' ||
+	    strlen(name) >= KADIPC_NAME_MAX)
+		errx(1, "%s: a name is one non-empty path component of at "
+		    "most %d bytes", name, KADIPC_NAME_MAX - 1);
+	if (S_ISDIR(st.st_mode)) {
+		put_tree(fd, path, name, 1, &l, &total);
+		put_result(l.link, name, total, 0);
+		return (0);
+	}
+	if ((dup = put_stream(fd, path, name, 0, &l, &size)) == 1 && !quiet)
+		fprintf(stderr, "kadctl: %s: already published; not stored "
+		    "again\n", path);
+	put_result(l.link, name, size, dup);
+	if (!isstdin)
+		close(fd);
+	return (0);
 }

@@ -429,17 +429,25 @@ struct kadipc_test_dh {
 };
 _Static_assert(sizeof(struct kadipc_test_dh) == 40, "test_dh");
 
+/* XFER_PUT_BEGIN, XFER_META flags */
+#define KADIPC_XFER_F_DIR	0x00000001	/* a directory listing */
+#define KADIPC_XFER_F_MASK	0x00000001
+
 struct kadipc_xfer_begin {
 	uint64_t	size;		/* announced size, for progress only */
+	uint32_t	flags;		/* KADIPC_XFER_F_* */
+	uint32_t	pad0;
 	char		name[KADIPC_NAME_MAX];
 };
-_Static_assert(sizeof(struct kadipc_xfer_begin) == 264, "xfer_begin");
+_Static_assert(sizeof(struct kadipc_xfer_begin) == 272, "xfer_begin");
 
 struct kadipc_xfer_meta {
 	uint64_t	size;
+	uint32_t	flags;		/* KADIPC_XFER_F_* */
+	uint32_t	pad0;
 	char		name[KADIPC_NAME_MAX];
 };
-_Static_assert(sizeof(struct kadipc_xfer_meta) == 264, "xfer_meta");
+_Static_assert(sizeof(struct kadipc_xfer_meta) == 272, "xfer_meta");
 
 struct kadipc_link {
 	char		link[KADIPC_LINK_MAX];
@@ -456,7 +464,8 @@ _Static_assert(sizeof(struct kadipc_xfer_get) == KADIPC_LINK_MAX + 8,
 
 /* XFER_ENTRY: one file of kadcrypt's sealed list (kadctl ls) */
 #define KADIPC_LIST_F_PINNED	0x00000001	/* its chunks are pinned here */
-#define KADIPC_LIST_F_MASK	0x00000001
+#define KADIPC_LIST_F_DIR	0x00000002	/* a directory listing */
+#define KADIPC_LIST_F_MASK	0x00000003
 #define KADIPC_HOLDERS_UNKNOWN	0xffffffffU
 struct kadipc_list_entry {
 	uint64_t	size;

@@ -27,6 +27,7 @@ kadipc_recv_xfer_begin(const struct kadipc_msg *m,
 {
 	if (m->hdr.type != KADIPC_XFER_PUT_BEGIN ||
 	    kadipc_msg_exact(m, xb, sizeof(*xb)) == -1 ||
+	    (xb->flags & ~KADIPC_XFER_F_MASK) != 0 || xb->pad0 != 0 ||
 	    memchr(xb->name, '\0', sizeof(xb->name)) == NULL)
 		return (bad());
 	return (0);
@@ -38,6 +39,7 @@ kadipc_recv_xfer_meta(const struct kadipc_msg *m,
 {
 	if (m->hdr.type != KADIPC_XFER_META ||
 	    kadipc_msg_exact(m, meta, sizeof(*meta)) == -1 ||
+	    (meta->flags & ~KADIPC_XFER_F_MASK) != 0 || meta->pad0 != 0 ||
 	    memchr(meta->name, '\0', sizeof(meta->name)) == NULL)
 		return (bad());
 	return (0);

@@ -18,6 +18,12 @@ FUZZERS		+= fuzz_filelist
 fuzz_filelist_SRCS := tests/fuzz/fuzz_filelist.c $(CRYPT_FORMAT_SRCS)
 fuzz_filelist_PKGS := libcrypto
 
+# directory listings, as a get of a hostile link hands them to kadctl
+FUZZERS		+= fuzz_dirlist
+fuzz_dirlist_SRCS := tests/fuzz/fuzz_dirlist.c kadctl/dirlist.c \
+		     kadcrypt/aead.c kadcrypt/link.c kadcrypt/manifest.c
+fuzz_dirlist_PKGS := libcrypto
+
 # the state machine fed hostile datagrams
 FUZZERS		+= fuzz_dht
 fuzz_dht_SRCS	:= tests/fuzz/fuzz_dht.c $(KADNET_PURE)

@@ -384,7 +384,7 @@ make_real(void)
 			abort();
 		for (i = 0; i < realsize[t]; i++)
 			realdata[t][i] = (uint8_t)(i * 131 + t);
-		if ((p = publish_new(t ? name : "real", 16, &why)) == NULL ||
+		if ((p = publish_new(t ? name : "real", 16, t & 1, &why)) == NULL ||
 		    publish_update(p, realdata[t], realsize[t], emit,
 		    NULL) == -1 ||
 		    publish_final(p, emit, NULL, reallink[t],

@@ -726,7 +726,7 @@ test_xfer(void)
 	CHECK(kadipc_recv_list_entry(&m, &e) == -1, "an entry whose link has "
 	    "no NUL refused");
 	memset(buf, 0, sizeof(e));
-	buf[offsetof(struct kadipc_list_entry, flags)] = 0x02;
+	buf[offsetof(struct kadipc_list_entry, flags)] = 0x04;
 	CHECK(kadipc_recv_list_entry(&m, &e) == -1, "an entry with an unknown "
 	    "flag refused");
 	m = msg(KADIPC_XFER_FIND, 32);

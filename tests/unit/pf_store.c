@@ -216,7 +216,7 @@ do_publish(struct store *st, const char *name, size_t cs, const uint8_t *data,
 	pc.st = st;
 	pc.cs = cs ? cs : 1024;
 	pc.nemit = 0;
-	if ((p = publish_new(name, cs, &why)) == NULL) {
+	if ((p = publish_new(name, cs, 0, &why)) == NULL) {
 		printf("# publish_new: %s\n", why);
 		return (-1);
 	}

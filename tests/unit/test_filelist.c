@@ -97,7 +97,7 @@ test_encode_refuses(void)
 	e.link[10] ^= 1;
 	CHECK(fl_encode(&e, 0, pt, sizeof(pt)) == -1, "a link with a typo");
 	entry(&e, "ok");
-	e.flags = 2;
+	e.flags = 4;
 	CHECK(fl_encode(&e, 0, pt, sizeof(pt)) == -1, "an unknown flag");
 	entry(&e, "ok");
 	CHECK(fl_encode(&e, 0, pt, 50) == -1, "a buffer too small");

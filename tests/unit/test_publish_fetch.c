@@ -382,7 +382,7 @@ test_speed(void)
 	fill_binary(data, size);
 
 	t0 = now();
-	p = publish_new("speed", 0, &why);
+	p = publish_new("speed", 0, 0, &why);
 	for (off = 0; off < size; off += MiB)
 		publish_update(p, data + off, MiB, emit_null, &emitted);
 	ok = publish_final(p, emit_null, &emitted, link, sizeof(link)) == 0;

@@ -6,6 +6,10 @@ TESTS		+= test_aead test_link test_manifest test_publish_fetch \
 test_filelist_SRCS := tests/unit/test_filelist.c kadcrypt/aead.c \
 		     kadcrypt/link.c kadcrypt/manifest.c kadcrypt/filelist.c
 test_filelist_PKGS := libcrypto libbsd
+TESTS		+= test_dirlist
+test_dirlist_SRCS := tests/unit/test_dirlist.c kadctl/dirlist.c \
+		     kadcrypt/aead.c kadcrypt/link.c kadcrypt/manifest.c
+test_dirlist_PKGS := libcrypto libbsd
 test_aead_SRCS	:= tests/unit/test_aead.c kadcrypt/aead.c
 test_aead_PKGS	:= libcrypto
 test_link_SRCS	:= tests/unit/test_link.c kadcrypt/aead.c kadcrypt/link.c
