@@ -326,20 +326,57 @@ get_result(const char *path, uint64_t size, uint64_t resumed, uint64_t files)
 		err(1, "stdout");
 }
 
-static int	get_link(const char *, const char *, int, int,
-		    const struct dl_entry *, int);
-
 /* the links of the directories a get is inside, to refuse a loop */
 static const char	*ancestors[DL_MAX_DEPTH + 1];
 static uint64_t		 entries_seen, files_got;
 
+/* The verified file into place: its mode, then the rename. */
+static void
+get_save(int fd, const char *part, const char *state, const char *final,
+    const struct dl_entry *want, int force)
+{
+	mode_t	 mask;
+
+	if (fsync(fd) == -1)
+		err(1, "%s", part);
+	/* a saved file gets its mode less the umask, not 0600 */
+	mask = umask(022);
+	umask(mask);
+	if (fchmod(fd, (want != NULL ? want->mode : 0666) & ~mask) == -1)
+		warn("chmod %s", part);
+	if (renameat2(AT_FDCWD, part, AT_FDCWD, final,
+	    force ? 0 : RENAME_NOREPLACE) == -1)
+		err(1, "%s", final);
+	close(fd);
+	unlink(state);
+	files_got++;
+}
+
+/* Ask for the file from offset on (a resumed get). */
+static void
+get_begin(const char *link, uint64_t offset)
+{
+	struct kadipc_xfer_get	 g;
+
+	memset(&g, 0, sizeof(g));
+	if (strlcpy(g.link, link, sizeof(g.link)) >= sizeof(g.link))
+		errx(1, "malformed link: too long");
+	g.offset = offset;
+	kadipc_compose(ch, KADIPC_XFER_GET_BEGIN, 0, -1, &g, sizeof(g));
+	explicit_bzero(&g, sizeof(g));
+}
+
+static int	get_link(const char *, const char *, int, int,
+		    const struct dl_entry *, int);
+
+
 /*
- * A directory listing, fetched whole into memory and checked: the
- * directory made (or, with -f, one that is there used), then each of
- * its entries got into it, then its mode set.
+ * A directory listing, fetched whole into memory (buf, freed here) and
+ * checked: the directory made (or, with -f, one that is there used),
+ * then each of its entries got into it, then its mode set.
  */
 static void
-get_tree(const char *link, const uint8_t *buf, size_t len, const char *final,
+get_tree(const char *link, uint8_t *buf, size_t len, const char *final,
     int force, int resume, const struct dl_entry *want, int depth,
     uint64_t *total)
 {
@@ -353,6 +390,7 @@ get_tree(const char *link, const uint8_t *buf, size_t len, const char *final,
 
 	if (dl_parse(buf, len, &e, &n, &why) == -1)
 		errx(1, "%s: a hostile directory listing: %s", final, why);
+	free(buf);
 	for (k = 0; k < depth; k++)
 		if (strcmp(ancestors[k], link) == 0)
 			errx(1, "%s: a hostile directory listing: it contains "
@@ -401,7 +439,6 @@ static int
 get_link(const char *link, const char *outpath, int force, int resume,
     const struct dl_entry *want, int depth)
 {
-	struct kadipc_xfer_get	 g;
 	struct kadipc_xfer_meta	 meta;
 	struct kadipc_msg	 m;
 	char			 final[PATH_MAX], part[PATH_MAX];
@@ -412,31 +449,23 @@ get_link(const char *link, const char *outpath, int force, int resume,
 	size_t			 wlen = 0, len;
 	uint64_t		 got = 0, total;
 	off_t			 have = 0;
-	mode_t			 mask;
 	int			 fd = -1, tostdout, meta_seen = 0, dir = 0;
 
-	tostdout = outpath != NULL && strcmp(outpath, "-") == 0;
-	memset(&g, 0, sizeof(g));
-	if (strlcpy(g.link, link, sizeof(g.link)) >= sizeof(g.link))
-		errx(1, "malformed link: too long");
-	if (tostdout)
-		fd = STDOUT_FILENO;
-	else {
+	fd = (tostdout = outpath != NULL && strcmp(outpath, "-") == 0) ?
+	    STDOUT_FILENO : -1;
+	if (!tostdout)
 		have = get_partial(link, outpath, resume, depth == 0, part,
 		    state, prefix, &fd);
-		g.offset = (uint64_t)have;
-	}
-	kadipc_compose(ch, KADIPC_XFER_GET_BEGIN, 0, -1, &g, sizeof(g));
-	explicit_bzero(&g, sizeof(g));
+	get_begin(link, (uint64_t)have);
 	for (;;) {
 		next_msg(&m, 0);
 		switch (m.hdr.type) {
 		case KADIPC_XFER_META:
-			if (meta_seen || kadipc_recv_xfer_meta(&m, &meta) == -1)
+			if (meta_seen++ ||
+			    kadipc_recv_xfer_meta(&m, &meta) == -1)
 				errx(1, "malformed metadata from kadmaster");
-			meta_seen = 1;
-			dir = meta.flags & KADIPC_XFER_F_DIR;
-			if (dir && !tostdout) {
+			if ((dir = meta.flags & KADIPC_XFER_F_DIR) &&
+			    !tostdout) {
 				/* a listing is read whole; no partial file */
 				close(fd);
 				unlink(part);
@@ -452,7 +481,7 @@ get_link(const char *link, const char *outpath, int force, int resume,
 				    final);
 			break;
 		case KADIPC_XFER_PREFIX:
-			if (!meta_seen || have == 0 ||
+			if (tostdout || !meta_seen || have == 0 ||
 			    kadipc_recv_hash(&m, theirs) == -1)
 				errx(1, "unexpected prefix from kadmaster");
 			if (memcmp(prefix, theirs, sizeof(prefix)) != 0)
@@ -484,7 +513,6 @@ get_link(const char *link, const char *outpath, int force, int resume,
 			if (dir) {
 				get_tree(link, dbuf, got, final, force, resume,
 				    want, depth, &total);
-				free(dbuf);
 				if (depth == 0)
 					get_result(final, total, 0, files_got);
 				return (0);
@@ -494,31 +522,16 @@ get_link(const char *link, const char *outpath, int force, int resume,
 			progress(got, 1);
 			if (tostdout)
 				return (0);
-			if (fsync(fd) == -1)
-				err(1, "%s", part);
-			/* a saved file gets its mode less the umask, not 0600 */
-			mask = umask(022);
-			umask(mask);
-			if (fchmod(fd, (want != NULL ? want->mode : 0666) &
-			    ~mask) == -1)
-				warn("chmod %s", part);
-			if (renameat2(AT_FDCWD, part, AT_FDCWD, final,
-			    force ? 0 : RENAME_NOREPLACE) == -1)
-				err(1, "%s", final);
-			close(fd);
-			unlink(state);
-			files_got++;
+			get_save(fd, part, state, final, want, force);
 			if (depth == 0)
 				get_result(final, got, (uint64_t)have, 0);
 			return (0);
 		case KADIPC_XFER_ERROR:
 		case KADIPC_CTL_ERROR:
 			/* what is written stays for the next get to resume */
-			if (!tostdout && !dir) {
-				(void)flush_out(fd, wbuf, &wlen);
-				if (!quiet && isatty(STDERR_FILENO))
-					fputc('\n', stderr);
-			}
+			if (!tostdout && !dir && flush_out(fd, wbuf, &wlen) ==
+			    0 && !quiet && isatty(STDERR_FILENO))
+				fputc('\n', stderr);
 			fail_text(&m);
 		default:
 			errx(1, "unexpected %s", kadipc_type_name(m.hdr.type));
