@@ -474,7 +474,7 @@ get_link(const char *link, const char *outpath, int force, int resume,
 			get_check(&meta, want, outpath, tostdout, have);
 			if (dir && (dbuf = malloc(meta.size + 1)) == NULL)
 				err(1, NULL);
-			progress_start(meta.size);
+			progress_start(meta.size, (uint64_t)have);
 			got = (uint64_t)have;
 			if (!tostdout)
 				get_final(&meta, outpath, force, want, have,

@@ -63,7 +63,7 @@ remove_tmp(void)
 
 /* progress bar on stderr: bytes, rate, ETA */
 static struct timespec	 t0, tlast;
-static uint64_t		 ptotal;
+static uint64_t		 ptotal, pbase;
 
 __attribute__((__noreturn__)) static void
 usage(void)
@@ -108,10 +108,12 @@ elapsed(const struct timespec *a, const struct timespec *b)
 	return ((b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9);
 }
 
+/* base: bytes already there (a resumed get), shown but not in the rate */
 void
-progress_start(uint64_t total)
+progress_start(uint64_t total, uint64_t base)
 {
 	ptotal = total;
+	pbase = base;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	tlast = t0;
 }
@@ -130,7 +132,7 @@ progress(uint64_t done, int final)
 		return;
 	tlast = now;
 	t = elapsed(&t0, &now);
-	rate = t > 0 ? done / t : 0;
+	rate = t > 0 && done > pbase ? (done - pbase) / t : 0;
 	if (rate > 0 && ptotal > done)
 		snprintf(eta, sizeof(eta), "%.0fs", (ptotal - done) / rate);
 	else

@@ -142,7 +142,7 @@ put_stream(int fd, const char *what, const char *name, int dir,
 	if (!dir && S_ISREG(st.st_mode) && put_find(fd, what, l) == 1)
 		return (1);
 	kadipc_compose(ch, KADIPC_XFER_PUT_BEGIN, 0, -1, &xb, sizeof(xb));
-	progress_start(xb.size);
+	progress_start(xb.size, 0);
 	for (;;) {
 		if (next_msg(&m, !eof) == 0) {
 			n = read(fd, buf, sizeof(buf));

@@ -221,17 +221,21 @@ say "identical: SHA-256 $(sha256sum <"$SAMPLE" | cut -c1-16)... (published)," \
 
 # how to look around
 echo
-echo "      Try kadctl against any node (while they run), for example:"
+if [ "${DEMO_PAUSE:-0}" = 1 ] && [ -t 0 ]; then
+	echo "      The nodes keep running; try kadctl against any of them:"
+else
+	echo "      The nodes stop now.  To try kadctl against them, run"
+	echo "      DEMO_PAUSE=1 make demo, which keeps them up until Enter; then:"
+fi
 echo "        $BR/kadctl -s $D/n1/kad.sock status"
 echo "        $BR/kadctl -s $D/n1/kad.sock peers"
+echo "        $BR/kadctl -s $D/n1/kad.sock ls"
 echo "        $BR/kadctl -s $D/n3/kad.sock get -o /tmp $LINK"
 echo "        $BR/kadctl -s $D/n2/kad.sock put FILE"
 echo "      Node N's socket is $D/nN/kad.sock, its log $D/nN.log."
 if [ "${DEMO_PAUSE:-0}" = 1 ] && [ -t 0 ]; then
-	printf "      The nodes keep running: press Enter to stop them. "
+	printf "      Press Enter to stop them. "
 	read -r _
-else
-	echo "      (DEMO_PAUSE=1 make demo keeps the nodes up until Enter.)"
 fi
 echo
 
