@@ -19,7 +19,8 @@
 # VARIANT=release (default, build/release), test (build/test: test hooks
 # compiled in) or asan (build/asan: test hooks, ASan+UBSan).
 
-# LIBEXECDIR, SYSCONFDIR and LOCALSTATEDIR are compiled in: give
+# LIBEXECDIR, SYSCONFDIR, LOCALSTATEDIR and SYSUSERSDIR (named in the
+# message about missing worker users) are compiled in: give
 # `make install` the same PREFIX the build had.  The systemd files go
 # under PREFIX, where systemd looks for them (/usr/local/lib/systemd/...
 # as well as /usr/lib/systemd/...); UNITDIR=/etc/systemd/system, say,
@@ -52,7 +53,8 @@ WARN		:= -Wall -Wextra -Werror -Wstrict-prototypes \
 		   -Wpointer-arith -Wcast-qual -Wsign-compare
 DEFS		:= -D_GNU_SOURCE -DLIBEXECDIR='"$(LIBEXECDIR)"' \
 		   -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
-		   -DSYSCONFDIR='"$(SYSCONFDIR)"'
+		   -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+		   -DSYSUSERSDIR='"$(SYSUSERSDIR)"'
 OPT		?= -O2 -g
 HARDEN		:= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 LDHARDEN	:= -pie -Wl,-z,relro,-z,now
@@ -143,6 +145,7 @@ $(foreach p,$(FUZZERS),$(eval $(call FUZZ_template,$(p))))
 run: all
 	@echo "kad: starting a node in the foreground (Ctrl-C stops it)."
 	@echo "kad: in another terminal: $(B)/kadctl status"
+	@sh tests/mkusers.sh
 	@exec $(B)/kadmaster -d -o libexec=$(CURDIR)/$(B) $(RUN_ARGS)
 
 # `make install`: BIN_BINS (kadctl) in BINDIR, SBIN_BINS (kadmaster) in

@@ -47,6 +47,8 @@ for f in kadmaster kadctl kadnet kadstore kadcrypt; do
 		exit 2
 	fi
 done
+# as root, kadmaster needs the workers' users (what make install makes)
+sh "$(dirname "$0")/../tests/mkusers.sh" || exit 1
 NODES=${BENCH_NET_NODES:-10}
 RUNS=${BENCH_NET_RUNS:-3}
 SIZES=${BENCH_NET_MIB:-10 100}

@@ -40,6 +40,8 @@ for f in kadmaster kadctl kadnet kadstore kadcrypt bench/bench_raw; do
 		exit 2
 	fi
 done
+# as root, kadmaster needs the workers' users (what make install makes)
+sh "$(dirname "$0")/../tests/mkusers.sh" || exit 1
 RUNS=${BENCH_RUNS:-3}
 MIB=${BENCH_MIB:-256}
 BIG=${BENCH_BIG:-0}

@@ -113,6 +113,9 @@ const struct stat_def stat_defs[] = {
 	    "Values dropped: they do not match their key." },
 	{ "drop-busy", C, N, "kadnet",
 	    "Requests put off: busy, tried again later." },
+	{ "drop-scope", C, N, "kadnet",
+	    "Datagrams dropped: from a private, link-local, CGNAT or ULA "
+	    "address while bound to a global or wildcard one." },
 	{ "dh-sent", C, N, "kadnet",
 	    "Node-key Diffie-Hellman requests sent to kadcrypt." },
 	{ "dh-answered", C, N, "kadnet",

@@ -591,11 +591,11 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 
+	spawn_check(&conf);	/* on stderr, as the configuration's errors */
 	log_init(conf.debug, LOG_DAEMON);
 	log_setverbose(conf.verbose);
 	signal(SIGPIPE, SIG_IGN);
 	notify_init();		/* before the workers, who must not inherit it */
-	spawn_check(&conf);
 	make_datadir(conf.datadir);
 	datadir_lock(conf.datadir);	/* before the socket or any file */
 	if (identity_load(conf.datadir, &ident) == -1)

@@ -32,6 +32,7 @@
 
 #include "kadmaster.h"
 #include "log.h"
+#include "sandbox.h"
 
 struct worker	 workers[KAD_PROC_MAX];
 
@@ -49,7 +50,46 @@ binpath(const struct master_conf *c, enum kad_proc p, char *buf, size_t sz)
 		fatalx("%s: libexec path too long", __func__);
 }
 
-/* Refuse to run with a missing or non-executable worker (sshd's rule). */
+/*
+ * As root, each worker needs a user of its own: one shared with anything
+ * else (nobody) could signal or trace it.  Refuse before any worker runs.
+ */
+static void
+check_users(const struct master_conf *c)
+{
+	struct passwd	*pw;
+	uid_t		 uid[KAD_PROC_MAX];
+	size_t		 i, j;
+	enum kad_proc	 p, q;
+
+	if (geteuid() != 0)
+		return;		/* no uid change: kad_privdrop says so */
+	for (i = 0; i < sizeof(worker_procs) / sizeof(worker_procs[0]); i++) {
+		p = worker_procs[i];
+		errno = 0;
+		if ((pw = getpwnam(c->workeruser[p])) == NULL) {
+			if (!kad_user_notfound(errno))
+				fatal("getpwnam %s", c->workeruser[p]);
+			log_warnx("user %s does not exist: %s",
+			    c->workeruser[p], KAD_USERS_HINT);
+			exit(1);
+		}
+		uid[p] = pw->pw_uid;
+		for (j = 0; j < i; j++) {
+			q = worker_procs[j];
+			if (uid[q] == uid[p])
+				fatalx("%s and %s both run as uid %u: each "
+				    "worker needs a user of its own",
+				    kad_procnames[q], kad_procnames[p],
+				    (unsigned int)uid[p]);
+		}
+	}
+}
+
+/*
+ * Refuse to run with a missing or non-executable worker (sshd's rule),
+ * or, as root, without the workers' users.
+ */
 void
 spawn_check(const struct master_conf *c)
 {
@@ -64,6 +104,7 @@ spawn_check(const struct master_conf *c)
 		if (!S_ISREG(st.st_mode) || access(path, X_OK) == -1)
 			fatalx("%s: not an executable file", path);
 	}
+	check_users(c);
 }
 
 /* mkdir that accepts an existing directory and fixes owner and mode */
@@ -94,12 +135,11 @@ sandbox_dirs(const struct master_conf *c)
 	gid_t		 sg = getgid();
 
 	if (geteuid() == 0) {
+		/* spawn_check saw it exist */
 		if ((pw = getpwnam(c->workeruser[KAD_PROC_STORE])) == NULL)
-			pw = getpwnam("nobody");
-		if (pw != NULL) {
-			su = pw->pw_uid;
-			sg = pw->pw_gid;
-		}
+			fatalx("user %s: gone", c->workeruser[KAD_PROC_STORE]);
+		su = pw->pw_uid;
+		sg = pw->pw_gid;
 		/* chroots: root-owned, not writable by anyone else (ntpd) */
 		path_join(path, sizeof(path), c->datadir, "empty");
 		ensure_dir(path, 0, 0, 0755);

@@ -43,6 +43,7 @@ const char *const dht_dropnames[DHT_DROP_MAX] = {
 	[DHT_DROP_UNPROVED] = "address not proved",
 	[DHT_DROP_BADVALUE] = "bad value",
 	[DHT_DROP_BUSY] = "busy",
+	[DHT_DROP_SCOPE] = "private address",
 };
 
 /* ---- bootstrap ---- */
@@ -528,6 +529,12 @@ dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 		if (d->cf.families == 0)
 			d->cf.families = dht_family_bit(d->self_addr.family);
 		d->allow_loopback = dht_is_loopback(&d->self_addr);
+		/* bound to a private or loopback address: a private network's
+		 * peers are ours; bound to a global one or the wildcard (which
+		 * may be a server's global address): strict */
+		d->allow_private = krpc_addr_scope(&d->self_addr) ==
+		    KRPC_SCOPE_LOOPBACK || krpc_addr_scope(&d->self_addr) ==
+		    KRPC_SCOPE_PRIVATE;
 	} else if (d->cf.families == 0)
 		d->cf.families = KRPC_WANT4 | KRPC_WANT6;
 	if (cf->martians == DHT_MARTIAN_LOOPBACK)

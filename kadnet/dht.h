@@ -32,7 +32,8 @@
 #include "krpc.h"
 #include "ratelimit.h"
 
-/* martian address filtering */
+/* martian address filtering; private addresses (krpc_addr_scope) are
+ * peers iff the bind address is private or loopback */
 #define DHT_MARTIAN_AUTO	0	/* loopback ok iff bound to loopback */
 #define DHT_MARTIAN_LOOPBACK	1	/* loopback always ok (tests, demo) */
 #define DHT_MARTIAN_STRICT	2	/* loopback never ok */
@@ -146,6 +147,7 @@ enum dht_drop {
 	DHT_DROP_UNPROVED,	/* STORE from an address not proved yet */
 	DHT_DROP_BADVALUE,	/* value whose hash is not its key */
 	DHT_DROP_BUSY,		/* a hard cap was reached */
+	DHT_DROP_SCOPE,		/* private source, we are not private */
 	DHT_DROP_MAX
 };
 

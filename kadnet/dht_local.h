@@ -217,6 +217,7 @@ struct dht {
 	uint8_t			 ic_id[DHT_IDCACHE][KAD_ID_LEN];
 	uint64_t		 ic_full;	/* bit i: slot i holds a key */
 	int			 allow_loopback;
+	int			 allow_private;	/* bound to one */
 	int			 self_known;
 	struct krpc_addr	 self_addr;
 	struct rt_entry		 grtt;		/* RTT over all peers */
@@ -255,6 +256,7 @@ struct dht {
 /* dht_rpc.c: addresses */
 int		 dht_is_loopback(const struct krpc_addr *);
 int		 dht_martian(const struct dht *, const struct krpc_addr *);
+int		 dht_addr_drop(const struct dht *, const struct krpc_addr *);
 uint8_t		 dht_family_bit(uint8_t family);
 int		 dht_contact_ok(const struct dht *,
 		    const struct krpc_contact *);

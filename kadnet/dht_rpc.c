@@ -51,31 +51,40 @@ dht_is_loopback(const struct krpc_addr *a)
 	return (memcmp(a->ip, lo6, 16) == 0);
 }
 
-/* Addresses no peer can legitimately have (PROTOCOL.md section 6). */
+/*
+ * Why we never talk to an address (PROTOCOL.md section 6): DHT_DROP_MARTIAN
+ * for one no peer can have, DHT_DROP_SCOPE for a private one when we are
+ * not on a private network ourselves (so that nobody can point us at a
+ * site's internal services); DHT_DROP_MAX if it is fine.
+ */
 int
-dht_martian(const struct dht *d, const struct krpc_addr *a)
+dht_addr_drop(const struct dht *d, const struct krpc_addr *a)
 {
-	static const uint8_t	zero[16];
 	static const uint8_t	mapped[12] = { [10] = 0xff, [11] = 0xff };
 
 	if (a->port == 0)
-		return (1);
-	if (a->family == KRPC_AF_INET) {
-		if (a->ip[0] == 0 || a->ip[0] >= 224)	/* this, mcast, res */
-			return (1);
-		if (a->ip[0] == 127)
-			return (!d->allow_loopback);
-		return (0);
+		return (DHT_DROP_MARTIAN);
+	/* dual-stack sockets must set IPV6_V6ONLY; fe80::/10 needs a scope
+	 * id that no contact carries */
+	if (a->family == KRPC_AF_INET6 &&
+	    (memcmp(a->ip, mapped, sizeof(mapped)) == 0 ||
+	    (a->ip[0] == 0xfe && (a->ip[1] & 0xc0) == 0x80)))
+		return (DHT_DROP_MARTIAN);
+	switch (krpc_addr_scope(a)) {
+	case KRPC_SCOPE_GLOBAL:
+		return (DHT_DROP_MAX);
+	case KRPC_SCOPE_LOOPBACK:
+		return (d->allow_loopback ? DHT_DROP_MAX : DHT_DROP_MARTIAN);
+	case KRPC_SCOPE_PRIVATE:
+		return (d->allow_private ? DHT_DROP_MAX : DHT_DROP_SCOPE);
 	}
-	if (a->family != KRPC_AF_INET6)
-		return (1);
-	if (memcmp(a->ip, zero, 16) == 0 || a->ip[0] == 0xff ||
-	    (a->ip[0] == 0xfe && (a->ip[1] & 0xc0) == 0x80) ||
-	    memcmp(a->ip, mapped, sizeof(mapped)) == 0)
-		return (1);	/* unspecified, mcast, link-local, mapped */
-	if (dht_is_loopback(a))
-		return (!d->allow_loopback);
-	return (0);
+	return (DHT_DROP_MARTIAN);
+}
+
+int
+dht_martian(const struct dht *d, const struct krpc_addr *a)
+{
+	return (dht_addr_drop(d, a) != DHT_DROP_MAX);
 }
 
 uint8_t

@@ -246,7 +246,7 @@ dht_input(struct dht *d, const uint8_t pub[KRPC_KEY_LEN], int validated,
 	struct krpc_addr	 a;
 	struct rt_entry		*pingme;
 	enum krpc_err		 why;
-	int			 r;
+	int			 r, drop;
 
 	ENTER(d);
 	d->st.rx++;
@@ -255,8 +255,8 @@ dht_input(struct dht *d, const uint8_t pub[KRPC_KEY_LEN], int validated,
 		d->st.drop[DHT_DROP_BADADDR]++;
 		goto out;
 	}
-	if (dht_martian(d, &a)) {
-		d->st.drop[DHT_DROP_MARTIAN]++;
+	if ((drop = dht_addr_drop(d, &a)) != DHT_DROP_MAX) {
+		d->st.drop[drop]++;
 		goto out;
 	}
 	/*

@@ -480,6 +480,8 @@ net_stats(struct kad_stats *s)
 		kad_stats_add(s, "drop-unproved", ds->drop[DHT_DROP_UNPROVED]);
 		kad_stats_add(s, "drop-bad-value", ds->drop[DHT_DROP_BADVALUE]);
 		kad_stats_add(s, "drop-busy", ds->drop[DHT_DROP_BUSY]);
+		kad_stats_add(s, "drop-scope", ds->drop[DHT_DROP_SCOPE] +
+		    ss->drop[SESS_DROP_SCOPE]);
 	}
 	kad_stats_add(s, "dh-sent", dh_sent);
 	kad_stats_add(s, "dh-answered", dh_answered);
@@ -580,7 +582,7 @@ net_start(void)
 	struct krpc_addr	 self;
 	struct timeval		 tv;
 	socklen_t		 len;
-	int			 i;
+	int			 i, scope;
 
 	dht_config_defaults(&cf);
 	memcpy(cf.pub, netconf.pub, sizeof(cf.pub));
@@ -599,11 +601,14 @@ net_start(void)
 		fatal("dht_new");
 	sess_config_defaults(&scf);
 	memcpy(scf.pub, netconf.pub, sizeof(scf.pub));
-	/* the same loopback policy as the dht's (martians AUTO) */
-	scf.allow_loopback = krpc_addr_from_sa((struct sockaddr *)&cf.bind, len,
-	    &self) == 0 && ((self.family == KRPC_AF_INET &&
-	    self.ip[0] == 127) || (self.family == KRPC_AF_INET6 &&
-	    IN6_IS_ADDR_LOOPBACK((struct in6_addr *)self.ip)));
+	/* the same address policy as the dht's (martians AUTO) */
+	scf.allow_loopback = scf.allow_private = 0;
+	if (krpc_addr_from_sa((struct sockaddr *)&cf.bind, len, &self) == 0) {
+		scope = krpc_addr_scope(&self);
+		scf.allow_loopback = scope == KRPC_SCOPE_LOOPBACK;
+		scf.allow_private = scope == KRPC_SCOPE_LOOPBACK ||
+		    scope == KRPC_SCOPE_PRIVATE;
+	}
 	memset(&sio, 0, sizeof(sio));
 	sio.send = sio_send;
 	sio.deliver = sio_deliver;

@@ -541,3 +541,48 @@ krpc_addr_eq(const struct krpc_addr *a, const struct krpc_addr *b)
 	return (a->family == b->family && a->port == b->port &&
 	    memcmp(a->ip, b->ip, a->family == KRPC_AF_INET ? 4 : 16) == 0);
 }
+
+static int
+scope4(const uint8_t *p)
+{
+	if (p[0] == 0 || p[0] >= 224)	/* this network, mcast, reserved */
+		return (KRPC_SCOPE_MARTIAN);
+	if (p[0] == 127)
+		return (KRPC_SCOPE_LOOPBACK);
+	if (p[0] == 10 ||				/* RFC 1918 */
+	    (p[0] == 172 && (p[1] & 0xf0) == 16) ||
+	    (p[0] == 192 && p[1] == 168) ||
+	    (p[0] == 100 && (p[1] & 0xc0) == 64) ||	/* CGNAT */
+	    (p[0] == 169 && p[1] == 254) ||		/* link-local */
+	    (p[0] == 192 && p[1] == 0 && p[2] == 0) ||	/* IETF */
+	    (p[0] == 192 && p[1] == 0 && p[2] == 2) ||	/* TEST-NET-1 */
+	    (p[0] == 198 && (p[1] & 0xfe) == 18) ||	/* benchmarking */
+	    (p[0] == 198 && p[1] == 51 && p[2] == 100) ||
+	    (p[0] == 203 && p[1] == 0 && p[2] == 113))
+		return (KRPC_SCOPE_PRIVATE);
+	return (KRPC_SCOPE_GLOBAL);
+}
+
+int
+krpc_addr_scope(const struct krpc_addr *a)
+{
+	static const uint8_t	zero[16], lo6[16] = { [15] = 1 };
+	static const uint8_t	mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const uint8_t		*p = a->ip;
+
+	if (a->family == KRPC_AF_INET)
+		return (scope4(p));
+	if (a->family != KRPC_AF_INET6)
+		return (KRPC_SCOPE_MARTIAN);
+	if (memcmp(p, mapped, sizeof(mapped)) == 0)
+		return (scope4(p + 12));
+	if (memcmp(p, zero, 16) == 0 || p[0] == 0xff)
+		return (KRPC_SCOPE_MARTIAN);
+	if (memcmp(p, lo6, 16) == 0)
+		return (KRPC_SCOPE_LOOPBACK);
+	if ((p[0] & 0xfe) == 0xfc ||			/* ULA */
+	    (p[0] == 0xfe && (p[1] & 0x80) == 0x80) ||	/* fe80, fec0 */
+	    (p[0] == 0x20 && p[1] == 0x01 && p[2] == 0x0d && p[3] == 0xb8))
+		return (KRPC_SCOPE_PRIVATE);		/* 2001:db8::/32 */
+	return (KRPC_SCOPE_GLOBAL);
+}

@@ -171,4 +171,17 @@ socklen_t	krpc_addr_to_sa(const struct krpc_addr *,
 		    struct sockaddr_storage *);
 int		krpc_addr_eq(const struct krpc_addr *, const struct krpc_addr *);
 
+/*
+ * What an address can be (docs/PROTOCOL.md section 6): never a peer's
+ * (this network, multicast, reserved, ::), loopback, private to a site
+ * (RFC 1918, CGNAT 100.64/10, 169.254/16, fc00::/7, fe80::/10, fec0::/10,
+ * and the documentation and benchmarking ranges, which no Internet
+ * host has) or global.  A v4-mapped address is classed as its IPv4 one.
+ */
+#define KRPC_SCOPE_MARTIAN	0
+#define KRPC_SCOPE_LOOPBACK	1
+#define KRPC_SCOPE_PRIVATE	2
+#define KRPC_SCOPE_GLOBAL	3
+int		krpc_addr_scope(const struct krpc_addr *);
+
 #endif /* KAD_KRPC_H */

@@ -35,6 +35,7 @@ const char *const sess_dropnames[SESS_DROP_MAX] = {
 	[SESS_DROP_QUEUE] = "queue full",
 	[SESS_DROP_CREDIT] = "no credit",
 	[SESS_DROP_GAVEUP] = "handshake gave up",
+	[SESS_DROP_SCOPE] = "private address",
 };
 
 static int
@@ -72,6 +73,8 @@ sess_config_defaults(struct sess_config *cf)
 	cf->src_rate = 20;
 	cf->src_burst = 40;
 	cf->keyreq_rate = 200;
+	/* the session knows no bind address: kadnet decides (kadnet.c) */
+	cf->allow_private = 1;
 }
 
 /* ---- addresses ---- */
@@ -89,18 +92,17 @@ sess_addr_bytes(const struct krpc_addr *a, uint8_t out[20])
 int
 sess_addr_ok(const struct sess *s, const struct krpc_addr *a)
 {
-	static const uint8_t	lo6[16] = { [15] = 1 };
-
 	if (a->port == 0)
 		return (0);
-	if (a->family == KRPC_AF_INET)
-		return (a->ip[0] != 0 && a->ip[0] < 224 &&
-		    (a->ip[0] != 127 || s->cf.allow_loopback));
-	if (a->family != KRPC_AF_INET6 || a->ip[0] == 0xff)
-		return (0);
-	if (memcmp(a->ip, lo6, 16) == 0)
+	switch (krpc_addr_scope(a)) {
+	case KRPC_SCOPE_GLOBAL:
+		return (1);
+	case KRPC_SCOPE_LOOPBACK:
 		return (s->cf.allow_loopback);
-	return (1);
+	case KRPC_SCOPE_PRIVATE:
+		return (s->cf.allow_private);
+	}
+	return (0);
 }
 
 /* ---- receiver indexes ---- */
@@ -557,6 +559,11 @@ sess_input(struct sess *s, const void *buf, size_t len,
 	s->st.rx_bytes += len;
 	if (len < 4 || len > SESS_MAX_DGRAM) {
 		s->st.drop[SESS_DROP_SHORT]++;
+		return;
+	}
+	if (!sess_addr_ok(s, from) && from->port != 0 &&
+	    krpc_addr_scope(from) == KRPC_SCOPE_PRIVATE) {
+		s->st.drop[SESS_DROP_SCOPE]++;
 		return;
 	}
 	if (p[0] == 0 || p[0] > SESS_TYPE_MAX || p[1] != 0 || p[2] != 0 ||

@@ -71,6 +71,7 @@ struct sess_config {
 	uint32_t	 src_burst;
 	uint32_t	 keyreq_rate;	/* KEYREQs/s answered in all */
 	int		 allow_loopback; /* loopback addresses are peers */
+	int		 allow_private;	/* so are private ones (krpc.h); 1 */
 };
 
 /* Each drop has a counter (sess_dropnames). */
@@ -92,6 +93,7 @@ enum sess_drop {
 	SESS_DROP_QUEUE,	/* outgoing: no room while keys are made */
 	SESS_DROP_CREDIT,	/* outgoing: unproved address, no credit */
 	SESS_DROP_GAVEUP,	/* outgoing: the handshake never finished */
+	SESS_DROP_SCOPE,	/* private source, we are not private */
 	SESS_DROP_MAX
 };
 

@@ -35,8 +35,8 @@ procname(enum kad_proc proc)
 }
 
 /* getpwnam(3): these errno values (or none) mean "no such user". */
-static int
-pw_notfound(int e)
+int
+kad_user_notfound(int e)
 {
 	return (e == 0 || e == ENOENT || e == ESRCH || e == EBADF ||
 	    e == EPERM);
@@ -46,26 +46,26 @@ int
 kad_privdrop_lookup(const char *user, struct kad_user *ku)
 {
 	struct passwd	*pw;
-	int		 fallback = 0, n;
+	int		 n;
 
 	if (user == NULL || *user == '\0' || ku == NULL)
 		fatalx("%s: no user", __func__);
 	memset(ku, 0, sizeof(*ku));
 	errno = 0;
 	if ((pw = getpwnam(user)) == NULL) {
-		if (!pw_notfound(errno))
+		if (!kad_user_notfound(errno))
 			fatal("%s: getpwnam %s", __func__, user);
-		log_warnx("user %s does not exist: running as %s instead "
-		    "(make install creates it)", user, KAD_USER_FALLBACK);
-		fallback = 1;
-		errno = 0;
-		if ((pw = getpwnam(KAD_USER_FALLBACK)) == NULL) {
-			if (!pw_notfound(errno))
-				fatal("%s: getpwnam %s", __func__,
-				    KAD_USER_FALLBACK);
-			fatalx("%s: no user %s either", __func__,
-			    KAD_USER_FALLBACK);
-		}
+		/* a shared user (nobody) would let one worker trace another */
+		if (geteuid() == 0)
+			fatalx("user %s does not exist: %s", user,
+			    KAD_USERS_HINT);
+		/* not root: kad_privdrop changes no uid, the name is unused */
+		ku->uid = getuid();
+		ku->gid = getgid();
+		n = snprintf(ku->name, sizeof(ku->name), "%s", user);
+		if (n < 0 || (size_t)n >= sizeof(ku->name))
+			fatalx("%s: user name too long", __func__);
+		return (1);
 	}
 	/* dropping to root, or to root's group, would drop nothing */
 	if (pw->pw_uid == 0 || pw->pw_gid == 0)
@@ -77,7 +77,7 @@ kad_privdrop_lookup(const char *user, struct kad_user *ku)
 		fatalx("%s: user name too long", __func__);
 	ku->uid = pw->pw_uid;
 	ku->gid = pw->pw_gid;
-	return (fallback);
+	return (0);
 }
 
 void

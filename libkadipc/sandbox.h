@@ -33,7 +33,12 @@
 #endif
 
 #define KAD_USER_NAME_MAX	64
-#define KAD_USER_FALLBACK	"nobody"
+#ifndef SYSUSERSDIR
+#define SYSUSERSDIR		"/usr/local/lib/sysusers.d"
+#endif
+/* what to do about a missing worker user (docs/sysusers.conf) */
+#define KAD_USERS_HINT		"create the worker users with make install " \
+	"or systemd-sysusers " SYSUSERSDIR "/kad.conf"
 #define KAD_SANDBOX_MAXPIDS	8	/* pids the master may signal */
 #define KAD_SANDBOX_ENV_LOG	"KAD_SANDBOX_LOG"	/* "1": discovery */
 /* exit status after a trapped system call in a -DKAD_SANDBOX_DEBUG build */
@@ -47,11 +52,14 @@ struct kad_user {
 
 /*
  * Look `user` up with getpwnam (before chroot: the passwd file is gone
- * afterwards).  A missing user falls back to KAD_USER_FALLBACK with a
- * log_warnx.  Returns 0 for `user` itself, 1 for the fallback; a user
- * with uid or gid 0, or a missing fallback, is fatal.
+ * afterwards).  Returns 0 when found.  A missing user is fatal as root
+ * (no worker shares a user, nobody least of all); not root, nothing
+ * changes uid anyway: returns 1 with our own ids.  A user with uid or
+ * gid 0 is fatal.
  */
 int	kad_privdrop_lookup(const char *user, struct kad_user *);
+/* 1 if getpwnam's errno (or none) means "no such user" */
+int	kad_user_notfound(int);
 
 /*
  * As root: refuse a chroot_dir that is not a root-owned directory or is

@@ -34,6 +34,8 @@ for f in kadmaster kadctl kadnet kadstore kadcrypt; do
 		exit 2
 	fi
 done
+# as root, kadmaster needs the workers' users (what make install makes)
+sh "$(dirname "$0")/../mkusers.sh" || exit 1
 # Show the build directory as the user would type it when it is inside
 # the current directory.
 case $B in

@@ -8,6 +8,12 @@ KAD_TOP=${KAD_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
+# as root, kadmaster refuses to start without the workers' users (a
+# script run alone, not from tests/run.sh, creates them here)
+if [ "$(id -u)" = 0 ]; then
+	sh "$KAD_TOP/tests/mkusers.sh" || echo "# could not create the worker users"
+fi
+
 T=$(mktemp -d /tmp/kad-test.XXXXXX)
 chmod 755 "$T"
 KAD_PIDS=""

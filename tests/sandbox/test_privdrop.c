@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The privilege drop (libkadipc/privdrop.c), each case in a forked child
- * (sandbox_kid.c): the lookup of the unprivileged user (nobody when the
- * one asked for is missing, never uid 0), kad_privdrop not as root
+ * (sandbox_kid.c): the lookup of the unprivileged user (never uid 0; a
+ * missing one is fatal as root, no fallback), kad_privdrop not as root
  * (carries on), and as root into a chroot (uid, no way back, cwd "/",
  * the sandbox after the drop) but never into a directory others may
  * write, one not owned by root, or a file.
@@ -43,10 +43,18 @@ test_lookup(void)
 	CHECK(r == 0 && u.uid == nobody_uid && u.gid == nobody_gid &&
 	    strcmp(u.name, "nobody") == 0, "lookup nobody: %d %u:%u %s", r,
 	    (unsigned int)u.uid, (unsigned int)u.gid, u.name);
+}
+
+/* exits 1 (fatal) as root; not root, 0 if it returned our own ids */
+static void
+child_lookup_missing(int sock)
+{
+	struct kad_user	 u;
+	int		 r;
+
+	(void)sock;
 	r = kad_privdrop_lookup("_kad_no_such_user", &u);
-	CHECK(r == 1 && u.uid == nobody_uid && strcmp(u.name, "nobody") == 0,
-	    "lookup of a missing user falls back to nobody: %d %s", r,
-	    u.name);
+	_exit(r == 1 && u.uid == getuid() && u.gid == getgid() ? 0 : 3);
 }
 
 static void
@@ -149,6 +157,15 @@ test_privdrop(int sandbox_ok)
 	status = kid_wait(&k, "lookup root", NULL);
 	CHECK(exited(status, 1), "lookup of a uid 0 user is fatal "
 	    "(status 0x%x)", status);
+
+	kid_start(&k, child_lookup_missing, "lookup");
+	status = kid_wait(&k, "lookup missing", NULL);
+	if (geteuid() == 0)
+		CHECK(exited(status, 1), "as root, lookup of a missing user "
+		    "is fatal, no fallback to nobody (status 0x%x)", status);
+	else
+		CHECK(exited(status, 0), "not root, lookup of a missing user "
+		    "returns our own ids (status 0x%x)", status);
 
 	kid_start(&k, child_privdrop_nonroot, "privdrop");
 	status = kid_wait(&k, "privdrop not root", want_nr);

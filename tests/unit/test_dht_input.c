@@ -326,6 +326,73 @@ rules_loopback(void)
 	dht_free(d);
 }
 
+/* a contact in the last captured message has an address of this scope */
+static int
+last_has_scope(struct cap *cp, int scope)
+{
+	struct krpc_msg	mm;
+	size_t		i;
+
+	if (cap_last(cp, &mm) != 0)
+		return (0);
+	for (i = 0; i < mm.ncontacts; i++)
+		if (krpc_addr_scope(&mm.contacts[i].addr) == scope)
+			return (1);
+	return (0);
+}
+
+/*
+ * Address scope: bound to a global address or the wildcard, a node
+ * neither hears from nor adds nor hands out private ones; bound to a
+ * private one, it does all three.
+ */
+static void
+rules_scope(void)
+{
+	uint8_t		 tx2[8];
+	uint8_t		 fn[KRPC_MAX_MSG];
+	size_t		 fnlen;
+	struct dht	*d2;
+	const uint32_t	 glob = 0x08080808, priv = 0xc0a80105;	/* .1.5 */
+
+	d = mknode(&c, glob, DHT_MARTIAN_AUTO);
+	d2 = mknode(&c2, 0x0a000001, DHT_MARTIAN_AUTO);
+	mkkey(pa, ida);
+	mkkey(pb, idb);
+	rnd_bytes(NULL, tx2, sizeof(tx2));
+	len = mkmsg(buf, KRPC_PING, txid, NULL);
+	input(d, pa, 1, buf, len, priv, 4000);
+	CHECK(c.n == 0 && dht_stats(d)->drop[DHT_DROP_SCOPE] == 1 &&
+	    dht_nodes(d) == 0, "bound to a global address: a PING from "
+	    "192.168.1.5 is dropped (scope), no contact");
+	CHECK(peer_up(d, pa, 0x0a000007, 4000) == -1 &&
+	    peer_up(d, pa, 0x64400001, 4000) == -1 &&
+	    peer_up(d, pa, 0xa9fe0001, 4000) == -1 && dht_nodes(d) == 0,
+	    "nor a handshake from 10/8, 100.64/10 or 169.254/16");
+	input(d, pa, 1, buf, len, 0x09090909, 4000);
+	CHECK(c.n == 1 && dht_nodes(d) == 1, "a global source is answered");
+	fnlen = mkmsg(fn, KRPC_FIND_NODE, tx2, ida);
+	input(d, pb, 1, fn, fnlen, 0x09090910, 4000);
+	CHECK(c.n == 2 && !last_has_scope(&c, KRPC_SCOPE_PRIVATE),
+	    "its FIND_NODE answer names no private contact");
+
+	input(d2, pa, 1, buf, len, priv, 4000);
+	CHECK(c2.n == 1 && dht_nodes(d2) == 1 &&
+	    dht_stats(d2)->drop[DHT_DROP_SCOPE] == 0,
+	    "bound to 10.0.0.1: 192.168.1.5 is a peer");
+	input(d2, pb, 1, fn, fnlen, 0x0a000009, 4000);
+	CHECK(c2.n == 2 && last_has_scope(&c2, KRPC_SCOPE_PRIVATE),
+	    "and is handed out in a FIND_NODE answer");
+	dht_free(d);
+	dht_free(d2);
+
+	d = mknode(&c, 0, DHT_MARTIAN_AUTO);
+	input(d, pa, 1, buf, len, 0x0a000005, 4000);
+	CHECK(c.n == 0 && dht_stats(d)->drop[DHT_DROP_SCOPE] == 1,
+	    "bound to the wildcard 0.0.0.0: strict, 10.0.0.5 dropped");
+	dht_free(d);
+}
+
 static void
 test_input_rules(void)
 {
@@ -349,6 +416,7 @@ test_input_rules(void)
 	check_sends(&c, "input rules");
 	dht_free(d);
 	rules_loopback();
+	rules_scope();
 }
 
 int

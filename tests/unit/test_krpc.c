@@ -6,6 +6,10 @@
  * re-encoding, the reply sizes a request may draw, and every way a
  * message can be malformed, by reason.
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <bsd/sys/endian.h>
 #include <errno.h>
 #include <stdint.h>
@@ -761,6 +765,108 @@ test_reasons(void)
 	CHECK(all, "every reason and type has a name");
 }
 
+/*
+ * krpc_addr_scope at both edges of every range it knows; a v4-mapped
+ * address counts as its IPv4 one.
+ */
+static void
+test_scope(void)
+{
+	static const struct {
+		const char	*ip;
+		int		 scope;
+	} t[] = {
+		{ "0.255.255.255", KRPC_SCOPE_MARTIAN },
+		{ "1.0.0.0", KRPC_SCOPE_GLOBAL },
+		{ "9.255.255.255", KRPC_SCOPE_GLOBAL },
+		{ "10.0.0.0", KRPC_SCOPE_PRIVATE },
+		{ "10.255.255.255", KRPC_SCOPE_PRIVATE },
+		{ "11.0.0.0", KRPC_SCOPE_GLOBAL },
+		{ "100.63.255.255", KRPC_SCOPE_GLOBAL },
+		{ "100.64.0.0", KRPC_SCOPE_PRIVATE },
+		{ "100.127.255.255", KRPC_SCOPE_PRIVATE },
+		{ "100.128.0.0", KRPC_SCOPE_GLOBAL },
+		{ "126.255.255.255", KRPC_SCOPE_GLOBAL },
+		{ "127.0.0.0", KRPC_SCOPE_LOOPBACK },
+		{ "127.255.255.255", KRPC_SCOPE_LOOPBACK },
+		{ "128.0.0.0", KRPC_SCOPE_GLOBAL },
+		{ "169.253.255.255", KRPC_SCOPE_GLOBAL },
+		{ "169.254.0.0", KRPC_SCOPE_PRIVATE },
+		{ "169.254.255.255", KRPC_SCOPE_PRIVATE },
+		{ "169.255.0.0", KRPC_SCOPE_GLOBAL },
+		{ "172.15.255.255", KRPC_SCOPE_GLOBAL },
+		{ "172.16.0.0", KRPC_SCOPE_PRIVATE },
+		{ "172.31.255.255", KRPC_SCOPE_PRIVATE },
+		{ "172.32.0.0", KRPC_SCOPE_GLOBAL },
+		{ "192.0.0.0", KRPC_SCOPE_PRIVATE },
+		{ "192.0.1.0", KRPC_SCOPE_GLOBAL },
+		{ "192.0.2.255", KRPC_SCOPE_PRIVATE },
+		{ "192.0.3.0", KRPC_SCOPE_GLOBAL },
+		{ "192.167.255.255", KRPC_SCOPE_GLOBAL },
+		{ "192.168.0.0", KRPC_SCOPE_PRIVATE },
+		{ "192.168.255.255", KRPC_SCOPE_PRIVATE },
+		{ "192.169.0.0", KRPC_SCOPE_GLOBAL },
+		{ "198.17.255.255", KRPC_SCOPE_GLOBAL },
+		{ "198.18.0.0", KRPC_SCOPE_PRIVATE },
+		{ "198.19.255.255", KRPC_SCOPE_PRIVATE },
+		{ "198.20.0.0", KRPC_SCOPE_GLOBAL },
+		{ "198.51.99.255", KRPC_SCOPE_GLOBAL },
+		{ "198.51.100.0", KRPC_SCOPE_PRIVATE },
+		{ "198.51.101.0", KRPC_SCOPE_GLOBAL },
+		{ "203.0.112.255", KRPC_SCOPE_GLOBAL },
+		{ "203.0.113.0", KRPC_SCOPE_PRIVATE },
+		{ "203.0.113.255", KRPC_SCOPE_PRIVATE },
+		{ "203.0.114.0", KRPC_SCOPE_GLOBAL },
+		{ "223.255.255.255", KRPC_SCOPE_GLOBAL },
+		{ "224.0.0.0", KRPC_SCOPE_MARTIAN },
+		{ "239.255.255.255", KRPC_SCOPE_MARTIAN },
+		{ "240.0.0.0", KRPC_SCOPE_MARTIAN },
+		{ "255.255.255.255", KRPC_SCOPE_MARTIAN },
+		{ "::", KRPC_SCOPE_MARTIAN },
+		{ "::1", KRPC_SCOPE_LOOPBACK },
+		{ "::2", KRPC_SCOPE_GLOBAL },
+		{ "::ffff:10.0.0.1", KRPC_SCOPE_PRIVATE },
+		{ "::ffff:8.8.8.8", KRPC_SCOPE_GLOBAL },
+		{ "::ffff:127.0.0.1", KRPC_SCOPE_LOOPBACK },
+		{ "::ffff:0.0.0.1", KRPC_SCOPE_MARTIAN },
+		{ "::ffff:224.0.0.1", KRPC_SCOPE_MARTIAN },
+		{ "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", KRPC_SCOPE_GLOBAL },
+		{ "2001:db8::", KRPC_SCOPE_PRIVATE },
+		{ "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", KRPC_SCOPE_PRIVATE },
+		{ "2001:db9::", KRPC_SCOPE_GLOBAL },
+		{ "2606:4700::1111", KRPC_SCOPE_GLOBAL },
+		{ "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", KRPC_SCOPE_GLOBAL },
+		{ "fc00::", KRPC_SCOPE_PRIVATE },
+		{ "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", KRPC_SCOPE_PRIVATE },
+		{ "fe00::", KRPC_SCOPE_GLOBAL },
+		{ "fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", KRPC_SCOPE_GLOBAL },
+		{ "fe80::", KRPC_SCOPE_PRIVATE },
+		{ "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", KRPC_SCOPE_PRIVATE },
+		{ "fec0::", KRPC_SCOPE_PRIVATE },
+		{ "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", KRPC_SCOPE_PRIVATE },
+		{ "ff00::", KRPC_SCOPE_MARTIAN },
+		{ "ff02::1", KRPC_SCOPE_MARTIAN },
+	};
+	struct krpc_addr	a;
+	size_t			i;
+	int			got;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&a, 0, sizeof(a));
+		a.port = 1;
+		if (inet_pton(AF_INET, t[i].ip, a.ip) == 1)
+			a.family = KRPC_AF_INET;
+		else if (inet_pton(AF_INET6, t[i].ip, a.ip) == 1)
+			a.family = KRPC_AF_INET6;
+		got = krpc_addr_scope(&a);
+		CHECK(got == t[i].scope, "scope of %s: %d, want %d", t[i].ip,
+		    got, t[i].scope);
+	}
+	a.family = 0;
+	CHECK(krpc_addr_scope(&a) == KRPC_SCOPE_MARTIAN,
+	    "scope of an unknown family: martian");
+}
+
 int
 main(void)
 {
@@ -773,5 +879,6 @@ main(void)
 	test_truncations();
 	test_malformed();
 	test_reasons();
+	test_scope();
 	return (test_done());
 }

@@ -167,6 +167,8 @@ wan_sf() { wan_ctl "$1" -p status 2>/dev/null | sed -n "s/^$2: //p"; }
 wan_node() {
 	_i=$1
 	shift
+	# as root, kadmaster needs the workers' users
+	sh "$WAN_TOP/tests/mkusers.sh" || return 1
 	mkdir -p "$WAN_DIR/n$_i"
 	chmod 700 "$WAN_DIR/n$_i"
 	ip netns exec "$WAN_NSPFX$_i" "$KAD_BIN/kadmaster" -d \
