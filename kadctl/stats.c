@@ -92,7 +92,10 @@ const struct stat_def stat_defs[] = {
 	    "Bytes dropped by the upload limit." },
 	{ "rpc-timeouts", C, N, "kadnet", "Requests that timed out." },
 	{ "stores-accepted", C, N, "kadnet",
-	    "Store requests from peers accepted." },
+	    "Store requests from peers committed here and answered OK." },
+	{ "stores-failed", C, N, "kadnet",
+	    "Store requests from peers the store did not commit (answered "
+	    "BUSY)." },
 	{ "net-queue", G, N, "kadnet",
 	    "Store and fetch requests from kadstore waiting now." },
 	{ "net-queue-full", C, N, "kadnet",

@@ -157,6 +157,7 @@ static const storeop_handler so_handlers[SO_MAX] = {
 	[SO_GET] = lookup_get_done,
 	[SO_MIGRATE] = push_migrate_done,
 	[SO_SCAN] = push_scan_done,
+	[SO_SERVE_STORE] = serve_store_done,
 };
 
 /* ---- timers ---- */

@@ -71,12 +71,14 @@ struct dht_config {
 /* store requests (dht -> store), see dht_store_reply */
 #define DHT_STORE_GET	1	/* reply: the value, or not found */
 #define DHT_STORE_HAVE	2	/* reply: found or not found, no data */
-#define DHT_STORE_PUT	3	/* no reply: store data under key */
+#define DHT_STORE_PUT	3	/* store data under key; with a cookie,
+				   reply FOUND once it is committed (safe
+				   from a crash), anything else if not */
 #define DHT_STORE_SCAN	4	/* reply: dht_store_scan_reply */
 
 struct dht_store_req {
 	int		 op;
-	uint64_t	 cookie;	/* 0 for PUT */
+	uint64_t	 cookie;	/* PUT: 0 when no answer is wanted */
 	uint8_t		 key[KAD_ID_LEN];	/* SCAN: keys after this one */
 	const uint8_t	*data;		/* PUT */
 	size_t		 len;
@@ -163,6 +165,7 @@ struct dht_stats {
 	uint64_t	retransmits;
 	uint64_t	abandoned;	/* not resent: lookup or push ended */
 	uint64_t	searches, pushes, stores_accepted;
+	uint64_t	stores_failed;	/* the store did not commit a peer's */
 	/* chunk lookups that found the value, by duration in ms (the last
 	 * slot counts DHT_GET_MS_MAX and longer) */
 	uint64_t	get_ms[DHT_GET_MS_MAX + 1];

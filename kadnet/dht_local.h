@@ -173,7 +173,8 @@ struct push {
 #define SO_GET			3	/* dht_get, local step */
 #define SO_MIGRATE		4	/* data for a migration push */
 #define SO_SCAN			5	/* migration scan */
-#define SO_MAX			6
+#define SO_SERVE_STORE		6	/* STORE from a peer: its commit */
+#define SO_MAX			7
 
 struct storeop {
 	RB_ENTRY(storeop)	 entry;
@@ -326,6 +327,8 @@ size_t		 lookup_mem(struct dht *);
 
 /* dht_serve.c */
 void		 serve_fv_done(struct dht *, const struct storeop *, int,
+		    const uint8_t *, size_t, uint64_t);
+void		 serve_store_done(struct dht *, const struct storeop *, int,
 		    const uint8_t *, size_t, uint64_t);
 void		 serve_have_done(struct dht *, const struct storeop *, int,
 		    const uint8_t *, size_t, uint64_t);

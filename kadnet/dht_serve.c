@@ -87,6 +87,7 @@ serve_store(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
 {
 	struct krpc_msg	 r;
 	struct push	*x;
+	struct storeop	*o;
 
 	krpc_init(&r, KRPC_STORE_RES, m->txid);
 	if (!validated) {
@@ -120,13 +121,43 @@ serve_store(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
 	    d->cf.replicas * 2) {
 		/* a replica for a key far from us: not ours to keep */
 		r.status = KRPC_ST_BUSY;
+	} else if ((o = dht_storeop_new(d, SO_SERVE_STORE, m->target,
+	    now)) == NULL) {
+		r.status = KRPC_ST_BUSY;
 	} else {
-		dht_store_request(d, DHT_STORE_PUT, 0, m->target, m->value,
-		    m->vlen, 0);
-		d->st.stores_accepted++;
-		r.status = KRPC_ST_OK;
+		/*
+		 * OK only once the store has committed it: the sender counts
+		 * our answer as a copy, which a crash must not take back.
+		 */
+		memcpy(o->txid, m->txid, KRPC_TXID_LEN);
+		memcpy(o->pub, pub, KRPC_KEY_LEN);
+		o->from = *from;
+		dht_store_request(d, DHT_STORE_PUT, o->cookie, m->target,
+		    m->value, m->vlen, 0);
+		return;
 	}
 	dht_send_msg(d, &r, pub, from);
+}
+
+/* The store's word on a peer's STORE: committed (OK), or not (BUSY). */
+void
+serve_store_done(struct dht *d, const struct storeop *o, int stored,
+    const uint8_t *data, size_t len, uint64_t now)
+{
+	struct krpc_msg	r;
+
+	(void)data;
+	(void)len;
+	(void)now;
+	krpc_init(&r, KRPC_STORE_RES, o->txid);
+	if (stored) {
+		d->st.stores_accepted++;
+		r.status = KRPC_ST_OK;
+	} else {
+		d->st.stores_failed++;
+		r.status = KRPC_ST_BUSY;
+	}
+	dht_send_msg(d, &r, o->pub, &o->from);
 }
 
 static void

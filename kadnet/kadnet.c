@@ -327,7 +327,8 @@ io_store(void *arg, const struct dht_store_req *r)
 		    r->key);
 		break;
 	case DHT_STORE_PUT:
-		rv = kadipc_send_net_put(ch_store, r->key, r->data, r->len);
+		rv = kadipc_send_net_put(ch_store, r->cookie, r->key, r->data,
+		    r->len);
 		break;
 	case DHT_STORE_SCAN:
 		rv = kadipc_send_net_scan(ch_store, r->cookie, r->key, r->max);
@@ -466,6 +467,7 @@ net_stats(struct kad_stats *s)
 		kad_stats_add(s, "upload-dropped-bytes", upload.dropped_bytes);
 		kad_stats_add(s, "rpc-timeouts", ds->timeouts);
 		kad_stats_add(s, "stores-accepted", ds->stores_accepted);
+		kad_stats_add(s, "stores-failed", ds->stores_failed);
 		kad_stats_add(s, "net-queue", nqueue);
 		kad_stats_add(s, "net-queue-full", queue_full);
 		kad_stats_add(s, "drop-malformed",
@@ -843,6 +845,12 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		dht_store_reply(dht, c.cookie, c.error == KADIPC_NET_FOUND ?
 		    DHT_STORE_FOUND : c.error == KADIPC_NET_NOTFOUND ?
 		    DHT_STORE_NOTFOUND : DHT_STORE_ERROR, c.data, c.len, now);
+		break;
+	case KADIPC_NET_STORE_PUT_RES:
+		if (kadipc_recv_net_res(m, &c) == -1 || c.cookie == 0)
+			fatalx("%s: bad NET_STORE_PUT_RES", __func__);
+		dht_store_reply(dht, c.cookie, c.error == KADIPC_NET_FOUND ?
+		    DHT_STORE_FOUND : DHT_STORE_ERROR, NULL, 0, now);
 		break;
 	case KADIPC_NET_STORE_KEYS:
 		if (kadipc_recv_net_keys(m, &cookie, keys, &n) == -1)

@@ -8,9 +8,10 @@
  * copies is committed within COMMIT_LAZY_MS instead, together with what
  * follows: a Tokyo Cabinet B+tree commit walks its whole leaf cache, so a
  * commit per small burst of a busy storage node cost more than the gets
- * it served.  Chunks from peers are committed at the end of their burst:
- * once we answer HAVE for one, its sender counts on our copy.  A timer flushes to the device every
- * sync-interval.
+ * it served.  Chunks from peers are committed at the end of their
+ * burst, and kadnet answers their STORE (NET_STORE_PUT_RES) only after
+ * that commit: once we answer OK or HAVE for one, its sender counts on
+ * our copy.  A timer flushes to the device every sync-interval.
  *
  * Toward kadnet: a chunk kadcrypt publishes (pinned) is handed to kadnet
  * once committed, and kadcrypt hears CHUNK_PUT_RES only when kadnet has
@@ -125,6 +126,31 @@ store_check_broken(int error)
 		    "back to the last commit", store_errstr(st));
 }
 
+/* kadnet's NET_STORE_PUT answers, sent once the batch is committed */
+struct net_reply {
+	uint64_t	 cookie;
+	uint32_t	 status;
+};
+static struct net_reply	*netreplies;
+static size_t		 nnetreplies, netrepliessz;
+
+static void
+defer_net_reply(uint64_t cookie, uint32_t status)
+{
+	struct net_reply	*r;
+	size_t			 n;
+
+	if (nnetreplies == netrepliessz) {
+		n = netrepliessz ? netrepliessz * 2 : 256;
+		if ((r = reallocarray(netreplies, n, sizeof(*r))) == NULL)
+			fatal("%s", __func__);
+		netreplies = r;
+		netrepliessz = n;
+	}
+	netreplies[nnetreplies].cookie = cookie;
+	netreplies[nnetreplies++].status = status;
+}
+
 static void
 defer_reply(uint32_t type, uint32_t peerid, const uint8_t *key, int error,
     int publish)
@@ -217,7 +243,7 @@ store_batch_end(struct kadipc_chan *ch, void *arg)
 
 	(void)ch;
 	(void)arg;
-	if (nreplies == 0 && !commit_now) {
+	if (nreplies == 0 && nnetreplies == 0 && !commit_now) {
 		if (store_dirty(st) && !evtimer_pending(ev_commit, NULL))
 			evtimer_add(ev_commit, &tv);
 		return;
@@ -226,6 +252,11 @@ store_batch_end(struct kadipc_chan *ch, void *arg)
 		evtimer_del(ev_commit);
 	commit_or_exit();
 	commit_now = 0;
+	for (i = 0; i < nnetreplies; i++)
+		if (kadipc_send_net_res(store_net, KADIPC_NET_STORE_PUT_RES,
+		    netreplies[i].cookie, netreplies[i].status, NULL, 0) == -1)
+			fatal("%s: NET_STORE_PUT_RES", __func__);
+	nnetreplies = 0;
 	for (i = 0; i < nreplies; i++) {
 		if (replies[i].publish && replies[i].error == 0 &&
 		    !net_alone && publish_via_net(&replies[i]) == -1) {
@@ -502,13 +533,15 @@ static void
 net_store_put(struct kadipc_msg *m)
 {
 	struct kadipc_chunk_msg	 c;
+	int			 status = KADIPC_NET_ERROR;
 
-	if (kadipc_recv_chunk(m, &c) == -1)
+	if (kadipc_recv_net_publish(m, &c) == -1)
 		fatalx("%s: bad NET_STORE_PUT", __func__);
 	if (store_put(st, c.key, c.data, c.len, 0) == -1) {
 		store_check_broken(errno);
 		stat_net_bad++;
 	} else {
+		status = KADIPC_NET_FOUND;
 		stat_net_puts++;
 		/*
 		 * a peer asking HAVE next must not skip a copy that a crash
@@ -516,6 +549,9 @@ net_store_put(struct kadipc_msg *m)
 		 */
 		commit_now = 1;
 	}
+	/* its sender counts our copy once we say so: after the commit */
+	if (c.cookie != 0)
+		defer_net_reply(c.cookie, status);
 }
 
 /* The network's answer to a fetch: retry, or cache it and answer kadcrypt. */

@@ -27,7 +27,8 @@
 					   NET_CONFIG's upload limit; 5: the
 					   sealed list, CHUNK_DROP, resumed
 					   gets, NET_BOOTSTRAP's request id
-					   and NET_BOOTSTRAP_RES */
+					   and NET_BOOTSTRAP_RES, the answer
+					   to NET_STORE_PUT */
 #define KADIPC_HDR_SIZE		16
 #define KADIPC_MAX_MSG		65535	/* header included; len is 16 bits */
 #define KADIPC_MAX_PAYLOAD	(KADIPC_MAX_MSG - KADIPC_HDR_SIZE)

@@ -87,7 +87,8 @@
  * NET_STORE_GET  600    net -> store            kadipc_net_req        no  NET_STORE_RES (+ bytes)
  * NET_STORE_HAVE 601    net -> store            kadipc_net_req        no  NET_STORE_RES
  * NET_STORE_RES  602    store -> net            kadipc_net_res+bytes  no  <= CHUNK_MAX bytes, FOUND only
- * NET_STORE_PUT  603    net -> store            kadipc_chunk + bytes  no  no reply; never pinned
+ * NET_STORE_PUT  603    net -> store            kadipc_net_chunk+bytes no never pinned; cookie 0: no reply,
+ *                                                                        else NET_STORE_PUT_RES
  * NET_STORE_SCAN 604    net -> store            kadipc_net_scan       no  NET_STORE_KEYS
  * NET_STORE_KEYS 605    store -> net            kadipc_net_keys+keys  no  n <= KADIPC_MAX_SCAN
  * NET_FETCH      606    store -> net            kadipc_net_req        no  NET_FETCH_RES (a crypt miss)
@@ -97,6 +98,8 @@
  * NET_ROUTES     610    both ways               bytes 0..MAX_PAYLOAD  no  routing table blob: net saves
  *                                                                        it, store hands it back at start
  * NET_ALONE      611    net -> store            kadipc_u32 (0 or 1)   no  1: no peers, do not publish
+ * NET_STORE_PUT_RES 612 store -> net           kadipc_net_res        no  cookie echoed: FOUND once the put
+ *                                                                        is committed, ERROR if refused
  * CRYPT_DH       700    net -> crypt            kadipc_crypt_dh       no  CRYPT_DH_RES; the node's static key
  *                                                                        with this peer point
  * CRYPT_DH_RES   701    crypt -> net            kadipc_crypt_dh_res   no  cookie echoed; the hashed DH, or
@@ -194,6 +197,7 @@ enum kadipc_type {
 	KADIPC_NET_PUBLISHED = 609,
 	KADIPC_NET_ROUTES = 610,
 	KADIPC_NET_ALONE = 611,
+	KADIPC_NET_STORE_PUT_RES = 612,
 	/* 700..799: net <-> crypt, the static-key oracle only */
 	KADIPC_CRYPT_DH = 700,
 	KADIPC_CRYPT_DH_RES = 701,
@@ -576,17 +580,19 @@ int	kadipc_vsend_error(struct kadipc_chan *, uint32_t type,
 
 /* msg_net.c: NET_STORE_GET, NET_STORE_HAVE, NET_FETCH */
 int	kadipc_recv_net_req(const struct kadipc_msg *, struct kadipc_chunk_msg *);
-/* NET_STORE_RES, NET_FETCH_RES, NET_PUBLISHED (status in error) */
+/* NET_STORE_RES, NET_FETCH_RES, NET_PUBLISHED, NET_STORE_PUT_RES (status
+ * in error) */
 int	kadipc_recv_net_res(const struct kadipc_msg *, struct kadipc_chunk_msg *);
 int	kadipc_send_net_res(struct kadipc_chan *, uint32_t type, uint64_t cookie,
 	    uint32_t status, const void *, size_t);
 int	kadipc_send_net_req(struct kadipc_chan *, uint32_t type, uint64_t cookie,
 	    const uint8_t key[KADIPC_KEY_LEN]);
+/* NET_PUBLISH, NET_STORE_PUT */
 int	kadipc_recv_net_publish(const struct kadipc_msg *,
 	    struct kadipc_chunk_msg *);
 int	kadipc_send_net_publish(struct kadipc_chan *, uint64_t cookie,
 	    const uint8_t key[KADIPC_KEY_LEN], const void *, size_t);
-int	kadipc_send_net_put(struct kadipc_chan *,
+int	kadipc_send_net_put(struct kadipc_chan *, uint64_t cookie,
 	    const uint8_t key[KADIPC_KEY_LEN], const void *, size_t);
 int	kadipc_recv_net_scan(const struct kadipc_msg *,
 	    struct kadipc_net_scan *);
@@ -622,7 +628,7 @@ int	kadipc_send_crypt_dh_res(struct kadipc_chan *, uint64_t cookie,
 int	kadipc_recv_test_dh(const struct kadipc_msg *, struct kadipc_test_dh *);
 
 /*
- * msg_chunk.c: CHUNK_PUT, NET_STORE_PUT, CHUNK_GET, CHUNK_UNPIN,
+ * msg_chunk.c: CHUNK_PUT, CHUNK_GET, CHUNK_UNPIN,
  * CHUNK_DROP, REC_PUT, REC_GET, REC_DEL
  */
 int	kadipc_recv_chunk(const struct kadipc_msg *, struct kadipc_chunk_msg *);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Send and receive helpers for the chunk messages between kadcrypt and
- * kadstore (and a peer's chunk, NET_STORE_PUT, from kadnet).  Handlers never read raw
+ * kadstore.  Handlers never read raw
  * payloads: these check the head, the flags, the error range and that
  * the byte count matches what the type allows.
  */
@@ -24,7 +24,6 @@ kadipc_recv_chunk(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 	memset(c, 0, sizeof(*c));
 	switch (m->hdr.type) {
 	case KADIPC_CHUNK_PUT:
-	case KADIPC_NET_STORE_PUT:
 	case KADIPC_REC_PUT:
 	case KADIPC_CHUNK_DROP:
 		if (m->len < sizeof(head) ||

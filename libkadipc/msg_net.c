@@ -45,14 +45,16 @@ kadipc_recv_net_res(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 	memset(c, 0, sizeof(*c));
 	if ((m->hdr.type != KADIPC_NET_STORE_RES &&
 	    m->hdr.type != KADIPC_NET_FETCH_RES &&
-	    m->hdr.type != KADIPC_NET_PUBLISHED) || m->len < sizeof(h) ||
+	    m->hdr.type != KADIPC_NET_PUBLISHED &&
+	    m->hdr.type != KADIPC_NET_STORE_PUT_RES) || m->len < sizeof(h) ||
 	    m->len - sizeof(h) > KADIPC_CHUNK_MAX)
 		goto bad;
 	memcpy(&h, m->data, sizeof(h));
 	if (h.status > KADIPC_NET_ERROR || h.pad0 != 0)
 		goto bad;
-	/* a publish went out or it did not, and carries no bytes */
-	if (m->hdr.type == KADIPC_NET_PUBLISHED &&
+	/* a publish went out or not, a put was committed or not: no bytes */
+	if ((m->hdr.type == KADIPC_NET_PUBLISHED ||
+	    m->hdr.type == KADIPC_NET_STORE_PUT_RES) &&
 	    (h.status == KADIPC_NET_NOTFOUND || m->len != sizeof(h)))
 		goto bad;
 	/* bytes come only with FOUND */
@@ -104,7 +106,8 @@ kadipc_recv_net_publish(const struct kadipc_msg *m,
 	struct kadipc_net_chunk	 h;
 
 	memset(c, 0, sizeof(*c));
-	if (m->hdr.type != KADIPC_NET_PUBLISH || m->len < sizeof(h) ||
+	if ((m->hdr.type != KADIPC_NET_PUBLISH &&
+	    m->hdr.type != KADIPC_NET_STORE_PUT) || m->len < sizeof(h) ||
 	    m->len - sizeof(h) > KADIPC_CHUNK_MAX)
 		goto bad;
 	memcpy(&h, m->data, sizeof(h));
@@ -135,15 +138,19 @@ kadipc_send_net_publish(struct kadipc_chan *ch, uint64_t cookie,
 	return (kadipc_composev(ch, KADIPC_NET_PUBLISH, 0, -1, iov, 2));
 }
 
-/* NET_STORE_PUT: a peer's chunk, never pinned, no answer. */
+/*
+ * NET_STORE_PUT: a peer's chunk, never pinned; with a cookie, answered
+ * by NET_STORE_PUT_RES once committed.
+ */
 int
-kadipc_send_net_put(struct kadipc_chan *ch, const uint8_t key[KADIPC_KEY_LEN],
-    const void *data, size_t len)
+kadipc_send_net_put(struct kadipc_chan *ch, uint64_t cookie,
+    const uint8_t key[KADIPC_KEY_LEN], const void *data, size_t len)
 {
-	struct kadipc_chunk	 h;
+	struct kadipc_net_chunk	 h;
 	struct iovec		 iov[2];
 
 	memset(&h, 0, sizeof(h));
+	h.cookie = cookie;
 	memcpy(h.key, key, sizeof(h.key));
 	iov[0].iov_base = &h;
 	iov[0].iov_len = sizeof(h);

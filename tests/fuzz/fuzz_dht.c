@@ -295,7 +295,9 @@ io_store(void *arg, const struct dht_store_req *r)
 		c->len = r->len;
 		if (nchunks < NCHUNKS)
 			nchunks++;
-		return;
+		if (r->cookie == 0)
+			return;
+		/* a peer's STORE: its answer waits for ours (answer_store) */
 	}
 	if (nstoreq == NSTOREQ)
 		return;		/* never answered: it expires */

@@ -120,6 +120,43 @@ test_key_only(void)
 	    "the request helper");
 }
 
+/* NET_STORE_PUT: cookie, key, bytes; its answer carries none */
+static void
+test_net_put(void)
+{
+	struct kadipc_net_chunk	 h;
+	struct kadipc_net_res	 r;
+	struct kadipc_chunk_msg	 c;
+	struct kadipc_msg	 m;
+
+	memset(&h, 0, sizeof(h));
+	h.cookie = 77;
+	h.key[0] = 0x42;
+	memcpy(buf, &h, sizeof(h));
+	m = msg(KADIPC_NET_STORE_PUT, sizeof(h) + 100);
+	CHECK(kadipc_recv_net_publish(&m, &c) == 0 && c.cookie == 77 &&
+	    c.key[0] == 0x42 && c.len == 100, "NET_STORE_PUT: cookie, key, "
+	    "bytes");
+	CHECK(kadipc_recv_chunk(&m, &c) == -1, "not a crypt chunk any more");
+	m = msg(KADIPC_NET_STORE_PUT, sizeof(h) + KADIPC_CHUNK_MAX + 1);
+	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "one byte over a chunk "
+	    "refused");
+	memset(&r, 0, sizeof(r));
+	r.cookie = 77;
+	memcpy(buf, &r, sizeof(r));
+	m = msg(KADIPC_NET_STORE_PUT_RES, sizeof(r));
+	CHECK(kadipc_recv_net_res(&m, &c) == 0 && c.cookie == 77 &&
+	    c.error == KADIPC_NET_FOUND, "NET_STORE_PUT_RES: committed");
+	m = msg(KADIPC_NET_STORE_PUT_RES, sizeof(r) + 4);
+	CHECK(kadipc_recv_net_res(&m, &c) == -1, "NET_STORE_PUT_RES with "
+	    "bytes refused");
+	r.status = KADIPC_NET_NOTFOUND;
+	memcpy(buf, &r, sizeof(r));
+	m = msg(KADIPC_NET_STORE_PUT_RES, sizeof(r));
+	CHECK(kadipc_recv_net_res(&m, &c) == -1, "NET_STORE_PUT_RES "
+	    "NOTFOUND refused");
+}
+
 /* CHUNK_DROP names a key (its flag: a pin first); REC_PUT carries bytes */
 static void
 test_drop_rec(void)
@@ -241,7 +278,7 @@ static const uint32_t n2s[] = {
 };
 static const uint32_t s2n[] = {
 	KADIPC_NET_STORE_RES, KADIPC_NET_STORE_KEYS, KADIPC_NET_FETCH,
-	KADIPC_NET_PUBLISH, KADIPC_NET_ROUTES
+	KADIPC_NET_PUBLISH, KADIPC_NET_ROUTES, KADIPC_NET_STORE_PUT_RES
 };
 static const uint32_t c2s[] = {
 	KADIPC_CHUNK_PUT, KADIPC_CHUNK_GET, KADIPC_CHUNK_UNPIN,
@@ -978,6 +1015,7 @@ main(void)
 	test_chunk_put();
 	test_key_only();
 	test_drop_rec();
+	test_net_put();
 	test_res();
 	test_net();
 	test_master();

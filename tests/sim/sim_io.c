@@ -350,7 +350,8 @@ io_store(void *arg, const struct dht_store_req *r)
 	if (r->op == DHT_STORE_PUT) {
 		if (honest && r->len > 0 && r->len <= KRPC_MAX_VALUE)
 			kv_put(sim_node_index(n), r->key, r->len);
-		return;
+		if (r->cookie == 0)
+			return;
 	}
 	e = sim_ev_new(p, r->op == DHT_STORE_SCAN ? EV_SCAN : EV_STORE,
 	    (uint32_t)sim_node_index(n), &idx);
@@ -358,6 +359,10 @@ io_store(void *arg, const struct dht_store_req *r)
 	e->x = r->cookie;
 	e->status = DHT_STORE_NOTFOUND;
 	switch (r->op) {
+	case DHT_STORE_PUT:
+		/* committed, says every node: a liar's OK is part of its lie */
+		e->status = DHT_STORE_FOUND;
+		break;
 	case DHT_STORE_GET:
 		if (honest && kv_pos(&n->kv, r->key, &pos)) {
 			e->status = DHT_STORE_FOUND;

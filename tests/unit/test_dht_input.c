@@ -208,7 +208,7 @@ static void
 rules_store(void)
 {
 	struct krpc_msg	m;
-	size_t		i;
+	size_t		i, n0;
 	uint64_t	u0;
 
 	for (i = 0; i < sizeof(val); i++)
@@ -245,14 +245,25 @@ rules_store(void)
 	    cap_last_to(&c, pb, 0x0a000009, 9),
 	    "a STORE inside a handshake's first message: UNPROVED, nothing "
 	    "stored");
+	n0 = c.n;
 	input(d, pb, 1, buf, len, 0x0a000009, 9);
-	CHECK(cap_last(&c, &m) == 0 && m.status == KRPC_ST_OK &&
-	    c.puts == 1 && st->stores_accepted == 1 &&
-	    c.room[c.n - 1] == 0, "over proved keys: stored, STORE_RES OK");
+	CHECK(c.puts == 1 && c.n == n0 && st->stores_accepted == 0,
+	    "over proved keys: to the store, and no answer before its commit");
+	CHECK(dht_store_reply(d, c.cookie, DHT_STORE_FOUND, NULL, 0, now) ==
+	    0 && cap_last(&c, &m) == 0 && m.type == KRPC_STORE_RES &&
+	    m.status == KRPC_ST_OK && st->stores_accepted == 1 &&
+	    cap_last_to(&c, pb, 0x0a000009, 9) && c.room[c.n - 1] == 0,
+	    "committed: STORE_RES OK, to the sender");
+	input(d, pb, 1, buf, len, 0x0a000009, 9);
+	CHECK(c.puts == 2 && dht_store_reply(d, c.cookie, DHT_STORE_ERROR,
+	    NULL, 0, now) == 0 && cap_last(&c, &m) == 0 &&
+	    m.type == KRPC_STORE_RES && m.status == KRPC_ST_BUSY &&
+	    st->stores_failed == 1 && st->stores_accepted == 1,
+	    "not committed (a full disk): STORE_RES BUSY, counted");
 	buf[len - 1] ^= 1;
 	input(d, pb, 1, buf, len, 0x0a000009, 9);
 	CHECK(cap_last(&c, &m) == 0 && m.status == KRPC_ST_BADVALUE &&
-	    c.puts == 1 && st->drop[DHT_DROP_BADVALUE] == 1,
+	    c.puts == 2 && st->drop[DHT_DROP_BADVALUE] == 1,
 	    "value not matching its key: BADVALUE");
 }
 
@@ -272,7 +283,7 @@ rules_strikes(void)
 		input(d, px, 0, buf, len, 0x0a00000c, 12);
 	}
 	CHECK(st->drop[DHT_DROP_UNPROVED] - u0 == 70 &&
-	    st->drop[DHT_DROP_BANNED] == b0 && c.puts == 1, "70 bad STOREs "
+	    st->drop[DHT_DROP_BANNED] == b0 && c.puts == 2, "70 bad STOREs "
 	    "inside handshakes' first messages (a spoofer's): refused "
 	    "UNPROVED, counted, no ban");
 	for (i = 0; i < 70; i++) {
