@@ -5,7 +5,10 @@
 # For each size in BENCH_NET_MIB ("10 100") and BENCH_NET_RUNS (3) times,
 # a run on a network of its own (runs share nothing, so that no run pays
 # for the contacts a previous one left behind):
-#   1. NODES (10) fresh nodes on 127.0.0.1, nodes 2..10 bootstrapping from
+#   1. NODES (10) fresh nodes, nN on 127.0.0.N (a routing table takes at
+#      most 2 contacts of one loopback address a bucket, docs/PROTOCOL.md
+#      section 7, so nodes sharing one address would hardly meet), nodes
+#      2..10 bootstrapping from
 #      node 1; every node must have peers.
 #   2. A random file is published on node 1, timed twice: until
 #      `kadctl put -q` returns, and until node 1's publish-pending is 0
@@ -135,12 +138,16 @@ die() {	# message [node]
 start() {
 	_s=$1; shift
 	_try=1
+	case $_s in
+	n[0-9]*)	_a=127.0.0.${_s#n} ;;
+	*)		_a=127.0.0.200 ;;	# the fetching node
+	esac
 	while :; do
 		mkdir -p "$T/$R/$_s"
 		chmod 700 "$T/$R/$_s"
 		# shellcheck disable=SC2086
 		"$B/kadmaster" -d -o datadir="$T/$R/$_s" -o libexec="$B" \
-		    -o listen=127.0.0.1 ${BENCH_NET_OPTS:-} "$@" \
+		    -o listen="$_a" ${BENCH_NET_OPTS:-} "$@" \
 		    >"$T/$R/$_s.log" 2>&1 &
 		NODE_PID=$!
 		PIDS="$PIDS $NODE_PID"
@@ -227,7 +234,7 @@ net_up() {
 	done
 }
 
-echo "bench-net: $NODES nodes on 127.0.0.1 (a fresh network per run)," \
+echo "bench-net: $NODES nodes on 127.0.0.1..$NODES (a fresh network per run)," \
     "binaries from $B, $RUNS runs per size, data in $T"
 
 : >"$T/results"		# "MIB WHAT RUN VALUE" lines
@@ -344,7 +351,7 @@ for mib in $SIZES; do
 done
 
 echo
-echo "bench-net: medians of $RUNS runs, $NODES nodes on 127.0.0.1" \
+echo "bench-net: medians of $RUNS runs, $NODES nodes on 127.0.0.1..$NODES" \
     "(MB/s = 10^6 bytes of file per second)"
 printf '%-8s %-8s %10s %9s   %s\n' size op "median s" "MB/s" "runs (s)"
 for mib in $SIZES; do

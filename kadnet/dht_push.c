@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "krpc.h"
+#include "netdiv.h"
 #include "ratelimit.h"
 #include "routing.h"
 #include "search.h"
@@ -172,11 +173,26 @@ push_spare(struct dht *d, struct push *x, uint64_t now)
 	return (0);
 }
 
+/* May e be one more replica target of x (KAD_DIV_HOLDERS a network)? */
+static int
+push_diverse(const struct push *x, const struct rt_entry *e)
+{
+	uint64_t	key = kad_netkey(&e->addr);
+	uint16_t	i;
+	unsigned	same = 0;
+
+	for (i = 0; i < x->ntargets; i++)
+		if (kad_netkey(&x->t[i].addr) == key)
+			same++;
+	return (same < KAD_DIV_HOLDERS);
+}
+
 /*
  * We are the closest node we know: keep the chunk and make sure our
- * replicas-1 nearest neighbours have it.  A neighbour that does not
- * answer is replaced by the next one, so a dead node still in our table
- * does not cost a copy.
+ * replicas-1 nearest neighbours have it, at most KAD_DIV_HOLDERS of
+ * them in one network, so that one /24 cannot take every copy.  A
+ * neighbour that does not answer is replaced by the next one, so a dead
+ * node still in our table does not cost a copy.
  */
 static void
 push_become_closest(struct dht *d, struct push *x, uint64_t now)
@@ -195,12 +211,16 @@ push_become_closest(struct dht *d, struct push *x, uint64_t now)
 	want = d->cf.replicas - 1 + PUSH_SPARES;
 	if (want > DHT_MAX_REPLICAS)
 		want = DHT_MAX_REPLICAS;
-	n = routing_closest(d->rt, x->key, d->cf.families, 0, now, out, want);
-	for (i = 0; i < n; i++) {
-		memcpy(x->t[i].id, out[i]->id, KAD_ID_LEN);
-		memcpy(x->t[i].pub, out[i]->pub, KRPC_KEY_LEN);
-		x->t[i].addr = out[i]->addr;
-		x->t[i].state = PT_SPARE;
+	/* the nearest DHT_MAX_REPLICAS, to have others where one is full */
+	n = routing_closest(d->rt, x->key, d->cf.families, 0, now, out,
+	    DHT_MAX_REPLICAS);
+	for (i = 0; i < n && x->ntargets < want; i++) {
+		if (!push_diverse(x, out[i]))
+			continue;
+		memcpy(x->t[x->ntargets].id, out[i]->id, KAD_ID_LEN);
+		memcpy(x->t[x->ntargets].pub, out[i]->pub, KRPC_KEY_LEN);
+		x->t[x->ntargets].addr = out[i]->addr;
+		x->t[x->ntargets].state = PT_SPARE;
 		x->ntargets++;
 	}
 	for (i = 0; i + 1 < d->cf.replicas; i++)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "krpc.h"
+#include "netdiv.h"
 #include "node_id.h"
 #include "routing.h"
 
@@ -42,6 +43,7 @@ struct routing {
 	size_t		 count;
 	uint16_t	 seq;		/* stamped with every seen */
 	struct rt_bucket *b;
+	struct kad_netcount nets;	/* the buckets' contacts per network */
 };
 
 #define RT_BLOB_MAGIC	"KDRT"
@@ -152,6 +154,7 @@ routing_free(struct routing *rt)
 		free(rt->b[i].repl);
 	}
 	free(rt->b);
+	kad_netcount_free(&rt->nets);
 	free(rt);
 }
 
@@ -405,6 +408,64 @@ want_ping(struct rt_bucket *b, uint64_t now)
 	return (best);
 }
 
+/*
+ * May a contact of network key join bucket b, b->e[skip] leaving for it
+ * (skip -1: none)?  Not if the bucket would hold more than
+ * KAD_DIV_BUCKET of that network, or the table more than KAD_DIV_TABLE.
+ */
+static int
+room_for(struct routing *rt, const struct rt_bucket *b, uint64_t key,
+    int skip)
+{
+	unsigned	nb = 0, nt;
+	uint16_t	i;
+
+	nt = kad_netcount_get(&rt->nets, key);
+	for (i = 0; i < b->n; i++)
+		if ((int)i != skip && kad_netkey(&b->e[i].addr) == key)
+			nb++;
+	if (skip != -1 && kad_netkey(&b->e[skip].addr) == key)
+		nt--;
+	return (nb < KAD_DIV_BUCKET && nt < KAD_DIV_TABLE);
+}
+
+/* b->e[at] (or a new slot, at == b->n) becomes ne; 0, or -1 (ENOMEM). */
+static int
+bucket_put(struct routing *rt, struct rt_bucket *b, uint16_t at,
+    const struct rt_entry *ne)
+{
+	if (kad_netcount_add(&rt->nets, kad_netkey(&ne->addr)) == -1)
+		return (-1);
+	if (at == b->n) {
+		bucket_append(b, ne);
+		rt->count++;
+	} else {
+		kad_netcount_del(&rt->nets, kad_netkey(&b->e[at].addr));
+		bucket_set(b, at, ne);
+	}
+	return (0);
+}
+
+/* A known contact proved itself at addr: move it there if it may. */
+static int
+move(struct routing *rt, struct rt_bucket *b, int at,
+    const struct krpc_addr *addr)
+{
+	struct rt_entry	*e = &b->e[at];
+	uint64_t	 okey = kad_netkey(&e->addr), nkey = kad_netkey(addr);
+
+	if (nkey != okey) {
+		if (!room_for(rt, b, nkey, at) ||
+		    kad_netcount_add(&rt->nets, nkey) == -1)
+			return (-1);
+		kad_netcount_del(&rt->nets, okey);
+	}
+	e->addr = *addr;
+	e->flags &= ~RT_F_RTT;
+	e->fails = 0;
+	return (0);
+}
+
 static int
 update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
     const uint8_t pub[KRPC_KEY_LEN], const struct krpc_addr *addr,
@@ -412,6 +473,7 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 {
 	struct rt_bucket	*b;
 	struct rt_entry		*e, ne;
+	uint64_t		 key;
 	unsigned		 bi;
 	uint16_t		 i;
 	int			 at;
@@ -427,11 +489,8 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 		e = &b->e[at];
 		if (!addr_eq(&e->addr, addr)) {
 			/* only a proved address moves a contact */
-			if (!replied)
+			if (!replied || move(rt, b, at, addr) == -1)
 				return (RT_IGNORED);
-			e->addr = *addr;
-			e->flags &= ~RT_F_RTT;
-			e->fails = 0;
 		}
 		e->seen = now;
 		e->seq = rt->seq++;
@@ -456,13 +515,15 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 		if (rtt != RT_RTT_NONE)
 			routing_rtt_sample(&ne, rtt);
 	}
+	key = kad_netkey(addr);
 	if (b->n < rt->k) {
-		if (bucket_grow(b, rt->k) == -1)
+		if (!room_for(rt, b, key, -1))
+			return (RT_REFUSED);
+		if (bucket_grow(b, rt->k) == -1 ||
+		    bucket_put(rt, b, b->n, &ne) == -1)
 			return (RT_IGNORED);
 		if ((e = find_in(b->repl, b->nr, id)) != NULL)
 			remove_at(b->repl, &b->nr, (size_t)(e - b->repl));
-		bucket_append(b, &ne);
-		rt->count++;
 		return (RT_ADDED);
 	}
 	if (bi == rt->nbuckets - 1 && rt->nbuckets < rt->maxbuckets) {
@@ -475,10 +536,12 @@ update(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 		if (is_bad(&b->e[i]) && (at == -1 ||
 		    seen_cmp(&b->e[i], &b->e[at]) < 0))
 			at = i;
-	if (at != -1) {
-		bucket_set(b, (uint16_t)at, &ne);
-		return (RT_ADDED);
-	}
+	if (at != -1 && room_for(rt, b, key, at))
+		return (bucket_put(rt, b, (uint16_t)at, &ne) == -1 ?
+		    RT_IGNORED : RT_ADDED);
+	/* no use waiting, or pinging anyone, for a place it may not take */
+	if (!room_for(rt, b, key, -1))
+		return (RT_REFUSED);
 	cache(rt, b, &ne);
 	e = want_ping(b, now);
 	if (pingme != NULL)
@@ -509,6 +572,7 @@ routing_failed(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 	struct rt_bucket	*b;
 	struct rt_entry		*e, promo;
 	int			 at;
+	uint16_t		 r;
 
 	(void)now;
 	b = &rt->b[routing_bucket_of(rt, id)];
@@ -523,11 +587,18 @@ routing_failed(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 		e->fails++;
 	if (liveness)
 		e->pinged = 0;
-	if ((!liveness && e->fails < RT_MAX_FAILS) || b->nr == 0)
+	if (!liveness && e->fails < RT_MAX_FAILS)
 		return (0);
-	promo = b->repl[b->nr - 1];
-	b->nr--;
-	bucket_set(b, (uint16_t)at, &promo);
+	/* the newest replacement whose network has room */
+	for (r = b->nr; r > 0; r--)
+		if (room_for(rt, b, kad_netkey(&b->repl[r - 1].addr), at))
+			break;
+	if (r == 0)
+		return (0);
+	promo = b->repl[r - 1];
+	if (bucket_put(rt, b, (uint16_t)at, &promo) == -1)
+		return (0);
+	remove_at(b->repl, &b->nr, r - 1);
 	return (1);
 }
 
@@ -781,7 +852,7 @@ routing_mem(struct routing *rt)
 	for (i = 0; i < rt->nbuckets; i++)
 		n += ((size_t)rt->b[i].ecap + rt->b[i].rcap) *
 		    sizeof(struct rt_entry) + rt->b[i].ecap * sizeof(uint64_t);
-	return (n);
+	return (n + kad_netcount_mem(&rt->nets));
 }
 
 unsigned

@@ -48,6 +48,7 @@ struct rt_entry {
 #define RT_UPDATED	1	/* known contact refreshed */
 #define RT_CACHED	2	/* bucket full: in the replacement cache */
 #define RT_IGNORED	3	/* own/zero id, or a good contact's address */
+#define RT_REFUSED	4	/* its network has its share (netdiv.h) */
 
 struct routing;
 
@@ -66,7 +67,10 @@ void		 routing_free(struct routing *);
  * it was proved alive at addr (replied: a reply, a request over keys
  * whose address proved itself, a completed handshake; with an RTT, or
  * RT_RTT_NONE): then its address becomes addr and its failures are
- * forgiven.  When the bucket is full and its least recently seen
+ * forgiven.  A new contact whose network has its share of the bucket
+ * or the table (netdiv.h) is refused (RT_REFUSED), and a known one
+ * stays where it is rather than move into such a network (RT_IGNORED).
+ * When the bucket is full and its least recently seen
  * contact should prove it is alive, *pingme points at that contact
  * (valid until the next call that changes the table); the caller pings
  * it and reports routing_replied or routing_failed.

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "krpc.h"
+#include "netdiv.h"
 #include "routing.h"
 #include "search.h"
 
@@ -127,6 +128,40 @@ search_pos(const struct search *s, const uint8_t id[KAD_ID_LEN],
 	return (0);
 }
 
+static void
+remove_slot(struct search *s, uint16_t i)
+{
+	memmove(&s->c[i], &s->c[i + 1], (s->n - i - 1) * sizeof(s->c[0]));
+	memmove(&s->d0[i], &s->d0[i + 1], (s->n - i - 1) * sizeof(s->d0[0]));
+	s->n--;
+}
+
+/*
+ * At most KAD_DIV_LOOKUP candidates per network, the closest ones: a
+ * newcomer for slot pos whose network has its share takes the place of
+ * the farthest of them if it is closer and that one is not waiting for
+ * an answer.  0: it may not come in.
+ */
+static int
+diverse(struct search *s, const struct krpc_addr *addr, uint16_t pos)
+{
+	uint64_t	key = kad_netkey(addr);
+	uint16_t	i, same = 0, far = 0;
+
+	for (i = 0; i < s->n; i++)
+		if (kad_netkey(&s->c[i].addr) == key) {
+			same++;
+			far = i;
+		}
+	if (same < KAD_DIV_LOOKUP)
+		return (1);
+	if (far < pos || s->c[far].state == SC_INFLIGHT ||
+	    s->c[far].state == SC_SLOW)
+		return (0);
+	remove_slot(s, far);
+	return (1);
+}
+
 int
 search_add(struct search *s, const uint8_t id[KAD_ID_LEN],
     const uint8_t pub[KRPC_KEY_LEN], const struct krpc_addr *addr,
@@ -149,6 +184,8 @@ search_add(struct search *s, const uint8_t id[KAD_ID_LEN],
 			c->hop = (uint8_t)hop;
 		return (0);
 	}
+	if (!diverse(s, addr, pos))
+		return (0);
 	if (s->n == s->cap) {
 		/* full: drop the farthest slot not waiting for an answer */
 		for (victim = s->n; victim > 0; victim--)
@@ -157,12 +194,7 @@ search_add(struct search *s, const uint8_t id[KAD_ID_LEN],
 				break;
 		if (victim == 0 || victim - 1 < pos)
 			return (0);
-		victim--;
-		memmove(&s->c[victim], &s->c[victim + 1],
-		    (s->n - victim - 1) * sizeof(s->c[0]));
-		memmove(&s->d0[victim], &s->d0[victim + 1],
-		    (s->n - victim - 1) * sizeof(s->d0[0]));
-		s->n--;
+		remove_slot(s, victim - 1);
 	}
 	memmove(&s->c[pos + 1], &s->c[pos], (s->n - pos) * sizeof(s->c[0]));
 	memmove(&s->d0[pos + 1], &s->d0[pos], (s->n - pos) * sizeof(s->d0[0]));

@@ -47,8 +47,10 @@ uint8_t		 search_type(const struct search *);
 
 /*
  * Offer a contact learned at hop `hop`.  Returns 1 if it became a
- * candidate, 0 if known already (its hop may drop) or farther than
- * every slot.
+ * candidate, 0 if known already (its hop may drop), farther than every
+ * slot, or farther than the KAD_DIV_LOOKUP candidates of its network
+ * (netdiv.h) already there; a closer one takes the place of the
+ * farthest of those unless that one is waiting for an answer.
  */
 int		 search_add(struct search *, const uint8_t id[KAD_ID_LEN],
 		    const uint8_t pub[KRPC_KEY_LEN], const struct krpc_addr *,

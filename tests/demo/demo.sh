@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
-# tests/demo/demo.sh BUILD_DIR: kad in one minute, on 127.0.0.1 only.
+# tests/demo/demo.sh BUILD_DIR: kad in one minute, on loopback only.
 # Starts DEMO_NODES (8) nodes in a fresh temporary directory, the others
 # joining through the first; publishes a DEMO_MIB (2) MiB sample file on
 # the first node, fetches it on the last, checks that the bytes are
@@ -11,6 +11,10 @@
 # only 8 nodes, 8 replicas would put every chunk on every node and the
 # last node would already hold the file; with 3, it has to fetch most of
 # the chunks from the others (the output says how many).
+#
+# Node N listens on 127.0.0.N: a routing table takes at most 2 contacts
+# of one loopback address a bucket (docs/PROTOCOL.md section 7), so
+# nodes sharing 127.0.0.1 would look like one host and barely meet.
 #
 # DEMO_PAUSE=1 keeps the nodes running until Enter is pressed.  On
 # success the temporary directory is removed; on failure it is kept and
@@ -110,7 +114,7 @@ start() {
 		mkdir -p "$D/n$_s"
 		chmod 700 "$D/n$_s"
 		"$B/kadmaster" -d -o datadir="$D/n$_s" -o libexec="$B" \
-		    -o listen=127.0.0.1 -o replicas="$REPL" "$@" \
+		    -o listen=127.0.0."$_s" -o replicas="$REPL" "$@" \
 		    >"$D/n$_s.log" 2>&1 &
 		_p=$!
 		PIDS="$PIDS $_p"
@@ -149,13 +153,13 @@ all_have_peers() {
 }
 published() { [ "$(sf "$1" publish-pending)" = 0 ]; }
 
-echo "kad demo: $N nodes on 127.0.0.1, binaries from $BR, data in $D"
+echo "kad demo: $N nodes on 127.0.0.1..$N, binaries from $BR, data in $D"
 echo "          (each chunk is stored on the $REPL nodes closest to its key:" \
     "-o replicas=$REPL)"
 
 # 1. the nodes
 t0=$(now)
-step 1 "starting $N nodes on 127.0.0.1 ..."
+step 1 "starting $N nodes on 127.0.0.1..$N ..."
 start 1
 PORT1=$(sf 1 port)
 [ -n "$PORT1" ] || fail "node 1 reports no port" 1

@@ -75,7 +75,7 @@ check "status: port: $P, the port bound (not the saved one)" \
 start_node n2 || { notok "n2 starts"; summary; exit 1; }
 N2SOCK=$NODE_SOCK
 check "n2's status lists its one socket" \
-    [ "$(kadctl status | grep -c '^listen: 127\.0\.0\.1:[0-9]*$')" -eq 1 ]
+    [ "$(kadctl status | grep -c '^listen: 127\.0\.0\.2:[0-9]*$')" -eq 1 ]
 
 timed "$T/out" "$T/err" kadctl bootstrap 127.0.0.1:1
 check "bootstrap to a port where nothing listens exits 1 ($RC)" [ $RC -eq 1 ]

@@ -104,14 +104,14 @@ check "and still finds a published file again" [ "$again" = "$link" ]
 SIZE=1048576
 start_node lim -o upload-limit=256K || { notok "a limited node starts"; exit 1; }
 port=$(sf lim port)
-start_node pub -o bootstrap=127.0.0.1:$port || { notok "publisher starts"; exit 1; }
+start_node pub -o bootstrap=$(node_addr lim):$port || { notok "publisher starts"; exit 1; }
 P_pub=$NODE_PID
 head -c $SIZE /dev/urandom >"$T/big"
 big=$(ctl pub put -q "$T/big") || { notok "put big"; exit 1; }
 waitfor 30 field_ge lim stored-chunks $((SIZE / 1024))
 kill "$P_pub"
 wait_exit "$P_pub" 10
-start_node get -o bootstrap=127.0.0.1:$port || { notok "getter starts"; exit 1; }
+start_node get -o bootstrap=$(node_addr lim):$port || { notok "getter starts"; exit 1; }
 mkdir -p "$T/out"
 "$KAD_BIN/kadctl" -s "$T/get/kad.sock" get -q -o "$T/out" "$big" >/dev/null 2>&1 &
 G=$!

@@ -45,14 +45,33 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# start_node NAME [kadmaster -o options...]: a node on 127.0.0.1 with its
-# own datadir; sets NODE_PID and NODE_SOCK.  Waits for `kadctl status`.
+# node_addr NAME: the loopback address node NAME listens on, one of its
+# own, so that nodes count as distinct hosts (a table takes at most 2
+# contacts of one address a bucket, docs/PROTOCOL.md section 7): nN
+# (1..99) has 127.0.0.N, so n1, the usual bootstrap, is 127.0.0.1; any
+# other name the next free one from 127.0.0.101, kept in $T/NAME.addr
+# for its restarts.
+node_addr() {
+	case $1 in
+	n[1-9]|n[1-9][0-9])
+		echo "127.0.0.${1#n}" ;;
+	*)
+		if [ ! -s "$T/$1.addr" ]; then
+			_k=$(find "$T" -maxdepth 1 -name '*.addr' | wc -l)
+			echo "127.0.0.$((101 + _k))" >"$T/$1.addr"
+		fi
+		cat "$T/$1.addr" ;;
+	esac
+}
+
+# start_node NAME [kadmaster -o options...]: a node on its node_addr with
+# its own datadir; sets NODE_PID and NODE_SOCK.  Waits for `kadctl status`.
 start_node() {
 	name=$1; shift
 	mkdir -p "$T/$name"
 	chmod 700 "$T/$name"
 	"$KAD_BIN/kadmaster" -d -o datadir="$T/$name" -o libexec="$KAD_BIN" \
-	    -o listen=127.0.0.1 "$@" >>"$T/$name.log" 2>&1 &
+	    -o listen="$(node_addr "$name")" "$@" >>"$T/$name.log" 2>&1 &
 	NODE_PID=$!
 	KAD_PIDS="$KAD_PIDS $NODE_PID"
 	NODE_SOCK="$T/$name/kad.sock"

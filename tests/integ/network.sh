@@ -8,7 +8,8 @@
 # with a tiny storage-limit evicts and every file is still whole.
 #
 # KAD_NET_SLOW (3 under ASan, else 1) multiplies every wait; sizes do not
-# change.  Node N lives in $T/nN (log $T/nN.log); nothing leaves 127.0.0.1.
+# change.  Node N lives in $T/nN (log $T/nN.log) and listens on 127.0.0.N
+# (lib.sh's node_addr: a host each); nothing leaves loopback.
 . "$(dirname "$0")/lib.sh"
 
 NODES=20
@@ -111,7 +112,7 @@ ctl 3 peers >"$T/peers3"
 check "kadctl peers: one line per contact (n3: $(wc -l <"$T/peers3"))" \
     [ "$(wc -l <"$T/peers3")" -eq "$(sf 3 peers)" ]
 check "kadctl peers: <id> <addr:port> seen <N>s rtt [~]<N>ms" sh -c "[ -s '$T/peers3' ] &&
-    ! grep -Evq '^[0-9a-f]{64} 127\.0\.0\.1:[0-9]+ seen [0-9]+s rtt ~?[0-9]+ms$' '$T/peers3'"
+    ! grep -Evq '^[0-9a-f]{64} 127\.0\.0\.[0-9]+:[0-9]+ seen [0-9]+s rtt ~?[0-9]+ms$' '$T/peers3'"
 check "kadctl peers: a node does not list itself" \
     sh -c "! grep -q '^$(sf 3 node-id) ' '$T/peers3'"
 check "kadctl peers: n3 lists n1 with its port" \
@@ -256,7 +257,8 @@ fetch $FETCH1 "$l" "$T/in/after" "a file published on the restarted n$R is fetch
 listed_again() {
 	for _i in $(seq $NODES); do
 		case " $KILL $R " in *" $_i "*) continue ;; esac
-		ctl $_i peers 2>/dev/null | grep -q "^$rid 127.0.0.1:$rport " &&
+		ctl $_i peers 2>/dev/null |
+		    grep -q "^$rid $(node_addr n$R):$rport " &&
 		    return 0
 	done
 	return 1
@@ -266,7 +268,7 @@ check "other nodes list the restarted n$R at its port" waitfor 20 listed_again
 # a node stopped right after joining, before any periodic save: the
 # table is saved at shutdown
 Y=$((NODES + 1))
-start_fresh $Y -o bootstrap=127.0.0.1:$(sf $FETCH1 port) ||
+start_fresh $Y -o bootstrap=$(node_addr n$FETCH1):$(sf $FETCH1 port) ||
     notok "n$Y starts"
 waitfor 10 field_ge $Y peers 1
 ypeers=$(sf $Y peers)

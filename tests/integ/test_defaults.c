@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "kadnet/krpc.h"
+#include "kadnet/netdiv.h"
 #include "kadnet/ratelimit.h"
 #include "kadnet/routing.h"
 #include "kadnet/search.h"
@@ -119,6 +120,10 @@ table(void)
 	    dc.k, dc.alpha, dc.replicas, dc.hoplimit);
 	say("10", "| buckets, replacement cache per bucket | %u, %u |",
 	    dc.maxbuckets, dc.nrepl);
+	say("10", "| contacts of one network (IPv4 /24, IPv6 /48, a loopback "
+	    "address) per bucket / per table; candidates of one lookup; "
+	    "replica targets of one chunk | %d / %d; %d; %d |",
+	    KAD_DIV_BUCKET, KAD_DIV_TABLE, KAD_DIV_LOOKUP, KAD_DIV_HOLDERS);
 	say("10", "| lookups, outstanding requests, pushes, store requests | "
 	    "%u, %u, %u, %u |", dc.maxsearches, dc.maxpending, dc.maxpushes,
 	    dc.maxstoreops);
@@ -242,6 +247,10 @@ prose(void)
 	say("7", "no lookup into its range for %u minutes",
 	    dc.refresh_ms / MIN_MS);
 	say("7", "at most %d lookups at a time", DHT_MAX_REFRESH);
+	say("7", "at most %d contacts of one network in a bucket and %d in "
+	    "the whole table", KAD_DIV_BUCKET, KAD_DIV_TABLE);
+	say("8", "at most %d candidates of one network", KAD_DIV_LOOKUP);
+	say("9", "at most %d of them in one network", KAD_DIV_HOLDERS);
 	say("8", "At most alpha = %u requests are in flight", dc.alpha);
 	say("8", "beyond the hop limit (%u) is never asked", dc.hoplimit);
 	say("8", "At most %u lookups and %u outstanding requests at once",

@@ -14,7 +14,7 @@ check "kadmaster -nv prints the limit" sh -c "'$KAD_BIN/kadmaster' -nv \
     -o datadir=$T/lim -o upload-limit=64K 2>/dev/null | grep -qx 'upload-limit $LIMIT'"
 check "kadnet has the limit" [ "$(sf lim upload-limit)" = "$LIMIT" ]
 port=$(sf lim port)
-start_node pub -o bootstrap=127.0.0.1:$port || { notok "publisher starts"; exit 1; }
+start_node pub -o bootstrap=$(node_addr lim):$port || { notok "publisher starts"; exit 1; }
 P_pub=$NODE_PID
 
 head -c $SIZE /dev/urandom >$T/file
@@ -31,7 +31,7 @@ check "the limited node holds the file ($(sf lim stored-chunks) chunks)" \
 kill "$P_pub"
 wait_exit "$P_pub" 10
 
-start_node get -o bootstrap=127.0.0.1:$port || { notok "fetcher starts"; exit 1; }
+start_node get -o bootstrap=$(node_addr lim):$port || { notok "fetcher starts"; exit 1; }
 held0=$(sf lim upload-queued)
 out0=$(sf lim bytes-out)
 t0=$(now)

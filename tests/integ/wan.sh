@@ -85,13 +85,13 @@ if ! wan_up $FETCH -d $RTT -l $LOSS; then
 	exit 1
 fi
 ok "kadwan starts: $FETCH namespaces, $RTT ms round trip, $LOSS % loss ($(since "$t0") s)"
-check "host 1 has 10.77.0.1 on wan0" \
-    sh -c "ip netns exec $(wan_ns 1) ip -4 addr show dev wan0 | grep -q 'inet 10.77.0.1/16'"
+check "host 1 has 10.64.1.1 on wan0" \
+    sh -c "ip netns exec $(wan_ns 1) ip -4 addr show dev wan0 | grep -q 'inet 10.64.1.1/10'"
 check "wan0 has MTU 1500" \
     sh -c "ip netns exec $(wan_ns 1) ip link show dev wan0 | grep -q 'mtu 1500'"
 wan_bg wanperf 2 "$KAD_BIN/wanperf" echo 7 >/dev/null 2>&1
 sleep 0.3
-for a in 10.77.0.2 fd77::2; do
+for a in 10.64.2.1 fd77::2; do
 	wan_exec 1 "$KAD_BIN/wanperf" ping -c 20 -i 50 -w $((1000 * SLOW)) \
 	    $a 7 >"$T/ping" 2>&1
 	echo "# ping $a: $(tr '\n' ' ' <"$T/ping")"
@@ -106,7 +106,7 @@ wan_bg wanperf 3 "$KAD_BIN/wanperf" tcp-sink -s 42 7000 >"$T/tcp-sink" 2>&1
 sink=$WAN_BG_PID
 sleep 0.3
 timeout -k 5 $((60 * SLOW)) ip netns exec "$(wan_ns 4)" \
-    "$KAD_BIN/wanperf" tcp-send -s 42 10.77.0.3 7000 2097152 >"$T/tcp-send" 2>&1
+    "$KAD_BIN/wanperf" tcp-send -s 42 10.64.3.1 7000 2097152 >"$T/tcp-send" 2>&1
 sink_done() { ! kill -0 "$sink" 2>/dev/null; }
 waitfor 10 sink_done
 echo "# tcp: sender $(tr '\n' ' ' <"$T/tcp-send"); receiver $(tr '\n' ' ' <"$T/tcp-sink")"
@@ -125,8 +125,8 @@ else
 	exit 1
 fi
 port1=$(wan_sf 1 port)
-check "node 1 listens on 10.77.0.1:$port1, in its namespace" \
-    sh -c "ip netns exec $(wan_ns 1) ss -Hlun | grep -q '10.77.0.1:$port1 '"
+check "node 1 listens on 10.64.1.1:$port1, in its namespace" \
+    sh -c "ip netns exec $(wan_ns 1) ss -Hlun | grep -q '10.64.1.1:$port1 '"
 head -c $((MIB * 1048576)) /dev/urandom >"$T/file"
 t0=$(now)
 link=$(timeout -k 5 $((90 * SLOW)) "$KAD_BIN/kadctl" \

@@ -215,12 +215,24 @@ mkstore(uint8_t *buf, const uint8_t txid[8], const uint8_t key[32],
 struct dht *
 mknode(struct cap *c, uint32_t ip, int martians)
 {
+	return (mknode_k(c, ip, martians, 0, 0));
+}
+
+/* A node with k contacts a bucket and replicas copies (0: defaults). */
+struct dht *
+mknode_k(struct cap *c, uint32_t ip, int martians, unsigned k,
+    unsigned replicas)
+{
 	struct dht_config	cf;
 	struct dht_io		io;
 	struct sockaddr_in	sin;
 
 	memset(c, 0, sizeof(*c));
 	dht_config_defaults(&cf);
+	if (k != 0)
+		cf.k = k;
+	if (replicas != 0)
+		cf.replicas = replicas;
 	rnd_bytes(NULL, cf.pub, KRPC_KEY_LEN);
 	memcpy(c->self, cf.pub, KRPC_KEY_LEN);
 	mksin(&sin, ip, 9999);

@@ -56,6 +56,7 @@ size_t	 mkmsg(uint8_t *, uint8_t, const uint8_t[8], const uint8_t *);
 size_t	 mkstore(uint8_t *, const uint8_t[8], const uint8_t[32],
 	    const uint8_t *, size_t, uint8_t);
 struct dht *mknode(struct cap *, uint32_t, int);
+struct dht *mknode_k(struct cap *, uint32_t, int, unsigned, unsigned);
 int	 input(struct dht *, const uint8_t *, int, const uint8_t *, size_t,
 	    uint32_t, uint16_t);
 int	 peer_up(struct dht *, const uint8_t *, uint32_t, uint16_t);

@@ -159,10 +159,10 @@ retry_unconfirmed(void)
 	rnd_bytes(NULL, txid, sizeof(txid));
 	mark = c.n;
 	len = mkmsg(buf, KRPC_PING, txid, NULL);
-	input(d, px, 0, buf, len, 0x0a000004, 6000);
+	input(d, px, 0, buf, len, 0x0a000104, 6000);
 	run_timers(d, 100, 100);
-	n = sent_to(&c, mark, 0x0a000004, KRPC_PING);
-	CHECK(n == 0 && sent_to(&c, mark, 0x0a000004, KRPC_PONG) == 1 &&
+	n = sent_to(&c, mark, 0x0a000104, KRPC_PING);
+	CHECK(n == 0 && sent_to(&c, mark, 0x0a000104, KRPC_PONG) == 1 &&
 	    routing_find(dht_routing(d), xid) != NULL,
 	    "a new contact that only asked: added, answered, no confirming "
 	    "PING in 10 s (%zu PINGs)", n);

@@ -71,6 +71,20 @@ addr4(struct krpc_addr *a, uint32_t ip, uint16_t port)
 	a->port = port;
 }
 
+/*
+ * The next /24 (IPv4) or /48 (IPv6): a network of its own, for the
+ * tests that are not about how many contacts of one network a table
+ * takes (netdiv.h).
+ */
+static void
+next_net(struct krpc_addr *a)
+{
+	int	at = a->family == KRPC_AF_INET ? 2 : 5;
+
+	if (++a->ip[at] == 0)
+		a->ip[at - 1]++;
+}
+
 static uint8_t	selfpub[KRPC_KEY_LEN], self[KAD_ID_LEN];
 
 /* An arbitrary key for an id made by id_at (not its node ID). */
@@ -183,6 +197,7 @@ test_split(void)
 	/* 4 far contacts fill the only bucket, which holds our id */
 	for (i = 0; i < 4; i++) {
 		id_at(self, 0, id);
+		next_net(&a);
 		if (heard(rt, id, &a, 1000, &ping) != RT_ADDED)
 			ok = 0;
 	}
@@ -190,6 +205,7 @@ test_split(void)
 	    "4 contacts fill one bucket");
 	/* a closer one splits it: far ones stay in bucket 0 */
 	id_at(self, 5, id);
+	next_net(&a);
 	r = heard(rt, id, &a, 1000, &ping);
 	CHECK(r == RT_ADDED && routing_nbuckets(rt) == 2 &&
 	    routing_count(rt) == 5, "closer contact splits the own bucket");
@@ -197,6 +213,7 @@ test_split(void)
 	CHECK(n == 4, "bucket 0 keeps the 4 far contacts");
 	/* bucket 0 is full and does not hold our id: no split, cached */
 	id_at(self, 0, id);
+	next_net(&a);
 	r = heard(rt, id, &a, 1000, &ping);
 	CHECK(r == RT_CACHED && routing_nbuckets(rt) == 2 &&
 	    routing_count(rt) == 5, "full far bucket does not split");
@@ -208,6 +225,7 @@ test_split(void)
 	for (i = 0; i < 400; i++) {
 		cpl = (unsigned)(rnd64() % 12);
 		id_at(self, cpl, id);
+		next_net(&a);
 		(void)heard(rt, id, &a, 2000, &ping);
 	}
 	CHECK(placement_ok(rt), "after 400 inserts every contact is placed "
@@ -221,6 +239,7 @@ test_split(void)
 	rt = routing_new(self, 2, 0, 3);
 	for (i = 0; i < 64; i++) {
 		id_at(self, 10 + i % 20, id);
+		next_net(&a);
 		(void)heard(rt, id, &a, 1000, NULL);
 	}
 	CHECK(routing_nbuckets(rt) == 3 && routing_count(rt) <= 6,
@@ -252,10 +271,12 @@ test_evict(void)
 	addr4(&a, 0x0a000001, 100);
 	for (i = 0; i < 4; i++) {
 		id_at(self, 0, ids[i]);
+		a.ip[2] = (uint8_t)i;
 		a.port = (uint16_t)(100 + i);
 		(void)replied(rt, ids[i], &a, t + i, 20, NULL);
 	}
 	/* hearing from ids[0] again moves it to the tail */
+	a.ip[2] = 0;
 	a.port = 100;
 	r = heard(rt, ids[0], &a, t + 10, NULL);
 	bk = routing_bucket(rt, 0, &n, NULL);
@@ -267,13 +288,14 @@ test_evict(void)
 	/* two minutes later a newcomer finds a full bucket */
 	t += 2 * MIN;
 	id_at(self, 0, n1);
-	addr4(&b, 0x0a000002, 200);
+	addr4(&b, 0x0c000001, 200);
 	r = heard(rt, n1, &b, t, &ping);
 	CHECK(r == RT_CACHED && ping != NULL &&
 	    memcmp(ping->id, ids[1], KAD_ID_LEN) == 0,
 	    "full bucket: newcomer cached, least recently seen is pinged");
 	/* a second newcomer while that ping is out pings the next one */
 	id_at(self, 0, n2);
+	next_net(&b);
 	b.port = 201;
 	r = heard(rt, n2, &b, t + 1, &ping);
 	CHECK(r == RT_CACHED && ping != NULL &&
@@ -283,6 +305,7 @@ test_evict(void)
 	CHECK(n == 4 && nr == 2, "replacement cache holds both newcomers");
 
 	/* ids[1] answers: it stays, moves to the tail */
+	a.ip[2] = 1;
 	a.port = 101;
 	r = replied(rt, ids[1], &a, t + 50, 30, NULL);
 	bk = routing_bucket(rt, 0, &n, &nr);
@@ -299,7 +322,9 @@ test_evict(void)
 	/* a third and fourth newcomer overflow the cache (2): oldest goes */
 	id_at(self, 0, n3);
 	id_at(self, 0, n4);
+	next_net(&b);
 	(void)heard(rt, n3, &b, t + 3000, NULL);
+	next_net(&b);
 	(void)heard(rt, n4, &b, t + 3001, NULL);
 	(void)routing_bucket(rt, 0, &n, &nr);
 	CHECK(nr == 2, "replacement cache is bounded");
@@ -324,6 +349,7 @@ test_evict(void)
 	e = routing_find(rt, n2);
 	CHECK(e != NULL && !routing_good(e, t + 5000), "but it is not good");
 	id_at(self, 0, n1);
+	next_net(&b);
 	r = heard(rt, n1, &b, t + 6000, NULL);
 	CHECK(r == RT_ADDED && routing_find(rt, n2) == NULL &&
 	    routing_find(rt, n1) != NULL, "a bad contact is replaced at once");
@@ -376,7 +402,7 @@ test_addresses(void)
 	rt = routing_new(self, 8, 2, 1);
 	for (i = 0; i < 4; i++) {
 		id_at(self, 0, ids[i]);
-		addr4(&a, 0x0a000001 + i, 100);
+		addr4(&a, 0x0a000001 + i + (i << 8), 100);
 		if (i == 1)
 			(void)heard(rt, ids[i], &a, t, NULL);
 		else
@@ -405,7 +431,7 @@ test_addresses(void)
 		    "moves nothing", what[i]);
 	}
 	/* from its own address, unproved: seen, but not forgiven */
-	addr4(&a, 0x0a000003, 100);
+	addr4(&a, 0x0a000203, 100);
 	r = heard(rt, ids[2], &a, t + 2000, NULL);
 	e = routing_find(rt, ids[2]);
 	CHECK(r == RT_UPDATED && e->seen == t + 2000 &&
@@ -414,6 +440,7 @@ test_addresses(void)
 	    "the bad contact's unproved request from its own address: "
 	    "seen, still bad");
 	for (i = 0; i < 4; i++) {
+		c.ip[2] = (uint8_t)i;
 		c.port = (uint16_t)(4000 + i);
 		r = replied(rt, ids[i], &c, t + 3000, RT_RTT_NONE, NULL);
 		e = routing_find(rt, ids[i]);
@@ -477,6 +504,7 @@ test_same_ms(void)
 	rt = routing_new(self, 4, 2, 1);
 	addr4(&a, 0x0a000001, 100);
 	for (i = 0; i < 4; i++) {
+		a.ip[2] = (uint8_t)i;
 		a.port = (uint16_t)(100 + i);
 		(void)routing_replied(rt, ids[i], pubs[i], &a, t, 20, NULL);
 	}
@@ -501,6 +529,7 @@ test_same_ms(void)
 	free(blob);
 
 	id_at(self, 0, nw);
+	a.ip[2] = 4;
 	a.port = 200;
 	(void)heard(rt, nw, &a, t + 2 * MIN, &ping);
 	CHECK(ping != NULL && memcmp(ping->id, ids[0], KAD_ID_LEN) == 0,
@@ -513,9 +542,11 @@ test_same_ms(void)
 	routing_free(rt);
 	rt = routing_new(self, 4, 2, 1);
 	for (i = 0; i < 4; i++) {
+		a.ip[2] = (uint8_t)i;
 		a.port = (uint16_t)(100 + i);
 		(void)routing_replied(rt, ids[i], pubs[i], &a, t, 20, NULL);
 	}
+	a.ip[2] = 1;
 	a.port = 101;
 	(void)heard(rt, ids[1], &a, t + 1, NULL);
 	for (i = 0; i < RT_MAX_FAILS; i++) {
@@ -523,6 +554,7 @@ test_same_ms(void)
 		(void)routing_failed(rt, ids[1], t + 3 * MIN, 0);
 	}
 	id_at(self, 0, nw);
+	a.ip[2] = 5;
 	a.port = 201;
 	CHECK(heard(rt, nw, &a, t + 3 * MIN, NULL) == RT_ADDED &&
 	    routing_find(rt, ids[3]) == NULL &&
@@ -597,7 +629,7 @@ test_closest(void)
 	rt = routing_new(self, 8, 4, 256);
 	for (i = 0; i < 2000; i++) {
 		id_at(self, (unsigned)(rnd64() % 16), id);
-		addr4(&a, 0x0a000000 | i, (uint16_t)(1 + i));
+		addr4(&a, 0x0a000001 | i << 8, (uint16_t)(1 + i));
 		if (i % 3 == 0) {
 			a.family = KRPC_AF_INET6;
 			a.ip[15] = 1;
@@ -664,6 +696,7 @@ test_refresh(void)
 	addr4(&a, 0x0a000001, 1);
 	for (i = 0; i < 60; i++) {
 		id_at(self, i % 6, id);
+		next_net(&a);
 		(void)replied(rt, id, &a, 1000, 5, NULL);
 	}
 	memset(seen, 0, sizeof(seen));
@@ -716,6 +749,7 @@ test_blob_ids(const uint8_t *saved)
 		blob[44 + 52 * i + 32] = KRPC_AF_INET;
 		be16enc(blob + 44 + 52 * i + 34, (uint16_t)(7000 + i));
 		blob[44 + 52 * i + 36] = 10;
+		blob[44 + 52 * i + 38] = (uint8_t)i;
 		blob[44 + 52 * i + 39] = (uint8_t)(1 + i);
 	}
 	rt = routing_new(self, 8, 2, 256);
@@ -758,10 +792,12 @@ test_saveload(void)
 	rt = routing_new(self, 8, 2, 256);
 	for (i = 0; i < 100; i++) {
 		keyed_at(-1, pub, id);
-		addr4(&a, 0x0a000000 | (uint32_t)i, (uint16_t)(1000 + i));
+		addr4(&a, 0x0a000001 | (uint32_t)i << 8,
+		    (uint16_t)(1000 + i));
 		if (i % 4 == 0) {
 			a.family = KRPC_AF_INET6;
 			memset(a.ip, 0x20, 16);
+			a.ip[5] = (uint8_t)i;
 		}
 		(void)routing_replied(rt, id, pub, &a, 1000, 5, NULL);
 	}

@@ -4,7 +4,8 @@
  *
  * Each emulated host is a network namespace, given on the command line.
  * In each one kadwan creates a tun device (IFF_TUN | IFF_NO_PI) with the
- * host's addresses, 10.77.0.0/16 + n and fd77::n/64: every packet a host
+ * host's addresses, 10.64.n.1/10 (n in its low 14 bits: a /24 each) and
+ * fd77::n/64: every packet a host
  * sends to another comes out of its tun fd here, goes through the path
  * model (wan.c: uplink rate and queue, loss, delay and jitter, downlink
  * rate and queue) and is written into the receiver's tun fd when due.
@@ -656,7 +657,8 @@ main(int argc, char *argv[])
 		writeall(fd, pid, (size_t)n, pidfile);
 		close(fd);
 	}
-	log_info("%u hosts on %s (10.77.0.0/16%s + 1..%u), rtt %.3f ms, "
+	log_info("%u hosts on %s (10.64.0.0/10 + 256 n + 1%s + n, n 1..%u), "
+	    "rtt %.3f ms, "
 	    "jitter %.3f ms, loss %.4f %%%s%s", nhosts, ifname,
 	    v6 ? ", fd77::/64" : "", nhosts, (double)rtt / 1e6,
 	    (double)cf.jitter_ns / 1e6, cf.loss_ppm / 1e4,

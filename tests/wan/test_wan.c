@@ -93,7 +93,7 @@ test_classify(void)
 
 	n = mk4(p, 100, 0, 2);
 	CHECK(wan_classify(p, n, 5, &dst, &fam) == WAN_QUEUED && dst == 2 &&
-	    fam == 4, "IPv4 to 10.77.0.3: host 3");
+	    fam == 4, "IPv4 to 10.64.3.1: host 3");
 	CHECK(wan_classify(p, 19, 5, &dst, &fam) == WAN_DROP_MALFORMED,
 	    "19 bytes: malformed");
 	CHECK(wan_classify(p, 99, 5, &dst, &fam) == WAN_DROP_MALFORMED,
@@ -116,17 +116,21 @@ test_classify(void)
 	CHECK(wan_classify(p, n, 5, &dst, &fam) == WAN_DROP_NOROUTE,
 	    "to host 6 of 5: noroute");
 	n = mk4(p, 100, 0, 2);
-	p[19] = 0;
+	p[19] = 2;
 	CHECK(wan_classify(p, n, 5, &dst, &fam) == WAN_DROP_NOROUTE,
-	    "to 10.77.0.0: noroute");
-	p[17] = 78;
+	    "to 10.64.3.2 (a host is .1 of its /24): noroute");
+	p[18] = 0;
 	p[19] = 1;
 	CHECK(wan_classify(p, n, 5, &dst, &fam) == WAN_DROP_NOROUTE,
-	    "to 10.78.0.1: noroute");
+	    "to 10.64.0.1: noroute");
+	p[17] = 128;
+	p[18] = 3;
+	CHECK(wan_classify(p, n, 5, &dst, &fam) == WAN_DROP_NOROUTE,
+	    "to 10.128.3.1 (not in 10.64.0.0/10): noroute");
 	n = mk4(p, 100, 0, 299);
 	CHECK(wan_classify(p, n, 300, &dst, &fam) == WAN_QUEUED &&
-	    dst == 299 && p[18] == 1 && p[19] == 44,
-	    "host 300 is 10.77.1.44");
+	    dst == 299 && p[17] == 65 && p[18] == 44 && p[19] == 1,
+	    "host 300 is 10.65.44.1");
 
 	n = mk6(p, 1280, 1, 3);
 	dst = 99;

@@ -382,7 +382,7 @@ wan_load_paths(struct wan *w, FILE *fp, const char *name, char *err,
 uint32_t
 wan_host_addr4(unsigned host)
 {
-	return (WAN_V4_NET + host + 1);
+	return (WAN_V4_NET + ((uint32_t)(host + 1) << 8) + 1);
 }
 
 void
@@ -417,7 +417,9 @@ wan_classify(const uint8_t *p, size_t len, unsigned nhosts, unsigned *dst,
 		    (uint32_t)p[18] << 8 | p[19];
 		if ((a >> (32 - WAN_V4_PLEN)) != (WAN_V4_NET >> (32 - WAN_V4_PLEN)))
 			return (WAN_DROP_NOROUTE);
-		h = a & 0xffff;
+		if ((a & 0xff) != 1)
+			return (WAN_DROP_NOROUTE);
+		h = (a - WAN_V4_NET) >> 8;
 		break;
 	case 6:
 		*family = 6;

@@ -5,8 +5,9 @@
  * counters go out; no system calls, so tests/wan/test_wan.c drives it
  * with a clock of its own.
  *
- * Hosts are numbered from 0 here (host i is 10.77.0.0 + i + 1, see
- * wan_host_addr4).  A packet read from host i's tun device goes through:
+ * Hosts are numbered from 0 here (host i is 10.64.0.1 + (i + 1) * 256,
+ * a /24 each, see wan_host_addr4).  A packet read from host i's tun
+ * device goes through:
  *   1. parsing: IPv4 or IPv6, every length checked; the destination must
  *      be another emulated host (else dropped as malformed or noroute);
  *   2. i's uplink: a FIFO drained at up_rate bytes/s (when set); a packet
@@ -28,8 +29,13 @@
 #define WAN_MAXHOSTS	1024		/* paths are an N x N table */
 #define WAN_MTU_MIN	576
 #define WAN_MTU_MAX	9000
-#define WAN_V4_NET	0x0a4d0000U	/* 10.77.0.0/16 */
-#define WAN_V4_PLEN	16
+/*
+ * 10.64.0.0/10, host n (from 1) at 10.64.0.1 + n * 256: a /24 of its own,
+ * since kadnet takes at most 2 contacts of one /24 a bucket and 8 a table
+ * (kadnet/netdiv.h); hosts on one /24 would look like one provider.
+ */
+#define WAN_V4_NET	0x0a400000U
+#define WAN_V4_PLEN	10
 #define WAN_V6_PLEN	64		/* fd77::/64 */
 #define WAN_HIST_SUB	128		/* log-linear: 0.8 % per bucket */
 #define WAN_HIST_LEN	(58 * WAN_HIST_SUB)

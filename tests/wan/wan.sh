@@ -6,7 +6,8 @@
 #                         says why (not root, no tun, no netns, ...)
 #   wan_up N [kadwan options...]
 #                         N namespaces kadwan-PID-RUN-1..N with hosts at
-#                         10.77.0.1..N (fd77::1..N), kadwan between them
+#                         10.64.1.1, 10.64.2.1, ... (a /24 each;
+#                         fd77::1..N), kadwan between them
 #                         (at real-time priority, -f, unless WAN_RT=0),
 #                         a directory WAN_DIR for everything of this run
 #                         and a guard that cleans up if this shell is
@@ -82,7 +83,7 @@ _wan_rec() { echo "$2 $1" >>"$WAN_DIR/pids"; }
 _wan_start() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
 
 wan_ns() { echo "$WAN_NSPFX$1"; }
-wan_addr() { echo "10.77.$(($1 >> 8)).$(($1 & 255))"; }
+wan_addr() { echo "10.$((64 + ($1 >> 8))).$(($1 & 255)).1"; }
 wan_exec() { _i=$1; shift; ip netns exec "$WAN_NSPFX$_i" "$@"; }
 wan_bg() {
 	_n=$1 _i=$2
