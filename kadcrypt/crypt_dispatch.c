@@ -14,11 +14,14 @@
  * oracle, the hashed DH of the node key that kadnet may ask for, is
  * crypt_oracle.c's, and checks every request.
  *
+ * Gets, unpins and rms, and their retries: crypt_get.c.
+ *
  * The file list (crypt_list.c) is read the first time a transfer needs
  * it: ls, find, unpin, rm and the end of a put wait for it
  * (wait_list) and go on in crypt_list_loaded.
  */
 #include <sys/types.h>
+#include <sys/time.h>
 
 #include <bsd/sys/queue.h>
 #include <bsd/stdlib.h>
@@ -39,55 +42,19 @@
 #include "publish.h"
 #include "fetch.h"
 #include "filelist.h"
+#include "crypt_xfer.h"
 
 #define MAX_XFERS	64
-#define READ_CHUNK	(60 * 1024)
-
-enum xfer_kind { XFER_PUT, XFER_GET, XFER_UNPIN, XFER_RM, XFER_LS, XFER_FIND };
-
-struct xfer {
-	TAILQ_ENTRY(xfer)	 entry;
-	uint32_t		 id;
-	enum xfer_kind		 kind;
-	/* put */
-	struct publish		*pub;
-	uint64_t		 bytes_in;	/* plaintext received */
-	uint64_t		 data_chunks;	/* data chunks emitted */
-	uint64_t		*covered;	/* ring: plaintext stored by */
-	size_t			 ring_size, ring_head, ring_len;	/* reply */
-	uint64_t		 acked;		/* reported to the master */
-	int			 ended;
-	char			 link[KADIPC_LINK_MAX];	/* also unpin, rm */
-	char			 name[KADIPC_NAME_MAX];
-	struct crypt_sha256	*plain;		/* put: the plaintext; get:
-						   what is skipped */
-	int			 wait_list;	/* until the list is read */
-	uint32_t		 list_flags;	/* put: KADIPC_LIST_F_DIR */
-	uint8_t			 find[CRYPT_HASH_LEN];	/* find */
-	/* get and unpin */
-	struct fetch		*fetch;
-	size_t			 outstanding;	/* chunk requests in flight */
-	uint64_t		 unacked;	/* data the master has not acked */
-	int			 meta_sent;
-	uint64_t		 skip;		/* resumed get: not sent */
-	int			 prefix_sent;
-	uint64_t		 unpin_missing;	/* unpin, rm: not stored */
-	uint64_t		 unpin_already;	/* unpin: not pinned */
-	uint64_t		 unpin_done;	/* unpinned, dropped */
-	uint64_t		 rm_busy;	/* rm: pinned by another file */
-	int			 rm_pin;	/* rm: drop a pin first */
-	int			 dirty;		/* replies came: pump it */
-};
-
-static TAILQ_HEAD(, xfer) xfers = TAILQ_HEAD_INITIALIZER(xfers);
+struct xfers		 xfers = TAILQ_HEAD_INITIALIZER(xfers);
 static int		 nxfers;
-static uint32_t		 window = 8 * 1024 * 1024;
-static uint64_t		 stat_put_bytes, stat_get_bytes, stat_chunks_out;
+uint32_t		 xfer_window = 8 * 1024 * 1024;
+uint64_t		 stat_get_bytes, stat_retries;
+static uint64_t		 stat_put_bytes, stat_chunks_out;
 static uint64_t		 stat_stale_replies, stat_dedup;
 
 struct kadipc_chan	*crypt_master, *crypt_store;
 
-static struct xfer *
+struct xfer *
 xfer_find(uint32_t id)
 {
 	struct xfer	*x;
@@ -98,7 +65,7 @@ xfer_find(uint32_t id)
 	return (NULL);
 }
 
-static void
+void
 xfer_free(struct xfer *x)
 {
 	TAILQ_REMOVE(&xfers, x, entry);
@@ -108,11 +75,12 @@ xfer_free(struct xfer *x)
 	if (x->fetch != NULL)
 		fetch_free(x->fetch);
 	crypt_sha256_free(x->plain);
+	free(x->retries);
 	free(x->covered);
 	freezero(x, sizeof(*x));
 }
 
-static struct xfer *
+struct xfer *
 xfer_new(uint32_t id, enum xfer_kind kind)
 {
 	struct xfer	*x;
@@ -126,32 +94,30 @@ xfer_new(uint32_t id, enum xfer_kind kind)
 	return (x);
 }
 
-static void
+uint64_t
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
+void
 to_master(uint32_t type, uint32_t id, const void *data, size_t len)
 {
 	if (kadipc_compose(crypt_master, type, id, -1, data, len) == -1)
 		fatal("%s: %s", __func__, kadipc_type_name(type));
 }
 
-static void
+void
 to_store(uint32_t type, uint32_t id, const struct iovec *iov, int n)
 {
 	if (kadipc_composev(crypt_store, type, id, -1, iov, n) == -1)
 		fatal("%s: %s", __func__, kadipc_type_name(type));
 }
 
-static void
-xfer_fail(struct xfer *x, const char *fmt, ...)
-    __attribute__((__format__(printf, 2, 3)));
-
-/* One line for the user (XFER_INFO), cut to fit if it must be. */
-#define xfer_info(x, ...) do {						\
-	if (kadipc_send_error(crypt_master, KADIPC_XFER_INFO, (x)->id,	\
-	    NULL, __VA_ARGS__) == -1)					\
-		fatal("%s: XFER_INFO", __func__);			\
-} while (0)
-
-static void
+void
 xfer_fail(struct xfer *x, const char *fmt, ...)
 {
 	struct kadipc_text	 t;
@@ -288,7 +254,7 @@ put_list(struct xfer *x)
 	return (rv);
 }
 
-static void
+void
 put_maybe_done(struct xfer *x)
 {
 	struct kadipc_link	 l;
@@ -350,284 +316,8 @@ put_stored(struct xfer *x, const struct kadipc_chunk_res *res)
 	put_maybe_done(x);
 }
 
-/* get, unpin and rm */
-
-/*
- * A resumed get: the client holds the first x->skip bytes.  They are
- * hashed, not sent; once they are past, XFER_PREFIX tells the client
- * their SHA-256, which it checks against its partial file.  *off is
- * where the bytes to send begin in buf.
- */
-static void
-get_skip(struct xfer *x, const uint8_t *buf, size_t n, size_t *off)
-{
-	struct kadipc_key	 k;
-	size_t			 take;
-
-	*off = 0;
-	if (x->plain == NULL || x->prefix_sent)
-		return;
-	take = x->skip < n ? (size_t)x->skip : n;
-	if (take > 0 && crypt_sha256_update(x->plain, buf, take) == -1)
-		fatalx("%s: SHA-256", __func__);
-	x->skip -= take;
-	*off = take;
-	if (x->skip == 0) {
-		if (crypt_sha256_final(x->plain, k.key) == -1)
-			fatalx("%s: SHA-256", __func__);
-		x->prefix_sent = 1;
-		to_master(KADIPC_XFER_PREFIX, x->id, &k, sizeof(k));
-	}
-}
-
-/* The last word of an unpin or rm, once every reply is in. */
-static void
-unpin_finish(struct xfer *x)
-{
-	struct fl_entry		 e;
-	const struct fl_entry	*le;
-	ssize_t			 i;
-	const char		*name = "this link";
-
-	if ((i = crypt_list_find_link(x->link)) >= 0) {
-		le = crypt_list_entry((size_t)i);
-		name = le->name;
-	}
-	if (x->kind == XFER_UNPIN) {
-		if (x->unpin_missing > 0) {
-			xfer_fail(x, "%" PRIu64 " chunks of %s are not stored "
-			    "here", x->unpin_missing, name);
-			return;
-		}
-		if (x->unpin_done == 0)
-			xfer_info(x, "%s was not pinned here; nothing changed",
-			    name);
-		else
-			xfer_info(x, "unpinned %s (%" PRIu64 " chunks)", name,
-			    x->unpin_done);
-		if (i >= 0) {
-			e = *crypt_list_entry((size_t)i);
-			if (e.flags & KADIPC_LIST_F_PINNED) {
-				e.flags &= ~KADIPC_LIST_F_PINNED;
-				crypt_list_update((size_t)i, &e);
-			}
-			explicit_bzero(&e, sizeof(e));
-		}
-	} else {
-		xfer_info(x, "removed %s: %" PRIu64 " chunks dropped, %"
-		    PRIu64 " not stored here, %" PRIu64 " kept for another "
-		    "file", name, x->unpin_done, x->unpin_missing, x->rm_busy);
-		if (i >= 0)
-			crypt_list_remove((size_t)i);
-	}
-	to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
-	xfer_free(x);
-}
-
-static void
-get_pump(struct xfer *x)
-{
-	struct kadipc_xfer_meta	 meta;
-	struct kadipc_key	 k;
-	struct iovec		 iov;
-	uint8_t			 buf[READ_CHUNK];
-	size_t			 n, off, used = 0;
-
-	memset(&meta, 0, sizeof(meta));
-	if (x->kind == XFER_GET && !x->meta_sent &&
-	    fetch_meta(x->fetch, &meta.size, meta.name,
-	    sizeof(meta.name)) == 1) {
-		x->meta_sent = 1;
-		meta.flags = fetch_is_dir(x->fetch) ? KADIPC_XFER_F_DIR : 0;
-		if (x->skip > meta.size) {
-			xfer_fail(x, "the partial file is longer than the "
-			    "file (%" PRIu64 " bytes); get it again without "
-			    "resuming", meta.size);
-			return;
-		}
-		to_master(KADIPC_XFER_META, x->id, &meta, sizeof(meta));
-	}
-	while (x->kind == XFER_GET && x->unacked < window &&
-	    (n = fetch_read(x->fetch, buf, sizeof(buf))) > 0) {
-		if (n > used)
-			used = n;
-		get_skip(x, buf, n, &off);
-		if (off == n)
-			continue;
-		to_master(KADIPC_XFER_DATA, x->id, buf + off, n - off);
-		x->unacked += n - off;
-		stat_get_bytes += n - off;
-	}
-	explicit_bzero(buf, used);
-	if (fetch_error(x->fetch) != NULL) {
-		xfer_fail(x, "%s", fetch_error(x->fetch));
-		return;
-	}
-	if (fetch_done(x->fetch)) {
-		if (x->outstanding > 0)
-			return;	/* stray replies still due; wait for them */
-		if (x->kind == XFER_UNPIN || x->kind == XFER_RM) {
-			unpin_finish(x);
-			return;
-		}
-		to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
-		xfer_free(x);
-		return;
-	}
-	memset(&k, 0, sizeof(k));
-	while (fetch_want(x->fetch, k.key) == 1) {
-		iov.iov_base = &k;
-		iov.iov_len = sizeof(k);
-		to_store(KADIPC_CHUNK_GET, x->id, &iov, 1);
-		x->outstanding++;
-	}
-}
-
-/* The walk of a get, an unpin or an rm, once the list allows. */
-static void
-walk_start(struct xfer *x)
-{
-	const struct fl_entry	*e;
-	char			 err[KADIPC_TEXT_MAX];
-	ssize_t			 i;
-
-	if (x->kind != XFER_GET) {
-		if (!crypt_list_ready()) {
-			x->wait_list = 1;
-			return;
-		}
-		i = crypt_list_find_link(x->link);
-		e = i >= 0 ? crypt_list_entry((size_t)i) : NULL;
-		/* listed and unpinned: nothing to walk for */
-		if (x->kind == XFER_UNPIN && e != NULL &&
-		    !(e->flags & KADIPC_LIST_F_PINNED)) {
-			xfer_info(x, "%s was not pinned here; nothing changed",
-			    e->name);
-			to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
-			xfer_free(x);
-			return;
-		}
-		/* a file not listed may be pinned by an older kad */
-		x->rm_pin = e == NULL || (e->flags & KADIPC_LIST_F_PINNED);
-	}
-	if ((x->fetch = fetch_new(x->link, x->kind != XFER_GET, err,
-	    sizeof(err))) == NULL) {
-		xfer_fail(x, "%s", err);
-		return;
-	}
-	get_pump(x);
-}
-
-static void
-get_begin(uint32_t id, struct kadipc_msg *m, enum xfer_kind kind)
-{
-	struct kadipc_xfer_get	 g;
-	struct kadipc_link	 l;
-	struct xfer		*x;
-
-	memset(&g, 0, sizeof(g));
-	if (kind == XFER_GET) {
-		if (kadipc_recv_xfer_get(m, &g) == -1)
-			fatalx("%s: bad XFER_GET_BEGIN", __func__);
-	} else {
-		if (kadipc_recv_link(m, &l) == -1)
-			fatalx("%s: bad link message", __func__);
-		memcpy(g.link, l.link, sizeof(g.link));
-		explicit_bzero(&l, sizeof(l));
-	}
-	x = xfer_new(id, kind);
-	strlcpy(x->link, g.link, sizeof(x->link));
-	explicit_bzero(&g.link, sizeof(g.link));
-	if (g.offset > 0) {
-		x->skip = g.offset;
-		if ((x->plain = crypt_sha256_new()) == NULL)
-			fatalx("%s: SHA-256", __func__);
-	}
-	walk_start(x);
-}
-
-/*
- * Unpin and rm: the engine walks the index tree (fetching index chunks
- * like a get), and each key it reports is unpinned (or dropped) in the
- * store.
- */
-static void
-unpin_keys(struct xfer *x)
-{
-	struct kadipc_chunk	 c;
-	struct iovec		 iov;
-	int			 is_index;
-
-	memset(&c, 0, sizeof(c));
-	while (fetch_next_key(x->fetch, c.key, &is_index) == 1) {
-		iov.iov_base = &c;
-		if (x->kind == XFER_RM) {
-			c.flags = x->rm_pin ? KADIPC_CHUNK_F_PIN : 0;
-			iov.iov_len = sizeof(c);
-			to_store(KADIPC_CHUNK_DROP, x->id, &iov, 1);
-		} else {
-			iov.iov_len = sizeof(c.key);
-			to_store(KADIPC_CHUNK_UNPIN, x->id, &iov, 1);
-		}
-		x->outstanding++;
-	}
-}
-
-static void
-get_chunk(struct xfer *x, const struct kadipc_chunk_msg *c)
-{
-	if (x->outstanding == 0)
-		fatalx("%s: CHUNK_GET_RES with nothing pending", __func__);
-	x->outstanding--;
-	if (c->error == ENOENT)
-		fetch_missing(x->fetch, c->key);
-	else if (c->error != 0) {
-		xfer_fail(x, "the store could not read a chunk: %s",
-		    strerror(c->error));
-		return;
-	} else
-		fetch_chunk(x->fetch, c->key, c->data, c->len);
-	if (x->kind == XFER_UNPIN || x->kind == XFER_RM)
-		unpin_keys(x);
-	x->dirty = 1;	/* pumped once per burst: crypt_store_batch */
-}
-
-/* An unpin's or an rm's answer for one chunk. */
-static void
-unpin_reply(struct xfer *x, uint32_t type, const struct kadipc_chunk_msg *c)
-{
-	if ((type == KADIPC_CHUNK_UNPIN_RES ? XFER_UNPIN : XFER_RM) !=
-	    x->kind || x->outstanding == 0)
-		fatalx("%s: unexpected %s", __func__, kadipc_type_name(type));
-	x->outstanding--;
-	switch (c->error) {
-	case 0:
-		x->unpin_done++;
-		break;
-	case ENOENT:
-		x->unpin_missing++;
-		break;
-	case EALREADY:
-		if (type != KADIPC_CHUNK_UNPIN_RES)
-			goto bad;
-		x->unpin_already++;
-		break;
-	case EBUSY:
-		if (type != KADIPC_CHUNK_DROP_RES)
-			goto bad;
-		x->rm_busy++;
-		break;
-	default:
-	bad:
-		xfer_fail(x, "the store could not %s a chunk: %s",
-		    x->kind == XFER_RM ? "drop" : "unpin", strerror(c->error));
-		return;
-	}
-	x->dirty = 1;
-}
-
 /* ls and find: answered from the list alone. */
-static void
+void
 list_answer(struct xfer *x)
 {
 	struct kadipc_list_entry	 le;
@@ -731,6 +421,7 @@ crypt_stats(struct kad_stats *s)
 	kad_stats_add(s, "bytes-published", stat_put_bytes);
 	kad_stats_add(s, "bytes-fetched", stat_get_bytes);
 	kad_stats_add(s, "puts-deduplicated", stat_dedup);
+	kad_stats_add(s, "chunk-retries", stat_retries);
 	crypt_list_stats(s);
 	crypt_oracle_stats(s);
 }
@@ -790,7 +481,7 @@ crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
 		    cc.window < 65536)
 			fatalx("%s: bad CRYPT_CONFIG", __func__);
 		configured = 1;
-		window = cc.window;
+		xfer_window = cc.window;
 		return;
 	case KADIPC_CRYPT_IDENTITY:
 		/* the node key next; ready once it is good */

@@ -53,6 +53,7 @@ main(int argc, char *argv[])
 	crypt_store = kad_worker_chan(base, KAD_IPC_FD + 1, KAD_PROC_CRYPT,
 	    KAD_PROC_STORE, crypt_dispatch_store, crypt_chan_dead);
 	kadipc_set_batch_cb(crypt_store, crypt_store_batch);
+	crypt_dispatch_init(base);
 	/* kadnet's channel: the static-key oracle (crypt_oracle.c) only */
 	crypt_net = kad_worker_chan(base, KAD_IPC_FD + 2, KAD_PROC_CRYPT,
 	    KAD_PROC_NET, crypt_dispatch_net, crypt_chan_dead);

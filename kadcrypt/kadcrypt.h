@@ -22,6 +22,9 @@ void	crypt_dispatch_store(struct kadipc_chan *, struct kadipc_msg *,
 	    void *);
 void	crypt_store_batch(struct kadipc_chan *, void *);
 void	crypt_list_loaded(void);
+struct event_base;
+void	crypt_dispatch_init(struct event_base *);
+void	crypt_retry_tick(int, short, void *);
 
 /* crypt_list.c: the sealed file list (filelist.h's entries) */
 struct fl_entry;

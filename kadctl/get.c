@@ -33,6 +33,7 @@
 #define PARTIAL_STALE	(24 * 60 * 60)	/* older partial files go */
 
 static char	 empty_part[PATH_MAX], empty_state[PATH_MAX];
+uint32_t	 get_timeout = 60;	/* --timeout */
 
 /* A partial file that holds nothing is no use to a later get: it goes. */
 static void
@@ -352,6 +353,30 @@ get_save(int fd, const char *part, const char *state, const char *final,
 	files_got++;
 }
 
+/* What a get waits for, on stderr (over the progress bar's line). */
+static void
+get_info(struct kadipc_msg *m)
+{
+	struct kadipc_text	 t;
+
+	if (kadipc_recv_text(m, &t) == -1)
+		errx(1, "malformed text from kadmaster");
+	if (!quiet)
+		fprintf(stderr, "%skadctl: %s\n", isatty(STDERR_FILENO) ?
+		    "\r" : "", t.text);
+}
+
+/* A listing's bytes, into its buffer of the size its root says. */
+static void
+get_append(uint8_t *buf, uint64_t *got, uint64_t size, const uint8_t *data,
+    size_t len)
+{
+	if (len > size - *got)
+		errx(1, "more data than the file has");
+	memcpy(buf + *got, data, len);
+	*got += len;
+}
+
 /* Ask for the file from offset on (a resumed get). */
 static void
 get_begin(const char *link, uint64_t offset)
@@ -362,6 +387,7 @@ get_begin(const char *link, uint64_t offset)
 	if (strlcpy(g.link, link, sizeof(g.link)) >= sizeof(g.link))
 		errx(1, "malformed link: too long");
 	g.offset = offset;
+	g.timeout = get_timeout;
 	kadipc_compose(ch, KADIPC_XFER_GET_BEGIN, 0, -1, &g, sizeof(g));
 	explicit_bzero(&g, sizeof(g));
 }
@@ -493,10 +519,7 @@ get_link(const char *link, const char *outpath, int force, int resume,
 			if (kadipc_recv_bytes(&m, &data, &len) == -1)
 				errx(1, "malformed data from kadmaster");
 			if (dir) {
-				if (len > meta.size - got)
-					errx(1, "more data than the file has");
-				memcpy(dbuf + got, data, len);
-				got += len;
+				get_append(dbuf, &got, meta.size, data, len);
 				break;
 			}
 			if (wlen + len > sizeof(wbuf) &&
@@ -526,6 +549,9 @@ get_link(const char *link, const char *outpath, int force, int resume,
 			if (depth == 0)
 				get_result(final, got, (uint64_t)have, 0);
 			return (0);
+		case KADIPC_XFER_INFO:
+			get_info(&m);
+			break;
 		case KADIPC_XFER_ERROR:
 		case KADIPC_CTL_ERROR:
 			/* what is written stays for the next get to resume */

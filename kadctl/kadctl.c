@@ -74,7 +74,7 @@ usage(void)
 	    "    status\n"
 	    "    metrics\n"
 	    "    put [-q] [-n name] file | -\n"
-	    "    get [-fq] [--no-resume] [-o path | -] link\n"
+	    "    get [-fq] [--no-resume] [--timeout s] [-o path | -] link\n"
 	    "    ls\n"
 	    "    unpin link\n"
 	    "    rm link\n"
@@ -373,10 +373,12 @@ cmd_transfer(int argc, char *argv[], const char *sock)
 {
 	static const struct option longopts[] = {
 		{ "no-resume", no_argument, NULL, 'R' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char	*errstr;
 	const char	*outpath = NULL, *name = NULL;
-	int		 c, force = 0, resume = 1, put;
+	int		 c, force = 0, resume = 1, put, timeout_set = 0;
 
 	put = strcmp(argv[0], "put") == 0;
 	optind = 1;
@@ -397,13 +399,22 @@ cmd_transfer(int argc, char *argv[], const char *sock)
 		case 'R':
 			resume = 0;
 			break;
+		case 'T':
+			get_timeout = (uint32_t)strtonum(optarg, 0,
+			    KADIPC_GET_TIMEOUT_MAX, &errstr);
+			if (errstr != NULL)
+				errx(1, "--timeout %s: %s (0..%d seconds)",
+				    optarg, errstr, KADIPC_GET_TIMEOUT_MAX);
+			timeout_set = 1;
+			break;
 		default:
 			usage();
 		}
 	}
 	if (optind != argc - 1)
 		usage();
-	if (put ? (force || outpath != NULL || !resume) : name != NULL)
+	if (put ? (force || outpath != NULL || !resume || timeout_set) :
+	    name != NULL)
 		usage();
 	if (!put && json_out && outpath != NULL && strcmp(outpath, "-") == 0)
 		errx(1, "-j and get -o -: standard output holds the file");

@@ -35,6 +35,7 @@ int	cmd_test_putdir(const char *, const char *);
 /* get.c */
 void	sanitize_name(const char *, char *, size_t);
 int	cmd_get(const char *, const char *, int, int);
+extern uint32_t	 get_timeout;	/* seconds a get looks for missing chunks */
 /* files.c */
 int	cmd_unpin(uint32_t, const char *);
 int	cmd_ls(void);

@@ -793,7 +793,7 @@ control_dispatch_crypt(struct kadipc_msg *m)
 			goto bad;
 		break;
 	case KADIPC_XFER_INFO:
-		if (c->state != CONN_UNPIN)
+		if (c->state != CONN_UNPIN && c->state != CONN_GET)
 			goto bad;
 		break;
 	case KADIPC_XFER_DONE:

@@ -56,7 +56,8 @@
  * XFER_FIND      316    ctl -> master -> crypt  kadipc_key            no  SHA-256 of a plaintext: XFER_LINK if
  *                                                                        the list has it, else XFER_DONE
  * XFER_RM        317    ctl -> master -> crypt  kadipc_link           no  [XFER_INFO,] XFER_DONE or XFER_ERROR
- * XFER_INFO      318    crypt -> master -> ctl  kadipc_text           no  one line for the user
+ * XFER_INFO      318    crypt -> master -> ctl  kadipc_text           no  one line for the user (unpin, rm;
+ *                                                                        a get: what it waits for)
  * XFER_PREFIX    319    crypt -> master -> ctl  kadipc_key            no  a resumed get: SHA-256 of the
  *                                                                        plaintext before the offset
  * CTL_STATUS     400    ctl -> master           empty                 no  CTL_TEXT..., CTL_END
@@ -458,12 +459,19 @@ struct kadipc_link {
 };
 _Static_assert(sizeof(struct kadipc_link) == KADIPC_LINK_MAX, "link");
 
-/* XFER_GET_BEGIN: the plaintext from offset on (a resumed get) */
+/*
+ * XFER_GET_BEGIN: the plaintext from offset on (a resumed get); a chunk
+ * the network does not have is looked for again, with backoff, for
+ * timeout seconds before the get fails.
+ */
+#define KADIPC_GET_TIMEOUT_MAX	86400
 struct kadipc_xfer_get {
 	char		link[KADIPC_LINK_MAX];
 	uint64_t	offset;		/* bytes the client already holds */
+	uint32_t	timeout;	/* seconds, 0..KADIPC_GET_TIMEOUT_MAX */
+	uint32_t	pad0;
 };
-_Static_assert(sizeof(struct kadipc_xfer_get) == KADIPC_LINK_MAX + 8,
+_Static_assert(sizeof(struct kadipc_xfer_get) == KADIPC_LINK_MAX + 16,
     "xfer_get");
 
 /* XFER_ENTRY: one file of kadcrypt's sealed list (kadctl ls) */

@@ -79,6 +79,7 @@ kadipc_recv_xfer_get(const struct kadipc_msg *m, struct kadipc_xfer_get *g)
 {
 	if (m->hdr.type != KADIPC_XFER_GET_BEGIN ||
 	    kadipc_msg_exact(m, g, sizeof(*g)) == -1 ||
+	    g->timeout > KADIPC_GET_TIMEOUT_MAX || g->pad0 != 0 ||
 	    memchr(g->link, '\0', sizeof(g->link)) == NULL)
 		return (bad());
 	return (0);

@@ -82,7 +82,7 @@ check "rm succeeds and drops the chunks" [ $r3 -eq 0 ] && \
 check "the store holds fewer chunks ($before -> $(status_field stored-chunks))" \
     [ "$(status_field stored-chunks)" -lt "$before" ]
 check "ls no longer lists it" sh -c "! '$KAD_BIN/kadctl' -s '$NODE_SOCK' ls | grep -q from-a-pipe"
-if kadctl get -q -o - "$link3" >"$T/gone.out" 2>"$T/gone.err"; then
+if kadctl get -q --timeout 2 -o - "$link3" >"$T/gone.out" 2>"$T/gone.err"; then
 	notok "get -o - of a removed file exits 0"
 else
 	ok "get -o - of a removed file exits non-zero: $(cat "$T/gone.err")"

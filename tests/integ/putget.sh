@@ -103,7 +103,10 @@ five=$(kadctl put -q $T/in/five)
 kill -TERM $NODE_PID; wait_exit $NODE_PID 15
 db=$T/n2/store/db/chunks.tch
 meta=$(printf kadstore | od -An -tx1 | tr -d ' \n')
-key=$(tchmgr list -px $db | tr -d ' ' | grep -iv "^$meta" | head -1)
+# a chunk's key is 32 bytes (64 hex digits); the meta and the file list's
+# records have other lengths
+key=$(tchmgr list -px $db | tr -d ' ' | grep -iv "^$meta" |
+    awk 'length($0) == 64' | head -1)
 val=$(tchmgr get -sx -px $db "$key" | tr -d ' \n')
 last=$(echo "$val" | tail -c 3)
 flip=$(printf '%02x' $(( 0x$last ^ 0xff )))
@@ -117,8 +120,8 @@ check "...and writes nothing" [ -z "$(ls -A $T/out)" ]
 kill -TERM $NODE_PID; wait_exit $NODE_PID 15
 tchmgr out -sx $db "$key"
 start_node n2
-check "a missing chunk fails the get" sh -c \
-    "! '$KAD_BIN/kadctl' -s $NODE_SOCK get -q -o $T/out '$five' 2>$T/err"
+check "a missing chunk fails the get (after --timeout 2)" sh -c \
+    "! '$KAD_BIN/kadctl' -s $NODE_SOCK get -q --timeout 2 -o $T/out '$five' 2>$T/err"
 check "...with one line on stderr: $(head -1 $T/err)" [ "$(wc -l <$T/err)" -eq 1 ]
 check "...and writes nothing" [ -z "$(ls -A $T/out)" ]
 
@@ -140,6 +143,6 @@ rm -rf $T/out/*
 check "the new file is whole" sh -c \
     "'$KAD_BIN/kadctl' -s $NODE_SOCK get -q -o $T/out '$twenty' >/dev/null"
 check "the evicted file is gone, with a clear error" sh -c \
-    "! '$KAD_BIN/kadctl' -s $NODE_SOCK get -q -o $T/out -f '$three' 2>$T/err"
+    "! '$KAD_BIN/kadctl' -s $NODE_SOCK get -q --timeout 2 -o $T/out -f '$three' 2>$T/err"
 check "unpin of a link that is not pinned here fails" sh -c \
     "! '$KAD_BIN/kadctl' -s $NODE_SOCK unpin '$five' 2>/dev/null"

@@ -745,8 +745,18 @@ test_xfer(void)
 	CHECK(kadipc_recv_xfer_get(&m, &g) == -1, "a get without a NUL in its "
 	    "link refused");
 	buf[3] = '\0';
-	CHECK(kadipc_recv_xfer_get(&m, &g) == 0 && strcmp(g.link, "kkk") == 0,
-	    "a get with its offset");
+	memset(buf + offsetof(struct kadipc_xfer_get, offset), 0, 16);
+	buf[offsetof(struct kadipc_xfer_get, timeout)] = 60;
+	CHECK(kadipc_recv_xfer_get(&m, &g) == 0 && strcmp(g.link, "kkk") == 0 &&
+	    g.timeout == 60, "a get with its offset and timeout");
+	g.timeout = KADIPC_GET_TIMEOUT_MAX + 1;
+	memcpy(buf, &g, sizeof(g));
+	CHECK(kadipc_recv_xfer_get(&m, &g) == -1, "a timeout over a day "
+	    "refused");
+	g.timeout = 1;
+	g.pad0 = 1;
+	memcpy(buf, &g, sizeof(g));
+	CHECK(kadipc_recv_xfer_get(&m, &g) == -1, "a non-zero pad refused");
 	m = msg(KADIPC_XFER_GET_BEGIN, sizeof(g) - 1);
 	CHECK(kadipc_recv_xfer_get(&m, &g) == -1, "a get one byte short");
 	/* a list entry: both strings terminated, flags known */

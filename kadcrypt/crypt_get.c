@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * kadcrypt's gets, unpins and rms: the fetch engine (fetch.c) walks a
+ * link's tree, chunk requests go to kadstore within the engine's window
+ * and verified plaintext to the master within the transfer window; an
+ * unpin or rm walks the index only and unpins or drops each key.
+ *
+ * A chunk the network does not have (kadstore's lookups found nobody
+ * holding it) is asked for again, 1 s later, then 2, 4 and 8 s, until
+ * the get's timeout: only then does the get fail, naming how many
+ * chunks it could not find; meanwhile XFER_INFO tells the user what it
+ * waits for.  Unpin and rm do not wait.
+ */
+#include <sys/types.h>
+
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kadipc.h"
+#include "kadipc_msg.h"
+#include "log.h"
+#include "kadcrypt.h"
+#include "fetch.h"
+#include "filelist.h"
+#include "crypt_xfer.h"
+
+/*
+ * A resumed get: the client holds the first x->skip bytes.  They are
+ * hashed, not sent; once they are past, XFER_PREFIX tells the client
+ * their SHA-256, which it checks against its partial file.  *off is
+ * where the bytes to send begin in buf.
+ */
+static void
+get_skip(struct xfer *x, const uint8_t *buf, size_t n, size_t *off)
+{
+	struct kadipc_key	 k;
+	size_t			 take;
+
+	*off = 0;
+	if (x->plain == NULL || x->prefix_sent)
+		return;
+	take = x->skip < n ? (size_t)x->skip : n;
+	if (take > 0 && crypt_sha256_update(x->plain, buf, take) == -1)
+		fatalx("%s: SHA-256", __func__);
+	x->skip -= take;
+	*off = take;
+	if (x->skip == 0) {
+		if (crypt_sha256_final(x->plain, k.key) == -1)
+			fatalx("%s: SHA-256", __func__);
+		x->prefix_sent = 1;
+		to_master(KADIPC_XFER_PREFIX, x->id, &k, sizeof(k));
+	}
+}
+
+/* The last word of an unpin or rm, once every reply is in. */
+static void
+unpin_finish(struct xfer *x)
+{
+	struct fl_entry		 e;
+	const struct fl_entry	*le;
+	ssize_t			 i;
+	const char		*name = "this link";
+
+	if ((i = crypt_list_find_link(x->link)) >= 0) {
+		le = crypt_list_entry((size_t)i);
+		name = le->name;
+	}
+	if (x->kind == XFER_UNPIN) {
+		if (x->unpin_missing > 0) {
+			xfer_fail(x, "%" PRIu64 " chunks of %s are not stored "
+			    "here", x->unpin_missing, name);
+			return;
+		}
+		if (x->unpin_done == 0)
+			xfer_info(x, "%s was not pinned here; nothing changed",
+			    name);
+		else
+			xfer_info(x, "unpinned %s (%" PRIu64 " chunks)", name,
+			    x->unpin_done);
+		if (i >= 0) {
+			e = *crypt_list_entry((size_t)i);
+			if (e.flags & KADIPC_LIST_F_PINNED) {
+				e.flags &= ~KADIPC_LIST_F_PINNED;
+				crypt_list_update((size_t)i, &e);
+			}
+			explicit_bzero(&e, sizeof(e));
+		}
+	} else {
+		xfer_info(x, "removed %s: %" PRIu64 " chunks dropped, %"
+		    PRIu64 " not stored here, %" PRIu64 " kept for another "
+		    "file", name, x->unpin_done, x->unpin_missing, x->rm_busy);
+		if (i >= 0)
+			crypt_list_remove((size_t)i);
+	}
+	to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
+	xfer_free(x);
+}
+
+void
+get_pump(struct xfer *x)
+{
+	struct kadipc_xfer_meta	 meta;
+	struct kadipc_key	 k;
+	struct iovec		 iov;
+	uint8_t			 buf[READ_CHUNK];
+	size_t			 n, off, used = 0;
+
+	memset(&meta, 0, sizeof(meta));
+	if (x->kind == XFER_GET && !x->meta_sent &&
+	    fetch_meta(x->fetch, &meta.size, meta.name,
+	    sizeof(meta.name)) == 1) {
+		x->meta_sent = 1;
+		meta.flags = fetch_is_dir(x->fetch) ? KADIPC_XFER_F_DIR : 0;
+		if (x->skip > meta.size) {
+			xfer_fail(x, "the partial file is longer than the "
+			    "file (%" PRIu64 " bytes); get it again without "
+			    "resuming", meta.size);
+			return;
+		}
+		to_master(KADIPC_XFER_META, x->id, &meta, sizeof(meta));
+	}
+	while (x->kind == XFER_GET && x->unacked < xfer_window &&
+	    (n = fetch_read(x->fetch, buf, sizeof(buf))) > 0) {
+		if (n > used)
+			used = n;
+		get_skip(x, buf, n, &off);
+		if (off == n)
+			continue;
+		to_master(KADIPC_XFER_DATA, x->id, buf + off, n - off);
+		x->unacked += n - off;
+		stat_get_bytes += n - off;
+	}
+	explicit_bzero(buf, used);
+	if (fetch_error(x->fetch) != NULL) {
+		xfer_fail(x, "%s", fetch_error(x->fetch));
+		return;
+	}
+	if (fetch_done(x->fetch)) {
+		if (x->outstanding > 0)
+			return;	/* stray replies still due; wait for them */
+		if (x->kind == XFER_UNPIN || x->kind == XFER_RM) {
+			unpin_finish(x);
+			return;
+		}
+		to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
+		xfer_free(x);
+		return;
+	}
+	memset(&k, 0, sizeof(k));
+	while (fetch_want(x->fetch, k.key) == 1) {
+		iov.iov_base = &k;
+		iov.iov_len = sizeof(k);
+		to_store(KADIPC_CHUNK_GET, x->id, &iov, 1);
+		x->outstanding++;
+	}
+}
+
+/* The walk of a get, an unpin or an rm, once the list allows. */
+void
+walk_start(struct xfer *x)
+{
+	const struct fl_entry	*e;
+	char			 err[KADIPC_TEXT_MAX];
+	ssize_t			 i;
+
+	if (x->kind != XFER_GET) {
+		if (!crypt_list_ready()) {
+			x->wait_list = 1;
+			return;
+		}
+		i = crypt_list_find_link(x->link);
+		e = i >= 0 ? crypt_list_entry((size_t)i) : NULL;
+		/* listed and unpinned: nothing to walk for */
+		if (x->kind == XFER_UNPIN && e != NULL &&
+		    !(e->flags & KADIPC_LIST_F_PINNED)) {
+			xfer_info(x, "%s was not pinned here; nothing changed",
+			    e->name);
+			to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
+			xfer_free(x);
+			return;
+		}
+		/* a file not listed may be pinned by an older kad */
+		x->rm_pin = e == NULL || (e->flags & KADIPC_LIST_F_PINNED);
+	}
+	if ((x->fetch = fetch_new(x->link, x->kind != XFER_GET, err,
+	    sizeof(err))) == NULL) {
+		xfer_fail(x, "%s", err);
+		return;
+	}
+	get_pump(x);
+}
+
+void
+get_begin(uint32_t id, struct kadipc_msg *m, enum xfer_kind kind)
+{
+	struct kadipc_xfer_get	 g;
+	struct kadipc_link	 l;
+	struct xfer		*x;
+
+	memset(&g, 0, sizeof(g));
+	if (kind == XFER_GET) {
+		if (kadipc_recv_xfer_get(m, &g) == -1)
+			fatalx("%s: bad XFER_GET_BEGIN", __func__);
+	} else {
+		if (kadipc_recv_link(m, &l) == -1)
+			fatalx("%s: bad link message", __func__);
+		memcpy(g.link, l.link, sizeof(g.link));
+		explicit_bzero(&l, sizeof(l));
+	}
+	x = xfer_new(id, kind);
+	strlcpy(x->link, g.link, sizeof(x->link));
+	x->timeout = g.timeout;
+	x->deadline = mono_ms() + (uint64_t)g.timeout * 1000;
+	x->info_at = 0;	/* the first wait is told at once */
+	explicit_bzero(&g.link, sizeof(g.link));
+	if (g.offset > 0) {
+		x->skip = g.offset;
+		if ((x->plain = crypt_sha256_new()) == NULL)
+			fatalx("%s: SHA-256", __func__);
+	}
+	walk_start(x);
+}
+
+/*
+ * Unpin and rm: the engine walks the index tree (fetching index chunks
+ * like a get), and each key it reports is unpinned (or dropped) in the
+ * store.
+ */
+static void
+unpin_keys(struct xfer *x)
+{
+	struct kadipc_chunk	 c;
+	struct iovec		 iov;
+	int			 is_index;
+
+	memset(&c, 0, sizeof(c));
+	while (fetch_next_key(x->fetch, c.key, &is_index) == 1) {
+		iov.iov_base = &c;
+		if (x->kind == XFER_RM) {
+			c.flags = x->rm_pin ? KADIPC_CHUNK_F_PIN : 0;
+			iov.iov_len = sizeof(c);
+			to_store(KADIPC_CHUNK_DROP, x->id, &iov, 1);
+		} else {
+			iov.iov_len = sizeof(c.key);
+			to_store(KADIPC_CHUNK_UNPIN, x->id, &iov, 1);
+		}
+		x->outstanding++;
+	}
+}
+
+static struct event	*ev_retry;
+
+void
+crypt_dispatch_init(struct event_base *base)
+{
+	if ((ev_retry = evtimer_new(base, crypt_retry_tick, NULL)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+}
+
+static void
+retry_arm(void)
+{
+	struct timeval	 tv = { 0, RETRY_TICK_MS * 1000 };
+
+	if (ev_retry != NULL && !evtimer_pending(ev_retry, NULL))
+		evtimer_add(ev_retry, &tv);
+}
+
+/* Not found: wait and ask again; 1 if it is to be waited for. */
+static int
+retry_add(struct xfer *x, const uint8_t key[KADIPC_KEY_LEN], uint64_t now)
+{
+	struct retry	*r;
+	size_t		 i;
+
+	if (x->kind != XFER_GET || now >= x->deadline)
+		return (0);
+	for (i = 0; i < x->nretries; i++)
+		if (memcmp(x->retries[i].key, key, KADIPC_KEY_LEN) == 0)
+			break;
+	if (i == x->nretries) {
+		if (x->nretries == x->retriescap) {
+			x->retriescap = x->retriescap ? x->retriescap * 2 : 16;
+			if ((r = reallocarray(x->retries, x->retriescap,
+			    sizeof(*r))) == NULL)
+				fatal("%s", __func__);
+			x->retries = r;
+		}
+		r = &x->retries[x->nretries++];
+		memcpy(r->key, key, KADIPC_KEY_LEN);
+		r->backoff = RETRY_FIRST_MS;
+	} else {
+		r = &x->retries[i];
+		r->backoff = r->backoff * 2 > RETRY_MAX_MS ? RETRY_MAX_MS :
+		    r->backoff * 2;
+	}
+	r->due = now + r->backoff;
+	stat_retries++;
+	retry_arm();
+	return (1);
+}
+
+/* A chunk that came after all: no longer waited for. */
+static void
+retry_drop(struct xfer *x, const uint8_t key[KADIPC_KEY_LEN])
+{
+	size_t	 i;
+
+	for (i = 0; i < x->nretries; i++)
+		if (memcmp(x->retries[i].key, key, KADIPC_KEY_LEN) == 0) {
+			x->retries[i] = x->retries[--x->nretries];
+			return;
+		}
+}
+
+/* The deadline has passed with key (and maybe more) not found: fail. */
+static void
+retry_give_up(struct xfer *x, const uint8_t key[KADIPC_KEY_LEN])
+{
+	size_t	 i, n = x->nretries;
+
+	for (i = 0; i < x->nretries; i++)
+		if (memcmp(x->retries[i].key, key, KADIPC_KEY_LEN) == 0)
+			break;
+	if (i == x->nretries)
+		n++;
+	/* fetch_missing names the chunk, and what it is */
+	(void)fetch_missing(x->fetch, key);
+	xfer_fail(x, "%zu chunks not found on the network in %u s; %s", n,
+	    x->timeout, fetch_error(x->fetch) != NULL ?
+	    fetch_error(x->fetch) : "");
+}
+
+/* Ask again for what is due; give up at the deadline.  0: x is gone. */
+static int
+retry_run(struct xfer *x, uint64_t now)
+{
+	struct kadipc_key	 k;
+	struct iovec		 iov;
+	size_t			 i, waiting = 0;
+
+	if (x->nretries == 0)
+		return (1);
+	if (now >= x->deadline) {
+		for (i = 0; i < x->nretries; i++)
+			if (x->retries[i].due != 0)
+				waiting++;
+		if (waiting > 0) {
+			retry_give_up(x, x->retries[0].key);
+			return (0);
+		}
+	}
+	for (i = 0; i < x->nretries; i++) {
+		if (x->retries[i].due == 0 || x->retries[i].due > now)
+			continue;
+		x->retries[i].due = 0;
+		memcpy(k.key, x->retries[i].key, sizeof(k.key));
+		iov.iov_base = &k;
+		iov.iov_len = sizeof(k);
+		to_store(KADIPC_CHUNK_GET, x->id, &iov, 1);
+		x->outstanding++;
+	}
+	if (now >= x->info_at + RETRY_INFO_MS) {
+		x->info_at = now;
+		xfer_info(x, "waiting for %zu chunks the network has not "
+		    "given yet; giving up in %llu s", x->nretries,
+		    (unsigned long long)((x->deadline - now + 999) / 1000));
+	}
+	return (1);
+}
+
+void
+crypt_retry_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	struct xfer	*x, *tmp;
+	uint64_t	 now = mono_ms();
+	int		 more = 0;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	TAILQ_FOREACH_SAFE(x, &xfers, entry, tmp)
+		if (retry_run(x, now) && x->nretries > 0)
+			more = 1;
+	if (more)
+		retry_arm();
+}
+
+void
+get_chunk(struct xfer *x, const struct kadipc_chunk_msg *c)
+{
+	if (x->outstanding == 0)
+		fatalx("%s: CHUNK_GET_RES with nothing pending", __func__);
+	x->outstanding--;
+	if (c->error == ENOENT) {
+		if (!retry_add(x, c->key, mono_ms())) {
+			if (x->kind == XFER_GET && x->timeout > 0) {
+				retry_give_up(x, c->key);
+				return;
+			}
+			fetch_missing(x->fetch, c->key);
+		}
+	} else if (c->error != 0) {
+		xfer_fail(x, "the store could not read a chunk: %s",
+		    strerror(c->error));
+		return;
+	} else {
+		if (x->nretries > 0)
+			retry_drop(x, c->key);
+		fetch_chunk(x->fetch, c->key, c->data, c->len);
+	}
+	if (x->kind == XFER_UNPIN || x->kind == XFER_RM)
+		unpin_keys(x);
+	x->dirty = 1;	/* pumped once per burst: crypt_store_batch */
+}
+
+/* An unpin's or an rm's answer for one chunk. */
+void
+unpin_reply(struct xfer *x, uint32_t type, const struct kadipc_chunk_msg *c)
+{
+	if ((type == KADIPC_CHUNK_UNPIN_RES ? XFER_UNPIN : XFER_RM) !=
+	    x->kind || x->outstanding == 0)
+		fatalx("%s: unexpected %s", __func__, kadipc_type_name(type));
+	x->outstanding--;
+	switch (c->error) {
+	case 0:
+		x->unpin_done++;
+		break;
+	case ENOENT:
+		x->unpin_missing++;
+		break;
+	case EALREADY:
+		if (type != KADIPC_CHUNK_UNPIN_RES)
+			goto bad;
+		x->unpin_already++;
+		break;
+	case EBUSY:
+		if (type != KADIPC_CHUNK_DROP_RES)
+			goto bad;
+		x->rm_busy++;
+		break;
+	default:
+	bad:
+		xfer_fail(x, "the store could not %s a chunk: %s",
+		    x->kind == XFER_RM ? "drop" : "unpin", strerror(c->error));
+		return;
+	}
+	x->dirty = 1;
+}
