@@ -175,6 +175,9 @@ const struct stat_def stat_defs[] = {
 	    "Plaintext bytes fetched and verified." },
 	{ "puts-deduplicated", C, N, "kadcrypt",
 	    "Puts answered with the link of a file already published." },
+	{ "chunk-retries", C, N, "kadcrypt",
+	    "Chunks a get asked for again after the network did not have "
+	    "them." },
 	{ "files-listed", G, N, "kadcrypt",
 	    "Files in the node's sealed file list (kadctl ls)." },
 	{ "list-records-bad", C, N, "kadcrypt",
