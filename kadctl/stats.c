@@ -96,6 +96,12 @@ const struct stat_def stat_defs[] = {
 	{ "stores-failed", C, N, "kadnet",
 	    "Store requests from peers the store did not commit (answered "
 	    "BUSY)." },
+	{ "busy-sent", C, N, "kadnet",
+	    "BUSY answers sent: a proved peer over its rate, or tables full "
+	    "(at most one a second a source)." },
+	{ "busy-received", C, N, "kadnet",
+	    "BUSY answers received: requests to ask again later or elsewhere."
+	    },
 	{ "net-queue", G, N, "kadnet",
 	    "Store and fetch requests from kadstore waiting now." },
 	{ "net-queue-full", C, N, "kadnet",

@@ -328,6 +328,9 @@ size_t		 lookup_mem(struct dht *);
 /* dht_serve.c */
 void		 serve_fv_done(struct dht *, const struct storeop *, int,
 		    const uint8_t *, size_t, uint64_t);
+#define DHT_BUSY_MS	200	/* retry hint when our own tables are full */
+void		 send_busy(struct dht *, const uint8_t [KRPC_TXID_LEN],
+		    const uint8_t *, const struct krpc_addr *, uint32_t);
 void		 serve_store_done(struct dht *, const struct storeop *, int,
 		    const uint8_t *, size_t, uint64_t);
 void		 serve_have_done(struct dht *, const struct storeop *, int,

@@ -160,6 +160,26 @@ serve_store_done(struct dht *d, const struct storeop *o, int stored,
 	dht_send_msg(d, &r, o->pub, &o->from);
 }
 
+/*
+ * BUSY: not now, ask again after retry ms (or someone else).  Only to
+ * a proved address, and 13 bytes: within the reply room of every
+ * request it may answer (not a PING's 12: a PING is never answered
+ * BUSY).
+ */
+void
+send_busy(struct dht *d, const uint8_t txid[KRPC_TXID_LEN],
+    const uint8_t *pub, const struct krpc_addr *to, uint32_t retry)
+{
+	struct krpc_msg	 r;
+
+	krpc_init(&r, KRPC_BUSY, txid);
+	retry = (retry + KRPC_BUSY_UNIT_MS - 1) / KRPC_BUSY_UNIT_MS;
+	r.retry = retry > UINT8_MAX ? UINT8_MAX : retry < 1 ? 1 :
+	    (uint8_t)retry;
+	d->st.busy_sent++;
+	dht_send_msg(d, &r, pub, to);
+}
+
 static void
 serve(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
     const struct krpc_addr *from, int validated, uint64_t now)
@@ -191,8 +211,12 @@ serve(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
 		break;
 	case KRPC_HAVE:
 		if ((o = dht_storeop_new(d, SO_SERVE_HAVE, m->target, now)) ==
-		    NULL)
-			break;	/* the asker times out and tries another */
+		    NULL) {
+			/* too many asked already: the asker tries later */
+			if (validated)
+				send_busy(d, m->txid, pub, from, DHT_BUSY_MS);
+			break;
+		}
 		memcpy(o->txid, m->txid, KRPC_TXID_LEN);
 		memcpy(o->pub, pub, KRPC_KEY_LEN);
 		o->from = *from;
@@ -208,6 +232,8 @@ serve(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
 static int
 reply_matches(uint8_t req, uint8_t rep)
 {
+	if (rep == KRPC_BUSY)
+		return (req != KRPC_PING);	/* never sent for a PING */
 	if (req == KRPC_FIND_VALUE)
 		return (rep == KRPC_VALUE || rep == KRPC_NODES);
 	if (req == KRPC_FIND_NODE)
@@ -264,6 +290,18 @@ handle_reply(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
 
 	/* what the request was for takes it from here */
 	h = d->rpc[pc.purpose];
+	if (m->type == KRPC_BUSY) {
+		/*
+		 * Alive, answering, and not able to now: the request ends
+		 * as a failure of the request, not of the peer (no strike,
+		 * no fail count); lookups and pushes go to others, and
+		 * kadstore and kadcrypt ask again later.
+		 */
+		d->st.busy_received++;
+		if (h->failed != NULL)
+			h->failed(d, &pc, now);
+		return;
+	}
 	if (h->reply != NULL)
 		h->reply(d, &pc, m, from, 1, now);
 }
@@ -277,6 +315,7 @@ dht_input(struct dht *d, const uint8_t pub[KRPC_KEY_LEN], int validated,
 	struct krpc_addr	 a;
 	struct rt_entry		*pingme;
 	enum krpc_err		 why;
+	uint32_t		 retry;
 	int			 r, drop;
 
 	ENTER(d);
@@ -326,6 +365,10 @@ dht_input(struct dht *d, const uint8_t pub[KRPC_KEY_LEN], int validated,
 		goto out;
 	default:
 		d->st.drop[DHT_DROP_RATELIMIT]++;
+		/* a proved peer hears why, once a second: no amplifier */
+		if (validated && m.type != KRPC_PING &&
+		    ratelimit_busy(d->rl, &a, now, &retry))
+			send_busy(d, m.txid, pub, &a, retry);
 		goto out;
 	}
 	/* a request over proved keys is as good as an answer: it lives */

@@ -468,6 +468,8 @@ net_stats(struct kad_stats *s)
 		kad_stats_add(s, "rpc-timeouts", ds->timeouts);
 		kad_stats_add(s, "stores-accepted", ds->stores_accepted);
 		kad_stats_add(s, "stores-failed", ds->stores_failed);
+		kad_stats_add(s, "busy-sent", ds->busy_sent);
+		kad_stats_add(s, "busy-received", ds->busy_received);
 		kad_stats_add(s, "net-queue", nqueue);
 		kad_stats_add(s, "net-queue-full", queue_full);
 		kad_stats_add(s, "drop-malformed",

@@ -40,6 +40,8 @@ const char *const krpc_typenames[KRPC_TYPE_MAX + 1] = {
 	[KRPC_HAVE_RES] = "HAVE_RES",
 	[KRPC_STORE] = "STORE",
 	[KRPC_STORE_RES] = "STORE_RES",
+	[11] = "reserved",
+	[KRPC_BUSY] = "BUSY",
 };
 
 /* A read cursor: p advances, left shrinks; callers check left first. */
@@ -277,6 +279,14 @@ rbody_store_res(struct rcur *c, struct krpc_msg *m)
 	return (KRPC_E_NONE);
 }
 
+static enum krpc_err
+rbody_busy(struct rcur *c, struct krpc_msg *m)
+{
+	if (ru8(c, &m->retry) == -1)
+		return (KRPC_E_SHORT);
+	return (KRPC_E_NONE);
+}
+
 static enum krpc_err (*const rbody[])(struct rcur *, struct krpc_msg *) = {
 	[KRPC_PING] = rbody_empty,
 	[KRPC_PONG] = rbody_empty,
@@ -288,6 +298,7 @@ static enum krpc_err (*const rbody[])(struct rcur *, struct krpc_msg *) = {
 	[KRPC_HAVE_RES] = rbody_have_res,
 	[KRPC_STORE] = rbody_store,
 	[KRPC_STORE_RES] = rbody_store_res,
+	[KRPC_BUSY] = rbody_busy,
 };
 
 int
@@ -439,6 +450,10 @@ krpc_encode(const struct krpc_msg *m, void *buf, size_t buflen)
 		if (m->status > KRPC_ST_MAX)
 			r = -1;
 		else if (wu8(&c, m->status) == -1)
+			r = -2;
+		break;
+	case KRPC_BUSY:
+		if (wu8(&c, m->retry) == -1)
 			r = -2;
 		break;
 	default:

@@ -47,7 +47,11 @@
 #define KRPC_HAVE_RES		8
 #define KRPC_STORE		9
 #define KRPC_STORE_RES		10
-#define KRPC_TYPE_MAX		10
+/* 11 is no type: BUSY answers any request, and has none of its own */
+#define KRPC_BUSY		12	/* "not now": retry after a while */
+#define KRPC_TYPE_MAX		12
+#define KRPC_BUSY_LEN		(KRPC_HDR_LEN + 1)	/* fits every room */
+#define KRPC_BUSY_UNIT_MS	100	/* retry is in tenths of a second */
 
 #define KRPC_IS_REQUEST(t)	(((t) & 1) != 0)
 
@@ -113,6 +117,8 @@ struct krpc_msg {
 	uint8_t		 status;
 	uint8_t		 flags;
 	uint8_t		 ncontacts;
+	uint8_t		 retry;		/* BUSY: ask again after retry *
+					   KRPC_BUSY_UNIT_MS */
 	struct krpc_contact contacts[KRPC_MAX_CONTACTS];
 	const uint8_t	*value;
 	uint16_t	 vlen;

@@ -33,6 +33,7 @@ struct rl_entry {
 	uint64_t	stamp;		/* last refill, also idleness */
 	uint64_t	strike_stamp;
 	uint64_t	banned_until;
+	uint64_t	busy_stamp;	/* last BUSY told, 0: never */
 	uint32_t	tokens;		/* milli-tokens */
 	uint32_t	strikes;
 };
@@ -329,6 +330,24 @@ ratelimit_check(struct ratelimit *rl, const struct krpc_addr *a,
 	e->tokens -= RL_MILLI;
 	rl->gtokens -= RL_MILLI;
 	return (RL_OK);
+}
+
+int
+ratelimit_busy(struct ratelimit *rl, const struct krpc_addr *a,
+    uint64_t now, uint32_t *retry_ms)
+{
+	struct rl_entry	*e;
+	uint64_t	 ms;
+
+	if ((e = lookup(rl, a, now, 0)) == NULL ||
+	    (e->busy_stamp != 0 && now < e->busy_stamp + RL_BUSY_MS))
+		return (0);
+	e->busy_stamp = now;
+	/* a milli-token a ms for every request a second of its rate */
+	ms = e->tokens >= RL_MILLI ? 0 :
+	    (RL_MILLI - e->tokens + rl->cf.rate - 1) / rl->cf.rate;
+	*retry_ms = ms < RL_BUSY_MIN_MS ? RL_BUSY_MIN_MS : (uint32_t)ms;
+	return (1);
 }
 
 void

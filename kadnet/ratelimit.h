@@ -46,6 +46,14 @@ int		 ratelimit_check(struct ratelimit *, const struct krpc_addr *,
 /* addr misbehaved (malformed, over its rate, bad token ...). */
 void		 ratelimit_strike(struct ratelimit *, const struct krpc_addr *,
 		    uint64_t now);
+/*
+ * A limited source may be told BUSY (and when to come back, in
+ * *retry_ms) at most once every RL_BUSY_MS: 1 if now, 0 if not.
+ */
+#define RL_BUSY_MS	1000
+#define RL_BUSY_MIN_MS	100	/* the least "retry after" told */
+int		 ratelimit_busy(struct ratelimit *, const struct krpc_addr *,
+		    uint64_t now, uint32_t *retry_ms);
 int		 ratelimit_banned(struct ratelimit *, const struct krpc_addr *,
 		    uint64_t now);
 /* Bytes the table holds. */

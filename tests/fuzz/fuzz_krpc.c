@@ -32,6 +32,8 @@ static const uint8_t	answers[KRPC_TYPE_MAX + 1][2] = {
 	[KRPC_VALUE] = { KRPC_FIND_VALUE, KRPC_FIND_VALUE },
 	[KRPC_HAVE_RES] = { KRPC_HAVE, KRPC_HAVE },
 	[KRPC_STORE_RES] = { KRPC_STORE, KRPC_STORE },
+	/* BUSY answers any request but PING: the smallest rooms */
+	[KRPC_BUSY] = { KRPC_HAVE, KRPC_STORE },
 };
 
 static int

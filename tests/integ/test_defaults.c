@@ -140,6 +140,9 @@ table(void)
 	say("10", "| rate limit per source / global | %s/s burst %s / "
 	    "%s/s burst %s |", th(rc.rate), th(rc.burst), th(rc.grate),
 	    th(rc.gburst));
+	say("10", "| BUSY answers to one source; retry-after least, tables "
+	    "full | one per %d ms; %d ms, %d ms |", RL_BUSY_MS,
+	    RL_BUSY_MIN_MS, DHT_BUSY_MS);
 	say("10", "| rate-limit table | @RL_ENTRIES0@ entries, growing to "
 	    "%u |", rc.slots);
 	say("10", "| ban | %u strikes (1 forgiven per %s): %u minutes |",

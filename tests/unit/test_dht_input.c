@@ -203,6 +203,100 @@ rules_ratelimit(void)
 	CHECK(c.n == 1, "another source is still answered");
 }
 
+/*
+ * BUSY: a proved peer over its rate hears it once (not once a request),
+ * with when to come back; one whose address is not proved, or a PING,
+ * never does (no amplifier).  A BUSY answer to our own request ends it
+ * without a mark against the peer.
+ */
+static int
+count_type(size_t from, uint8_t type, struct krpc_msg *last)
+{
+	struct krpc_msg	 m;
+	enum krpc_err	 why;
+	size_t		 i;
+	int		 n = 0;
+
+	for (i = from; i < c.n; i++)
+		if (krpc_decode(c.buf[i], c.len[i], &m, &why) == 0 &&
+		    m.type == type) {
+			n++;
+			if (last != NULL)
+				*last = m;
+		}
+	return (n);
+}
+
+static void
+rules_busy(void)
+{
+	struct krpc_msg	 m, b;
+	enum krpc_err	 why;
+	uint8_t		 pq[32], idq[32], t[32], bb[KRPC_MAX_MSG];
+	uint64_t	 s0, r0, to0;
+	size_t		 i, bl;
+	ssize_t		 k;
+
+	mkkey(pq, idq);
+	memset(t, 0x5c, sizeof(t));
+	c.n = 0;
+	s0 = st->busy_sent;
+	len = mkmsg(buf, KRPC_FIND_NODE, txid, t);
+	for (i = 0; i < 30; i++)
+		input(d, pq, 1, buf, len, 0x0a00000b, 11);
+	CHECK(count_type(0, KRPC_NODES, NULL) == 20 &&
+	    count_type(0, KRPC_BUSY, &b) == 1 && st->busy_sent == s0 + 1,
+	    "a proved peer over its rate: 20 answers, then one BUSY for the "
+	    "ten over (%d NODES, %d BUSY)", count_type(0, KRPC_NODES, NULL),
+	    count_type(0, KRPC_BUSY, NULL));
+	CHECK(memcmp(b.txid, txid, 8) == 0 && b.retry >= 1,
+	    "the BUSY answers that request, retry after %u ms",
+	    b.retry * KRPC_BUSY_UNIT_MS);
+	c.n = 0;
+	for (i = 0; i < 30; i++)
+		input(d, pq, 0, buf, len, 0x0a00000c, 12);
+	CHECK(count_type(0, KRPC_BUSY, NULL) == 0, "an unproved source over "
+	    "its rate: no BUSY");
+	c.n = 0;
+	len = mkmsg(buf, KRPC_PING, txid, NULL);
+	for (i = 0; i < 30; i++)
+		input(d, pq, 1, buf, len, 0x0a00000d, 13);
+	CHECK(count_type(0, KRPC_BUSY, NULL) == 0 &&
+	    count_type(0, KRPC_PONG, NULL) == 20, "PINGs over the rate: "
+	    "never BUSY");
+	now += 2000;	/* the limits refill */
+
+	/* our FIND_NODE answered BUSY: no mark against the peer */
+	if (join_contact(d, &c, pq, 0x0a010e0e, 14) == -1) {
+		CHECK(0, "a contact to ask");
+		return;
+	}
+	r0 = st->busy_received;
+	to0 = st->timeouts;
+	i = c.n;
+	(void)dht_lookup(d, idq, 99, now);	/* it is the closest */
+	for (k = -1; i < c.n; i++)
+		if (krpc_decode(c.buf[i], c.len[i], &m, &why) == 0 &&
+		    m.type == KRPC_FIND_NODE &&
+		    c.to[i].sin_addr.s_addr == htonl(0x0a010e0e)) {
+			k = (ssize_t)i;
+			break;
+		}
+	CHECK(k >= 0, "the lookup asks the contact");
+	if (k < 0)
+		return;
+	krpc_init(&b, KRPC_BUSY, m.txid);
+	b.retry = 5;
+	bl = (size_t)krpc_encode(&b, bb, sizeof(bb));
+	input(d, pq, 1, bb, bl, 0x0a010e0e, 14);
+	CHECK(st->busy_received == r0 + 1 && st->timeouts == to0 &&
+	    contact_at(d, idq, pq, 0x0a010e0e, 14),
+	    "its BUSY is taken: counted, no timeout, still a good contact");
+	input(d, pq, 1, bb, bl, 0x0a010e0e, 14);
+	CHECK(st->busy_received == r0 + 1, "a second copy is unsolicited");
+	len = mkmsg(buf, KRPC_PING, txid, NULL);
+}
+
 /* HAVE asks the store; STORE needs a proved address */
 static void
 rules_store(void)
@@ -421,6 +515,7 @@ test_input_rules(void)
 	rules_malformed();
 	rules_replies();
 	rules_ratelimit();
+	rules_busy();
 	rules_store();
 	rules_strikes();
 	rules_reenter();
