@@ -275,6 +275,7 @@ conf_apply_size(struct master_conf *c, int k, const char *value,
 			return (-1);
 		}
 		c->storage_limit = v;
+		c->storage_limit_set = 1;
 		return (0);
 	case K_UPLOAD:
 		/* kadnet's UPLOAD_MIN_RATE and UPLOAD_MAX_RATE */
@@ -464,7 +465,15 @@ conf_print(const struct master_conf *c, int fd)
 		dprintf(fd, "listen %s\n", c->listen[i]);
 	for (i = 0; i < c->nbootstrap; i++)
 		dprintf(fd, "bootstrap %s\n", c->bootstrap[i]);
-	dprintf(fd, "storage-limit %" PRIu64 "\n", c->storage_limit);
+	/* a default is a comment: read back, it must stay a default */
+	if (c->storage_limit_set)
+		dprintf(fd, "storage-limit %" PRIu64 "\n", c->storage_limit);
+	else if (c->storage_limit_how[0] != '\0')
+		dprintf(fd, "# storage-limit %" PRIu64 " (default: %s)\n",
+		    c->storage_limit, c->storage_limit_how);
+	else
+		dprintf(fd, "# storage-limit (default: a share of the free "
+		    "space, fixed at first start)\n");
 	dprintf(fd, "upload-limit %" PRIu64 "\n", c->upload_limit);
 	dprintf(fd, "replicas %u\n", c->replicas);
 	dprintf(fd, "sync-interval %u\n", c->sync_ms);

@@ -25,6 +25,11 @@
 #define KAD_DEFAULT_WINDOW	(8 * 1024 * 1024)
 #define KAD_MAX_BOOTSTRAP	64
 #define KAD_MAX_LISTEN		4
+/* the default storage-limit: a share of the free space, within bounds */
+#define KAD_LIMIT_PERCENT	10
+#define KAD_LIMIT_MIN		(64ULL << 20)
+#define KAD_LIMIT_MAX		(64ULL << 30)
+#define KAD_LIMIT_FILE		"storage-limit"
 
 struct kad_addr {
 	struct sockaddr_storage	 ss;
@@ -43,6 +48,8 @@ struct master_conf {
 	char		 bootstrap[KAD_MAX_BOOTSTRAP][128];
 	int		 nbootstrap;
 	uint64_t	 storage_limit;		/* 0: unlimited */
+	int		 storage_limit_set;	/* by kad.conf or -o */
+	char		 storage_limit_how[2 * PATH_MAX + 128]; /* or how found */
 	uint64_t	 upload_limit;		/* bytes/s, 0: unlimited */
 	unsigned int	 replicas;
 	unsigned int	 sync_ms;

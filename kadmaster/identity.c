@@ -37,8 +37,8 @@
 #define NODE_KEY_TMP	"node-key.tmp"
 #define NODE_ID_V1	"node-id"
 
-static int
-read_small(const char *path, char *buf, size_t bufsz)
+int
+master_read_small(const char *path, char *buf, size_t bufsz)
 {
 	ssize_t	 n;
 	int	 fd;
@@ -55,8 +55,8 @@ read_small(const char *path, char *buf, size_t bufsz)
 }
 
 /* Write via a temporary file and rename, so a crash leaves old or new. */
-static int
-write_small(const char *path, const char *text)
+int
+master_write_small(const char *path, const char *text)
 {
 	char	 tmp[PATH_MAX];
 	size_t	 len = strlen(text);
@@ -89,7 +89,7 @@ identity_new_port(const char *datadir, struct identity *id)
 	path_join(path, sizeof(path), datadir, "port");
 	id->port = 1025 + arc4random_uniform(65535 - 1025 + 1);
 	snprintf(buf, sizeof(buf), "%u\n", id->port);
-	if (write_small(path, buf) == -1) {
+	if (master_write_small(path, buf) == -1) {
 		log_warn("%s", path);
 		return (-1);
 	}
@@ -199,7 +199,7 @@ identity_load(const char *datadir, struct identity *id)
 
 	/* UDP port */
 	path_join(path, sizeof(path), datadir, "port");
-	if (read_small(path, buf, sizeof(buf)) == 0) {
+	if (master_read_small(path, buf, sizeof(buf)) == 0) {
 		id->port = strtonum(buf, 1025, 65535, &errstr);
 		if (errstr != NULL) {
 			log_warnx("%s: port \"%s\" is %s (1025..65535)", path,

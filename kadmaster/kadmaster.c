@@ -585,6 +585,8 @@ main(int argc, char *argv[])
 		exit(1);
 	conf_finish(&conf);
 	if (noaction) {
+		if (limit_default(&conf, 0) == -1)
+			exit(1);
 		if (conf.verbose)
 			conf_print(&conf, STDOUT_FILENO);
 		fprintf(stderr, "configuration OK\n");
@@ -598,8 +600,13 @@ main(int argc, char *argv[])
 	notify_init();		/* before the workers, who must not inherit it */
 	make_datadir(conf.datadir);
 	datadir_lock(conf.datadir);	/* before the socket or any file */
-	if (identity_load(conf.datadir, &ident) == -1)
+	if (identity_load(conf.datadir, &ident) == -1 ||
+	    limit_default(&conf, 1) == -1)
 		exit(1);
+	if (!conf.storage_limit_set)
+		log_info("storage-limit %llu (default: %s)",
+		    (unsigned long long)conf.storage_limit,
+		    conf.storage_limit_how);
 	open_udp();
 	control_init(&conf);
 	if (!conf.debug && daemon(1, 0) == -1)

@@ -33,6 +33,11 @@ int	 identity_load(const char *datadir, struct identity *);
 int	 identity_new_port(const char *datadir, struct identity *);
 int	 identity_key_saved(const char *datadir, struct identity *,
 	    const struct kadipc_crypt_identity_res *);
+int	 master_read_small(const char *path, char *, size_t);
+int	 master_write_small(const char *path, const char *);
+
+/* limit.c */
+int	 limit_default(struct master_conf *, int save);
 
 /* lock.c */
 void	 datadir_lock(const char *datadir);

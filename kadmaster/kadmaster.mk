@@ -5,5 +5,5 @@ BINS		+= kadmaster
 SBIN_BINS	+= kadmaster
 kadmaster_SRCS	:= kadmaster/kadmaster.c kadmaster/config.c \
 		   kadmaster/identity.c kadmaster/spawn.c kadmaster/control.c \
-		   kadmaster/lock.c kadmaster/notify.c
+		   kadmaster/lock.c kadmaster/notify.c kadmaster/limit.c
 kadmaster_PKGS	:=

@@ -210,6 +210,8 @@ spawn_one(const struct master_conf *c, enum kad_proc p, int *fds, int nfds)
 		    (unsigned long long)c->storage_limit);
 		argv[argc++] = "-l";
 		argv[argc++] = limit;
+		if (!c->storage_limit_set)
+			argv[argc++] = "-t";
 	}
 	argv[argc++] = "-r";
 	argv[argc++] = root;

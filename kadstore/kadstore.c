@@ -54,6 +54,7 @@ main(int argc, char *argv[])
 		fatalx("store path too long");
 	memset(&sc, 0, sizeof(sc));
 	sc.limit = w.limit;
+	sc.tune_nolimit = w.limit_default;
 	if ((s = store_open(dbdir, &sc)) == NULL)
 		fatalx("cannot open the store in %s", dbdir);
 	store_routes_open(dbdir);

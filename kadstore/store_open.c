@@ -428,6 +428,9 @@ tuning(struct store *s, const struct store_conf *conf)
 	uint64_t	 limit = s->st.limit;
 	uint64_t	 x;
 
+	if (conf != NULL && conf->tune_nolimit)
+		limit = 0;
+
 	if (conf != NULL && conf->bnum > 0)
 		s->bnum = conf->bnum;
 	else if (limit == 0)

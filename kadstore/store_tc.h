@@ -40,6 +40,12 @@ struct store_conf {
 	uint64_t	limit;	/* storage-limit in payload bytes, 0: none */
 	int64_t		bnum;	/* hash buckets, <= 0: ~2x limit/1 KiB */
 	/*
+	 * The limit is kadmaster's default, not the operator's: tune as
+	 * without one, so a default node keeps the bucket array (and
+	 * resident memory) it had when the default was no limit.
+	 */
+	int		tune_nolimit;
+	/*
 	 * <= 0: reserved mode where the filesystem allows it (ext2/3/4,
 	 * XFS, tmpfs on Linux): TC maps its bucket array only, disk space
 	 * is reserved ahead of its writes.  Elsewhere, or > 0: mapped mode

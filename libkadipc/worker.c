@@ -23,7 +23,7 @@
 __attribute__((__noreturn__)) static void
 usage(enum kad_proc p)
 {
-	fprintf(stderr, "usage: %s [-dv] [-l limit] -r root -u user\n"
+	fprintf(stderr, "usage: %s [-dtv] [-l limit] -r root -u user\n"
 	    "(started by kadmaster, not by hand)\n", kad_procnames[p]);
 	exit(1);
 }
@@ -38,7 +38,7 @@ kad_worker_init(struct kad_worker *w, enum kad_proc p, int nchans, int argc,
 
 	memset(w, 0, sizeof(*w));
 	w->proc = p;
-	while ((ch = getopt(argc, argv, "dl:r:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "dl:r:tu:v")) != -1) {
 		switch (ch) {
 		case 'd':
 			w->debug = 1;
@@ -51,6 +51,9 @@ kad_worker_init(struct kad_worker *w, enum kad_proc p, int nchans, int argc,
 			break;
 		case 'r':
 			w->root = optarg;
+			break;
+		case 't':
+			w->limit_default = 1;
 			break;
 		case 'u':
 			w->user = optarg;

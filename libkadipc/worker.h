@@ -19,6 +19,7 @@ struct kad_worker {
 	const char	*root;		/* chroot directory when root */
 	const char	*user;		/* unprivileged user when root */
 	uint64_t	 limit;		/* -l: kadstore's storage-limit */
+	int		 limit_default;	/* -t: that limit is the default */
 };
 
 /*
