@@ -118,7 +118,7 @@ remove_stale(const char *dir)
 		if (strncmp(d->d_name, PARTIAL_PREFIX,
 		    sizeof(PARTIAL_PREFIX) - 1) != 0 ||
 		    fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISREG(st.st_mode) ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 		    st.st_mtime > time(NULL) - PARTIAL_STALE)
 			continue;
 		if (unlinkat(dfd, d->d_name, 0) == 0 && !quiet)
@@ -157,29 +157,47 @@ partial_paths(const char *dir, const char *link, char *part, char *state,
 	explicit_bzero(md, sizeof(md));
 }
 
+/*
+ * A file of ours alone: our uid, one link, nobody else may read or
+ * write it.  Anything else in a partial file's place (a file another
+ * user made, a hard link) is never written to, resumed or removed.
+ */
+static int
+private_file(const struct stat *st)
+{
+	return (S_ISREG(st->st_mode) && st->st_uid == geteuid() &&
+	    st->st_nlink == 1 && (st->st_mode & 077) == 0);
+}
+
 /* The length of a partial file we may resume, or 0 (then it is new). */
 static off_t
 partial_open(const char *part, const char *state, const char *rec,
     int resume, int *fdp)
 {
-	struct stat	 st;
+	struct stat	 st, sst;
 	char		 buf[128];
 	ssize_t		 n;
-	int		 fd, sfd;
+	int		 fd, sfd, old = 0;
 
-	if ((fd = open(part, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0600)) == -1)
-		err(1, "%s", part);
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1)
-		errx(1, "%s: another kadctl get of this link writes it", part);
+	if ((fd = open(part, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1) {
+		if (errno != EEXIST || (fd = open(part, O_RDWR | O_NOFOLLOW |
+		    O_CLOEXEC)) == -1)
+			err(1, "%s", part);
+		old = 1;
+	}
 	if (fstat(fd, &st) == -1)
 		err(1, "%s", part);
+	if (!private_file(&st))
+		errx(1, "%s: not a file of this user's alone (owner, links or "
+		    "mode); not touched, get elsewhere", part);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1)
+		errx(1, "%s: another kadctl get of this link writes it", part);
 	*fdp = fd;
-	if (!S_ISREG(st.st_mode))
-		errx(1, "%s: not a regular file", part);
-	if (resume && st.st_size > 0 &&
+	if (old && resume && st.st_size > 0 &&
 	    (sfd = open(state, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) != -1) {
-		n = read(sfd, buf, sizeof(buf) - 1);
+		n = fstat(sfd, &sst) == 0 && private_file(&sst) ?
+		    read(sfd, buf, sizeof(buf) - 1) : -1;
 		close(sfd);
 		if (n > 0 && (buf[n] = '\0', strcmp(buf, rec) == 0))
 			return (st.st_size);
@@ -187,7 +205,11 @@ partial_open(const char *part, const char *state, const char *rec,
 	/* new, or not ours to trust: start over */
 	if (ftruncate(fd, 0) == -1)
 		err(1, "%s", part);
-	if ((sfd = open(state, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	if (lstat(state, &sst) == 0 && !private_file(&sst))
+		errx(1, "%s: not a file of this user's alone; not touched",
+		    state);
+	(void)unlink(state);
+	if ((sfd = open(state, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1 ||
 	    write(sfd, rec, strlen(rec)) != (ssize_t)strlen(rec) ||
 	    close(sfd) == -1)
@@ -377,8 +399,8 @@ get_append(uint8_t *buf, uint64_t *got, uint64_t size, const uint8_t *data,
 	*got += len;
 }
 
-/* Ask for the file from offset on (a resumed get). */
-static void
+/* Ask for the file from offset on; 1 if there is nothing to prove. */
+static int
 get_begin(const char *link, uint64_t offset)
 {
 	struct kadipc_xfer_get	 g;
@@ -390,6 +412,7 @@ get_begin(const char *link, uint64_t offset)
 	g.timeout = get_timeout;
 	kadipc_compose(ch, KADIPC_XFER_GET_BEGIN, 0, -1, &g, sizeof(g));
 	explicit_bzero(&g, sizeof(g));
+	return (offset == 0);
 }
 
 static int	get_link(const char *, const char *, int, int,
@@ -403,16 +426,16 @@ static int	get_link(const char *, const char *, int, int,
  */
 static void
 get_tree(const char *link, uint8_t *buf, size_t len, const char *final,
-    int force, int resume, const struct dl_entry *want, int depth,
-    uint64_t *total)
+    int force, int resume, const struct dl_entry *want, int depth)
 {
 	struct dl_entry	*e;
 	struct stat	 st;
 	const char	*why;
 	char		 sub[PATH_MAX];
+	uint64_t	 total = 0;
 	size_t		 n, i;
 	mode_t		 mask;
-	int		 k;
+	int		 k, made;
 
 	if (dl_parse(buf, len, &e, &n, &why) == -1)
 		errx(1, "%s: a hostile directory listing: %s", final, why);
@@ -430,21 +453,27 @@ get_tree(const char *link, uint8_t *buf, size_t len, const char *final,
 	ancestors[depth] = link;
 	mask = umask(022);
 	umask(mask);
-	if (mkdir(final, 0700) == -1 && (errno != EEXIST || !force ||
-	    lstat(final, &st) == -1 || !S_ISDIR(st.st_mode)))
+	if (!(made = mkdir(final, 0700) == 0) && (errno != EEXIST || !force))
 		err(1, "%s", final);
-	*total = 0;
 	for (i = 0; i < n; i++) {
+		/* a directory of ours alone, each time: never a planted link */
+		if (lstat(final, &st) == -1 || !S_ISDIR(st.st_mode) ||
+		    st.st_uid != geteuid() || (st.st_mode & 022) != 0)
+			errx(1, "%s: not a directory of this user's alone; "
+			    "nothing written into it", final);
 		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", final,
 		    e[i].name) >= sizeof(sub))
 			errx(1, "%s: path too long", final);
 		(void)get_link(e[i].link, sub, force, resume, &e[i], depth + 1);
-		*total += e[i].size;
+		total += e[i].size;
 	}
-	if (chmod(final, ((want != NULL ? want->mode : 0777) | 0700) &
-	    ~mask) == -1)
+	/* the listing's mode, on what we made: not on what was there */
+	if (made && chmod(final, ((want != NULL ? want->mode : 0777) |
+	    0700) & ~mask) == -1)
 		warn("chmod %s", final);
 	freezero(e, n * sizeof(*e));
+	if (depth == 0)
+		get_result(final, total, 0, files_got);
 }
 
 /*
@@ -473,16 +502,17 @@ get_link(const char *link, const char *outpath, int force, int resume,
 	uint8_t			 prefix[32], theirs[32], *dbuf = NULL;
 	const uint8_t		*data;
 	size_t			 wlen = 0, len;
-	uint64_t		 got = 0, total;
+	uint64_t		 got = 0;
 	off_t			 have = 0;
 	int			 fd = -1, tostdout, meta_seen = 0, dir = 0;
+	int			 proved;	/* the partial file's start */
 
 	fd = (tostdout = outpath != NULL && strcmp(outpath, "-") == 0) ?
 	    STDOUT_FILENO : -1;
 	if (!tostdout)
 		have = get_partial(link, outpath, resume, depth == 0, part,
 		    state, prefix, &fd);
-	get_begin(link, (uint64_t)have);
+	proved = get_begin(link, (uint64_t)have);
 	for (;;) {
 		next_msg(&m, 0);
 		switch (m.hdr.type) {
@@ -512,10 +542,11 @@ get_link(const char *link, const char *outpath, int force, int resume,
 				errx(1, "unexpected prefix from kadmaster");
 			if (memcmp(prefix, theirs, sizeof(prefix)) != 0)
 				prefix_differs(part, state);
+			proved = 1;
 			break;
 		case KADIPC_XFER_DATA:
-			if (!meta_seen)
-				errx(1, "data before metadata from kadmaster");
+			if (!meta_seen || !proved)
+				errx(1, "data before metadata or proof");
 			if (kadipc_recv_bytes(&m, &data, &len) == -1)
 				errx(1, "malformed data from kadmaster");
 			if (dir) {
@@ -531,13 +562,11 @@ get_link(const char *link, const char *outpath, int force, int resume,
 			progress(got, 0);
 			break;
 		case KADIPC_XFER_DONE:
-			if (!meta_seen)
-				errx(1, "done before metadata from kadmaster");
+			if (!meta_seen || !proved || got != meta.size)
+				errx(1, "kadmaster ended the get early");
 			if (dir) {
 				get_tree(link, dbuf, got, final, force, resume,
-				    want, depth, &total);
-				if (depth == 0)
-					get_result(final, total, 0, files_got);
+				    want, depth);
 				return (0);
 			}
 			if (flush_out(fd, wbuf, &wlen) == -1)

@@ -151,6 +151,7 @@ part="$T/out/.kad-get-$(echo "$h" | cut -c 1-32)"
 printf 'kadctl partial get 1\nlink-hash %s\n' "$(echo "$h" | cut -c 33-64)" \
     >"$part.state"
 head -c 4096 /dev/urandom >"$part"
+chmod 600 "$part" "$part.state"
 if ctl get get -q -o "$T/out" "$big" >/dev/null 2>"$T/bad.err"; then
 	notok "a partial file with other bytes is resumed"
 else
@@ -158,6 +159,16 @@ else
 fi
 check "and removed" [ ! -e "$part" ] && [ ! -e "$part.state" ]
 check "and nothing was saved under the file's name" [ ! -e "$saved" ]
+# a partial file others may write is not ours to resume, nor to touch
+head -c 4096 /dev/urandom >"$part"
+chmod 644 "$part"
+if ctl get get -q -o "$T/out" "$big" >/dev/null 2>"$T/shared.err"; then
+	notok "a partial file others may read is resumed or overwritten"
+else
+	ok "a partial file others may read is left alone: $(cat "$T/shared.err")"
+fi
+check "and is still there, untouched" [ "$(stat -c %s "$part")" = 4096 ]
+rm -f "$part" "$part.state"
 saved=$(ctl get get -q --no-resume -o "$T/out" "$big")
 check "--no-resume starts over and gets the file" cmp -s "$T/big" "$saved"
 # stale partial files go
