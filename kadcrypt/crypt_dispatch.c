@@ -350,7 +350,7 @@ list_answer(struct xfer *x)
 	}
 	if (crypt_list_mac(x->find, mac) == -1)
 		fatalx("%s: HMAC", __func__);
-	if ((i = crypt_list_find_mac(mac)) >= 0) {
+	if ((i = crypt_list_find_mac(mac, x->name)) >= 0) {
 		memset(&l, 0, sizeof(l));
 		strlcpy(l.link, crypt_list_entry((size_t)i)->link,
 		    sizeof(l.link));
@@ -434,7 +434,8 @@ static const struct kad_worker_ops crypt_ops = {
 static void
 xfer_begin(struct kadipc_msg *m)
 {
-	struct xfer	*x;
+	struct kadipc_xfer_find	 f;
+	struct xfer		*x;
 
 	switch (m->hdr.type) {
 	case KADIPC_XFER_PUT_BEGIN:
@@ -456,8 +457,10 @@ xfer_begin(struct kadipc_msg *m)
 		break;
 	default:
 		x = xfer_new(m->hdr.peerid, XFER_FIND);
-		if (kadipc_recv_hash(m, x->find) == -1)
+		if (kadipc_recv_xfer_find(m, &f) == -1)
 			fatalx("%s: bad XFER_FIND", __func__);
+		memcpy(x->find, f.hash, sizeof(x->find));
+		strlcpy(x->name, f.name, sizeof(x->name));
 		list_answer(x);
 		break;
 	}

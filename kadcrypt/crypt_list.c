@@ -248,15 +248,21 @@ crypt_list_entry(size_t i)
 	return (i < n ? &ents[i] : NULL);
 }
 
-/* The newest pinned file with this keyed hash, or -1. */
+/*
+ * The newest pinned file, not a directory's listing, with this keyed
+ * hash and this name (its link carries the name it was published
+ * under: a put under another name is a new file), or -1.
+ */
 ssize_t
-crypt_list_find_mac(const uint8_t mac[CRYPT_HASH_LEN])
+crypt_list_find_mac(const uint8_t mac[CRYPT_HASH_LEN], const char *name)
 {
 	size_t	 i;
 
 	for (i = n; i-- > 0; )
 		if ((ents[i].flags & KADIPC_LIST_F_PINNED) &&
-		    crypt_memeq(ents[i].mac, mac, CRYPT_HASH_LEN))
+		    !(ents[i].flags & KADIPC_LIST_F_DIR) &&
+		    crypt_memeq(ents[i].mac, mac, CRYPT_HASH_LEN) &&
+		    strcmp(ents[i].name, name) == 0)
 			return ((ssize_t)i);
 	return (-1);
 }

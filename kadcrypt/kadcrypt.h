@@ -33,7 +33,7 @@ int	crypt_list_ready(void);		/* 0: loading, wait for loaded */
 void	crypt_list_reply(uint32_t, const struct kadipc_chunk_msg *);
 size_t	crypt_list_count(void);
 const struct fl_entry *crypt_list_entry(size_t);
-ssize_t	crypt_list_find_mac(const uint8_t [32]);
+ssize_t	crypt_list_find_mac(const uint8_t [32], const char *);
 ssize_t	crypt_list_find_link(const char *);
 int	crypt_list_mac(const uint8_t [32], uint8_t [32]);
 int	crypt_list_add(const struct fl_entry *);	/* -1: full */

@@ -88,14 +88,16 @@ put_result(const char *link, const char *name, uint64_t size, int dedup)
  * 0.  The hash goes to kadcrypt, which compares keyed hashes only.
  */
 static int
-put_find(int fd, const char *path, struct kadipc_link *l)
+put_find(int fd, const char *path, const char *name, struct kadipc_link *l)
 {
-	struct kadipc_key	 k;
+	struct kadipc_xfer_find	 f;
 	struct kadipc_msg	 m;
 
-	if (sha256_fd(fd, -1, k.key) == -1)
+	memset(&f, 0, sizeof(f));
+	if (sha256_fd(fd, -1, f.hash) == -1)
 		err(1, "%s", path);
-	kadipc_compose(ch, KADIPC_XFER_FIND, 0, -1, &k, sizeof(k));
+	strlcpy(f.name, name, sizeof(f.name));
+	kadipc_compose(ch, KADIPC_XFER_FIND, 0, -1, &f, sizeof(f));
 	next_msg(&m, 0);
 	switch (m.hdr.type) {
 	case KADIPC_XFER_DONE:
@@ -139,7 +141,7 @@ put_stream(int fd, const char *what, const char *name, int dir,
 		    KADIPC_NAME_MAX - 1);
 	/* a listing is never matched: a file with its bytes is no directory */
 	*size = xb.size;
-	if (!dir && S_ISREG(st.st_mode) && put_find(fd, what, l) == 1)
+	if (!dir && S_ISREG(st.st_mode) && put_find(fd, what, xb.name, l) == 1)
 		return (1);
 	kadipc_compose(ch, KADIPC_XFER_PUT_BEGIN, 0, -1, &xb, sizeof(xb));
 	progress_start(xb.size, 0);

@@ -423,17 +423,17 @@ ctl_get(struct ctl_conn *c, struct kadipc_msg *m)
 static int
 ctl_list(struct ctl_conn *c, struct kadipc_msg *m)
 {
-	struct kadipc_key	 k;
+	struct kadipc_xfer_find	 f;
 
 	if (c->state != CONN_IDLE)
 		return (-1);
 	if (m->hdr.type == KADIPC_XFER_FIND) {
-		if (kadipc_recv_hash(m, k.key) == -1)
+		if (kadipc_recv_xfer_find(m, &f) == -1)
 			return (-1);
 		c->state = CONN_FIND;
 		conn_new_xfer(c);
-		master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, &k,
-		    sizeof(k));
+		master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, &f,
+		    sizeof(f));
 		return (0);
 	}
 	if (kadipc_recv_empty(m) == -1)

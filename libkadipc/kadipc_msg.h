@@ -53,8 +53,9 @@
  *                                                                        follows a good one
  * XFER_LS        314    ctl -> master -> crypt  empty                 no  XFER_ENTRY..., XFER_DONE
  * XFER_ENTRY     315    crypt -> master -> ctl  kadipc_list_entry     no  one file of the sealed list
- * XFER_FIND      316    ctl -> master -> crypt  kadipc_key            no  SHA-256 of a plaintext: XFER_LINK if
- *                                                                        the list has it, else XFER_DONE
+ * XFER_FIND      316    ctl -> master -> crypt  kadipc_xfer_find      no  SHA-256 of a plaintext and its name:
+ *                                                                        XFER_LINK if the list has both, else
+ *                                                                        XFER_DONE
  * XFER_RM        317    ctl -> master -> crypt  kadipc_link           no  [XFER_INFO,] XFER_DONE or XFER_ERROR
  * XFER_INFO      318    crypt -> master -> ctl  kadipc_text           no  one line for the user (unpin, rm;
  *                                                                        a get: what it waits for)
@@ -474,6 +475,14 @@ struct kadipc_xfer_get {
 _Static_assert(sizeof(struct kadipc_xfer_get) == KADIPC_LINK_MAX + 16,
     "xfer_get");
 
+/* XFER_FIND: a file about to be put, by its SHA-256 and the name it gets */
+struct kadipc_xfer_find {
+	uint8_t		hash[KADIPC_KEY_LEN];
+	char		name[KADIPC_NAME_MAX];
+};
+_Static_assert(sizeof(struct kadipc_xfer_find) == KADIPC_KEY_LEN +
+    KADIPC_NAME_MAX, "xfer_find");
+
 /* XFER_ENTRY: one file of kadcrypt's sealed list (kadctl ls) */
 #define KADIPC_LIST_F_PINNED	0x00000001	/* its chunks are pinned here */
 #define KADIPC_LIST_F_DIR	0x00000002	/* a directory listing */
@@ -569,8 +578,10 @@ int	kadipc_recv_xfer_get(const struct kadipc_msg *,
 	    struct kadipc_xfer_get *);
 int	kadipc_recv_list_entry(const struct kadipc_msg *,
 	    struct kadipc_list_entry *);
-/* XFER_FIND, XFER_PREFIX */
+/* XFER_PREFIX */
 int	kadipc_recv_hash(const struct kadipc_msg *, uint8_t [KADIPC_KEY_LEN]);
+int	kadipc_recv_xfer_find(const struct kadipc_msg *,
+	    struct kadipc_xfer_find *);
 /* XFER_ERROR, XFER_INFO, CTL_ERROR, CTL_BOOTSTRAP */
 int	kadipc_recv_text(const struct kadipc_msg *, struct kadipc_text *);
 int	kadipc_recv_ctl_test_sandbox(const struct kadipc_msg *,

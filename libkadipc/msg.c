@@ -82,7 +82,7 @@ static const struct kadipc_type_info catalogue[] = {
 	FIXED(CRYPT_IDENTITY_RES, struct kadipc_crypt_identity_res, D(C, M)),
 	EMPTY(XFER_LS, D(T, M) | D(M, C)),
 	FIXED(XFER_ENTRY, struct kadipc_list_entry, D(C, M) | D(M, T)),
-	FIXED(XFER_FIND, struct kadipc_key, D(T, M) | D(M, C)),
+	FIXED(XFER_FIND, struct kadipc_xfer_find, D(T, M) | D(M, C)),
 	FIXED(XFER_RM, struct kadipc_link, D(T, M) | D(M, C)),
 	FIXED(XFER_INFO, struct kadipc_text, D(C, M) | D(M, T)),
 	FIXED(XFER_PREFIX, struct kadipc_key, D(C, M) | D(M, T)),

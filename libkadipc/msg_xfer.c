@@ -101,9 +101,18 @@ kadipc_recv_list_entry(const struct kadipc_msg *m, struct kadipc_list_entry *e)
 int
 kadipc_recv_hash(const struct kadipc_msg *m, uint8_t hash[KADIPC_KEY_LEN])
 {
-	if ((m->hdr.type != KADIPC_XFER_FIND &&
-	    m->hdr.type != KADIPC_XFER_PREFIX) ||
+	if (m->hdr.type != KADIPC_XFER_PREFIX ||
 	    kadipc_msg_exact(m, hash, KADIPC_KEY_LEN) == -1)
+		return (bad());
+	return (0);
+}
+
+int
+kadipc_recv_xfer_find(const struct kadipc_msg *m, struct kadipc_xfer_find *f)
+{
+	if (m->hdr.type != KADIPC_XFER_FIND ||
+	    kadipc_msg_exact(m, f, sizeof(*f)) == -1 ||
+	    memchr(f->name, '\0', sizeof(f->name)) == NULL)
 		return (bad());
 	return (0);
 }

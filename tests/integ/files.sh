@@ -24,6 +24,10 @@ check "and stores nothing again ($(status_field pinned-chunks) pinned)" \
     [ "$(status_field pinned-chunks)" = "$pinned" ]
 check "the list still has one file" [ "$(kadctl ls | wc -l)" -eq 1 ]
 check "the dedup is counted" [ "$(status_field puts-deduplicated)" -eq 1 ]
+renamed=$(kadctl put -q -n renamed-copy "$T/secret-name-a")
+check "the same bytes under another name are a new file (its link names it)" \
+    [ -n "$renamed" ] && [ "$renamed" != "$link" ]
+kadctl rm "$renamed" >/dev/null
 cp "$T/secret-name-a" "$T/other-name"
 printf x >>"$T/other-name"
 link2=$(kadctl put -q "$T/other-name")

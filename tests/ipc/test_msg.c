@@ -716,6 +716,7 @@ test_xfer(void)
 	struct kadipc_link	 l;
 	struct kadipc_xfer_get	 g;
 	struct kadipc_list_entry e;
+	struct kadipc_xfer_find	 xf;
 	struct kadipc_xfer_begin xb;
 	struct kadipc_msg	 m;
 	uint8_t			 hash[32];
@@ -776,8 +777,16 @@ test_xfer(void)
 	buf[offsetof(struct kadipc_list_entry, flags)] = 0x04;
 	CHECK(kadipc_recv_list_entry(&m, &e) == -1, "an entry with an unknown "
 	    "flag refused");
-	m = msg(KADIPC_XFER_FIND, 32);
-	CHECK(kadipc_recv_hash(&m, hash) == 0, "XFER_FIND: a hash");
+	memset(buf, 'n', sizeof(struct kadipc_xfer_find));
+	m = msg(KADIPC_XFER_FIND, sizeof(struct kadipc_xfer_find));
+	CHECK(kadipc_recv_xfer_find(&m, &xf) == -1, "XFER_FIND without a NUL "
+	    "in its name refused");
+	buf[sizeof(struct kadipc_xfer_find) - 1] = '\0';
+	CHECK(kadipc_recv_xfer_find(&m, &xf) == 0, "XFER_FIND: a hash and a "
+	    "name");
+	CHECK(kadipc_recv_hash(&m, hash) == -1, "XFER_FIND is no bare hash");
+	m = msg(KADIPC_XFER_PREFIX, 32);
+	CHECK(kadipc_recv_hash(&m, hash) == 0, "XFER_PREFIX: a hash");
 	m = msg(KADIPC_XFER_PREFIX, 31);
 	CHECK(kadipc_recv_hash(&m, hash) == -1, "XFER_PREFIX one byte short");
 	m = msg(KADIPC_XFER_LINK, 32);
