@@ -8,8 +8,8 @@
  * a chunk with h copies is lost when all h holders are among the dead,
  * which for K dead out of N happens with probability
  * C(N-h, K-h) / C(N, K), and a file of C chunks is whole when none of
- * them is lost (docs/SCALE.md).  Then, for PERIODS migration periods,
- * the share of the surviving chunks back on all their closest live
+ * them is lost (docs/SCALE.md).  Then, at each quarter of the first
+ * migration period and after the second and third, the share of the surviving chunks back on all their closest live
  * nodes.
  */
 #include <math.h>
@@ -22,7 +22,6 @@
 #include "tests/sim/kadsim.h"
 
 #define MAXH	64
-#define PERIODS	3	/* migration periods the repair is followed for */
 
 /* Chunks with a live copy anywhere, and files with every chunk so. */
 static void
@@ -78,7 +77,7 @@ survives(const uint8_t key[KAD_ID_LEN])
  */
 static void
 repaired(uint8_t (*keys)[KAD_ID_LEN], const uint8_t *alive, size_t n,
-    unsigned period)
+    const char *period)
 {
 	size_t	 i, surv = 0, placed = 0;
 	char	 key[64];
@@ -90,7 +89,7 @@ repaired(uint8_t (*keys)[KAD_ID_LEN], const uint8_t *alive, size_t n,
 		placed += net_copies(keys[i], opt.sim.replicas) ==
 		    opt.sim.replicas;
 	}
-	snprintf(key, sizeof(key), "period-%u-surviving-on-all-%u-closest-pct",
+	snprintf(key, sizeof(key), "%s-surviving-on-all-%u-closest-pct",
 	    period, opt.sim.replicas);
 	out(key, "%.3f (%zu of %zu)", surv ? 100.0 * (double)placed /
 	    (double)surv : 0.0, placed, surv);
@@ -144,6 +143,7 @@ scn_durability(void)
 	uint8_t		(*keys)[KAD_ID_LEN];
 	unsigned	*copies, p;
 	uint8_t		*alive;
+	char		 when[32];
 	size_t		 n, i, killed, tot = 0;
 	int		 x, h[MAXH];
 	uint64_t	 t0;
@@ -182,17 +182,22 @@ scn_durability(void)
 	for (i = 0; i < n; i++)
 		alive[i] = (uint8_t)survives(keys[i]);
 
-	/* one migration period, then a minute for the last transfers */
+	/* quarters of one migration period, then a minute more */
 	t0 = sim_now_us();
-	sim_run_until(t0 + (uint64_t)opt.sim.migrate_ms * 1000 + 60000000);
+	for (p = 1; p <= 4; p++) {
+		sim_run_until(t0 + (uint64_t)opt.sim.migrate_ms * 250 * p +
+		    (p == 4 ? 60000000 : 0));
+		snprintf(when, sizeof(when), "period-%.2f", p / 4.0);
+		repaired(keys, alive, n, when);
+	}
 	out("repair-sim-minutes", "%.0f",
 	    (double)(sim_now_us() - t0) / 60e6);
 	count(keys, "after-repair");
-	repaired(keys, alive, n, 1);
-	for (p = 2; p <= PERIODS; p++) {
+	for (p = 2; p <= 3; p++) {
 		sim_run_until(t0 + (uint64_t)opt.sim.migrate_ms * 1000 * p +
 		    60000000);
-		repaired(keys, alive, n, p);
+		snprintf(when, sizeof(when), "period-%u", p);
+		repaired(keys, alive, n, when);
 	}
 	free(keys);
 	free(copies);
