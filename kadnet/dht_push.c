@@ -60,21 +60,33 @@ push_active(struct dht *d, const uint8_t key[KAD_ID_LEN])
 	return (x != NULL && memcmp(x->key, key, KAD_ID_LEN) == 0);
 }
 
-/* How many known, not bad, contacts are closer to key than we are. */
+/*
+ * How many contacts closer to key than we are show a sign of life: no
+ * request to them unanswered since they last answered (fails 0) and
+ * heard from within DHT_LIVE_MS.  A contact counts as bad only after
+ * RT_MAX_FAILS timeouts, and after a mass loss nobody may have asked the
+ * dead ones anything yet: counted, they made a live replica target take
+ * itself for a far one and refuse the STORE that repairs a chunk, and a
+ * holder push a chunk away instead of re-replicating it.  Counting a
+ * live but quiet contact out costs less: one copy too many, which
+ * migration moves on.
+ */
 size_t
 push_closer_count(struct dht *d, const uint8_t key[KAD_ID_LEN], size_t max,
     uint64_t now)
 {
 	struct rt_entry	*out[DHT_MAX_REPLICAS * 2];
-	size_t		 n, i;
+	size_t		 n, i, c = 0;
 
-	if (max > DHT_MAX_REPLICAS * 2)
-		max = DHT_MAX_REPLICAS * 2;
-	n = routing_closest(d->rt, key, d->cf.families, 0, now, out, max);
-	for (i = 0; i < n; i++)
+	n = routing_closest(d->rt, key, d->cf.families, 0, now, out,
+	    DHT_MAX_REPLICAS * 2);
+	for (i = 0; i < n && c < max; i++) {
 		if (kad_id_cmpdist(out[i]->id, d->id, key) >= 0)
 			break;
-	return (i);
+		if (out[i]->fails == 0 && now - out[i]->seen < DHT_LIVE_MS)
+			c++;
+	}
+	return (c);
 }
 
 static int
