@@ -516,6 +516,7 @@ dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 	d->rpc = rpc_handlers;
 	d->so = so_handlers;
 	RB_INIT(&d->searches);
+	d->push_lookup = lookup_push;
 	RB_INIT(&d->pushes);
 	RB_INIT(&d->pushkeys);
 	RB_INIT(&d->storeops);

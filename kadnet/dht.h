@@ -167,6 +167,8 @@ struct dht_stats {
 	uint64_t	searches, pushes, stores_accepted;
 	uint64_t	stores_failed;	/* the store did not commit a peer's */
 	uint64_t	busy_sent, busy_received;	/* BUSY answers */
+	uint64_t	push_lookups;	/* a push looked its key up first */
+	uint64_t	push_unplaced;	/* replications short of their copies */
 	/* chunk lookups that found the value, by duration in ms (the last
 	 * slot counts DHT_GET_MS_MAX and longer) */
 	uint64_t	get_ms[DHT_GET_MS_MAX + 1];

@@ -33,6 +33,7 @@
 #define DHT_MIGRATE_SOON	(30 * 1000)	/* after a new neighbour */
 #define PUSH_MAXTRY		3	/* next hops tried by one forward */
 #define PUSH_SPARES		8	/* replica targets beyond replicas-1 */
+#define DHT_LIVE_MS		(15 * 60 * 1000) /* heard since: alive */
 #define DHT_MAX_BOOT		8	/* bootstrap addresses remembered */
 #define DHT_BOOT_WAIT_MIN	(2 * 1000)	/* first retry of a bootstrap */
 #define DHT_BOOT_WAIT_MAX	(60 * 1000)	/* ... doubling up to this */
@@ -121,6 +122,7 @@ struct rpc_handler {
 #define S_LOOKUP		1	/* dht_lookup */
 #define S_GET			2	/* dht_get */
 #define S_INTERNAL		3	/* bootstrap, bucket refresh */
+#define S_PUSH			4	/* a push's lookup of its key */
 
 struct dsearch {
 	RB_ENTRY(dsearch)	 entry;
@@ -158,6 +160,7 @@ struct push {
 	/* a migration scan started it */
 	uint8_t			 migrate;
 	uint8_t			 stored;	/* our store has it */
+	uint8_t			 looked;	/* a lookup of key ran for it */
 	uint8_t			 ntried;
 	uint8_t			 tried[PUSH_MAXTRY][KAD_ID_LEN];
 	uint16_t		 ntargets, nopen, nok;
@@ -251,6 +254,10 @@ struct dht {
 	uint8_t			 scan_after[KAD_ID_LEN];
 	uint64_t		 migrate_next;
 	int			 busy;
+	/* dht_lookup.c's lookup for a push (dht_push.c is below it) */
+	int			(*push_lookup)(struct dht *,
+				    const uint8_t [KAD_ID_LEN], uint32_t,
+				    uint64_t);
 	struct dht_stats	 st;
 };
 
@@ -307,6 +314,8 @@ struct push	*push_new(struct dht *, const uint8_t [KAD_ID_LEN],
 		    const uint8_t *, size_t, uint8_t);
 int		 push_active(struct dht *, const uint8_t [KAD_ID_LEN]);
 void		 push_forward_next(struct dht *, struct push *, uint64_t);
+void		 push_lookup_done(struct dht *, uint32_t,
+		    const struct krpc_contact *, size_t, uint64_t);
 void		 push_free_all(struct dht *);
 void		 push_scan_issue(struct dht *, uint64_t);
 void		 push_scan_keys(struct dht *, const uint8_t (*)[KAD_ID_LEN],
@@ -324,6 +333,8 @@ int		 lookup_start(struct dht *, const uint8_t [KAD_ID_LEN], uint8_t,
 		    uint8_t, uint64_t, uint64_t);
 void		 lookup_free_all(struct dht *);
 size_t		 lookup_mem(struct dht *);
+int		 lookup_push(struct dht *, const uint8_t [KAD_ID_LEN], uint32_t,
+		    uint64_t);
 
 /* dht_serve.c */
 void		 serve_fv_done(struct dht *, const struct storeop *, int,

@@ -97,7 +97,8 @@ search_finish(struct dht *d, struct dsearch *ds, const uint8_t *value,
 		ev.value = value;
 		ev.vlen = value != NULL ? vlen : 0;
 		d->io.event(d->io.arg, &ev);
-	}
+	} else if (purpose == S_PUSH)
+		push_lookup_done(d, (uint32_t)ev.cookie, nodes, n, now);
 }
 
 int
@@ -301,6 +302,14 @@ lookup_get_done(struct dht *d, const struct storeop *o, int found,
 		memcpy(ev.key, o->key, KAD_ID_LEN);
 		d->io.event(d->io.arg, &ev);
 	}
+}
+
+/* A push asks where its key's closest nodes are (d->push_lookup). */
+int
+lookup_push(struct dht *d, const uint8_t key[KAD_ID_LEN], uint32_t pid,
+    uint64_t now)
+{
+	return (lookup_start(d, key, KRPC_FIND_NODE, S_PUSH, pid, now));
 }
 
 void

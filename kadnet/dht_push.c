@@ -27,6 +27,7 @@
 
 static void	push_finish(struct dht *, struct push *, int, uint64_t);
 static void	push_scan_continue(struct dht *, uint64_t);
+static int	push_placed(struct dht *, const struct push *);
 
 static int
 push_cmp(struct push *a, struct push *b)
@@ -48,6 +49,15 @@ push_key_cmp(struct push *a, struct push *b)
 
 RB_GENERATE_STATIC(pktree, push, kentry, push_key_cmp)
 
+static struct push *
+push_get(struct dht *d, uint32_t pid)
+{
+	struct push	key;
+
+	key.pid = pid;
+	return (RB_FIND(ptree, &d->pushes, &key));
+}
+
 /* Is a push of key under way? */
 int
 push_active(struct dht *d, const uint8_t key[KAD_ID_LEN])
@@ -60,21 +70,33 @@ push_active(struct dht *d, const uint8_t key[KAD_ID_LEN])
 	return (x != NULL && memcmp(x->key, key, KAD_ID_LEN) == 0);
 }
 
-/* How many known, not bad, contacts are closer to key than we are. */
+/*
+ * How many contacts closer to key than we are show a sign of life: no
+ * request to them unanswered since they last answered (fails 0) and
+ * heard from within DHT_LIVE_MS.  A contact counts as bad only after
+ * RT_MAX_FAILS timeouts, and after a mass loss nobody may have asked the
+ * dead ones anything yet: counted, they made a live replica target take
+ * itself for a far one and refuse the STORE that repairs a chunk, and a
+ * holder push a chunk away instead of re-replicating it.  Counting a
+ * live but quiet contact out costs less: one copy too many, which
+ * migration moves on.
+ */
 size_t
 push_closer_count(struct dht *d, const uint8_t key[KAD_ID_LEN], size_t max,
     uint64_t now)
 {
 	struct rt_entry	*out[DHT_MAX_REPLICAS * 2];
-	size_t		 n, i;
+	size_t		 n, i, c = 0;
 
-	if (max > DHT_MAX_REPLICAS * 2)
-		max = DHT_MAX_REPLICAS * 2;
-	n = routing_closest(d->rt, key, d->cf.families, 0, now, out, max);
-	for (i = 0; i < n; i++)
+	n = routing_closest(d->rt, key, d->cf.families, 0, now, out,
+	    DHT_MAX_REPLICAS * 2);
+	for (i = 0; i < n && c < max; i++) {
 		if (kad_id_cmpdist(out[i]->id, d->id, key) >= 0)
 			break;
-	return (i);
+		if (out[i]->fails == 0 && now - out[i]->seen < DHT_LIVE_MS)
+			c++;
+	}
+	return (c);
 }
 
 static int
@@ -227,15 +249,36 @@ push_become_closest(struct dht *d, struct push *x, uint64_t now)
 		if (!push_spare(d, x, now))
 			break;
 	if (x->nopen == 0)
-		push_finish(d, x, 0, now);
+		push_finish(d, x, push_placed(d, x) ? 0 : -1, now);
 }
 
-/* Send the chunk one step closer to its key, or keep it here. */
+/* Forward x to the given node; 0 if the HAVE went out. */
+static int
+push_forward_to(struct dht *d, struct push *x, const uint8_t *id,
+    const uint8_t *pub, const struct krpc_addr *addr, uint64_t now)
+{
+	memcpy(x->tried[x->ntried++], id, KAD_ID_LEN);
+	memcpy(x->t[0].id, id, KAD_ID_LEN);
+	memcpy(x->t[0].pub, pub, KRPC_KEY_LEN);
+	x->t[0].addr = *addr;
+	x->t[0].state = PT_HAVE;
+	x->ntargets = 1;
+	return (send_have(d, x, 0, now));
+}
+
+/*
+ * Send the chunk one step closer to its key, or keep it here.  Knowing
+ * nobody closer is not enough to keep it when our table may be blind
+ * to the key's branch (routing_unexplored): a late joiner that had met
+ * only the nodes around itself took itself for the closest of keys
+ * anywhere.  Then a lookup of the key goes first, once per push.
+ */
 void
 push_forward_next(struct dht *d, struct push *x, uint64_t now)
 {
 	struct rt_entry	*out[PUSH_MAXTRY + 1];
 	size_t		 n, i;
+	int		 closer = 0;
 
 	if (x->ntried < PUSH_MAXTRY) {
 		n = routing_closest(d->rt, x->key, d->cf.families, 0, now, out,
@@ -243,20 +286,63 @@ push_forward_next(struct dht *d, struct push *x, uint64_t now)
 		for (i = 0; i < n; i++) {
 			if (kad_id_cmpdist(out[i]->id, d->id, x->key) >= 0)
 				break;	/* not closer than us */
+			closer = 1;
 			if (push_tried(x, out[i]->id))
 				continue;
-			memcpy(x->tried[x->ntried++], out[i]->id, KAD_ID_LEN);
-			memcpy(x->t[0].id, out[i]->id, KAD_ID_LEN);
-			memcpy(x->t[0].pub, out[i]->pub, KRPC_KEY_LEN);
-			x->t[0].addr = out[i]->addr;
-			x->t[0].state = PT_HAVE;
-			x->ntargets = 1;
-			if (send_have(d, x, 0, now) == 0)
+			if (push_forward_to(d, x, out[i]->id, out[i]->pub,
+			    &out[i]->addr, now) == 0)
 				return;
 			break;
 		}
 	}
+	if (!closer && !x->looked && routing_unexplored(d->rt, x->key)) {
+		x->looked = 1;
+		d->st.push_lookups++;
+		if (d->push_lookup(d, x->key, x->pid, now) == 0)
+			return;	/* push_lookup_done goes on (x may be gone) */
+	}
 	push_become_closest(d, x, now);
+}
+
+/* The lookup push_forward_next asked for found these nodes. */
+void
+push_lookup_done(struct dht *d, uint32_t pid, const struct krpc_contact *c,
+    size_t n, uint64_t now)
+{
+	struct push	*x;
+	size_t		 i;
+
+	if ((x = push_get(d, pid)) == NULL)
+		return;
+	for (i = 0; i < n && x->ntried < PUSH_MAXTRY; i++) {
+		if (kad_id_cmpdist(c[i].id, d->id, x->key) >= 0)
+			break;
+		if (!push_tried(x, c[i].id) && push_forward_to(d, x, c[i].id,
+		    c[i].pub, &c[i].addr, now) == 0)
+			return;
+	}
+	push_become_closest(d, x, now);
+}
+
+/*
+ * Did a replication place the chunk?  Our copy and at least half of
+ * the replicas-1 others it aims for (4 of 7 by default: a majority of
+ * the 8 copies), or half of the targets we could find in a network too
+ * small for replicas.  Targets that all refuse (BUSY: each knows many
+ * nodes closer to the key) mean we are not where the key belongs, and
+ * a PUT must not report a copy in the wrong place as published.
+ */
+static int
+push_placed(struct dht *d, const struct push *x)
+{
+	unsigned	want = d->cf.replicas - 1;
+
+	if (x->ntargets < want)
+		want = x->ntargets;
+	if (x->nok >= (want + 1) / 2)
+		return (1);
+	d->st.push_unplaced++;
+	return (0);
 }
 
 static void
@@ -292,7 +378,7 @@ push_replica_done(struct dht *d, struct push *x, uint16_t idx, int ok,
 	else
 		(void)push_spare(d, x, now);
 	if (x->nopen == 0)
-		push_finish(d, x, 0, now);
+		push_finish(d, x, push_placed(d, x) ? 0 : -1, now);
 }
 
 static void
@@ -350,15 +436,6 @@ push_target_failed(struct dht *d, struct push *x, uint16_t idx, uint64_t now)
 		push_forward_next(d, x, now);
 	} else
 		push_replica_done(d, x, idx, 0, now);
-}
-
-static struct push *
-push_get(struct dht *d, uint32_t pid)
-{
-	struct push	key;
-
-	key.pid = pid;
-	return (RB_FIND(ptree, &d->pushes, &key));
 }
 
 /* An answer to one of a push's requests. */

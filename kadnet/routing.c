@@ -52,61 +52,6 @@ struct routing {
 #define RT_BLOB_COUNT	4	/* ... then a 32-bit count */
 #define RT_BLOB_REC	52	/* key 32, family 1, pad 1, port 2, ip 16 */
 
-/* Eight bytes at a time: the first word almost always decides. */
-int
-kad_id_cmpdist(const uint8_t a[KAD_ID_LEN], const uint8_t b[KAD_ID_LEN],
-    const uint8_t target[KAD_ID_LEN])
-{
-	size_t		i;
-	uint64_t	t, da, db;
-
-	for (i = 0; i < KAD_ID_LEN; i += 8) {
-		t = be64dec(target + i);
-		da = be64dec(a + i) ^ t;
-		db = be64dec(b + i) ^ t;
-		if (da != db)
-			return (da < db ? -1 : 1);
-	}
-	return (0);
-}
-
-int
-kad_id_eq(const uint8_t a[KAD_ID_LEN], const uint8_t b[KAD_ID_LEN])
-{
-	uint64_t	x, y;
-
-	/* ids are uniform: the first word tells almost every pair apart */
-	memcpy(&x, a, sizeof(x));
-	memcpy(&y, b, sizeof(y));
-	return (x == y && memcmp(a, b, KAD_ID_LEN) == 0);
-}
-
-unsigned
-kad_id_cpl(const uint8_t a[KAD_ID_LEN], const uint8_t b[KAD_ID_LEN])
-{
-	size_t		i;
-	unsigned	x, n;
-
-	for (i = 0; i < KAD_ID_LEN; i++) {
-		x = a[i] ^ b[i];
-		if (x != 0) {
-			for (n = 0; (x & 0x80) == 0; n++)
-				x <<= 1;
-			return ((unsigned)i * 8 + n);
-		}
-	}
-	return (KAD_ID_LEN * 8);
-}
-
-int
-kad_id_iszero(const uint8_t id[KAD_ID_LEN])
-{
-	uint64_t	w[KAD_ID_LEN / 8];
-
-	memcpy(w, id, sizeof(w));
-	return ((w[0] | w[1] | w[2] | w[3]) == 0);
-}
-
 static int
 addr_eq(const struct krpc_addr *a, const struct krpc_addr *b)
 {
@@ -750,6 +695,31 @@ routing_touch(struct routing *rt, const uint8_t target[KAD_ID_LEN],
 {
 	rt->b[routing_bucket_of(rt, target)].active = now;
 	rt->min_stale = 1;
+}
+
+/*
+ * We know nobody closer to target than us: might there be such nodes
+ * unheard of?  Yes if target's bucket was never looked into, or if it
+ * is the last one, full, and every contact in it is deeper than
+ * target's branch (shares more bits with us than target does): those
+ * are simply the nodes nearest us, and a split would make room for the
+ * ones in target's branch that we never met.
+ */
+int
+routing_unexplored(struct routing *rt, const uint8_t target[KAD_ID_LEN])
+{
+	struct rt_bucket	*b = &rt->b[routing_bucket_of(rt, target)];
+	unsigned		 c = kad_id_cpl(target, rt->self);
+	uint16_t		 i;
+
+	if (b->active == 0)
+		return (1);
+	if (b != &rt->b[rt->nbuckets - 1] || b->n < rt->k)
+		return (0);
+	for (i = 0; i < b->n; i++)
+		if (kad_id_cpl(b->e[i].id, rt->self) <= c)
+			return (0);
+	return (1);
 }
 
 /* A random id in bucket i's range: our first i bits, then bit i flipped. */

@@ -115,6 +115,13 @@ uint32_t	 routing_rto(const struct rt_entry *, uint32_t def,
 void		 routing_touch(struct routing *,
 		    const uint8_t target[KAD_ID_LEN], uint64_t now);
 /*
+ * 1 when the table has no contact closer to target than us but may be
+ * missing some: target's bucket was never explored, or is the last one,
+ * full of contacts all deeper than target's branch.
+ */
+int		 routing_unexplored(struct routing *,
+		    const uint8_t target[KAD_ID_LEN]);
+/*
  * If a bucket has been idle for interval ms, store a random id in its
  * range in target (made from the caller's random bytes rnd), mark it
  * refreshed and return 1; else 0.

@@ -8,7 +8,9 @@
  * a chunk with h copies is lost when all h holders are among the dead,
  * which for K dead out of N happens with probability
  * C(N-h, K-h) / C(N, K), and a file of C chunks is whole when none of
- * them is lost (docs/SCALE.md).
+ * them is lost (docs/SCALE.md).  Then, at each quarter of the first
+ * migration period and after the second and third, the share of the surviving chunks back on all their closest live
+ * nodes.
  */
 #include <math.h>
 #include <stdint.h>
@@ -53,6 +55,44 @@ count(uint8_t (*keys)[KAD_ID_LEN], const char *when)
 	    opt.sim.replicas);
 	out(key, "%.3f", 100.0 * (double)placed /
 	    (double)(opt.files * opt.file_chunks));
+}
+
+/* Is a chunk's copy on a live node? */
+static int
+survives(const uint8_t key[KAD_ID_LEN])
+{
+	int	 h[MAXH];
+	size_t	 n;
+
+	for (n = sim_holders(key, h, MAXH); n > 0; n--)
+		if (sim_node_state(h[n - 1]) == SIM_UP)
+			return (1);
+	return (0);
+}
+
+/*
+ * Of the chunks that survived the kill, the share back on all of their
+ * closest live nodes, `period` migration periods after it: how fast
+ * migration repairs, misses counted as misses.
+ */
+static void
+repaired(uint8_t (*keys)[KAD_ID_LEN], const uint8_t *alive, size_t n,
+    const char *period)
+{
+	size_t	 i, surv = 0, placed = 0;
+	char	 key[64];
+
+	for (i = 0; i < n; i++) {
+		if (!alive[i])
+			continue;
+		surv++;
+		placed += net_copies(keys[i], opt.sim.replicas) ==
+		    opt.sim.replicas;
+	}
+	snprintf(key, sizeof(key), "%s-surviving-on-all-%u-closest-pct",
+	    period, opt.sim.replicas);
+	out(key, "%.3f (%zu of %zu)", surv ? 100.0 * (double)placed /
+	    (double)surv : 0.0, placed, surv);
 }
 
 /* ln C(n, k), by lgamma */
@@ -101,7 +141,9 @@ int
 scn_durability(void)
 {
 	uint8_t		(*keys)[KAD_ID_LEN];
-	unsigned	*copies;
+	unsigned	*copies, p;
+	uint8_t		*alive;
+	char		 when[32];
 	size_t		 n, i, killed, tot = 0;
 	int		 x, h[MAXH];
 	uint64_t	 t0;
@@ -111,7 +153,8 @@ scn_durability(void)
 		return (-1);
 	n = (size_t)opt.files * opt.file_chunks;
 	if ((keys = calloc(n + 1, KAD_ID_LEN)) == NULL ||
-	    (copies = calloc(n + 1, sizeof(*copies))) == NULL)
+	    (copies = calloc(n + 1, sizeof(*copies))) == NULL ||
+	    (alive = calloc(n + 1, 1)) == NULL)
 		abort();
 	out("files", "%u of %u chunks", opt.files, opt.file_chunks);
 	out("replicas", "%u", opt.sim.replicas);
@@ -136,14 +179,28 @@ scn_durability(void)
 			sim_node_kill(x);
 	out("killed", "%zu (%.0f%%)", killed, opt.kill_frac * 100);
 	count(keys, "after-kill");
+	for (i = 0; i < n; i++)
+		alive[i] = (uint8_t)survives(keys[i]);
 
-	/* one migration period, then a minute for the last transfers */
+	/* quarters of one migration period, then a minute more */
 	t0 = sim_now_us();
-	sim_run_until(t0 + (uint64_t)opt.sim.migrate_ms * 1000 + 60000000);
+	for (p = 1; p <= 4; p++) {
+		sim_run_until(t0 + (uint64_t)opt.sim.migrate_ms * 250 * p +
+		    (p == 4 ? 60000000 : 0));
+		snprintf(when, sizeof(when), "period-%.2f", p / 4.0);
+		repaired(keys, alive, n, when);
+	}
 	out("repair-sim-minutes", "%.0f",
 	    (double)(sim_now_us() - t0) / 60e6);
 	count(keys, "after-repair");
+	for (p = 2; p <= 3; p++) {
+		sim_run_until(t0 + (uint64_t)opt.sim.migrate_ms * 1000 * p +
+		    60000000);
+		snprintf(when, sizeof(when), "period-%u", p);
+		repaired(keys, alive, n, when);
+	}
 	free(keys);
 	free(copies);
+	free(alive);
 	return (0);
 }

@@ -127,6 +127,11 @@ cap_event(void *arg, const struct dht_event *ev)
 		c->pings++;
 		c->ping = *ev;
 	}
+	if (ev->type == DHT_EV_PUT) {
+		c->putev++;
+		c->put_status = ev->status;
+		c->put_nodes = ev->nnodes;
+	}
 	memset(t, 1, sizeof(t));
 	if (c->reenter_dht != NULL &&
 	    dht_lookup(c->reenter_dht, t, 0, now) == -1)

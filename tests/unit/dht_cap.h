@@ -40,6 +40,9 @@ struct cap {
 	int		 reenter;	/* errno seen by a re-entrant call */
 	size_t		 pings;		/* DHT_EV_PING events */
 	struct dht_event ping;		/* the last one (addr, key) */
+	size_t		 putev;		/* DHT_EV_PUT events */
+	int		 put_status;	/* the last one's */
+	size_t		 put_nodes;
 };
 
 extern uint64_t	now;		/* the clock every call is given */

@@ -337,6 +337,8 @@ test_holders(void)
 	CHECK(ok && dht_nodes(d) == 20 && n == 11 && nx == 3,
 	    "20 contacts, 3 of one /24 among the 11 nearest the key (%zu, "
 	    "%u)", dht_nodes(d), nx);
+	/* the key's bucket explored: no lookup before replicating */
+	routing_touch(dht_routing(d), key, now);
 	CHECK(dht_put(d, key, val, sizeof(val), 1, now) == 0, "dht_put");
 	x = RB_ROOT(&d->pushes);
 	for (i = 0, nx = 0; x != NULL && i < x->ntargets; i++)

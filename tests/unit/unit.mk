@@ -35,12 +35,12 @@ test_bootwait_PKGS :=
 
 TESTS		+= test_routing
 test_routing_SRCS := tests/unit/test_routing.c kadnet/krpc.c \
-		   kadnet/netdiv.c kadnet/routing.c kadnet/ratelimit.c \
-		   kadnet/node_id.c
+		   kadnet/netdiv.c kadnet/routing.c kadnet/kad_id.c \
+		   kadnet/ratelimit.c kadnet/node_id.c
 test_routing_PKGS := libcrypto
 
 TESTS		+= test_search test_dht_input test_dht_keys test_dht_retry \
-		   test_dht_net test_netdiv
+		   test_dht_net test_netdiv test_dht_put
 test_search_SRCS := tests/unit/test_search.c $(KADNET_PURE)
 test_search_PKGS := libcrypto
 DHT_CAP_SRCS	:= tests/unit/dht_cap.c $(KADNET_PURE)
@@ -50,6 +50,8 @@ test_dht_keys_SRCS := tests/unit/test_dht_keys.c $(DHT_CAP_SRCS)
 test_dht_keys_PKGS := libcrypto
 test_dht_retry_SRCS := tests/unit/test_dht_retry.c $(DHT_CAP_SRCS)
 test_dht_retry_PKGS := libcrypto
+test_dht_put_SRCS := tests/unit/test_dht_put.c $(DHT_CAP_SRCS)
+test_dht_put_PKGS := libcrypto
 test_netdiv_SRCS := tests/unit/test_netdiv.c $(DHT_CAP_SRCS)
 test_netdiv_PKGS := libcrypto
 test_dht_net_SRCS := tests/unit/test_dht_net.c $(KADNET_PURE) $(SIM_CORE)
