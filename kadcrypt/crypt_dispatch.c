@@ -89,6 +89,7 @@ xfer_new(uint32_t id, enum xfer_kind kind)
 		fatal("%s", __func__);
 	x->id = id;
 	x->kind = kind;
+	x->wait_slot = -1;
 	TAILQ_INSERT_TAIL(&xfers, x, entry);
 	nxfers++;
 	return (x);
@@ -245,7 +246,7 @@ put_list(struct xfer *x)
 	strlcpy(e.name, x->name[0] != '\0' ? x->name : "stdin",
 	    sizeof(e.name));
 	strlcpy(e.link, x->link, sizeof(e.link));
-	if (crypt_list_add(&e) == -1) {
+	if ((x->wait_slot = crypt_list_add(&e)) == -1) {
 		xfer_fail(x, "published, but the file list is full (%d "
 		    "files); the link is not listed: %s", FL_MAX, x->link);
 		rv = -1;
@@ -257,19 +258,38 @@ put_list(struct xfer *x)
 void
 put_maybe_done(struct xfer *x)
 {
-	struct kadipc_link	 l;
-
 	if (!x->ended || x->ring_len > 0)
 		return;
 	if (!crypt_list_ready()) {
 		x->wait_list = 1;
 		return;
 	}
-	if (put_list(x) == -1)
+	if (x->wait_slot >= 0)
+		return;		/* its record is on its way */
+	(void)put_list(x);
+}
+
+/* A put's record is committed (or refused): now it has its answer. */
+void
+crypt_list_written(uint32_t slot, int error)
+{
+	struct kadipc_link	 l;
+	struct xfer		*x;
+
+	TAILQ_FOREACH(x, &xfers, entry)
+		if (x->kind == XFER_PUT && x->wait_slot == (int64_t)slot)
+			break;
+	if (x == NULL)
+		return;		/* a change, or the client went away */
+	if (error != 0) {
+		xfer_fail(x, "published, but the file list could not record it "
+		    "(%s); the link is %s", strerror(error), x->link);
 		return;
+	}
 	memset(&l, 0, sizeof(l));
 	strlcpy(l.link, x->link, sizeof(l.link));
 	to_master(KADIPC_XFER_LINK, x->id, &l, sizeof(l));
+	explicit_bzero(&l, sizeof(l));
 	xfer_free(x);
 }
 

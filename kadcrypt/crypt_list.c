@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The file list (kadctl ls), kept here because it holds links, which
- * are keys.  kadstore keeps one sealed record per file (filelist.c) in
- * slots 0..n-1; this process holds the list in memory once it has read
- * it, which it does the first time a transfer needs it (the store may
- * not be configured yet when kadcrypt starts).  Every change is written
- * through: one REC_PUT per added or changed file; a removal moves the
- * last file into the hole and deletes the last slot, in one burst, so
- * one commit.  A record that does not open, or a second copy of a link
- * (a crash between that put and that delete), is dropped on load with
- * a log line and the slots are rewritten to be contiguous again.
+ * are keys.  kadstore keeps one sealed record per file (filelist.c)
+ * under a slot number; this process holds the list in memory once it
+ * has read it, which it does the first time a transfer needs it (the
+ * store may not be configured yet when kadcrypt starts).
+ *
+ * Every change is one write: an added file takes the lowest free slot
+ * (REC_PUT), a changed one rewrites its slot, a removed one deletes its
+ * slot (REC_DEL), leaving a hole the next file fills; no change needs
+ * two writes to agree.  A put is answered only once its record is
+ * committed (crypt_list_written), and a record the store refused is
+ * taken back out of memory, so the list in memory is the list on disk.
+ * Reading goes on past holes until LOAD_GAP empty slots in a row; only
+ * slots asked for are taken, and a record that does not open is
+ * dropped with a log line.
  */
 #include <sys/types.h>
 
@@ -27,19 +32,30 @@
 #include "filelist.h"
 
 #define LOAD_AHEAD	64	/* record reads in flight while loading */
+#define LOAD_GAP	64	/* empty slots in a row that end the list */
 
 enum list_state { L_UNLOADED, L_LOADING, L_READY };
 
+struct slotted {
+	struct fl_entry	 e;
+	uint32_t	 slot;
+};
+
 static enum list_state	 state;
 static struct fl_keys	 keys;
-static struct fl_entry	*ents;		/* ready: ents[0..n) = slots */
-static uint32_t		*from;		/* loading: the slot each came from */
+static struct slotted	*ents;		/* oldest first once loaded */
 static size_t		 n, cap;
+static uint8_t		 used[(FL_MAX + 7) / 8];	/* slots taken */
+static uint8_t		 asked[(FL_MAX + 7) / 8];	/* loading: reads out */
+static uint8_t		 adding[(FL_MAX + 7) / 8];	/* new, not committed */
 static uint32_t		 next_slot;	/* loading: next read to send */
-static uint32_t		 end_slot;	/* loading: first slot found empty */
-static size_t		 out;		/* loading: reads in flight */
 static uint32_t		 high_slot;	/* loading: one past the last found */
+static size_t		 out;		/* loading: reads in flight */
 static uint64_t		 stat_bad, stat_write_err;
+
+#define BIT_SET(m, i)	((m)[(i) / 8] |= (uint8_t)(1 << ((i) % 8)))
+#define BIT_CLR(m, i)	((m)[(i) / 8] &= (uint8_t)~(1 << ((i) % 8)))
+#define BIT_ISSET(m, i)	(((m)[(i) / 8] >> ((i) % 8)) & 1)
 
 static void
 rec_send(uint32_t type, uint32_t slot, const void *data, size_t len)
@@ -63,27 +79,25 @@ rec_send(uint32_t type, uint32_t slot, const void *data, size_t len)
 }
 
 static void
-write_slot(uint32_t slot)
+write_entry(const struct slotted *se)
 {
 	uint8_t	 rec[FL_REC_MAX];
 	size_t	 len;
 
-	if (fl_seal(&keys, slot, &ents[slot], rec, &len) == -1)
-		fatalx("%s: cannot seal slot %u", __func__, slot);
-	rec_send(KADIPC_REC_PUT, slot, rec, len);
+	if (fl_seal(&keys, se->slot, &se->e, rec, &len) == -1)
+		fatalx("%s: cannot seal slot %u", __func__, se->slot);
+	rec_send(KADIPC_REC_PUT, se->slot, rec, len);
+	explicit_bzero(rec, sizeof(rec));
 }
 
-static int
+static void
 grow(void)
 {
-	struct fl_entry	*e;
-	uint32_t	*f;
+	struct slotted	*e;
 	size_t		 ncap;
 
 	if (n < cap)
-		return (0);
-	if (cap >= FL_MAX)
-		return (-1);
+		return;
 	ncap = cap ? cap * 2 : 64;
 	if (ncap > FL_MAX)
 		ncap = FL_MAX;
@@ -91,11 +105,7 @@ grow(void)
 	if ((e = recallocarray(ents, cap, ncap, sizeof(*e))) == NULL)
 		fatal("%s", __func__);
 	ents = e;
-	if ((f = reallocarray(from, ncap, sizeof(*f))) == NULL)
-		fatal("%s", __func__);
-	from = f;
 	cap = ncap;
-	return (0);
 }
 
 static void
@@ -103,8 +113,9 @@ load_more(void)
 {
 	uint8_t	 id[KADIPC_KEY_LEN];
 
-	while (out < LOAD_AHEAD && next_slot < end_slot &&
-	    next_slot < FL_MAX) {
+	while (out < LOAD_AHEAD && next_slot < FL_MAX &&
+	    next_slot < high_slot + LOAD_GAP) {
+		BIT_SET(asked, next_slot);
 		fl_slot_id(next_slot++, id);
 		if (kadipc_compose(crypt_store, KADIPC_REC_GET, 0, -1, id,
 		    sizeof(id)) == -1)
@@ -113,60 +124,15 @@ load_more(void)
 	}
 }
 
-/* Sort what was read by slot, drop repeated links, make it contiguous. */
+/* oldest first, and by slot for files of one second */
 static int
-by_slot(const void *a, const void *b)
+by_age(const void *a, const void *b)
 {
-	const uint32_t	*x = a, *y = b;
+	const struct slotted	*x = a, *y = b;
 
-	return (*x < *y ? -1 : *x > *y);
-}
-
-static void
-load_finish(void)
-{
-	size_t		 i, j, k;
-	uint32_t	 s;
-
-	/* entries arrived in any order: sort (slot, entry) pairs */
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && by_slot(&from[j - 1], &from[j]) > 0;
-		    j--) {
-			struct fl_entry	 t = ents[j];
-			uint32_t	 f = from[j];
-
-			ents[j] = ents[j - 1];
-			from[j] = from[j - 1];
-			ents[j - 1] = t;
-			from[j - 1] = f;
-		}
-	for (i = 0, k = 0; i < n; i++) {
-		for (j = 0; j < k; j++)
-			if (strcmp(ents[j].link, ents[i].link) == 0)
-				break;
-		if (j < k) {
-			log_warnx("file list: slot %u repeats a link; dropped",
-			    from[i]);
-			stat_bad++;
-			continue;
-		}
-		if (k != i) {
-			ents[k] = ents[i];
-			from[k] = from[i];
-		}
-		k++;
-	}
-	if (k < n)
-		explicit_bzero(ents + k, (n - k) * sizeof(*ents));
-	n = k;
-	for (i = 0; i < n; i++)
-		if (from[i] != i)
-			write_slot((uint32_t)i);
-	for (s = (uint32_t)n; s < high_slot; s++)
-		rec_send(KADIPC_REC_DEL, s, NULL, 0);
-	state = L_READY;
-	log_debug("file list: %zu files", n);
-	crypt_list_loaded();
+	if (x->e.time != y->e.time)
+		return (x->e.time < y->e.time ? -1 : 1);
+	return (x->slot < y->slot ? -1 : x->slot > y->slot);
 }
 
 int
@@ -181,17 +147,46 @@ crypt_list_ready(void)
 		    fl_keys_init(&keys, local) == -1)
 			fatalx("%s: no list key", __func__);
 		state = L_LOADING;
-		end_slot = FL_MAX;
 		load_more();
 	}
 	return (0);
 }
 
+static void
+loaded(uint32_t slot, const struct kadipc_chunk_msg *c)
+{
+	const char	*why;
+
+	if (c->error == ENOENT)
+		return;
+	if (c->error != 0) {
+		log_warnx("file list: slot %u unreadable: %s", slot,
+		    strerror(c->error));
+		stat_bad++;
+		BIT_SET(used, slot);	/* not ours to overwrite blindly */
+		return;
+	}
+	if (slot + 1 > high_slot)
+		high_slot = slot + 1;
+	if (n == FL_MAX)
+		fatalx("%s: more than %d files", __func__, FL_MAX);
+	grow();
+	if (fl_open(&keys, slot, c->data, c->len, &ents[n].e, &why) == -1) {
+		log_warnx("file list: slot %u: %s; dropped", slot, why);
+		stat_bad++;
+		rec_send(KADIPC_REC_DEL, slot, NULL, 0);
+		return;
+	}
+	ents[n++].slot = slot;
+	BIT_SET(used, slot);
+}
+
+static void	list_written(uint32_t, int);
+
 /* REC_*_RES from kadstore. */
 void
 crypt_list_reply(uint32_t type, const struct kadipc_chunk_msg *c)
 {
-	const char	*why;
 	uint32_t	 slot;
 	uint8_t		 id[KADIPC_KEY_LEN];
 
@@ -200,40 +195,58 @@ crypt_list_reply(uint32_t type, const struct kadipc_chunk_msg *c)
 	fl_slot_id(slot, id);
 	if (memcmp(id, c->key, sizeof(id)) != 0 || slot >= FL_MAX)
 		fatalx("%s: a reply for no slot", __func__);
-	if (type != KADIPC_REC_GET_RES) {
-		if (c->error != 0 && !(type == KADIPC_REC_DEL_RES &&
-		    c->error == ENOENT)) {
+	if (type == KADIPC_REC_PUT_RES) {
+		crypt_list_written(slot, c->error);
+		list_written(slot, c->error);
+		return;
+	}
+	if (type == KADIPC_REC_DEL_RES) {
+		if (c->error != 0 && c->error != ENOENT) {
 			stat_write_err++;
-			log_warnx("file list: slot %u not written: %s", slot,
+			log_warnx("file list: slot %u not deleted: %s", slot,
 			    strerror(c->error));
 		}
 		return;
 	}
-	if (state != L_LOADING || out == 0)
-		fatalx("%s: REC_GET_RES while not loading", __func__);
+	/* only what was asked for, once: a store cannot feed us more */
+	if (state != L_LOADING || out == 0 || !BIT_ISSET(asked, slot))
+		fatalx("%s: REC_GET_RES for slot %u not asked for", __func__,
+		    slot);
+	BIT_CLR(asked, slot);
 	out--;
-	if (c->error == ENOENT) {
-		if (slot < end_slot)
-			end_slot = slot;
-	} else if (c->error != 0) {
-		log_warnx("file list: slot %u unreadable: %s", slot,
-		    strerror(c->error));
-		stat_bad++;
-	} else {
-		if (slot + 1 > high_slot)
-			high_slot = slot + 1;
-		if (grow() == -1)
-			fatalx("%s: more than %d files", __func__, FL_MAX);
-		if (fl_open(&keys, slot, c->data, c->len, &ents[n], &why) ==
-		    -1) {
-			log_warnx("file list: slot %u: %s; dropped", slot, why);
-			stat_bad++;
-		} else
-			from[n++] = slot;
-	}
+	loaded(slot, c);
 	load_more();
-	if (out == 0)
-		load_finish();
+	if (out == 0) {
+		if (n > 1)
+			qsort(ents, n, sizeof(*ents), by_age);
+		state = L_READY;
+		log_debug("file list: %zu files", n);
+		crypt_list_loaded();
+	}
+}
+
+/*
+ * A record's write is done: a put waiting for it goes on; one the store
+ * refused is taken back out of memory (memory is what the disk holds).
+ */
+static void
+list_written(uint32_t slot, int error)
+{
+	size_t	 i;
+	int	 added = BIT_ISSET(adding, slot);
+
+	BIT_CLR(adding, slot);
+	if (error == 0)
+		return;
+	stat_write_err++;
+	log_warnx("file list: slot %u not written: %s", slot, strerror(error));
+	if (!added)
+		return;		/* a change: the disk keeps the old record */
+	for (i = 0; i < n; i++)
+		if (ents[i].slot == slot) {
+			crypt_list_remove(i);
+			break;
+		}
 }
 
 size_t
@@ -245,7 +258,7 @@ crypt_list_count(void)
 const struct fl_entry *
 crypt_list_entry(size_t i)
 {
-	return (i < n ? &ents[i] : NULL);
+	return (i < n ? &ents[i].e : NULL);
 }
 
 /*
@@ -259,10 +272,10 @@ crypt_list_find_mac(const uint8_t mac[CRYPT_HASH_LEN], const char *name)
 	size_t	 i;
 
 	for (i = n; i-- > 0; )
-		if ((ents[i].flags & KADIPC_LIST_F_PINNED) &&
-		    !(ents[i].flags & KADIPC_LIST_F_DIR) &&
-		    crypt_memeq(ents[i].mac, mac, CRYPT_HASH_LEN) &&
-		    strcmp(ents[i].name, name) == 0)
+		if ((ents[i].e.flags & KADIPC_LIST_F_PINNED) &&
+		    !(ents[i].e.flags & KADIPC_LIST_F_DIR) &&
+		    crypt_memeq(ents[i].e.mac, mac, CRYPT_HASH_LEN) &&
+		    strcmp(ents[i].e.name, name) == 0)
 			return ((ssize_t)i);
 	return (-1);
 }
@@ -273,7 +286,7 @@ crypt_list_find_link(const char *link)
 	size_t	 i;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(ents[i].link, link) == 0)
+		if (strcmp(ents[i].e.link, link) == 0)
 			return ((ssize_t)i);
 	return (-1);
 }
@@ -284,14 +297,25 @@ crypt_list_mac(const uint8_t sha[CRYPT_HASH_LEN], uint8_t mac[CRYPT_HASH_LEN])
 	return (fl_mac(&keys, sha, mac));
 }
 
-int
+/* A new file in the lowest free slot; the slot, or -1 if full. */
+int64_t
 crypt_list_add(const struct fl_entry *e)
 {
-	if (state != L_READY || grow() == -1)
+	uint32_t	 slot;
+
+	if (state != L_READY || n == FL_MAX)
 		return (-1);
-	ents[n] = *e;
-	write_slot((uint32_t)n++);
-	return (0);
+	for (slot = 0; slot < FL_MAX && BIT_ISSET(used, slot); slot++)
+		;
+	if (slot == FL_MAX)
+		return (-1);
+	grow();
+	ents[n].e = *e;
+	ents[n].slot = slot;
+	BIT_SET(used, slot);
+	BIT_SET(adding, slot);
+	write_entry(&ents[n++]);
+	return (slot);
 }
 
 void
@@ -299,22 +323,24 @@ crypt_list_update(size_t i, const struct fl_entry *e)
 {
 	if (state != L_READY || i >= n)
 		fatalx("%s: no file %zu", __func__, i);
-	ents[i] = *e;
-	write_slot((uint32_t)i);
+	ents[i].e = *e;
+	write_entry(&ents[i]);
 }
 
 void
 crypt_list_remove(size_t i)
 {
+	uint32_t	 slot;
+
 	if (state != L_READY || i >= n)
 		fatalx("%s: no file %zu", __func__, i);
+	slot = ents[i].slot;
+	explicit_bzero(&ents[i], sizeof(ents[i]));
+	memmove(&ents[i], &ents[i + 1], (n - i - 1) * sizeof(*ents));
 	n--;
-	if (i != n) {
-		ents[i] = ents[n];
-		write_slot((uint32_t)i);
-	}
 	explicit_bzero(&ents[n], sizeof(ents[n]));
-	rec_send(KADIPC_REC_DEL, (uint32_t)n, NULL, 0);
+	BIT_CLR(used, slot);
+	rec_send(KADIPC_REC_DEL, slot, NULL, 0);
 }
 
 void

@@ -49,6 +49,7 @@ struct xfer {
 						   what is skipped */
 	int			 wait_list;	/* until the list is read */
 	uint32_t		 list_flags;	/* put: KADIPC_LIST_F_DIR */
+	int64_t			 wait_slot;	/* put: its record, -1: none */
 	uint8_t			 find[CRYPT_HASH_LEN];	/* find */
 	/* get and unpin */
 	struct fetch		*fetch;

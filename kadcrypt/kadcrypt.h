@@ -36,7 +36,8 @@ const struct fl_entry *crypt_list_entry(size_t);
 ssize_t	crypt_list_find_mac(const uint8_t [32], const char *);
 ssize_t	crypt_list_find_link(const char *);
 int	crypt_list_mac(const uint8_t [32], uint8_t [32]);
-int	crypt_list_add(const struct fl_entry *);	/* -1: full */
+int64_t	crypt_list_add(const struct fl_entry *);	/* slot, -1: full */
+void	crypt_list_written(uint32_t, int);	/* crypt_dispatch.c */
 void	crypt_list_update(size_t, const struct fl_entry *);
 void	crypt_list_remove(size_t);
 

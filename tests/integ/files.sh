@@ -103,6 +103,16 @@ check "the list is the same after a restart" sh -c "'$KAD_BIN/kadctl' -s '$NODE_
     cmp -s - '$T/ls.before'"
 again=$(kadctl put -q "$T/secret-name-a")
 check "and still finds a published file again" [ "$again" = "$link" ]
+# a hole in the list's slots: the first file removed, the others stay
+kadctl rm "$link" >/dev/null
+kadctl -p ls >"$T/ls.hole"
+P1=$(status_field pid-kadmaster)
+kill "$P1"
+wait_exit "$P1" 10
+start_node n1 || { notok "n1 starts a third time"; exit 1; }
+check "after a restart the list past a hole is whole ($(wc -l <"$T/ls.hole") files)" \
+    sh -c "'$KAD_BIN/kadctl' -s '$NODE_SOCK' -p ls | cmp -s - '$T/ls.hole'"
+check "and list-records-bad is 0" [ "$(status_field list-records-bad)" = 0 ]
 
 # resume: a holder at 256 KiB/s, a getter killed at about half
 SIZE=1048576
