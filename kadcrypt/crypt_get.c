@@ -102,6 +102,29 @@ unpin_finish(struct xfer *x)
 	xfer_free(x);
 }
 
+/*
+ * An rm whose tree cannot be walked (an index chunk gone from here and
+ * from the network): the file still leaves the list, once the replies
+ * due are in, and the user hears what could not be dropped.
+ */
+static void
+rm_unwalked(struct xfer *x)
+{
+	ssize_t	 i;
+
+	if (x->outstanding > 0)
+		return;
+	if ((i = crypt_list_find_link(x->link)) >= 0) {
+		xfer_info(x, "removed %s from the list; %" PRIu64 " chunks "
+		    "dropped, the others not found (%s)",
+		    crypt_list_entry((size_t)i)->name, x->unpin_done,
+		    fetch_error(x->fetch));
+		crypt_list_remove((size_t)i);
+	}
+	to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
+	xfer_free(x);
+}
+
 void
 get_pump(struct xfer *x)
 {
@@ -138,7 +161,10 @@ get_pump(struct xfer *x)
 	}
 	explicit_bzero(buf, used);
 	if (fetch_error(x->fetch) != NULL) {
-		xfer_fail(x, "%s", fetch_error(x->fetch));
+		if (x->kind == XFER_RM && crypt_list_find_link(x->link) >= 0)
+			rm_unwalked(x);
+		else
+			xfer_fail(x, "%s", fetch_error(x->fetch));
 		return;
 	}
 	if (fetch_done(x->fetch)) {
@@ -279,7 +305,9 @@ retry_add(struct xfer *x, const uint8_t key[KADIPC_KEY_LEN], uint64_t now)
 	struct retry	*r;
 	size_t		 i;
 
-	if (x->kind != XFER_GET || now >= x->deadline)
+	/* only a key the engine asked for: a store cannot add work */
+	if (x->kind != XFER_GET || now >= x->deadline ||
+	    !fetch_asked(x->fetch, key))
 		return (0);
 	for (i = 0; i < x->nretries; i++)
 		if (memcmp(x->retries[i].key, key, KADIPC_KEY_LEN) == 0)

@@ -499,6 +499,15 @@ fetch_chunk(struct fetch *f, const uint8_t key[32], const uint8_t *data,
 }
 
 int
+fetch_asked(struct fetch *f, const uint8_t key[32])
+{
+	struct req	 find;
+
+	memcpy(find.key, key, KAD_KEY_LEN);
+	return (RB_FIND(reqtree, &f->reqs, &find) != NULL);
+}
+
+int
 fetch_missing(struct fetch *f, const uint8_t key[32])
 {
 	struct req	*r;

@@ -51,6 +51,8 @@ int		 fetch_missing(struct fetch *, const uint8_t [32]);
 size_t		 fetch_read(struct fetch *, uint8_t *, size_t);
 /* 1 once the root is decoded, 0 before, -1 if namesz is too small. */
 int		 fetch_meta(struct fetch *, uint64_t *, char *, size_t);
+/* 1 if key is one of the engine's requests still unanswered */
+int		 fetch_asked(struct fetch *, const uint8_t [32]);
 /* 1 once the root is decoded and says the file is a directory listing */
 int		 fetch_is_dir(struct fetch *);
 /* keys_only mode: 1 and the next key (each exactly once), 0: none now. */

@@ -194,7 +194,7 @@ put_tree(int dfd, const char *path, const char *name, int depth,
 {
 	struct dl_entry	*e = NULL;
 	struct dirent	*d;
-	struct stat	 st;
+	struct stat	 st, st2;
 	struct kadipc_link l;
 	const char	*why;
 	char		 sub[PATH_MAX];
@@ -238,9 +238,15 @@ put_tree(int dfd, const char *path, const char *name, int depth,
 		memset(&e[n], 0, sizeof(e[n]));
 		strlcpy(e[n].name, d->d_name, sizeof(e[n].name));
 		e[n].mode = st.st_mode & 0777;
+		/* non-blocking, then the same file: never a fifo put there */
 		if ((fd = openat(dirfd(dp), d->d_name, O_RDONLY | O_NOFOLLOW |
-		    O_CLOEXEC | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0))) == -1)
+		    O_NONBLOCK | O_CLOEXEC | (S_ISDIR(st.st_mode) ?
+		    O_DIRECTORY : 0))) == -1)
 			err(1, "%s", sub);
+		if (fstat(fd, &st2) == -1 || st2.st_dev != st.st_dev ||
+		    st2.st_ino != st.st_ino ||
+		    (st2.st_mode & S_IFMT) != (st.st_mode & S_IFMT))
+			errx(1, "%s: changed while it was read", sub);
 		if (S_ISDIR(st.st_mode)) {
 			e[n].type = DL_DIR;
 			put_tree(fd, sub, d->d_name, depth + 1, &l, &e[n].size);

@@ -517,9 +517,18 @@ store_drop(struct store *s, const uint8_t key[STORE_KEY_LEN], int unpin)
 		errno = ENOENT;
 		return (-1);
 	}
-	if (h.pins > (unpin ? 1U : 0U))
+	if (h.pins > (unpin ? 1U : 0U)) {
+		/* our pin goes all the same; the others' keep it */
+		if (unpin) {
+			if (store_tx_begin(s) == -1)
+				return (-1);
+			h.pins--;
+			if (chunk_write(s, key, &h, len) == -1)
+				return (-1);
+		}
 		return (store_seterr(s, EBUSY, "chunk is pinned by another "
 		    "file"));
+	}
 	if (store_tx_begin(s) == -1)
 		return (-1);
 	if (h.pins == 0 && lru_del(s, h.tick, key) == -1)

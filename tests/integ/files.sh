@@ -113,6 +113,21 @@ start_node n1 || { notok "n1 starts a third time"; exit 1; }
 check "after a restart the list past a hole is whole ($(wc -l <"$T/ls.hole") files)" \
     sh -c "'$KAD_BIN/kadctl' -s '$NODE_SOCK' -p ls | cmp -s - '$T/ls.hole'"
 check "and list-records-bad is 0" [ "$(status_field list-records-bad)" = 0 ]
+# rm of a file whose chunks are gone from here (and the network): it
+# still leaves the list
+P1=$(status_field pid-kadmaster)
+kill "$P1"
+wait_exit "$P1" 10
+db=$T/n1/store/db/chunks.tch
+tchmgr list -px "$db" | tr -d ' ' | awk 'length($0) == 64' |
+    while read -r k; do tchmgr out -sx "$db" "$k"; done
+start_node n1 || { notok "n1 starts a fourth time"; exit 1; }
+out=$(kadctl rm "$link2" 2>&1); rc=$?
+echo "# rm: $out"
+check "rm of a file whose chunks are gone succeeds" [ $rc -eq 0 ] && \
+    printf '%s' "$out" | grep -q "^removed other-name from the list; 0 chunks dropped"
+check "and it leaves the list" sh -c "! '$KAD_BIN/kadctl' -s '$NODE_SOCK' -p ls |
+    grep -q '^other-name'"
 
 # resume: a holder at 256 KiB/s, a getter killed at about half
 SIZE=1048576

@@ -507,6 +507,7 @@ test_records_drop(void)
 	uint8_t			 id[STORE_KEY_LEN], k[STORE_KEY_LEN];
 	uint8_t			 rec[STORE_REC_MAX], buf[STORE_REC_MAX];
 	uint8_t			 k1[32], k2[32], k3[32];
+	uint32_t		 pins = 0;
 	size_t			 len;
 	int			 i, n, r;
 
@@ -561,6 +562,11 @@ test_records_drop(void)
 	    "dropping it again: ENOENT");
 	CHECK(store_drop(s, k3, 1) == -1 && errno == EBUSY &&
 	    store_has(s, k3) == 1, "a chunk another file pins stays");
+	CHECK(store_info(s, k3, &len, &pins) == 0 && pins == 1,
+	    "but our pin is gone (%u left)", pins);
+	CHECK(store_drop(s, k3, 1) == 0 && store_has(s, k3) == 0,
+	    "and the second file's rm drops it");
+	(void)put_n(s, 3, 500, 1, k3);
 	CHECK(store_commit(s) == 0, "commit the drops");
 	store_stats(s, &st);
 	CHECK(st.chunks == 1 && st.pinned == 1 && st.bytes == 500,
