@@ -40,11 +40,14 @@ DESTDIR		?=
 VARIANT		?= release
 B		?= build/$(VARIANT)
 
-# Debian packages needed to build, test and fuzz.
+# Debian packages needed to build, test and fuzz.  Tests only:
+# tokyocabinet-bin (tchmgr edits stores), groff-base (the man pages'
+# check), python3 (the JSON of kadctl -j is parsed with its json
+# module, in output.sh, files.sh and dirs.sh; kad itself never uses it).
 DEBIAN_PKGS	:= gcc make pkg-config libevent-dev libssl-dev \
 		   libtokyocabinet-dev libbsd-dev libseccomp-dev clang \
 		   valgrind tokyocabinet-bin iproute2 util-linux procps \
-		   libclang-rt-14-dev groff-base
+		   libclang-rt-14-dev groff-base python3
 COMMON_PKGS	:= libevent_core libbsd libseccomp
 ALL_PKGS	:= $(COMMON_PKGS) libcrypto tokyocabinet
 
