@@ -537,13 +537,17 @@ get_tree(const char *link, uint8_t *buf, size_t len, int dfd,
 static int
 top_open(const char *path)
 {
-	int	 fd;
+	struct stat	 st;
+	int		 fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1) {
-		if (errno == ELOOP)
+		saved = errno;
+		if ((saved == ELOOP || saved == ENOTDIR) &&
+		    lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
 			errx(1, "%s: a symbolic link; give the directory it "
 			    "points to", path);
+		errno = saved;
 		err(1, "%s", path);
 	}
 	return (fd);
