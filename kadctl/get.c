@@ -587,7 +587,10 @@ cmd_get(const char *link, const char *outpath, int force, int resume)
 	return (get_link(link, &d, force, resume, NULL, 0));
 }
 
-/* One file or directory; want: what its parent's listing says it is. */
+/*
+ * One file or directory into d (NULL: standard output); want: what its
+ * parent's listing says it is.
+ */
 static int
 get_link(const char *link, const struct get_dest *d, int force, int resume,
     const struct dl_entry *want, int depth)
