@@ -2,6 +2,16 @@
 /*
  * kadctl get: the file through a partial file that a later get
  * resumes (see kadctl.c's head), or to standard output.
+ *
+ * Everything is done relative to directory file descriptors, never by
+ * path: the destination directory is opened once (O_NOFOLLOW), and a
+ * directory of a listing is made with mkdirat, opened with openat
+ * (O_NOFOLLOW) and checked with fstat before anything goes into it; the
+ * partial file, its state record, the rename and the modes go through
+ * those fds.  So one who may write a parent directory cannot redirect a
+ * write by swapping a directory for a link.  Names below the top are a
+ * listing's checked components (dl_name_ok); paths are kept only for
+ * messages and the printed result.
  */
 #include <sys/types.h>
 #include <sys/file.h>
@@ -32,7 +42,27 @@
 #define PARTIAL_PREFIX	".kad-get-"
 #define PARTIAL_STALE	(24 * 60 * 60)	/* older partial files go */
 
-static char	 empty_part[PATH_MAX], empty_state[PATH_MAX];
+/*
+ * Where a get goes: a name in a directory held open, and the paths of
+ * both for messages.  With name NULL the name is the root's, and path
+ * is the directory -o named (NULL: none, the current one).
+ */
+struct get_dest {
+	int		 dfd;		/* the directory, opened once */
+	const char	*dpath;		/* its path, for messages */
+	const char	*name;		/* a name in it, or NULL */
+	const char	*path;		/* dpath/name, for messages */
+};
+
+/* A partial file and its state record, in the directory dfd. */
+struct partial {
+	int	 dfd;
+	char	 name[48], sname[64];	/* .kad-get-H, .kad-get-H.state */
+	char	 path[PATH_MAX], spath[PATH_MAX];	/* for messages */
+};
+
+static char	 empty_part[48], empty_state[64];
+static int	 empty_dfd = -1;	/* a dup of the partial file's dir */
 uint32_t	 get_timeout = 60;	/* --timeout */
 
 /* A partial file that holds nothing is no use to a later get: it goes. */
@@ -41,11 +71,12 @@ remove_empty(void)
 {
 	struct stat	 st;
 
-	if (empty_part[0] == '\0' || lstat(empty_part, &st) == -1 ||
-	    !S_ISREG(st.st_mode) || st.st_size != 0)
+	if (empty_dfd == -1 || fstatat(empty_dfd, empty_part, &st,
+	    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size != 0)
 		return;
-	unlink(empty_part);
-	unlink(empty_state);
+	unlinkat(empty_dfd, empty_part, 0);
+	unlinkat(empty_dfd, empty_state, 0);
 }
 
 /*
@@ -102,18 +133,22 @@ flush_out(int fd, const uint8_t *buf, size_t *len)
 	return (0);
 }
 
-/* Partial files of gets older than a day, in dir, go. */
+/* Partial files of gets older than a day, in dfd (dir), go. */
 static void
-remove_stale(const char *dir)
+remove_stale(int dfd, const char *dir)
 {
 	struct dirent	*d;
 	struct stat	 st;
 	DIR		*dp;
-	int		 dfd;
+	int		 fd;
 
-	if ((dp = opendir(dir)) == NULL)
+	if ((fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return;
-	dfd = dirfd(dp);
+	if ((dp = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	rewinddir(dp);
 	while ((d = readdir(dp)) != NULL) {
 		if (strncmp(d->d_name, PARTIAL_PREFIX,
 		    sizeof(PARTIAL_PREFIX) - 1) != 0 ||
@@ -129,12 +164,12 @@ remove_stale(const char *dir)
 }
 
 /*
- * The partial file of this link in dir: its path, its state record's,
- * and the record's text (so a partial file of another link, or with no
- * record, is never resumed).
+ * The partial file of this link in dir: its name and path, its state
+ * record's, and the record's text (so a partial file of another link,
+ * or with no record, is never resumed).
  */
 static void
-partial_paths(const char *dir, const char *link, char *part, char *state,
+partial_paths(struct partial *p, const char *dir, const char *link,
     char *rec, size_t recsz)
 {
 	uint8_t		 md[32];
@@ -147,9 +182,12 @@ partial_paths(const char *dir, const char *link, char *part, char *state,
 		errx(1, "SHA-256 failed");
 	for (i = 0; i < 16; i++)
 		snprintf(h + 2 * i, 3, "%02x", md[i]);
-	if ((size_t)snprintf(part, PATH_MAX, "%s/%s%s", dir, PARTIAL_PREFIX,
-	    h) >= PATH_MAX ||
-	    (size_t)snprintf(state, PATH_MAX, "%s.state", part) >= PATH_MAX)
+	snprintf(p->name, sizeof(p->name), "%s%s", PARTIAL_PREFIX, h);
+	snprintf(p->sname, sizeof(p->sname), "%s.state", p->name);
+	if ((size_t)snprintf(p->path, sizeof(p->path), "%s/%s", dir,
+	    p->name) >= sizeof(p->path) ||
+	    (size_t)snprintf(p->spath, sizeof(p->spath), "%s/%s", dir,
+	    p->sname) >= sizeof(p->spath))
 		errx(1, "%s: path too long", dir);
 	for (i = 16; i < 32; i++)
 		snprintf(h + 2 * (i - 16), 3, "%02x", md[i]);
@@ -171,31 +209,31 @@ private_file(const struct stat *st)
 
 /* The length of a partial file we may resume, or 0 (then it is new). */
 static off_t
-partial_open(const char *part, const char *state, const char *rec,
-    int resume, int *fdp)
+partial_open(const struct partial *p, const char *rec, int resume, int *fdp)
 {
 	struct stat	 st, sst;
 	char		 buf[128];
 	ssize_t		 n;
 	int		 fd, sfd, old = 0;
 
-	if ((fd = open(part, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) == -1) {
-		if (errno != EEXIST || (fd = open(part, O_RDWR | O_NOFOLLOW |
-		    O_CLOEXEC)) == -1)
-			err(1, "%s", part);
+	if ((fd = openat(p->dfd, p->name, O_RDWR | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
+		if (errno != EEXIST || (fd = openat(p->dfd, p->name, O_RDWR |
+		    O_NOFOLLOW | O_CLOEXEC)) == -1)
+			err(1, "%s", p->path);
 		old = 1;
 	}
 	if (fstat(fd, &st) == -1)
-		err(1, "%s", part);
+		err(1, "%s", p->path);
 	if (!private_file(&st))
 		errx(1, "%s: not a file of this user's alone (owner, links or "
-		    "mode); not touched, get elsewhere", part);
+		    "mode); not touched, get elsewhere", p->path);
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1)
-		errx(1, "%s: another kadctl get of this link writes it", part);
+		errx(1, "%s: another kadctl get of this link writes it",
+		    p->path);
 	*fdp = fd;
-	if (old && resume && st.st_size > 0 &&
-	    (sfd = open(state, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) != -1) {
+	if (old && resume && st.st_size > 0 && (sfd = openat(p->dfd,
+	    p->sname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) != -1) {
 		n = fstat(sfd, &sst) == 0 && private_file(&sst) ?
 		    read(sfd, buf, sizeof(buf) - 1) : -1;
 		close(sfd);
@@ -204,82 +242,77 @@ partial_open(const char *part, const char *state, const char *rec,
 	}
 	/* new, or not ours to trust: start over */
 	if (ftruncate(fd, 0) == -1)
-		err(1, "%s", part);
-	if (lstat(state, &sst) == 0 && !private_file(&sst))
+		err(1, "%s", p->path);
+	if (fstatat(p->dfd, p->sname, &sst, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !private_file(&sst))
 		errx(1, "%s: not a file of this user's alone; not touched",
-		    state);
-	(void)unlink(state);
-	if ((sfd = open(state, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) == -1 ||
+		    p->spath);
+	(void)unlinkat(p->dfd, p->sname, 0);
+	if ((sfd = openat(p->dfd, p->sname, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 ||
 	    write(sfd, rec, strlen(rec)) != (ssize_t)strlen(rec) ||
 	    close(sfd) == -1)
-		err(1, "%s", state);
+		err(1, "%s", p->spath);
 	return (0);
 }
 
 /*
- * The partial file of a get into (or as) outpath, opened at its end:
- * its length, and in prefix the SHA-256 of what it holds.
+ * The partial file of a get into d, opened at its end: its length, and
+ * in prefix the SHA-256 of what it holds.
  */
 static off_t
-get_partial(const char *link, const char *outpath, int resume, int top,
-    char part[PATH_MAX], char state[PATH_MAX], uint8_t prefix[32], int *fdp)
+get_partial(const char *link, const struct get_dest *d, int resume,
+    struct partial *p, uint8_t prefix[32], int *fdp)
 {
 	static int	 registered;
-	struct stat	 st;
-	char		 dir[PATH_MAX], rec[128];
+	char		 rec[128];
 	off_t		 have;
 
-	/* the directory is known before the name */
-	if (outpath == NULL)
-		strlcpy(dir, ".", sizeof(dir));
-	else if (stat(outpath, &st) == 0 && S_ISDIR(st.st_mode))
-		strlcpy(dir, outpath, sizeof(dir));
-	else {
-		strlcpy(part, outpath, PATH_MAX);
-		strlcpy(dir, dirname(part), sizeof(dir));
-	}
-	if (top)
-		remove_stale(dir);
-	partial_paths(dir, link, part, state, rec, sizeof(rec));
-	have = partial_open(part, state, rec, resume, fdp);
-	strlcpy(empty_part, part, sizeof(empty_part));
-	strlcpy(empty_state, state, sizeof(empty_state));
+	p->dfd = d->dfd;
+	partial_paths(p, d->dpath, link, rec, sizeof(rec));
+	have = partial_open(p, rec, resume, fdp);
+	if (empty_dfd != -1)
+		close(empty_dfd);
+	if ((empty_dfd = fcntl(d->dfd, F_DUPFD_CLOEXEC, 0)) == -1)
+		err(1, "%s", d->dpath);
+	strlcpy(empty_part, p->name, sizeof(empty_part));
+	strlcpy(empty_state, p->sname, sizeof(empty_state));
 	if (!registered++)
 		atexit(remove_empty);
 	if (have > 0 && sha256_fd(*fdp, have, prefix) == -1)
-		err(1, "%s", part);
+		err(1, "%s", p->path);
 	if (lseek(*fdp, have, SEEK_SET) == -1)
-		err(1, "%s", part);
+		err(1, "%s", p->path);
 	return (have);
 }
 
 /*
- * Where the file goes, checked, in final: as the entry of a listing
- * (want), exactly outpath; else its sanitised recorded name in the
- * current directory or in -o DIR, or -o FILE.  With -f a directory may
- * go into one that exists (a real one, not a link to one).
+ * Where the file goes, checked: its name in d's directory, and its path
+ * in final.  As the entry of a listing, or -o FILE, d's name; else its
+ * sanitised recorded name in the current directory or in -o DIR.  With
+ * -f a directory may go into one that exists (a real one, not a link to
+ * one).
  */
 static void
-get_final(const struct kadipc_xfer_meta *meta, const char *outpath,
-    int force, const struct dl_entry *want, off_t have, char final[PATH_MAX])
+get_final(const struct kadipc_xfer_meta *meta, const struct get_dest *d,
+    int force, off_t have, char final[PATH_MAX], char name[NAME_MAX + 1])
 {
 	struct stat	 st;
-	char		 name[256];
 	int		 dir = meta->flags & KADIPC_XFER_F_DIR;
 
-	sanitize_name(meta->name, name, sizeof(name));
-	if (want != NULL)
-		strlcpy(final, outpath, PATH_MAX);
-	else if (outpath == NULL)
-		strlcpy(final, name, PATH_MAX);
-	else if (stat(outpath, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if ((size_t)snprintf(final, PATH_MAX, "%s/%s", outpath, name) >=
-		    PATH_MAX)
-			errx(1, "%s: path too long", outpath);
-	} else
-		strlcpy(final, outpath, PATH_MAX);
-	if (lstat(final, &st) == 0 && (!force ||
+	if (d->name != NULL) {
+		if (strlcpy(name, d->name, NAME_MAX + 1) >= NAME_MAX + 1 ||
+		    strlcpy(final, d->path, PATH_MAX) >= PATH_MAX)
+			errx(1, "%s: name too long", d->path);
+	} else {
+		sanitize_name(meta->name, name, NAME_MAX + 1);
+		if (d->path == NULL)
+			strlcpy(final, name, PATH_MAX);
+		else if ((size_t)snprintf(final, PATH_MAX, "%s/%s", d->path,
+		    name) >= PATH_MAX)
+			errx(1, "%s: path too long", d->path);
+	}
+	if (fstatat(d->dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (!force ||
 	    (dir ? !S_ISDIR(st.st_mode) : S_ISDIR(st.st_mode))))
 		errx(1, "%s exists (use -f to %s)", final, !force ? (dir ?
 		    "get into it" : "overwrite") : "replace it by hand");
@@ -290,13 +323,12 @@ get_final(const struct kadipc_xfer_meta *meta, const char *outpath,
 
 /* Not this file's bytes: the partial file goes, never to be resumed. */
 __attribute__((__noreturn__)) static void
-prefix_differs(const char *part, const char *state)
+prefix_differs(const struct partial *p)
 {
-	strlcpy(tmppath, part, sizeof(tmppath));
-	strlcpy(statepath, state, sizeof(statepath));
-	atexit(remove_tmp);
+	(void)unlinkat(p->dfd, p->name, 0);
+	(void)unlinkat(p->dfd, p->sname, 0);
 	errx(1, "%s does not hold the start of this file; removed, get it "
-	    "again", part);
+	    "again", p->path);
 }
 
 /*
@@ -306,11 +338,11 @@ prefix_differs(const char *part, const char *state)
  */
 static void
 get_check(const struct kadipc_xfer_meta *meta, const struct dl_entry *want,
-    const char *outpath, int tostdout, off_t have)
+    const struct get_dest *d, off_t have)
 {
 	int	 dir = meta->flags & KADIPC_XFER_F_DIR;
 
-	if (dir && tostdout)
+	if (dir && d == NULL)
 		errx(1, "a directory cannot be written to standard output");
 	if (dir && meta->size > DL_MAX_BYTES)
 		errx(1, "a hostile directory listing: %llu bytes",
@@ -320,12 +352,12 @@ get_check(const struct kadipc_xfer_meta *meta, const struct dl_entry *want,
 	if (want == NULL)
 		return;
 	if (dir != (want->type == DL_DIR))
-		errx(1, "%s: the listing says %s, the link is %s", outpath,
+		errx(1, "%s: the listing says %s, the link is %s", d->path,
 		    want->type == DL_DIR ? "a directory" : "a file",
 		    dir ? "a directory" : "a file");
 	if (!dir && meta->size != want->size)
 		errx(1, "%s: the listing says %llu bytes, the file has %llu",
-		    outpath, (unsigned long long)want->size,
+		    d->path, (unsigned long long)want->size,
 		    (unsigned long long)meta->size);
 }
 
@@ -353,25 +385,25 @@ get_result(const char *path, uint64_t size, uint64_t resumed, uint64_t files)
 static const char	*ancestors[DL_MAX_DEPTH + 1];
 static uint64_t		 entries_seen, files_got;
 
-/* The verified file into place: its mode, then the rename. */
+/* The verified file into place as name: its mode, then the rename. */
 static void
-get_save(int fd, const char *part, const char *state, const char *final,
+get_save(int fd, const struct partial *p, const char *name, const char *final,
     const struct dl_entry *want, int force)
 {
 	mode_t	 mask;
 
 	if (fsync(fd) == -1)
-		err(1, "%s", part);
+		err(1, "%s", p->path);
 	/* a saved file gets its mode less the umask, not 0600 */
 	mask = umask(022);
 	umask(mask);
 	if (fchmod(fd, (want != NULL ? want->mode : 0666) & ~mask) == -1)
-		warn("chmod %s", part);
-	if (renameat2(AT_FDCWD, part, AT_FDCWD, final,
+		warn("chmod %s", p->path);
+	if (renameat2(p->dfd, p->name, p->dfd, name,
 	    force ? 0 : RENAME_NOREPLACE) == -1)
 		err(1, "%s", final);
 	close(fd);
-	unlink(state);
+	(void)unlinkat(p->dfd, p->sname, 0);
 	files_got++;
 }
 
@@ -415,23 +447,46 @@ get_begin(const char *link, uint64_t offset)
 	return (offset == 0);
 }
 
-static int	get_link(const char *, const char *, int, int,
+static int	get_link(const char *, const struct get_dest *, int, int,
 		    const struct dl_entry *, int);
 
 
 /*
+ * The directory name in dfd (path), opened: a directory of this user's
+ * alone, never a link planted in its place nor one others may write.
+ * Everything that goes into it goes through this fd.
+ */
+static int
+subdir_open(int dfd, const char *name, const char *path)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 && errno != ELOOP && errno != ENOTDIR)
+		err(1, "%s", path);
+	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 022) != 0)
+		errx(1, "%s: not a directory of this user's alone; "
+		    "nothing written into it", path);
+	return (fd);
+}
+
+/*
  * A directory listing, fetched whole into memory (buf, freed here) and
- * checked: the directory made (or, with -f, one that is there used),
- * then each of its entries got into it, then its mode set.
+ * checked: the directory name made in dfd (or, with -f, one that is
+ * there used), opened, then each of its entries got into it through its
+ * fd, then its mode set.
  */
 static void
-get_tree(const char *link, uint8_t *buf, size_t len, const char *final,
-    int force, int resume, const struct dl_entry *want, int depth)
+get_tree(const char *link, uint8_t *buf, size_t len, int dfd,
+    const char *name, const char *final, int force, int resume,
+    const struct dl_entry *want, int depth)
 {
 	struct dl_entry	*e;
-	struct stat	 st;
+	struct get_dest	 sub;
 	const char	*why;
-	char		 sub[PATH_MAX];
+	char		 path[PATH_MAX];
 	uint64_t	 total = 0;
 	size_t		 n, i;
 	mode_t		 mask;
@@ -453,27 +508,49 @@ get_tree(const char *link, uint8_t *buf, size_t len, const char *final,
 	ancestors[depth] = link;
 	mask = umask(022);
 	umask(mask);
-	if (!(made = mkdir(final, 0700) == 0) && (errno != EEXIST || !force))
+	if (!(made = mkdirat(dfd, name, 0700) == 0) &&
+	    (errno != EEXIST || !force))
 		err(1, "%s", final);
+	sub.dfd = subdir_open(dfd, name, final);
+	sub.dpath = final;
 	for (i = 0; i < n; i++) {
-		/* a directory of ours alone, each time: never a planted link */
-		if (lstat(final, &st) == -1 || !S_ISDIR(st.st_mode) ||
-		    st.st_uid != geteuid() || (st.st_mode & 022) != 0)
-			errx(1, "%s: not a directory of this user's alone; "
-			    "nothing written into it", final);
-		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", final,
-		    e[i].name) >= sizeof(sub))
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", final,
+		    e[i].name) >= sizeof(path))
 			errx(1, "%s: path too long", final);
-		(void)get_link(e[i].link, sub, force, resume, &e[i], depth + 1);
+		sub.name = e[i].name;
+		sub.path = path;
+		(void)get_link(e[i].link, &sub, force, resume, &e[i],
+		    depth + 1);
 		total += e[i].size;
 	}
 	/* the listing's mode, on what we made: not on what was there */
-	if (made && chmod(final, ((want != NULL ? want->mode : 0777) |
+	if (made && fchmod(sub.dfd, ((want != NULL ? want->mode : 0777) |
 	    0700) & ~mask) == -1)
 		warn("chmod %s", final);
+	close(sub.dfd);
 	freezero(e, n * sizeof(*e));
 	if (depth == 0)
 		get_result(final, total, 0, files_got);
+}
+
+/* The directory a get goes into, opened once: never a link to one. */
+static int
+top_open(const char *path)
+{
+	struct stat	 st;
+	int		 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		saved = errno;
+		if ((saved == ELOOP || saved == ENOTDIR) &&
+		    lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			errx(1, "%s: a symbolic link; give the directory it "
+			    "points to", path);
+		errno = saved;
+		err(1, "%s", path);
+	}
+	return (fd);
 }
 
 /*
@@ -481,23 +558,47 @@ get_tree(const char *link, uint8_t *buf, size_t len, const char *final,
  * a partial file that a later get resumes; or -o -: to standard output
  * as it is verified chunk by chunk, the exit status telling whether the
  * whole file was (its content key checked last).  A directory listing
- * comes into memory instead and is recreated (get_tree).
+ * comes into memory instead and is recreated (get_tree).  The directory
+ * it goes into is opened here, once.
  */
 int
 cmd_get(const char *link, const char *outpath, int force, int resume)
 {
-	return (get_link(link, outpath, force, resume, NULL, 0));
+	struct get_dest	 d;
+	struct stat	 st;
+	char		 dir[PATH_MAX], base[PATH_MAX];
+
+	if (outpath != NULL && strcmp(outpath, "-") == 0)
+		return (get_link(link, NULL, force, resume, NULL, 0));
+	d.dpath = outpath != NULL ? outpath : ".";
+	d.name = NULL;
+	d.path = outpath;
+	if (outpath != NULL && (stat(outpath, &st) == -1 ||
+	    !S_ISDIR(st.st_mode))) {
+		/* -o FILE: a name in its directory */
+		if (strlcpy(dir, outpath, sizeof(dir)) >= sizeof(dir) ||
+		    strlcpy(base, outpath, sizeof(base)) >= sizeof(base))
+			errx(1, "%s: path too long", outpath);
+		d.dpath = dirname(dir);
+		d.name = basename(base);
+	}
+	d.dfd = top_open(d.dpath);
+	remove_stale(d.dfd, d.dpath);
+	return (get_link(link, &d, force, resume, NULL, 0));
 }
 
-/* One file or directory; want: what its parent's listing says it is. */
+/*
+ * One file or directory into d (NULL: standard output); want: what its
+ * parent's listing says it is.
+ */
 static int
-get_link(const char *link, const char *outpath, int force, int resume,
+get_link(const char *link, const struct get_dest *d, int force, int resume,
     const struct dl_entry *want, int depth)
 {
 	struct kadipc_xfer_meta	 meta;
 	struct kadipc_msg	 m;
-	char			 final[PATH_MAX], part[PATH_MAX];
-	char			 state[PATH_MAX];
+	struct partial		 p;
+	char			 final[PATH_MAX], name[NAME_MAX + 1];
 	static uint8_t		 wbuf[WRITE_BUF];
 	uint8_t			 prefix[32], theirs[32], *dbuf = NULL;
 	const uint8_t		*data;
@@ -507,11 +608,9 @@ get_link(const char *link, const char *outpath, int force, int resume,
 	int			 fd = -1, tostdout, meta_seen = 0, dir = 0;
 	int			 proved;	/* the partial file's start */
 
-	fd = (tostdout = outpath != NULL && strcmp(outpath, "-") == 0) ?
-	    STDOUT_FILENO : -1;
+	fd = (tostdout = d == NULL) ? STDOUT_FILENO : -1;
 	if (!tostdout)
-		have = get_partial(link, outpath, resume, depth == 0, part,
-		    state, prefix, &fd);
+		have = get_partial(link, d, resume, &p, prefix, &fd);
 	proved = get_begin(link, (uint64_t)have);
 	for (;;) {
 		next_msg(&m, 0);
@@ -524,24 +623,23 @@ get_link(const char *link, const char *outpath, int force, int resume,
 			    !tostdout) {
 				/* a listing is read whole; no partial file */
 				close(fd);
-				unlink(part);
-				unlink(state);
+				(void)unlinkat(p.dfd, p.name, 0);
+				(void)unlinkat(p.dfd, p.sname, 0);
 			}
-			get_check(&meta, want, outpath, tostdout, have);
+			get_check(&meta, want, d, have);
 			if (dir && (dbuf = malloc(meta.size + 1)) == NULL)
 				err(1, NULL);
 			progress_start(meta.size, (uint64_t)have);
 			got = (uint64_t)have;
 			if (!tostdout)
-				get_final(&meta, outpath, force, want, have,
-				    final);
+				get_final(&meta, d, force, have, final, name);
 			break;
 		case KADIPC_XFER_PREFIX:
 			if (tostdout || !meta_seen || have == 0 ||
 			    kadipc_recv_hash(&m, theirs) == -1)
 				errx(1, "unexpected prefix from kadmaster");
 			if (memcmp(prefix, theirs, sizeof(prefix)) != 0)
-				prefix_differs(part, state);
+				prefix_differs(&p);
 			proved = 1;
 			break;
 		case KADIPC_XFER_DATA:
@@ -555,7 +653,7 @@ get_link(const char *link, const char *outpath, int force, int resume,
 			}
 			if (wlen + len > sizeof(wbuf) &&
 			    flush_out(fd, wbuf, &wlen) == -1)
-				err(1, "%s", tostdout ? "stdout" : part);
+				err(1, "%s", tostdout ? "stdout" : p.path);
 			memcpy(wbuf + wlen, data, len);
 			wlen += len;
 			got += len;
@@ -565,16 +663,16 @@ get_link(const char *link, const char *outpath, int force, int resume,
 			if (!meta_seen || !proved || got != meta.size)
 				errx(1, "kadmaster ended the get early");
 			if (dir) {
-				get_tree(link, dbuf, got, final, force, resume,
-				    want, depth);
+				get_tree(link, dbuf, got, d->dfd, name, final,
+				    force, resume, want, depth);
 				return (0);
 			}
 			if (flush_out(fd, wbuf, &wlen) == -1)
-				err(1, "%s", tostdout ? "stdout" : part);
+				err(1, "%s", tostdout ? "stdout" : p.path);
 			progress(got, 1);
 			if (tostdout)
 				return (0);
-			get_save(fd, part, state, final, want, force);
+			get_save(fd, &p, name, final, want, force);
 			if (depth == 0)
 				get_result(final, got, (uint64_t)have, 0);
 			return (0);

@@ -48,19 +48,6 @@
 struct kadipc_chan *ch;
 int		 quiet;
 int		 json_out, exact_out;	/* -j, -p (output.h) */
-char		 tmppath[PATH_MAX];	/* a partial file to remove at exit */
-char		 statepath[PATH_MAX];
-
-/* A partial file that must not be resumed goes at exit (see cmd_get). */
-void
-remove_tmp(void)
-{
-	if (tmppath[0] != '\0')
-		unlink(tmppath);
-	if (statepath[0] != '\0')
-		unlink(statepath);
-}
-
 /* progress bar on stderr: bytes, rate, ETA */
 static struct timespec	 t0, tlast;
 static uint64_t		 ptotal, pbase;

@@ -18,9 +18,7 @@
 
 extern struct kadipc_chan *ch;
 extern int	 quiet;
-extern char	 tmppath[PATH_MAX], statepath[PATH_MAX];
 
-void	remove_tmp(void);
 void	progress_start(uint64_t, uint64_t);
 void	progress(uint64_t, int);
 int	next_msg(struct kadipc_msg *, int);

@@ -4,7 +4,9 @@
 # symbolic links and fifos are left out with a warning; a second put
 # stores only the listings again; and hostile listings (made with the
 # test hook test-putdir, as a hostile publisher could) are refused with
-# one line, with nothing written outside the target.
+# one line, with nothing written outside the target; a link planted
+# where a get goes, or swapped for the directory a get made while it
+# goes on, is never written through.
 . "$(dirname "$0")/lib.sh"
 
 start_node n1 || { notok "n1 starts"; exit 1; }
@@ -123,4 +125,71 @@ fi
 check "the directory nested more than 32 deep is named" \
     grep -q "nested more than 32 deep" "$T/h.err"
 check "the node is still up" sh -c "'$KAD_BIN/kadctl' -s '$NODE_SOCK' status >/dev/null"
+
+# links planted where a get goes are never written through
+rm -rf "$T/s"; mkdir -p "$T/s/in" "$T/s/else"
+ln -s "$T/s/else" "$T/s/in/top"
+for f in "" -f; do
+	if kadctl get -q $f -o "$T/s/in" "$link" >/dev/null 2>"$T/s.err"; then
+		notok "a get ${f:+with -f }into a link where the directory goes"
+	else
+		ok "a get ${f:+with -f }into a link where the directory goes is refused: $(cat "$T/s.err")"
+	fi
+	check "and nothing is written through it" [ -z "$(ls -A "$T/s/else")" ]
+done
+ln -s "$T/s/else" "$T/s/to-else"
+if kadctl get -q -o "$T/s/to-else" "$link" >/dev/null 2>"$T/s.err"; then
+	notok "-o a link to a directory"
+else
+	ok "-o a link to a directory is refused: $(cat "$T/s.err")"
+fi
+check "and nothing is written through it" [ -z "$(ls -A "$T/s/else")" ]
+check "saying so" grep -q "to-else: a symbolic link" "$T/s.err"
+mkdir "$T/s/else2"
+mv "$T/out/top/sub" "$T/s/sub.real"
+ln -s "$T/s/else2" "$T/out/top/sub"
+if kadctl get -q -f -o "$T/out" "$link" >/dev/null 2>"$T/s.err"; then
+	notok "-f into a tree whose subdirectory is now a link"
+else
+	ok "-f into a tree whose subdirectory is now a link is refused: $(cat "$T/s.err")"
+fi
+check "and nothing is written through it" [ -z "$(ls -A "$T/s/else2")" ]
+rm "$T/out/top/sub"
+mv "$T/s/sub.real" "$T/out/top/sub"
+
+# the directory a get made, swapped for a link while the get goes on:
+# its subdirectory z is a listing only node pub holds, and pub is down
+# until the swap, so the get waits inside the directory it made
+N1_SOCK=$NODE_SOCK
+start_node pub || { notok "pub starts"; exit 1; }
+P_pub=$NODE_PID
+listing "$T/l"
+zlink=$(ctl pub test-putdir "$T/l" z) || notok "test-putdir on pub"
+kill "$P_pub"
+wait_exit "$P_pub" 10
+NODE_SOCK=$N1_SOCK
+listing "$T/l" 2 755 0 z "$zlink"
+rlink=$(kadctl test-putdir "$T/l" race) || notok "test-putdir race"
+rm -rf "$T/r"; mkdir -p "$T/r/in" "$T/r/else"
+chmod 700 "$T/r/else"
+kadctl get -q --timeout 60 -o "$T/r/in" "$rlink" >"$T/r.out" 2>"$T/r.err" &
+G=$!
+waitfor 20 sh -c "ls -A '$T/r/in/race' 2>/dev/null | grep -q '^\.kad-get-'" ||
+    notok "the get waits inside the directory it made"
+mv "$T/r/in/race" "$T/r/race.real"
+ln -s "$T/r/else" "$T/r/in/race"
+start_node pub -o bootstrap="$(node_addr n1):$(sf n1 port)" ||
+    notok "pub starts again"
+NODE_SOCK=$N1_SOCK
+if wait $G; then
+	ok "a get whose directory is swapped for a link goes on in its own"
+else
+	notok "a get whose directory is swapped for a link: $(cat "$T/r.err")"
+fi
+check "nothing is written through the link" [ -z "$(ls -A "$T/r/else")" ]
+check "nor its mode changed" [ "$(stat -c %a "$T/r/else")" = 700 ]
+check "the subdirectory is in the directory the get made" \
+    [ -d "$T/r/race.real/z" ] && [ ! -L "$T/r/race.real/z" ]
+check "and no partial file is left" \
+    [ -z "$(find "$T/r" -name '.kad-get-*')" ]
 summary
