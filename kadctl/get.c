@@ -4,9 +4,10 @@
  * resumes (see kadctl.c's head), or to standard output.
  *
  * Everything is done relative to directory file descriptors, never by
- * path: the destination directory is opened once (O_NOFOLLOW), and a
- * directory of a listing is made with mkdirat, opened with openat
- * (O_NOFOLLOW) and checked with fstat before anything goes into it; the
+ * path: the destination directory is opened once (the user named it,
+ * so a link to it is followed), and a directory of a listing is made
+ * with mkdirat, opened with openat (O_NOFOLLOW) and checked with fstat
+ * before anything goes into it; the
  * partial file, its state record, the rename and the modes go through
  * those fds.  So one who may write a parent directory cannot redirect a
  * write by swapping a directory for a link.  Names below the top are a
@@ -533,23 +534,18 @@ get_tree(const char *link, uint8_t *buf, size_t len, int dfd,
 		get_result(final, total, 0, files_got);
 }
 
-/* The directory a get goes into, opened once: never a link to one. */
+/*
+ * The directory a get goes into, opened once.  The user named it: a
+ * link to a directory (a download folder elsewhere) is followed, once;
+ * what kadctl makes below it never is.
+ */
 static int
 top_open(const char *path)
 {
-	struct stat	 st;
-	int		 fd, saved;
+	int	 fd;
 
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1) {
-		saved = errno;
-		if ((saved == ELOOP || saved == ENOTDIR) &&
-		    lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-			errx(1, "%s: a symbolic link; give the directory it "
-			    "points to", path);
-		errno = saved;
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		err(1, "%s", path);
-	}
 	return (fd);
 }
 
