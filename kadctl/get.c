@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
@@ -479,6 +480,31 @@ subdir_open(int dfd, const char *name, const char *path)
  * there used), opened, then each of its entries got into it through its
  * fd, then its mode set.
  */
+/*
+ * What a listing says its entries hold must fit the free space where
+ * they go (a file's size is checked again against its root): a small
+ * listing that names one big file many times is refused before it
+ * writes anything, not when the disk is full.
+ */
+static void
+room_check(int dfd, const struct dl_entry *e, size_t n, const char *final)
+{
+	struct statvfs	 sv;
+	uint64_t	 need = 0, room;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		need = e[i].size > UINT64_MAX - need ? UINT64_MAX :
+		    need + e[i].size;
+	if (fstatvfs(dfd, &sv) == -1)
+		return;		/* not known: the writes will tell */
+	room = (uint64_t)sv.f_bavail * sv.f_frsize;
+	if (need > room)
+		errx(1, "%s: the listing says %llu bytes, and %llu are free "
+		    "there", final, (unsigned long long)need,
+		    (unsigned long long)room);
+}
+
 static void
 get_tree(const char *link, uint8_t *buf, size_t len, int dfd,
     const char *name, const char *final, int force, int resume,
@@ -506,6 +532,7 @@ get_tree(const char *link, uint8_t *buf, size_t len, int dfd,
 	if ((entries_seen += n) > DL_MAX_TOTAL)
 		errx(1, "%s: a hostile directory listing: more than %d "
 		    "entries in all", final, DL_MAX_TOTAL);
+	room_check(dfd, e, n, final);
 	ancestors[depth] = link;
 	mask = umask(022);
 	umask(mask);

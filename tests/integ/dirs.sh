@@ -108,6 +108,7 @@ hostile "a set-uid mode" 1 4755 7 a "$filelink"
 hostile "a kadctl partial-file name" 1 644 7 .kad-get-0123456789abcdef "$filelink"
 hostile "a file called a directory" 2 755 7 a "$filelink"
 hostile "a size that is not the file's" 1 644 999 a "$filelink"
+hostile "a listing larger than the free space" 2 755 1152921504606846976 big "$filelink"
 # a depth bomb: 40 directories, each the only entry of the next
 listing "$T/l" ; d=$(kadctl test-putdir "$T/l" leaf)
 i=0
