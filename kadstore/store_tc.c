@@ -209,6 +209,18 @@ chunk_lookup(struct store *s, const uint8_t *key, struct chunk_hdr *h,
 	return (1);
 }
 
+/* chunk_lookup for a chunk that must be there: 0, or -1 (ENOENT). */
+static int
+chunk_find(struct store *s, const uint8_t *key, struct chunk_hdr *h,
+    size_t *len)
+{
+	int	 r;
+
+	if ((r = chunk_lookup(s, key, h, len)) == 0)
+		errno = ENOENT;
+	return (r == 1 ? 0 : -1);
+}
+
 /* Store the record in s->vbuf with header *h. */
 static int
 chunk_write(struct store *s, const uint8_t *key, const struct chunk_hdr *h,
@@ -413,14 +425,9 @@ store_get(struct store *s, const uint8_t key[STORE_KEY_LEN], void *buf,
 {
 	struct chunk_hdr	 h;
 	size_t			 len;
-	int			 r;
 
-	if ((r = chunk_lookup(s, key, &h, &len)) == -1)
+	if (chunk_find(s, key, &h, &len) == -1)
 		return (-1);
-	if (r == 0) {
-		errno = ENOENT;
-		return (-1);
-	}
 	if (len > bufsz)
 		return (store_seterr(s, ERANGE,
 		    "chunk of %zu bytes, buffer %zu", len, bufsz));
@@ -449,14 +456,9 @@ store_info(struct store *s, const uint8_t key[STORE_KEY_LEN], size_t *lenp,
 {
 	struct chunk_hdr	 h;
 	size_t			 len;
-	int			 r;
 
-	if ((r = chunk_lookup(s, key, &h, &len)) == -1)
+	if (chunk_find(s, key, &h, &len) == -1)
 		return (-1);
-	if (r == 0) {
-		errno = ENOENT;
-		return (-1);
-	}
 	if (lenp != NULL)
 		*lenp = len;
 	if (pins != NULL)
@@ -469,16 +471,11 @@ store_unpin(struct store *s, const uint8_t key[STORE_KEY_LEN])
 {
 	struct chunk_hdr	 h;
 	size_t			 len;
-	int			 r;
 
 	if (s->broken)
 		return (store_broken(s));
-	if ((r = chunk_lookup(s, key, &h, &len)) == -1)
+	if (chunk_find(s, key, &h, &len) == -1)
 		return (-1);
-	if (r == 0) {
-		errno = ENOENT;
-		return (-1);
-	}
 	if (h.pins == 0)
 		return (store_seterr(s, EINVAL, "chunk is not pinned"));
 	if (store_tx_begin(s) == -1)
@@ -507,16 +504,11 @@ store_drop(struct store *s, const uint8_t key[STORE_KEY_LEN], int unpin)
 {
 	struct chunk_hdr	 h;
 	size_t			 len;
-	int			 r;
 
 	if (s->broken)
 		return (store_broken(s));
-	if ((r = chunk_lookup(s, key, &h, &len)) == -1)
+	if (chunk_find(s, key, &h, &len) == -1)
 		return (-1);
-	if (r == 0) {
-		errno = ENOENT;
-		return (-1);
-	}
 	if (h.pins > (unpin ? 1U : 0U)) {
 		/* our pin goes all the same; the others' keep it */
 		if (unpin) {
