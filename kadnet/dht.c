@@ -282,7 +282,7 @@ dht_fetch(struct dht *d, const uint8_t key[KAD_ID_LEN], uint64_t cookie,
 
 int
 dht_put(struct dht *d, const uint8_t key[KAD_ID_LEN], const void *data,
-    size_t len, uint64_t cookie, uint64_t now)
+    size_t len, unsigned copies, uint64_t cookie, uint64_t now)
 {
 	struct push	*x;
 
@@ -293,7 +293,8 @@ dht_put(struct dht *d, const uint8_t key[KAD_ID_LEN], const void *data,
 		errno = EINVAL;
 		return (-1);
 	}
-	if ((x = push_new(d, key, data, len, PUSH_FORWARD)) == NULL) {
+	if ((x = push_new(d, key, data, len, PUSH_FORWARD,
+	    dht_copies(d, copies))) == NULL) {
 		LEAVE(d);
 		errno = EBUSY;
 		return (-1);
@@ -334,7 +335,8 @@ dht_store_reply(struct dht *d, uint64_t cookie, int status,
 
 int
 dht_store_scan_reply(struct dht *d, uint64_t cookie,
-    const uint8_t (*keys)[KAD_ID_LEN], size_t n, uint64_t now)
+    const uint8_t (*keys)[KAD_ID_LEN], const uint8_t *copies, size_t n,
+    uint64_t now)
 {
 	struct storeop	*o;
 
@@ -347,7 +349,7 @@ dht_store_scan_reply(struct dht *d, uint64_t cookie,
 		return (-1);
 	}
 	dht_storeop_free(d, o);
-	push_scan_keys(d, keys, n, now);
+	push_scan_keys(d, keys, copies, n, now);
 	LEAVE(d);
 	return (0);
 }

@@ -157,8 +157,8 @@ net_drain_queue(void)
 
 	while ((p = TAILQ_FIRST(&queue)) != NULL) {
 		if (p->publish)
-			r = dht_put(dht, p->key, p->data, p->len, p->cookie,
-			    now_ms());
+			r = dht_put(dht, p->key, p->data, p->len, 0,
+			    p->cookie, now_ms());
 		else	/* kadstore asks only for what it lacks */
 			r = dht_fetch(dht, p->key, p->cookie, now_ms());
 		if (r == -1 && errno == EBUSY)
@@ -857,7 +857,7 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	case KADIPC_NET_STORE_KEYS:
 		if (kadipc_recv_net_keys(m, &cookie, keys, &n) == -1)
 			fatalx("%s: bad NET_STORE_KEYS", __func__);
-		dht_store_scan_reply(dht, cookie, keys, n, now);
+		dht_store_scan_reply(dht, cookie, keys, NULL, n, now);
 		break;
 	case KADIPC_NET_FETCH:
 		if (kadipc_recv_net_req(m, &c) == -1 || c.cookie == 0)

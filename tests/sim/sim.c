@@ -252,7 +252,7 @@ sim_store_has(int i, const uint8_t key[KAD_ID_LEN])
 void
 sim_store_plant(int i, const uint8_t key[KAD_ID_LEN], size_t len)
 {
-	kv_put(i, key, len);
+	kv_put(i, key, len, 0);
 }
 
 size_t

@@ -89,7 +89,7 @@ test_refused(int accept)
 	}
 	routing_touch(dht_routing(d), key, now);
 	mark = c.n;
-	CHECK(ok && dht_put(d, key, val, sizeof(val), 7, now) == 0,
+	CHECK(ok && dht_put(d, key, val, sizeof(val), 0, 7, now) == 0,
 	    "%zu contacts, all farther from the key: dht_put",
 	    dht_nodes(d));
 	/* a refusal opens a spare target: answer it too */
@@ -152,7 +152,7 @@ test_unexplored(void)
 	while (kad_id_cpl(nid, key) < 2);		/* N: near the key */
 	mark = c.n;
 	CHECK(ok && routing_nbuckets(dht_routing(d)) == 1 &&
-	    dht_put(d, key, val, sizeof(val), 7, now) == 0 &&
+	    dht_put(d, key, val, sizeof(val), 0, 7, now) == 0 &&
 	    find_sent(&c, mark, KRPC_FIND_NODE, &m) >= 0 &&
 	    find_sent(&c, mark, KRPC_HAVE, &m) < 0,
 	    "nobody known in the key's half, the bucket full of our side: "
