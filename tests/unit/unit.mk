@@ -81,3 +81,7 @@ test_upload_PKGS :=
 TESTS		+= test_output
 test_output_SRCS := tests/unit/test_output.c $(KADCTL_OUTPUT)
 test_output_PKGS :=
+
+TESTS		+= test_erasure
+test_erasure_SRCS := tests/unit/test_erasure.c $(CRYPT_EC_SRCS)
+test_erasure_PKGS := $(CRYPT_EC_PKGS)
