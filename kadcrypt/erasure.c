@@ -13,14 +13,15 @@
  * code by cpuid, which is an instruction, not a system call, so the
  * codec needs nothing from kadcrypt's seccomp allowlist.
  *
- * Decoding: the k present blocks are taken in increasing block order,
- * their k rows of the generator form S, and D = S^-1 * present; a lost
- * data row is a row of S^-1, a lost parity row is C's row times S^-1.
- * Only lost blocks go through the tables (at most m of them: k of the
- * k + m are present); a wanted block that is present is copied.  The
- * tables of the last decode are kept, keyed by the present set and the
- * lost blocks wanted, since the order of idx[] and want[] does not
- * change them.
+ * Decoding: the k present blocks are taken in increasing block order;
+ * their k rows of [I; C] form S, and the data is S^-1 times them.
+ * prepare() gets the rows of S^-1 it needs from the e x e part of C
+ * that mixes the e lost data blocks into the e present parity blocks
+ * (e <= m), not from a k x k inversion.  Only absent blocks go through
+ * the tables (at most m of them: k of the k + m are present); a wanted
+ * block that is present is copied.  The tables of the last decode are
+ * kept, keyed by the present set and the absent blocks wanted: the
+ * order of idx[] and want[] does not change them.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -40,19 +41,23 @@ struct ec {
 	unsigned	 k;
 	unsigned	 m;
 	unsigned char	*gen;		/* (k + m) x k: [I; C] */
+	unsigned char	*lgc;		/* m x k: logs of C's entries (none 0) */
+	unsigned char	 lg[256];	/* log of x to the base 2, x != 0 */
+	unsigned char	 ex[2 * 255];	/* 2^i, twice over: no modulo */
 	unsigned char	*etbl;		/* encode tables of C, 32 x k x m */
-	unsigned char	*sub;		/* k x k: the present rows, S */
-	unsigned char	*inv;		/* k x k: S^-1 */
-	unsigned char	*dmat;		/* up to m x k: the lost rows wanted */
+	unsigned char	*sub;		/* e x e, e <= m: A, below */
+	unsigned char	*inv;		/* e x e: A^-1 */
+	unsigned char	*rmat;		/* e x k: the lost data rows, R */
+	unsigned char	*dmat;		/* up to m x k: rows rebuilt */
 	unsigned char	*dtbl;		/* their tables, 32 x k x m */
-	/* the cache key of dtbl: present and wanted lost blocks (0/1) */
+	/* the key of dtbl: present blocks, absent blocks wanted (0/1) */
 	int		 cached;
-	unsigned	 nlost;		/* rows in dmat and dtbl */
+	unsigned	 nrebuild;	/* rows in dmat and dtbl */
 	uint8_t		 c_have[EC_MAX_N];
-	uint8_t		 c_lost[EC_MAX_N];
+	uint8_t		 c_rebuild[EC_MAX_N];
 	/* per call */
 	uint8_t		 have[EC_MAX_N];
-	uint8_t		 lost[EC_MAX_N];
+	uint8_t		 rebuild[EC_MAX_N];
 	unsigned	 pos[EC_MAX_N];	/* block -> its index in src[] */
 	unsigned	 wpos[EC_MAX_N]; /* block -> its index in want[] */
 	unsigned char	*sp[EC_MAX_N];	/* ISA-L's source pointers */
@@ -69,11 +74,33 @@ unconst(const uint8_t *p)
 	return ((unsigned char *)(uintptr_t)p);
 }
 
+/*
+ * Log and antilog tables of the field (2 generates it under 0x11d), and
+ * the logs of C: prepare() multiplies tens of thousands of coefficients
+ * for a new loss pattern, and a call to gf_mul for each was most of a
+ * decode's time.
+ */
+static void
+logs(struct ec *ec)
+{
+	unsigned	 i, x = 1;
+	size_t		 j, nc = (size_t)ec->m * ec->k;
+
+	for (i = 0; i < 255; i++) {
+		ec->ex[i] = ec->ex[i + 255] = (unsigned char)x;
+		ec->lg[x] = (unsigned char)i;
+		x = gf_mul((unsigned char)x, 2);
+	}
+	for (j = 0; j < nc; j++)
+		ec->lgc[j] = ec->lg[ec->gen[(size_t)ec->k * ec->k + j]];
+}
+
 struct ec *
 ec_new(unsigned k, unsigned m)
 {
 	struct ec	*ec;
 	size_t		 km;
+	unsigned	 mm;
 
 	if (k < 1 || k > EC_MAX_N || m > EC_MAX_N - k) {
 		errno = EINVAL;
@@ -83,11 +110,14 @@ ec_new(unsigned k, unsigned m)
 		return (NULL);
 	ec->k = k;
 	ec->m = m;
-	km = (size_t)k * (m > 0 ? m : 1);
+	mm = m > 0 ? m : 1;
+	km = (size_t)k * mm;
 	if ((ec->gen = calloc(k + m, k)) == NULL ||
+	    (ec->lgc = calloc(km, 1)) == NULL ||
 	    (ec->etbl = calloc(km, EC_TBL)) == NULL ||
-	    (ec->sub = calloc(k, k)) == NULL ||
-	    (ec->inv = calloc(k, k)) == NULL ||
+	    (ec->sub = calloc(mm, mm)) == NULL ||
+	    (ec->inv = calloc(mm, mm)) == NULL ||
+	    (ec->rmat = calloc(km, 1)) == NULL ||
 	    (ec->dmat = calloc(km, 1)) == NULL ||
 	    (ec->dtbl = calloc(km, EC_TBL)) == NULL) {
 		ec_free(ec);
@@ -95,6 +125,7 @@ ec_new(unsigned k, unsigned m)
 		return (NULL);
 	}
 	gf_gen_cauchy1_matrix(ec->gen, k + m, k);
+	logs(ec);
 	if (m > 0)
 		ec_init_tables(k, m, ec->gen + (size_t)k * k, ec->etbl);
 	return (ec);
@@ -106,9 +137,11 @@ ec_free(struct ec *ec)
 	if (ec == NULL)
 		return;
 	free(ec->gen);
+	free(ec->lgc);
 	free(ec->etbl);
 	free(ec->sub);
 	free(ec->inv);
+	free(ec->rmat);
 	free(ec->dmat);
 	free(ec->dtbl);
 	free(ec);
@@ -160,8 +193,9 @@ ec_encode(struct ec *ec, size_t len, const uint8_t *const data[],
 }
 
 /*
- * Mark idx[] in have[] and pos[], want[]'s lost blocks in lost[] and
- * every wanted block in wpos[]; -1 on a block out of range or repeated.
+ * Mark idx[] in have[] and pos[], the absent blocks of want[] in
+ * rebuild[], every wanted block in wpos[]; -1 on a block out of range
+ * or repeated.
  */
 static int
 mark(struct ec *ec, const unsigned idx[], unsigned nwant,
@@ -171,7 +205,7 @@ mark(struct ec *ec, const unsigned idx[], unsigned nwant,
 	uint8_t		 seen[EC_MAX_N];
 
 	memset(ec->have, 0, sizeof(ec->have));
-	memset(ec->lost, 0, sizeof(ec->lost));
+	memset(ec->rebuild, 0, sizeof(ec->rebuild));
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; i < ec->k; i++) {
 		if (idx[i] >= n || ec->have[idx[i]])
@@ -185,54 +219,148 @@ mark(struct ec *ec, const unsigned idx[], unsigned nwant,
 		seen[want[i]] = 1;
 		ec->wpos[want[i]] = i;
 		if (!ec->have[want[i]])
-			ec->lost[want[i]] = 1;
+			ec->rebuild[want[i]] = 1;
+	}
+	return (0);
+}
+
+/* row y ^= f * row x, over n entries */
+static void
+axpy(const struct ec *ec, unsigned char *y, unsigned char f,
+    const unsigned char *x, unsigned n)
+{
+	unsigned	 c, lf;
+
+	if (f == 0)
+		return;
+	lf = ec->lg[f];
+	for (c = 0; c < n; c++)
+		if (x[c] != 0)
+			y[c] ^= ec->ex[lf + ec->lg[x[c]]];
+}
+
+/* row x *= f, f != 0 */
+static void
+scale(const struct ec *ec, unsigned char *x, unsigned char f, unsigned n)
+{
+	unsigned	 c, lf = ec->lg[f];
+
+	for (c = 0; c < n; c++)
+		if (x[c] != 0)
+			x[c] = ec->ex[lf + ec->lg[x[c]]];
+}
+
+/*
+ * out = a^-1 for an n x n Cauchy matrix a, destroying a: Gauss-Jordan,
+ * as ISA-L's gf_invert_matrix does, but on the tables above rather than
+ * a call to gf_mul per product (that call was half of a new pattern's
+ * decode), and without row swaps: every leading square of a Cauchy
+ * matrix is a Cauchy matrix, never singular, so no pivot is ever 0.
+ */
+static int
+invert(const struct ec *ec, unsigned char *a, unsigned char *out,
+    unsigned n)
+{
+	unsigned	 i, j;
+	unsigned char	 f, *ri, *oi;
+
+	memset(out, 0, (size_t)n * n);
+	for (i = 0; i < n; i++)
+		out[i * n + i] = 1;
+	for (i = 0; i < n; i++) {
+		if (a[i * n + i] == 0)
+			return (-1);
+		ri = a + i * n;
+		oi = out + i * n;
+		f = ec->ex[255 - ec->lg[ri[i]]];	/* 1 / pivot */
+		scale(ec, ri, f, n);
+		scale(ec, oi, f, n);
+		for (j = 0; j < n; j++) {
+			if (j == i || (f = a[j * n + i]) == 0)
+				continue;
+			axpy(ec, a + j * n, f, ri, n);
+			axpy(ec, out + j * n, f, oi, n);
+		}
 	}
 	return (0);
 }
 
 /*
- * The rows for the lost blocks wanted, in increasing block order, and
- * their tables: S from the present rows, S^-1, then a row of S^-1 for
- * lost data and C's row times S^-1 for lost parity.
+ * The rows of the absent blocks wanted, in increasing block order, and
+ * their tables.  With e data blocks lost (L), k - e present (the
+ * sources first, in block order) and e parity blocks present (pp, the
+ * sources last): each present P_t minus its known data terms is
+ * A * D_L, A = C[pp][L] (e x e, a Cauchy matrix itself, so invertible),
+ * hence D_L = A^-1 * (P_pp + B * D_known) with B = C[pp][known].  R
+ * holds these e rows over the k sources; a lost parity block wanted is
+ * its row of C with D_L replaced by R.  Inverting e x e rather than all
+ * k x k rows is what keeps a decode with a new loss pattern near the
+ * speed of one with kept tables (e^3 steps, not k^3).
  */
 static int
 prepare(struct ec *ec)
 {
-	unsigned	 b, r, c, t, k = ec->k, n = ec->k + ec->m;
-	unsigned char	*row, acc;
+	unsigned	 known[EC_MAX_N], pp[EC_MAX_N], lost[EC_MAX_N];
+	unsigned	 b, r, c, t, e, nk, la, k = ec->k, n = ec->k + ec->m;
+	unsigned char	*row, a;
+	const unsigned char *lc;
 
-	for (b = 0, r = 0; b < n; b++)
+	for (b = 0, nk = 0, e = 0; b < k; b++) {
 		if (ec->have[b])
-			memcpy(ec->sub + (size_t)r++ * k,
-			    ec->gen + (size_t)b * k, k);
-	/* S is invertible for any k distinct rows of [I; C] */
-	if (gf_invert_matrix(ec->sub, ec->inv, (int)k) != 0)
+			known[nk++] = b;
+		else
+			lost[e++] = b;
+	}
+	for (b = k, t = 0; b < n; b++)
+		if (ec->have[b])
+			pp[t++] = b;
+	if (t != e)
 		return (-1);
+	for (t = 0; t < e; t++)
+		for (r = 0; r < e; r++)
+			ec->sub[t * e + r] =
+			    ec->gen[(size_t)pp[t] * k + lost[r]];
+	if (invert(ec, ec->sub, ec->inv, e) == -1)
+		return (-1);
+	for (r = 0; r < e; r++) {
+		row = ec->rmat + (size_t)r * k;
+		memset(row, 0, nk);
+		for (t = 0; t < e; t++) {
+			if ((a = ec->inv[r * e + t]) == 0)
+				continue;
+			la = ec->lg[a];
+			lc = ec->lgc + (size_t)(pp[t] - k) * k;
+			for (c = 0; c < nk; c++)
+				row[c] ^= ec->ex[la + lc[known[c]]];
+		}
+		memcpy(row + nk, ec->inv + (size_t)r * e, e);
+	}
 	for (b = 0, r = 0; b < n; b++) {
-		if (!ec->lost[b])
+		if (!ec->rebuild[b])
 			continue;
 		row = ec->dmat + (size_t)r++ * k;
 		if (b < k) {
-			memcpy(row, ec->inv + (size_t)b * k, k);
+			for (t = 0; lost[t] != b; t++)
+				;
+			memcpy(row, ec->rmat + (size_t)t * k, k);
 			continue;
 		}
-		for (c = 0; c < k; c++) {
-			acc = 0;
-			for (t = 0; t < k; t++)
-				acc ^= gf_mul(ec->gen[(size_t)b * k + t],
-				    ec->inv[(size_t)t * k + c]);
-			row[c] = acc;
-		}
+		for (c = 0; c < k; c++)
+			row[c] = c < nk ? ec->gen[(size_t)b * k + known[c]] : 0;
+		for (t = 0; t < e; t++)
+			axpy(ec, row, ec->gen[(size_t)b * k + lost[t]],
+			    ec->rmat + (size_t)t * k, k);
 	}
-	ec->nlost = r;
+	ec->nrebuild = r;
 	if (r > 0)
 		ec_init_tables((int)k, (int)r, ec->dmat, ec->dtbl);
 	memcpy(ec->c_have, ec->have, sizeof(ec->c_have));
-	memcpy(ec->c_lost, ec->lost, sizeof(ec->c_lost));
+	memcpy(ec->c_rebuild, ec->rebuild, sizeof(ec->c_rebuild));
 	ec->cached = 1;
 	return (0);
 }
 
+/* out[] must not overlap src[]: present blocks wanted are memcpy'd */
 int
 ec_decode(struct ec *ec, size_t len, const unsigned idx[],
     const uint8_t *const src[], unsigned nwant, const unsigned want[],
@@ -246,7 +374,7 @@ ec_decode(struct ec *ec, size_t len, const unsigned idx[],
 	}
 	if (!ec->cached ||
 	    memcmp(ec->have, ec->c_have, sizeof(ec->have)) != 0 ||
-	    memcmp(ec->lost, ec->c_lost, sizeof(ec->lost)) != 0) {
+	    memcmp(ec->rebuild, ec->c_rebuild, sizeof(ec->rebuild)) != 0) {
 		ec->cached = 0;
 		if (prepare(ec) == -1) {
 			errno = EINVAL;
@@ -255,19 +383,16 @@ ec_decode(struct ec *ec, size_t len, const unsigned idx[],
 	}
 	if (len == 0)
 		return (0);
-	for (b = 0, r = 0; b < n; b++) {
+	for (b = 0, r = 0; b < n; b++)
 		if (ec->have[b])
 			ec->sp[r++] = unconst(src[ec->pos[b]]);
-	}
-	for (b = 0, r = 0; b < n; b++) {
-		if (ec->lost[b])
+	for (b = 0, r = 0; b < n; b++)
+		if (ec->rebuild[b])
 			ec->dp[r++] = out[ec->wpos[b]];
-	}
-	for (r = 0; r < nwant; r++) {
+	for (r = 0; r < nwant; r++)
 		if (ec->have[want[r]])
 			memcpy(out[r], src[ec->pos[want[r]]], len);
-	}
-	if (ec->nlost > 0)
-		code(ec, len, ec->nlost, ec->dtbl);
+	if (ec->nrebuild > 0)
+		code(ec, len, ec->nrebuild, ec->dtbl);
 	return (0);
 }

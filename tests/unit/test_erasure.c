@@ -335,7 +335,8 @@ test_subsets(void)
 	struct ec	 *ec;
 	uint8_t		**blk;
 	unsigned	  set, b, n, nlost, idx[4], lost[3];
-	unsigned	  all[7] = { 6, 0, 5, 1, 4, 2, 3 }, data[4] = { 0, 1, 2, 3 };
+	unsigned	  all[7] = { 6, 0, 5, 1, 4, 2, 3 };
+	unsigned	  data[4] = { 0, 1, 2, 3 };
 	unsigned	  nset = 0, bad = 0;
 
 	if ((ec = ec_new(4, 3)) == NULL) {
@@ -379,7 +380,8 @@ test_cache(void)
 	struct ec	 *ec;
 	uint8_t		**blk;
 	unsigned	  b, ok;
-	unsigned	  i1[6] = { 1, 3, 6, 7, 8, 9 }, i2[6] = { 9, 7, 1, 8, 3, 6 };
+	unsigned	  i1[6] = { 1, 3, 6, 7, 8, 9 };
+	unsigned	  i2[6] = { 9, 7, 1, 8, 3, 6 };
 	unsigned	  w1[4] = { 0, 2, 4, 5 }, w2[4] = { 5, 4, 2, 0 };
 	unsigned	  w3[2] = { 4, 2 }, w4[3] = { 10, 11, 0 };
 	unsigned	  i3[6] = { 0, 2, 4, 5, 10, 11 };
