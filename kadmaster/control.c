@@ -252,6 +252,7 @@ status_reply(struct ctl_conn *c)
 	const struct kadipc_sockaddr	*bound;
 	char				 hex[2 * KADIPC_KEY_LEN + 1];
 	char				 addr[64];
+	uint64_t			 in, out;
 	int				 p, i, nbound;
 
 	for (i = 0; i < KADIPC_KEY_LEN; i++)
@@ -274,6 +275,10 @@ status_reply(struct ctl_conn *c)
 	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
 		conn_text(c, "pid-%s: %d\n", kad_procnames[p],
 		    (int)workers[p].pid);
+	/* what crossed the master's channels: no file's bytes */
+	kadipc_bytes(&in, &out);
+	conn_text(c, "master-bytes-read: %" PRIu64 "\n", in);
+	conn_text(c, "master-bytes-written: %" PRIu64 "\n", out);
 	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
 		for (i = 0; i < workers[p].nstats; i++)
 			conn_text(c, "%s: %" PRIu64 "\n",

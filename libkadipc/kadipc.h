@@ -137,6 +137,8 @@ int	 kadipc_compose(struct kadipc_chan *, uint32_t type, uint32_t peerid,
 int	 kadipc_composev(struct kadipc_chan *, uint32_t type, uint32_t peerid,
 	    int fd, const struct iovec *iov, int iovcnt);
 size_t	 kadipc_queued(struct kadipc_chan *);		/* bytes not yet written */
+/* Bytes this process read and wrote on all its channels, ever. */
+void	 kadipc_bytes(uint64_t *in, uint64_t *out);
 
 /* Non-blocking write: 0 all written, 1 more left (EAGAIN), -1 error. */
 int	 kadipc_flush(struct kadipc_chan *);
