@@ -207,6 +207,8 @@ conn_free(struct ctl_conn *c)
 	}
 	TAILQ_REMOVE(&conns, c, entry);
 	nconns--;
+	/* a client dropped for a bad request gets its last word, if it can */
+	(void)kadipc_flush(c->ch);
 	kadipc_chan_free(c->ch);
 	free(c);
 	if (ev_accept != NULL && nconns == CTL_MAX_CONNS - 1)
