@@ -40,7 +40,8 @@ const struct stat_def stat_defs[] = {
 	{ "pid-kadcrypt", I, N, "kadmaster", "Process ID of kadcrypt." },
 	{ "master-bytes-read", C, BY, "kadmaster",
 	    "Bytes kadmaster read from its channels, the control clients' and "
-	    "the workers'." },
+	    "the workers': messages, never a file's contents (those go as "
+	    "file descriptors)." },
 	{ "master-bytes-written", C, BY, "kadmaster",
 	    "Bytes kadmaster wrote to its channels." },
 
