@@ -2,7 +2,7 @@
 /*
  * kadcrypt's gets, unpins and rms: the fetch engine (fetch.c) walks a
  * link's tree, chunk requests go to kadstore within the engine's window
- * and verified plaintext to the master within the transfer window; an
+ * and verified plaintext into the fd the client passed (crypt_fd.c); an
  * unpin or rm walks the index only and unpins or drops each key.
  *
  * A chunk the network does not have (kadstore's lookups found nobody
@@ -29,34 +29,6 @@
 #include "fetch.h"
 #include "filelist.h"
 #include "crypt_xfer.h"
-
-/*
- * A resumed get: the client holds the first x->skip bytes.  They are
- * hashed, not sent; once they are past, XFER_PREFIX tells the client
- * their SHA-256, which it checks against its partial file.  *off is
- * where the bytes to send begin in buf.
- */
-static void
-get_skip(struct xfer *x, const uint8_t *buf, size_t n, size_t *off)
-{
-	struct kadipc_key	 k;
-	size_t			 take;
-
-	*off = 0;
-	if (x->plain == NULL || x->prefix_sent)
-		return;
-	take = x->skip < n ? (size_t)x->skip : n;
-	if (take > 0 && crypt_sha256_update(x->plain, buf, take) == -1)
-		fatalx("%s: SHA-256", __func__);
-	x->skip -= take;
-	*off = take;
-	if (x->skip == 0) {
-		if (crypt_sha256_final(x->plain, k.key) == -1)
-			fatalx("%s: SHA-256", __func__);
-		x->prefix_sent = 1;
-		to_master(KADIPC_XFER_PREFIX, x->id, &k, sizeof(k));
-	}
-}
 
 /* The last word of an unpin or rm, once every reply is in. */
 static void
@@ -131,8 +103,6 @@ get_pump(struct xfer *x)
 	struct kadipc_xfer_meta	 meta;
 	struct kadipc_key	 k;
 	struct iovec		 iov;
-	uint8_t			 buf[READ_CHUNK];
-	size_t			 n, off, used = 0;
 
 	memset(&meta, 0, sizeof(meta));
 	if (x->kind == XFER_GET && !x->meta_sent &&
@@ -148,18 +118,9 @@ get_pump(struct xfer *x)
 		}
 		to_master(KADIPC_XFER_META, x->id, &meta, sizeof(meta));
 	}
-	while (x->kind == XFER_GET && x->unacked < xfer_window &&
-	    (n = fetch_read(x->fetch, buf, sizeof(buf))) > 0) {
-		if (n > used)
-			used = n;
-		get_skip(x, buf, n, &off);
-		if (off == n)
-			continue;
-		to_master(KADIPC_XFER_DATA, x->id, buf + off, n - off);
-		x->unacked += n - off;
-		stat_get_bytes += n - off;
-	}
-	explicit_bzero(buf, used);
+	/* the plaintext, into the client's fd (once it has sent it) */
+	if (x->kind == XFER_GET && sink_pump(x) == -1)
+		return;
 	if (fetch_error(x->fetch) != NULL) {
 		if (x->kind == XFER_RM && crypt_list_find_link(x->link) >= 0)
 			rm_unwalked(x);
@@ -174,6 +135,12 @@ get_pump(struct xfer *x)
 			unpin_finish(x);
 			return;
 		}
+		/* the sink always comes, even for nothing left to write */
+		if (!x->sink_seen || !sink_idle(x))
+			return;
+		/* the client's fd is closed before it hears the end */
+		xfer_progress(x, x->written, 1);
+		fd_release(x);
 		to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
 		xfer_free(x);
 		return;

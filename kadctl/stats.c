@@ -38,6 +38,12 @@ const struct stat_def stat_defs[] = {
 	{ "pid-kadnet", I, N, "kadmaster", "Process ID of kadnet." },
 	{ "pid-kadstore", I, N, "kadmaster", "Process ID of kadstore." },
 	{ "pid-kadcrypt", I, N, "kadmaster", "Process ID of kadcrypt." },
+	{ "master-bytes-read", C, BY, "kadmaster",
+	    "Bytes kadmaster read from its channels, the control clients' and "
+	    "the workers': messages, never a file's contents (those go as "
+	    "file descriptors)." },
+	{ "master-bytes-written", C, BY, "kadmaster",
+	    "Bytes kadmaster wrote to its channels." },
 
 	{ "peers", G, N, "kadnet",
 	    "Contacts in the routing table not marked bad (kadctl peers)." },

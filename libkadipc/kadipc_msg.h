@@ -32,14 +32,21 @@
  *                                                                        answered (its node ID), or not
  * STORE_CONFIG   200    master -> store         kadipc_store_config   no  once; READY
  * CRYPT_CONFIG   300    master -> crypt         kadipc_crypt_config   no  once; READY
- * XFER_PUT_BEGIN 301    ctl -> master -> crypt  kadipc_xfer_begin     no  peerid = transfer id
- * XFER_DATA      302    ctl->master->crypt (put) bytes 1..MAX_PAYLOAD no  also crypt->master->ctl (get)
- * XFER_PUT_END   303    ctl -> master -> crypt  empty                 no  XFER_LINK or XFER_ERROR
- * XFER_ACK       304    crypt -> master (put)   kadipc_u64 (bytes)    no  bytes now stored; window
- *                       master -> crypt (get)                               bytes delivered to the client
+ * XFER_PUT_BEGIN 301    ctl -> master -> crypt  kadipc_xfer_begin     yes peerid = transfer id; the fd is the
+ *                                                                        plaintext, read to its end by crypt
+ *                                                                        (a regular file or a pipe, open
+ *                                                                        read-only): XFER_ACK..., XFER_LINK
+ *                                                                        or XFER_ERROR
+ * XFER_DATA      302    none (unused since 6)   bytes 1..MAX_PAYLOAD  no  file bytes travel as fds; the row
+ *                                                                        stays for the framing tests
+ * XFER_PUT_END   303    unused since version 7: kadcrypt reads the fd to its end
+ * XFER_ACK       304    crypt -> master -> ctl  kadipc_u64 (bytes)    no  progress: plaintext bytes stored
+ *                                                                        (put) or written (get) since the
+ *                                                                        last one
  * XFER_LINK      305    crypt -> master -> ctl  kadipc_link           no  ends a put
- * XFER_GET_BEGIN 306    ctl -> master -> crypt  kadipc_xfer_get       no  XFER_META, [XFER_PREFIX,] XFER_DATA...,
- *                                                                        XFER_DONE; data from offset on
+ * XFER_GET_BEGIN 306    ctl -> master -> crypt  kadipc_xfer_get       no  XFER_META, [XFER_PREFIX,] then after
+ *                                                                        XFER_SINK: XFER_ACK..., XFER_DONE;
+ *                                                                        data from offset on
  * XFER_META      307    crypt -> master -> ctl  kadipc_xfer_meta      no  once per get
  * XFER_DONE      308    crypt -> master -> ctl  empty                 no  content key verified
  * XFER_UNPIN     309    ctl -> master -> crypt  kadipc_link           no  [XFER_INFO,] XFER_DONE or XFER_ERROR
@@ -61,6 +68,10 @@
  *                                                                        a get: what it waits for)
  * XFER_PREFIX    319    crypt -> master -> ctl  kadipc_key            no  a resumed get: SHA-256 of the
  *                                                                        plaintext before the offset
+ * XFER_SINK      320    ctl -> master -> crypt  empty                 yes where a get's plaintext goes (a
+ *                                                                        regular file or a pipe, open for
+ *                                                                        writing), once the client took
+ *                                                                        XFER_META [and XFER_PREFIX]; once
  * CTL_STATUS     400    ctl -> master           empty                 no  CTL_TEXT..., CTL_END
  * CTL_TEXT       401    master -> ctl           bytes 1..MAX_PAYLOAD  no  "key: value\n" lines
  * CTL_END        402    master -> ctl           empty                 no  request succeeded
@@ -148,8 +159,8 @@ enum kadipc_type {
 	/* 300..399: file transfers, ctl <-> master <-> crypt; crypt's setup */
 	KADIPC_CRYPT_CONFIG = 300,
 	KADIPC_XFER_PUT_BEGIN = 301,
-	KADIPC_XFER_DATA = 302,
-	KADIPC_XFER_PUT_END = 303,
+	KADIPC_XFER_DATA = 302,		/* unused since version 7 */
+	KADIPC_XFER_PUT_END = 303,	/* unused since version 7 */
 	KADIPC_XFER_ACK = 304,
 	KADIPC_XFER_LINK = 305,
 	KADIPC_XFER_GET_BEGIN = 306,
@@ -166,6 +177,7 @@ enum kadipc_type {
 	KADIPC_XFER_RM = 317,
 	KADIPC_XFER_INFO = 318,
 	KADIPC_XFER_PREFIX = 319,
+	KADIPC_XFER_SINK = 320,
 	/* 400..499: ctl <-> master */
 	KADIPC_CTL_STATUS = 400,
 	KADIPC_CTL_TEXT = 401,
@@ -562,7 +574,8 @@ struct kadipc_chunk_msg {
 
 /* msg_master.c: any type with an empty payload */
 int	kadipc_recv_empty(const struct kadipc_msg *);
-/* NET_PEERS, XFER_DATA, CTL_TEXT (1 byte or more), NET_ROUTES (any) */
+/* NET_PEERS, CTL_TEXT, XFER_DATA (unused: the tests') (1 byte or more),
+ * NET_ROUTES (any) */
 int	kadipc_recv_bytes(const struct kadipc_msg *, const uint8_t **,
 	    size_t *);
 int	kadipc_recv_verbose(const struct kadipc_msg *, uint32_t *level);

@@ -64,11 +64,13 @@ static const struct kadipc_type_info catalogue[] = {
 
 	/* file transfers: ctl <-> master <-> crypt */
 	FIXED(CRYPT_CONFIG, struct kadipc_crypt_config, D(M, C)),
-	FIXED(XFER_PUT_BEGIN, struct kadipc_xfer_begin, D(T, M) | D(M, C)),
-	VAR(XFER_DATA, 1, KADIPC_MAX_PAYLOAD,
-	    D(T, M) | D(M, C) | D(C, M) | D(M, T)),
-	EMPTY(XFER_PUT_END, D(T, M) | D(M, C)),
-	FIXED(XFER_ACK, struct kadipc_u64, D(C, M) | D(M, C)),
+	/* the plaintext travels as the fd, never through kadmaster */
+	{ KADIPC_XFER_PUT_BEGIN, "XFER_PUT_BEGIN",
+	    sizeof(struct kadipc_xfer_begin),
+	    sizeof(struct kadipc_xfer_begin), 1, 0, D(T, M) | D(M, C) },
+	/* unused since version 7: on no channel (the framing tests use it) */
+	VAR(XFER_DATA, 1, KADIPC_MAX_PAYLOAD, 0),
+	FIXED(XFER_ACK, struct kadipc_u64, D(C, M) | D(M, T)),
 	FIXED(XFER_LINK, struct kadipc_link, D(C, M) | D(M, T)),
 	FIXED(XFER_GET_BEGIN, struct kadipc_xfer_get, D(T, M) | D(M, C)),
 	FIXED(XFER_META, struct kadipc_xfer_meta, D(C, M) | D(M, T)),
@@ -86,6 +88,7 @@ static const struct kadipc_type_info catalogue[] = {
 	FIXED(XFER_RM, struct kadipc_link, D(T, M) | D(M, C)),
 	FIXED(XFER_INFO, struct kadipc_text, D(C, M) | D(M, T)),
 	FIXED(XFER_PREFIX, struct kadipc_key, D(C, M) | D(M, T)),
+	{ KADIPC_XFER_SINK, "XFER_SINK", 0, 0, 1, 0, D(T, M) | D(M, C) },
 
 	/* ctl <-> master */
 	EMPTY(CTL_STATUS, D(T, M)),
