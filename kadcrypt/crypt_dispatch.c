@@ -48,7 +48,8 @@
 struct xfers		 xfers = TAILQ_HEAD_INITIALIZER(xfers);
 static int		 nxfers;
 uint32_t		 xfer_window = 8 * 1024 * 1024;
-uint64_t		 stat_get_bytes, stat_retries;
+uint64_t		 stat_get_bytes, stat_retries, stat_repairs;
+static uint64_t		 stat_rebuilt, stat_stripes_parity;
 static uint64_t		 stat_put_bytes, stat_chunks_out;
 static uint64_t		 stat_stale_replies, stat_dedup;
 
@@ -68,12 +69,18 @@ xfer_find(uint32_t id)
 void
 xfer_free(struct xfer *x)
 {
+	struct fetch_stats	 fs;
+
 	TAILQ_REMOVE(&xfers, x, entry);
 	nxfers--;
 	if (x->pub != NULL)
 		publish_free(x->pub);
-	if (x->fetch != NULL)
+	if (x->fetch != NULL) {
+		fetch_stats(x->fetch, &fs);
+		stat_rebuilt += fs.rebuilt;
+		stat_stripes_parity += fs.stripes_parity;
 		fetch_free(x->fetch);
+	}
 	crypt_sha256_free(x->plain);
 	free(x->retries);
 	free(x->covered);
@@ -159,16 +166,21 @@ ring_push(struct xfer *x, uint64_t v)
 	return (0);
 }
 
+/*
+ * Every chunk goes to kadstore, pinned.  ci->copies (8 for the root, r
+ * for the others) and the stripes ci describes are not used yet: the
+ * store still pushes every chunk to its closest nodes as before.
+ */
 static int
 put_emit(const uint8_t key[32], const uint8_t *data, size_t len,
-    int is_index, void *arg)
+    const struct chunk_info *ci, void *arg)
 {
 	struct xfer		*x = arg;
 	struct kadipc_chunk	 head;
 	struct iovec		 iov[2];
 	uint64_t		 covered;
 
-	if (!is_index)
+	if (ci->kind == CHUNK_DATA)
 		x->data_chunks++;
 	/* plaintext stored once this chunk (and those before) are */
 	covered = x->data_chunks * KADIPC_CHUNK_MAX;
@@ -442,6 +454,9 @@ crypt_stats(struct kad_stats *s)
 	kad_stats_add(s, "bytes-fetched", stat_get_bytes);
 	kad_stats_add(s, "puts-deduplicated", stat_dedup);
 	kad_stats_add(s, "chunk-retries", stat_retries);
+	kad_stats_add(s, "chunks-rebuilt", stat_rebuilt);
+	kad_stats_add(s, "stripes-with-parity", stat_stripes_parity);
+	kad_stats_add(s, "repairs-queued", stat_repairs);
 	crypt_list_stats(s);
 	crypt_oracle_stats(s);
 }

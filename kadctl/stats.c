@@ -184,6 +184,12 @@ const struct stat_def stat_defs[] = {
 	{ "chunk-retries", C, N, "kadcrypt",
 	    "Chunks a get asked for again after the network did not have "
 	    "them." },
+	{ "chunks-rebuilt", C, N, "kadcrypt",
+	    "Chunks gets rebuilt from their stripe's parity." },
+	{ "stripes-with-parity", C, N, "kadcrypt",
+	    "Stripes a get could decode only with parity." },
+	{ "repairs-queued", C, N, "kadcrypt",
+	    "Chunks gets rebuilt or found missing, to publish again." },
 	{ "files-listed", G, N, "kadcrypt",
 	    "Files in the node's sealed file list (kadctl ls)." },
 	{ "list-records-bad", C, N, "kadcrypt",
