@@ -50,7 +50,10 @@
 struct xfers		 xfers = TAILQ_HEAD_INITIALIZER(xfers);
 static int		 nxfers;
 uint32_t		 xfer_window = 8 * 1024 * 1024;
-uint64_t		 stat_get_bytes, stat_retries;
+uint64_t		 stat_get_bytes, stat_retries, stat_repairs;
+uint64_t		 stat_repairs_skipped, repairs_inflight;
+static uint64_t		 stat_repairs_published, stat_repairs_failed;
+static uint64_t		 stat_rebuilt, stat_stripes_parity;
 static uint64_t		 stat_put_bytes, stat_chunks_out;
 static uint64_t		 stat_stale_replies, stat_dedup;
 
@@ -70,6 +73,8 @@ xfer_find(uint32_t id)
 void
 xfer_free(struct xfer *x)
 {
+	struct fetch_stats	 fs;
+
 	TAILQ_REMOVE(&xfers, x, entry);
 	nxfers--;
 	fd_release(x);
@@ -77,8 +82,12 @@ xfer_free(struct xfer *x)
 		freezero(x->obuf, READ_CHUNK);
 	if (x->pub != NULL)
 		publish_free(x->pub);
-	if (x->fetch != NULL)
+	if (x->fetch != NULL) {
+		fetch_stats(x->fetch, &fs);
+		stat_rebuilt += fs.rebuilt;
+		stat_stripes_parity += fs.stripes_parity;
 		fetch_free(x->fetch);
+	}
 	crypt_sha256_free(x->plain);
 	free(x->retries);
 	free(x->covered);
@@ -165,16 +174,21 @@ ring_push(struct xfer *x, uint64_t v)
 	return (0);
 }
 
+/*
+ * Every chunk goes to kadstore, pinned, with the copies the network
+ * should keep of it (8 for the root, which has no parity; r for the
+ * others), which kadstore hands to kadnet with it.
+ */
 static int
 put_emit(const uint8_t key[32], const uint8_t *data, size_t len,
-    int is_index, void *arg)
+    const struct chunk_info *ci, void *arg)
 {
 	struct xfer		*x = arg;
 	struct kadipc_chunk	 head;
 	struct iovec		 iov[2];
 	uint64_t		 covered;
 
-	if (!is_index)
+	if (ci->kind == CHUNK_DATA)
 		x->data_chunks++;
 	/* plaintext stored once this chunk (and those before) are */
 	covered = x->data_chunks * KADIPC_CHUNK_MAX;
@@ -185,6 +199,7 @@ put_emit(const uint8_t key[32], const uint8_t *data, size_t len,
 	memset(&head, 0, sizeof(head));
 	memcpy(head.key, key, sizeof(head.key));
 	head.flags = KADIPC_CHUNK_F_PIN;
+	head.copies = ci->copies;
 	iov[0].iov_base = &head;
 	iov[0].iov_len = sizeof(head);
 	iov[1].iov_base = (void *)(uintptr_t)data;
@@ -459,6 +474,12 @@ crypt_stats(struct kad_stats *s)
 	kad_stats_add(s, "bytes-fetched", stat_get_bytes);
 	kad_stats_add(s, "puts-deduplicated", stat_dedup);
 	kad_stats_add(s, "chunk-retries", stat_retries);
+	kad_stats_add(s, "chunks-rebuilt", stat_rebuilt);
+	kad_stats_add(s, "stripes-with-parity", stat_stripes_parity);
+	kad_stats_add(s, "repairs-queued", stat_repairs);
+	kad_stats_add(s, "repairs-published", stat_repairs_published);
+	kad_stats_add(s, "repairs-failed", stat_repairs_failed);
+	kad_stats_add(s, "repairs-skipped", stat_repairs_skipped);
 	crypt_list_stats(s);
 	crypt_oracle_stats(s);
 }
@@ -595,6 +616,17 @@ crypt_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m,
 	case KADIPC_REC_GET_RES:
 	case KADIPC_REC_DEL_RES:
 		crypt_list_reply(m->hdr.type, &c);
+		return;
+	}
+	if (m->hdr.type == KADIPC_CHUNK_PUT_RES && m->hdr.peerid == 0) {
+		/* a get's repair (get_repairs): on the network, or not */
+		if (repairs_inflight == 0)
+			fatalx("%s: CHUNK_PUT_RES for no repair", __func__);
+		repairs_inflight--;
+		if (c.error == 0)
+			stat_repairs_published++;
+		else
+			stat_repairs_failed++;
 		return;
 	}
 	if ((x = xfer_find(m->hdr.peerid)) == NULL) {

@@ -86,7 +86,8 @@ struct xfer {
 TAILQ_HEAD(xfers, xfer);
 extern struct xfers	 xfers;
 extern uint32_t		 xfer_window;
-extern uint64_t		 stat_get_bytes, stat_retries;
+extern uint64_t		 stat_get_bytes, stat_retries, stat_repairs;
+extern uint64_t		 stat_repairs_skipped, repairs_inflight;
 
 struct xfer	*xfer_find(uint32_t);
 struct xfer	*xfer_new(uint32_t, enum xfer_kind);

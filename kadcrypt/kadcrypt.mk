@@ -9,7 +9,8 @@ CRYPT_EC_SRCS	:= kadcrypt/erasure.c
 CRYPT_EC_PKGS	:= libisal
 CRYPT_FORMAT_SRCS := kadcrypt/aead.c kadcrypt/link.c kadcrypt/manifest.c \
 		     kadcrypt/publish.c kadcrypt/fetch.c \
-		     kadcrypt/filelist.c $(CRYPT_EC_SRCS)
+		     kadcrypt/fetch_stripe.c kadcrypt/filelist.c \
+		     $(CRYPT_EC_SRCS)
 CRYPT_FORMAT_PKGS := libcrypto $(CRYPT_EC_PKGS)
 
 # The node key and the static-key oracle; node_id.c is kadnet's, shared

@@ -394,8 +394,9 @@ store_dispatch_crypt(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 			log_debug("refused a chunk: %s", strerror(error));
 		} else
 			stat_puts++;
+		/* a pinned chunk, or a get's repair, goes to the network */
 		defer_reply(KADIPC_CHUNK_PUT_RES, m->hdr.peerid, c.key, error,
-		    c.flags & KADIPC_CHUNK_F_PIN);
+		    (c.flags & (KADIPC_CHUNK_F_PIN | KADIPC_CHUNK_F_PUSH)) != 0);
 		return;
 	case KADIPC_CHUNK_GET:
 		stat_gets++;

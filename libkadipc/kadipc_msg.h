@@ -243,7 +243,9 @@ enum kadipc_type {
 #define KADIPC_NET_ERROR	2
 
 #define KADIPC_CHUNK_F_PIN	0x00000001	/* published here: never evict */
-#define KADIPC_CHUNK_F_MASK	0x00000001
+#define KADIPC_CHUNK_F_PUSH	0x00000002	/* not pinned, but pushed to the
+						   network (a get's repairs) */
+#define KADIPC_CHUNK_F_MASK	0x00000003
 
 struct kadipc_hello {
 	uint32_t	version;

@@ -36,6 +36,10 @@ kadipc_recv_chunk(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 		/* only a chunk put says how many nodes should keep it */
 		if (m->hdr.type != KADIPC_CHUNK_PUT && head.copies != 0)
 			goto bad;
+		/* only a put is pushed to the network */
+		if (m->hdr.type != KADIPC_CHUNK_PUT &&
+		    (head.flags & KADIPC_CHUNK_F_PUSH) != 0)
+			goto bad;
 		/* only a publisher pins (or drops a pin); a record has none */
 		if (m->hdr.type != KADIPC_CHUNK_PUT &&
 		    m->hdr.type != KADIPC_CHUNK_DROP && head.flags != 0)

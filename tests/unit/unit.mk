@@ -23,6 +23,10 @@ test_publish_fetch_PKGS := $(CRYPT_FORMAT_PKGS)
 test_fetch_tamper_SRCS := tests/unit/test_fetch_tamper.c \
 		     tests/unit/pf_store.c $(CRYPT_FORMAT_SRCS)
 test_fetch_tamper_PKGS := $(CRYPT_FORMAT_PKGS)
+TESTS		+= test_fetch_stripe
+test_fetch_stripe_SRCS := tests/unit/test_fetch_stripe.c \
+		     tests/unit/pf_store.c $(CRYPT_FORMAT_SRCS)
+test_fetch_stripe_PKGS := $(CRYPT_FORMAT_PKGS)
 
 TESTS		+= test_krpc
 test_krpc_SRCS	:= tests/unit/test_krpc.c kadnet/krpc.c
