@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FETCH_WINDOW	2048	/* data chunks ahead of the reader */
+#define FETCH_WINDOW	512	/* data chunks ahead of the reader */
 #define FETCH_MAX_OUT	1024	/* outstanding requests, index included */
 #define FETCH_ERRLEN	256
 #define FETCH_REPAIR_MAX 256	/* chunks to publish again, not yet taken */
