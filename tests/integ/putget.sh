@@ -136,10 +136,14 @@ check "a missing chunk is rebuilt from its stripe" sh -c \
     "'$KAD_BIN/kadctl' -s $NODE_SOCK get -q -o $T/out '$five' >/dev/null &&
     cmp -s $T/in/five $T/out/five"
 rm -rf $T/out/*
-# 5 data chunks and 6 parity in one stripe: 7 lost leave 4 of the 5
 kill -TERM $NODE_PID; wait_exit $NODE_PID 15
+# repair on read: the get published the chunk it rebuilt again, so the
+# store has it back
+check "the rebuilt chunk is stored again (repair on read)" sh -c \
+    "tchmgr get -sx $db '$key' >/dev/null"
+# 5 data chunks and 6 parity in one stripe: 7 lost leave 4 of the 5
 tchmgr list -px $db | tr -d ' ' | grep -iv "^$meta" | awk 'length($0) == 64' |
-    grep -v "^$root" | head -6 | while read k; do tchmgr out -sx $db "$k"; done
+    grep -v "^$root" | head -7 | while read k; do tchmgr out -sx $db "$k"; done
 start_node n2
 check "a stripe short of chunks fails the get (after --timeout 2)" sh -c \
     "! '$KAD_BIN/kadctl' -s $NODE_SOCK get -q --timeout 2 -o $T/out '$five' 2>$T/err"

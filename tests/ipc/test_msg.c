@@ -88,9 +88,16 @@ test_chunk_put(void)
 	m = msg(KADIPC_CHUNK_PUT, hs - 1);
 	CHECK(kadipc_recv_chunk(&m, &c) == -1, "CHUNK_PUT one byte short "
 	    "of its head refused");
-	set_chunk_head(0x2, 0);
+	set_chunk_head(0x4, 0);
 	m = msg(KADIPC_CHUNK_PUT, hs + 4);
 	CHECK(kadipc_recv_chunk(&m, &c) == -1, "unknown flag refused");
+	set_chunk_head(KADIPC_CHUNK_F_PUSH, 2);
+	CHECK(kadipc_recv_chunk(&m, &c) == 0 &&
+	    c.flags == KADIPC_CHUNK_F_PUSH, "CHUNK_PUT pushed, not pinned");
+	m = msg(KADIPC_CHUNK_DROP, hs);
+	set_chunk_head(KADIPC_CHUNK_F_PUSH, 0);
+	CHECK(kadipc_recv_chunk(&m, &c) == -1, "CHUNK_DROP with F_PUSH refused");
+	m = msg(KADIPC_CHUNK_PUT, hs + 4);
 	set_chunk_head(0, 2);
 	CHECK(kadipc_recv_chunk(&m, &c) == 0 && c.copies == 2,
 	    "CHUNK_PUT of 2 copies");
