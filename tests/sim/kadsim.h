@@ -30,7 +30,12 @@ struct kadsim_opts {
 	/* durability */
 	unsigned	 files;
 	unsigned	 file_chunks;
+	unsigned	 large_files;	/* beside them, files of large_chunks */
+	unsigned	 large_chunks;
 	double		 kill_frac;
+	unsigned	 ec_k, ec_m, ec_e;	/* --ec K,M,E; none: 1,0,0 */
+	unsigned	 copies;	/* of every chunk but the root */
+	unsigned	 root_copies;
 	/* eclipse */
 	unsigned	 sybils_max;
 	unsigned	 sybil_addrs;
