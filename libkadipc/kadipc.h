@@ -22,13 +22,15 @@
 #ifndef nitems
 #define nitems(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
-#define KADIPC_VERSION		5	/* 3: the node key, CRYPT_IDENTITY and
+#define KADIPC_VERSION		6	/* 3: the node key, CRYPT_IDENTITY and
 					   the net <-> crypt channel; 4:
 					   NET_CONFIG's upload limit; 5: the
 					   sealed list, CHUNK_DROP, resumed
 					   gets, NET_BOOTSTRAP's request id
 					   and NET_BOOTSTRAP_RES, the answer
-					   to NET_STORE_PUT */
+					   to NET_STORE_PUT; 6: a chunk's
+					   copies in CHUNK_PUT, NET_PUBLISH,
+					   NET_STORE_PUT, NET_STORE_KEYS */
 #define KADIPC_HDR_SIZE		16
 #define KADIPC_MAX_MSG		65535	/* header included; len is 16 bits */
 #define KADIPC_MAX_PAYLOAD	(KADIPC_MAX_MSG - KADIPC_HDR_SIZE)

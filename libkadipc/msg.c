@@ -129,8 +129,8 @@ static const struct kadipc_type_info catalogue[] = {
 	FIXED(NET_STORE_PUT_RES, struct kadipc_net_res, D(S, N)),
 	FIXED(NET_STORE_SCAN, struct kadipc_net_scan, D(N, S)),
 	VAR(NET_STORE_KEYS, sizeof(struct kadipc_net_keys),
-	    sizeof(struct kadipc_net_keys) + KADIPC_MAX_SCAN * KADIPC_KEY_LEN,
-	    D(S, N)),
+	    sizeof(struct kadipc_net_keys) +
+	    KADIPC_MAX_SCAN * (KADIPC_KEY_LEN + 1), D(S, N)),
 	FIXED(NET_FETCH, struct kadipc_net_req, D(S, N)),
 	VAR(NET_FETCH_RES, sizeof(struct kadipc_net_res),
 	    sizeof(struct kadipc_net_res) + KADIPC_CHUNK_MAX, D(N, S)),

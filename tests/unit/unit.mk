@@ -40,7 +40,7 @@ test_routing_SRCS := tests/unit/test_routing.c kadnet/krpc.c \
 test_routing_PKGS := libcrypto
 
 TESTS		+= test_search test_dht_input test_dht_keys test_dht_retry \
-		   test_dht_net test_netdiv test_dht_put
+		   test_dht_net test_netdiv test_dht_put test_dht_copies
 test_search_SRCS := tests/unit/test_search.c $(KADNET_PURE)
 test_search_PKGS := libcrypto
 DHT_CAP_SRCS	:= tests/unit/dht_cap.c $(KADNET_PURE)
@@ -57,6 +57,10 @@ test_netdiv_PKGS := libcrypto
 test_dht_net_SRCS := tests/unit/test_dht_net.c $(KADNET_PURE) $(SIM_CORE)
 test_dht_net_PKGS := libcrypto
 test_dht_net_LIBS := -lm -lpthread
+test_dht_copies_SRCS := tests/unit/test_dht_copies.c $(KADNET_PURE) \
+		   $(SIM_CORE)
+test_dht_copies_PKGS := libcrypto
+test_dht_copies_LIBS := -lm -lpthread
 
 TESTS		+= test_store test_store_crash
 test_store_SRCS		:= tests/unit/test_store.c $(STORE_TC_SRCS)
