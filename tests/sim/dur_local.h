@@ -4,8 +4,10 @@
  * it and publishes the chunks; dur_files.c lays out the coded tree of
  * each file (format version 2: Reed-Solomon stripes at every level,
  * docs/FORMAT.md); dur_shared.c gives a placed stripe's loss with the
- * holders it really has, dur_odds.c what a loss does to larger files.
- * dur_files.c and dur_shared.c need only the simulator (test_dur).
+ * holders it really has, dur_mc.c files whole over many drawn losses,
+ * dur_odds.c what a loss does to larger files by the independent-chunk
+ * model.  dur_files.c and dur_shared.c need only the simulator
+ * (test_sim links them).
  */
 #ifndef KAD_DUR_LOCAL_H
 #define KAD_DUR_LOCAL_H
@@ -81,6 +83,21 @@ void		 dur_add_file(struct dur_set *, const struct dur_ec *,
 		    int large);
 int		 dur_stripe_ok(const struct dur_set *, const struct dur_stripe *);
 int		 dur_file_ok(const struct dur_set *, const struct dur_file *);
+
+/* many drawn losses against written-down holders (dur_mc.c) */
+struct dur_mc {
+	const struct dur_set	*S;
+	int			*hold;	/* chunk i's: hold[off[i]..off[i+1]) */
+	uint32_t		*off;
+	uint8_t			*lost;
+};
+
+/* dur_mc.c */
+void		 dur_mc_init(struct dur_mc *, const struct dur_set *,
+		    int truth);
+void		 dur_mc_free(struct dur_mc *);
+void		 dur_mc_eval(struct dur_mc *, const uint8_t *dead,
+		    size_t whole[2]);
 
 /* dur_shared.c */
 double		 dur_stripe_loss(const struct dur_set *,

@@ -325,7 +325,8 @@ usage(void)
 	    "MIN] [--hours H]\n"
 	    "    [--files N] [--file-chunks N] [--large-files N] "
 	    "[--large-chunks N] [--kill PCT]\n"
-	    "    [--ec K,M,E|none] [--copies R] [--root-copies R]\n"
+	    "    [--ec K,M,E|none] [--copies R] [--root-copies R] "
+	    "[--no-repair] [--draws N]\n"
 	    "    [--sybils N] [--sybil-addrs N] [--sybil-behave NAME]\n"
 	    "    [--attackers PCT] [--attacker-behave NAME]\n"
 	    "    [--chunks N] [--window N] [--sweep] [--k K] "
@@ -398,7 +399,7 @@ enum {
 	O_SESS, O_SHAPE, O_OFF, O_HOURS, O_FILES, O_FCHUNKS, O_KILL,
 	O_SYB, O_SYBADDR, O_SYBBEH, O_ATT, O_ATTBEH, O_CHUNKS, O_WIN,
 	O_SWEEP, O_K, O_REPL, O_JITTER, O_VERBOSE, O_THREADS, O_LFILES,
-	O_LCHUNKS, O_EC, O_COPIES, O_RCOPIES
+	O_LCHUNKS, O_EC, O_COPIES, O_RCOPIES, O_NOREPAIR, O_DRAWS
 };
 
 static const struct option longopts[] = {
@@ -430,6 +431,8 @@ static const struct option longopts[] = {
 	{ "ec", required_argument, NULL, O_EC },
 	{ "copies", required_argument, NULL, O_COPIES },
 	{ "root-copies", required_argument, NULL, O_RCOPIES },
+	{ "no-repair", no_argument, NULL, O_NOREPAIR },
+	{ "draws", required_argument, NULL, O_DRAWS },
 	{ "sybils", required_argument, NULL, O_SYB },
 	{ "sybil-addrs", required_argument, NULL, O_SYBADDR },
 	{ "sybil-behave", required_argument, NULL, O_SYBBEH },
@@ -498,6 +501,7 @@ main(int argc, char *argv[])
 	opt.ec_e = 4;
 	opt.copies = 2;
 	opt.root_copies = 8;
+	opt.draws = 1000;
 	opt.sybils_max = 40;
 	opt.sybil_addrs = 1;
 	opt.sybil_behave = SIM_ECLIPSE;
@@ -547,6 +551,8 @@ main(int argc, char *argv[])
 		case O_COPIES: opt.copies = (unsigned)num(optarg, 1, 32); break;
 		case O_RCOPIES: opt.root_copies = (unsigned)num(optarg, 1, 32);
 			break;
+		case O_NOREPAIR: opt.no_repair = 1; break;
+		case O_DRAWS: opt.draws = (unsigned)num(optarg, 0, 1e6); break;
 		case O_SYB:
 			opt.sybils_max = (unsigned)num(optarg, 1, 1e5);
 			break;

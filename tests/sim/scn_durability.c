@@ -33,6 +33,8 @@
 
 static struct dur_set	 S;
 static struct dur_ec	 ec;
+static struct dur_set	 G;		/* a 1 GiB file, not published */
+static struct dur_mc	 mcs, mcg;	/* their holders */
 
 static size_t	pub_done, pub_ok, pub_n;
 static uint64_t	pub_base;
@@ -264,6 +266,42 @@ draw_dead(uint8_t *dead, double frac)
 	return (got);
 }
 
+/*
+ * --draws losses of a share frac against the holders: the placed files
+ * with their real holders, the 1 GiB file with the true closest.
+ */
+static void
+draws(uint8_t *d, double frac)
+{
+	size_t		 ws[2] = { 0, 0 }, wg[2] = { 0, 0 }, t, n[2] = { 0, 0 };
+	char		 key[80];
+	double		 w = wall_s();
+
+	for (t = 0; t < S.nf; t++)
+		n[S.f[t].large]++;
+	for (t = 0; t < opt.draws; t++) {
+		(void)draw_dead(d, frac);
+		dur_mc_eval(&mcs, d, ws);
+		dur_mc_eval(&mcg, d, wg);
+	}
+	n[0] *= opt.draws;
+	n[1] *= opt.draws;
+	snprintf(key, sizeof(key), "kill-%.0f%%-mc-files-whole", frac * 100);
+	out(key, "%u draws: %zu of %zu of %u data chunks, %zu of %zu of %u",
+	    opt.draws, ws[0], n[0], opt.file_chunks, ws[1], n[1],
+	    opt.large_chunks);
+	if (n[1] > 0) {
+		snprintf(key, sizeof(key), "kill-%.0f%%-mc-whole-%s-file-pct",
+		    frac * 100, opt.large_chunks == 25600 ? "25MiB" : "large");
+		out(key, "%.4f", 100.0 * (double)ws[1] / (double)n[1]);
+	}
+	snprintf(key, sizeof(key), "kill-%.0f%%-mc-whole-1GiB-file-pct",
+	    frac * 100);
+	out(key, "%.4f (%zu of %u; holders: the true closest)", 100.0 *
+	    (double)wg[1] / (double)opt.draws, wg[1], opt.draws);
+	out_host("draws-wall-seconds", "%.1f", wall_s() - w);
+}
+
 /* What each loss does right after it; the one of --kill, kept in dead. */
 static void
 losses(uint8_t *dead)
@@ -290,6 +328,8 @@ losses(uint8_t *dead)
 		mark_live(d);
 		report(when, 0);
 		dur_extrapolate(&S, &ec, i == nf ? opt.kill_frac : fr[i]);
+		if (opt.draws > 0)
+			draws(d, i == nf ? opt.kill_frac : fr[i]);
 	}
 	free(d);
 }
@@ -325,14 +365,63 @@ read_repair(void)
 	free(which);
 }
 
-int
-scn_durability(void)
+/*
+ * The drawn loss of --kill carried out: the surviving chunks back on
+ * their closest as migration runs, then the repair on read.
+ */
+static void
+kill_and_repair(const uint8_t *dead)
 {
-	uint8_t		*alive, *dead;
+	uint8_t		*alive;
 	char		 when[32];
 	size_t		 i, killed = 0;
 	uint64_t	 t0;
 	unsigned	 p;
+
+	for (i = 0; i < sim_nnodes(); i++)
+		if (dead[i]) {
+			sim_node_kill((int)i);
+			killed++;
+		}
+	out("killed", "%zu (%.0f%%)", killed, opt.kill_frac * 100);
+	mark_live(NULL);
+	report("after-kill", 1);
+	if ((alive = calloc(S.nc, 1)) == NULL)
+		abort();
+	for (i = 0; i < S.nc; i++)
+		alive[i] = S.c[i].live;
+	/* quarters of one migration period, then a minute more */
+	t0 = sim_now_us();
+	for (p = 1; p <= 4; p++) {
+		sim_run_until(t0 + (uint64_t)opt.sim.migrate_ms * 250 * p +
+		    (p == 4 ? 60000000 : 0));
+		snprintf(when, sizeof(when), "period-%.2f", p / 4.0);
+		repaired(alive, when);
+	}
+	sim_run_until(t0 + (uint64_t)opt.sim.migrate_ms * 2000 + 60000000);
+	repaired(alive, "period-2");
+	out("repair-sim-minutes", "%.0f", (double)(sim_now_us() - t0) / 60e6);
+	mark_live(NULL);
+	report("after-repair", 1);
+	read_repair();
+	mark_live(NULL);
+	report("after-read-repair", 1);
+	free(alive);
+}
+
+static void
+set_free(struct dur_set *X)
+{
+	free(X->c);
+	free(X->s);
+	free(X->f);
+	memset(X, 0, sizeof(*X));
+}
+
+int
+scn_durability(void)
+{
+	uint8_t		*dead;
 	double		 w;
 
 	ec.k = opt.ec_k;
@@ -354,39 +443,22 @@ scn_durability(void)
 	csv_row("when,file,data-chunks,whole");
 	mark_live(NULL);
 	report("before", 1);
-	if ((alive = calloc(S.nc, 1)) == NULL ||
-	    (dead = calloc(sim_nnodes(), 1)) == NULL)
+	if (opt.draws > 0) {
+		w = wall_s();
+		dur_add_file(&G, &ec, 1048576, opt.copies, opt.root_copies, 1);
+		dur_mc_init(&mcs, &S, 0);
+		dur_mc_init(&mcg, &G, 1);
+		out_host("holders-wall-seconds", "%.1f", wall_s() - w);
+	}
+	if ((dead = calloc(sim_nnodes(), 1)) == NULL)
 		abort();
 	losses(dead);
-
-	for (i = 0; i < sim_nnodes(); i++)
-		if (dead[i]) {
-			sim_node_kill((int)i);
-			killed++;
-		}
-	out("killed", "%zu (%.0f%%)", killed, opt.kill_frac * 100);
-	mark_live(NULL);
-	report("after-kill", 1);
-	for (i = 0; i < S.nc; i++)
-		alive[i] = S.c[i].live;
-
-	/* quarters of one migration period, then a minute more */
-	t0 = sim_now_us();
-	for (p = 1; p <= 4; p++) {
-		sim_run_until(t0 + (uint64_t)opt.sim.migrate_ms * 250 * p +
-		    (p == 4 ? 60000000 : 0));
-		snprintf(when, sizeof(when), "period-%.2f", p / 4.0);
-		repaired(alive, when);
-	}
-	sim_run_until(t0 + (uint64_t)opt.sim.migrate_ms * 2000 + 60000000);
-	repaired(alive, "period-2");
-	out("repair-sim-minutes", "%.0f", (double)(sim_now_us() - t0) / 60e6);
-	mark_live(NULL);
-	report("after-repair", 1);
-	read_repair();
-	mark_live(NULL);
-	report("after-read-repair", 1);
-	free(alive);
+	dur_mc_free(&mcs);
+	dur_mc_free(&mcg);
+	set_free(&G);
+	if (!opt.no_repair)
+		kill_and_repair(dead);
 	free(dead);
+	set_free(&S);
 	return (0);
 }

@@ -10,7 +10,7 @@ BINS		+= kadsim
 kadsim_SRCS	= tests/sim/kadsim.c tests/sim/scn_lookup.c \
 		  tests/sim/scn_churn.c tests/sim/scn_durability.c \
 		  tests/sim/dur_files.c tests/sim/dur_shared.c \
-		  tests/sim/dur_odds.c \
+		  tests/sim/dur_mc.c tests/sim/dur_odds.c \
 		  tests/sim/scn_eclipse.c tests/sim/scn_fetch.c \
 		  $(SIM_CORE) $(KADNET_PURE)
 kadsim_PKGS	:= libcrypto
