@@ -186,7 +186,7 @@ struct storeop {
 	uint8_t			 kind;
 	uint8_t			 want;
 	uint8_t			 mode;
-	uint8_t			 copies;	/* SO_MIGRATE, SO_SERVE_STORE */
+	uint8_t			 copies;	/* SO_MIGRATE: the key's */
 	uint8_t			 txid[KRPC_TXID_LEN];
 	struct krpc_addr	 from;
 	uint8_t			 pub[KRPC_KEY_LEN];	/* of the asker */

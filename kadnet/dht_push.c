@@ -330,9 +330,10 @@ push_lookup_done(struct dht *d, uint32_t pid, const struct krpc_contact *c,
  * Did a replication place the chunk?  Our copy and at least half of
  * the copies-1 others it aims for (4 of 7 for 8 copies: a majority;
  * the one other for 2), or half of the targets we could find in a
- * network too small for its copies.  Targets that all refuse (BUSY: each knows many
- * nodes closer to the key) mean we are not where the key belongs, and
- * a PUT must not report a copy in the wrong place as published.
+ * network too small for its copies.  Targets that all refuse (BUSY:
+ * each knows many nodes closer to the key) mean we are not where the
+ * key belongs, and a PUT must not report a copy in the wrong place as
+ * published.
  */
 static int
 push_placed(struct dht *d, const struct push *x)

@@ -5,7 +5,8 @@
  * sandbox is on (Seccomp 2, no new privileges, rlimits, not dumpable),
  * the process's real workload still works (libevent loop, an IPC round
  * trip passing an fd with SCM_RIGHTS, a timer, plus Tokyo Cabinet /
- * OpenSSL / UDP / control socket, signals and reaping), open() fails
+ * OpenSSL and the Reed-Solomon codec (ISA-L) / UDP / control socket,
+ * signals and reaping), open() fails
  * with EACCES, and a forbidden call kills it with SIGSYS; and the PFC
  * export of each filter.  The other modes (discovery, Landlock alone,
  * stderr to a file, the master's kill) are in test_sandbox_modes.c,
@@ -49,6 +50,7 @@
 #include <unistd.h>
 #include <valgrind/valgrind.h>
 
+#include "kadcrypt/erasure.h"
 #include "kadipc.h"
 #include "kadipc_msg.h"
 #include "log.h"
@@ -362,6 +364,43 @@ work_store(void)
 	rec("tc-exit", 1, "exit without tchdbclose");
 }
 
+/*
+ * The stripes' codec in kadcrypt's sandbox: ISA-L picks its code by
+ * cpuid on first use and must need no system call for it, nor to code.
+ */
+static void
+work_crypt_rs(void)
+{
+	static uint8_t	 blk[12][1024], got[4][1024];
+	const uint8_t	*data[8], *src[8];
+	uint8_t		*parity[4], *out[4];
+	unsigned	 idx[8] = { 2, 3, 4, 5, 8, 9, 10, 11 };
+	unsigned	 want[4] = { 0, 1, 6, 7 }, i;
+	struct ec	*ec;
+	int		 ok;
+
+	if ((ec = ec_new(8, 4)) == NULL) {
+		rec("rs-code", 0, "ec_new: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < 12; i++) {
+		if (i < 8) {
+			arc4random_buf(blk[i], sizeof(blk[i]));
+			data[i] = blk[i];
+			src[i] = blk[idx[i]];
+		} else
+			parity[i - 8] = blk[i];
+		if (i < 4)
+			out[i] = got[i];
+	}
+	ec_encode(ec, sizeof(blk[0]), data, parity);
+	ok = ec_decode(ec, sizeof(blk[0]), idx, src, 4, want, out) == 0;
+	for (i = 0; ok && i < 4; i++)
+		ok = memcmp(got[i], blk[want[i]], sizeof(got[i])) == 0;
+	ec_free(ec);
+	rec("rs-code", ok, "8+4 stripe coded, 4 data blocks rebuilt");
+}
+
 static void
 work_crypt(void)
 {
@@ -413,6 +452,7 @@ work_crypt(void)
 	rec("key-fsize", len == -1 && errno == EFBIG,
 	    "a 69th byte: %d, %s (FSIZE is the key's size)", len,
 	    strerror(errno));
+	work_crypt_rs();
 }
 
 static void
@@ -693,7 +733,7 @@ test_workload(enum kad_proc proc)
 		[KAD_PROC_STORE] = { "tc-transaction", "tc-transaction2",
 		    "tc-puts", "tc-sync", "tcb-puts", "tc-exit" },
 		[KAD_PROC_CRYPT] = { "rand-bytes", "aes-gcm",
-		    "aes-gcm-tamper", "key-write", "key-fsize" },
+		    "aes-gcm-tamper", "key-write", "key-fsize", "rs-code" },
 	};
 	const char		*want[NWANT_COMMON + 9];
 	const char		*name = kad_procnames[proc];

@@ -334,6 +334,7 @@ sim_free(void)
 		dht_free(simw.nodes[i].d);
 		free(simw.nodes[i].kv.key);
 		free(simw.nodes[i].kv.len);
+		free(simw.nodes[i].kv.copies);
 		free(simw.nodes[i].blob);
 		free(simw.nodes[i].ring);
 		free(simw.nodes[i].sess);

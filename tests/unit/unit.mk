@@ -19,10 +19,10 @@ test_manifest_SRCS := tests/unit/test_manifest.c kadcrypt/aead.c \
 test_manifest_PKGS := libcrypto
 test_publish_fetch_SRCS := tests/unit/test_publish_fetch.c \
 		     tests/unit/pf_store.c $(CRYPT_FORMAT_SRCS)
-test_publish_fetch_PKGS := libcrypto
+test_publish_fetch_PKGS := $(CRYPT_FORMAT_PKGS)
 test_fetch_tamper_SRCS := tests/unit/test_fetch_tamper.c \
 		     tests/unit/pf_store.c $(CRYPT_FORMAT_SRCS)
-test_fetch_tamper_PKGS := libcrypto
+test_fetch_tamper_PKGS := $(CRYPT_FORMAT_PKGS)
 
 TESTS		+= test_krpc
 test_krpc_SRCS	:= tests/unit/test_krpc.c kadnet/krpc.c
@@ -85,3 +85,7 @@ test_upload_PKGS :=
 TESTS		+= test_output
 test_output_SRCS := tests/unit/test_output.c $(KADCTL_OUTPUT)
 test_output_PKGS :=
+
+TESTS		+= test_erasure
+test_erasure_SRCS := tests/unit/test_erasure.c $(CRYPT_EC_SRCS)
+test_erasure_PKGS := $(CRYPT_EC_PKGS)
