@@ -93,21 +93,21 @@ printf '%-15s GET success %s%% over %s GETs, %s transitions (%s)\n' \
     "$(get churn-10k churn-get-count)" \
     "$(get churn-10k churn-transitions)" "$(host churn-10k)"
 for n in durability-10k durability-10k-copies8; do
-	printf '%-15s %s, %s; network storage %sx the data\n' "$n" \
+	printf '%-15s %s, copies %s; stored %sx the data\n' "$n" \
 	    "$(get "$n" ec)" "$(get "$n" copies)" \
 	    "$(get "$n" network-storage-x)"
 	for k in 10 30 50; do
-		printf '%-15s kill %s%%: simulated files whole %s%% (%s), chunks lost %s\n' \
+		printf '%-15s kill %s%%: one kill %s%% of files whole (%s); chunks lost %s\n' \
 		    "" "$k" "$(get "$n" "kill-$k%-sim-files-whole-pct")" \
 		    "$(get "$n" "kill-$k%-sim-files-whole")" \
 		    "$(get "$n" "kill-$k%-chunks-lost" | cut -d, -f1)"
-		printf '%-15s   extrapolated whole: 25 MiB %s%%, 1 GiB %s%% (holders shared: %s%%, %s%%)\n' \
-		    "" "$(get "$n" "kill-$k%-ext-whole-25MiB-file-pct")" \
-		    "$(get "$n" "kill-$k%-ext-whole-1GiB-file-pct")" \
-		    "$(get "$n" "kill-$k%-ext-whole-25MiB-file-shared-pct")" \
-		    "$(get "$n" "kill-$k%-ext-whole-1GiB-file-shared-pct")"
+		printf '%-15s   25 MiB whole: drawn %s%%, extrapolated %s%%; 1 GiB: drawn %s%%, extrapolated %s%%\n' \
+		    "" "$(get "$n" "kill-$k%-mc-whole-25MiB-file-pct")" \
+		    "$(get "$n" "kill-$k%-ext-whole-25MiB-file-pct")" \
+		    "$(get "$n" "kill-$k%-mc-whole-1GiB-file-pct" | cut -d' ' -f1)" \
+		    "$(get "$n" "kill-$k%-ext-whole-1GiB-file-pct")"
 	done
-	printf '%-15s after the 30%% kill: surviving chunks on their closest %s%% at 45 min, %s%% at 1 period; after repair on read %s%% whole, %s%% on closest (%s)\n' \
+	printf '%-15s after the 30%% kill: surviving chunks on their closest %s%% at 45 min, %s%% after a period; after repair on read %s%% whole, %s%% on closest (%s)\n' \
 	    "" "$(get "$n" period-0.75-surviving-on-all-closest-pct | cut -d' ' -f1)" \
 	    "$(get "$n" period-1.00-surviving-on-all-closest-pct | cut -d' ' -f1)" \
 	    "$(get "$n" after-read-repair-sim-files-whole-pct)" \
