@@ -67,9 +67,13 @@ ge churn churn-transitions 50 "nodes really came and went"
 "$SIM" --scenario durability --nodes 1000 --files 10 --file-chunks 32 \
     --kill 30 --settle 30 --threads 2 >"$T/dur" 2>/dev/null ||
     notok "durability scenario runs"
-ge dur before-files-whole-pct 100 "every published file whole"
-ge dur after-repair-chunks-on-all-8-closest-pct 99 \
-    "after 30% of the nodes died and a migration period, chunks back on their 8 closest"
+ge dur before-sim-files-whole-pct 100 "every published coded file whole"
+ge dur kill-30%-sim-files-whole-pct 100 \
+    "coded files (64,20,4, 2 copies) all whole right after 30% of the nodes died"
+ge dur period-1.00-surviving-on-all-closest-pct 99 \
+    "within a migration period, surviving chunks back on their closest (each its own copies)"
+ge dur after-read-repair-chunks-on-all-closest-pct 100 \
+    "after repair on read, every chunk of every file on its closest live nodes"
 
 "$SIM" --scenario eclipse --nodes 1000 --gets 50 --sybils 24 --settle 30 \
     >"$T/ecl" 2>/dev/null || notok "eclipse scenario runs"

@@ -14,6 +14,7 @@
 #include <sys/time.h>
 
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -322,7 +323,10 @@ usage(void)
 	    " [--settle S] [--lookups N] [--gets N] [--parallel N]\n"
 	    "    [--session-median MIN] [--weibull-shape K] [--offline-median "
 	    "MIN] [--hours H]\n"
-	    "    [--files N] [--file-chunks N] [--kill PCT]\n"
+	    "    [--files N] [--file-chunks N] [--large-files N] "
+	    "[--large-chunks N] [--kill PCT]\n"
+	    "    [--ec K,M,E|none] [--copies R] [--root-copies R] "
+	    "[--no-repair] [--draws N]\n"
 	    "    [--sybils N] [--sybil-addrs N] [--sybil-behave NAME]\n"
 	    "    [--attackers PCT] [--attacker-behave NAME]\n"
 	    "    [--chunks N] [--window N] [--sweep] [--k K] "
@@ -341,6 +345,37 @@ num(const char *s, double lo, double hi)
 	if (end == s || *end != '\0' || !(v >= lo && v <= hi))
 		errx(2, "bad number '%s' (%g..%g)", s, lo, hi);
 	return (v);
+}
+
+/* --ec K,M,E (stripes of K, ceil(k M / K) + E parity), or none */
+static void
+ec_of(const char *s)
+{
+	unsigned	v[3];
+	char		*end;
+	int		 i;
+
+	if (strcmp(s, "none") == 0) {
+		opt.ec_k = 1;
+		opt.ec_m = opt.ec_e = 0;
+		return;
+	}
+	for (i = 0; i < 3; i++) {
+		errno = 0;
+		v[i] = (unsigned)strtoul(s, &end, 10);
+		if (end == s || errno != 0 || v[i] > 256 ||
+		    *end != (i < 2 ? ',' : '\0'))
+			errx(2, "--ec K,M,E (each 0..256) or none, not '%s'",
+			    optarg);
+		s = end + 1;
+	}
+	/* a full stripe and its parity within DUR_MAXSTRIPE (512) */
+	if (v[0] == 0 || v[1] > v[0] || v[0] + v[1] + v[2] > 512)
+		errx(2, "--ec %u,%u,%u: K >= 1, M <= K, K + M + E <= 512",
+		    v[0], v[1], v[2]);
+	opt.ec_k = v[0];
+	opt.ec_m = v[1];
+	opt.ec_e = v[2];
 }
 
 static int
@@ -363,7 +398,8 @@ enum {
 	O_LOSS, O_UP, O_DEAD, O_JOIN, O_SETTLE, O_LOOKUPS, O_GETS, O_PAR,
 	O_SESS, O_SHAPE, O_OFF, O_HOURS, O_FILES, O_FCHUNKS, O_KILL,
 	O_SYB, O_SYBADDR, O_SYBBEH, O_ATT, O_ATTBEH, O_CHUNKS, O_WIN,
-	O_SWEEP, O_K, O_REPL, O_JITTER, O_VERBOSE, O_THREADS
+	O_SWEEP, O_K, O_REPL, O_JITTER, O_VERBOSE, O_THREADS, O_LFILES,
+	O_LCHUNKS, O_EC, O_COPIES, O_RCOPIES, O_NOREPAIR, O_DRAWS
 };
 
 static const struct option longopts[] = {
@@ -389,7 +425,14 @@ static const struct option longopts[] = {
 	{ "hours", required_argument, NULL, O_HOURS },
 	{ "files", required_argument, NULL, O_FILES },
 	{ "file-chunks", required_argument, NULL, O_FCHUNKS },
+	{ "large-files", required_argument, NULL, O_LFILES },
+	{ "large-chunks", required_argument, NULL, O_LCHUNKS },
 	{ "kill", required_argument, NULL, O_KILL },
+	{ "ec", required_argument, NULL, O_EC },
+	{ "copies", required_argument, NULL, O_COPIES },
+	{ "root-copies", required_argument, NULL, O_RCOPIES },
+	{ "no-repair", no_argument, NULL, O_NOREPAIR },
+	{ "draws", required_argument, NULL, O_DRAWS },
 	{ "sybils", required_argument, NULL, O_SYB },
 	{ "sybil-addrs", required_argument, NULL, O_SYBADDR },
 	{ "sybil-behave", required_argument, NULL, O_SYBBEH },
@@ -451,7 +494,14 @@ main(int argc, char *argv[])
 	opt.hours = 6;
 	opt.files = 100;
 	opt.file_chunks = 256;
+	opt.large_chunks = 25600;	/* 25 MiB */
 	opt.kill_frac = 0.3;
+	opt.ec_k = 64;
+	opt.ec_m = 20;
+	opt.ec_e = 4;
+	opt.copies = 2;
+	opt.root_copies = 8;
+	opt.draws = 1000;
 	opt.sybils_max = 40;
 	opt.sybil_addrs = 1;
 	opt.sybil_behave = SIM_ECLIPSE;
@@ -491,7 +541,18 @@ main(int argc, char *argv[])
 		case O_FILES: opt.files = (unsigned)num(optarg, 1, 1e6); break;
 		case O_FCHUNKS: opt.file_chunks = (unsigned)num(optarg, 1, 1e8);
 			break;
+		case O_LFILES: opt.large_files = (unsigned)num(optarg, 0, 1e4);
+			break;
+		case O_LCHUNKS:
+			opt.large_chunks = (unsigned)num(optarg, 1, 1e7);
+			break;
 		case O_KILL: opt.kill_frac = num(optarg, 0, 100) / 100; break;
+		case O_EC: ec_of(optarg); break;
+		case O_COPIES: opt.copies = (unsigned)num(optarg, 1, 32); break;
+		case O_RCOPIES: opt.root_copies = (unsigned)num(optarg, 1, 32);
+			break;
+		case O_NOREPAIR: opt.no_repair = 1; break;
+		case O_DRAWS: opt.draws = (unsigned)num(optarg, 0, 1e6); break;
 		case O_SYB:
 			opt.sybils_max = (unsigned)num(optarg, 1, 1e5);
 			break;

@@ -30,7 +30,14 @@ struct kadsim_opts {
 	/* durability */
 	unsigned	 files;
 	unsigned	 file_chunks;
+	unsigned	 large_files;	/* beside them, files of large_chunks */
+	unsigned	 large_chunks;
 	double		 kill_frac;
+	unsigned	 ec_k, ec_m, ec_e;	/* --ec K,M,E; none: 1,0,0 */
+	unsigned	 copies;	/* of every chunk but the root */
+	unsigned	 root_copies;
+	int		 no_repair;	/* stop after the drawn losses */
+	unsigned	 draws;		/* losses drawn per share, for dur_mc */
 	/* eclipse */
 	unsigned	 sybils_max;
 	unsigned	 sybil_addrs;

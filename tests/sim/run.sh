@@ -26,7 +26,8 @@ RUNS="lookup-1k|--scenario lookup --nodes 1000 --lookups 1000 --gets 1000
 lookup-10k|--scenario lookup --nodes 10000 --lookups 1000 --gets 1000
 lookup-100k|--scenario lookup --nodes 100000 --lookups 1000 --gets 1000 --join-ms 2 --settle 30
 churn-10k|--scenario churn --nodes 10000 --gets 1000 --hours 3 --join-ms 5
-durability-10k|--scenario durability --nodes 10000 --files 100 --file-chunks 256 --kill 30 --join-ms 5
+durability-10k|--scenario durability --nodes 10000 --files 100 --file-chunks 256 --large-files 2 --kill 30 --join-ms 5
+durability-10k-copies8|--scenario durability --nodes 10000 --files 100 --file-chunks 256 --large-files 2 --ec none --copies 8 --kill 30 --join-ms 5
 eclipse-10k|--scenario eclipse --nodes 10000 --gets 200 --sybils 128 --join-ms 5
 fetch-1k|--scenario fetch --nodes 1000 --chunks 10240"
 
@@ -54,8 +55,8 @@ lane() {	# names...
 }
 
 t0=$(date +%s)
-lane lookup-1k lookup-10k lookup-100k churn-10k durability-10k eclipse-10k \
-    fetch-1k
+lane lookup-1k lookup-10k lookup-100k churn-10k durability-10k \
+    durability-10k-copies8 eclipse-10k fetch-1k
 t1=$(date +%s)
 
 get() {		# name key: the value after "key: "
@@ -91,14 +92,28 @@ printf '%-15s GET success %s%% over %s GETs, %s transitions (%s)\n' \
     churn-10k "$(get churn-10k churn-get-success-pct)" \
     "$(get churn-10k churn-get-count)" \
     "$(get churn-10k churn-transitions)" "$(host churn-10k)"
-printf '%-15s after 30%% killed: %s files whole, %s chunks lost; after repair %s on all closest (%s)\n' \
-    durability-10k "$(get durability-10k after-kill-files-whole-pct)%" \
-    "$(get durability-10k after-kill-chunks-lost)" \
-    "$(get durability-10k after-repair-chunks-on-all-8-closest-pct)%" \
-    "$(host durability-10k)"
-printf '%-15s 25 MiB file whole at 30%% loss: %s%%, 1 GiB: %s%%\n' "" \
-    "$(get durability-10k kill-30%-whole-25MiB-file-pct)" \
-    "$(get durability-10k kill-30%-whole-1GiB-file-pct)"
+for n in durability-10k durability-10k-copies8; do
+	printf '%-15s %s, copies %s; stored %sx the data\n' "$n" \
+	    "$(get "$n" ec)" "$(get "$n" copies)" \
+	    "$(get "$n" network-storage-x)"
+	for k in 10 30 50; do
+		printf '%-15s kill %s%%: one kill %s%% of files whole (%s); chunks lost %s\n' \
+		    "" "$k" "$(get "$n" "kill-$k%-sim-files-whole-pct")" \
+		    "$(get "$n" "kill-$k%-sim-files-whole")" \
+		    "$(get "$n" "kill-$k%-chunks-lost" | cut -d, -f1)"
+		printf '%-15s   25 MiB whole: drawn %s%%, extrapolated %s%%; 1 GiB: drawn %s%%, extrapolated %s%%\n' \
+		    "" "$(get "$n" "kill-$k%-mc-whole-25MiB-file-pct")" \
+		    "$(get "$n" "kill-$k%-ext-whole-25MiB-file-pct")" \
+		    "$(get "$n" "kill-$k%-mc-whole-1GiB-file-pct" | cut -d' ' -f1)" \
+		    "$(get "$n" "kill-$k%-ext-whole-1GiB-file-pct")"
+	done
+	printf '%-15s after the 30%% kill: surviving chunks on their closest %s%% at 45 min, %s%% after a period; after repair on read %s%% whole, %s%% on closest (%s)\n' \
+	    "" "$(get "$n" period-0.75-surviving-on-all-closest-pct | cut -d' ' -f1)" \
+	    "$(get "$n" period-1.00-surviving-on-all-closest-pct | cut -d' ' -f1)" \
+	    "$(get "$n" after-read-repair-sim-files-whole-pct)" \
+	    "$(get "$n" after-read-repair-chunks-on-all-closest-pct | cut -d' ' -f1)" \
+	    "$(host "$n")"
+done
 printf '%-15s chunk published before the Sybils: 50%% failure at %s, 99%% at %s (%s)\n' \
     eclipse-10k "$(get eclipse-10k published-before-sybils-for-50pct-failure)" \
     "$(get eclipse-10k published-before-sybils-for-99pct-failure)" \

@@ -9,6 +9,8 @@ SIM_CORE	:= tests/sim/sim.c tests/sim/sim_run.c tests/sim/sim_io.c \
 BINS		+= kadsim
 kadsim_SRCS	= tests/sim/kadsim.c tests/sim/scn_lookup.c \
 		  tests/sim/scn_churn.c tests/sim/scn_durability.c \
+		  tests/sim/dur_files.c tests/sim/dur_shared.c \
+		  tests/sim/dur_mc.c tests/sim/dur_odds.c \
 		  tests/sim/scn_eclipse.c tests/sim/scn_fetch.c \
 		  $(SIM_CORE) $(KADNET_PURE)
 kadsim_PKGS	:= libcrypto
@@ -16,7 +18,8 @@ kadsim_LIBS	:= -lm -lpthread
 
 # the simulator's own unit test
 TESTS		+= test_sim
-test_sim_SRCS	= tests/unit/test_sim.c $(SIM_CORE) $(KADNET_PURE)
+test_sim_SRCS	= tests/unit/test_sim.c tests/sim/dur_files.c \
+		  tests/sim/dur_shared.c $(SIM_CORE) $(KADNET_PURE)
 test_sim_PKGS	:= libcrypto
 test_sim_LIBS	:= -lm -lpthread
 

@@ -2,7 +2,8 @@
 /*
  * Tests for the simulator in tests/sim: its pieces against brute force
  * (the true closest nodes, the holder index, the latency model's
- * percentiles, the Weibull draws, events in time order), and that a run
+ * percentiles, the Weibull draws, events in time order, the durability
+ * scenario's coded trees and its loss odds with shared holders), and that a run
  * is a function of its seed: the same seed gives the same events and
  * results, another seed others.
  */
@@ -17,6 +18,7 @@
 #include "kadnet/session.h"
 #include "tests/sim/sim.h"
 #include "tests/sim/sim_local.h"
+#include "tests/sim/dur_local.h"
 #include "tests/test.h"
 
 #define NODES	300
@@ -316,6 +318,138 @@ test_determinism(void)
 	CHECK(a == d && ea == ed, "two threads: the same run as one");
 }
 
+/* ---- the durability scenario's coded trees and stripe odds ---- */
+
+static void
+test_dur_shape(void)
+{
+	struct dur_ec		 ec = { 64, 20, 4 }, none = { 1, 0, 0 };
+	struct dur_level	 lv[DUR_MAXLEVEL];
+	struct dur_set		 S;
+	struct sim_config	 cf;
+	size_t			 n, i, c = 0;
+	uint64_t		 tot = 0;
+
+	CHECK(dur_parity(&ec, 64) == 24 && dur_parity(&ec, 48) == 19 &&
+	    dur_parity(&ec, 3) == 5 && dur_parity(&ec, 0) == 0,
+	    "parity of a stripe: ceil(k' M / K) + E");
+	n = dur_shape(&ec, 25600, lv, DUR_MAXLEVEL);
+	for (i = 0; i < n; i++)
+		tot += lv[i].coded;
+	CHECK(n == 4 && lv[0].coded == 35200 && lv[1].items == 1136 &&
+	    lv[1].coded == 1563 && lv[2].coded == 71 && lv[3].coded == 8 &&
+	    tot == 36842, "25 MiB, 64,20,4: 4 levels, 36,842 chunks and the "
+	    "root (2 copies and 8 of the root: %.3fx)",
+	    (double)(tot * 2 + 8) / 25600);
+	n = dur_shape(&none, 25600, lv, DUR_MAXLEVEL);
+	CHECK(n == 4 && lv[0].coded == 25600 && lv[1].coded == 826 &&
+	    lv[2].coded == 27 && lv[3].coded == 1, "full copies: the "
+	    "version 1 tree (31 keys a node, 25 in the root)");
+	n = dur_shape(&ec, 256, lv, DUR_MAXLEVEL);
+	CHECK(n == 2 && lv[0].coded == 352 && lv[1].items == 12 &&
+	    lv[1].coded == 20, "256 chunks: 352 coded, a root of 20 keys");
+
+	sim_config_defaults(&cf);
+	sim_init(&cf, 1);
+	(void)sim_node_add((const uint8_t *)"01234567890123456789012345678901",
+	    sim_addr_for(0), 4000, SIM_HONEST);
+	(void)sim_node_start(0, -1);
+	memset(&S, 0, sizeof(S));
+	dur_add_file(&S, &ec, 25600, 2, 8, 1);
+	for (i = 0; i < S.ns; i++)
+		c += S.s[i].k + S.s[i].p;
+	CHECK(S.nf == 1 && S.nc == 36843 && c == 36842 && S.ns == 400 +
+	    18 + 1 + 1 && S.c[S.f[0].root].kind == DUR_ROOT &&
+	    S.c[S.f[0].root].copies == 8 && S.c[0].copies == 2,
+	    "a laid out file: every stripe's chunks, then its root");
+	for (i = 0; i < S.nc; i++)
+		S.c[i].live = 1;
+	CHECK(dur_file_ok(&S, &S.f[0]), "every chunk live: whole");
+	for (i = 0; i < 24; i++)
+		S.c[S.s[7].first + 3 * i].live = 0;
+	CHECK(dur_file_ok(&S, &S.f[0]), "24 of a stripe's 88 lost: whole");
+	S.c[S.s[7].first + 1].live = 0;
+	CHECK(!dur_stripe_ok(&S, &S.s[7]) && !dur_file_ok(&S, &S.f[0]),
+	    "25 lost: that stripe and the file are not");
+	free(S.c);
+	free(S.s);
+	free(S.f);
+	sim_free();
+}
+
+/*
+ * A stripe of 6 chunks (3 + 3 parity) on 10 nodes, holders shared in
+ * chains and a triple: its loss against every one of the 2^10 states.
+ */
+static void
+test_dur_shared(void)
+{
+	static const int	 hold[6][3] = {
+		{ 0, 1, -1 }, { 1, 2, -1 }, { 3, 4, -1 }, { 4, 5, 6 },
+		{ 7, 8, -1 }, { 9, -1, -1 }
+	};
+	struct dur_chunk	 ch[6];
+	struct dur_stripe	 st = { 0, 3, 3 };
+	struct dur_set		 S;
+	struct sim_config	 cf;
+	uint8_t			 id[KAD_ID_LEN];
+	double			 f = 0.3, want = 0, apart = 0, pr, a, b;
+	unsigned		 mask, c, lost, j, d;
+	int			 i;
+
+	sim_config_defaults(&cf);
+	sim_init(&cf, 10);
+	for (i = 0; i < 10; i++) {
+		sim_rand_id(id);
+		(void)sim_node_add(id, sim_addr_for((size_t)i), 4000,
+		    SIM_HONEST);
+		(void)sim_node_start(i, -1);
+	}
+	memset(ch, 0, sizeof(ch));
+	for (c = 0; c < 6; c++) {
+		sim_rand_id(ch[c].key);
+		for (j = 0; j < 3 && hold[c][j] >= 0; j++)
+			sim_store_plant(hold[c][j], ch[c].key, 1024);
+	}
+	for (mask = 0; mask < 1024; mask++) {
+		for (pr = 1, i = 0; i < 10; i++)
+			pr *= mask & (1u << i) ? f : 1 - f;
+		for (lost = 0, c = 0; c < 6; c++) {
+			for (d = 1, j = 0; j < 3 && hold[c][j] >= 0; j++)
+				d &= (mask >> hold[c][j]) & 1;
+			lost += d;
+		}
+		want += lost > 3 ? pr : 0;
+	}
+	/* apart: each chunk lost with f^h, independently (Poisson-binomial) */
+	{
+		double	dist[7] = { 1 }, q;
+
+		for (c = 0; c < 6; c++) {
+			for (j = 0; j < 3 && hold[c][j] >= 0; j++)
+				;
+			q = pow(f, j);
+			for (i = (int)c + 1; i > 0; i--)
+				dist[i] = dist[i] * (1 - q) + dist[i - 1] * q;
+			dist[0] *= 1 - q;
+		}
+		apart = dist[4] + dist[5] + dist[6];
+	}
+	memset(&S, 0, sizeof(S));
+	S.c = ch;
+	S.nc = 6;
+	S.s = &st;
+	S.ns = 1;
+	a = dur_stripe_loss(&S, &st, f, 0);
+	b = dur_stripe_loss(&S, &st, f, 1);
+	CHECK(fabs(a - want) < 1e-12 && a > apart * 1.01, "stripe loss with "
+	    "shared holders: %.6f, brute force %.6f (apart %.6f)", a, want,
+	    apart);
+	CHECK(fabs(b - apart) < 1e-12, "with holders apart: %.6f, the "
+	    "Poisson-binomial %.6f", b, apart);
+	sim_free();
+}
+
 int
 main(void)
 {
@@ -324,5 +458,7 @@ main(void)
 	test_index();
 	test_session_model();
 	test_determinism();
+	test_dur_shape();
+	test_dur_shared();
 	return (test_done());
 }
