@@ -84,6 +84,12 @@ while [ $i -le $NODES ]; do
 	i=$((i + 1))
 done
 ok "$NODES nodes start ($(since "$t0") s)"
+# what the key puzzle cost them (kadcrypt logs each first start's)
+grind=$(sed -n 's/.*the key puzzle ([0-9]* bits) took [0-9]* key pairs, \([0-9]*\) ms.*/\1/p' \
+    "$T"/n*.log | awk '{ s += $1; n++; if ($1 > m) m = $1 }
+    END { printf "%d first starts, %.1f s in all, %.2f s mean, %.2f s the longest",
+    n, s / 1000, s / (n ? n : 1) / 1000, m / 1000 }')
+echo "# key puzzle: $grind"
 
 all_have_peers() {
 	for _i in $(seq $NODES); do

@@ -82,7 +82,8 @@ test_refused(int accept)
 	while (kad_id_cpl(key, dht_id(d)) < 1);	/* our half */
 	for (i = 0; i < NC; i++) {
 		do
-			mkkey_dist(pub, id, key, dht_id(d), 0);
+			mkkey_dist(pub, id, 0x0b000001 + (i << 8), key,
+			    dht_id(d), 0);
 		while (kad_id_cpl(id, dht_id(d)) != 0);
 		if (join_contact(d, &c, pub, 0x0b000001 + (i << 8), 5000) == -1)
 			ok = 0;
@@ -140,7 +141,8 @@ test_unexplored(void)
 	while (kad_id_cpl(key, dht_id(d)) != 0);	/* the other half */
 	for (i = 0; i < NC; i++) {
 		do
-			mkkey_dist(pub, id, key, dht_id(d), 0);
+			mkkey_dist(pub, id, 0x0b000001 + (i << 8), key,
+			    dht_id(d), 0);
 		while (kad_id_cpl(id, dht_id(d)) < 1);
 		if (join_contact(d, &c, pub, 0x0b000001 + (i << 8), 5000) == -1)
 			ok = 0;
@@ -148,7 +150,7 @@ test_unexplored(void)
 	/* its bucket looked into (the joiner's own lookup), never split */
 	routing_touch(dht_routing(d), key, now);
 	do
-		mkkey(npub, nid);
+		mkkey(npub, nid, 0x0c000001);	/* N at 12.0.0.1 */
 	while (kad_id_cpl(nid, key) < 2);		/* N: near the key */
 	mark = c.n;
 	CHECK(ok && routing_nbuckets(dht_routing(d)) == 1 &&
@@ -166,7 +168,7 @@ test_unexplored(void)
 		memcpy(pub, c.pub[i], KRPC_KEY_LEN);
 		ip = ntohl(c.to[i].sin_addr.s_addr);
 		krpc_init(&r, KRPC_NODES, m.txid);
-		(void)kad_node_id(pub, r.id);
+		ip_id(pub, ip, r.id);
 		r.ncontacts = 1;
 		memcpy(r.contacts[0].id, nid, KAD_ID_LEN);
 		memcpy(r.contacts[0].pub, npub, KRPC_KEY_LEN);
