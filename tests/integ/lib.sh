@@ -66,9 +66,9 @@ node_addr() {
 
 # start_node NAME [kadmaster -o options...]: a node on its node_addr with
 # its own datadir; sets NODE_PID and NODE_SOCK.  Waits for `kadctl status`,
-# up to 60 s: a first start grinds the key puzzle (about 2^15 key pairs,
-# a second or two here, and one start in a hundred takes five times the
-# mean; docs/SECURITY.md).
+# up to 60 s: a first start grinds the key puzzle (about 2^14 key pairs,
+# under a second here, two under ASan, and one start in a hundred takes
+# five times the mean; docs/SECURITY.md).
 start_node() {
 	name=$1; shift
 	mkdir -p "$T/$name"
