@@ -178,6 +178,41 @@ memcheck "key loaded"
 kill -TERM "$NODE_PID"
 wait_exit "$NODE_PID" 15
 
+# start_at NAME LISTEN [options]: like start_node, on another address
+start_at() {
+	_sn=$1 _sl=$2
+	shift 2
+	"$KAD_BIN/kadmaster" -d -o datadir="$T/$_sn" -o libexec="$KAD_BIN" \
+	    -o listen="$_sl" "$@" >>"$T/$_sn.log" 2>&1 &
+	NODE_PID=$!
+	KAD_PIDS="$KAD_PIDS $NODE_PID"
+	NODE_SOCK="$T/$_sn/kad.sock"
+	_w=0
+	while ! kadctl status >/dev/null 2>&1; do
+		_w=$((_w + 1))
+		[ $_w -gt 600 ] || ! kill -0 "$NODE_PID" 2>/dev/null && return 1
+		sleep 0.1
+	done
+	return 0
+}
+# the same key at another address, a network of its own: another ID
+start_at n1 127.0.0.2 || notok "node restarts at 127.0.0.2"
+check "moved to 127.0.0.2: the same key" [ "$(status_field node-key)" = "$pub1" ]
+check "...and the ID of its network" [ "$(status_field node-id)" = \
+    "$(node_id "$pub1" "$(loop_word 127.0.0.2)")" ]
+kill -TERM "$NODE_PID"
+wait_exit "$NODE_PID" 15
+# a wildcard: the source address toward the first bootstrap address (a
+# loopback one: bound to the wildcard, kadnet sends it nothing)
+start_at n1 '*' -o bootstrap=127.0.0.1:9 || notok "node restarts on *"
+check "on the wildcard: the log names the address the ID is bound to" \
+    grep -q "listen on a wildcard: the node ID is bound to 127.0.0.1:" \
+    "$T/n1.log"
+check "...and the ID is the key's at 127.0.0.1" \
+    [ "$(status_field node-id)" = "$id1" ]
+kill -TERM "$NODE_PID"
+wait_exit "$NODE_PID" 15
+
 # version 1's random node ID is replaced, with a log line
 mkdir -p "$T/v1"
 chmod 700 "$T/v1"
