@@ -18,11 +18,11 @@
 .PHONY: bench bench-net bench-wan
 
 # bench_raw: this machine's raw limits for kad's stages (AES-256-CTR/GCM,
-# SHA-256, Tokyo Cabinet puts of 1 KiB) and, with -x, a timer/peak-RSS
-# wrapper for kadctl
+# SHA-256, Tokyo Cabinet puts of 1 KiB, Reed-Solomon of a 64+24 stripe)
+# and, with -x, a timer/peak-RSS wrapper for kadctl
 BENCHES		+= bench_raw
-bench_raw_SRCS	:= bench/bench_raw.c kadstore/tc_yield.c
-bench_raw_PKGS	:= tokyocabinet libcrypto
+bench_raw_SRCS	:= bench/bench_raw.c kadstore/tc_yield.c $(CRYPT_EC_SRCS)
+bench_raw_PKGS	:= tokyocabinet libcrypto $(CRYPT_EC_PKGS)
 
 # bench_ipc: the channel microbenchmark
 BENCHES		+= bench_ipc

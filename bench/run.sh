@@ -5,8 +5,9 @@
 # must hold kadmaster, kadctl, kadnet, kadstore, kadcrypt and
 # bench/bench_raw (`make bench` builds them in build/release).
 #
-#   1. bench_raw: raw AES-256-CTR/GCM, SHA-256 and Tokyo Cabinet puts of
-#      1 KiB blocks; the slowest `raw` line is the reference.
+#   1. bench_raw: raw AES-256-CTR/GCM, SHA-256, Tokyo Cabinet puts and
+#      Reed-Solomon encode and decode of 1 KiB blocks; the slowest `raw`
+#      line is the reference.
 #   1b. bench_session: handshakes per second and 1 KiB DATA messages
 #      of the session layer, on one core, beside raw X25519 and GCM.
 #   2. BENCH_RUNS (3) times: a fresh node on 127.0.0.1 in a temporary

@@ -2,12 +2,14 @@
 /*
  * kadcrypt's transfers: the plaintext side of put, get and unpin.
  *
- * A put turns the client's stream into sealed chunks (publish.c) and
- * pipelines them to kadstore; the master is told how many plaintext bytes
- * are safely stored (XFER_ACK), which is its window.  A get drives the
- * fetch engine (fetch.c): chunk requests to kadstore within the engine's
- * window, verified plaintext to the master within the transfer window.
- * Nothing waits for a single round trip; replies come back in order.
+ * A put reads the file kadctl passed as an fd (crypt_fd.c), turns it
+ * into sealed chunks (publish.c) and pipelines them to kadstore, at most
+ * the transfer window ahead of what kadstore has committed; the client
+ * hears the bytes stored (XFER_ACK).  A get drives the fetch engine
+ * (fetch.c): chunk requests to kadstore within the engine's window,
+ * verified plaintext into the fd kadctl passed (XFER_SINK).  No file byte
+ * goes through kadmaster.  Nothing waits for a single round trip;
+ * replies come back in order.
  *
  * kadcrypt is not an oracle for these: it only seals streams it chunks
  * itself and only opens chunks named by a link's verified tree.  Its one
@@ -48,7 +50,10 @@
 struct xfers		 xfers = TAILQ_HEAD_INITIALIZER(xfers);
 static int		 nxfers;
 uint32_t		 xfer_window = 8 * 1024 * 1024;
-uint64_t		 stat_get_bytes, stat_retries;
+uint64_t		 stat_get_bytes, stat_retries, stat_repairs;
+uint64_t		 stat_repairs_skipped, repairs_inflight;
+static uint64_t		 stat_repairs_published, stat_repairs_failed;
+static uint64_t		 stat_rebuilt, stat_stripes_parity;
 static uint64_t		 stat_put_bytes, stat_chunks_out;
 static uint64_t		 stat_stale_replies, stat_dedup;
 
@@ -68,12 +73,21 @@ xfer_find(uint32_t id)
 void
 xfer_free(struct xfer *x)
 {
+	struct fetch_stats	 fs;
+
 	TAILQ_REMOVE(&xfers, x, entry);
 	nxfers--;
+	fd_release(x);
+	if (x->obuf != NULL)
+		freezero(x->obuf, READ_CHUNK);
 	if (x->pub != NULL)
 		publish_free(x->pub);
-	if (x->fetch != NULL)
+	if (x->fetch != NULL) {
+		fetch_stats(x->fetch, &fs);
+		stat_rebuilt += fs.rebuilt;
+		stat_stripes_parity += fs.stripes_parity;
 		fetch_free(x->fetch);
+	}
 	crypt_sha256_free(x->plain);
 	free(x->retries);
 	free(x->covered);
@@ -89,6 +103,7 @@ xfer_new(uint32_t id, enum xfer_kind kind)
 		fatal("%s", __func__);
 	x->id = id;
 	x->kind = kind;
+	x->fd = -1;
 	x->wait_slot = -1;
 	TAILQ_INSERT_TAIL(&xfers, x, entry);
 	nxfers++;
@@ -159,16 +174,21 @@ ring_push(struct xfer *x, uint64_t v)
 	return (0);
 }
 
+/*
+ * Every chunk goes to kadstore, pinned, with the copies the network
+ * should keep of it (8 for the root, which has no parity; r for the
+ * others), which kadstore hands to kadnet with it.
+ */
 static int
 put_emit(const uint8_t key[32], const uint8_t *data, size_t len,
-    int is_index, void *arg)
+    const struct chunk_info *ci, void *arg)
 {
 	struct xfer		*x = arg;
 	struct kadipc_chunk	 head;
 	struct iovec		 iov[2];
 	uint64_t		 covered;
 
-	if (!is_index)
+	if (ci->kind == CHUNK_DATA)
 		x->data_chunks++;
 	/* plaintext stored once this chunk (and those before) are */
 	covered = x->data_chunks * KADIPC_CHUNK_MAX;
@@ -179,6 +199,7 @@ put_emit(const uint8_t key[32], const uint8_t *data, size_t len,
 	memset(&head, 0, sizeof(head));
 	memcpy(head.key, key, sizeof(head.key));
 	head.flags = KADIPC_CHUNK_F_PIN;
+	head.copies = ci->copies;
 	iov[0].iov_base = &head;
 	iov[0].iov_len = sizeof(head);
 	iov[1].iov_base = (void *)(uintptr_t)data;
@@ -188,41 +209,50 @@ put_emit(const uint8_t key[32], const uint8_t *data, size_t len,
 	return (0);
 }
 
+/* A put, and the fd of the plaintext it reads (now ours). */
 static void
 put_begin(uint32_t id, struct kadipc_msg *m)
 {
 	struct kadipc_xfer_begin xb;
 	struct xfer		*x;
 	const char		*errstr;
+	int			 fd = m->fd;
 
+	m->fd = -1;
 	if (kadipc_recv_xfer_begin(m, &xb) == -1)
 		fatalx("%s: bad XFER_PUT_BEGIN", __func__);
 	x = xfer_new(id, XFER_PUT);
+	if ((errstr = fd_take(x, fd, 0)) != NULL) {
+		xfer_fail(x, "%s", errstr);
+		return;
+	}
 	strlcpy(x->name, xb.name, sizeof(x->name));
 	if ((x->plain = crypt_sha256_new()) == NULL)
 		fatalx("%s: SHA-256", __func__);
 	x->list_flags = xb.flags & KADIPC_XFER_F_DIR ? KADIPC_LIST_F_DIR : 0;
 	if ((x->pub = publish_new(xb.name, 0, xb.flags & KADIPC_XFER_F_DIR,
-	    &errstr)) == NULL)
+	    &errstr)) == NULL) {
 		xfer_fail(x, "cannot publish: %s", errstr);
+		return;
+	}
+	src_pump(x);
 }
 
-static void
-put_data(struct xfer *x, struct kadipc_msg *m)
+/* Plaintext read from the client's fd; -1: x failed and is gone. */
+int
+put_feed(struct xfer *x, const uint8_t *data, size_t len)
 {
-	const uint8_t	*data;
-	size_t		 len;
-
 	if (x->kind != XFER_PUT || x->ended)
-		fatalx("%s: XFER_DATA out of state", __func__);
-	if (kadipc_recv_bytes(m, &data, &len) == -1)
-		fatalx("%s: bad XFER_DATA", __func__);
+		fatalx("%s: out of state", __func__);
 	x->bytes_in += len;
 	stat_put_bytes += len;
 	if (crypt_sha256_update(x->plain, data, len) == -1)
 		fatalx("%s: SHA-256", __func__);
-	if (publish_update(x->pub, data, len, put_emit, x) == -1)
+	if (publish_update(x->pub, data, len, put_emit, x) == -1) {
 		xfer_fail(x, "publishing failed");
+		return (-1);
+	}
+	return (0);
 }
 
 /* The new file joins the list: its keyed hash finds it again. */
@@ -293,11 +323,12 @@ crypt_list_written(uint32_t slot, int error)
 	xfer_free(x);
 }
 
-static void
+/* The client's fd is read to its end: the rest of the tree, the root. */
+void
 put_end(struct xfer *x)
 {
 	if (x->kind != XFER_PUT || x->ended)
-		fatalx("%s: XFER_PUT_END out of state", __func__);
+		fatalx("%s: out of state", __func__);
 	x->ended = 1;
 	if (publish_final(x->pub, put_emit, x, x->link,
 	    sizeof(x->link)) == -1) {
@@ -327,12 +358,10 @@ put_stored(struct xfer *x, const struct kadipc_chunk_res *res)
 		    strerror(res->error));
 		return;
 	}
-	if (covered > x->acked) {
-		struct kadipc_u64 ack = { covered - x->acked };
-
+	if (covered > x->acked)
 		x->acked = covered;
-		to_master(KADIPC_XFER_ACK, x->id, &ack, sizeof(ack));
-	}
+	xfer_progress(x, x->acked, x->ended && x->ring_len == 0);
+	x->dirty = 1;	/* the window moved: crypt_store_batch reads on */
 	put_maybe_done(x);
 }
 
@@ -422,7 +451,10 @@ crypt_store_batch(struct kadipc_chan *ch, void *arg)
 		if (!x->dirty)
 			continue;
 		x->dirty = 0;
-		get_pump(x);
+		if (x->kind == XFER_PUT)
+			src_pump(x);
+		else
+			get_pump(x);
 	}
 }
 
@@ -442,6 +474,12 @@ crypt_stats(struct kad_stats *s)
 	kad_stats_add(s, "bytes-fetched", stat_get_bytes);
 	kad_stats_add(s, "puts-deduplicated", stat_dedup);
 	kad_stats_add(s, "chunk-retries", stat_retries);
+	kad_stats_add(s, "chunks-rebuilt", stat_rebuilt);
+	kad_stats_add(s, "stripes-with-parity", stat_stripes_parity);
+	kad_stats_add(s, "repairs-queued", stat_repairs);
+	kad_stats_add(s, "repairs-published", stat_repairs_published);
+	kad_stats_add(s, "repairs-failed", stat_repairs_failed);
+	kad_stats_add(s, "repairs-skipped", stat_repairs_skipped);
 	crypt_list_stats(s);
 	crypt_oracle_stats(s);
 }
@@ -492,7 +530,7 @@ crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
 {
 	struct kadipc_crypt_config	 cc;
 	struct xfer			*x;
-	uint64_t			 ack;
+	int				 fd;
 	static int			 configured, identified;
 
 	(void)arg;
@@ -549,18 +587,12 @@ crypt_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m,
 	if (x == NULL)
 		return;
 	switch (m->hdr.type) {
-	case KADIPC_XFER_DATA:
-		put_data(x, m);
-		return;
-	case KADIPC_XFER_PUT_END:
-		put_end(x);
-		return;
-	case KADIPC_XFER_ACK:
-		if (x->kind != XFER_GET || kadipc_recv_xfer_ack(m, &ack) == -1 ||
-		    ack > x->unacked)
-			fatalx("%s: bad XFER_ACK", __func__);
-		x->unacked -= ack;
-		get_pump(x);
+	case KADIPC_XFER_SINK:
+		if (kadipc_recv_empty(m) == -1)
+			fatalx("%s: bad XFER_SINK", __func__);
+		fd = m->fd;
+		m->fd = -1;
+		sink_begin(x, fd);
 		return;
 	}
 	fatalx("%s: unexpected %s from kadmaster", __func__,
@@ -584,6 +616,17 @@ crypt_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m,
 	case KADIPC_REC_GET_RES:
 	case KADIPC_REC_DEL_RES:
 		crypt_list_reply(m->hdr.type, &c);
+		return;
+	}
+	if (m->hdr.type == KADIPC_CHUNK_PUT_RES && m->hdr.peerid == 0) {
+		/* a get's repair (get_repairs): on the network, or not */
+		if (repairs_inflight == 0)
+			fatalx("%s: CHUNK_PUT_RES for no repair", __func__);
+		repairs_inflight--;
+		if (c.error == 0)
+			stat_repairs_published++;
+		else
+			stat_repairs_failed++;
 		return;
 	}
 	if ((x = xfer_find(m->hdr.peerid)) == NULL) {

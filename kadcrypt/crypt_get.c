@@ -2,14 +2,19 @@
 /*
  * kadcrypt's gets, unpins and rms: the fetch engine (fetch.c) walks a
  * link's tree, chunk requests go to kadstore within the engine's window
- * and verified plaintext to the master within the transfer window; an
+ * and verified plaintext into the fd the client passed (crypt_fd.c); an
  * unpin or rm walks the index only and unpins or drops each key.
  *
  * A chunk the network does not have (kadstore's lookups found nobody
- * holding it) is asked for again, 1 s later, then 2, 4 and 8 s, until
- * the get's timeout: only then does the get fail, naming how many
- * chunks it could not find; meanwhile XFER_INFO tells the user what it
- * waits for.  Unpin and rm do not wait.
+ * holding it) goes to the engine first: while its stripe has parity
+ * left to ask for, the engine asks for that instead and forgets the
+ * miss.  A chunk nothing can replace is asked for again, 1 s later,
+ * then 2, 4 and 8 s, until the get's timeout: only then does the get
+ * fail, naming the stripe short of chunks; meanwhile XFER_INFO tells
+ * the user what it waits for.  Unpin and rm do not wait.
+ *
+ * Chunks the engine had to rebuild are taken from its repair queue as
+ * the get goes (get_repairs), so that the queue never stops the get.
  */
 #include <sys/types.h>
 
@@ -28,35 +33,8 @@
 #include "kadcrypt.h"
 #include "fetch.h"
 #include "filelist.h"
+#include "manifest.h"
 #include "crypt_xfer.h"
-
-/*
- * A resumed get: the client holds the first x->skip bytes.  They are
- * hashed, not sent; once they are past, XFER_PREFIX tells the client
- * their SHA-256, which it checks against its partial file.  *off is
- * where the bytes to send begin in buf.
- */
-static void
-get_skip(struct xfer *x, const uint8_t *buf, size_t n, size_t *off)
-{
-	struct kadipc_key	 k;
-	size_t			 take;
-
-	*off = 0;
-	if (x->plain == NULL || x->prefix_sent)
-		return;
-	take = x->skip < n ? (size_t)x->skip : n;
-	if (take > 0 && crypt_sha256_update(x->plain, buf, take) == -1)
-		fatalx("%s: SHA-256", __func__);
-	x->skip -= take;
-	*off = take;
-	if (x->skip == 0) {
-		if (crypt_sha256_final(x->plain, k.key) == -1)
-			fatalx("%s: SHA-256", __func__);
-		x->prefix_sent = 1;
-		to_master(KADIPC_XFER_PREFIX, x->id, &k, sizeof(k));
-	}
-}
 
 /* The last word of an unpin or rm, once every reply is in. */
 static void
@@ -125,14 +103,50 @@ rm_unwalked(struct xfer *x)
 	xfer_free(x);
 }
 
+/*
+ * Chunks a get rebuilt, and parity it found missing, are ciphertext
+ * that the network should hold again: each goes to kadstore unpinned
+ * (a get must not pin another's file here) but pushed (F_PUSH), with r
+ * copies, so the key's closest nodes hold it again: reading a damaged
+ * file heals it.  Their answers come back under transfer id 0, which
+ * the control socket never gives out.  At most REPAIRS_INFLIGHT wait
+ * at once; beyond, a rebuilt chunk is counted and let go (migration
+ * and the next reader still repair it).
+ */
+#define REPAIRS_INFLIGHT	4096
+
+static void
+get_repairs(struct xfer *x)
+{
+	struct kadipc_chunk	 head;
+	struct iovec		 iov[2];
+	uint8_t			 buf[KADIPC_CHUNK_MAX];
+	size_t			 len;
+
+	memset(&head, 0, sizeof(head));
+	head.flags = KADIPC_CHUNK_F_PUSH;
+	head.copies = KAD_COPIES;
+	iov[0].iov_base = &head;
+	iov[0].iov_len = sizeof(head);
+	iov[1].iov_base = buf;
+	while (fetch_next_repair(x->fetch, head.key, buf, &len) == 1) {
+		stat_repairs++;
+		if (repairs_inflight >= REPAIRS_INFLIGHT) {
+			stat_repairs_skipped++;
+			continue;
+		}
+		iov[1].iov_len = len;
+		to_store(KADIPC_CHUNK_PUT, 0, iov, 2);
+		repairs_inflight++;
+	}
+}
+
 void
 get_pump(struct xfer *x)
 {
 	struct kadipc_xfer_meta	 meta;
 	struct kadipc_key	 k;
 	struct iovec		 iov;
-	uint8_t			 buf[READ_CHUNK];
-	size_t			 n, off, used = 0;
 
 	memset(&meta, 0, sizeof(meta));
 	if (x->kind == XFER_GET && !x->meta_sent &&
@@ -148,18 +162,10 @@ get_pump(struct xfer *x)
 		}
 		to_master(KADIPC_XFER_META, x->id, &meta, sizeof(meta));
 	}
-	while (x->kind == XFER_GET && x->unacked < xfer_window &&
-	    (n = fetch_read(x->fetch, buf, sizeof(buf))) > 0) {
-		if (n > used)
-			used = n;
-		get_skip(x, buf, n, &off);
-		if (off == n)
-			continue;
-		to_master(KADIPC_XFER_DATA, x->id, buf + off, n - off);
-		x->unacked += n - off;
-		stat_get_bytes += n - off;
-	}
-	explicit_bzero(buf, used);
+	/* the plaintext, into the client's fd (once it has sent it) */
+	if (x->kind == XFER_GET && sink_pump(x) == -1)
+		return;
+	get_repairs(x);
 	if (fetch_error(x->fetch) != NULL) {
 		if (x->kind == XFER_RM && crypt_list_find_link(x->link) >= 0)
 			rm_unwalked(x);
@@ -174,6 +180,12 @@ get_pump(struct xfer *x)
 			unpin_finish(x);
 			return;
 		}
+		/* the sink always comes, even for nothing left to write */
+		if (!x->sink_seen || !sink_idle(x))
+			return;
+		/* the client's fd is closed before it hears the end */
+		xfer_progress(x, x->written, 1);
+		fd_release(x);
 		to_master(KADIPC_XFER_DONE, x->id, NULL, 0);
 		xfer_free(x);
 		return;
@@ -305,9 +317,8 @@ retry_add(struct xfer *x, const uint8_t key[KADIPC_KEY_LEN], uint64_t now)
 	struct retry	*r;
 	size_t		 i;
 
-	/* only a key the engine asked for: a store cannot add work */
-	if (x->kind != XFER_GET || now >= x->deadline ||
-	    !fetch_asked(x->fetch, key))
+	/* only a key the engine still needs: a store cannot add work */
+	if (x->kind != XFER_GET || now >= x->deadline)
 		return (0);
 	for (i = 0; i < x->nretries; i++)
 		if (memcmp(x->retries[i].key, key, KADIPC_KEY_LEN) == 0)
@@ -351,18 +362,17 @@ retry_drop(struct xfer *x, const uint8_t key[KADIPC_KEY_LEN])
 static void
 retry_give_up(struct xfer *x, const uint8_t key[KADIPC_KEY_LEN])
 {
-	size_t	 i, n = x->nretries;
+	const char	*why;
 
-	for (i = 0; i < x->nretries; i++)
-		if (memcmp(x->retries[i].key, key, KADIPC_KEY_LEN) == 0)
-			break;
-	if (i == x->nretries)
-		n++;
-	/* fetch_missing names the chunk, and what it is */
-	(void)fetch_missing(x->fetch, key);
-	xfer_fail(x, "%zu chunks not found on the network in %u s; %s", n,
-	    x->timeout, fetch_error(x->fetch) != NULL ?
-	    fetch_error(x->fetch) : "");
+	/* the engine names the stripe short of chunks and counts them */
+	(void)fetch_abandon(x->fetch, key);
+	why = fetch_error(x->fetch) != NULL ? fetch_error(x->fetch) : "";
+	if (fetch_meta(x->fetch, NULL, NULL, 0) == 1)
+		xfer_fail(x, "not found on the network in %u s: %s",
+		    x->timeout, why);
+	else
+		xfer_fail(x, "1 chunks not found on the network in %u s; %s",
+		    x->timeout, why);
 }
 
 /* Ask again for what is due; give up at the deadline.  0: x is gone. */
@@ -373,6 +383,15 @@ retry_run(struct xfer *x, uint64_t now)
 	struct iovec		 iov;
 	size_t			 i, waiting = 0;
 
+	if (x->nretries == 0)
+		return (1);
+	/* a stripe complete without them: nothing more to wait for */
+	for (i = 0; i < x->nretries; )
+		if (x->retries[i].due != 0 &&
+		    !fetch_asked(x->fetch, x->retries[i].key))
+			x->retries[i] = x->retries[--x->nretries];
+		else
+			i++;
 	if (x->nretries == 0)
 		return (1);
 	if (now >= x->deadline) {
@@ -427,12 +446,16 @@ get_chunk(struct xfer *x, const struct kadipc_chunk_msg *c)
 		fatalx("%s: CHUNK_GET_RES with nothing pending", __func__);
 	x->outstanding--;
 	if (c->error == ENOENT) {
-		if (!retry_add(x, c->key, mono_ms())) {
+		/* 0: replaced by parity, 1: not needed; 2: only it will do */
+		if (fetch_missing(x->fetch, c->key) != 2) {
+			if (x->nretries > 0)
+				retry_drop(x, c->key);
+		} else if (!retry_add(x, c->key, mono_ms())) {
 			if (x->kind == XFER_GET && x->timeout > 0) {
 				retry_give_up(x, c->key);
 				return;
 			}
-			fetch_missing(x->fetch, c->key);
+			(void)fetch_abandon(x->fetch, c->key);
 		}
 	} else if (c->error != 0) {
 		xfer_fail(x, "the store could not read a chunk: %s",

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * kadcrypt's transfers, shared by crypt_dispatch.c (their life, puts,
- * ls and find, the dispatchers) and crypt_get.c (gets, unpins, rms and
- * the retries of chunks the network did not have).
+ * ls and find, the dispatchers), crypt_get.c (gets, unpins, rms and
+ * the retries of chunks the network did not have) and crypt_fd.c (the
+ * client's fd a put reads and a get writes).
  */
 #ifndef KAD_CRYPT_XFER_H
 #define KAD_CRYPT_XFER_H
@@ -31,17 +32,25 @@ struct retry {
 
 enum xfer_kind { XFER_PUT, XFER_GET, XFER_UNPIN, XFER_RM, XFER_LS, XFER_FIND };
 
+struct event;
+
 struct xfer {
 	TAILQ_ENTRY(xfer)	 entry;
 	uint32_t		 id;
 	enum xfer_kind		 kind;
+	/* put and get: the client's fd (crypt_fd.c) */
+	int			 fd;		/* -1: none, not yet or no more */
+	int			 fd_flags;	/* its status flags as they came */
+	int			 fd_pipe;	/* a pipe: non-blocking, polled */
+	struct event		*fd_ev;		/* readable, writable, more */
+	uint64_t		 reported;	/* progress told (XFER_ACK) */
 	/* put */
 	struct publish		*pub;
 	uint64_t		 bytes_in;	/* plaintext received */
 	uint64_t		 data_chunks;	/* data chunks emitted */
 	uint64_t		*covered;	/* ring: plaintext stored by */
 	size_t			 ring_size, ring_head, ring_len;	/* reply */
-	uint64_t		 acked;		/* reported to the master */
+	uint64_t		 acked;		/* plaintext stored */
 	int			 ended;
 	char			 link[KADIPC_LINK_MAX];	/* also unpin, rm */
 	char			 name[KADIPC_NAME_MAX];
@@ -54,8 +63,11 @@ struct xfer {
 	/* get and unpin */
 	struct fetch		*fetch;
 	size_t			 outstanding;	/* chunk requests in flight */
-	uint64_t		 unacked;	/* data the master has not acked */
 	int			 meta_sent;
+	int			 sink_seen;	/* XFER_SINK came */
+	uint8_t			*obuf;		/* plaintext not written yet */
+	size_t			 ooff, olen;
+	uint64_t		 written;	/* plaintext written */
 	uint64_t		 skip;		/* resumed get: not sent */
 	uint64_t		 deadline;	/* get: ms, give up after */
 	uint32_t		 timeout;	/* get: seconds */
@@ -74,7 +86,8 @@ struct xfer {
 TAILQ_HEAD(xfers, xfer);
 extern struct xfers	 xfers;
 extern uint32_t		 xfer_window;
-extern uint64_t		 stat_get_bytes, stat_retries;
+extern uint64_t		 stat_get_bytes, stat_retries, stat_repairs;
+extern uint64_t		 stat_repairs_skipped, repairs_inflight;
 
 struct xfer	*xfer_find(uint32_t);
 struct xfer	*xfer_new(uint32_t, enum xfer_kind);
@@ -91,6 +104,8 @@ void		 to_master(uint32_t, uint32_t, const void *, size_t);
 void		 to_store(uint32_t, uint32_t, const struct iovec *, int);
 uint64_t	 mono_ms(void);
 void		 put_maybe_done(struct xfer *);
+int		 put_feed(struct xfer *, const uint8_t *, size_t);
+void		 put_end(struct xfer *);
 void		 list_answer(struct xfer *);
 
 /* crypt_get.c */
@@ -100,5 +115,14 @@ void		 walk_start(struct xfer *);
 void		 get_chunk(struct xfer *, const struct kadipc_chunk_msg *);
 void		 unpin_reply(struct xfer *, uint32_t,
 		    const struct kadipc_chunk_msg *);
+
+/* crypt_fd.c */
+const char	*fd_take(struct xfer *, int, int);
+void		 fd_release(struct xfer *);
+void		 xfer_progress(struct xfer *, uint64_t, int);
+void		 src_pump(struct xfer *);
+int		 sink_pump(struct xfer *);
+int		 sink_idle(const struct xfer *);
+void		 sink_begin(struct xfer *, int);
 
 #endif /* KAD_CRYPT_XFER_H */

@@ -3,28 +3,33 @@
  * kad fetch engine.
  *
  * The engine never follows a claim it has not derived itself: the root
- * gives size, chunk size and name length, which fix the one canonical
- * tree (manifest_shape); every index node is then fetched at a known
- * (height, index), decrypted with that position as nonce, and must have
- * exactly the height and key count the shape says.  No loops, no
- * recursion, no size taken on trust.
+ * gives size, chunk size, name length and stripe parameters, which fix
+ * the one canonical tree (manifest_shape); every index node is then
+ * fetched at a known (height, index), decrypted with that position as
+ * nonce, and must have exactly the height and key count the shape
+ * says.  No loops, no recursion, no size taken on trust.
  *
- * Walk order: each level h (0 = data chunks, H-1 = the root's children)
- * keeps a ring of the keys known for its items [lo, lo + cap) and a
- * "next to request" index.  fetch_want picks, among the levels, the
- * next item whose first data chunk comes earliest in the file, so the
- * walk is depth-first in file order with look-ahead.  Limits:
- *  - a data chunk is requested only within FETCH_WINDOW chunks of the
- *    reader, so buffered ciphertext is at most FETCH_WINDOW chunks;
- *  - an index node is requested only when its children fit in the
- *    ring of the level below, which bounds every ring;
+ * Walk: level h (0 = data chunks, H-1 = the root's children) learns
+ * the keys of its coded sequence C_h, in order, from the nodes of
+ * level h + 1 (the root for H - 1), and fetches it stripe by stripe
+ * (fetch_stripe.c).  Verified items wait in the level's slots: data
+ * for the reader, nodes to be parsed, in order, once the keys they
+ * hold fit in the ring of the level below.  fetch_want serves the
+ * lowest level that has something to ask for, so data comes first and
+ * the index is fetched ahead while the data window is full.  Limits:
+ *  - a data stripe starts only when its items fit in the FETCH_WINDOW
+ *    slots ahead of the reader, so buffered ciphertext is at most
+ *    FETCH_WINDOW chunks;
+ *  - an index stripe starts only when its nodes fit in its level's
+ *    slots, and a node is parsed only when its keys fit below, which
+ *    bounds every ring;
  *  - at most FETCH_MAX_OUT requests are outstanding.
  * Outstanding requests live in a red-black tree keyed by chunk key,
- * from a pool allocated once; nothing on the per-chunk path allocates.
+ * from a pool allocated once; everything else is allocated when the
+ * root is in, and nothing on the per-chunk path allocates.
  *
- * Data chunks are stored as they arrive and decrypted (AES-256-CTR is a
- * stream, so in file order) and hashed into the content key as the
- * caller reads them.
+ * Data chunks are decrypted (AES-256-CTR is a stream, so in file
+ * order) and hashed into the content key as the caller reads them.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,112 +37,20 @@
 
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
-#include <bsd/sys/tree.h>
 
-#ifndef __unused	/* libbsd leaves it out; RB_GENERATE_STATIC needs it */
-#define __unused	__attribute__((__unused__))
-#endif
-
-#include "aead.h"
-#include "fetch.h"
-#include "link.h"
-#include "manifest.h"
-
-#define DATA_RING	2048	/* known data keys ahead of the reader */
-#define INDEX_RING	256	/* known index keys per level */
-#define REPORT_MAX	4096	/* keys_only: keys not yet taken */
-
-#define ROOT_LEVEL	(-1)
-
-/* per-item state in the rings */
-#define S_EMPTY		0
-#define S_KNOWN		1
-#define S_REQUESTED	2
-#define S_ARRIVED	3	/* data: bytes buffered */
-#define S_DONE		4	/* index: decoded */
-
-/* engine state */
-#define F_ROOT		0	/* root not yet requested */
-#define F_ROOTWAIT	1
-#define F_WALK		2
-#define F_FAILED	3
+#include "erasure.h"
+#include "fetch_local.h"
 
 _Static_assert((FETCH_WINDOW & (FETCH_WINDOW - 1)) == 0, "window");
-_Static_assert(FETCH_WINDOW <= DATA_RING, "ring below window");
-_Static_assert(INDEX_RING >= KAD_FANOUT, "index ring");
-
-struct req {
-	RB_ENTRY(req)	 entry;
-	struct req	*nextfree;
-	uint8_t		 key[KAD_KEY_LEN];
-	int		 level;		/* ROOT_LEVEL, 0 data, >= 1 index */
-	uint64_t	 index;
-};
-RB_HEAD(reqtree, req);
-
-struct level {
-	uint8_t		(*keys)[KAD_KEY_LEN];
-	uint8_t		 *state;
-	uint64_t	  mask;		/* ring size - 1 */
-	uint64_t	  lo;		/* lowest item not finished */
-	uint64_t	  next;		/* next item to request */
-	uint64_t	  items;
-	uint64_t	  span;		/* data chunks under one item, capped */
-};
-
-struct report {
-	uint8_t		 key[KAD_KEY_LEN];
-	uint8_t		 is_index;
-};
-
-struct fetch {
-	int			 state;
-	int			 keys_only;
-	int			 content_ok;
-	char			 err[FETCH_ERRLEN];
-	struct kad_link		 link;
-	struct crypt_gcm	*gcm;
-	struct crypt_sha256	*sha;
-	struct crypt_sha256	*content;
-	struct crypt_ctr	*ctr;
-	struct manifest		 m;
-	struct kad_shape	 shape;
-	int			 height;	/* 0 until the root is in */
-
-	struct level		 lv[KAD_MAX_HEIGHT];
-	uint8_t			*ringmem;
-
-	struct reqtree		 reqs;
-	struct req		*pool;
-	struct req		*freereq;
-	size_t			 nout;
-
-	uint8_t			*dbuf;		/* FETCH_WINDOW chunk slots */
-	uint64_t		 cursor;	/* next data chunk to read */
-	size_t			 coff;		/* bytes of it already read */
-	size_t			 buffered;
-	uint64_t		 delivered;
-
-	struct report		*rq;		/* keys_only */
-	size_t			 rqhead, rqcount;
-
-	uint8_t			 pt[KAD_NODE_PTLEN];
-};
-
-static int
-req_cmp(struct req *a, struct req *b)
-{
-	return (memcmp(a->key, b->key, KAD_KEY_LEN));
-}
-
-RB_GENERATE_STATIC(reqtree, req, entry, req_cmp)
-
-static void	fail(struct fetch *, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
+_Static_assert(FETCH_WINDOW >= 2 * KAD_STRIPE_K_MAX, "window below stripe");
+_Static_assert(INDEX_KEYS >= KAD_STRIPE_N_MAX + KAD_FANOUT &&
+    DATA_KEYS >= INDEX_KEYS, "key rings below a stripe");
+_Static_assert(REPORT_MAX > KAD_FANOUT + KAD_NODE_PTLEN / KAD_KEY_LEN,
+    "report queue");
 
 /* The first error wins; everything after it is a consequence. */
-static void
-fail(struct fetch *f, const char *fmt, ...)
+void
+fetch_fail(struct fetch *f, const char *fmt, ...)
 {
 	va_list	 ap;
 
@@ -149,8 +62,8 @@ fail(struct fetch *f, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *
-hex(const uint8_t *key, char buf[2 * KAD_KEY_LEN + 1])
+const char *
+fetch_hex(const uint8_t *key, char buf[2 * KAD_KEY_LEN + 1])
 {
 	static const char digits[] = "0123456789abcdef";
 	int		 i;
@@ -202,54 +115,15 @@ fetch_new(const char *link, int keys_only, char *err, size_t errlen)
 	return (NULL);
 }
 
-static struct req *
-req_add(struct fetch *f, const uint8_t *key, int level, uint64_t index)
-{
-	struct req	*r;
-	char		 h[2 * KAD_KEY_LEN + 1];
-
-	if ((r = f->freereq) == NULL) {
-		/* callers check nout first */
-		fail(f, "internal error: too many requests");
-		return (NULL);
-	}
-	memcpy(r->key, key, KAD_KEY_LEN);
-	r->level = level;
-	r->index = index;
-	/* A real tree never names one chunk twice at the same time. */
-	if (RB_INSERT(reqtree, &f->reqs, r) != NULL) {
-		fail(f, "hostile manifest: duplicate chunk key %s",
-		    hex(key, h));
-		return (NULL);
-	}
-	f->freereq = r->nextfree;
-	f->nout++;
-	return (r);
-}
-
-static struct req *
-req_take(struct fetch *f, const uint8_t *key)
-{
-	struct req	 find, *r;
-
-	memcpy(find.key, key, KAD_KEY_LEN);
-	if ((r = RB_FIND(reqtree, &f->reqs, &find)) == NULL)
-		return (NULL);
-	RB_REMOVE(reqtree, &f->reqs, r);
-	r->nextfree = f->freereq;
-	f->freereq = r;
-	f->nout--;
-	return (r);
-}
-
-static void
-report(struct fetch *f, const uint8_t *key, int is_index)
+/* keys_only: a key for the caller to unpin or drop */
+void
+fetch_report(struct fetch *f, const uint8_t *key, int is_index)
 {
 	struct report	*e;
 
-	/* reserved by fetch_want, so this cannot overflow */
+	/* parse_node and stripe_start wait for room: cannot overflow */
 	if (f->rqcount == REPORT_MAX) {
-		fail(f, "internal error: report queue full");
+		fetch_fail(f, "internal error: report queue full");
 		return;
 	}
 	e = &f->rq[(f->rqhead + f->rqcount) % REPORT_MAX];
@@ -258,36 +132,27 @@ report(struct fetch *f, const uint8_t *key, int is_index)
 	f->rqcount++;
 }
 
-/* Record that item `index' at `level' has key `key'. */
+/*
+ * The key of the next position of C_h.  keys_only: a data level key is
+ * reported now; an index level's, when its stripe is complete (the
+ * store may drop a chunk once it is reported, and these are read).
+ */
 static void
-learn(struct fetch *f, int level, uint64_t index, const uint8_t *key)
+learn(struct fetch *f, int h, const uint8_t *key)
 {
-	struct level	*l = &f->lv[level];
-	uint64_t	 slot;
+	struct level	*l = &f->lv[h];
 
-	if (level == 0 && f->keys_only) {
-		report(f, key, 0);
+	if (h < f->base) {
+		fetch_report(f, key, 0);
 		return;
 	}
-	slot = index & l->mask;
-	/* the request rules keep every known item inside its ring */
-	if (index < l->lo || index - l->lo > l->mask ||
-	    l->state[slot] != S_EMPTY) {
-		fail(f, "internal error: ring overflow at level %d", level);
+	/* parse_node keeps every known key inside its ring */
+	if (l->khi - l->slo * f->shape.stride > l->kmask) {
+		fetch_fail(f, "internal error: ring overflow at level %d", h);
 		return;
 	}
-	memcpy(l->keys[slot], key, KAD_KEY_LEN);
-	l->state[slot] = S_KNOWN;
-}
-
-static uint64_t
-ring_size(uint64_t items, uint64_t max)
-{
-	uint64_t	 c = 1;
-
-	while (c < items && c < max)
-		c <<= 1;
-	return (c);
+	memcpy(l->keys[l->khi & l->kmask], key, KAD_KEY_LEN);
+	l->khi++;
 }
 
 static void
@@ -296,15 +161,15 @@ check_content(struct fetch *f)
 	uint8_t	 md[CRYPT_HASH_LEN];
 
 	if (f->content_ok || f->keys_only || f->state != F_WALK ||
-	    f->cursor != f->shape.nchunks)
+	    f->lv[0].cursor != f->shape.nchunks)
 		return;
 	if (crypt_sha256_final(f->content, md) == -1) {
-		fail(f, "internal error: sha256");
+		fetch_fail(f, "internal error: sha256");
 		return;
 	}
 	if (!crypt_memeq(md, f->m.content_key, sizeof(md))) {
-		fail(f, "hostile manifest: content key does not match the "
-		    "data");
+		fetch_fail(f, "hostile manifest: content key does not match "
+		    "the data");
 		return;
 	}
 	f->content_ok = 1;
@@ -316,151 +181,115 @@ root_chunk(struct fetch *f, const uint8_t *data, size_t len)
 	struct kad_shape	*s = &f->shape;
 	const uint8_t		*keys;
 	const char		*why;
-	uint8_t			 nonce[CRYPT_GCM_NONCE_LEN], *p;
-	uint64_t		 cap[KAD_MAX_HEIGHT], total = 0;
-	size_t			 i, nslots;
+	uint8_t			 nonce[CRYPT_GCM_NONCE_LEN];
+	size_t			 i;
 	char			 msg[FETCH_ERRLEN];
-	int			 h, base;
+	int			 h;
 
 	if (len != KAD_NODE_SIZE) {
-		fail(f, "not a kad root chunk (%zu bytes)", len);
+		fetch_fail(f, "not a kad root chunk (%zu bytes)", len);
 		return;
 	}
 	manifest_nonce(KAD_NODE_ROOT, 0, 0, nonce);
 	if (manifest_open(f->gcm, nonce, data, len, f->pt) == -1) {
 		/* the bytes match the link's hash: only the key can be off */
-		fail(f, "wrong key");
+		fetch_fail(f, "wrong key");
 		return;
 	}
 	if (manifest_root_parse(f->pt, &f->m, &keys, msg, sizeof(msg)) == -1) {
-		fail(f, "hostile manifest: %s", msg);
+		fetch_fail(f, "hostile manifest: %s", msg);
 		return;
 	}
-	if (manifest_shape(f->m.size, f->m.chunk_size, f->m.namelen, s,
-	    &why) == -1) {
-		fail(f, "hostile manifest: %s", why);
+	if (manifest_shape(f->m.size, f->m.chunk_size, f->m.namelen,
+	    &f->m.code, s, &why) == -1) {
+		fetch_fail(f, "hostile manifest: %s", why);
 		return;
 	}
 	f->height = s->height;
-
-	/* One allocation for every ring; level 0 only when reading data. */
-	base = f->keys_only ? 1 : 0;
-	for (h = base; h < s->height; h++) {
-		cap[h] = ring_size(s->items[h], h == 0 ? DATA_RING :
-		    INDEX_RING);
-		total += cap[h];
-	}
-	if (total > 0 && (f->ringmem = calloc(total,
-	    KAD_KEY_LEN + 1)) == NULL) {
-		fail(f, "out of memory");
+	f->nmax = s->stride;
+	/* level 0 is walked only to read data */
+	f->base = f->keys_only ? 1 : 0;
+	for (h = f->base; h < s->height; h++)
+		if (level_alloc(f, h) == -1) {
+			fetch_fail(f, "out of memory");
+			return;
+		}
+	if (!f->keys_only && s->nchunks > 0 &&
+	    (f->ctr = crypt_ctr_new(f->m.data_key, f->m.iv)) == NULL) {
+		fetch_fail(f, "cannot set up ciphers");
 		return;
-	}
-	p = f->ringmem;
-	for (h = 0; h < s->height; h++) {
-		f->lv[h].items = s->items[h];
-		f->lv[h].span = h == 0 ? 1 :
-		    (f->lv[h - 1].span > UINT64_MAX / KAD_FANOUT ?
-		    UINT64_MAX : f->lv[h - 1].span * KAD_FANOUT);
-		if (h < base)
-			continue;
-		f->lv[h].mask = cap[h] - 1;
-		f->lv[h].keys = (uint8_t (*)[KAD_KEY_LEN])p;
-		p += cap[h] * KAD_KEY_LEN;
-		f->lv[h].state = p;
-		p += cap[h];
-	}
-	if (!f->keys_only && s->nchunks > 0) {
-		nslots = s->nchunks < FETCH_WINDOW ? s->nchunks : FETCH_WINDOW;
-		if ((f->dbuf = calloc(nslots, f->m.chunk_size)) == NULL) {
-			fail(f, "out of memory");
-			return;
-		}
-		if ((f->ctr = crypt_ctr_new(f->m.data_key, f->m.iv)) == NULL) {
-			fail(f, "cannot set up ciphers");
-			return;
-		}
 	}
 	f->state = F_WALK;
 	if (f->keys_only)
-		report(f, f->link.root, 1);
+		fetch_report(f, f->link.root, 1);
 	for (i = 0; i < f->m.count; i++)
-		learn(f, s->height - 1, i, keys + i * KAD_KEY_LEN);
+		learn(f, s->height - 1, keys + i * KAD_KEY_LEN);
 	explicit_bzero(f->pt, sizeof(f->pt));
 	check_content(f);	/* an empty file is complete now */
 }
 
-static void
-index_chunk(struct fetch *f, const uint8_t *key, int h, uint64_t i,
-    const uint8_t *data, size_t len)
+/* Parse level h's next node if it is in and its keys fit: 1 if done. */
+static int
+parse_node(struct fetch *f, int h)
 {
-	struct level	*l = &f->lv[h];
-	const uint8_t	*keys;
+	struct level	*l = &f->lv[h], *b = &f->lv[h - 1];
+	const uint8_t	*keys, *key;
 	uint8_t		 nonce[CRYPT_GCM_NONCE_LEN];
-	uint64_t	 expect;
+	uint64_t	 i = l->cursor, slot = i & l->bmask, expect;
 	size_t		 count, k;
 	char		 hx[2 * KAD_KEY_LEN + 1], msg[FETCH_ERRLEN];
 	int		 ph;
 
-	if (len != KAD_NODE_SIZE) {
-		fail(f, "hostile manifest: index chunk %s is %zu bytes",
-		    hex(key, hx), len);
-		return;
-	}
+	if (i >= l->items || l->bstate[slot] != B_READY)
+		return (0);
+	expect = manifest_node_count(&f->shape, h, i);
+	if (h - 1 < f->base &&
+	    f->rqcount + f->rqres + expect > REPORT_MAX)
+		return (0);
+	if (h - 1 >= f->base &&
+	    b->khi + expect > b->slo * f->shape.stride + b->kmask + 1)
+		return (0);
+	key = l->bkeys[slot];
 	manifest_nonce(KAD_NODE_INDEX, h, i, nonce);
-	if (manifest_open(f->gcm, nonce, data, len, f->pt) == -1) {
-		fail(f, "hostile manifest: index chunk %s does not decrypt "
-		    "at height %d", hex(key, hx), h);
-		return;
+	if (manifest_open(f->gcm, nonce, l->blocks + slot * l->bsize,
+	    KAD_NODE_SIZE, f->pt) == -1) {
+		fetch_fail(f, "hostile manifest: index chunk %s does not "
+		    "decrypt at height %d", fetch_hex(key, hx), h);
+		return (0);
 	}
-	if (manifest_index_parse(f->pt, &ph, &count, &keys, msg,
-	    sizeof(msg)) == -1) {
-		fail(f, "hostile manifest: index chunk %s: %s", hex(key, hx),
-		    msg);
-		return;
+	if (manifest_index_parse(f->pt, f->m.code.version, &ph, &count, &keys,
+	    msg, sizeof(msg)) == -1) {
+		fetch_fail(f, "hostile manifest: index chunk %s: %s",
+		    fetch_hex(key, hx), msg);
+		return (0);
 	}
 	if (ph != h) {
-		fail(f, "hostile manifest: index chunk %s claims height %d, "
-		    "expected %d", hex(key, hx), ph, h);
-		return;
+		fetch_fail(f, "hostile manifest: index chunk %s claims height "
+		    "%d, expected %d", fetch_hex(key, hx), ph, h);
+		return (0);
 	}
-	expect = manifest_node_count(&f->shape, h, i);
 	if (count != expect) {
-		fail(f, "hostile manifest: index chunk %s has %zu keys, "
-		    "expected %llu", hex(key, hx), count,
+		fetch_fail(f, "hostile manifest: index chunk %s has %zu keys, "
+		    "expected %llu", fetch_hex(key, hx), count,
 		    (unsigned long long)expect);
-		return;
+		return (0);
 	}
 	for (k = 0; k < count && f->state == F_WALK; k++)
-		learn(f, h - 1, i * KAD_FANOUT + k, keys + k * KAD_KEY_LEN);
-	if (f->keys_only)
-		report(f, key, 1);
-	l->state[i & l->mask] = S_DONE;
-	while (l->lo < l->next && l->state[l->lo & l->mask] == S_DONE) {
-		l->state[l->lo & l->mask] = S_EMPTY;
-		l->lo++;
-	}
+		learn(f, h - 1, keys + k * KAD_KEY_LEN);
+	l->bstate[slot] = B_EMPTY;
+	l->cursor++;
+	return (f->state == F_WALK);
 }
 
-static void
-data_chunk(struct fetch *f, const uint8_t *key, uint64_t j,
-    const uint8_t *data, size_t len)
+/* Parse what can be parsed: arrivals and reports taken make room. */
+void
+fetch_pump(struct fetch *f)
 {
-	struct level	*l = &f->lv[0];
-	uint64_t	 expect;
-	char		 hx[2 * KAD_KEY_LEN + 1];
+	int	 h;
 
-	expect = j + 1 == f->shape.nchunks ? f->shape.last_len :
-	    f->m.chunk_size;
-	if (len != expect) {
-		fail(f, "hostile manifest: data chunk %s is %zu bytes, "
-		    "expected %llu", hex(key, hx), len,
-		    (unsigned long long)expect);
-		return;
-	}
-	memcpy(f->dbuf + (j & (FETCH_WINDOW - 1)) * f->m.chunk_size, data,
-	    len);
-	l->state[j & l->mask] = S_ARRIVED;
-	f->buffered += len;
+	for (h = 1; h < f->height && f->state == F_WALK; h++)
+		while (parse_node(f, h))
+			;
 }
 
 int
@@ -469,93 +298,88 @@ fetch_chunk(struct fetch *f, const uint8_t key[32], const uint8_t *data,
 {
 	struct req	*r;
 	uint8_t		 md[CRYPT_HASH_LEN], k[KAD_KEY_LEN];
-	uint64_t	 index;
+	uint64_t	 pos;
 	char		 hx[2 * KAD_KEY_LEN + 1];
 	int		 level;
 
 	if (f->state == F_FAILED)
 		return (-1);
-	if ((r = req_take(f, key)) == NULL)
+	if ((r = req_find(f, key)) == NULL)
 		return (1);
-	/* the request slot is free again: copy what we need first */
 	memcpy(k, r->key, sizeof(k));
 	level = r->level;
-	index = r->index;
+	pos = r->pos;
+	req_free(f, r);
 	if (crypt_sha256(f->sha, data, len, md) == -1) {
-		fail(f, "internal error: sha256");
+		fetch_fail(f, "internal error: sha256");
 		return (-1);
 	}
 	if (!crypt_memeq(md, k, sizeof(md))) {
-		fail(f, "chunk %s does not match its key", hex(k, hx));
+		fetch_fail(f, "chunk %s does not match its key", fetch_hex(k, hx));
 		return (-1);
 	}
-	if (level == ROOT_LEVEL)
+	if (level == ROOT_LEVEL) {
+		f->not_found -= f->root_missed;
 		root_chunk(f, data, len);
-	else if (level > 0)
-		index_chunk(f, k, level, index, data, len);
+	}
 	else
-		data_chunk(f, k, index, data, len);
+		stripe_arrive(f, level, pos, k, data, len);
+	fetch_pump(f);
 	return (f->state == F_FAILED ? -1 : 0);
 }
 
 int
 fetch_asked(struct fetch *f, const uint8_t key[32])
 {
-	struct req	 find;
-
-	memcpy(find.key, key, KAD_KEY_LEN);
-	return (RB_FIND(reqtree, &f->reqs, &find) != NULL);
+	return (req_find(f, key) != NULL);
 }
 
 int
 fetch_missing(struct fetch *f, const uint8_t key[32])
 {
 	struct req	*r;
+
+	if (f->state == F_FAILED)
+		return (-1);
+	if ((r = req_find(f, key)) == NULL)
+		return (1);
+	if (r->level != ROOT_LEVEL)
+		return (stripe_missing(f, r));
+	/* the root has no parity: wait for it */
+	if (!f->root_missed)
+		f->not_found++;
+	f->root_missed = 1;
+	return (2);
+}
+
+int
+fetch_abandon(struct fetch *f, const uint8_t key[32])
+{
+	struct req	*r;
 	char		 hx[2 * KAD_KEY_LEN + 1];
 
 	if (f->state == F_FAILED)
 		return (-1);
-	if ((r = req_take(f, key)) == NULL)
+	if ((r = req_find(f, key)) == NULL)
 		return (1);
 	if (r->level == ROOT_LEVEL)
-		fail(f, "root chunk %s not found", hex(r->key, hx));
+		fetch_fail(f, "root chunk %s not found", fetch_hex(r->key, hx));
 	else
-		fail(f, "%s chunk %s not found", r->level > 0 ? "index" :
-		    "data", hex(r->key, hx));
+		stripe_abandon(f, r);
 	return (-1);
-}
-
-/* May node (h, i) be requested now, given the room below it? */
-static int
-room_below(struct fetch *f, int h, uint64_t i)
-{
-	struct level	*b;
-	uint64_t	 first, end;
-
-	if (f->keys_only &&
-	    f->rqcount + (f->nout + 1) * (KAD_FANOUT + 1) > REPORT_MAX)
-		return (0);
-	if (f->keys_only && h == 1)
-		return (1);
-	b = &f->lv[h - 1];
-	first = i * KAD_FANOUT;		/* < b->items: i is a valid index */
-	end = b->items - first > KAD_FANOUT ? first + KAD_FANOUT : b->items;
-	return (end - b->lo <= b->mask + 1);
 }
 
 int
 fetch_want(struct fetch *f, uint8_t key[32])
 {
-	struct level	*l;
-	struct req	*r;
-	uint64_t	 i, first, best_first = UINT64_MAX;
-	int		 h, best = -1, base;
+	struct req	*clash;
+	int		 h, rv;
 
 	switch (f->state) {
 	case F_FAILED:
 		return (-1);
 	case F_ROOT:
-		if (req_add(f, f->link.root, ROOT_LEVEL, 0) == NULL)
+		if (req_add(f, f->link.root, ROOT_LEVEL, 0, &clash) == NULL)
 			return (-1);
 		f->state = F_ROOTWAIT;
 		memcpy(key, f->link.root, KAD_KEY_LEN);
@@ -563,34 +387,16 @@ fetch_want(struct fetch *f, uint8_t key[32])
 	case F_ROOTWAIT:
 		return (0);
 	}
-	if (f->nout >= FETCH_MAX_OUT)
+	/* room for one more stripe's repairs, or wait for the caller */
+	if (f->nout >= FETCH_MAX_OUT ||
+	    f->rpcount + f->nmax > FETCH_REPAIR_MAX)
 		return (0);
-	base = f->keys_only ? 1 : 0;
-	/* top-down, so an index node wins a tie with what lies under it */
-	for (h = f->height - 1; h >= base; h--) {
-		l = &f->lv[h];
-		i = l->next;
-		if (i >= l->items || l->state[i & l->mask] != S_KNOWN)
-			continue;
-		if (h == 0 ? i - f->cursor >= FETCH_WINDOW :
-		    !room_below(f, h, i))
-			continue;
-		first = i > UINT64_MAX / l->span ? UINT64_MAX : i * l->span;
-		if (best == -1 || first < best_first) {
-			best = h;
-			best_first = first;
-		}
-	}
-	if (best == -1)
-		return (0);
-	l = &f->lv[best];
-	i = l->next;
-	if ((r = req_add(f, l->keys[i & l->mask], best, i)) == NULL)
-		return (-1);
-	l->state[i & l->mask] = S_REQUESTED;
-	l->next++;
-	memcpy(key, r->key, KAD_KEY_LEN);
-	return (1);
+	for (h = f->base; h < f->height; h++)
+		do {
+			if ((rv = stripe_ask(f, h, key)) != 0)
+				return (rv);
+		} while (stripe_start(f, h));
+	return (0);
 }
 
 size_t
@@ -599,19 +405,19 @@ fetch_read(struct fetch *f, uint8_t *buf, size_t max)
 	struct level	*l = &f->lv[0];
 	const uint8_t	*ct;
 	size_t		 clen, take, total = 0;
+	uint64_t	 slot;
 
 	if (f->state != F_WALK || f->keys_only)
 		return (0);
-	while (max > 0 && f->cursor < f->shape.nchunks &&
-	    l->state[f->cursor & l->mask] == S_ARRIVED) {
-		clen = f->cursor + 1 == f->shape.nchunks ?
+	while (max > 0 && l->cursor < f->shape.nchunks &&
+	    l->bstate[(slot = l->cursor & l->bmask)] == B_READY) {
+		clen = l->cursor + 1 == f->shape.nchunks ?
 		    f->shape.last_len : f->m.chunk_size;
 		take = clen - f->coff < max ? clen - f->coff : max;
-		ct = f->dbuf + (f->cursor & (FETCH_WINDOW - 1)) *
-		    f->m.chunk_size + f->coff;
+		ct = l->blocks + slot * l->bsize + f->coff;
 		if (crypt_sha256_update(f->content, ct, take) == -1 ||
 		    crypt_ctr_xor(f->ctr, ct, buf, take) == -1) {
-			fail(f, "internal error: cipher");
+			fetch_fail(f, "internal error: cipher");
 			return (0);
 		}
 		buf += take;
@@ -620,9 +426,8 @@ fetch_read(struct fetch *f, uint8_t *buf, size_t max)
 		f->coff += take;
 		f->buffered -= take;
 		if (f->coff == clen) {
-			l->state[f->cursor & l->mask] = S_EMPTY;
-			f->cursor++;
-			l->lo = f->cursor;
+			l->bstate[slot] = B_EMPTY;
+			l->cursor++;
 			f->coff = 0;
 		}
 	}
@@ -664,6 +469,25 @@ fetch_next_key(struct fetch *f, uint8_t key[32], int *is_index)
 	*is_index = e->is_index;
 	f->rqhead = (f->rqhead + 1) % REPORT_MAX;
 	f->rqcount--;
+	if (f->state == F_WALK)
+		fetch_pump(f);
+	return (1);
+}
+
+int
+fetch_next_repair(struct fetch *f, uint8_t key[32], uint8_t *buf,
+    size_t *len)
+{
+	struct repair	*e;
+
+	if (f->rpcount == 0)
+		return (0);
+	e = &f->rp[f->rphead];
+	memcpy(key, e->key, KAD_KEY_LEN);
+	memcpy(buf, e->data, e->len);
+	*len = e->len;
+	f->rphead = (f->rphead + 1) % FETCH_REPAIR_MAX;
+	f->rpcount--;
 	return (1);
 }
 
@@ -677,7 +501,7 @@ fetch_done(struct fetch *f)
 	if (!f->keys_only)
 		return (f->content_ok);
 	for (h = 1; h < f->height; h++)
-		if (f->lv[h].lo != f->lv[h].items)
+		if (f->lv[h].cursor != f->lv[h].items)
 			return (0);
 	return (f->rqcount == 0);
 }
@@ -697,21 +521,32 @@ fetch_stats(struct fetch *f, struct fetch_stats *st)
 	st->delivered = f->delivered;
 	st->nchunks = f->shape.nchunks;
 	st->height = f->height;
+	st->rebuilt = f->rebuilt;
+	st->stripes_parity = f->stripes_parity;
+	st->repairs = f->repairs;
+	st->repairs_dropped = f->repairs_dropped;
+	st->not_found = f->not_found;
 }
 
 void
 fetch_free(struct fetch *f)
 {
+	int	 h;
+
 	if (f == NULL)
 		return;
 	crypt_gcm_free(f->gcm);
 	crypt_sha256_free(f->sha);
 	crypt_sha256_free(f->content);
 	crypt_ctr_free(f->ctr);
+	for (h = 0; h < KAD_MAX_HEIGHT; h++)
+		level_free(&f->lv[h]);
+	for (h = 0; h <= KAD_STRIPE_K_MAX; h++)
+		ec_free(f->ec[h]);
 	free(f->pool);
 	free(f->rq);
-	free(f->ringmem);
 	/* ciphertext only: the plaintext went straight to the caller */
-	free(f->dbuf);
+	free(f->rp);
+	free(f->scratch);
 	freezero(f, sizeof(*f));	/* link key, data key, name */
 }

@@ -3,11 +3,12 @@
  * kadcrypt: main.  Loads OpenSSL's algorithms before the sandbox (they
  * read openssl.cnf), then runs its event loop with no network, no disk
  * and no way to open a file: the node key's file comes from kadmaster as
- * an fd (CRYPT_IDENTITY).
+ * an fd (CRYPT_IDENTITY), and so do the files kadctl puts and gets.
  */
 #include <sys/types.h>
 
 #include <event2/event.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include "kadipc.h"
@@ -45,6 +46,9 @@ main(int argc, char *argv[])
 		fatalx("cannot load X25519");
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	/* a get's reader that leaves is an EPIPE for that get alone */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		fatal("signal");
 	kad_privdrop(KAD_PROC_CRYPT, w.root, &user);
 	kad_sandbox(KAD_PROC_CRYPT);
 
@@ -54,6 +58,7 @@ main(int argc, char *argv[])
 	    KAD_PROC_STORE, crypt_dispatch_store, crypt_chan_dead);
 	kadipc_set_batch_cb(crypt_store, crypt_store_batch);
 	crypt_dispatch_init(base);
+	crypt_fd_init(base);
 	/* kadnet's channel: the static-key oracle (crypt_oracle.c) only */
 	crypt_net = kad_worker_chan(base, KAD_IPC_FD + 2, KAD_PROC_CRYPT,
 	    KAD_PROC_NET, crypt_dispatch_net, crypt_chan_dead);

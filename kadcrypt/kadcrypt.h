@@ -25,6 +25,8 @@ void	crypt_list_loaded(void);
 struct event_base;
 void	crypt_dispatch_init(struct event_base *);
 void	crypt_retry_tick(int, short, void *);
+/* crypt_fd.c: the client's fds */
+void	crypt_fd_init(struct event_base *);
 
 /* crypt_list.c: the sealed file list (filelist.h's entries) */
 struct fl_entry;

@@ -16,6 +16,7 @@
  */
 #include <sys/types.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
@@ -115,24 +116,6 @@ sanitize_name(const char *in, char *out, size_t outsz)
 	out[n] = '\0';
 	if (n == 0)
 		strlcpy(out, "kad-download", outsz);
-}
-
-static int
-flush_out(int fd, const uint8_t *buf, size_t *len)
-{
-	size_t	 off = 0;
-	ssize_t	 n;
-
-	while (off < *len) {
-		if ((n = write(fd, buf + off, *len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return (-1);
-		}
-		off += n;
-	}
-	*len = 0;
-	return (0);
 }
 
 /* Partial files of gets older than a day, in dfd (dir), go. */
@@ -422,17 +405,6 @@ get_info(struct kadipc_msg *m)
 		    "\r" : "", t.text);
 }
 
-/* A listing's bytes, into its buffer of the size its root says. */
-static void
-get_append(uint8_t *buf, uint64_t *got, uint64_t size, const uint8_t *data,
-    size_t len)
-{
-	if (len > size - *got)
-		errx(1, "more data than the file has");
-	memcpy(buf + *got, data, len);
-	*got += len;
-}
-
 /* Ask for the file from offset on; 1 if there is nothing to prove. */
 static int
 get_begin(const char *link, uint64_t offset)
@@ -611,8 +583,52 @@ cmd_get(const char *link, const char *outpath, int force, int resume)
 }
 
 /*
+ * A listing's bytes, which kadcrypt wrote into a file in memory (lfd):
+ * exactly the size its root says, into a buffer of that size (+1).
+ */
+static uint8_t *
+get_listing(int lfd, uint64_t size)
+{
+	struct stat	 st;
+	uint8_t		*buf;
+	uint64_t	 got = 0;
+	ssize_t		 n;
+
+	if (fstat(lfd, &st) == -1 || (uint64_t)st.st_size != size)
+		errx(1, "the listing is not the size its root says");
+	if ((buf = malloc(size + 1)) == NULL)
+		err(1, NULL);
+	while (got < size) {
+		if ((n = pread(lfd, buf + got, size - got, got)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0)
+			err(1, "the listing");
+		got += n;
+	}
+	close(lfd);
+	return (buf);
+}
+
+/*
+ * Where kadcrypt is to write, once the root (and the partial file's
+ * start) is accepted: the partial file, standard output, or a listing's
+ * file in memory.
+ */
+static void
+get_sink(int fd)
+{
+	if (kadipc_compose(ch, KADIPC_XFER_SINK, 0, xfer_fd(fd, 1), NULL,
+	    0) == -1)
+		err(1, "XFER_SINK");
+}
+
+/*
  * One file or directory into d (NULL: standard output); want: what its
- * parent's listing says it is.
+ * parent's listing says it is.  kadcrypt writes the plaintext into the
+ * fd kadctl passes (XFER_SINK) only once the root is checked here and a
+ * partial file's start matches (XFER_META, XFER_PREFIX); kadctl hears
+ * how much it wrote (XFER_ACK).
  */
 static int
 get_link(const char *link, const struct get_dest *d, int force, int resume,
@@ -622,14 +638,12 @@ get_link(const char *link, const struct get_dest *d, int force, int resume,
 	struct kadipc_msg	 m;
 	struct partial		 p;
 	char			 final[PATH_MAX], name[NAME_MAX + 1];
-	static uint8_t		 wbuf[WRITE_BUF];
-	uint8_t			 prefix[32], theirs[32], *dbuf = NULL;
-	const uint8_t		*data;
-	size_t			 wlen = 0, len;
-	uint64_t		 got = 0;
+	uint8_t			 prefix[32], theirs[32];
+	uint64_t		 got = 0, n;
 	off_t			 have = 0;
 	int			 fd = -1, tostdout, meta_seen = 0, dir = 0;
 	int			 proved;	/* the partial file's start */
+	int			 sunk = 0;	/* the sink went */
 
 	fd = (tostdout = d == NULL) ? STDOUT_FILENO : -1;
 	if (!tostdout)
@@ -648,50 +662,46 @@ get_link(const char *link, const struct get_dest *d, int force, int resume,
 				close(fd);
 				(void)unlinkat(p.dfd, p.name, 0);
 				(void)unlinkat(p.dfd, p.sname, 0);
+				if ((fd = memfd_create("kad-listing",
+				    MFD_CLOEXEC)) == -1)
+					err(1, "memfd_create");
 			}
 			get_check(&meta, want, d, have);
-			if (dir && (dbuf = malloc(meta.size + 1)) == NULL)
-				err(1, NULL);
 			progress_start(meta.size, (uint64_t)have);
 			got = (uint64_t)have;
 			if (!tostdout)
 				get_final(&meta, d, force, have, final, name);
+			if (proved && !sunk++)
+				get_sink(fd);
 			break;
 		case KADIPC_XFER_PREFIX:
-			if (tostdout || !meta_seen || have == 0 ||
+			if (tostdout || !meta_seen || have == 0 || proved ||
 			    kadipc_recv_hash(&m, theirs) == -1)
 				errx(1, "unexpected prefix from kadmaster");
 			if (memcmp(prefix, theirs, sizeof(prefix)) != 0)
 				prefix_differs(&p);
 			proved = 1;
+			sunk = 1;
+			get_sink(fd);
 			break;
-		case KADIPC_XFER_DATA:
-			if (!meta_seen || !proved)
-				errx(1, "data before metadata or proof");
-			if (kadipc_recv_bytes(&m, &data, &len) == -1)
-				errx(1, "malformed data from kadmaster");
-			if (dir) {
-				get_append(dbuf, &got, meta.size, data, len);
-				break;
-			}
-			if (wlen + len > sizeof(wbuf) &&
-			    flush_out(fd, wbuf, &wlen) == -1)
-				err(1, "%s", tostdout ? "stdout" : p.path);
-			memcpy(wbuf + wlen, data, len);
-			wlen += len;
-			got += len;
+		case KADIPC_XFER_ACK:
+			if (!sunk || kadipc_recv_xfer_ack(&m, &n) == -1)
+				errx(1, "progress before the file was given");
+			if (n > meta.size - got)
+				errx(1, "more data than the file has");
+			got += n;
 			progress(got, 0);
 			break;
 		case KADIPC_XFER_DONE:
-			if (!meta_seen || !proved || got != meta.size)
+			if (!sunk || got != meta.size)
 				errx(1, "kadmaster ended the get early");
+			relay_finish();
 			if (dir) {
-				get_tree(link, dbuf, got, d->dfd, name, final,
-				    force, resume, want, depth);
+				get_tree(link, get_listing(fd, got), got,
+				    d->dfd, name, final, force, resume, want,
+				    depth);
 				return (0);
 			}
-			if (flush_out(fd, wbuf, &wlen) == -1)
-				err(1, "%s", tostdout ? "stdout" : p.path);
 			progress(got, 1);
 			if (tostdout)
 				return (0);
@@ -705,8 +715,7 @@ get_link(const char *link, const struct get_dest *d, int force, int resume,
 		case KADIPC_XFER_ERROR:
 		case KADIPC_CTL_ERROR:
 			/* what is written stays for the next get to resume */
-			if (!tostdout && !dir && flush_out(fd, wbuf, &wlen) ==
-			    0 && !quiet && isatty(STDERR_FILENO))
+			if (!quiet && isatty(STDERR_FILENO))
 				fputc('\n', stderr);
 			fail_text(&m);
 		default:

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * kadctl: the command-line client of the control socket.  It is the only
- * program that opens the user's files: a put streams the file to the
- * daemon, a get streams the plaintext back into a partial file that is
- * renamed into place only once kadcrypt has verified the content key.
+ * program that opens the user's files: a put passes the file's fd to
+ * kadcrypt, which reads it; a get passes the fd of a partial file that
+ * kadcrypt writes the plaintext into, renamed into place only once
+ * kadcrypt has verified the content key (relay.c: which fd).
  *
  * A get that does not finish leaves its partial file, DIR/.kad-get-H
  * (H: SHA-256 of the link, cut), and a state record next to it; the
@@ -79,6 +80,7 @@ known_command(const char *cmd)
 		"peers", "metrics",
 #ifdef KAD_TEST_HOOKS
 		"test-garbage", "test-sandbox", "test-dh", "test-putdir",
+		"test-fd",
 #endif
 	};
 	size_t	i;
@@ -155,12 +157,13 @@ connect_ctl(const char *path)
 /*
  * Wait for the socket, flush what is queued, and return the next
  * message (1), or 0 when `want_write` says the caller has more to queue
- * and the socket can take it.
+ * and the socket can take it.  A relay (relay.c) copies meanwhile.
  */
 int
 next_msg(struct kadipc_msg *m, int want_write)
 {
-	struct pollfd	 pfd;
+	struct pollfd	 pfd[2];
+	nfds_t		 n;
 	ssize_t		 r;
 	int		 g;
 
@@ -173,14 +176,18 @@ next_msg(struct kadipc_msg *m, int want_write)
 			err(1, "write to kadmaster");
 		if (want_write && kadipc_queued(ch) < QUEUE_MAX)
 			return (0);
-		pfd.fd = kadipc_chan_fd(ch);
-		pfd.events = POLLIN | (kadipc_queued(ch) ? POLLOUT : 0);
-		if (poll(&pfd, 1, -1) == -1) {
+		pfd[0].fd = kadipc_chan_fd(ch);
+		pfd[0].events = POLLIN | (kadipc_queued(ch) ? POLLOUT : 0);
+		n = 1;
+		relay_pollfd(pfd, &n);
+		if (poll(pfd, n, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(1, "poll");
 		}
-		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (n > 1)
+			relay_io(&pfd[1]);
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			r = kadipc_read(ch);
 			if (r == 0)
 				errx(1, "kadmaster closed the connection");
@@ -492,6 +499,11 @@ main(int argc, char *argv[])
 	if (strcmp(argv[0], "test-putdir") == 0 && argc == 3) {
 		connect_ctl(sock);
 		return (cmd_test_putdir(argv[1], argv[2]));
+	}
+	if (strcmp(argv[0], "test-fd") == 0 && (argc == 3 || argc == 4)) {
+		connect_ctl(sock);
+		return (cmd_test_fd(argv[1], argv[2], argc == 4 ? argv[3] :
+		    NULL));
 	}
 #endif
 	usage();

@@ -7,6 +7,7 @@
 BINS		+= kadctl
 BIN_BINS	+= kadctl
 kadctl_SRCS	:= kadctl/kadctl.c kadctl/put.c kadctl/get.c kadctl/files.c \
+		   kadctl/relay.c \
 		   kadctl/dirlist.c kadcrypt/manifest.c kadcrypt/aead.c \
 		   kadcrypt/link.c \
 		   kadctl/output.c kadctl/show.c \

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * kadctl put: a file or standard input to kadcrypt, after asking
- * whether this node published the same bytes already (XFER_FIND).
+ * whether this node published the same bytes already (XFER_FIND).  The
+ * bytes go from the fd to kadcrypt, not through kadmaster.
  */
 #include <sys/types.h>
 #include <sys/file.h>
@@ -117,7 +118,8 @@ put_find(int fd, const char *path, const char *name, struct kadipc_link *l)
 /*
  * Publish what fd holds under name (a directory listing with dir): its
  * link into l, and 1 if this node had published the same bytes already
- * (regular files only: they can be read twice).
+ * (regular files only: they can be read twice).  kadcrypt reads the fd
+ * itself (relay.c); what comes back is how much it has stored.
  */
 static int
 put_stream(int fd, const char *what, const char *name, int dir,
@@ -126,10 +128,7 @@ put_stream(int fd, const char *what, const char *name, int dir,
 	struct kadipc_xfer_begin xb;
 	struct kadipc_msg	 m;
 	struct stat		 st;
-	char			 buf[READ_BLOCK];
-	uint64_t		 sent = 0;
-	ssize_t			 n;
-	int			 eof = 0;
+	uint64_t		 stored = 0, n;
 
 	if (fstat(fd, &st) == -1)
 		err(1, "%s", what);
@@ -143,33 +142,25 @@ put_stream(int fd, const char *what, const char *name, int dir,
 	*size = xb.size;
 	if (!dir && S_ISREG(st.st_mode) && put_find(fd, what, xb.name, l) == 1)
 		return (1);
-	kadipc_compose(ch, KADIPC_XFER_PUT_BEGIN, 0, -1, &xb, sizeof(xb));
+	if (kadipc_compose(ch, KADIPC_XFER_PUT_BEGIN, 0, xfer_fd(fd, 0), &xb,
+	    sizeof(xb)) == -1)
+		err(1, "XFER_PUT_BEGIN");
 	progress_start(xb.size, 0);
 	for (;;) {
-		if (next_msg(&m, !eof) == 0) {
-			n = read(fd, buf, sizeof(buf));
-			if (n == -1) {
-				if (errno == EINTR)
-					continue;
-				err(1, "%s", what);
-			}
-			if (n == 0) {
-				eof = 1;
-				kadipc_compose(ch, KADIPC_XFER_PUT_END, 0, -1,
-				    NULL, 0);
-				continue;
-			}
-			kadipc_compose(ch, KADIPC_XFER_DATA, 0, -1, buf, n);
-			sent += n;
-			progress(sent, 0);
-			continue;
-		}
+		next_msg(&m, 0);
 		switch (m.hdr.type) {
+		case KADIPC_XFER_ACK:
+			if (kadipc_recv_xfer_ack(&m, &n) == -1 ||
+			    n > UINT64_MAX - stored)
+				errx(1, "malformed progress from kadmaster");
+			stored += n;
+			progress(stored, 0);
+			break;
 		case KADIPC_XFER_LINK:
 			if (kadipc_recv_link(&m, l) == -1)
 				errx(1, "malformed link from kadmaster");
-			progress(sent, 1);
-			*size = sent;
+			progress(stored, 1);
+			*size = stored;
 			return (0);
 		case KADIPC_XFER_ERROR:
 		case KADIPC_CTL_ERROR:

@@ -38,6 +38,12 @@ const struct stat_def stat_defs[] = {
 	{ "pid-kadnet", I, N, "kadmaster", "Process ID of kadnet." },
 	{ "pid-kadstore", I, N, "kadmaster", "Process ID of kadstore." },
 	{ "pid-kadcrypt", I, N, "kadmaster", "Process ID of kadcrypt." },
+	{ "master-bytes-read", C, BY, "kadmaster",
+	    "Bytes kadmaster read from its channels, the control clients' and "
+	    "the workers': messages, never a file's contents (those go as "
+	    "file descriptors)." },
+	{ "master-bytes-written", C, BY, "kadmaster",
+	    "Bytes kadmaster wrote to its channels." },
 
 	{ "peers", G, N, "kadnet",
 	    "Contacts in the routing table not marked bad (kadctl peers)." },
@@ -187,6 +193,18 @@ const struct stat_def stat_defs[] = {
 	{ "chunk-retries", C, N, "kadcrypt",
 	    "Chunks a get asked for again after the network did not have "
 	    "them." },
+	{ "chunks-rebuilt", C, N, "kadcrypt",
+	    "Chunks gets rebuilt from their stripe's parity." },
+	{ "stripes-with-parity", C, N, "kadcrypt",
+	    "Stripes a get could decode only with parity." },
+	{ "repairs-queued", C, N, "kadcrypt",
+	    "Chunks gets rebuilt or found missing, to publish again." },
+	{ "repairs-published", C, N, "kadcrypt",
+	    "Repairs kadnet pushed to the key's closest nodes." },
+	{ "repairs-failed", C, N, "kadcrypt",
+	    "Repairs the store or the network refused." },
+	{ "repairs-skipped", C, N, "kadcrypt",
+	    "Repairs let go: too many were already on their way." },
 	{ "files-listed", G, N, "kadcrypt",
 	    "Files in the node's sealed file list (kadctl ls)." },
 	{ "list-records-bad", C, N, "kadcrypt",

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The control socket: kadctl's way in.  A UNIX stream socket, mode 0600
- * (0660 with a group), speaking libkadipc.  File transfers are relayed
- * between the client and kadcrypt with a window of bytes in flight, so a
- * 1 GiB put or get never queues more than that anywhere: the master stops
- * reading a putting client until kadcrypt acknowledges stored bytes, and
- * acknowledges a get's data to kadcrypt only as the client drains it.
+ * (0660 with a group), speaking libkadipc.  A file transfer's bytes never
+ * come here: the client passes the file's fd (the file to put with
+ * XFER_PUT_BEGIN, the one a get writes with XFER_SINK), which goes on to
+ * kadcrypt at once and is closed here as soon as it is sent; kadcrypt
+ * reads or writes it itself.  What the master relays are the small
+ * messages around it: names, links, progress, errors.
  *
  * A control client is not trusted either: a bad request gets CTL_ERROR
  * or its connection closed, never a fatal (smtpd's rule).
@@ -37,7 +38,7 @@
 #define CTL_LOW		(1 * 1024 * 1024)
 
 enum conn_state {
-	CONN_IDLE, CONN_STATUS, CONN_PUT, CONN_PUT_END, CONN_GET, CONN_UNPIN,
+	CONN_IDLE, CONN_STATUS, CONN_PUT, CONN_GET, CONN_UNPIN,
 	CONN_PEERS, CONN_LS, CONN_FIND, CONN_BOOT
 };
 
@@ -46,9 +47,7 @@ struct ctl_conn {
 	struct kadipc_chan	*ch;
 	uint32_t		 id;
 	enum conn_state		 state;
-	uint64_t		 inflight;	/* put: relayed, not acked */
-	uint64_t		 unacked;	/* get: delivered, not acked */
-	int			 paused;
+	int			 sink;		/* get: its fd went on */
 	int			 need[KAD_PROC_MAX];	/* status replies */
 };
 
@@ -194,7 +193,6 @@ conn_free(struct ctl_conn *c)
 {
 	switch (c->state) {
 	case CONN_PUT:
-	case CONN_PUT_END:
 	case CONN_GET:
 	case CONN_UNPIN:
 	case CONN_LS:
@@ -207,6 +205,8 @@ conn_free(struct ctl_conn *c)
 	}
 	TAILQ_REMOVE(&conns, c, entry);
 	nconns--;
+	/* a client dropped for a bad request gets its last word, if it can */
+	(void)kadipc_flush(c->ch);
 	kadipc_chan_free(c->ch);
 	free(c);
 	if (ev_accept != NULL && nconns == CTL_MAX_CONNS - 1)
@@ -252,6 +252,7 @@ status_reply(struct ctl_conn *c)
 	const struct kadipc_sockaddr	*bound;
 	char				 hex[2 * KADIPC_KEY_LEN + 1];
 	char				 addr[64];
+	uint64_t			 in, out;
 	int				 p, i, nbound;
 
 	for (i = 0; i < KADIPC_KEY_LEN; i++)
@@ -274,6 +275,10 @@ status_reply(struct ctl_conn *c)
 	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
 		conn_text(c, "pid-%s: %d\n", kad_procnames[p],
 		    (int)workers[p].pid);
+	/* what crossed the master's channels: no file's bytes */
+	kadipc_bytes(&in, &out);
+	conn_text(c, "master-bytes-read: %" PRIu64 "\n", in);
+	conn_text(c, "master-bytes-written: %" PRIu64 "\n", out);
 	for (p = KAD_PROC_NET; p <= KAD_PROC_CRYPT; p++)
 		for (i = 0; i < workers[p].nstats; i++)
 			conn_text(c, "%s: %" PRIu64 "\n",
@@ -324,6 +329,27 @@ ctl_status(struct ctl_conn *c, struct kadipc_msg *m)
 	return (0);
 }
 
+/*
+ * The client's fd in m, on to kadcrypt for transfer c->id: the channel
+ * made sure it came with the message, and it leaves with the forwarded
+ * one (the channel closes our copy once it is sent).  -1 if kadcrypt
+ * is gone.
+ */
+static int
+forward_fd(struct ctl_conn *c, struct kadipc_msg *m, const void *data,
+    size_t len)
+{
+	int	 fd = m->fd;
+
+	m->fd = -1;
+	if (fd == -1)
+		fatalx("%s: %s without its fd", __func__,
+		    kadipc_type_name(m->hdr.type));
+	return (master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, fd, data,
+	    len));
+}
+
+/* A put: the name, and the fd of the file kadcrypt reads. */
 static int
 ctl_put_begin(struct ctl_conn *c, struct kadipc_msg *m)
 {
@@ -336,44 +362,19 @@ ctl_put_begin(struct ctl_conn *c, struct kadipc_msg *m)
 		return (0);
 	}
 	c->state = CONN_PUT;
-	c->inflight = 0;
 	conn_new_xfer(c);
-	master_send(KAD_PROC_CRYPT, KADIPC_XFER_PUT_BEGIN, c->id, -1, &xb,
-	    sizeof(xb));
+	(void)forward_fd(c, m, &xb, sizeof(xb));
 	return (0);
 }
 
+/* A get's sink: once, while the get runs. */
 static int
-ctl_put_data(struct ctl_conn *c, struct kadipc_msg *m)
+ctl_sink(struct ctl_conn *c, struct kadipc_msg *m)
 {
-	const uint8_t	*data;
-	size_t		 len;
-
-	if (c->state != CONN_PUT || kadipc_recv_bytes(m, &data, &len) == -1)
+	if (c->state != CONN_GET || c->sink || kadipc_recv_empty(m) == -1)
 		return (-1);
-	if (master_send(KAD_PROC_CRYPT, KADIPC_XFER_DATA, c->id, -1, data,
-	    len) == -1) {
-		/* a lost block must not end in a link: abort it */
-		conn_error(c, "kadcrypt is overloaded; try again");
-		kadipc_chan_close(c->ch);
-		return (0);
-	}
-	c->inflight += len;
-	if (c->inflight >= cconf->window && !c->paused) {
-		c->paused = 1;
-		kadipc_pause_read(c->ch, 1);
-	}
-	return (0);
-}
-
-static int
-ctl_put_end(struct ctl_conn *c, struct kadipc_msg *m)
-{
-	(void)m;
-	if (c->state != CONN_PUT)
-		return (-1);
-	c->state = CONN_PUT_END;
-	master_send(KAD_PROC_CRYPT, KADIPC_XFER_PUT_END, c->id, -1, NULL, 0);
+	c->sink = 1;
+	(void)forward_fd(c, m, NULL, 0);
 	return (0);
 }
 
@@ -390,7 +391,6 @@ ctl_link(struct ctl_conn *c, struct kadipc_msg *m)
 		return (0);
 	}
 	c->state = CONN_UNPIN;
-	c->unacked = 0;
 	conn_new_xfer(c);
 	master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, &l, sizeof(l));
 	return (0);
@@ -413,7 +413,7 @@ ctl_get(struct ctl_conn *c, struct kadipc_msg *m)
 		return (0);
 	}
 	c->state = CONN_GET;
-	c->unacked = 0;
+	c->sink = 0;
 	conn_new_xfer(c);
 	master_send(KAD_PROC_CRYPT, m->hdr.type, c->id, -1, &g, sizeof(g));
 	return (0);
@@ -539,9 +539,8 @@ static const struct {
 } ctl_handlers[] = {
 	{ KADIPC_CTL_STATUS, ctl_status },
 	{ KADIPC_XFER_PUT_BEGIN, ctl_put_begin },
-	{ KADIPC_XFER_DATA, ctl_put_data },
-	{ KADIPC_XFER_PUT_END, ctl_put_end },
 	{ KADIPC_XFER_GET_BEGIN, ctl_get },
+	{ KADIPC_XFER_SINK, ctl_sink },
 	{ KADIPC_XFER_UNPIN, ctl_link },
 	{ KADIPC_XFER_RM, ctl_link },
 	{ KADIPC_XFER_LS, ctl_list },
@@ -581,20 +580,10 @@ static void
 control_conn_wmark(struct kadipc_chan *ch, int above, void *arg)
 {
 	struct ctl_conn		*c = arg;
-	struct kadipc_u64	 ack;
 
 	(void)ch;
 	/* a client that does not read its answers stops being read */
-	if (c->state != CONN_GET && c->state != CONN_PUT) {
-		kadipc_pause_read(c->ch, above);
-		return;
-	}
-	if (above || c->state != CONN_GET || c->unacked == 0)
-		return;
-	ack.value = c->unacked;
-	c->unacked = 0;
-	master_send(KAD_PROC_CRYPT, KADIPC_XFER_ACK, c->id, -1, &ack,
-	    sizeof(ack));
+	kadipc_pause_read(c->ch, above);
 }
 
 /* kadnet's answer to the oldest peers request: relay it. */
@@ -694,8 +683,14 @@ relay_to_client(struct ctl_conn *c, struct kadipc_msg *m)
 	struct kadipc_text	 t;
 	struct kadipc_list_entry e;
 	struct kadipc_key	 k;
+	struct kadipc_u64	 u;
 
 	switch (m->hdr.type) {
+	case KADIPC_XFER_ACK:
+		if (kadipc_recv_xfer_ack(m, &u.value) == -1)
+			return (-1);
+		(void)kadipc_compose(c->ch, m->hdr.type, 0, -1, &u, sizeof(u));
+		return (0);
 	case KADIPC_XFER_ENTRY:
 		if (kadipc_recv_list_entry(m, &e) == -1)
 			return (-1);
@@ -733,53 +728,22 @@ relay_to_client(struct ctl_conn *c, struct kadipc_msg *m)
 	return (-1);
 }
 
-/* Plaintext of a get: to the client, acknowledged while it keeps up. */
-static int
-relay_data(struct ctl_conn *c, struct kadipc_msg *m)
-{
-	struct kadipc_u64	 ack;
-	const uint8_t		*data;
-	size_t			 len;
-
-	if (c->state != CONN_GET || kadipc_recv_bytes(m, &data, &len) == -1)
-		return (-1);
-	kadipc_compose(c->ch, KADIPC_XFER_DATA, 0, -1, data, len);
-	c->unacked += len;
-	if (kadipc_queued(c->ch) < CTL_HIGH) {
-		ack.value = c->unacked;
-		c->unacked = 0;
-		master_send(KAD_PROC_CRYPT, KADIPC_XFER_ACK, c->id, -1, &ack,
-		    sizeof(ack));
-	}
-	return (0);
-}
-
 /* Messages from kadcrypt about a transfer; peerid names the client. */
 void
 control_dispatch_crypt(struct kadipc_msg *m)
 {
 	struct ctl_conn	*c;
-	uint64_t	 ack;
 
 	if ((c = conn_find(m->hdr.peerid)) == NULL)
 		return;		/* the client left; kadcrypt got XFER_ABORT */
 	switch (m->hdr.type) {
 	case KADIPC_XFER_ACK:
-		if ((c->state != CONN_PUT && c->state != CONN_PUT_END) ||
-		    kadipc_recv_xfer_ack(m, &ack) == -1 || ack > c->inflight)
+		/* progress: bytes stored or written, for the client's bar */
+		if (c->state != CONN_PUT && c->state != CONN_GET)
 			goto bad;
-		c->inflight -= ack;
-		if (c->paused && c->inflight < cconf->window / 2) {
-			c->paused = 0;
-			kadipc_pause_read(c->ch, 0);
-		}
-		return;
-	case KADIPC_XFER_DATA:
-		if (relay_data(c, m) == -1)
-			goto bad;
-		return;
+		break;
 	case KADIPC_XFER_LINK:
-		if (c->state != CONN_PUT_END && c->state != CONN_FIND)
+		if (c->state != CONN_PUT && c->state != CONN_FIND)
 			goto bad;
 		c->state = CONN_IDLE;
 		break;
@@ -801,18 +765,12 @@ control_dispatch_crypt(struct kadipc_msg *m)
 		    c->state != CONN_LS && c->state != CONN_FIND)
 			goto bad;
 		c->state = CONN_IDLE;
-		c->unacked = 0;
 		break;
 	case KADIPC_XFER_ERROR:
 		if (c->state == CONN_IDLE || c->state == CONN_STATUS ||
 		    c->state == CONN_PEERS || c->state == CONN_BOOT)
 			goto bad;
-		if (c->paused) {
-			c->paused = 0;
-			kadipc_pause_read(c->ch, 0);
-		}
 		c->state = CONN_IDLE;
-		c->unacked = 0;
 		break;
 	default:
 		goto bad;

@@ -283,7 +283,7 @@ dht_fetch(struct dht *d, const uint8_t key[KAD_ID_LEN], uint64_t cookie,
 
 int
 dht_put(struct dht *d, const uint8_t key[KAD_ID_LEN], const void *data,
-    size_t len, uint64_t cookie, uint64_t now)
+    size_t len, unsigned copies, uint64_t cookie, uint64_t now)
 {
 	struct push	*x;
 
@@ -294,7 +294,8 @@ dht_put(struct dht *d, const uint8_t key[KAD_ID_LEN], const void *data,
 		errno = EINVAL;
 		return (-1);
 	}
-	if ((x = push_new(d, key, data, len, PUSH_FORWARD)) == NULL) {
+	if ((x = push_new(d, key, data, len, PUSH_FORWARD,
+	    dht_copies(d, copies))) == NULL) {
 		LEAVE(d);
 		errno = EBUSY;
 		return (-1);
@@ -335,7 +336,8 @@ dht_store_reply(struct dht *d, uint64_t cookie, int status,
 
 int
 dht_store_scan_reply(struct dht *d, uint64_t cookie,
-    const uint8_t (*keys)[KAD_ID_LEN], size_t n, uint64_t now)
+    const uint8_t (*keys)[KAD_ID_LEN], const uint8_t *copies, size_t n,
+    uint64_t now)
 {
 	struct storeop	*o;
 
@@ -348,7 +350,7 @@ dht_store_scan_reply(struct dht *d, uint64_t cookie,
 		return (-1);
 	}
 	dht_storeop_free(d, o);
-	push_scan_keys(d, keys, n, now);
+	push_scan_keys(d, keys, copies, n, now);
 	LEAVE(d);
 	return (0);
 }

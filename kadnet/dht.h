@@ -55,7 +55,7 @@ struct dht_config {
 	int		 martians;	/* DHT_MARTIAN_* */
 	unsigned	 k;		/* bucket size, lookup width: 20 */
 	unsigned	 alpha;		/* parallel requests per lookup: 3 */
-	unsigned	 replicas;	/* copies of each chunk: 8 */
+	unsigned	 replicas;	/* copies of a chunk, at most: 8 */
 	unsigned	 hoplimit;	/* lookup hops: 16 */
 	unsigned	 nrepl;		/* replacement cache per bucket: 8 */
 	unsigned	 maxbuckets;	/* 160 */
@@ -88,6 +88,9 @@ struct dht_store_req {
 	const uint8_t	*data;		/* PUT */
 	size_t		 len;
 	unsigned	 max;		/* SCAN: at most this many keys */
+	unsigned	 copies;	/* PUT: nodes that should keep it,
+					   1..replicas (the store keeps the
+					   larger of this and what it had) */
 };
 
 /* dht_store_reply status */
@@ -226,20 +229,27 @@ int		 dht_get(struct dht *, const uint8_t key[KAD_ID_LEN],
 /* A GET without the local store step: the caller's store lacks key. */
 int		 dht_fetch(struct dht *, const uint8_t key[KAD_ID_LEN],
 		    uint64_t cookie, uint64_t now);
+/*
+ * copies: how many nodes should keep the chunk (the publisher's choice,
+ * carried with it to every holder); 0 means replicas, and more than
+ * replicas is replicas.
+ */
 int		 dht_put(struct dht *, const uint8_t key[KAD_ID_LEN],
-		    const void *data, size_t len, uint64_t cookie,
-		    uint64_t now);
+		    const void *data, size_t len, unsigned copies,
+		    uint64_t cookie, uint64_t now);
 
 /*
  * The store's answer to the request with this cookie: status is
  * DHT_STORE_FOUND (data, len for GET), DHT_STORE_NOTFOUND or
  * DHT_STORE_ERROR.  An unknown or expired cookie is ignored (returns -1,
- * errno ENOENT).  For SCAN, fewer than max keys means the end.
+ * errno ENOENT).  For SCAN, fewer than max keys means the end; copies[i]
+ * is the count key i was stored with (0 or a NULL copies: replicas).
  */
 int		 dht_store_reply(struct dht *, uint64_t cookie, int status,
 		    const void *data, size_t len, uint64_t now);
 int		 dht_store_scan_reply(struct dht *, uint64_t cookie,
-		    const uint8_t (*keys)[KAD_ID_LEN], size_t n, uint64_t now);
+		    const uint8_t (*keys)[KAD_ID_LEN], const uint8_t *copies,
+		    size_t n, uint64_t now);
 
 /* Routing table blob, to persist through the store and reload. */
 ssize_t		 dht_save(struct dht *, void *buf, size_t len);

@@ -32,7 +32,7 @@
 #define DHT_SCAN_BATCH		32	/* keys per migration scan step */
 #define DHT_MIGRATE_SOON	(30 * 1000)	/* after a new neighbour */
 #define PUSH_MAXTRY		3	/* next hops tried by one forward */
-#define PUSH_SPARES		8	/* replica targets beyond replicas-1 */
+#define PUSH_SPARES		8	/* replica targets beyond copies-1 */
 #define DHT_LIVE_MS		(15 * 60 * 1000) /* heard since: alive */
 #define DHT_MAX_BOOT		8	/* bootstrap addresses remembered */
 #define DHT_BOOT_WAIT_MIN	(2 * 1000)	/* first retry of a bootstrap */
@@ -156,6 +156,7 @@ struct push {
 	uint32_t		 pid;
 	uint8_t			 key[KAD_ID_LEN];
 	uint8_t			 mode;
+	uint8_t			 copies;	/* nodes to keep it: 1..replicas */
 	uint8_t			 origin;	/* dht_put: report DHT_EV_PUT */
 	/* a migration scan started it */
 	uint8_t			 migrate;
@@ -185,6 +186,7 @@ struct storeop {
 	uint8_t			 kind;
 	uint8_t			 want;
 	uint8_t			 mode;
+	uint8_t			 copies;	/* SO_MIGRATE: the key's */
 	uint8_t			 txid[KRPC_TXID_LEN];
 	struct krpc_addr	 from;
 	uint8_t			 pub[KRPC_KEY_LEN];	/* of the asker */
@@ -305,6 +307,10 @@ void		 dht_storeop_free_all(struct dht *);
 void		 dht_store_request(struct dht *, int, uint64_t,
 		    const uint8_t [KAD_ID_LEN], const uint8_t *, size_t,
 		    unsigned);
+void		 dht_store_put(struct dht *, uint64_t,
+		    const uint8_t [KAD_ID_LEN], const uint8_t *, size_t,
+		    unsigned);
+uint8_t		 dht_copies(const struct dht *, unsigned);
 
 /* dht_push.c */
 extern const struct rpc_handler push_rpc;
@@ -313,7 +319,7 @@ void		 push_migrate_done(struct dht *, const struct storeop *, int,
 void		 push_scan_done(struct dht *, const struct storeop *, int,
 		    const uint8_t *, size_t, uint64_t);
 struct push	*push_new(struct dht *, const uint8_t [KAD_ID_LEN],
-		    const uint8_t *, size_t, uint8_t);
+		    const uint8_t *, size_t, uint8_t, uint8_t);
 int		 push_active(struct dht *, const uint8_t [KAD_ID_LEN]);
 void		 push_forward_next(struct dht *, struct push *, uint64_t);
 void		 push_lookup_done(struct dht *, uint32_t,
@@ -321,7 +327,7 @@ void		 push_lookup_done(struct dht *, uint32_t,
 void		 push_free_all(struct dht *);
 void		 push_scan_issue(struct dht *, uint64_t);
 void		 push_scan_keys(struct dht *, const uint8_t (*)[KAD_ID_LEN],
-		    size_t, uint64_t);
+		    const uint8_t *, size_t, uint64_t);
 size_t		 push_closer_count(struct dht *, const uint8_t [KAD_ID_LEN],
 		    size_t, uint64_t);
 void		 push_new_neighbour(struct dht *, const uint8_t [KAD_ID_LEN],

@@ -133,6 +133,8 @@ send_store(struct dht *d, struct push *x, uint16_t idx, uint64_t now)
 	memcpy(m.target, x->key, KAD_ID_LEN);
 	if (x->mode == PUSH_FORWARD)
 		m.flags = KRPC_STORE_FORWARD;
+	/* (a simulated replicas above the wire's bound sends the bound) */
+	m.copies = x->copies > KRPC_MAX_COPIES ? KRPC_MAX_COPIES : x->copies;
 	m.value = x->data;
 	m.vlen = x->len;
 	return (dht_rpc_send(d, p, &m));
@@ -142,7 +144,7 @@ send_store(struct dht *d, struct push *x, uint16_t idx, uint64_t now)
 
 struct push *
 push_new(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *data,
-    size_t len, uint8_t mode)
+    size_t len, uint8_t mode, uint8_t copies)
 {
 	struct push	*x;
 
@@ -156,6 +158,7 @@ push_new(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *data,
 	x->pid = d->next_pid++;
 	memcpy(x->key, key, KAD_ID_LEN);
 	x->mode = mode;
+	x->copies = dht_copies(d, copies);
 	x->len = (uint16_t)len;
 	memcpy(x->data, data, len);
 	RB_INSERT(ptree, &d->pushes, x);
@@ -211,7 +214,7 @@ push_diverse(const struct push *x, const struct rt_entry *e)
 
 /*
  * We are the closest node we know: keep the chunk and make sure our
- * replicas-1 nearest neighbours have it, at most KAD_DIV_HOLDERS of
+ * copies-1 nearest neighbours have it, at most KAD_DIV_HOLDERS of
  * them in one network, so that one /24 cannot take every copy.  A
  * neighbour that does not answer is replaced by the next one, so a dead
  * node still in our table does not cost a copy.
@@ -223,14 +226,13 @@ push_become_closest(struct dht *d, struct push *x, uint64_t now)
 	size_t		 n, i, want;
 
 	if (!x->stored) {
-		dht_store_request(d, DHT_STORE_PUT, 0, x->key, x->data,
-		    x->len, 0);
+		dht_store_put(d, 0, x->key, x->data, x->len, x->copies);
 		x->stored = 1;
 		d->st.stores_accepted++;
 	}
 	x->mode = PUSH_REPLICATE;
 	x->ntargets = x->nopen = x->nok = 0;
-	want = d->cf.replicas - 1 + PUSH_SPARES;
+	want = x->copies - 1 + PUSH_SPARES;
 	if (want > DHT_MAX_REPLICAS)
 		want = DHT_MAX_REPLICAS;
 	/* the nearest DHT_MAX_REPLICAS, to have others where one is full */
@@ -245,7 +247,7 @@ push_become_closest(struct dht *d, struct push *x, uint64_t now)
 		x->t[x->ntargets].state = PT_SPARE;
 		x->ntargets++;
 	}
-	for (i = 0; i + 1 < d->cf.replicas; i++)
+	for (i = 0; i + 1 < x->copies; i++)
 		if (!push_spare(d, x, now))
 			break;
 	if (x->nopen == 0)
@@ -326,16 +328,17 @@ push_lookup_done(struct dht *d, uint32_t pid, const struct krpc_contact *c,
 
 /*
  * Did a replication place the chunk?  Our copy and at least half of
- * the replicas-1 others it aims for (4 of 7 by default: a majority of
- * the 8 copies), or half of the targets we could find in a network too
- * small for replicas.  Targets that all refuse (BUSY: each knows many
- * nodes closer to the key) mean we are not where the key belongs, and
- * a PUT must not report a copy in the wrong place as published.
+ * the copies-1 others it aims for (4 of 7 for 8 copies: a majority;
+ * the one other for 2), or half of the targets we could find in a
+ * network too small for its copies.  Targets that all refuse (BUSY:
+ * each knows many nodes closer to the key) mean we are not where the
+ * key belongs, and a PUT must not report a copy in the wrong place as
+ * published.
  */
 static int
 push_placed(struct dht *d, const struct push *x)
 {
-	unsigned	want = d->cf.replicas - 1;
+	unsigned	want = x->copies - 1u;
 
 	if (x->ntargets < want)
 		want = x->ntargets;
@@ -513,31 +516,32 @@ push_scan_continue(struct dht *d, uint64_t now)
 }
 
 /*
- * A key we are not among the `replicas` closest known nodes to is pushed
- * toward them (step 4a); one we are a replica holder of is offered to
- * our nearest neighbours (4b).  Every holder checks, not only the
- * closest: a dead closest node lingers in our table for a while, and the
- * HAVE probes are what find it out.
+ * A key we are not among the `copies` closest known nodes to (the count
+ * it was stored with) is pushed toward them (step 4a); one we are a
+ * holder of is offered to our nearest neighbours (4b).  Every holder
+ * checks, not only the closest: a dead closest node lingers in our
+ * table for a while, and the HAVE probes are what find it out.
  */
 static uint8_t
-push_migrate_decide(struct dht *d, const uint8_t key[KAD_ID_LEN], uint64_t now)
+push_migrate_decide(struct dht *d, const uint8_t key[KAD_ID_LEN],
+    uint8_t copies, uint64_t now)
 {
 	size_t	closer;
 
 	if (routing_count(d->rt) == 0)
 		return (0);
-	closer = push_closer_count(d, key, d->cf.replicas, now);
-	return (closer >= d->cf.replicas ? PUSH_FORWARD : PUSH_REPLICATE);
+	closer = push_closer_count(d, key, copies, now);
+	return (closer >= copies ? PUSH_FORWARD : PUSH_REPLICATE);
 }
 
 /* A batch of the store's keys: push each that is misplaced. */
 void
-push_scan_keys(struct dht *d, const uint8_t (*keys)[KAD_ID_LEN], size_t n,
-    uint64_t now)
+push_scan_keys(struct dht *d, const uint8_t (*keys)[KAD_ID_LEN],
+    const uint8_t *copies, size_t n, uint64_t now)
 {
 	struct storeop	*g;
 	size_t		 i;
-	uint8_t		 mode;
+	uint8_t		 mode, c;
 
 	d->scan_more = n == DHT_SCAN_BATCH;
 	if (n > 0)
@@ -545,13 +549,15 @@ push_scan_keys(struct dht *d, const uint8_t (*keys)[KAD_ID_LEN], size_t n,
 	/* count first so that no push ends the batch early */
 	d->mig_active++;
 	for (i = 0; i < n; i++) {
-		if ((mode = push_migrate_decide(d, keys[i], now)) == 0)
+		c = dht_copies(d, copies != NULL ? copies[i] : 0);
+		if ((mode = push_migrate_decide(d, keys[i], c, now)) == 0)
 			continue;
 		if (d->npushes + d->mig_active >= d->cf.maxpushes / 2)
 			break;	/* migration takes at most half; next scan */
 		if ((g = dht_storeop_new(d, SO_MIGRATE, keys[i], now)) == NULL)
 			break;
 		g->mode = mode;
+		g->copies = c;
 		d->mig_active++;
 		dht_store_request(d, DHT_STORE_GET, g->cookie, keys[i], NULL, 0,
 		    0);
@@ -568,7 +574,7 @@ push_migrate_done(struct dht *d, const struct storeop *o, int found,
 	struct push	*x = NULL;
 
 	if (found && dht_value_ok(d, o->key, data, len))
-		x = push_new(d, o->key, data, len, o->mode);
+		x = push_new(d, o->key, data, len, o->mode, o->copies);
 	if (x == NULL) {
 		if (--d->mig_active == 0)
 			push_scan_continue(d, now);

@@ -719,3 +719,33 @@ dht_store_request(struct dht *d, int op, uint64_t cookie,
 	req.max = max;
 	d->io.store(d->io.arg, &req);
 }
+
+/* A PUT to the store, with the copies the chunk should have. */
+void
+dht_store_put(struct dht *d, uint64_t cookie, const uint8_t key[KAD_ID_LEN],
+    const uint8_t *data, size_t len, unsigned copies)
+{
+	struct dht_store_req	req;
+
+	memset(&req, 0, sizeof(req));
+	req.op = DHT_STORE_PUT;
+	req.cookie = cookie;
+	memcpy(req.key, key, KAD_ID_LEN);
+	req.data = data;
+	req.len = len;
+	req.copies = dht_copies(d, copies);
+	d->io.store(d->io.arg, &req);
+}
+
+/*
+ * The copies we act on for a chunk: 0 (not said) means replicas, and
+ * more than replicas is replicas, so that nobody can make us send more
+ * copies of a chunk than our own setting would.
+ */
+uint8_t
+dht_copies(const struct dht *d, unsigned copies)
+{
+	if (copies == 0 || copies > d->cf.replicas)
+		copies = d->cf.replicas;
+	return ((uint8_t)copies);
+}

@@ -88,6 +88,7 @@ serve_store(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
 	struct krpc_msg	 r;
 	struct push	*x;
 	struct storeop	*o;
+	uint8_t		 copies = dht_copies(d, m->copies);
 
 	krpc_init(&r, KRPC_STORE_RES, m->txid);
 	if (!validated) {
@@ -110,15 +111,15 @@ serve_store(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
 			r.status = KRPC_ST_OK;
 		else {
 			x = push_new(d, m->target, m->value, m->vlen,
-			    PUSH_FORWARD);
+			    PUSH_FORWARD, copies);
 			r.status = x != NULL ? KRPC_ST_OK : KRPC_ST_BUSY;
 		}
 		dht_send_msg(d, &r, pub, from);
 		if (x != NULL)
 			push_forward_next(d, x, now);
 		return;
-	} else if (push_closer_count(d, m->target, d->cf.replicas * 2, now) >=
-	    d->cf.replicas * 2) {
+	} else if (push_closer_count(d, m->target, copies * 2u, now) >=
+	    copies * 2u) {
 		/* a replica for a key far from us: not ours to keep */
 		r.status = KRPC_ST_BUSY;
 	} else if ((o = dht_storeop_new(d, SO_SERVE_STORE, m->target,
@@ -132,8 +133,8 @@ serve_store(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
 		memcpy(o->txid, m->txid, KRPC_TXID_LEN);
 		memcpy(o->pub, pub, KRPC_KEY_LEN);
 		o->from = *from;
-		dht_store_request(d, DHT_STORE_PUT, o->cookie, m->target,
-		    m->value, m->vlen, 0);
+		dht_store_put(d, o->cookie, m->target, m->value, m->vlen,
+		    copies);
 		return;
 	}
 	dht_send_msg(d, &r, pub, from);

@@ -50,11 +50,13 @@
 #define NET_QUEUE_MAX	16384		/* publishes/fetches awaiting room */
 
 _Static_assert(BOOTWAIT_MAX == KADIPC_BOOT_MAX, "bootstrap requests");
+_Static_assert(DHT_MAX_REPLICAS == KADIPC_COPIES_MAX, "a chunk's copies");
 
 /* work the dht refused for now (EBUSY): retried as room frees up */
 struct pending {
 	TAILQ_ENTRY(pending)	 entry;
 	int			 publish;
+	unsigned		 copies;	/* publish: the chunk's */
 	uint64_t		 cookie;
 	uint8_t			 key[KAD_ID_LEN];
 	size_t			 len;
@@ -157,8 +159,8 @@ net_drain_queue(void)
 
 	while ((p = TAILQ_FIRST(&queue)) != NULL) {
 		if (p->publish)
-			r = dht_put(dht, p->key, p->data, p->len, p->cookie,
-			    now_ms());
+			r = dht_put(dht, p->key, p->data, p->len, p->copies,
+			    p->cookie, now_ms());
 		else	/* kadstore asks only for what it lacks */
 			r = dht_fetch(dht, p->key, p->cookie, now_ms());
 		if (r == -1 && errno == EBUSY)
@@ -327,8 +329,8 @@ io_store(void *arg, const struct dht_store_req *r)
 		    r->key);
 		break;
 	case DHT_STORE_PUT:
-		rv = kadipc_send_net_put(ch_store, r->cookie, r->key, r->data,
-		    r->len);
+		rv = kadipc_send_net_put(ch_store, r->cookie, r->key,
+		    r->copies, r->data, r->len);
 		break;
 	case DHT_STORE_SCAN:
 		rv = kadipc_send_net_scan(ch_store, r->cookie, r->key, r->max);
@@ -805,7 +807,7 @@ net_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 
 static void
 net_enqueue(int publish, uint64_t cookie, const uint8_t *key,
-    const uint8_t *data, size_t len)
+    unsigned copies, const uint8_t *data, size_t len)
 {
 	struct pending	*p;
 
@@ -818,6 +820,7 @@ net_enqueue(int publish, uint64_t cookie, const uint8_t *key,
 	if ((p = malloc(sizeof(*p))) == NULL)
 		fatal("%s", __func__);
 	p->publish = publish;
+	p->copies = copies;
 	p->cookie = cookie;
 	memcpy(p->key, key, sizeof(p->key));
 	p->len = len;
@@ -832,6 +835,7 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 {
 	struct kadipc_chunk_msg	 c;
 	uint8_t			 keys[KADIPC_MAX_SCAN][KAD_ID_LEN];
+	uint8_t			 copies[KADIPC_MAX_SCAN];
 	const uint8_t		*data;
 	uint64_t		 now = now_ms(), cookie;
 	size_t			 len;
@@ -871,14 +875,14 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		    DHT_STORE_FOUND : DHT_STORE_ERROR, NULL, 0, now);
 		break;
 	case KADIPC_NET_STORE_KEYS:
-		if (kadipc_recv_net_keys(m, &cookie, keys, &n) == -1)
+		if (kadipc_recv_net_keys(m, &cookie, keys, copies, &n) == -1)
 			fatalx("%s: bad NET_STORE_KEYS", __func__);
-		dht_store_scan_reply(dht, cookie, keys, n, now);
+		dht_store_scan_reply(dht, cookie, keys, copies, n, now);
 		break;
 	case KADIPC_NET_FETCH:
 		if (kadipc_recv_net_req(m, &c) == -1 || c.cookie == 0)
 			fatalx("%s: bad NET_FETCH", __func__);
-		net_enqueue(0, c.cookie, c.key, NULL, 0);
+		net_enqueue(0, c.cookie, c.key, 0, NULL, 0);
 		break;
 	case KADIPC_NET_PUBLISH:
 		if (kadipc_recv_net_publish(m, &c) == -1 || c.cookie == 0)
@@ -891,7 +895,7 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 			net_answer(1, c.cookie, 0, NULL, 0);
 			return;
 		}
-		net_enqueue(1, c.cookie, c.key, c.data, c.len);
+		net_enqueue(1, c.cookie, c.key, c.copies, c.data, c.len);
 		break;
 	default:
 		fatalx("%s: unexpected %s from kadstore", __func__,

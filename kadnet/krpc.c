@@ -261,9 +261,10 @@ rbody_store(struct rcur *c, struct krpc_msg *m)
 	enum krpc_err	 why = KRPC_E_NONE;
 
 	if (rbytes(c, m->target, KAD_ID_LEN) == -1 ||
-	    ru8(c, &m->flags) == -1)
+	    ru8(c, &m->flags) == -1 || ru8(c, &m->copies) == -1)
 		return (KRPC_E_SHORT);
-	if ((m->flags & ~KRPC_STORE_MASK) != 0)
+	if ((m->flags & ~KRPC_STORE_MASK) != 0 || m->copies == 0 ||
+	    m->copies > KRPC_MAX_COPIES)
 		return (KRPC_E_FIELD);
 	(void)rvalue(c, m, &why);
 	return (why);
@@ -438,10 +439,11 @@ krpc_encode(const struct krpc_msg *m, void *buf, size_t buflen)
 			r = -2;
 		break;
 	case KRPC_STORE:
-		if ((m->flags & ~KRPC_STORE_MASK) != 0)
+		if ((m->flags & ~KRPC_STORE_MASK) != 0 || m->copies == 0 ||
+		    m->copies > KRPC_MAX_COPIES)
 			r = -1;
 		else if (wbytes(&c, m->target, KAD_ID_LEN) == -1 ||
-		    wu8(&c, m->flags) == -1)
+		    wu8(&c, m->flags) == -1 || wu8(&c, m->copies) == -1)
 			r = -2;
 		else
 			r = wvalue(&c, m);

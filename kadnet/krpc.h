@@ -22,7 +22,7 @@
 
 #define KRPC_MAGIC0		0x6b	/* 'k' */
 #define KRPC_MAGIC1		0x64	/* 'd' */
-#define KRPC_VERSION		2
+#define KRPC_VERSION		3	/* 3: STORE carries its copies */
 #define KRPC_MAX_MSG		1100	/* inside a session's DATA */
 #define KRPC_HDR_LEN		12	/* magic, version, type, txid */
 #define KRPC_TXID_LEN		8
@@ -63,6 +63,8 @@
 /* STORE flags */
 #define KRPC_STORE_FORWARD	0x01	/* keep pushing it toward the key */
 #define KRPC_STORE_MASK		0x01
+/* STORE copies: how many nodes should keep the chunk (1..20) */
+#define KRPC_MAX_COPIES		20
 
 /* STORE_RES status */
 #define KRPC_ST_OK		0	/* accepted */
@@ -101,7 +103,7 @@ struct krpc_contact {
  *   NODES			contacts (IPv4 records first)
  *   VALUE			value
  *   HAVE_RES			have
- *   STORE			target, flags, value
+ *   STORE			target, flags, copies, value
  *   STORE_RES			status
  * value points into the decoded buffer and lives as long as it does.
  * id is the sender's node ID, from its session: the caller's to fill
@@ -116,6 +118,7 @@ struct krpc_msg {
 	uint8_t		 have;
 	uint8_t		 status;
 	uint8_t		 flags;
+	uint8_t		 copies;	/* STORE: 1..KRPC_MAX_COPIES */
 	uint8_t		 ncontacts;
 	uint8_t		 retry;		/* BUSY: ask again after retry *
 					   KRPC_BUSY_UNIT_MS */

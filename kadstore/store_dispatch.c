@@ -57,6 +57,9 @@ struct waiting {
 };
 
 #define FETCH_TRIES	3	/* a lookup can lose to timeouts under load */
+
+_Static_assert(STORE_COPIES_MAX == KADIPC_COPIES_MAX,
+    "the store keeps every count a channel carries");
 #define COMMIT_LAZY_MS	200	/* at most this long without a commit */
 
 static int
@@ -206,12 +209,15 @@ publish_via_net(const struct reply *r)
 	struct waiting		*w;
 	uint8_t			 buf[KADIPC_CHUNK_MAX];
 	size_t			 len;
+	unsigned		 copies;
 
-	if (store_get(st, r->key, buf, sizeof(buf), &len) == -1)
+	/* the most copies any put of it asked for, this one's or not */
+	if (store_get(st, r->key, buf, sizeof(buf), &len) == -1 ||
+	    store_copies(st, r->key, &copies) == -1)
 		return (-1);
 	w = waiting_new(&publishing, r->peerid, r->key);
 	npublishing++;
-	if (kadipc_send_net_publish(store_net, w->cookie, r->key, buf,
+	if (kadipc_send_net_publish(store_net, w->cookie, r->key, copies, buf,
 	    len) == -1)
 		fatal("%s", __func__);
 	return (0);
@@ -380,16 +386,17 @@ store_dispatch_crypt(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 	switch (m->hdr.type) {
 	case KADIPC_CHUNK_PUT:
 		error = 0;
-		if (store_put(st, c.key, c.data, c.len,
-		    c.flags & KADIPC_CHUNK_F_PIN) == -1) {
+		if (store_put_copies(st, c.key, c.data, c.len,
+		    c.flags & KADIPC_CHUNK_F_PIN, c.copies) == -1) {
 			error = errno;
 			store_check_broken(error);
 			stat_refused++;
 			log_debug("refused a chunk: %s", strerror(error));
 		} else
 			stat_puts++;
+		/* a pinned chunk, or a get's repair, goes to the network */
 		defer_reply(KADIPC_CHUNK_PUT_RES, m->hdr.peerid, c.key, error,
-		    c.flags & KADIPC_CHUNK_F_PIN);
+		    (c.flags & (KADIPC_CHUNK_F_PIN | KADIPC_CHUNK_F_PUSH)) != 0);
 		return;
 	case KADIPC_CHUNK_GET:
 		stat_gets++;
@@ -466,8 +473,10 @@ net_scan(struct kadipc_msg *m)
 {
 	struct kadipc_net_scan	 sc;
 	uint8_t			 keys[KADIPC_MAX_SCAN][KADIPC_KEY_LEN];
+	uint8_t			 copies[KADIPC_MAX_SCAN];
 	static const uint8_t	 zero[KADIPC_KEY_LEN];
 	uint32_t		 n = 0;
+	unsigned		 c;
 	int			 r = 0;
 
 	if (kadipc_recv_net_scan(m, &sc) == -1)
@@ -478,12 +487,19 @@ net_scan(struct kadipc_msg *m)
 		store_check_broken(EIO);
 	if (sc.max > KADIPC_MAX_SCAN)
 		sc.max = KADIPC_MAX_SCAN;
-	while (n < sc.max && (r = store_iter_next(st, keys[n])) == 1)
-		n++;
+	while (n < sc.max && (r = store_iter_next(st, keys[n])) == 1) {
+		/* migration acts on each key's count; a damaged record
+		 * (or one gone since) has the default */
+		if (store_copies(st, keys[n], &c) == -1) {
+			store_check_broken(errno);
+			c = 0;
+		}
+		copies[n++] = (uint8_t)c;
+	}
 	if (r == -1)
 		store_check_broken(EIO);
 	if (kadipc_send_net_keys(store_net, sc.cookie,
-	    (const uint8_t (*)[KADIPC_KEY_LEN])keys, n) == -1)
+	    (const uint8_t (*)[KADIPC_KEY_LEN])keys, copies, n) == -1)
 		fatal("%s", __func__);
 }
 
@@ -537,7 +553,7 @@ net_store_put(struct kadipc_msg *m)
 
 	if (kadipc_recv_net_publish(m, &c) == -1)
 		fatalx("%s: bad NET_STORE_PUT", __func__);
-	if (store_put(st, c.key, c.data, c.len, 0) == -1) {
+	if (store_put_copies(st, c.key, c.data, c.len, 0, c.copies) == -1) {
 		store_check_broken(errno);
 		stat_net_bad++;
 	} else {
@@ -578,8 +594,14 @@ net_fetch_res(struct kadipc_msg *m)
 	nfetching--;
 	r = ENOENT;
 	if (c.error == KADIPC_NET_FOUND) {
-		/* cache it: every node contributes what it fetched */
-		if (store_put(st, w->key, c.data, c.len, 0) == 0) {
+		/*
+		 * cache it: every node contributes what it fetched.  The
+		 * chunk's count is its publisher's, which a fetch does not
+		 * learn: 1 asks for no copy more than there are, and only
+		 * lets migration forward it toward its key, whose holders
+		 * keep the real count.
+		 */
+		if (store_put_copies(st, w->key, c.data, c.len, 0, 1) == 0) {
 			r = 0;
 			stat_fetched++;
 		} else

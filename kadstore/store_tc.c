@@ -10,8 +10,15 @@
  *   chunks.tch      TCHDB, HDBTLARGE, tuned bnum/xmsiz.  The source of
  *                   truth: one record per chunk,
  *                     key   = SHA-256(data), 32 bytes
- *                     value = tick (u64 BE) || pins (u32 BE) || 0 (u32)
- *                             || data (0..STORE_CHUNK_MAX bytes)
+ *                     value = tick (u64 BE) || pins (u32 BE) ||
+ *                             copies (u32 BE) ||
+ *                             data (0..STORE_CHUNK_MAX bytes)
+ *                   copies is the most any put of the chunk asked the
+ *                   network to keep (migration acts on it); 0, in a
+ *                   record written before they were kept, reads as
+ *                   STORE_COPIES_DEFAULT.  In the record, not the index,
+ *                   so that an index rebuild keeps it and it costs no
+ *                   byte more.
  *                   plus one meta record under the 13-byte key
  *                   "kadstore:meta" (no chunk key has that length):
  *                   format version, batch generation, LRU clock and the
@@ -205,8 +212,18 @@ chunk_lookup(struct store *s, const uint8_t *key, struct chunk_hdr *h,
 		    "damaged chunk record (%d bytes)", n));
 	h->tick = be64dec(s->vbuf);
 	h->pins = be32dec(s->vbuf + 8);
+	h->copies = be32dec(s->vbuf + 12);
 	*len = (size_t)n - HDR_LEN;
 	return (1);
+}
+
+/* The copies a header says, the old records' 0 read as the default. */
+static unsigned
+hdr_copies(const struct chunk_hdr *h)
+{
+	if (h->copies == 0)
+		return (STORE_COPIES_DEFAULT);
+	return (h->copies > STORE_COPIES_MAX ? STORE_COPIES_MAX : h->copies);
 }
 
 /* chunk_lookup for a chunk that must be there: 0, or -1 (ENOENT). */
@@ -228,7 +245,7 @@ chunk_write(struct store *s, const uint8_t *key, const struct chunk_hdr *h,
 {
 	be64enc(s->vbuf, h->tick);
 	be32enc(s->vbuf + 8, h->pins);
-	be32enc(s->vbuf + 12, 0);
+	be32enc(s->vbuf + 12, h->copies);
 	store_mapped(s);
 	if (!tchdbput(s->hdb, key, STORE_KEY_LEN, s->vbuf,
 	    (int)(HDR_LEN + len)))
@@ -337,6 +354,30 @@ int
 store_put(struct store *s, const uint8_t key[STORE_KEY_LEN],
     const void *data, size_t len, int pin)
 {
+	return (store_put_copies(s, key, data, len, pin, 0));
+}
+
+/*
+ * A chunk already here, its record in s->vbuf, is put again: it keeps
+ * the larger count (rewritten in place, the same size), and an
+ * unpinned put is an access.
+ */
+static int
+put_again_unpinned(struct store *s, const uint8_t *key, struct chunk_hdr *h,
+    size_t len, unsigned copies)
+{
+	if (copies <= hdr_copies(h))
+		return (touch(s, key, h, len));
+	h->copies = copies;
+	if (store_tx_begin(s) == -1 || touch(s, key, h, len) == -1)
+		return (-1);
+	return (chunk_write(s, key, h, len));
+}
+
+int
+store_put_copies(struct store *s, const uint8_t key[STORE_KEY_LEN],
+    const void *data, size_t len, int pin, unsigned copies)
+{
 	struct chunk_hdr	 h;
 	size_t			 olen;
 	int			 r;
@@ -345,6 +386,10 @@ store_put(struct store *s, const uint8_t key[STORE_KEY_LEN],
 		return (store_broken(s));
 	if (len > STORE_CHUNK_MAX || (data == NULL && len > 0))
 		return (store_seterr(s, EINVAL, "bad chunk length %zu", len));
+	if (copies > STORE_COPIES_MAX)
+		return (store_seterr(s, EINVAL, "bad copies %u", copies));
+	if (copies == 0)
+		copies = STORE_COPIES_DEFAULT;
 	if (hash_check(s, key, data, len) == -1)
 		return (-1);
 	/*
@@ -358,7 +403,7 @@ store_put(struct store *s, const uint8_t key[STORE_KEY_LEN],
 			return (-1);
 		be64enc(s->vbuf, s->clock + 1);
 		be32enc(s->vbuf + 8, 1);
-		be32enc(s->vbuf + 12, 0);
+		be32enc(s->vbuf + 12, copies);
 		if (len > 0)
 			memcpy(s->vbuf + HDR_LEN, data, len);
 		store_mapped(s);
@@ -377,7 +422,7 @@ store_put(struct store *s, const uint8_t key[STORE_KEY_LEN],
 	if ((r = chunk_lookup(s, key, &h, &olen)) == -1)
 		return (-1);
 	if (r == 1 && !pin)
-		return (touch(s, key, &h, olen));	/* already here */
+		return (put_again_unpinned(s, key, &h, olen, copies));
 	if (r == 1) {
 		/* one more pin; the first one takes it out of the LRU */
 		if (h.pins == UINT32_MAX)
@@ -391,6 +436,8 @@ store_put(struct store *s, const uint8_t key[STORE_KEY_LEN],
 			s->st.pinned_bytes += olen;
 		}
 		h.pins++;
+		if (copies > hdr_copies(&h))
+			h.copies = copies;
 		return (chunk_write(s, key, &h, olen));
 	}
 
@@ -404,6 +451,7 @@ store_put(struct store *s, const uint8_t key[STORE_KEY_LEN],
 		return (-1);
 	h.tick = ++s->clock;
 	h.pins = pin ? 1 : 0;
+	h.copies = copies;
 	if (len > 0)
 		memcpy(s->vbuf + HDR_LEN, data, len);
 	if (chunk_write(s, key, &h, len) == -1)
@@ -463,6 +511,19 @@ store_info(struct store *s, const uint8_t key[STORE_KEY_LEN], size_t *lenp,
 		*lenp = len;
 	if (pins != NULL)
 		*pins = h.pins;
+	return (0);
+}
+
+int
+store_copies(struct store *s, const uint8_t key[STORE_KEY_LEN],
+    unsigned *copies)
+{
+	struct chunk_hdr	 h;
+	size_t			 len;
+
+	if (chunk_find(s, key, &h, &len) == -1)
+		return (-1);
+	*copies = hdr_copies(&h);
 	return (0);
 }
 

@@ -84,6 +84,20 @@ void		 store_close(struct store *);
 int	store_put(struct store *, const uint8_t key[STORE_KEY_LEN],
 	    const void *data, size_t len, int pin);
 /*
+ * Copies: how many nodes of the network should keep the chunk
+ * (1..STORE_COPIES_MAX; 0, and store_put: STORE_COPIES_DEFAULT).  The
+ * chunk keeps the largest count any put of it named; a chunk stored
+ * before counts were kept has STORE_COPIES_DEFAULT.  store_put_copies
+ * is store_put otherwise, with EINVAL for a count over the maximum.
+ */
+#define STORE_COPIES_DEFAULT	8
+#define STORE_COPIES_MAX	32
+int	store_put_copies(struct store *, const uint8_t key[STORE_KEY_LEN],
+	    const void *data, size_t len, int pin, unsigned copies);
+/* The chunk's copies, not an access; -1 ENOENT, EBADMSG, EIO. */
+int	store_copies(struct store *, const uint8_t key[STORE_KEY_LEN],
+	    unsigned *copies);
+/*
  * 0 and *len set; -1 with ENOENT, ERANGE (bufsz too small), EBADMSG (a
  * damaged record) or EIO.  May refresh the chunk's LRU position, which
  * joins the open batch; if that fails the store is broken and the next

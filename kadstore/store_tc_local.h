@@ -18,7 +18,7 @@
 
 #include "store_tc.h"
 
-#define HDR_LEN		16			/* tick, pins, reserved */
+#define HDR_LEN		16			/* tick, pins, copies */
 #define VAL_MAX		(HDR_LEN + STORE_CHUNK_MAX)
 #define IKEY_LEN	(8 + STORE_KEY_LEN)	/* tick || key */
 
@@ -63,6 +63,7 @@
 struct chunk_hdr {
 	uint64_t	tick;
 	uint32_t	pins;
+	uint32_t	copies;		/* as stored: 0 before they were kept */
 };
 
 struct store {

@@ -70,6 +70,9 @@ struct kadipc_chan {
 
 static int	 protoerr(struct kadipc_chan *, const char *, uint32_t);
 
+/* what crossed every channel: kadmaster shows that no file does */
+static uint64_t	 bytes_in, bytes_out;
+
 struct kadipc_chan *
 kadipc_chan_new(int fd, enum kad_proc self, enum kad_proc peer,
     const uint32_t *allowed, size_t nallowed)
@@ -182,6 +185,13 @@ size_t
 kadipc_queued(struct kadipc_chan *ch)
 {
 	return (ch->wlen);
+}
+
+void
+kadipc_bytes(uint64_t *in, uint64_t *out)
+{
+	*in = bytes_in;
+	*out = bytes_out;
 }
 
 static int
@@ -360,6 +370,7 @@ kadipc_flush(struct kadipc_chan *ch)
 		ch->woff += r;
 		ch->wlen -= r;
 		ch->wsent += r;
+		bytes_out += r;
 	}
 	ch->woff = 0;
 	return (0);
@@ -426,6 +437,7 @@ kadipc_read(struct kadipc_chan *ch)
 		return (-1);
 	}
 	ch->rlen += r;
+	bytes_in += r;
 	return (r);
 }
 

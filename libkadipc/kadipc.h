@@ -22,13 +22,18 @@
 #ifndef nitems
 #define nitems(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
-#define KADIPC_VERSION		5	/* 3: the node key, CRYPT_IDENTITY and
+#define KADIPC_VERSION		7	/* 3: the node key, CRYPT_IDENTITY and
 					   the net <-> crypt channel; 4:
 					   NET_CONFIG's upload limit; 5: the
 					   sealed list, CHUNK_DROP, resumed
 					   gets, NET_BOOTSTRAP's request id
 					   and NET_BOOTSTRAP_RES, the answer
-					   to NET_STORE_PUT */
+					   to NET_STORE_PUT; 6: a chunk's
+					   copies in CHUNK_PUT, NET_PUBLISH,
+					   NET_STORE_PUT, NET_STORE_KEYS;
+					   7: the file's fd with
+					   XFER_PUT_BEGIN, XFER_SINK, no
+					   XFER_DATA nor XFER_PUT_END */
 #define KADIPC_HDR_SIZE		16
 #define KADIPC_MAX_MSG		65535	/* header included; len is 16 bits */
 #define KADIPC_MAX_PAYLOAD	(KADIPC_MAX_MSG - KADIPC_HDR_SIZE)
@@ -137,6 +142,8 @@ int	 kadipc_compose(struct kadipc_chan *, uint32_t type, uint32_t peerid,
 int	 kadipc_composev(struct kadipc_chan *, uint32_t type, uint32_t peerid,
 	    int fd, const struct iovec *iov, int iovcnt);
 size_t	 kadipc_queued(struct kadipc_chan *);		/* bytes not yet written */
+/* Bytes this process read and wrote on all its channels, ever. */
+void	 kadipc_bytes(uint64_t *in, uint64_t *out);
 
 /* Non-blocking write: 0 all written, 1 more left (EAGAIN), -1 error. */
 int	 kadipc_flush(struct kadipc_chan *);

@@ -32,14 +32,21 @@
  *                                                                        answered (its node ID), or not
  * STORE_CONFIG   200    master -> store         kadipc_store_config   no  once; READY
  * CRYPT_CONFIG   300    master -> crypt         kadipc_crypt_config   no  once; READY
- * XFER_PUT_BEGIN 301    ctl -> master -> crypt  kadipc_xfer_begin     no  peerid = transfer id
- * XFER_DATA      302    ctl->master->crypt (put) bytes 1..MAX_PAYLOAD no  also crypt->master->ctl (get)
- * XFER_PUT_END   303    ctl -> master -> crypt  empty                 no  XFER_LINK or XFER_ERROR
- * XFER_ACK       304    crypt -> master (put)   kadipc_u64 (bytes)    no  bytes now stored; window
- *                       master -> crypt (get)                               bytes delivered to the client
+ * XFER_PUT_BEGIN 301    ctl -> master -> crypt  kadipc_xfer_begin     yes peerid = transfer id; the fd is the
+ *                                                                        plaintext, read to its end by crypt
+ *                                                                        (a regular file or a pipe, open
+ *                                                                        read-only): XFER_ACK..., XFER_LINK
+ *                                                                        or XFER_ERROR
+ * XFER_DATA      302    none (unused since 6)   bytes 1..MAX_PAYLOAD  no  file bytes travel as fds; the row
+ *                                                                        stays for the framing tests
+ * XFER_PUT_END   303    unused since version 7: kadcrypt reads the fd to its end
+ * XFER_ACK       304    crypt -> master -> ctl  kadipc_u64 (bytes)    no  progress: plaintext bytes stored
+ *                                                                        (put) or written (get) since the
+ *                                                                        last one
  * XFER_LINK      305    crypt -> master -> ctl  kadipc_link           no  ends a put
- * XFER_GET_BEGIN 306    ctl -> master -> crypt  kadipc_xfer_get       no  XFER_META, [XFER_PREFIX,] XFER_DATA...,
- *                                                                        XFER_DONE; data from offset on
+ * XFER_GET_BEGIN 306    ctl -> master -> crypt  kadipc_xfer_get       no  XFER_META, [XFER_PREFIX,] then after
+ *                                                                        XFER_SINK: XFER_ACK..., XFER_DONE;
+ *                                                                        data from offset on
  * XFER_META      307    crypt -> master -> ctl  kadipc_xfer_meta      no  once per get
  * XFER_DONE      308    crypt -> master -> ctl  empty                 no  content key verified
  * XFER_UNPIN     309    ctl -> master -> crypt  kadipc_link           no  [XFER_INFO,] XFER_DONE or XFER_ERROR
@@ -62,6 +69,10 @@
  *                                                                        a get: what it waits for)
  * XFER_PREFIX    319    crypt -> master -> ctl  kadipc_key            no  a resumed get: SHA-256 of the
  *                                                                        plaintext before the offset
+ * XFER_SINK      320    ctl -> master -> crypt  empty                 yes where a get's plaintext goes (a
+ *                                                                        regular file or a pipe, open for
+ *                                                                        writing), once the client took
+ *                                                                        XFER_META [and XFER_PREFIX]; once
  * CTL_STATUS     400    ctl -> master           empty                 no  CTL_TEXT..., CTL_END
  * CTL_TEXT       401    master -> ctl           bytes 1..MAX_PAYLOAD  no  "key: value\n" lines
  * CTL_END        402    master -> ctl           empty                 no  request succeeded
@@ -71,7 +82,8 @@
  *                                                                        answered; CTL_ERROR if not
  * CTL_PEERS      406    ctl -> master           empty                 no  CTL_TEXT..., CTL_END
  * CTL_TEST_DH    407    ctl -> master           kadipc_test_dh        no  test builds only: NET_TEST_DH
- * CHUNK_PUT      500    crypt -> store          kadipc_chunk + bytes  no  CHUNK_PUT_RES; <= CHUNK_MAX bytes
+ * CHUNK_PUT      500    crypt -> store          kadipc_chunk + bytes  no  CHUNK_PUT_RES; <= CHUNK_MAX bytes;
+ *                                                                        copies 0..KADIPC_COPIES_MAX
  * CHUNK_PUT_RES  501    store -> crypt          kadipc_chunk_res      no  after the batch is committed
  * CHUNK_GET      502    crypt -> store          kadipc_key            no  CHUNK_GET_RES
  * CHUNK_GET_RES  503    store -> crypt          kadipc_chunk_res+bytes no error ENOENT when missing
@@ -91,12 +103,15 @@
  * NET_STORE_HAVE 601    net -> store            kadipc_net_req        no  NET_STORE_RES
  * NET_STORE_RES  602    store -> net            kadipc_net_res+bytes  no  <= CHUNK_MAX bytes, FOUND only
  * NET_STORE_PUT  603    net -> store            kadipc_net_chunk+bytes no never pinned; cookie 0: no reply,
- *                                                                        else NET_STORE_PUT_RES
+ *                                                                        else NET_STORE_PUT_RES; copies
+ *                                                                        the STORE named (as acted on)
  * NET_STORE_SCAN 604    net -> store            kadipc_net_scan       no  NET_STORE_KEYS
- * NET_STORE_KEYS 605    store -> net            kadipc_net_keys+keys  no  n <= KADIPC_MAX_SCAN
+ * NET_STORE_KEYS 605    store -> net            kadipc_net_keys+keys  no  n <= KADIPC_MAX_SCAN; n keys,
+ *                                                                        then n bytes: each key's copies
  * NET_FETCH      606    store -> net            kadipc_net_req        no  NET_FETCH_RES (a crypt miss)
  * NET_FETCH_RES  607    net -> store            kadipc_net_res+bytes  no  <= CHUNK_MAX bytes
- * NET_PUBLISH    608    store -> net            kadipc_net_chunk+bytes no NET_PUBLISHED; <= CHUNK_MAX bytes
+ * NET_PUBLISH    608    store -> net            kadipc_net_chunk+bytes no NET_PUBLISHED; <= CHUNK_MAX bytes;
+ *                                                                        the chunk's copies
  * NET_PUBLISHED  609    net -> store            kadipc_net_res        no  FOUND: pushed; ERROR: it was not
  * NET_ROUTES     610    both ways               bytes 0..MAX_PAYLOAD  no  routing table blob: net saves
  *                                                                        it, store hands it back at start
@@ -145,8 +160,8 @@ enum kadipc_type {
 	/* 300..399: file transfers, ctl <-> master <-> crypt; crypt's setup */
 	KADIPC_CRYPT_CONFIG = 300,
 	KADIPC_XFER_PUT_BEGIN = 301,
-	KADIPC_XFER_DATA = 302,
-	KADIPC_XFER_PUT_END = 303,
+	KADIPC_XFER_DATA = 302,		/* unused since version 7 */
+	KADIPC_XFER_PUT_END = 303,	/* unused since version 7 */
 	KADIPC_XFER_ACK = 304,
 	KADIPC_XFER_LINK = 305,
 	KADIPC_XFER_GET_BEGIN = 306,
@@ -163,6 +178,7 @@ enum kadipc_type {
 	KADIPC_XFER_RM = 317,
 	KADIPC_XFER_INFO = 318,
 	KADIPC_XFER_PREFIX = 319,
+	KADIPC_XFER_SINK = 320,
 	/* 400..499: ctl <-> master */
 	KADIPC_CTL_STATUS = 400,
 	KADIPC_CTL_TEXT = 401,
@@ -214,6 +230,13 @@ enum kadipc_type {
 #define KADIPC_LINK_MAX		192	/* kad: link, NUL included */
 #define KADIPC_TEXT_MAX		256	/* one error line, NUL included */
 #define KADIPC_MAX_SCAN		256	/* keys per NET_STORE_KEYS */
+/*
+ * A chunk's copies: how many nodes of the network should keep it, the
+ * publisher's choice; 0 means the default (the network's replicas).
+ * kadnet acts on at most its replicas; this bounds what crosses a
+ * channel (kadnet's DHT_MAX_REPLICAS, kadstore's STORE_COPIES_MAX).
+ */
+#define KADIPC_COPIES_MAX	32
 
 /* NET_STORE_RES / NET_FETCH_RES / NET_PUBLISHED status */
 #define KADIPC_NET_FOUND	0
@@ -221,7 +244,9 @@ enum kadipc_type {
 #define KADIPC_NET_ERROR	2
 
 #define KADIPC_CHUNK_F_PIN	0x00000001	/* published here: never evict */
-#define KADIPC_CHUNK_F_MASK	0x00000001
+#define KADIPC_CHUNK_F_PUSH	0x00000002	/* not pinned, but pushed to the
+						   network (a get's repairs) */
+#define KADIPC_CHUNK_F_MASK	0x00000003
 
 struct kadipc_hello {
 	uint32_t	version;
@@ -323,14 +348,19 @@ struct kadipc_net_scan {
 };
 _Static_assert(sizeof(struct kadipc_net_scan) == 48, "net_scan");
 
-/* head of NET_PUBLISH; the chunk bytes follow */
+/* head of NET_PUBLISH and NET_STORE_PUT; the chunk bytes follow */
 struct kadipc_net_chunk {
 	uint64_t	cookie;
 	uint8_t		key[KADIPC_KEY_LEN];
+	uint32_t	copies;		/* 0..KADIPC_COPIES_MAX */
+	uint32_t	pad0;
 };
-_Static_assert(sizeof(struct kadipc_net_chunk) == 40, "net_chunk");
+_Static_assert(sizeof(struct kadipc_net_chunk) == 48, "net_chunk");
 
-/* head of NET_STORE_KEYS; n keys of KADIPC_KEY_LEN follow */
+/*
+ * head of NET_STORE_KEYS; n keys of KADIPC_KEY_LEN follow, then n bytes,
+ * the copies each key was stored with (0..KADIPC_COPIES_MAX)
+ */
 struct kadipc_net_keys {
 	uint64_t	cookie;
 	uint32_t	n;
@@ -520,7 +550,8 @@ _Static_assert(sizeof(struct kadipc_key) == 32, "key");
 struct kadipc_chunk {
 	uint8_t		key[KADIPC_KEY_LEN];
 	uint32_t	flags;
-	uint32_t	pad0;
+	uint32_t	copies;		/* CHUNK_PUT: 0..KADIPC_COPIES_MAX,
+					   0 the default; else 0 */
 };
 _Static_assert(sizeof(struct kadipc_chunk) == 40, "chunk");
 
@@ -536,6 +567,7 @@ _Static_assert(sizeof(struct kadipc_chunk_res) == 40, "chunk_res");
 struct kadipc_chunk_msg {
 	uint8_t		 key[KADIPC_KEY_LEN];
 	uint32_t	 flags;
+	uint32_t	 copies;	/* CHUNK_PUT, NET_PUBLISH, NET_STORE_PUT */
 	int32_t		 error;
 	const uint8_t	*data;		/* into the channel buffer */
 	size_t		 len;
@@ -551,7 +583,8 @@ struct kadipc_chunk_msg {
 
 /* msg_master.c: any type with an empty payload */
 int	kadipc_recv_empty(const struct kadipc_msg *);
-/* NET_PEERS, XFER_DATA, CTL_TEXT (1 byte or more), NET_ROUTES (any) */
+/* NET_PEERS, CTL_TEXT, XFER_DATA (unused: the tests') (1 byte or more),
+ * NET_ROUTES (any) */
 int	kadipc_recv_bytes(const struct kadipc_msg *, const uint8_t **,
 	    size_t *);
 int	kadipc_recv_verbose(const struct kadipc_msg *, uint32_t *level);
@@ -619,17 +652,21 @@ int	kadipc_send_net_req(struct kadipc_chan *, uint32_t type, uint64_t cookie,
 int	kadipc_recv_net_publish(const struct kadipc_msg *,
 	    struct kadipc_chunk_msg *);
 int	kadipc_send_net_publish(struct kadipc_chan *, uint64_t cookie,
-	    const uint8_t key[KADIPC_KEY_LEN], const void *, size_t);
+	    const uint8_t key[KADIPC_KEY_LEN], uint32_t copies, const void *,
+	    size_t);
 int	kadipc_send_net_put(struct kadipc_chan *, uint64_t cookie,
-	    const uint8_t key[KADIPC_KEY_LEN], const void *, size_t);
+	    const uint8_t key[KADIPC_KEY_LEN], uint32_t copies, const void *,
+	    size_t);
 int	kadipc_recv_net_scan(const struct kadipc_msg *,
 	    struct kadipc_net_scan *);
 int	kadipc_send_net_scan(struct kadipc_chan *, uint64_t cookie,
 	    const uint8_t after[KADIPC_KEY_LEN], uint32_t max);
 int	kadipc_recv_net_keys(const struct kadipc_msg *, uint64_t *cookie,
-	    uint8_t [KADIPC_MAX_SCAN][KADIPC_KEY_LEN], uint32_t *n);
+	    uint8_t [KADIPC_MAX_SCAN][KADIPC_KEY_LEN],
+	    uint8_t copies[KADIPC_MAX_SCAN], uint32_t *n);
 int	kadipc_send_net_keys(struct kadipc_chan *, uint64_t cookie,
-	    const uint8_t [][KADIPC_KEY_LEN], uint32_t n);
+	    const uint8_t [][KADIPC_KEY_LEN], const uint8_t *copies,
+	    uint32_t n);
 int	kadipc_recv_net_alone(const struct kadipc_msg *, int *);
 int	kadipc_send_net_alone(struct kadipc_chan *, int);
 

@@ -64,11 +64,13 @@ static const struct kadipc_type_info catalogue[] = {
 
 	/* file transfers: ctl <-> master <-> crypt */
 	FIXED(CRYPT_CONFIG, struct kadipc_crypt_config, D(M, C)),
-	FIXED(XFER_PUT_BEGIN, struct kadipc_xfer_begin, D(T, M) | D(M, C)),
-	VAR(XFER_DATA, 1, KADIPC_MAX_PAYLOAD,
-	    D(T, M) | D(M, C) | D(C, M) | D(M, T)),
-	EMPTY(XFER_PUT_END, D(T, M) | D(M, C)),
-	FIXED(XFER_ACK, struct kadipc_u64, D(C, M) | D(M, C)),
+	/* the plaintext travels as the fd, never through kadmaster */
+	{ KADIPC_XFER_PUT_BEGIN, "XFER_PUT_BEGIN",
+	    sizeof(struct kadipc_xfer_begin),
+	    sizeof(struct kadipc_xfer_begin), 1, 0, D(T, M) | D(M, C) },
+	/* unused since version 7: on no channel (the framing tests use it) */
+	VAR(XFER_DATA, 1, KADIPC_MAX_PAYLOAD, 0),
+	FIXED(XFER_ACK, struct kadipc_u64, D(C, M) | D(M, T)),
 	FIXED(XFER_LINK, struct kadipc_link, D(C, M) | D(M, T)),
 	FIXED(XFER_GET_BEGIN, struct kadipc_xfer_get, D(T, M) | D(M, C)),
 	FIXED(XFER_META, struct kadipc_xfer_meta, D(C, M) | D(M, T)),
@@ -86,6 +88,7 @@ static const struct kadipc_type_info catalogue[] = {
 	FIXED(XFER_RM, struct kadipc_link, D(T, M) | D(M, C)),
 	FIXED(XFER_INFO, struct kadipc_text, D(C, M) | D(M, T)),
 	FIXED(XFER_PREFIX, struct kadipc_key, D(C, M) | D(M, T)),
+	{ KADIPC_XFER_SINK, "XFER_SINK", 0, 0, 1, 0, D(T, M) | D(M, C) },
 
 	/* ctl <-> master */
 	EMPTY(CTL_STATUS, D(T, M)),
@@ -129,8 +132,8 @@ static const struct kadipc_type_info catalogue[] = {
 	FIXED(NET_STORE_PUT_RES, struct kadipc_net_res, D(S, N)),
 	FIXED(NET_STORE_SCAN, struct kadipc_net_scan, D(N, S)),
 	VAR(NET_STORE_KEYS, sizeof(struct kadipc_net_keys),
-	    sizeof(struct kadipc_net_keys) + KADIPC_MAX_SCAN * KADIPC_KEY_LEN,
-	    D(S, N)),
+	    sizeof(struct kadipc_net_keys) +
+	    KADIPC_MAX_SCAN * (KADIPC_KEY_LEN + 1), D(S, N)),
 	FIXED(NET_FETCH, struct kadipc_net_req, D(S, N)),
 	VAR(NET_FETCH_RES, sizeof(struct kadipc_net_res),
 	    sizeof(struct kadipc_net_res) + KADIPC_CHUNK_MAX, D(N, S)),

@@ -31,7 +31,14 @@ kadipc_recv_chunk(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 			goto bad;
 		memcpy(&head, m->data, sizeof(head));
 		if ((head.flags & ~KADIPC_CHUNK_F_MASK) != 0 ||
-		    head.pad0 != 0)
+		    head.copies > KADIPC_COPIES_MAX)
+			goto bad;
+		/* only a chunk put says how many nodes should keep it */
+		if (m->hdr.type != KADIPC_CHUNK_PUT && head.copies != 0)
+			goto bad;
+		/* only a put is pushed to the network */
+		if (m->hdr.type != KADIPC_CHUNK_PUT &&
+		    (head.flags & KADIPC_CHUNK_F_PUSH) != 0)
 			goto bad;
 		/* only a publisher pins (or drops a pin); a record has none */
 		if (m->hdr.type != KADIPC_CHUNK_PUT &&
@@ -44,6 +51,7 @@ kadipc_recv_chunk(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 			goto bad;
 		memcpy(c->key, head.key, sizeof(c->key));
 		c->flags = head.flags;
+		c->copies = head.copies;
 		c->data = m->data + sizeof(head);
 		c->len = m->len - sizeof(head);
 		return (0);

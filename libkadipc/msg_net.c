@@ -111,8 +111,11 @@ kadipc_recv_net_publish(const struct kadipc_msg *m,
 	    m->len - sizeof(h) > KADIPC_CHUNK_MAX)
 		goto bad;
 	memcpy(&h, m->data, sizeof(h));
+	if (h.copies > KADIPC_COPIES_MAX || h.pad0 != 0)
+		goto bad;
 	c->cookie = h.cookie;
 	memcpy(c->key, h.key, sizeof(c->key));
+	c->copies = h.copies;
 	c->data = m->data + sizeof(h);
 	c->len = m->len - sizeof(h);
 	return (0);
@@ -123,7 +126,8 @@ bad:
 
 int
 kadipc_send_net_publish(struct kadipc_chan *ch, uint64_t cookie,
-    const uint8_t key[KADIPC_KEY_LEN], const void *data, size_t len)
+    const uint8_t key[KADIPC_KEY_LEN], uint32_t copies, const void *data,
+    size_t len)
 {
 	struct kadipc_net_chunk	 h;
 	struct iovec		 iov[2];
@@ -131,6 +135,7 @@ kadipc_send_net_publish(struct kadipc_chan *ch, uint64_t cookie,
 	memset(&h, 0, sizeof(h));
 	h.cookie = cookie;
 	memcpy(h.key, key, sizeof(h.key));
+	h.copies = copies;
 	iov[0].iov_base = &h;
 	iov[0].iov_len = sizeof(h);
 	iov[1].iov_base = (void *)(uintptr_t)data;
@@ -144,7 +149,8 @@ kadipc_send_net_publish(struct kadipc_chan *ch, uint64_t cookie,
  */
 int
 kadipc_send_net_put(struct kadipc_chan *ch, uint64_t cookie,
-    const uint8_t key[KADIPC_KEY_LEN], const void *data, size_t len)
+    const uint8_t key[KADIPC_KEY_LEN], uint32_t copies, const void *data,
+    size_t len)
 {
 	struct kadipc_net_chunk	 h;
 	struct iovec		 iov[2];
@@ -152,6 +158,7 @@ kadipc_send_net_put(struct kadipc_chan *ch, uint64_t cookie,
 	memset(&h, 0, sizeof(h));
 	h.cookie = cookie;
 	memcpy(h.key, key, sizeof(h.key));
+	h.copies = copies;
 	iov[0].iov_base = &h;
 	iov[0].iov_len = sizeof(h);
 	iov[1].iov_base = (void *)(uintptr_t)data;
@@ -186,18 +193,27 @@ kadipc_send_net_scan(struct kadipc_chan *ch, uint64_t cookie,
 
 int
 kadipc_recv_net_keys(const struct kadipc_msg *m, uint64_t *cookie,
-    uint8_t keys[KADIPC_MAX_SCAN][KADIPC_KEY_LEN], uint32_t *n)
+    uint8_t keys[KADIPC_MAX_SCAN][KADIPC_KEY_LEN],
+    uint8_t copies[KADIPC_MAX_SCAN], uint32_t *n)
 {
 	struct kadipc_net_keys	 h;
+	const uint8_t		*cp;
+	uint32_t		 i;
 
 	if (m->hdr.type != KADIPC_NET_STORE_KEYS || m->len < sizeof(h))
 		goto bad;
 	memcpy(&h, m->data, sizeof(h));
 	if (h.pad0 != 0 || h.n > KADIPC_MAX_SCAN ||
-	    m->len != sizeof(h) + (size_t)h.n * KADIPC_KEY_LEN)
+	    m->len != sizeof(h) + (size_t)h.n * (KADIPC_KEY_LEN + 1))
 		goto bad;
-	if (h.n > 0)
+	cp = m->data + sizeof(h) + (size_t)h.n * KADIPC_KEY_LEN;
+	for (i = 0; i < h.n; i++)
+		if (cp[i] > KADIPC_COPIES_MAX)
+			goto bad;
+	if (h.n > 0) {
 		memcpy(keys, m->data + sizeof(h), (size_t)h.n * KADIPC_KEY_LEN);
+		memcpy(copies, cp, h.n);
+	}
 	*cookie = h.cookie;
 	*n = h.n;
 	return (0);
@@ -208,10 +224,10 @@ bad:
 
 int
 kadipc_send_net_keys(struct kadipc_chan *ch, uint64_t cookie,
-    const uint8_t keys[][KADIPC_KEY_LEN], uint32_t n)
+    const uint8_t keys[][KADIPC_KEY_LEN], const uint8_t *copies, uint32_t n)
 {
 	struct kadipc_net_keys	 h;
-	struct iovec		 iov[2];
+	struct iovec		 iov[3];
 
 	memset(&h, 0, sizeof(h));
 	h.cookie = cookie;
@@ -220,7 +236,9 @@ kadipc_send_net_keys(struct kadipc_chan *ch, uint64_t cookie,
 	iov[0].iov_len = sizeof(h);
 	iov[1].iov_base = (void *)(uintptr_t)keys;
 	iov[1].iov_len = (size_t)n * KADIPC_KEY_LEN;
-	return (kadipc_composev(ch, KADIPC_NET_STORE_KEYS, 0, -1, iov, 2));
+	iov[2].iov_base = (void *)(uintptr_t)copies;
+	iov[2].iov_len = n;
+	return (kadipc_composev(ch, KADIPC_NET_STORE_KEYS, 0, -1, iov, 3));
 }
 
 int

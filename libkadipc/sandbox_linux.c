@@ -77,7 +77,9 @@ static const rlim_t sandbox_nofile[KAD_PROC_MAX] = {
 	[KAD_PROC_MASTER] = 128,	/* 3 workers, control clients */
 	[KAD_PROC_NET] = 64,		/* UDP sockets, 3 channels, passed fds */
 	[KAD_PROC_STORE] = 32,		/* db, wal, 2 channels */
-	[KAD_PROC_CRYPT] = 32,		/* channels, the node key's fd */
+	[KAD_PROC_CRYPT] = 128,		/* channels, the node key's fd, the fd
+					   of each of 64 transfers and 16
+					   received but not yet claimed */
 };
 
 static pid_t		 kill_pids[KAD_SANDBOX_MAXPIDS];
@@ -305,7 +307,8 @@ filter_store(scmp_filter_ctx ctx)
 /*
  * kadcrypt: AEAD, X25519 and RAND_bytes need nothing beyond the common
  * set; the node key's file arrives as an fd (fstat, pread, write are
- * common).
+ * common), and so do the files kadctl puts and gets (fstat, F_GETFL and
+ * F_SETFL, read, write: common too; nothing seeks or opens).
  */
 static void
 filter_crypt(scmp_filter_ctx ctx)
@@ -459,14 +462,12 @@ set_rlimits(enum kad_proc proc)
 	/* no fork: NPROC is per user and root ignores it, seccomp backs it */
 	set_limit(RLIMIT_NPROC, "NPROC", 0);
 	set_limit(RLIMIT_NOFILE, "NOFILE", sandbox_nofile[proc]);
-	if (proc == KAD_PROC_STORE)
+	/* the store writes its files, kadcrypt those kadctl gets */
+	if (proc == KAD_PROC_STORE || proc == KAD_PROC_CRYPT)
 		return;
 	if (stdio_is_file())
 		log_debug("%s: %s: stdio is a file: FSIZE unchanged",
 		    __func__, kad_procnames[proc]);
-	else if (proc == KAD_PROC_CRYPT)
-		/* the node key, written once through a passed fd: no more */
-		set_limit(RLIMIT_FSIZE, "FSIZE", KADIPC_NODE_KEY_LEN);
 	else
 		set_limit(RLIMIT_FSIZE, "FSIZE", 0);
 }

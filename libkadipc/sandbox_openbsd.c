@@ -30,17 +30,19 @@ struct sandbox_rule {
 static const struct sandbox_rule sandbox_rules[KAD_PROC_MAX] = {
 	/*
 	 * Master: stdio, proc (kill and reap the workers), sendfd (fds to
-	 * workers), unix (control clients).  No exec or rpath: it narrows
-	 * once the workers run, like the Linux filter.
+	 * workers), recvfd (a transfer's file from kadctl, passed on to
+	 * kadcrypt unread), unix (control clients).  No exec or rpath: it
+	 * narrows once the workers run, like the Linux filter.
 	 */
-	[KAD_PROC_MASTER] = { "stdio proc sendfd unix", NULL, NULL },
+	[KAD_PROC_MASTER] = { "stdio proc sendfd recvfd unix", NULL, NULL },
 	/* Net: the UDP socket and peer channels arrive as fds. */
 	[KAD_PROC_NET] = { "stdio recvfd", NULL, NULL },
 	/* Store: TC's db and WAL under db/ in its chroot, with locks. */
 	[KAD_PROC_STORE] = { "stdio rpath wpath cpath flock", "db", "rwc" },
 	/*
-	 * Crypt: computation on what it is sent, and the node key's file,
-	 * which arrives as an fd (written and fsynced through it: stdio).
+	 * Crypt: computation on what it is sent, the node key's file, which
+	 * arrives as an fd (written and fsynced through it: stdio), and the
+	 * files of puts and gets, read or written through their fds (stdio).
 	 */
 	[KAD_PROC_CRYPT] = { "stdio recvfd", NULL, NULL },
 };

@@ -11,12 +11,12 @@ FUZZERS		+= fuzz_link fuzz_manifest
 fuzz_link_SRCS	:= tests/fuzz/fuzz_link.c kadcrypt/aead.c kadcrypt/link.c
 fuzz_link_PKGS	:= libcrypto
 fuzz_manifest_SRCS := tests/fuzz/fuzz_manifest.c $(CRYPT_FORMAT_SRCS)
-fuzz_manifest_PKGS := libcrypto
+fuzz_manifest_PKGS := $(CRYPT_FORMAT_PKGS)
 
 # the file list's records, as kadstore hands them back to kadcrypt
 FUZZERS		+= fuzz_filelist
 fuzz_filelist_SRCS := tests/fuzz/fuzz_filelist.c $(CRYPT_FORMAT_SRCS)
-fuzz_filelist_PKGS := libcrypto
+fuzz_filelist_PKGS := $(CRYPT_FORMAT_PKGS)
 
 # directory listings, as a get of a hostile link hands them to kadctl
 FUZZERS		+= fuzz_dirlist

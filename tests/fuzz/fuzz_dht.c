@@ -77,6 +77,7 @@ struct chunk {
 	uint8_t		 key[KAD_ID_LEN];
 	uint8_t		 data[KRPC_MAX_VALUE];
 	size_t		 len;
+	uint8_t		 copies;
 };
 
 struct cursor {
@@ -287,12 +288,14 @@ io_store(void *arg, const struct dht_store_req *r)
 	(void)arg;
 	if (r->op == DHT_STORE_PUT) {
 		/* only a proved STORE (or our own work) may reach the store */
-		if (unproved_input || !value_rule(r->key, r->data, r->len))
+		if (unproved_input || !value_rule(r->key, r->data, r->len) ||
+		    r->copies == 0 || r->copies > DHT_MAX_REPLICAS)
 			abort();
 		c = &chunks[chunk_next++ % NCHUNKS];
 		memcpy(c->key, r->key, KAD_ID_LEN);
 		memcpy(c->data, r->data, r->len);
 		c->len = r->len;
+		c->copies = (uint8_t)r->copies;
 		if (nchunks < NCHUNKS)
 			nchunks++;
 		if (r->cookie == 0)
@@ -374,23 +377,27 @@ chunk_find(const uint8_t key[KAD_ID_LEN])
 static void
 answer_scan(const struct storeq *q)
 {
-	uint8_t		 keys[NCHUNKS][KAD_ID_LEN];
+	uint8_t		 keys[NCHUNKS][KAD_ID_LEN], copies[NCHUNKS];
 	const uint8_t	*after = q->key, *best;
-	size_t		 n = 0, i;
+	size_t		 n = 0, i, bi = 0;
 
 	while (n < q->max && n < NCHUNKS) {
 		best = NULL;
 		for (i = 0; i < nchunks; i++)
 			if (memcmp(chunks[i].key, after, KAD_ID_LEN) > 0 &&
 			    (best == NULL ||
-			    memcmp(chunks[i].key, best, KAD_ID_LEN) < 0))
+			    memcmp(chunks[i].key, best, KAD_ID_LEN) < 0)) {
 				best = chunks[i].key;
+				bi = i;
+			}
 		if (best == NULL)
 			break;
 		memcpy(keys[n], best, KAD_ID_LEN);
+		/* any count, as a store could answer: the dht clamps it */
+		copies[n] = (uint8_t)(chunks[bi].copies + bi * 7);
 		after = keys[n++];
 	}
-	(void)dht_store_scan_reply(d, q->cookie, keys, n, now);
+	(void)dht_store_scan_reply(d, q->cookie, keys, copies, n, now);
 }
 
 /* The store answers what it was asked, as the policy says. */
@@ -597,7 +604,7 @@ api(struct cursor *c)
 		memcpy(key, q, sizeof(key));
 		memset(val, p[0], sizeof(val));
 		memcpy(val, key, 8);
-		(void)dht_put(d, key, val, vlen, p[0], now);
+		(void)dht_put(d, key, val, vlen, p[0] % 12, p[0], now);
 		break;
 	default:
 		if (pick_addr(c, p[0] >> 2, 0, &ss, &sl) == -1)

@@ -183,7 +183,7 @@ check_msg(const struct kadipc_msg *m)
 		ASSERT(m->len >= sizeof(u.c));
 		memcpy(&u.c, m->data, sizeof(u.c));
 		ASSERT(m->len - sizeof(u.c) <= KADIPC_CHUNK_MAX);
-		sink += u.c.flags;
+		sink += u.c.flags + u.c.copies;
 		break;
 	case KADIPC_CHUNK_GET_RES:
 		ASSERT(m->len >= sizeof(u.cr));

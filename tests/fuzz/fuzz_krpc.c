@@ -95,7 +95,8 @@ check_fields(const struct krpc_msg *m, const uint8_t *p, size_t len)
 		    m->value < p || m->value + m->vlen != p + len)
 			abort();
 		if (m->type == KRPC_STORE &&
-		    (m->flags & ~KRPC_STORE_MASK) != 0)
+		    ((m->flags & ~KRPC_STORE_MASK) != 0 || m->copies == 0 ||
+		    m->copies > KRPC_MAX_COPIES))
 			abort();
 		break;
 	case KRPC_HAVE_RES:
@@ -160,6 +161,8 @@ check_encoder(const uint8_t *data, size_t size)
 	m.want = p[1];
 	m.have = p[2];
 	m.status = p[3];
+	/* 0..21: both bounds, and one past each the encoder refuses */
+	m.copies = p[3] % (KRPC_MAX_COPIES + 2);
 	m.flags = p[4];
 	m.ncontacts = p[5] % (KRPC_MAX_CONTACTS + 2);
 	m.vlen = be16dec(p + 6) % (KRPC_MAX_VALUE + 2);
@@ -226,7 +229,7 @@ check_encoder(const uint8_t *data, size_t size)
 		}
 		break;
 	case KRPC_STORE:
-		if (d.flags != m.flags ||
+		if (d.flags != m.flags || d.copies != m.copies ||
 		    memcmp(d.target, m.target, KAD_ID_LEN) != 0)
 			abort();
 		/* FALLTHROUGH */

@@ -3,17 +3,22 @@
  * libFuzzer harness for kad index chunks (kadcrypt/manifest.c) and the
  * fetch engine (kadcrypt/fetch.c).  The first input byte picks a mode:
  *
- *  0  root plaintext parser: whatever it accepts re-encodes to the
- *     same bytes and has a consistent shape;
+ *  0  root plaintext parser (format versions 1 and 2, stripe
+ *     parameters included): whatever it accepts re-encodes to the same
+ *     bytes and has a consistent shape;
  *  1  index plaintext parser, same property;
  *  2  hostile publisher: the input is a list of records (data chunks,
  *     index nodes, a root) that the harness seals with a fixed manifest
  *     key, so the fetch engine meets every structure the fuzzer can
  *     build.  Key slots refer to earlier records.  The engine must end
  *     (done or failed) without stalling, within its limits;
- *  3  hostile storage and network: a real published tree, with the
- *     input choosing delivery order, misses and corruptions.  Clean
- *     delivery must give back the file; any damage must fail the fetch.
+ *  3  hostile storage and network: a real published tree (stripes
+ *     and parity), with the input choosing delivery order, misses and
+ *     corruptions.  Clean delivery must give back the file; damage may
+ *     be survived (a miss costs a parity request, a corrupted chunk no
+ *     longer needed is never looked at), but never with other bytes.
+ *
+ * A miss the engine cannot replace is given up at once (fetch_abandon).
  *
  * Mode byte bit 2: deliver out of order; bit 3: keys_only walk.
  */
@@ -143,9 +148,11 @@ parse_root(struct in *in)
 			abort();
 		return;
 	}
-	if (manifest_shape(m.size, m.chunk_size, m.namelen, &s, &why) == -1 ||
-	    s.height != m.height || s.items[s.height - 1] != m.count ||
-	    m.count > manifest_root_capacity(m.namelen) ||
+	if (manifest_shape(m.size, m.chunk_size, m.namelen, &m.code, &s,
+	    &why) == -1 || s.height != m.height ||
+	    s.coded[s.height - 1] != m.count ||
+	    m.count > manifest_root_capacity(m.code.version, m.namelen) ||
+	    !manifest_code_valid(&m.code, &why) ||
 	    strlen(m.name) != m.namelen)
 		abort();
 	manifest_root_encode(&m, keys, m.count, again);
@@ -160,10 +167,12 @@ parse_index(struct in *in)
 	uint8_t		 pt[KAD_NODE_PTLEN], again[KAD_NODE_PTLEN];
 	size_t		 count;
 	char		 err[256];
-	int		 h;
+	int		 h, version;
 
 	getn(in, pt, sizeof(pt));
-	if (manifest_index_parse(pt, &h, &count, &keys, err,
+	/* the tree's version: version 2, or 1 if the node says so */
+	version = pt[1] == KAD_FORMAT_V1 ? KAD_FORMAT_V1 : KAD_FORMAT_VERSION;
+	if (manifest_index_parse(pt, version, &h, &count, &keys, err,
 	    sizeof(err)) == -1) {
 		if (err[0] == '\0')
 			abort();
@@ -171,7 +180,7 @@ parse_index(struct in *in)
 	}
 	if (count < 1 || count > KAD_FANOUT || h < 1 || h >= KAD_MAX_HEIGHT)
 		abort();
-	manifest_index_encode(h, keys, count, again);
+	manifest_index_encode(version, h, keys, count, again);
 	if (memcmp(pt, again, sizeof(pt)) != 0)
 		abort();
 }
@@ -185,18 +194,21 @@ struct damage {
 
 /*
  * Run a fetch against the store.  Returns 1 if done, 0 if failed.
- * Aborts on a stall or a broken limit.
+ * Aborts on a stall or a broken limit.  The pending list holds every
+ * request not answered yet, those of complete stripes included (the
+ * engine no longer counts them): their answers must be harmless.
  */
+#define PENDCAP	(4 * FETCH_MAX_OUT)
 static int
 drive(const char *link, int shuffle, int keys_only, struct damage *dm,
     const uint8_t *expect, uint64_t expect_len)
 {
-	static uint8_t		 pend[FETCH_MAX_OUT + 1][32];
+	static uint8_t		 pend[PENDCAP][32];
 	static uint8_t		 buf[8192];
 	struct fetch		*f;
 	struct fetch_stats	 st;
 	struct chunk		*c;
-	uint8_t			 key[32], bad[KAD_CHUNK_MAX];
+	uint8_t			 key[32], bad[KAD_CHUNK_MAX], md[32];
 	uint64_t		 got = 0, size;
 	size_t			 np = 0, n, idx;
 	int			 w, progress, is_index, rounds, b, done;
@@ -206,14 +218,12 @@ drive(const char *link, int shuffle, int keys_only, struct damage *dm,
 		abort();	/* the harness makes valid links */
 	for (rounds = 0; ; rounds++) {
 		progress = 0;
-		while ((w = fetch_want(f, key)) == 1) {
-			if (np > FETCH_MAX_OUT)
-				abort();
+		while (np < PENDCAP && (w = fetch_want(f, key)) == 1) {
 			memcpy(pend[np++], key, 32);
 			progress = 1;
 		}
 		fetch_stats(f, &st);
-		if (st.outstanding > FETCH_MAX_OUT || np != st.outstanding)
+		if (st.outstanding > FETCH_MAX_OUT || np < st.outstanding)
 			abort();
 		if (w == -1)
 			break;
@@ -225,7 +235,8 @@ drive(const char *link, int shuffle, int keys_only, struct damage *dm,
 			b = getd(dm->in, 0xff);
 			if (c == NULL || c->len == 0 || b == 0) {
 				dm->damaged |= c != NULL;
-				fetch_missing(f, pend[idx]);
+				if (fetch_missing(f, pend[idx]) == 2)
+					fetch_abandon(f, pend[idx]);
 			} else if (b == 1) {
 				memcpy(bad, c->data, c->len);
 				bad[(size_t)getd(dm->in, 0) % c->len] ^= 1;
@@ -249,9 +260,13 @@ drive(const char *link, int shuffle, int keys_only, struct damage *dm,
 			got += n;
 			progress = 1;
 		}
-		while (fetch_next_key(f, key, &is_index) == 1) {
-			/* an index key is reported once verified: we have it */
-			if (is_index && find(key) == NULL)
+		while (fetch_next_key(f, key, &is_index) == 1)
+			progress = 1;
+		while (fetch_next_repair(f, key, bad, &n) == 1) {
+			/* a repair is a chunk of the tree, rebuilt */
+			if (n > KAD_CHUNK_MAX ||
+			    crypt_sha256(sha, bad, n, md) == -1 ||
+			    memcmp(md, key, 32) != 0)
 				abort();
 			progress = 1;
 		}
@@ -318,7 +333,9 @@ publisher(struct in *in, int shuffle, int keys_only)
 			manifest_nonce(KAD_NODE_INDEX, h, (uint64_t)i, nonce);
 		} else {
 			getn(in, pt, sizeof(pt));
-			off = 97 + pt[96];
+			off = pt[1] == KAD_FORMAT_V1 ? KAD_ROOT_HDRLEN_V1 :
+			    KAD_ROOT_HDRLEN;
+			off += pt[off - 1];
 			count = be16dec(pt + 6);
 			if (count > (KAD_NODE_PTLEN - off) / 32)
 				count = (KAD_NODE_PTLEN - off) / 32;
@@ -351,15 +368,15 @@ static uint8_t		*realdata[2];
 static size_t		 realsize[2] = { 700, 10000 };
 
 static int
-emit(const uint8_t key[32], const uint8_t *data, size_t len, int is_index,
-    void *arg)
+emit(const uint8_t key[32], const uint8_t *data, size_t len,
+    const struct chunk_info *ci, void *arg)
 {
 	size_t	 i;
 
 	(void)arg;
 	if (find(key) != NULL)
 		abort();
-	add(data, len, is_index);
+	add(data, len, ci->kind != CHUNK_DATA);
 	if (memcmp(chunks[nchunks - 1].key, key, 32) != 0)
 		abort();
 	for (i = slot_of(key); realidx[i] != 0; i = (i + 1) % (2 * MAXSTORE))
@@ -405,9 +422,8 @@ storage(struct in *in, int shuffle, int keys_only)
 	dm.in = in;
 	done = drive(reallink[t], shuffle, keys_only, &dm,
 	    keys_only ? NULL : realdata[t], realsize[t]);
-	/* damage must be noticed; with none, the file must come back */
-	if (dm.damaged && done)
-		abort();
+	/* with no damage, the file must come back (drive checks that
+	 * what comes back is the file) */
 	if (!dm.damaged && !done)
 		abort();
 }

@@ -31,6 +31,7 @@ all_helpers(const struct kadipc_msg *m)
 {
 	static struct kadipc_stat	 stats[KADIPC_MAX_STATS];
 	static uint8_t			 keys[KADIPC_MAX_SCAN][KADIPC_KEY_LEN];
+	static uint8_t			 copies[KADIPC_MAX_SCAN];
 	struct kadipc_chunk_msg		 c;
 	struct kadipc_net_config	 nc;
 	struct kadipc_net_bootstrap	 nb;
@@ -53,23 +54,34 @@ all_helpers(const struct kadipc_msg *m)
 	size_t				 n;
 	int				 i;
 
-	if (kadipc_recv_chunk(m, &c) == 0)
+	if (kadipc_recv_chunk(m, &c) == 0) {
 		inside(c.data, c.len);
+		if (c.copies > KADIPC_COPIES_MAX ||
+		    (c.copies != 0 && m->hdr.type != KADIPC_CHUNK_PUT))
+			abort();
+	}
 	if (kadipc_recv_chunk_res(m, &c) == 0)
 		inside(c.data, c.len);
 	if (kadipc_recv_net_req(m, &c) == 0)
 		inside(c.data, c.len);
 	if (kadipc_recv_net_res(m, &c) == 0)
 		inside(c.data, c.len);
-	if (kadipc_recv_net_publish(m, &c) == 0)
+	if (kadipc_recv_net_publish(m, &c) == 0) {
 		inside(c.data, c.len);
+		if (c.copies > KADIPC_COPIES_MAX)
+			abort();
+	}
 	if (kadipc_recv_bytes(m, &data, &n) == 0)
 		inside(data, n);
 	if (kadipc_recv_stats(m, stats, &n) == 0 && n > KADIPC_MAX_STATS)
 		abort();
-	if (kadipc_recv_net_keys(m, &u64, keys, &u32) == 0 &&
-	    u32 > KADIPC_MAX_SCAN)
-		abort();
+	if (kadipc_recv_net_keys(m, &u64, keys, copies, &u32) == 0) {
+		if (u32 > KADIPC_MAX_SCAN)
+			abort();
+		for (i = 0; i < (int)u32; i++)
+			if (copies[i] > KADIPC_COPIES_MAX)
+				abort();
+	}
 	if (kadipc_recv_xfer_begin(m, &xb) == 0 &&
 	    memchr(xb.name, '\0', sizeof(xb.name)) == NULL)
 		abort();

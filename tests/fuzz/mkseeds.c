@@ -205,12 +205,17 @@ seeds_krpc(void)
 	krpc_one(&m, "have_res");
 	mkmsg(&m, KRPC_STORE, 11);
 	m.flags = KRPC_STORE_FORWARD;
+	m.copies = 8;
 	m.value = value;
 	m.vlen = 100;
 	krpc_one(&m, "store_forward");
 	m.flags = 0;
+	m.copies = KRPC_MAX_COPIES;
 	m.vlen = KRPC_MAX_VALUE;
 	krpc_one(&m, "store_max");
+	m.copies = 2;
+	m.vlen = 10;
+	krpc_one(&m, "store_copies2");
 	mkmsg(&m, KRPC_STORE_RES, 12);
 	m.status = KRPC_ST_UNPROVED;
 	krpc_one(&m, "store_res");
@@ -334,6 +339,7 @@ seeds_dht(void)
 		mkvalue(key, 200, 4);
 		mkmsg(&m, KRPC_STORE, 4);
 		memcpy(m.target, key, KAD_ID_LEN);
+		m.copies = 8;
 		m.value = value;
 		m.vlen = 200;
 		r_msg(i ? R_VALID : 0, 3, ADDR_DOC4, &m);
@@ -350,6 +356,7 @@ seeds_dht(void)
 	mkvalue(key, 64, 7);
 	mkmsg(&m, KRPC_STORE, 7);
 	memcpy(m.target, key, KAD_ID_LEN);
+	m.copies = 2;
 	m.value = value;
 	m.vlen = 64;
 	r_msg(R_VALID, 1, ADDR_OWN, &m);

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: ISC
 # Publish and fetch on one node: round trips of many sizes and names,
-# bad links, tampered and missing chunks, eviction and pinning, memory,
+# bad links, tampered and missing chunks (one rebuilt from parity, the
+# root not), eviction and pinning, memory,
 # and kill -9 of the store in the middle of a put.
 . "$(dirname "$0")/lib.sh"
 
@@ -119,8 +120,35 @@ check "...with one line on stderr: $(head -1 $T/err)" [ "$(wc -l <$T/err)" -eq 1
 check "...and writes nothing" [ -z "$(ls -A $T/out)" ]
 kill -TERM $NODE_PID; wait_exit $NODE_PID 15
 tchmgr out -sx $db "$key"
+# the root's key, from the link (docs/FORMAT.md, section 6): a chunk
+# other than the root is rebuilt from its stripe's parity, the root
+# (which has none) cannot be
+root=$(printf '%s' "${five#kad:}" | tr a-z A-Z | base32 -d 2>/dev/null |
+    od -An -tx1 -j1 -N32 | tr -d ' \n')
+if [ "$key" = "$root" ]; then
+	tchmgr put -sx $db "$key" "$val"
+	key=$(tchmgr list -px $db | tr -d ' ' | grep -iv "^$meta" |
+	    awk 'length($0) == 64' | grep -v "^$root" | head -1)
+	tchmgr out -sx $db "$key"
+fi
 start_node n2
-check "a missing chunk fails the get (after --timeout 2)" sh -c \
+check "a missing chunk is rebuilt from its stripe" sh -c \
+    "'$KAD_BIN/kadctl' -s $NODE_SOCK get -q -o $T/out '$five' >/dev/null &&
+    cmp -s $T/in/five $T/out/five"
+rm -rf $T/out/*
+# 5 data chunks and 6 parity in one stripe: 7 lost leave 4 of the 5
+kill -TERM $NODE_PID; wait_exit $NODE_PID 15
+tchmgr list -px $db | tr -d ' ' | grep -iv "^$meta" | awk 'length($0) == 64' |
+    grep -v "^$root" | head -6 | while read k; do tchmgr out -sx $db "$k"; done
+start_node n2
+check "a stripe short of chunks fails the get (after --timeout 2)" sh -c \
+    "! '$KAD_BIN/kadctl' -s $NODE_SOCK get -q --timeout 2 -o $T/out '$five' 2>$T/err"
+check "...naming it: $(head -1 $T/err)" \
+    grep -q "in 2 s: a stripe at height 0 has 4 of the 5 chunks it needs" $T/err
+kill -TERM $NODE_PID; wait_exit $NODE_PID 15
+tchmgr out -sx $db "$root"
+start_node n2
+check "a missing root fails the get (after --timeout 2)" sh -c \
     "! '$KAD_BIN/kadctl' -s $NODE_SOCK get -q --timeout 2 -o $T/out '$five' 2>$T/err"
 check "...with one line on stderr: $(head -1 $T/err)" [ "$(wc -l <$T/err)" -eq 1 ]
 check "...and writes nothing" [ -z "$(ls -A $T/out)" ]

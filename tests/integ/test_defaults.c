@@ -119,6 +119,8 @@ table(void)
 
 	say("10", "| k, alpha, replicas, lookup hop limit | %u, %u, %u, %u |",
 	    dc.k, dc.alpha, dc.replicas, dc.hoplimit);
+	say("10", "| copies a STORE may name; copies acted on | 1..%d; at most "
+	    "replicas |", KRPC_MAX_COPIES);
 	say("10", "| buckets, replacement cache per bucket | %u, %u |",
 	    dc.maxbuckets, dc.nrepl);
 	say("10", "| contacts of one network (IPv4 /24, IPv6 /48, a loopback "

@@ -4,7 +4,8 @@
  * socketpairs: fds interleaved with plain messages, the raw fd protocol
  * errors (a missing fd, a surprise fd, the flag not matching the type,
  * more fds than the receiver takes), and the fd rules of kadcrypt's
- * identity and oracle types.  Malformed input is written as raw bytes on
+ * identity and oracle types and of the transfers (the file's fd comes
+ * with XFER_PUT_BEGIN and XFER_SINK, with no other).  Malformed input is written as raw bytes on
  * the peer end; the reason a channel died is looked for in the captured
  * log.  The helpers are ipc_util.c's.
  */
@@ -248,7 +249,9 @@ static void
 test_crypt_fds(void)
 {
 	static const uint32_t	 allow[] = { KADIPC_CRYPT_IDENTITY,
-	    KADIPC_CRYPT_IDENTITY_RES, KADIPC_CRYPT_DH, KADIPC_CRYPT_DH_RES };
+	    KADIPC_CRYPT_IDENTITY_RES, KADIPC_CRYPT_DH, KADIPC_CRYPT_DH_RES,
+	    KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_SINK, KADIPC_XFER_GET_BEGIN,
+	    KADIPC_XFER_ACK };
 	static const struct {
 		const char	*what;
 		uint32_t	 type;
@@ -281,6 +284,22 @@ test_crypt_fds(void)
 		{ "CRYPT_DH_RES one byte short", KADIPC_CRYPT_DH_RES,
 		    sizeof(struct kadipc_crypt_dh_res) - 1, 0, 0,
 		    "bad length" },
+		/* a transfer's file: with its two types, and only there */
+		{ "XFER_PUT_BEGIN flagged, no fd", KADIPC_XFER_PUT_BEGIN,
+		    sizeof(struct kadipc_xfer_begin), KADIPC_F_FD, 0,
+		    "missing fd" },
+		{ "XFER_PUT_BEGIN without its fd", KADIPC_XFER_PUT_BEGIN,
+		    sizeof(struct kadipc_xfer_begin), 0, 0,
+		    "fd flag mismatch" },
+		{ "XFER_SINK without its fd", KADIPC_XFER_SINK, 0, 0, 1,
+		    "fd flag mismatch" },
+		{ "XFER_SINK one byte long", KADIPC_XFER_SINK, 1, KADIPC_F_FD,
+		    1, "bad length" },
+		{ "XFER_GET_BEGIN with a surprise fd", KADIPC_XFER_GET_BEGIN,
+		    sizeof(struct kadipc_xfer_get), 0, 1, "surprise fd" },
+		{ "XFER_ACK flagged, with an fd", KADIPC_XFER_ACK,
+		    sizeof(struct kadipc_u64), KADIPC_F_FD, 1,
+		    "fd flag mismatch" },
 	};
 	struct kadipc_chan	*ch;
 	const char		*log;
@@ -315,8 +334,49 @@ test_crypt_fds(void)
 		kadipc_chan_free(ch);
 		close(raw);
 	}
-	CHECK(nfds_open() == base, "no fd leaked by the identity and "
-	    "oracle fd errors");
+	CHECK(nfds_open() == base, "no fd leaked by the identity, oracle "
+	    "and transfer fd errors");
+}
+
+/* XFER_PUT_BEGIN and XFER_SINK hand their fd, the client's file, over. */
+static void
+test_xfer_fds(void)
+{
+	static const uint32_t	 allow[] = { KADIPC_XFER_PUT_BEGIN,
+	    KADIPC_XFER_SINK };
+	struct kadipc_chan	*ch;
+	uint8_t			 c = 0;
+	int			 raw, base, g, p[2], q[2], ok;
+
+	base = nfds_open();
+	if ((ch = rawchan(&raw, allow, nitems(allow))) == NULL ||
+	    pipe2(p, O_CLOEXEC) == -1 || pipe2(q, O_CLOEXEC) == -1) {
+		CHECK(0, "transfer fds: set-up");
+		return;
+	}
+	memset(pbuf, 0, sizeof(struct kadipc_xfer_begin));
+	rawhello(raw, KADIPC_VERSION, KAD_PROC_MASTER);
+	rawmsg(raw, KADIPC_XFER_PUT_BEGIN, KADIPC_HDR_SIZE +
+	    sizeof(struct kadipc_xfer_begin), KADIPC_F_FD, pbuf,
+	    sizeof(struct kadipc_xfer_begin), p[0]);
+	rawmsg(raw, KADIPC_XFER_SINK, KADIPC_HDR_SIZE, KADIPC_F_FD, pbuf, 0,
+	    q[1]);
+	close(p[0]);
+	close(q[1]);
+	got_reset();
+	g = drain_chan(ch, NULL);
+	ok = ngot == 2 && got[0].fd != -1 && got[1].fd != -1 &&
+	    write(p[1], "x", 1) == 1 && read(got[0].fd, &c, 1) == 1 &&
+	    c == 'x' && write(got[1].fd, "y", 1) == 1 &&
+	    read(q[0], &c, 1) == 1 && c == 'y';
+	CHECK(g != -1 && ok, "XFER_PUT_BEGIN brings the file to read, "
+	    "XFER_SINK the one to write");
+	got_reset();
+	close(p[1]);
+	close(q[0]);
+	kadipc_chan_free(ch);
+	close(raw);
+	CHECK(nfds_open() == base, "no transfer fd leaked");
 }
 
 int
@@ -328,6 +388,7 @@ main(void)
 	test_fd_interleaved();
 	test_fd_errors();
 	test_crypt_fds();
+	test_xfer_fds();
 	ipc_util_done();
 	return (test_done());
 }

@@ -39,14 +39,14 @@ msg(uint32_t type, size_t len)
 }
 
 static void
-set_chunk_head(uint32_t flags, uint32_t pad)
+set_chunk_head(uint32_t flags, uint32_t copies)
 {
 	struct kadipc_chunk	 h;
 
 	memset(&h, 0, sizeof(h));
 	memset(h.key, 0xab, sizeof(h.key));
 	h.flags = flags;
-	h.pad0 = pad;
+	h.copies = copies;
 	memcpy(buf, &h, sizeof(h));
 }
 
@@ -74,7 +74,8 @@ test_chunk_put(void)
 	m = msg(KADIPC_CHUNK_PUT, hs + 1);
 	CHECK(kadipc_recv_chunk(&m, &c) == 0, "CHUNK_PUT with 1 byte");
 	CHECK(c.len == 1 && c.data[0] == 0x42 && c.key[0] == 0xab &&
-	    c.flags == KADIPC_CHUNK_F_PIN, "CHUNK_PUT fields decoded");
+	    c.flags == KADIPC_CHUNK_F_PIN && c.copies == 0,
+	    "CHUNK_PUT fields decoded (copies 0: the default)");
 	m = msg(KADIPC_CHUNK_PUT, hs);
 	CHECK(kadipc_recv_chunk(&m, &c) == 0 && c.len == 0,
 	    "CHUNK_PUT with an empty chunk");
@@ -90,8 +91,18 @@ test_chunk_put(void)
 	set_chunk_head(0x2, 0);
 	m = msg(KADIPC_CHUNK_PUT, hs + 4);
 	CHECK(kadipc_recv_chunk(&m, &c) == -1, "unknown flag refused");
-	set_chunk_head(0, 1);
-	CHECK(kadipc_recv_chunk(&m, &c) == -1, "non-zero padding refused");
+	set_chunk_head(0, 2);
+	CHECK(kadipc_recv_chunk(&m, &c) == 0 && c.copies == 2,
+	    "CHUNK_PUT of 2 copies");
+	set_chunk_head(0, KADIPC_COPIES_MAX);
+	CHECK(kadipc_recv_chunk(&m, &c) == 0 && c.copies == KADIPC_COPIES_MAX,
+	    "CHUNK_PUT of %d copies (the most)", KADIPC_COPIES_MAX);
+	set_chunk_head(0, KADIPC_COPIES_MAX + 1);
+	CHECK(kadipc_recv_chunk(&m, &c) == -1, "CHUNK_PUT of %d copies "
+	    "refused", KADIPC_COPIES_MAX + 1);
+	set_chunk_head(0, 0xffffffffU);
+	CHECK(kadipc_recv_chunk(&m, &c) == -1, "CHUNK_PUT of 2^32-1 copies "
+	    "refused");
 }
 
 static void
@@ -132,11 +143,23 @@ test_net_put(void)
 	memset(&h, 0, sizeof(h));
 	h.cookie = 77;
 	h.key[0] = 0x42;
+	h.copies = 2;
 	memcpy(buf, &h, sizeof(h));
 	m = msg(KADIPC_NET_STORE_PUT, sizeof(h) + 100);
 	CHECK(kadipc_recv_net_publish(&m, &c) == 0 && c.cookie == 77 &&
-	    c.key[0] == 0x42 && c.len == 100, "NET_STORE_PUT: cookie, key, "
-	    "bytes");
+	    c.key[0] == 0x42 && c.copies == 2 && c.len == 100,
+	    "NET_STORE_PUT: cookie, key, copies, bytes");
+	h.copies = KADIPC_COPIES_MAX + 1;
+	memcpy(buf, &h, sizeof(h));
+	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "NET_STORE_PUT of %d "
+	    "copies refused", KADIPC_COPIES_MAX + 1);
+	h.copies = 2;
+	h.pad0 = 1;
+	memcpy(buf, &h, sizeof(h));
+	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "NET_STORE_PUT with "
+	    "non-zero padding refused");
+	h.pad0 = 0;
+	memcpy(buf, &h, sizeof(h));
 	CHECK(kadipc_recv_chunk(&m, &c) == -1, "not a crypt chunk any more");
 	m = msg(KADIPC_NET_STORE_PUT, sizeof(h) + KADIPC_CHUNK_MAX + 1);
 	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "one byte over a chunk "
@@ -173,6 +196,18 @@ test_drop_rec(void)
 	    "CHUNK_DROP with its pin flag");
 	m = msg(KADIPC_CHUNK_DROP, sizeof(h) + 1);
 	CHECK(kadipc_recv_chunk(&m, &c) == -1, "CHUNK_DROP with bytes refused");
+	h.copies = 2;
+	memcpy(buf, &h, sizeof(h));
+	m = msg(KADIPC_CHUNK_DROP, sizeof(h));
+	CHECK(kadipc_recv_chunk(&m, &c) == -1, "CHUNK_DROP with copies "
+	    "refused");
+	h.flags = 0;
+	memcpy(buf, &h, sizeof(h));
+	m = msg(KADIPC_REC_PUT, sizeof(h) + 10);
+	CHECK(kadipc_recv_chunk(&m, &c) == -1, "REC_PUT with copies refused");
+	h.flags = KADIPC_CHUNK_F_PIN;
+	h.copies = 0;
+	memcpy(buf, &h, sizeof(h));
 	m = msg(KADIPC_REC_PUT, sizeof(h) + 10);
 	CHECK(kadipc_recv_chunk(&m, &c) == -1, "REC_PUT with a flag refused");
 	h.flags = 0;
@@ -255,10 +290,9 @@ static const uint32_t m2s[] = {
 };
 static const uint32_t m2c[] = {
 	KADIPC_SHUTDOWN, KADIPC_VERBOSE, KADIPC_STATS_REQ, KADIPC_TEST_SANDBOX,
-	KADIPC_CRYPT_CONFIG, KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA,
-	KADIPC_XFER_PUT_END, KADIPC_XFER_ACK, KADIPC_XFER_GET_BEGIN,
+	KADIPC_CRYPT_CONFIG, KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_GET_BEGIN,
 	KADIPC_XFER_UNPIN, KADIPC_XFER_ABORT, KADIPC_CRYPT_IDENTITY,
-	KADIPC_XFER_LS, KADIPC_XFER_FIND, KADIPC_XFER_RM
+	KADIPC_XFER_LS, KADIPC_XFER_FIND, KADIPC_XFER_RM, KADIPC_XFER_SINK
 };
 static const uint32_t n2m[] = {
 	KADIPC_READY, KADIPC_STATS, KADIPC_NET_PEERS, KADIPC_NET_PEERS_END,
@@ -266,7 +300,7 @@ static const uint32_t n2m[] = {
 };
 static const uint32_t s2m[] = { KADIPC_READY, KADIPC_STATS };
 static const uint32_t c2m[] = {
-	KADIPC_READY, KADIPC_STATS, KADIPC_XFER_DATA, KADIPC_XFER_ACK,
+	KADIPC_READY, KADIPC_STATS, KADIPC_XFER_ACK,
 	KADIPC_XFER_LINK, KADIPC_XFER_META, KADIPC_XFER_DONE,
 	KADIPC_XFER_ERROR, KADIPC_CRYPT_IDENTITY_RES, KADIPC_XFER_ENTRY,
 	KADIPC_XFER_INFO, KADIPC_XFER_PREFIX
@@ -293,13 +327,13 @@ static const uint32_t s2c[] = {
 static const uint32_t n2c[] = { KADIPC_CRYPT_DH };
 static const uint32_t c2n[] = { KADIPC_CRYPT_DH_RES };
 static const uint32_t t2m[] = {
-	KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_DATA, KADIPC_XFER_PUT_END,
+	KADIPC_XFER_PUT_BEGIN, KADIPC_XFER_SINK,
 	KADIPC_XFER_GET_BEGIN, KADIPC_XFER_UNPIN, KADIPC_CTL_STATUS,
 	KADIPC_CTL_TEST_SANDBOX, KADIPC_CTL_BOOTSTRAP, KADIPC_CTL_PEERS,
 	KADIPC_CTL_TEST_DH, KADIPC_XFER_LS, KADIPC_XFER_FIND, KADIPC_XFER_RM
 };
 static const uint32_t m2t[] = {
-	KADIPC_XFER_DATA, KADIPC_XFER_LINK, KADIPC_XFER_META,
+	KADIPC_XFER_ACK, KADIPC_XFER_LINK, KADIPC_XFER_META,
 	KADIPC_XFER_DONE, KADIPC_XFER_ERROR, KADIPC_CTL_TEXT, KADIPC_CTL_END,
 	KADIPC_CTL_ERROR, KADIPC_XFER_ENTRY, KADIPC_XFER_INFO,
 	KADIPC_XFER_PREFIX
@@ -497,6 +531,7 @@ test_net(void)
 	struct kadipc_net_keys	 kh;
 	struct kadipc_msg	 m;
 	uint8_t			 keys[KADIPC_MAX_SCAN][KADIPC_KEY_LEN];
+	uint8_t			 copies[KADIPC_MAX_SCAN];
 	uint64_t		 cookie;
 	uint32_t		 n;
 	int			 alone;
@@ -504,12 +539,14 @@ test_net(void)
 	memset(&nc, 0, sizeof(nc));
 	nc.cookie = 0x1122334455667788ULL;
 	memset(nc.key, 0x5a, sizeof(nc.key));
+	nc.copies = 8;
 	memcpy(buf, &nc, sizeof(nc));
 	buf[sizeof(nc)] = 0x77;
 	m = msg(KADIPC_NET_PUBLISH, sizeof(nc) + 1);
 	CHECK(kadipc_recv_net_publish(&m, &c) == 0 && c.cookie == nc.cookie &&
-	    c.key[0] == 0x5a && c.len == 1 && c.data[0] == 0x77,
-	    "NET_PUBLISH: 64-bit cookie, key and bytes decoded");
+	    c.key[0] == 0x5a && c.copies == 8 && c.len == 1 &&
+	    c.data[0] == 0x77,
+	    "NET_PUBLISH: 64-bit cookie, key, copies and bytes decoded");
 	m = msg(KADIPC_NET_PUBLISH, sizeof(nc) - 1);
 	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "NET_PUBLISH one byte "
 	    "short of its head refused");
@@ -545,22 +582,31 @@ test_net(void)
 	kh.n = 2;
 	memcpy(buf, &kh, sizeof(kh));
 	memset(buf + sizeof(kh), 0x33, 2 * KADIPC_KEY_LEN);
+	buf[sizeof(kh) + 2 * KADIPC_KEY_LEN] = 2;
+	buf[sizeof(kh) + 2 * KADIPC_KEY_LEN + 1] = 0;
+	m = msg(KADIPC_NET_STORE_KEYS, sizeof(kh) + 2 * KADIPC_KEY_LEN + 2);
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, copies, &n) == 0 &&
+	    cookie == 7 && n == 2 && keys[1][31] == 0x33 && copies[0] == 2 &&
+	    copies[1] == 0, "NET_STORE_KEYS with 2 keys and their copies");
+	buf[sizeof(kh) + 2 * KADIPC_KEY_LEN + 1] = KADIPC_COPIES_MAX + 1;
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, copies, &n) == -1,
+	    "NET_STORE_KEYS: a key of %d copies refused",
+	    KADIPC_COPIES_MAX + 1);
 	m = msg(KADIPC_NET_STORE_KEYS, sizeof(kh) + 2 * KADIPC_KEY_LEN);
-	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, &n) == 0 &&
-	    cookie == 7 && n == 2 && keys[1][31] == 0x33,
-	    "NET_STORE_KEYS with 2 keys");
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, copies, &n) == -1,
+	    "NET_STORE_KEYS: keys without their copies refused");
 	m = msg(KADIPC_NET_STORE_KEYS, sizeof(kh) + KADIPC_KEY_LEN);
-	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, &n) == -1,
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, copies, &n) == -1,
 	    "NET_STORE_KEYS: a count the bytes do not match refused");
 	kh.n = KADIPC_MAX_SCAN + 1;
 	memcpy(buf, &kh, sizeof(kh));
 	m = msg(KADIPC_NET_STORE_KEYS, sizeof(kh));
-	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, &n) == -1,
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, copies, &n) == -1,
 	    "NET_STORE_KEYS: a count over its cap refused");
 	kh.n = 0;
 	kh.pad0 = 1;
 	memcpy(buf, &kh, sizeof(kh));
-	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, &n) == -1,
+	CHECK(kadipc_recv_net_keys(&m, &cookie, keys, copies, &n) == -1,
 	    "NET_STORE_KEYS: non-zero padding refused");
 
 	memset(buf, 0, 4);

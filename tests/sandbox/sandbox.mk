@@ -4,8 +4,9 @@
 # docs/seccomp/*.pfc with the filters the code builds.
 TESTS			+= test_sandbox test_sandbox_modes test_privdrop
 test_sandbox_SRCS	:= tests/sandbox/test_sandbox.c \
-			   tests/sandbox/sandbox_kid.c kadstore/tc_yield.c
-test_sandbox_PKGS	:= tokyocabinet libcrypto
+			   tests/sandbox/sandbox_kid.c kadstore/tc_yield.c \
+			   $(CRYPT_EC_SRCS)
+test_sandbox_PKGS	:= tokyocabinet libcrypto $(CRYPT_EC_PKGS)
 test_sandbox_modes_SRCS	:= tests/sandbox/test_sandbox_modes.c \
 			   tests/sandbox/sandbox_kid.c
 test_sandbox_modes_PKGS	:=

@@ -116,12 +116,11 @@ check_sandboxed(enum kad_proc proc)
 	rec("nofile", n > 0 && n <= 128 && strcmp(soft, hard) == 0,
 	    "NOFILE %s/%s", soft, hard);
 	limit_row(buf, "Max file size", soft, hard);
-	if (proc == KAD_PROC_STORE)
+	/* the store writes its files, kadcrypt the files of gets */
+	if (proc == KAD_PROC_STORE || proc == KAD_PROC_CRYPT)
 		rec("fsize", strcmp(soft, fsize_before) == 0,
-		    "store keeps FSIZE %s (was %s)", soft, fsize_before);
-	else if (proc == KAD_PROC_CRYPT)
-		rec("fsize", strcmp(soft, "68") == 0 && strcmp(hard, "68") == 0,
-		    "FSIZE %s/%s: the node key's size", soft, hard);
+		    "%s keeps FSIZE %s (was %s)", kad_procnames[proc], soft,
+		    fsize_before);
 	else
 		rec("fsize", strcmp(soft, "0") == 0 && strcmp(hard, "0") == 0,
 		    "FSIZE %s/%s", soft, hard);

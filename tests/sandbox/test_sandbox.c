@@ -5,7 +5,8 @@
  * sandbox is on (Seccomp 2, no new privileges, rlimits, not dumpable),
  * the process's real workload still works (libevent loop, an IPC round
  * trip passing an fd with SCM_RIGHTS, a timer, plus Tokyo Cabinet /
- * OpenSSL / UDP / control socket, signals and reaping), open() fails
+ * OpenSSL and the Reed-Solomon codec (ISA-L) / UDP / control socket,
+ * signals and reaping), open() fails
  * with EACCES, and a forbidden call kills it with SIGSYS; and the PFC
  * export of each filter.  The other modes (discovery, Landlock alone,
  * stderr to a file, the master's kill) are in test_sandbox_modes.c,
@@ -49,6 +50,7 @@
 #include <unistd.h>
 #include <valgrind/valgrind.h>
 
+#include "kadcrypt/erasure.h"
 #include "kadipc.h"
 #include "kadipc_msg.h"
 #include "log.h"
@@ -72,6 +74,8 @@ static struct event		*ev_usr1, *ev_chld;
 static unsigned int		 need, done;
 static int			 udp_fd = -1, ctl_fd = -1;
 static int			 key_fd = -1;	/* crypt: as CRYPT_IDENTITY's */
+static int			 get_fd = -1;	/* crypt: as XFER_SINK's */
+static int			 pipe_fd[2] = { -1, -1 };	/* crypt */
 static struct sockaddr_in	 udp_self;
 static pid_t			 dummy_pid;
 static uid_t			 ctl_uid;
@@ -303,7 +307,12 @@ work_before(enum kad_proc proc)
 		if ((key_fd = open(path, O_RDWR | O_CREAT | O_TRUNC |
 		    O_CLOEXEC, 0600)) == -1)
 			_exit(96);
-		/* past FSIZE: EFBIG rather than the default kill, to see it */
+		/* a get's partial file and a put's pipe, as kadctl passes */
+		snprintf(path, sizeof(path), "%s/get.out", tmpdir);
+		if ((get_fd = open(path, O_RDWR | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0600)) == -1 || pipe2(pipe_fd, O_CLOEXEC) == -1)
+			_exit(96);
+		/* past a FSIZE: EFBIG rather than the default kill, to see it */
 		signal(SIGXFSZ, SIG_IGN);
 		break;
 	default:
@@ -362,6 +371,78 @@ work_store(void)
 	rec("tc-exit", 1, "exit without tchdbclose");
 }
 
+/*
+ * The stripes' codec in kadcrypt's sandbox: ISA-L picks its code by
+ * cpuid on first use and must need no system call for it, nor to code.
+ */
+static void
+work_crypt_rs(void)
+{
+	static uint8_t	 blk[12][1024], got[4][1024];
+	const uint8_t	*data[8], *src[8];
+	uint8_t		*parity[4], *out[4];
+	unsigned	 idx[8] = { 2, 3, 4, 5, 8, 9, 10, 11 };
+	unsigned	 want[4] = { 0, 1, 6, 7 }, i;
+	struct ec	*ec;
+	int		 ok;
+
+	if ((ec = ec_new(8, 4)) == NULL) {
+		rec("rs-code", 0, "ec_new: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < 12; i++) {
+		if (i < 8) {
+			arc4random_buf(blk[i], sizeof(blk[i]));
+			data[i] = blk[i];
+			src[i] = blk[idx[i]];
+		} else
+			parity[i - 8] = blk[i];
+		if (i < 4)
+			out[i] = got[i];
+	}
+	ec_encode(ec, sizeof(blk[0]), data, parity);
+	ok = ec_decode(ec, sizeof(blk[0]), idx, src, 4, want, out) == 0;
+	for (i = 0; ok && i < 4; i++)
+		ok = memcmp(got[i], blk[want[i]], sizeof(got[i])) == 0;
+	ec_free(ec);
+	rec("rs-code", ok, "8+4 stripe coded, 4 data blocks rebuilt");
+}
+
+/*
+ * What kadcrypt does with the fds of puts and gets: a file far longer
+ * than a node key written (no FSIZE), a pipe made non-blocking, filled
+ * to EAGAIN and read back, its flags put back.
+ */
+static void
+work_crypt_files(void)
+{
+	struct stat	 st;
+	char		 buf[4096];
+	size_t		 n = 0;
+	ssize_t		 r;
+	int		 i, ok, fl;
+
+	memset(buf, 0x6b, sizeof(buf));
+	for (i = 0, ok = 1; i < 256 && ok; i++)
+		ok = write(get_fd, buf, sizeof(buf)) == sizeof(buf);
+	ok = ok && fstat(get_fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size == 256 * (off_t)sizeof(buf);
+	rec("file-write", ok, "1 MiB written through a passed fd: %s",
+	    strerror(errno));
+	fl = fcntl(pipe_fd[1], F_GETFL);
+	ok = fl != -1 && fstat(pipe_fd[1], &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    fcntl(pipe_fd[1], F_SETFL, fl | O_NONBLOCK) == 0 &&
+	    fcntl(pipe_fd[0], F_SETFL, O_NONBLOCK) == 0;
+	while (ok && (r = write(pipe_fd[1], buf, sizeof(buf))) > 0)
+		n += (size_t)r;
+	ok = ok && errno == EAGAIN && n > 0;
+	while (ok && n > 0 && (r = read(pipe_fd[0], buf, sizeof(buf))) > 0)
+		n -= (size_t)r;
+	ok = ok && n == 0 && fcntl(pipe_fd[1], F_SETFL, fl) == 0;
+	rec("pipe-nonblock", ok, "a pipe made non-blocking, filled to EAGAIN, "
+	    "drained, its flags put back");
+}
+
 static void
 work_crypt(void)
 {
@@ -408,11 +489,8 @@ work_crypt(void)
 	    KADIPC_NODE_KEY_LEN && memcmp(ct, out, KADIPC_NODE_KEY_LEN) == 0;
 	rec("key-write", ok, "68 bytes written, synced and read back: %s",
 	    strerror(errno));
-	errno = 0;
-	len = (int)write(key_fd, out, 1);
-	rec("key-fsize", len == -1 && errno == EFBIG,
-	    "a 69th byte: %d, %s (FSIZE is the key's size)", len,
-	    strerror(errno));
+	work_crypt_files();
+	work_crypt_rs();
 }
 
 static void
@@ -693,7 +771,8 @@ test_workload(enum kad_proc proc)
 		[KAD_PROC_STORE] = { "tc-transaction", "tc-transaction2",
 		    "tc-puts", "tc-sync", "tcb-puts", "tc-exit" },
 		[KAD_PROC_CRYPT] = { "rand-bytes", "aes-gcm",
-		    "aes-gcm-tamper", "key-write", "key-fsize" },
+		    "aes-gcm-tamper", "key-write", "file-write",
+		    "pipe-nonblock", "rs-code" },
 	};
 	const char		*want[NWANT_COMMON + 9];
 	const char		*name = kad_procnames[proc];
@@ -911,6 +990,10 @@ main(int argc, char *argv[])
 	snprintf(path, sizeof(path), "%s/store.tcb", tmpdir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/store.tcb.wal", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/node-key.tmp", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/get.out", tmpdir);
 	unlink(path);
 	kid_done();
 	return (test_done());

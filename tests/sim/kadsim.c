@@ -285,7 +285,7 @@ net_publish(uint8_t (*keys)[KAD_ID_LEN], size_t n, size_t len)
 		while (started < n && started - pub_done < 256) {
 			sim_rand_id(keys[started]);
 			if ((src = sim_random_up_honest()) == -1 ||
-			    sim_put(src, keys[started], len,
+			    sim_put(src, keys[started], len, 0,
 			    next + started) == -1) {
 				pub_done++;	/* refused: counts as failed */
 				started++;

@@ -230,7 +230,7 @@ scn_eclipse(void)
 		sim_rand_id(key2);
 		memcpy(key2, key, (opt.sybil_bits + 7) / 8);
 		src = sim_random_up_honest();
-		if (src == -1 || sim_put(src, key2, KRPC_MAX_VALUE,
+		if (src == -1 || sim_put(src, key2, KRPC_MAX_VALUE, 0,
 		    1ULL << 50) == -1)
 			return (-1);
 		sim_run_for_ms(10000);

@@ -267,7 +267,7 @@ sim_store_has(int i, const uint8_t key[KAD_ID_LEN])
 void
 sim_store_plant(int i, const uint8_t key[KAD_ID_LEN], size_t len)
 {
-	kv_put(i, key, len);
+	kv_put(i, key, len, 0);
 }
 
 size_t
@@ -349,6 +349,7 @@ sim_free(void)
 		dht_free(simw.nodes[i].d);
 		free(simw.nodes[i].kv.key);
 		free(simw.nodes[i].kv.len);
+		free(simw.nodes[i].kv.copies);
 		free(simw.nodes[i].blob);
 		free(simw.nodes[i].ring);
 		free(simw.nodes[i].sess);

@@ -145,8 +145,9 @@ int		 sim_lookup(int i, const uint8_t target[KAD_ID_LEN],
 int		 sim_get(int i, const uint8_t key[KAD_ID_LEN], uint64_t cookie);
 int		 sim_fetch(int i, const uint8_t key[KAD_ID_LEN],
 		    uint64_t cookie);
+/* copies: the chunk's (0: the nodes' replicas) */
 int		 sim_put(int i, const uint8_t key[KAD_ID_LEN], size_t len,
-		    uint64_t cookie);
+		    unsigned copies, uint64_t cookie);
 
 /* Run events up to and including time t (us); the clock ends at t. */
 void		 sim_run_until(uint64_t t_us);

@@ -53,26 +53,34 @@ kv_pos(const struct sim_kv *kv, const uint8_t key[KAD_ID_LEN], uint32_t *pos)
 }
 
 void
-kv_put(int node, const uint8_t key[KAD_ID_LEN], size_t len)
+kv_put(int node, const uint8_t key[KAD_ID_LEN], size_t len, unsigned copies)
 {
 	struct sim_kv	*kv = &sim_node(node)->kv;
 	uint32_t	 pos;
 
-	if (kv_pos(kv, key, &pos))
+	if (copies > UINT8_MAX)
+		copies = UINT8_MAX;
+	if (kv_pos(kv, key, &pos)) {
+		if (copies > kv->copies[pos])
+			kv->copies[pos] = (uint8_t)copies;
 		return;
+	}
 	if (kv->n == kv->cap) {
 		kv->cap = kv->cap ? kv->cap * 2 : 8;
 		kv->key = reallocarray(kv->key, kv->cap, KAD_ID_LEN);
 		kv->len = reallocarray(kv->len, kv->cap, sizeof(*kv->len));
-		if (kv->key == NULL || kv->len == NULL)
+		kv->copies = reallocarray(kv->copies, kv->cap, 1);
+		if (kv->key == NULL || kv->len == NULL || kv->copies == NULL)
 			abort();
 	}
 	memmove(kv->key[pos + 1], kv->key[pos],
 	    (size_t)(kv->n - pos) * KAD_ID_LEN);
 	memmove(&kv->len[pos + 1], &kv->len[pos],
 	    (size_t)(kv->n - pos) * sizeof(*kv->len));
+	memmove(&kv->copies[pos + 1], &kv->copies[pos], kv->n - pos);
 	memcpy(kv->key[pos], key, KAD_ID_LEN);
 	kv->len[pos] = (uint16_t)len;
+	kv->copies[pos] = (uint8_t)copies;
 	kv->n++;
 	holders_add(node % SIM_PARTS, key, node);
 }
@@ -87,6 +95,7 @@ kv_drop(int node)
 		holders_del(node % SIM_PARTS, kv->key[i], node);
 	free(kv->key);
 	free(kv->len);
+	free(kv->copies);
 	memset(kv, 0, sizeof(*kv));
 }
 
@@ -349,7 +358,7 @@ io_store(void *arg, const struct dht_store_req *r)
 
 	if (r->op == DHT_STORE_PUT) {
 		if (honest && r->len > 0 && r->len <= KRPC_MAX_VALUE)
-			kv_put(sim_node_index(n), r->key, r->len);
+			kv_put(sim_node_index(n), r->key, r->len, r->copies);
 		if (r->cookie == 0)
 			return;
 	}
@@ -383,10 +392,14 @@ io_store(void *arg, const struct dht_store_req *r)
 		if (honest) {
 			i = kv_pos(&n->kv, r->key, &pos) ? pos + 1 : pos;
 			for (; i < n->kv.n && cnt < r->max &&
-			    (cnt + 1) * KAD_ID_LEN <= KRPC_MAX_MSG;
+			    (cnt + 1) * (KAD_ID_LEN + 1) <= KRPC_MAX_MSG;
 			    i++, cnt++)
 				memcpy(b + (size_t)cnt * KAD_ID_LEN,
 				    n->kv.key[i], KAD_ID_LEN);
+			/* the keys' copies after the keys (sim_run.c) */
+			for (i -= cnt, pos = 0; pos < cnt; pos++)
+				b[(size_t)cnt * KAD_ID_LEN + pos] =
+				    n->kv.copies[i + pos];
 		}
 		e->len = (uint16_t)cnt;
 		break;

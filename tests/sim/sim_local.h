@@ -112,10 +112,12 @@ struct part {
 	size_t		 ndone, capdone;
 };
 
-/* one node's store: sorted keys and the length of each value */
+/* one node's store: sorted keys, the length of each value and the
+ * copies it was stored with (the larger, as kadstore keeps) */
 struct sim_kv {
 	uint8_t		(*key)[KAD_ID_LEN];
 	uint16_t	*len;
+	uint8_t		*copies;
 	uint32_t	 n, cap;
 };
 
@@ -226,7 +228,8 @@ void		 sim_send_cross(struct part *, const struct xmsg *,
 		    const uint8_t *);
 void		 sim_done_replay(struct part *);
 void		 sim_keepalive(struct part *, struct sim_node *, uint32_t dst);
-void		 kv_put(int node, const uint8_t key[KAD_ID_LEN], size_t len);
+void		 kv_put(int node, const uint8_t key[KAD_ID_LEN], size_t len,
+		    unsigned copies);
 int		 kv_pos(const struct sim_kv *, const uint8_t key[KAD_ID_LEN],
 		    uint32_t *pos);
 void		 kv_drop(int node);

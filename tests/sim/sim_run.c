@@ -242,7 +242,8 @@ deliver(struct part *p, struct sev *e, uint64_t t)
 		if (n->state != SIM_UP || n->gen != e->gen)
 			return;
 		(void)dht_store_scan_reply(n->d, e->x,
-		    (const uint8_t (*)[KAD_ID_LEN])sim_buf(p, e->buf), e->len,
+		    (const uint8_t (*)[KAD_ID_LEN])sim_buf(p, e->buf),
+		    sim_buf(p, e->buf) + (size_t)e->len * KAD_ID_LEN, e->len,
 		    ms);
 		break;
 	case EV_TIMER:
@@ -486,7 +487,8 @@ sim_fetch(int i, const uint8_t key[KAD_ID_LEN], uint64_t cookie)
 }
 
 int
-sim_put(int i, const uint8_t key[KAD_ID_LEN], size_t len, uint64_t cookie)
+sim_put(int i, const uint8_t key[KAD_ID_LEN], size_t len, unsigned copies,
+    uint64_t cookie)
 {
 	uint8_t	v[KRPC_MAX_VALUE];
 	int	r;
@@ -495,7 +497,8 @@ sim_put(int i, const uint8_t key[KAD_ID_LEN], size_t len, uint64_t cookie)
 		return (-1);
 	sim_sync_part(i);
 	sim_value(key, len, v);
-	r = dht_put(simw.nodes[i].d, key, v, len, cookie, sim_now_ms());
+	r = dht_put(simw.nodes[i].d, key, v, len, copies, cookie,
+	    sim_now_ms());
 	sim_resched(i);
 	return (r);
 }

@@ -112,8 +112,10 @@ cap_store(void *arg, const struct dht_store_req *r)
 	struct cap	*c = arg;
 
 	c->cookie = r->cookie;
-	if (r->op == DHT_STORE_PUT)
+	if (r->op == DHT_STORE_PUT) {
 		c->puts++;
+		c->put_copies = r->copies;
+	}
 	else if (r->op == DHT_STORE_GET)
 		c->gets++;
 	else if (r->op == DHT_STORE_HAVE)
@@ -216,10 +218,18 @@ mkmsg(uint8_t *buf, uint8_t type, const uint8_t txid[8],
 	return (n < 0 ? 0 : (size_t)n);
 }
 
-/* A STORE of val under key. */
+/* A STORE of val under key, for 8 copies. */
 size_t
 mkstore(uint8_t *buf, const uint8_t txid[8], const uint8_t key[32],
     const uint8_t *val, size_t vlen, uint8_t flags)
+{
+	return (mkstore_copies(buf, txid, key, val, vlen, flags, 8));
+}
+
+/* A STORE of val under key, naming copies (0 or over 20: not encoded). */
+size_t
+mkstore_copies(uint8_t *buf, const uint8_t txid[8], const uint8_t key[32],
+    const uint8_t *val, size_t vlen, uint8_t flags, uint8_t copies)
 {
 	struct krpc_msg	m;
 	ssize_t		n;
@@ -227,6 +237,7 @@ mkstore(uint8_t *buf, const uint8_t txid[8], const uint8_t key[32],
 	krpc_init(&m, KRPC_STORE, txid);
 	memcpy(m.target, key, KAD_ID_LEN);
 	m.flags = flags;
+	m.copies = copies;
 	m.value = val;
 	m.vlen = (uint16_t)vlen;
 	n = krpc_encode(&m, buf, KRPC_MAX_MSG);

@@ -33,6 +33,7 @@ struct cap {
 	size_t		 badroom;	/* reply_room not the request's */
 	size_t		 badpub;	/* no key but not a PING, or ours */
 	size_t		 puts, gets, haves;
+	unsigned	 put_copies;	/* the last PUT's */
 	uint64_t	 cookie;	/* last store request */
 	uint8_t		 self[KRPC_KEY_LEN];	/* the node's key */
 	struct dht	*dht;
@@ -60,6 +61,8 @@ void	 mkkey_dist(uint8_t[KRPC_KEY_LEN], uint8_t[KAD_ID_LEN], uint32_t,
 size_t	 mkmsg(uint8_t *, uint8_t, const uint8_t[8], const uint8_t *);
 size_t	 mkstore(uint8_t *, const uint8_t[8], const uint8_t[32],
 	    const uint8_t *, size_t, uint8_t);
+size_t	 mkstore_copies(uint8_t *, const uint8_t[8], const uint8_t[32],
+	    const uint8_t *, size_t, uint8_t, uint8_t);
 struct dht *mknode(struct cap *, uint32_t, int);
 struct dht *mknode_k(struct cap *, uint32_t, int, unsigned, unsigned);
 int	 input(struct dht *, const uint8_t *, int, const uint8_t *, size_t,

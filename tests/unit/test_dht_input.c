@@ -407,7 +407,7 @@ rules_reenter(void)
 	dht_store_reply(d, c.cookie, DHT_STORE_FOUND, val, sizeof(val), now);
 	CHECK(c.reenter == EDEADLK, "dht call from a callback: EDEADLK");
 	c.reenter_dht = NULL;
-	CHECK(dht_put(d, key, val, sizeof(val) - 1, 0, now) == -1 &&
+	CHECK(dht_put(d, key, val, sizeof(val) - 1, 0, 0, now) == -1 &&
 	    errno == EINVAL, "dht_put of a value not matching its key: EINVAL");
 }
 

@@ -274,7 +274,7 @@ net_put(void)
 	for (got = 0, i = 0; i < NCHUNK; i++) {
 		vlen[i] = 100 + sim_rand_below(KRPC_MAX_VALUE - 99);
 		sim_rand_id(keys[i]);
-		got += sim_put(sim_random_up(), keys[i], vlen[i],
+		got += sim_put(sim_random_up(), keys[i], vlen[i], 0,
 		    cookie_new()) == 0;
 	}
 	CHECK(got == NCHUNK, "dht_put accepted %u chunks", got);

@@ -6,6 +6,9 @@
  * links, chunks nobody asked for; and hostile manifests, made the way a
  * hostile publisher would: the test opens the tree with the link's key,
  * changes one node and seals everything above it again (rewrite()).
+ * rewrite() walks item indices, so the hostile trees are published
+ * without parity (M = E = 0, in format versions 2 and 1); what parity
+ * changes, and a publisher lying with parity, are test_fetch_stripe's.
  * The chunk store and the fetch driver are pf_store.c's.
  */
 #include <stdint.h>
@@ -27,16 +30,20 @@
 
 /* ---- tampering by storage, bad links ---- */
 
+static struct kad_code	 noparity, oldv1;
+static size_t		 hdrlen = KAD_ROOT_HDRLEN;	/* of the trees */
+static int		 version = KAD_FORMAT_VERSION;
+
+/* The nth chunk of a kind (CHUNK_DATA, _PARITY, _INDEX), in order. */
 static struct entry *
-pick(struct store *st, int is_index, size_t nth)
+pick(struct store *st, int kind, size_t nth)
 {
 	struct entry	*e;
 	size_t		 i;
 
 	for (i = 0; i < st->norder; i++) {
 		e = store_find(st, st->order[i]);
-		if (e->is_index == is_index && memcmp(e->key, st->last,
-		    32) != 0 && nth-- == 0)
+		if (e->kind == kind && nth-- == 0)
 			return (e);
 	}
 	return (NULL);
@@ -46,10 +53,13 @@ static int
 fails_order(struct store *st, const char *link, const char *want, int shuffle)
 {
 	struct drive	 d;
+	int		 rv;
 
 	memset(&d, 0, sizeof(d));
 	d.shuffle = shuffle;
-	if (drive_fetch(st, link, &d) == 0)
+	rv = drive_fetch(st, link, &d);
+	drive_free(&d);
+	if (rv == 0)
 		return (0);
 	if (strcmp(d.err, want) != 0) {
 		printf("# got \"%s\"\n#  want \"%s\"\n", d.err, want);
@@ -72,14 +82,14 @@ tamper_storage(struct store *st, const char *link)
 	uint8_t		 save;
 	char		 want[FETCH_ERRLEN], hx[65];
 
-	e = pick(st, 0, 50);
+	e = pick(st, CHUNK_DATA, 50);
 	e->data[100] ^= 1;
 	snprintf(want, sizeof(want), "chunk %s does not match its key",
 	    hexkey(e->key, hx));
 	CHECK(fails_with(st, link, want), "tampered data chunk");
 	e->data[100] ^= 1;
 
-	e = pick(st, 1, 1);
+	e = pick(st, CHUNK_INDEX, 1);
 	e->data[1023] ^= 0x80;
 	snprintf(want, sizeof(want), "chunk %s does not match its key",
 	    hexkey(e->key, hx));
@@ -93,7 +103,17 @@ tamper_storage(struct store *st, const char *link)
 	CHECK(fails_with(st, link, want), "tampered root chunk");
 	e->data[0] ^= 4;
 
-	e = pick(st, 0, 99);
+	/* parity is checked when it is asked for: a data chunk is lost */
+	e = pick(st, CHUNK_PARITY, 0);
+	e->data[7] ^= 0x10;
+	pick(st, CHUNK_DATA, 5)->deleted = 1;
+	snprintf(want, sizeof(want), "chunk %s does not match its key",
+	    hexkey(e->key, hx));
+	CHECK(fails_order(st, link, want, 0), "tampered parity chunk");
+	e->data[7] ^= 0x10;
+	pick(st, CHUNK_DATA, 5)->deleted = 0;
+
+	e = pick(st, CHUNK_DATA, 99);
 	save = e->data[0];
 	e->len--;
 	snprintf(want, sizeof(want), "chunk %s does not match its key",
@@ -102,17 +122,14 @@ tamper_storage(struct store *st, const char *link)
 	e->len++;
 	e->data[0] = save;
 
-	e = pick(st, 0, 7);
+	/* a lost data or index chunk costs a parity request */
+	e = pick(st, CHUNK_DATA, 7);
 	e->deleted = 1;
-	snprintf(want, sizeof(want), "data chunk %s not found",
-	    hexkey(e->key, hx));
-	CHECK(fails_with(st, link, want), "missing data chunk");
+	CHECK(fails_with(st, link, "") == 0, "missing data chunk: rebuilt");
 	e->deleted = 0;
-	e = pick(st, 1, 0);
+	e = pick(st, CHUNK_INDEX, 0);
 	e->deleted = 1;
-	snprintf(want, sizeof(want), "index chunk %s not found",
-	    hexkey(e->key, hx));
-	CHECK(fails_with(st, link, want), "missing index chunk");
+	CHECK(fails_with(st, link, "") == 0, "missing index chunk: rebuilt");
 	e->deleted = 0;
 	e = store_find(st, st->last);
 	e->deleted = 1;
@@ -142,7 +159,7 @@ tamper_links(struct store *st, const char *link)
 	crypt_link_encode(&l, other, sizeof(other));
 	CHECK(fails_with(st, other, "wrong key"), "random manifest key");
 	/* a link to a data chunk is not a root */
-	memcpy(l.root, pick(st, 0, 3)->key, 32);
+	memcpy(l.root, pick(st, CHUNK_DATA, 3)->key, 32);
 	crypt_link_encode(&l, other, sizeof(other));
 	CHECK(fails_with(st, other, "wrong key"),
 	    "a link naming a data chunk: wrong key");
@@ -168,10 +185,11 @@ tamper_links(struct store *st, const char *link)
 
 	/* chunks nobody asked for are ignored */
 	f = fetch_new(link, 0, err, sizeof(err));
-	e = pick(st, 0, 0);
+	e = pick(st, CHUNK_DATA, 0);
 	CHECK(f != NULL && fetch_chunk(f, e->key, e->data, e->len) == 1 &&
-	    fetch_missing(f, e->key) == 1 && fetch_error(f) == NULL,
-	    "unrequested chunks and misses are ignored");
+	    fetch_missing(f, e->key) == 1 && fetch_abandon(f, e->key) == 1 &&
+	    fetch_error(f) == NULL,
+	    "unrequested chunks, misses and abandons are ignored");
 	fetch_free(f);
 }
 
@@ -227,7 +245,7 @@ rw_node(struct rw *w, int h, uint64_t i, uint8_t key[32])
 		return (0);
 	manifest_nonce(KAD_NODE_INDEX, h, i, nonce);
 	if (manifest_open(w->gcm, nonce, e->data, e->len, pt) == -1 ||
-	    manifest_index_parse(pt, &ph, &count, &keys, err,
+	    manifest_index_parse(pt, version, &ph, &count, &keys, err,
 	    sizeof(err)) == -1)
 		return (0);
 	for (k = 0; h > 1 && k < count; k++)
@@ -241,7 +259,7 @@ rw_node(struct rw *w, int h, uint64_t i, uint8_t key[32])
 		return (0);
 	manifest_seal(w->gcm, nonce, pt, node);
 	crypt_sha256(w->sha, node, sizeof(node), key);
-	store_put(w->st, key, node, sizeof(node), 1);
+	store_put(w->st, key, node, sizeof(node), CHUNK_INDEX);
 	return (1);
 }
 
@@ -283,7 +301,7 @@ rewrite(struct store *st, const char *link, int th, uint64_t ti, mut_fn mut,
 		mut(pt, arg);
 	manifest_seal(w.gcm, nonce, pt, node);
 	crypt_sha256(w.sha, node, sizeof(node), l.root);
-	store_put(st, l.root, node, sizeof(node), 1);
+	store_put(st, l.root, node, sizeof(node), CHUNK_ROOT);
 	rv = crypt_link_encode(&l, out, KAD_LINK_SIZE);
  done:
 	crypt_gcm_free(w.gcm);
@@ -313,16 +331,16 @@ static void
 mut_name(uint8_t *pt, void *arg)
 {
 	const char	*name = arg;
-	size_t		 old = pt[96], n = strlen(name);
+	size_t		 old = pt[hdrlen - 1], n = strlen(name);
 	uint8_t		 keys[28 * 32];
 	size_t		 klen = 28 * 32;
 
-	memcpy(keys, pt + 97 + old, klen);
-	memset(pt + 97, 0, KAD_NODE_PTLEN - 97);
-	pt[96] = (uint8_t)n;
-	memcpy(pt + 97, name, n);
-	memcpy(pt + 97 + n, keys, KAD_NODE_PTLEN - 97 - n < klen ?
-	    KAD_NODE_PTLEN - 97 - n : klen);
+	memcpy(keys, pt + hdrlen + old, klen);
+	memset(pt + hdrlen, 0, KAD_NODE_PTLEN - hdrlen);
+	pt[hdrlen - 1] = (uint8_t)n;
+	memcpy(pt + hdrlen, name, n);
+	memcpy(pt + hdrlen + n, keys, KAD_NODE_PTLEN - hdrlen - n < klen ?
+	    KAD_NODE_PTLEN - hdrlen - n : klen);
 }
 
 /* copy key slot a over key slot b of an index node */
@@ -411,7 +429,7 @@ node_key(struct store *st, const char *link, int h, uint64_t i,
 		e = store_get(st, out);
 		manifest_nonce(KAD_NODE_INDEX, lvl, path[lvl], nonce);
 		if (manifest_open(g, nonce, e->data, e->len, pt) == -1 ||
-		    manifest_index_parse(pt, &ph, &count, &keys, err,
+		    manifest_index_parse(pt, version, &ph, &count, &keys, err,
 		    sizeof(err)) == -1)
 			goto done;
 		memcpy(out, keys + (path[lvl - 1] % KAD_FANOUT) * 32, 32);
@@ -434,7 +452,7 @@ foreign_chunk(struct store *st, size_t len, uint8_t key[32])
 	h = crypt_sha256_new();
 	crypt_sha256(h, buf, len, key);
 	crypt_sha256_free(h);
-	store_put(st, key, buf, len, 0);
+	store_put(st, key, buf, len, CHUNK_DATA);
 }
 
 /* The root lies: format, height, cipher, chunk size, count, size, name. */
@@ -458,7 +476,7 @@ hostile_root(struct store *st, const char *link, const uint8_t *data,
 	else								\
 		CHECK(0, "rewrite for %s", what);			\
 } while (0)
-	ROOTBYTE(1, 2, 0, "unsupported format version 2", "version 2");
+	ROOTBYTE(1, 3, 0, "unsupported format version 3", "version 3");
 	ROOTBYTE(2, 3, 0, "root height 3, expected 2 for 41060 bytes",
 	    "height too high (not canonical)");
 	ROOTBYTE(2, 1, 0, "root height 1, expected 2 for 41060 bytes",
@@ -472,6 +490,14 @@ hostile_root(struct store *st, const char *link, const uint8_t *data,
 	ROOTBYTE(6, 2, 0, "root claims 514 keys, has room for 28",
 	    "count over capacity");
 	ROOTBYTE(1007, 1, 0, "trailing garbage in root node", "garbage");
+	if (version == KAD_FORMAT_VERSION) {
+		ROOTBYTE(96, 0, 0, "stripe size K out of range (1..128) (K 0, "
+		    "M 0, E 0, r 2)", "K 0");
+		ROOTBYTE(97, 1, 0, "root has 2 keys, expected 3 for 41060 "
+		    "bytes", "parity claimed, keys not there");
+		ROOTBYTE(99, 50, 0, "copies r out of range (1..20) (K 64, M 0, "
+		    "E 0, r 50)", "r 50");
+	}
 	ROOTBYTE(16, 1, 1, "content key does not match the data",
 	    "content key changed");
 #undef ROOTBYTE
@@ -489,6 +515,7 @@ hostile_root(struct store *st, const char *link, const uint8_t *data,
 		CHECK(drive_fetch(st, bad, &d) == 0 && d.mismatch &&
 		    d.got == size, "root: another data key reads other "
 		    "plaintext");
+		drive_free(&d);
 	}
 
 	sz = size + 1;	/* same chunk count, last chunk one byte longer */
@@ -616,7 +643,8 @@ hostile_deep(void)
 	if ((data = malloc(size)) == NULL)
 		abort();
 	fill_binary(data, size);
-	do_publish(&st, "deep", 16, data, size, 0, link, &h);
+	do_publish_code(&st, "deep", 16, version == 1 ? &oldv1 : &noparity,
+	    data, size, 0, link, &h);
 	CHECK(h == 3, "deep tree has height 3");
 	node_key(&st, link, 1, 0, k2);
 	kc.a = 0;
@@ -666,7 +694,8 @@ test_hostile(void)
 	if ((data = malloc(size)) == NULL)
 		abort();
 	fill_binary(data, size);
-	do_publish(&st, "hostile.bin", 0, data, size, 0, link, &h);
+	do_publish_code(&st, "hostile.bin", 0, version == 1 ? &oldv1 :
+	    &noparity, data, size, 0, link, &h);
 	CHECK(h == 2, "hostile base tree has height 2");
 	hostile_root(&st, link, data, size);
 	hostile_index(&st, link);
@@ -679,6 +708,14 @@ int
 main(void)
 {
 	test_tamper();
+	manifest_code_default(&noparity);
+	noparity.m = noparity.e = 0;
+	oldv1 = noparity;
+	oldv1.version = KAD_FORMAT_V1;
+	test_hostile();
+	/* version 1 trees are still read, and held to the same rules */
+	version = KAD_FORMAT_V1;
+	hdrlen = KAD_ROOT_HDRLEN_V1;
 	test_hostile();
 	crypt_aead_cleanup();
 	return (test_done());

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for kadnet/krpc.c, the DHT's inner messages of protocol
- * version 2: the byte layout (vectors written out from the format, not
+ * version 3: the byte layout (vectors written out from the format, not
  * from the encoder), round trips of every message type, canonical
  * re-encoding, the reply sizes a request may draw, and every way a
  * message can be malformed, by reason.
@@ -73,6 +73,7 @@ mkmsg(struct krpc_msg *m, uint8_t type, size_t n)
 		m->value = value;
 		m->vlen = (uint16_t)n;
 		m->flags = KRPC_STORE_FORWARD;
+		m->copies = 2;
 		break;
 	case KRPC_HAVE_RES:
 		m->have = 1;
@@ -96,6 +97,7 @@ msgeq(const struct krpc_msg *a, const struct krpc_msg *b)
 	    memcmp(a->target, b->target, KAD_ID_LEN) ||
 	    a->want != b->want || a->have != b->have ||
 	    a->status != b->status || a->flags != b->flags ||
+	    a->copies != b->copies ||
 	    a->ncontacts != b->ncontacts || a->vlen != b->vlen ||
 	    a->retry != b->retry)
 		return (0);
@@ -144,7 +146,7 @@ explen(uint8_t type, size_t n)
 	case KRPC_HAVE_RES:
 		return (13);
 	case KRPC_STORE:
-		return (12 + 32 + 1 + 2 + n);
+		return (12 + 32 + 1 + 1 + 2 + n);
 	case KRPC_STORE_RES:
 		return (13);
 	case KRPC_BUSY:
@@ -156,9 +158,10 @@ explen(uint8_t type, size_t n)
 static void
 test_constants(void)
 {
-	CHECK(KRPC_VERSION == 2 && KRPC_HDR_LEN == 12 &&
+	CHECK(KRPC_VERSION == 3 && KRPC_HDR_LEN == 12 &&
 	    KRPC_TXID_OFF == 4 && KRPC_TXID_LEN == 8 && KRPC_KEY_LEN == 32,
-	    "version 2: a 12-byte header, the txid at offset 4");
+	    "version 3: a 12-byte header, the txid at offset 4");
+	CHECK(KRPC_MAX_COPIES == 20, "a STORE names 1..20 copies");
 	CHECK(KRPC_MAX_MSG == 1100 && KRPC_NODES_FIXED == 14 &&
 	    KRPC_MAX_CONTACTS == 28, "1100-byte messages: 28 IPv4 records "
 	    "after the 14 fixed bytes of NODES");
@@ -193,7 +196,7 @@ vector(const struct krpc_msg *m, const uint8_t *want, size_t wlen)
 	return (krpc_decode(want, wlen, &d, &why) == 0 && msgeq(m, &d));
 }
 
-#define HDR(t)	'k', 'd', 2, (t), 1, 2, 3, 4, 5, 6, 7, 8
+#define HDR(t)	'k', 'd', 3, (t), 1, 2, 3, 4, 5, 6, 7, 8
 
 /*
  * NODES with one IPv6 and one IPv4 contact given in that order: n4 = 1,
@@ -261,12 +264,12 @@ test_vectors(void)
 	static const uint8_t have_res[] = { HDR(8), 1 };
 	static const uint8_t store_res[] = { HDR(10), 2 };
 	static const uint8_t value3[] = { HDR(6), 0, 3, 0xde, 0xad, 1 };
-	uint8_t		 v[KRPC_MAX_MSG], store[12 + 32 + 1 + 2 + 3];
+	uint8_t		 v[KRPC_MAX_MSG], store[12 + 32 + 1 + 1 + 2 + 3];
 	struct krpc_msg	 m;
 	size_t		 i;
 
 	krpc_init(&m, KRPC_PING, txid);
-	CHECK(vector(&m, ping, sizeof(ping)), "PING: 'k' 'd' 2 1, txid: "
+	CHECK(vector(&m, ping, sizeof(ping)), "PING: 'k' 'd' 3 1, txid: "
 	    "12 bytes, no sender id");
 	krpc_init(&m, KRPC_PONG, txid);
 	CHECK(vector(&m, pong, sizeof(pong)), "PONG: the header alone");
@@ -310,14 +313,15 @@ test_vectors(void)
 	krpc_init(&m, KRPC_STORE, txid);
 	memset(m.target, 0x55, 32);
 	m.flags = KRPC_STORE_FORWARD;
+	m.copies = 2;
 	m.value = v;
 	m.vlen = 3;
 	memcpy(store, ping, 12);
 	store[3] = 9;
 	memset(store + 12, 0x55, 32);
-	memcpy(store + 44, "\x01\x00\x03\xde\xad\x01", 6);
+	memcpy(store + 44, "\x01\x02\x00\x03\xde\xad\x01", 7);
 	CHECK(vector(&m, store, sizeof(store)), "STORE: header, key, flags, "
-	    "length, value (no token, no hop count)");
+	    "copies, length, value (no token, no hop count)");
 }
 
 static void
@@ -370,8 +374,8 @@ test_roundtrip(void)
 	    msgeq(&m, &d), "VALUE with a full 1 KiB chunk fits (1038)");
 	mkmsg(&m, KRPC_STORE, KRPC_MAX_VALUE);
 	n = krpc_encode(&m, buf, sizeof(buf));
-	CHECK(n == 1071 && krpc_decode(buf, (size_t)n, &d, &why) == 0 &&
-	    msgeq(&m, &d), "STORE with a full 1 KiB chunk fits (1071)");
+	CHECK(n == 1072 && krpc_decode(buf, (size_t)n, &d, &why) == 0 &&
+	    msgeq(&m, &d), "STORE with a full 1 KiB chunk fits (1072)");
 	krpc_init(&m, KRPC_NODES, txid);
 	for (i = 0; i < KRPC_MAX_CONTACTS; i++)
 		mkcontact(&m.contacts[i], KRPC_AF_INET, (uint8_t)i);
@@ -516,10 +520,17 @@ test_encode_errors(void)
 	m.flags = 0x80;
 	CHECK(krpc_encode(&m, buf, sizeof(buf)) == -1 && errno == EINVAL,
 	    "unknown STORE flag: EINVAL");
+	mkmsg(&m, KRPC_STORE, 10);
+	m.copies = 0;
+	CHECK(krpc_encode(&m, buf, sizeof(buf)) == -1 && errno == EINVAL,
+	    "STORE copies 0: EINVAL");
+	m.copies = KRPC_MAX_COPIES + 1;
+	CHECK(krpc_encode(&m, buf, sizeof(buf)) == -1 && errno == EINVAL,
+	    "STORE copies 21: EINVAL");
 	mkmsg(&m, KRPC_STORE, KRPC_MAX_VALUE);
-	CHECK(krpc_encode(&m, buf, 1070) == -1 && errno == EMSGSIZE &&
-	    krpc_encode(&m, buf, 1071) == 1071, "a full STORE: 1070 bytes "
-	    "short, 1071 enough");
+	CHECK(krpc_encode(&m, buf, 1071) == -1 && errno == EMSGSIZE &&
+	    krpc_encode(&m, buf, 1072) == 1072, "a full STORE: 1071 bytes "
+	    "short, 1072 enough");
 	mkmsg(&m, KRPC_STORE_RES, 0);
 	m.status = KRPC_ST_MAX + 1;
 	CHECK(krpc_encode(&m, buf, sizeof(buf)) == -1 && errno == EINVAL,
@@ -620,8 +631,8 @@ test_malformed(void)
 		buf[2] = (uint8_t)i;
 		allv &= bad(buf, (size_t)n, KRPC_E_VERSION);
 	}
-	CHECK(allv, "every version but 2 refused (1, version 1's, "
-	    "included)");
+	CHECK(allv, "every version but 3 refused (2 and 1, the older "
+	    "ones', included)");
 	buf[2] = KRPC_VERSION;
 	buf[3] = 0;
 	CHECK(bad(buf, (size_t)n, KRPC_E_TYPE), "type 0 refused");
@@ -707,14 +718,24 @@ test_malformed(void)
 	    "message");
 	mkmsg(&m, KRPC_STORE, 10);
 	n = krpc_encode(&m, buf, sizeof(buf));
-	buf[45] = 0x04;
-	buf[46] = 0x01;
+	buf[46] = 0x04;
+	buf[47] = 0x01;
 	CHECK(bad(buf, (size_t)n, KRPC_E_VALUELEN), "STORE value 1025");
-	buf[45] = 0;
 	buf[46] = 0;
+	buf[47] = 0;
 	CHECK(bad(buf, (size_t)n, KRPC_E_VALUELEN), "STORE value 0");
-	buf[46] = 12;
+	buf[47] = 12;
 	CHECK(bad(buf, (size_t)n, KRPC_E_SHORT), "STORE value past end");
+	/* a version 2 STORE (no copies byte) under a version 3 header
+	 * still fails: its length's high byte is read as copies 0 */
+	buf[2] = 2;
+	n = 12 + 32 + 1 + 2 + 10;
+	memcpy(buf + 44, "\x01\x00\x0a", 3);
+	CHECK(bad(buf, (size_t)n, KRPC_E_VERSION), "a version 2 STORE: bad "
+	    "version");
+	buf[2] = KRPC_VERSION;
+	CHECK(bad(buf, (size_t)n, KRPC_E_FIELD), "the version 2 layout under "
+	    "a version 3 header: copies 0, bad field");
 
 	/* field values */
 	mkmsg(&m, KRPC_FIND_NODE, 0);
@@ -739,6 +760,13 @@ test_malformed(void)
 	buf[44] = 0;
 	CHECK(krpc_decode(buf, (size_t)n, &m, &why) == 0 && m.flags == 0,
 	    "a STORE to keep (flags 0) is valid");
+	for (i = 0, allv = 1; i < 256; i++) {
+		buf[45] = (uint8_t)i;
+		allv &= (i >= 1 && i <= KRPC_MAX_COPIES) ?
+		    krpc_decode(buf, (size_t)n, &m, &why) == 0 &&
+		    m.copies == i : bad(buf, (size_t)n, KRPC_E_FIELD);
+	}
+	CHECK(allv, "STORE copies 1..20 valid, 0 and 21..255 bad field");
 	mkmsg(&m, KRPC_STORE_RES, 0);
 	n = krpc_encode(&m, buf, sizeof(buf));
 	buf[12] = KRPC_ST_MAX + 1;

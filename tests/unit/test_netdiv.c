@@ -351,7 +351,7 @@ test_holders(void)
 	    "%u)", dht_nodes(d), nx);
 	/* the key's bucket explored: no lookup before replicating */
 	routing_touch(dht_routing(d), key, now);
-	CHECK(dht_put(d, key, val, sizeof(val), 1, now) == 0, "dht_put");
+	CHECK(dht_put(d, key, val, sizeof(val), 0, 1, now) == 0, "dht_put");
 	x = RB_ROOT(&d->pushes);
 	for (i = 0, nx = 0; x != NULL && i < x->ntargets; i++)
 		nx += is_x(&x->t[i].addr);

@@ -201,7 +201,7 @@ run(uint64_t seed, int threads, uint64_t *events)
 	for (i = 0; i < 50; i++) {
 		sim_rand_id(id);
 		(void)sim_lookup(sim_random_up(), id, i + 1);
-		(void)sim_put(sim_random_up(), id, 1 + i * 20, i + 100);
+		(void)sim_put(sim_random_up(), id, 1 + i * 20, 0, i + 100);
 		sim_run_for_ms(200);
 	}
 	sim_run_for_ms(20000);

@@ -2,8 +2,9 @@
 /*
  * Unit tests for kadstore/store_tc.c, the Tokyo Cabinet chunk store:
  * round trips, input checks, pin accounting, LRU eviction order, the
- * counters across reopen, iteration, the on-disk options, the index
- * rebuild, and a speed measurement printed as a "# " line.
+ * counters across reopen, iteration, each chunk's copies across a
+ * restart, the on-disk options, the index rebuild, and a speed
+ * measurement printed as a "# " line.
  * Crash and full-disk behaviour: test_store_crash.c.
  */
 #include <sys/types.h>
@@ -23,6 +24,8 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <tcutil.h>
+#include <tchdb.h>
 
 #include "log.h"
 #include "kadstore/store_tc.h"
@@ -490,6 +493,143 @@ test_iter(void)
 	CHECK(r == 0 && n == 300 && dup == 0 && unknown == 0,
 	    "iteration returns each of the 300 keys once (%d, %d dup, "
 	    "%d unknown)", n, dup, unknown);
+	store_close(s);
+}
+
+/* A scan's copies: each key of the iteration with its count (-1: none). */
+static int
+scan_copies(struct store *s, uint8_t keys[][STORE_KEY_LEN], int nkeys,
+    unsigned *copies)
+{
+	uint8_t		 k[STORE_KEY_LEN];
+	unsigned	 c;
+	int		 i, r, n = 0;
+
+	for (i = 0; i < nkeys; i++)
+		copies[i] = 0;
+	if (store_iter_begin(s) == -1)
+		return (-1);
+	while ((r = store_iter_next(s, k)) == 1) {
+		for (i = 0; i < nkeys; i++)
+			if (memcmp(keys[i], k, STORE_KEY_LEN) == 0)
+				break;
+		if (i == nkeys || store_copies(s, k, &c) == -1)
+			return (-1);
+		copies[i] = c;
+		n++;
+	}
+	return (r == 0 ? n : -1);
+}
+
+/* Zero chunk n's copies field in the file, as a store before them had. */
+static int
+old_record(uint8_t key[STORE_KEY_LEN])
+{
+	char	 p[PATH_MAX];
+	TCHDB	*h;
+	char	 v[16 + STORE_CHUNK_MAX];
+	int	 n, rv = -1;
+
+	(void)snprintf(p, sizeof(p), "%s/%s", tdir, STORE_CHUNK_DB);
+	if ((h = tchdbnew()) == NULL)
+		return (-1);
+	if (tchdbopen(h, p, HDBOWRITER) &&
+	    (n = tchdbget3(h, key, STORE_KEY_LEN, v, sizeof(v))) >= 16) {
+		memset(v + 12, 0, 4);
+		if (tchdbput(h, key, STORE_KEY_LEN, v, n))
+			rv = 0;
+	}
+	if (!tchdbclose(h))
+		rv = -1;
+	tchdbdel(h);
+	return (rv);
+}
+
+/*
+ * Each chunk keeps the copies its puts named, the largest of them,
+ * across a restart and an index rebuild; a record written before they
+ * were kept reads as 8.
+ */
+static void
+test_copies(void)
+{
+	struct store	*s;
+	uint8_t		 keys[7][STORE_KEY_LEN], buf[STORE_CHUNK_MAX];
+	unsigned	 c[7], one;
+	char		 p[PATH_MAX];
+	int		 n;
+
+	rmstore();
+	if ((s = reopen(NULL, 0)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	mkchunk(0, 100, buf, keys[0]);
+	CHECK(store_put_copies(s, keys[0], buf, 100, 0, 2) == 0, "a chunk "
+	    "of 2 copies");
+	mkchunk(1, 100, buf, keys[1]);
+	CHECK(store_put_copies(s, keys[1], buf, 100, 1, 2) == 0, "a pinned "
+	    "chunk of 2 copies (the publisher's fast path)");
+	(void)put_n(s, 2, 100, 0, keys[2]);
+	mkchunk(3, 100, buf, keys[3]);
+	CHECK(store_put_copies(s, keys[3], buf, 100, 0, 8) == 0 &&
+	    store_put_copies(s, keys[3], buf, 100, 0, 2) == 0, "8 copies, "
+	    "then 2");
+	mkchunk(4, 100, buf, keys[4]);
+	CHECK(store_put_copies(s, keys[4], buf, 100, 0, 2) == 0 &&
+	    store_put_copies(s, keys[4], buf, 100, 0, 8) == 0, "2 copies, "
+	    "then 8");
+	mkchunk(5, 100, buf, keys[5]);
+	CHECK(store_put_copies(s, keys[5], buf, 100, 1, 2) == 0 &&
+	    store_put_copies(s, keys[5], buf, 100, 1, 5) == 0, "pinned with "
+	    "2 copies, then pinned again with 5");
+	mkchunk(6, 100, buf, keys[6]);
+	CHECK(store_put_copies(s, keys[6], buf, 100, 0,
+	    STORE_COPIES_MAX + 1) == -1 && errno == EINVAL &&
+	    store_has(s, keys[6]) == 0, "%d copies refused, nothing stored",
+	    STORE_COPIES_MAX + 1);
+	CHECK(store_commit(s) == 0, "commit");
+	store_close(s);
+
+	if ((s = reopen(NULL, 0)) == NULL) {
+		CHECK(0, "reopen");
+		return;
+	}
+	n = scan_copies(s, keys, 7, c);
+	CHECK(n == 6 && c[0] == 2 && c[1] == 2, "after a restart the scan "
+	    "returns 2 for the chunks put with 2 (%d keys: %u, %u)", n, c[0],
+	    c[1]);
+	CHECK(c[2] == STORE_COPIES_DEFAULT && c[3] == 8 && c[4] == 8 &&
+	    c[5] == 5, "the default is 8, and a chunk keeps the larger count "
+	    "(%u, %u, %u, %u)", c[2], c[3], c[4], c[5]);
+	CHECK(store_unpin(s, keys[1]) == 0 && store_copies(s, keys[1], &one) ==
+	    0 && one == 2, "an unpin (a rewrite) keeps the count");
+	CHECK(store_copies(s, keys[6], &one) == -1 && errno == ENOENT,
+	    "no count for a chunk not here: ENOENT");
+	(void)verify_ok(s, "copies");
+	store_close(s);
+
+	/* the index is derived: its rebuild must not lose a count */
+	(void)snprintf(p, sizeof(p), "%s/%s", tdir, STORE_LRU_DB);
+	(void)unlink(p);
+	if ((s = reopen(NULL, 0)) == NULL) {
+		CHECK(0, "reopen without an index");
+		return;
+	}
+	n = scan_copies(s, keys, 7, c);
+	CHECK(n == 6 && c[0] == 2 && c[1] == 2 && c[5] == 5, "after an index "
+	    "rebuild: still 2, 2 and 5");
+	store_close(s);
+
+	CHECK(old_record(keys[0]) == 0, "write chunk 0 as an old record");
+	if ((s = reopen(NULL, 0)) == NULL) {
+		CHECK(0, "reopen with an old record");
+		return;
+	}
+	CHECK(store_copies(s, keys[0], &one) == 0 && one == 8 &&
+	    get_n(s, 0, 100) == 0, "a record from before the counts reads "
+	    "as 8 copies, its chunk intact");
+	(void)verify_ok(s, "an old record");
 	store_close(s);
 }
 
@@ -1011,6 +1151,7 @@ main(void)
 	test_lru();
 	test_pinned_eviction();
 	test_iter();
+	test_copies();
 	test_records_drop();
 	test_large();
 	test_rebuild();

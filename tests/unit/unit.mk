@@ -19,10 +19,14 @@ test_manifest_SRCS := tests/unit/test_manifest.c kadcrypt/aead.c \
 test_manifest_PKGS := libcrypto
 test_publish_fetch_SRCS := tests/unit/test_publish_fetch.c \
 		     tests/unit/pf_store.c $(CRYPT_FORMAT_SRCS)
-test_publish_fetch_PKGS := libcrypto
+test_publish_fetch_PKGS := $(CRYPT_FORMAT_PKGS)
 test_fetch_tamper_SRCS := tests/unit/test_fetch_tamper.c \
 		     tests/unit/pf_store.c $(CRYPT_FORMAT_SRCS)
-test_fetch_tamper_PKGS := libcrypto
+test_fetch_tamper_PKGS := $(CRYPT_FORMAT_PKGS)
+TESTS		+= test_fetch_stripe
+test_fetch_stripe_SRCS := tests/unit/test_fetch_stripe.c \
+		     tests/unit/pf_store.c $(CRYPT_FORMAT_SRCS)
+test_fetch_stripe_PKGS := $(CRYPT_FORMAT_PKGS)
 
 TESTS		+= test_krpc
 test_krpc_SRCS	:= tests/unit/test_krpc.c kadnet/krpc.c
@@ -40,7 +44,7 @@ test_routing_SRCS := tests/unit/test_routing.c kadnet/krpc.c \
 test_routing_PKGS := libcrypto
 
 TESTS		+= test_search test_dht_input test_dht_keys test_dht_retry \
-		   test_dht_net test_netdiv test_dht_put
+		   test_dht_net test_netdiv test_dht_put test_dht_copies
 test_search_SRCS := tests/unit/test_search.c $(KADNET_PURE)
 test_search_PKGS := libcrypto
 DHT_CAP_SRCS	:= tests/unit/dht_cap.c $(KADNET_PURE)
@@ -57,6 +61,10 @@ test_netdiv_PKGS := libcrypto
 test_dht_net_SRCS := tests/unit/test_dht_net.c $(KADNET_PURE) $(SIM_CORE)
 test_dht_net_PKGS := libcrypto
 test_dht_net_LIBS := -lm -lpthread
+test_dht_copies_SRCS := tests/unit/test_dht_copies.c $(KADNET_PURE) \
+		   $(SIM_CORE)
+test_dht_copies_PKGS := libcrypto
+test_dht_copies_LIBS := -lm -lpthread
 
 TESTS		+= test_store test_store_crash
 test_store_SRCS		:= tests/unit/test_store.c $(STORE_TC_SRCS)
@@ -81,3 +89,7 @@ test_upload_PKGS :=
 TESTS		+= test_output
 test_output_SRCS := tests/unit/test_output.c $(KADCTL_OUTPUT)
 test_output_PKGS :=
+
+TESTS		+= test_erasure
+test_erasure_SRCS := tests/unit/test_erasure.c $(CRYPT_EC_SRCS)
+test_erasure_PKGS := $(CRYPT_EC_PKGS)
