@@ -43,12 +43,13 @@ B		?= build/$(VARIANT)
 # Debian packages needed to build, test and fuzz.  Tests only:
 # tokyocabinet-bin (tchmgr edits stores), groff-base (the man pages'
 # check), python3 (the JSON of kadctl -j is parsed with its json
-# module, in output.sh, files.sh and dirs.sh; kad itself never uses it).
+# module, in output.sh, files.sh and dirs.sh; kad itself never uses it),
+# xxd (hex to bytes, in capture.sh and identity.sh).
 # libisal-dev: kadcrypt's Reed-Solomon codec (kadcrypt/erasure.c).
 DEBIAN_PKGS	:= gcc make pkg-config libevent-dev libssl-dev \
 		   libtokyocabinet-dev libbsd-dev libseccomp-dev libisal-dev \
 		   clang valgrind tokyocabinet-bin iproute2 util-linux procps \
-		   libclang-rt-14-dev groff-base python3
+		   libclang-rt-14-dev groff-base python3 xxd
 COMMON_PKGS	:= libevent_core libbsd libseccomp
 ALL_PKGS	:= $(COMMON_PKGS) libcrypto tokyocabinet libisal
 

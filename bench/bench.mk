@@ -33,8 +33,15 @@ bench_ipc_PKGS	:=
 # beside raw X25519 and AES-256-GCM
 BENCHES		+= bench_session
 bench_session_SRCS := bench/bench_session.c $(KADNET_SESS) kadnet/ratelimit.c \
-		   kadnet/krpc.c
+		   kadnet/krpc.c kadnet/netdiv.c kadnet/node_id.c
 bench_session_PKGS := libcrypto
+
+# bench_puzzle: the key puzzle's cost (key pairs a second through
+# kadcrypt's nodekey_create, and a first start's time for each puzzle
+# size), the figures of docs/SECURITY.md
+BENCHES		+= bench_puzzle
+bench_puzzle_SRCS := bench/bench_puzzle.c kadcrypt/aead.c $(CRYPT_NODEKEY_SRCS)
+bench_puzzle_PKGS := libcrypto libbsd
 
 bench: all
 	@$(MAKE) --no-print-directory $(addprefix $(B)/bench/,$(BENCHES))

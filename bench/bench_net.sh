@@ -154,7 +154,8 @@ start() {
 		_n=0
 		while ! ctl "$_s" status >/dev/null 2>&1; do
 			_n=$((_n + 1))
-			if [ $_n -gt 150 ] || ! kill -0 "$NODE_PID" 2>/dev/null
+			# (60 s: a first start grinds the key puzzle)
+			if [ $_n -gt 600 ] || ! kill -0 "$NODE_PID" 2>/dev/null
 			then
 				break
 			fi

@@ -107,7 +107,8 @@ start_node() {
 	_n=0
 	while ! "$B/kadctl" -s "$SOCK" -p status >"$T/status" 2>/dev/null; do
 		_n=$((_n + 1))
-		if [ $_n -gt 100 ] || ! kill -0 "$MASTER" 2>/dev/null; then
+		# (60 s: a first start grinds the key puzzle)
+		if [ $_n -gt 600 ] || ! kill -0 "$MASTER" 2>/dev/null; then
 			die "the node in $1 did not start"
 		fi
 		sleep 0.1

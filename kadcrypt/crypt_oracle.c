@@ -2,13 +2,16 @@
 /*
  * kadcrypt's side of the node identity: CRYPT_IDENTITY, the fd of the
  * key file that kadmaster opened (kadcrypt opens nothing), read and
- * checked or, when new and empty, filled with a new key and synced; and
+ * checked or, when new and empty, filled with a new key (ground against
+ * the key puzzle: a few seconds, once, logged) and synced, and the node
+ * ID of that key at the address kadmaster names; and
  * the static-key oracle that kadnet asks over their channel (CRYPT_DH),
  * answered by nodekey.c within its checks and budget.  The key bytes
  * pass through a stack buffer here on their way to or from OpenSSL and
  * are wiped at once.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <bsd/string.h>
@@ -20,6 +23,8 @@
 #include "kadipc_msg.h"
 #include "log.h"
 #include "worker.h"
+#include "kadnet/krpc.h"
+#include "kadnet/node_id.h"
 #include "kadcrypt.h"
 #include "nodekey.h"
 #include "x25519.h"
@@ -58,13 +63,18 @@ crypt_local_secret(void)
 static int
 key_create(int fd)
 {
-	uint8_t	 file[KADIPC_NODE_KEY_LEN];
-	ssize_t	 n;
+	uint8_t		 file[KADIPC_NODE_KEY_LEN];
+	uint64_t	 t0, tries;
+	ssize_t		 n;
 
-	if (nodekey_create(nodekey, file) == -1) {
+	t0 = now_ms();
+	if (nodekey_create(nodekey, KAD_PUZZLE_BITS, file, &tries) == -1) {
 		log_warnx("%s: no key pair could be made", __func__);
 		return (KADIPC_IDENT_IOERROR);
 	}
+	log_info("new node key: the key puzzle (%u bits) took %llu key "
+	    "pairs, %llu ms", KAD_PUZZLE_BITS, (unsigned long long)tries,
+	    (unsigned long long)(now_ms() - t0));
 	n = write(fd, file, sizeof(file));
 	explicit_bzero(file, sizeof(file));
 	if (n != (ssize_t)sizeof(file) || fsync(fd) == -1) {
@@ -92,9 +102,22 @@ key_load(int fd)
 		log_warn("%s: node key", __func__);
 		return (KADIPC_IDENT_IOERROR);
 	}
-	status = nodekey_load(nodekey, file, (size_t)n);
+	status = nodekey_load(nodekey, file, (size_t)n, KAD_PUZZLE_BITS);
 	explicit_bzero(file, sizeof(file));
 	return (status);
+}
+
+/* The node ID of our key at the address kadmaster named: 0 or -1. */
+static int
+bound_id(const struct kadipc_sockaddr *a, uint8_t id[KAD_NODE_ID_LEN])
+{
+	struct krpc_addr	 ka;
+
+	memset(&ka, 0, sizeof(ka));
+	ka.family = a->family == AF_INET ? KRPC_AF_INET : KRPC_AF_INET6;
+	ka.port = a->port;
+	memcpy(ka.ip, a->addr, sizeof(ka.ip));
+	return (kad_node_id(nodekey_public(nodekey), &ka, id));
 }
 
 /*
@@ -104,14 +127,17 @@ key_load(int fd)
 int
 crypt_identity(struct kadipc_msg *m)
 {
-	static int	 seen;
-	struct stat	 st;
-	uint32_t	 flags;
-	int		 fd, status;
+	static int			 seen;
+	struct kadipc_crypt_identity	 ci;
+	struct stat			 st;
+	uint8_t				 id[KAD_NODE_ID_LEN];
+	uint32_t			 flags;
+	int				 fd, status;
 
 	if (seen++ || nodekey == NULL ||
-	    kadipc_recv_crypt_identity(m, &flags) == -1)
+	    kadipc_recv_crypt_identity(m, &ci) == -1)
 		fatalx("%s: bad or second CRYPT_IDENTITY", __func__);
+	flags = ci.flags;
 	fd = m->fd;
 	m->fd = -1;
 	if (fstat(fd, &st) == -1) {
@@ -125,9 +151,12 @@ crypt_identity(struct kadipc_msg *m)
 	else
 		status = key_load(fd);
 	close(fd);
+	if ((status == KADIPC_IDENT_LOADED || status == KADIPC_IDENT_CREATED) &&
+	    bound_id(&ci.idaddr, id) == -1)
+		fatalx("%s: no node ID", __func__);
 	if (status == KADIPC_IDENT_LOADED || status == KADIPC_IDENT_CREATED) {
 		if (kadipc_send_crypt_identity_res(crypt_master, status,
-		    nodekey_public(nodekey), nodekey_id(nodekey)) == -1)
+		    nodekey_public(nodekey), id) == -1)
 			fatal("%s: CRYPT_IDENTITY_RES", __func__);
 		return (1);
 	}

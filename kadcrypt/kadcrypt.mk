@@ -13,9 +13,11 @@ CRYPT_FORMAT_SRCS := kadcrypt/aead.c kadcrypt/link.c kadcrypt/manifest.c \
 		     $(CRYPT_EC_SRCS)
 CRYPT_FORMAT_PKGS := libcrypto $(CRYPT_EC_PKGS)
 
-# The node key and the static-key oracle; node_id.c is kadnet's, shared
-# so that both derive the node ID the same way.
-CRYPT_NODEKEY_SRCS := kadcrypt/nodekey.c kadcrypt/x25519.c kadnet/node_id.c
+# The node key and the static-key oracle; node_id.c (with netdiv.c, the
+# network of an address) is kadnet's, shared so that both derive the
+# node ID and check the key puzzle the same way.
+CRYPT_NODEKEY_SRCS := kadcrypt/nodekey.c kadcrypt/x25519.c kadnet/node_id.c \
+		      kadnet/netdiv.c
 
 BINS		+= kadcrypt
 LIBEXEC_BINS	+= kadcrypt

@@ -3,7 +3,10 @@
  * The node key and the static-key oracle (nodekey.h).  The private key
  * is handed to OpenSSL (x25519.c) as soon as it is read and kept only in
  * its EVP_PKEY; the file bytes are the caller's to wipe, and every
- * buffer here that held key material is wiped before it goes.
+ * buffer here that held key material is wiped before it goes.  A new
+ * key is ground against the puzzle: each pair drawn that fails is
+ * freed (OpenSSL cleanses it) and its private bytes overwritten by the
+ * next draw, so only the pair kept is left.
  *
  * The oracle's checks, in the order they are made, so that a refusal
  * costs as little as it can: the peer point is not our own public key
@@ -33,7 +36,6 @@ _Static_assert(KADIPC_NODE_KEY_LEN == 68, "the node key file");
 
 struct nodekey {
 	struct crypt_x25519	*key;
-	uint8_t			 id[KADIPC_KEY_LEN];
 	uint8_t			 local[CRYPT_KEY_LEN];	/* nodekey_local */
 	uint64_t		 tokens;	/* thousandths */
 	uint64_t		 last;		/* ms of the last refill */
@@ -64,8 +66,7 @@ nodekey_free(struct nodekey *k)
 static int
 set_key(struct nodekey *k, struct crypt_x25519 *x, const uint8_t *priv)
 {
-	if (kad_node_id(crypt_x25519_public(x), k->id) == -1 ||
-	    crypt_hmac(priv, NODEKEY_LOCAL_LABEL, sizeof(NODEKEY_LOCAL_LABEL) -
+	if (crypt_hmac(priv, NODEKEY_LOCAL_LABEL, sizeof(NODEKEY_LOCAL_LABEL) -
 	    1, NULL, 0, k->local) == -1) {
 		crypt_x25519_free(x);
 		return (-1);
@@ -75,20 +76,28 @@ set_key(struct nodekey *k, struct crypt_x25519 *x, const uint8_t *priv)
 }
 
 int
-nodekey_create(struct nodekey *k, uint8_t file[KADIPC_NODE_KEY_LEN])
+nodekey_create(struct nodekey *k, unsigned bits,
+    uint8_t file[KADIPC_NODE_KEY_LEN], uint64_t *tries)
 {
 	struct crypt_x25519	*x;
 	uint8_t			*priv, *pub;
 
 	memset(file, 0, KADIPC_NODE_KEY_LEN);
+	*tries = 0;
 	if (k->key != NULL)
 		return (-1);
 	priv = file + KADIPC_NODE_KEY_MAGICLEN;
 	pub = priv + CRYPT_X25519_LEN;
-	if (crypt_x25519_random(priv) == -1 ||
-	    (x = crypt_x25519_new(priv)) == NULL) {
-		explicit_bzero(file, KADIPC_NODE_KEY_LEN);
-		return (-1);
+	for (;;) {
+		(*tries)++;
+		if (crypt_x25519_random(priv) == -1 ||
+		    (x = crypt_x25519_new(priv)) == NULL) {
+			explicit_bzero(file, KADIPC_NODE_KEY_LEN);
+			return (-1);
+		}
+		if (kad_puzzle_ok(crypt_x25519_public(x), bits))
+			break;
+		crypt_x25519_free(x);
 	}
 	memcpy(file, KADIPC_NODE_KEY_MAGIC, KADIPC_NODE_KEY_MAGICLEN);
 	memcpy(pub, crypt_x25519_public(x), CRYPT_X25519_LEN);
@@ -100,7 +109,8 @@ nodekey_create(struct nodekey *k, uint8_t file[KADIPC_NODE_KEY_LEN])
 }
 
 int
-nodekey_load(struct nodekey *k, const uint8_t *file, size_t len)
+nodekey_load(struct nodekey *k, const uint8_t *file, size_t len,
+    unsigned bits)
 {
 	const uint8_t		*priv, *pub;
 	struct crypt_x25519	*x;
@@ -119,6 +129,11 @@ nodekey_load(struct nodekey *k, const uint8_t *file, size_t len)
 		crypt_x25519_free(x);
 		return (KADIPC_IDENT_MISMATCH);
 	}
+	/* a key made before the puzzle: every peer would refuse it */
+	if (!kad_puzzle_ok(pub, bits)) {
+		crypt_x25519_free(x);
+		return (KADIPC_IDENT_PUZZLE);
+	}
 	if (set_key(k, x, priv) == -1)
 		return (KADIPC_IDENT_IOERROR);
 	return (KADIPC_IDENT_LOADED);
@@ -134,12 +149,6 @@ const uint8_t *
 nodekey_public(const struct nodekey *k)
 {
 	return (k->key != NULL ? crypt_x25519_public(k->key) : NULL);
-}
-
-const uint8_t *
-nodekey_id(const struct nodekey *k)
-{
-	return (k->key != NULL ? k->id : NULL);
 }
 
 const uint8_t *

@@ -3,8 +3,9 @@
  * The node key and the static-key oracle, kadcrypt's pure module for the
  * node's identity: the key file's format (KADIPC_NODE_KEY_LEN bytes: the
  * magic "KDK1", the raw X25519 private key, the raw public key, the
- * public half checked against the private one), the node ID
- * (kad_node_id), and the one operation kadnet may ask for, the hashed DH
+ * public half checked against the private one), the key puzzle
+ * (kad_puzzle_ok: a new key is ground until it passes, a loaded one
+ * must pass), and the one operation kadnet may ask for, the hashed DH
  * of the node's key with a peer's point, with every check the oracle
  * makes.  No system calls: the caller reads and writes the file, and
  * passes the time (ms, any monotonic clock) the budget runs on.
@@ -32,24 +33,27 @@ struct nodekey	*nodekey_new(uint64_t now);
 void		 nodekey_free(struct nodekey *);
 
 /*
- * A new key pair; file gets the bytes to save (the caller writes them
- * and wipes file).  0, or -1 if no key could be made.
+ * A new key pair whose public key passes the puzzle of `bits` bits
+ * (KAD_PUZZLE_BITS for a node: key pairs are drawn until one does,
+ * about 2^bits of them); file gets the bytes to save (the caller writes
+ * them and wipes file), *tries how many pairs it took.  0, or -1 if no
+ * key could be made.
  */
-int		 nodekey_create(struct nodekey *,
-		    uint8_t file[KADIPC_NODE_KEY_LEN]);
+int		 nodekey_create(struct nodekey *, unsigned bits,
+		    uint8_t file[KADIPC_NODE_KEY_LEN], uint64_t *tries);
 /*
  * The key in a file's len bytes: KADIPC_IDENT_LOADED, or why not
- * (KADIPC_IDENT_BADSIZE, _BADMAGIC, _MISMATCH; _IOERROR when OpenSSL
- * fails).  The caller wipes file.  A key already loaded or created
- * stays as it is and makes this fail (_IOERROR).
+ * (KADIPC_IDENT_BADSIZE, _BADMAGIC, _MISMATCH, _PUZZLE: its public key
+ * fails the puzzle of `bits` bits; _IOERROR when OpenSSL fails).  The
+ * caller wipes file.  A key already loaded or created stays as it is
+ * and makes this fail (_IOERROR).
  */
 int		 nodekey_load(struct nodekey *, const uint8_t *file,
-		    size_t len);
+		    size_t len, unsigned bits);
 /* 1 once a key is loaded or created */
 int		 nodekey_ready(const struct nodekey *);
-/* NULL until ready */
+/* NULL until ready; the node ID is kad_node_id of it and an address */
 const uint8_t	*nodekey_public(const struct nodekey *);
-const uint8_t	*nodekey_id(const struct nodekey *);
 /*
  * The node's local secret, HMAC-SHA-256(private key, NODEKEY_LOCAL_LABEL):
  * the root of the keys that seal what only this node reads (the file

@@ -131,6 +131,9 @@ const struct stat_def stat_defs[] = {
 	{ "drop-scope", C, N, "kadnet",
 	    "Datagrams dropped: from a private, link-local, CGNAT or ULA "
 	    "address while bound to a global or wildcard one." },
+	{ "drop-puzzle", C, N, "kadnet",
+	    "Keys refused: they fail the key puzzle (a handshake, a bootstrap "
+	    "answer, a contact in a lookup answer, a saved contact)." },
 	{ "dh-sent", C, N, "kadnet",
 	    "Node-key Diffie-Hellman requests sent to kadcrypt." },
 	{ "dh-answered", C, N, "kadnet",

@@ -7,12 +7,14 @@
  *
  * kadmaster never reads the key.  It opens DATADIR/node-key (or, on the
  * first start, creates DATADIR/node-key.tmp) and passes the fd to
- * kadcrypt (CRYPT_IDENTITY), which reads it, or makes the key and writes
- * it, and answers with the public key and the node ID (SHA-256 of the
- * public key, kadnet/node_id.c).  A new file is renamed into place only
- * once kadcrypt has written and synced it, so a crash leaves no half
- * key.  What kadmaster checks itself is the file's metadata: a regular
- * file, ours, no access for group or others, and the right size.
+ * kadcrypt (CRYPT_IDENTITY), which reads it, or makes the key (ground
+ * against the key puzzle, a few seconds) and writes it, and answers
+ * with the public key and the node ID (of the key and the network of
+ * the address idaddr.c names, kadnet/node_id.c).  A new file is renamed
+ * into place only once kadcrypt has written and synced it, so a crash
+ * leaves no half key.  What kadmaster checks itself is the file's
+ * metadata: a regular file, ours, no access for group or others, and
+ * the right size.
  *
  * Version 1 kept a random node ID in DATADIR/node-id.  It is replaced by
  * the key's ID: the file is removed, with a log line, once the key is
@@ -231,6 +233,9 @@ refusal(uint32_t status)
 		    "private half's)");
 	case KADIPC_IDENT_IOERROR:
 		return ("kadcrypt could not read or write it");
+	case KADIPC_IDENT_PUZZLE:
+		return ("a node key made before the key puzzle, which every "
+		    "peer refuses (a new key starts an empty kadctl ls list)");
 	}
 	return ("refused");
 }
@@ -263,9 +268,10 @@ identity_key_saved(const char *datadir, struct identity *id,
 	path_join(tmp, sizeof(tmp), datadir, NODE_KEY_TMP);
 	if (r->status != KADIPC_IDENT_LOADED &&
 	    r->status != KADIPC_IDENT_CREATED) {
-		log_warnx("%s: %s; restore it from a backup, or remove it to "
-		    "make a new identity", id->key_new ? tmp : path,
-		    refusal(r->status));
+		log_warnx("%s: %s; %s", id->key_new ? tmp : path,
+		    refusal(r->status), r->status == KADIPC_IDENT_PUZZLE ?
+		    "move it away to make a new identity" : "restore it from "
+		    "a backup, or remove it to make a new identity");
 		return (-1);
 	}
 	if ((r->status == KADIPC_IDENT_CREATED) != id->key_new) {

@@ -42,6 +42,7 @@ static int		 exit_status;
 static int		 udp_fds[KAD_MAX_LISTEN], nudp;
 static struct kadipc_sockaddr udp_addr[KAD_MAX_LISTEN];	/* as bound */
 static int		 nbound;
+static struct kadipc_sockaddr id_addr;	/* the node ID's (idaddr.c) */
 static uint16_t		 udp_port;	/* the port we advertise */
 
 static void	 master_identity(struct kadipc_msg *);
@@ -365,6 +366,7 @@ open_udp(void)
 		fatalx("no usable listen address");
 	nbound = nudp;
 	ident.fresh_port = 0;
+	master_id_addr(&conf, &udp_addr[0], &id_addr);
 }
 
 /* A parsed address in the fixed form the IPC carries. */
@@ -440,6 +442,7 @@ configure_net(void)
 	nc.port = udp_port;
 	nc.replicas = conf.replicas;
 	nc.bind = udp_addr[0];
+	nc.idaddr = id_addr;
 	nc.upload_limit = conf.upload_limit;
 	master_send(KAD_PROC_NET, KADIPC_NET_CONFIG, 0, -1, &nc, sizeof(nc));
 	for (i = 0; i < nudp; i++) {
@@ -481,7 +484,7 @@ configure_workers(void)
 	    sizeof(cc));
 	if (ch == NULL || kadipc_chan_dead(ch) ||
 	    kadipc_send_crypt_identity(ch, ident.key_fd, ident.key_new ?
-	    KADIPC_IDENT_F_NEW : 0) == -1) {
+	    KADIPC_IDENT_F_NEW : 0, &id_addr) == -1) {
 		log_warnx("%s: CRYPT_IDENTITY to kadcrypt", __func__);
 		close(ident.key_fd);
 		ident.key_fd = -1;

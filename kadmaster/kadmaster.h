@@ -36,6 +36,10 @@ int	 identity_key_saved(const char *datadir, struct identity *,
 int	 master_read_small(const char *path, char *, size_t);
 int	 master_write_small(const char *path, const char *);
 
+/* idaddr.c: the address the node ID is bound to, for bound socket b */
+void	 master_id_addr(const struct master_conf *,
+	    const struct kadipc_sockaddr *b, struct kadipc_sockaddr *out);
+
 /* limit.c */
 int	 limit_default(struct master_conf *, int save);
 

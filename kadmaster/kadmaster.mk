@@ -5,5 +5,6 @@ BINS		+= kadmaster
 SBIN_BINS	+= kadmaster
 kadmaster_SRCS	:= kadmaster/kadmaster.c kadmaster/config.c \
 		   kadmaster/identity.c kadmaster/spawn.c kadmaster/control.c \
-		   kadmaster/lock.c kadmaster/notify.c kadmaster/limit.c
+		   kadmaster/lock.c kadmaster/notify.c kadmaster/limit.c \
+		   kadmaster/idaddr.c
 kadmaster_PKGS	:=

@@ -44,6 +44,7 @@ const char *const dht_dropnames[DHT_DROP_MAX] = {
 	[DHT_DROP_BADVALUE] = "bad value",
 	[DHT_DROP_BUSY] = "busy",
 	[DHT_DROP_SCOPE] = "private address",
+	[DHT_DROP_PUZZLE] = "key puzzle",
 };
 
 /* ---- bootstrap ---- */
@@ -372,7 +373,8 @@ dht_load(struct dht *d, const void *buf, size_t len, uint64_t now)
 	int	n;
 
 	ENTER(d);
-	n = routing_load(d->rt, buf, len, now);
+	n = routing_load(d->rt, buf, len, d->cf.pub, d->cf.puzzle_bits, now,
+	    &d->st.drop[DHT_DROP_PUZZLE]);
 	/* rejoin: a lookup of our own id confirms the loaded contacts */
 	if (n > 0) {
 		d->booted = 1;
@@ -452,6 +454,7 @@ dht_config_defaults(struct dht_config *cf)
 {
 	memset(cf, 0, sizeof(*cf));
 	cf->martians = DHT_MARTIAN_AUTO;
+	cf->puzzle_bits = KAD_PUZZLE_BITS;
 	cf->k = 20;
 	cf->alpha = 3;
 	cf->replicas = 8;
@@ -495,6 +498,25 @@ config_ok(const struct dht_config *cf, const struct dht_io *io)
 	return (1);
 }
 
+/*
+ * Our node ID: of our key at the address it is bound to (id_addr, else
+ * bind; neither known: the network of no address, which no peer sees).
+ */
+static int
+self_id(const struct dht_config *cf, uint8_t id[KAD_ID_LEN])
+{
+	const struct sockaddr_storage	*ss;
+	struct krpc_addr		 a;
+	socklen_t			 len;
+
+	ss = cf->id_addr.ss_family != 0 ? &cf->id_addr : &cf->bind;
+	len = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6);
+	if (krpc_addr_from_sa((const struct sockaddr *)ss, len, &a) == -1)
+		memset(&a, 0, sizeof(a));
+	return (kad_node_id(cf->pub, &a, id));
+}
+
 struct dht *
 dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 {
@@ -510,7 +532,8 @@ dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 		return (NULL);
 	d->cf = *cf;
 	d->io = *io;
-	if (kad_node_id(cf->pub, d->id) == -1 || kad_id_iszero(d->id)) {
+	if (!kad_puzzle_ok(cf->pub, cf->puzzle_bits) || self_id(cf, d->id) ==
+	    -1 || kad_id_iszero(d->id)) {
 		free(d);
 		errno = EINVAL;
 		return (NULL);

@@ -43,8 +43,13 @@
 #define DHT_GET_MS_MAX		1023	/* lookup-time histogram, ms */
 
 struct dht_config {
-	uint8_t		 pub[KRPC_KEY_LEN];	/* our key: the id is its hash */
+	uint8_t		 pub[KRPC_KEY_LEN];	/* our key (node_id.h) */
 	struct sockaddr_storage bind;	/* our address (family 0: unknown) */
+	/* the address our ID is bound to (family 0: bind's) */
+	struct sockaddr_storage id_addr;
+	/* the key puzzle's bits every peer's key must pass, ours too:
+	 * KAD_PUZZLE_BITS (tests that make many keys take fewer) */
+	unsigned	 puzzle_bits;
 	uint8_t		 families;	/* KRPC_WANT4|KRPC_WANT6 we can reach;
 					   0: the bind address's family */
 	int		 martians;	/* DHT_MARTIAN_* */
@@ -153,6 +158,8 @@ enum dht_drop {
 	DHT_DROP_BADVALUE,	/* value whose hash is not its key */
 	DHT_DROP_BUSY,		/* a hard cap was reached */
 	DHT_DROP_SCOPE,		/* private source, we are not private */
+	DHT_DROP_PUZZLE,	/* a key (sender's, contact's, saved
+				   contact's) that fails the key puzzle */
 	DHT_DROP_MAX
 };
 

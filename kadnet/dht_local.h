@@ -217,9 +217,11 @@ struct dht {
 	struct ratelimit	*rl;
 	EVP_MD			*md;
 	EVP_MD_CTX		*mdctx;
-	uint8_t			 id[KAD_ID_LEN];	/* of cf.pub */
-	/* the node IDs of keys heard lately (a direct-mapped cache) */
+	uint8_t			 id[KAD_ID_LEN];	/* of cf.pub, id_addr */
+	/* the node IDs of keys heard lately, by key and network (a
+	 * direct-mapped cache of keys that passed the puzzle) */
 	uint8_t			 ic_pub[DHT_IDCACHE][KRPC_KEY_LEN];
+	uint64_t		 ic_net[DHT_IDCACHE];
 	uint8_t			 ic_id[DHT_IDCACHE][KAD_ID_LEN];
 	uint64_t		 ic_full;	/* bit i: slot i holds a key */
 	int			 allow_loopback;
@@ -272,7 +274,7 @@ int		 dht_contact_ok(const struct dht *,
 		    const struct krpc_contact *);
 /* dht_rpc.c: node IDs and values */
 int		 dht_node_id(struct dht *, const uint8_t [KRPC_KEY_LEN],
-		    uint8_t [KAD_ID_LEN]);
+		    const struct krpc_addr *, uint8_t [KAD_ID_LEN]);
 int		 dht_value_ok(struct dht *, const uint8_t [KAD_ID_LEN],
 		    const uint8_t *, size_t);
 /* dht_rpc.c: sending and requests in flight */

@@ -220,10 +220,14 @@ lookup_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 	hop = c->hop + 1u;
 	search_replied(ds->s, c);	/* c may move below */
 	for (i = 0; i < m->ncontacts; i++) {
-		/* a contact's ID is the hash of its key, never its word */
+		/* a contact's ID is worked out from its key and the
+		 * address it is listed at, never taken on anyone's word */
 		ct = m->contacts[i];
-		if (dht_node_id(d, ct.pub, ct.id) == -1 ||
-		    !dht_contact_ok(d, &ct)) {
+		if (dht_node_id(d, ct.pub, &ct.addr, ct.id) == -1) {
+			d->st.drop[DHT_DROP_PUZZLE]++;
+			continue;
+		}
+		if (!dht_contact_ok(d, &ct)) {
 			d->st.drop[DHT_DROP_BADCONTACT]++;
 			continue;
 		}

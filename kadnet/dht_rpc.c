@@ -24,6 +24,7 @@
 #include <openssl/evp.h>
 
 #include "krpc.h"
+#include "netdiv.h"
 #include "node_id.h"
 #include "ratelimit.h"
 #include "routing.h"
@@ -97,7 +98,9 @@ dht_family_bit(uint8_t family)
 int
 dht_contact_ok(const struct dht *d, const struct krpc_contact *c)
 {
-	if (kad_id_eq(c->id, d->id))
+	/* our own key in another network is another ID, and still us */
+	if (kad_id_eq(c->id, d->id) ||
+	    memcmp(c->pub, d->cf.pub, KRPC_KEY_LEN) == 0)
 		return (0);
 	if ((dht_family_bit(c->addr.family) & d->cf.families) == 0)
 		return (0);
@@ -125,24 +128,30 @@ sha256(struct dht *d, const void *a, size_t alen, const void *b,
 }
 
 /*
- * The node ID of a key (node_id.h), through a small cache: the same
- * peers come back message after message, and so do the contacts a
- * lookup's answers name.
+ * The node ID of a key seen at an address (node_id.h), once the key has
+ * passed the puzzle, through a small cache of keys that passed: the
+ * same peers come back message after message, and so do the contacts a
+ * lookup's answers name.  -1 (errno EPERM): the key fails the puzzle.
  */
 int
 dht_node_id(struct dht *d, const uint8_t pub[KRPC_KEY_LEN],
-    uint8_t id[KAD_ID_LEN])
+    const struct krpc_addr *addr, uint8_t id[KAD_ID_LEN])
 {
-	size_t	i = (size_t)(be64dec(pub) % DHT_IDCACHE);
+	uint64_t	net = kad_netkey(addr);
+	size_t		i = (size_t)((be64dec(pub) ^ net) % DHT_IDCACHE);
 
 	/* an empty slot's zeros are no key's (the zero key has an ID too) */
-	if ((d->ic_full & (1ULL << i)) == 0 ||
+	if ((d->ic_full & (1ULL << i)) == 0 || d->ic_net[i] != net ||
 	    memcmp(d->ic_pub[i], pub, KRPC_KEY_LEN) != 0) {
-		if (kad_node_id(pub, d->ic_id[i]) == -1) {
-			d->ic_full &= ~(1ULL << i);
+		d->ic_full &= ~(1ULL << i);
+		if (!kad_puzzle_ok(pub, d->cf.puzzle_bits)) {
+			errno = EPERM;
 			return (-1);
 		}
+		if (kad_node_id_net(pub, net, d->ic_id[i]) == -1)
+			return (-1);
 		memcpy(d->ic_pub[i], pub, KRPC_KEY_LEN);
+		d->ic_net[i] = net;
 		d->ic_full |= 1ULL << i;
 	}
 	memcpy(id, d->ic_id[i], KAD_ID_LEN);

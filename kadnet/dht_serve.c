@@ -342,9 +342,13 @@ dht_input(struct dht *d, const uint8_t pub[KRPC_KEY_LEN], int validated,
 		goto out;
 	}
 	d->st.rx_type[m.type]++;
-	if (memcmp(pub, d->cf.pub, KRPC_KEY_LEN) == 0 ||
-	    dht_node_id(d, pub, m.id) == -1) {
+	if (memcmp(pub, d->cf.pub, KRPC_KEY_LEN) == 0) {
 		d->st.drop[DHT_DROP_SELFID]++;
+		goto out;
+	}
+	/* the sender's ID: of its key where we see it */
+	if (dht_node_id(d, pub, &a, m.id) == -1) {
+		d->st.drop[DHT_DROP_PUZZLE]++;
 		goto out;
 	}
 	if (!KRPC_IS_REQUEST(m.type)) {
@@ -372,12 +376,20 @@ dht_input(struct dht *d, const uint8_t pub[KRPC_KEY_LEN], int validated,
 			send_busy(d, m.txid, pub, &a, retry);
 		goto out;
 	}
-	/* a request over proved keys is as good as an answer: it lives */
+	/*
+	 * A request over proved keys is as good as an answer: it lives.
+	 * One inside an INIT may come from a forged address, and the ID is
+	 * bound to the address: it adds no contact (its handshake, once
+	 * confirmed, will: dht_peer_up), and a known one is only heard.
+	 */
+	pingme = NULL;
 	if (validated)
 		r = routing_replied(d->rt, m.id, pub, &a, now, RT_RTT_NONE,
 		    &pingme);
-	else
+	else if (routing_find(d->rt, m.id) != NULL)
 		r = routing_heard(d->rt, m.id, pub, &a, now, &pingme);
+	else
+		r = RT_IGNORED;
 	after_routing(d, r, m.id, pingme, now);
 	serve(d, &m, pub, &a, validated, now);
  out:
@@ -397,7 +409,7 @@ dht_peer_up(struct dht *d, const uint8_t pub[KRPC_KEY_LEN],
 	ENTER(d);
 	if (krpc_addr_from_sa(from, fromlen, &a) == -1 || dht_martian(d, &a) ||
 	    memcmp(pub, d->cf.pub, KRPC_KEY_LEN) == 0 ||
-	    dht_node_id(d, pub, id) == -1) {
+	    dht_node_id(d, pub, &a, id) == -1) {
 		LEAVE(d);
 		errno = EINVAL;
 		return (-1);

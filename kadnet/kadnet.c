@@ -415,7 +415,8 @@ net_stats(struct kad_stats *s)
 		ss = sess_stats(sess);
 		/* BUSY counts work we retry later, not datagrams lost */
 		for (i = 0; i < DHT_DROP_MAX; i++)
-			if (i != DHT_DROP_BADCONTACT && i != DHT_DROP_BUSY)
+			if (i != DHT_DROP_BADCONTACT && i != DHT_DROP_BUSY &&
+			    i != DHT_DROP_PUZZLE)
 				dropped += ds->drop[i];
 		/* what waits for keys is not lost; the rest is */
 		for (i = 0; i < SESS_DROP_MAX; i++)
@@ -488,6 +489,8 @@ net_stats(struct kad_stats *s)
 		kad_stats_add(s, "drop-busy", ds->drop[DHT_DROP_BUSY]);
 		kad_stats_add(s, "drop-scope", ds->drop[DHT_DROP_SCOPE] +
 		    ss->drop[SESS_DROP_SCOPE]);
+		kad_stats_add(s, "drop-puzzle", ds->drop[DHT_DROP_PUZZLE] +
+		    ss->drop[SESS_DROP_PUZZLE]);
 	}
 	kad_stats_add(s, "dh-sent", dh_sent);
 	kad_stats_add(s, "dh-answered", dh_answered);
@@ -593,7 +596,9 @@ net_start(void)
 	dht_config_defaults(&cf);
 	memcpy(cf.pub, netconf.pub, sizeof(cf.pub));
 	cf.replicas = netconf.replicas;
-	if (to_sockaddr(&netconf.bind, &cf.bind, &len) == -1)
+	/* (len is bind's, below) */
+	if (to_sockaddr(&netconf.idaddr, &cf.id_addr, &len) == -1 ||
+	    to_sockaddr(&netconf.bind, &cf.bind, &len) == -1)
 		fatalx("%s: bad bind address", __func__);
 	cf.families = 0;
 	for (i = 0; i < nudp; i++)
@@ -701,18 +706,29 @@ net_bootstrap(struct kadipc_msg *m)
 	net_rearm();
 }
 
-/* NET_CONFIG: the node ID must be the one its public key gives. */
+/*
+ * NET_CONFIG: the node key must pass the puzzle, and the node ID must be
+ * the one the key gives at the address it is bound to.
+ */
 static void
 net_config(struct kadipc_msg *m)
 {
-	uint8_t	 id[KAD_NODE_ID_LEN];
+	struct sockaddr_storage	 ss;
+	struct krpc_addr	 a;
+	socklen_t		 len;
+	uint8_t			 id[KAD_NODE_ID_LEN];
 
 	if (configured)
 		fatalx("%s: second NET_CONFIG", __func__);
 	if (kadipc_recv_net_config(m, &netconf) == -1 ||
 	    netconf.replicas < 1 || netconf.replicas > DHT_MAX_REPLICAS)
 		fatalx("%s: bad NET_CONFIG", __func__);
-	if (kad_node_id(netconf.pub, id) == -1 ||
+	if (!kad_puzzle_ok(netconf.pub, KAD_PUZZLE_BITS))
+		fatalx("%s: NET_CONFIG: the node key fails the key puzzle",
+		    __func__);
+	if (to_sockaddr(&netconf.idaddr, &ss, &len) == -1 ||
+	    krpc_addr_from_sa((struct sockaddr *)&ss, len, &a) == -1 ||
+	    kad_node_id(netconf.pub, &a, id) == -1 ||
 	    memcmp(id, netconf.id, sizeof(id)) != 0)
 		fatalx("%s: NET_CONFIG: the node ID is not the node key's",
 		    __func__);

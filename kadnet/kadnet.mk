@@ -11,7 +11,9 @@ KADNET_PURE	:= kadnet/krpc.c kadnet/netdiv.c kadnet/routing.c \
 		   kadnet/dht_lookup.c kadnet/dht_push.c kadnet/dht_rpc.c \
 		   kadnet/node_id.c
 
-# the session layer: the handshake, keys, DATA (protocol version 2)
+# the session layer: the handshake, keys, DATA (protocol version 2); it
+# checks peers' keys against the puzzle, so it needs node_id.c (and
+# netdiv.c), which KADNET_PURE has
 KADNET_SESS	:= kadnet/session.c kadnet/sess_hs.c kadnet/sess_data.c \
 		   kadnet/noise.c kadnet/sess_crypto.c
 

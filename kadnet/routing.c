@@ -910,27 +910,36 @@ routing_save(struct routing *rt, void *buf, size_t len)
 
 /* One blob record, checked completely; 0 and *ct filled, or -1. */
 static int
-load_rec(struct routing *rt, const uint8_t *p, struct krpc_contact *ct)
+load_rec(struct routing *rt, const uint8_t *p, const uint8_t *selfpub,
+    struct krpc_contact *ct)
 {
 	static const uint8_t	zero[12];
 
 	memset(ct, 0, sizeof(*ct));
 	memcpy(ct->pub, p, KRPC_KEY_LEN);
-	if (kad_node_id(ct->pub, ct->id) == -1)
+	if (memcmp(ct->pub, selfpub, KRPC_KEY_LEN) == 0)
 		return (-1);
 	ct->addr.family = p[32];
 	ct->addr.port = be16dec(p + 34);
 	memcpy(ct->addr.ip, p + 36, 16);
-	if (p[33] != 0 || ct->addr.port == 0 || kad_id_iszero(ct->id) ||
-	    memcmp(ct->id, rt->self, KAD_ID_LEN) == 0)
+	if (p[33] != 0 || ct->addr.port == 0)
 		return (-1);
-	if (ct->addr.family == KRPC_AF_INET)
-		return (memcmp(p + 40, zero, sizeof(zero)) == 0 ? 0 : -1);
-	return (ct->addr.family == KRPC_AF_INET6 ? 0 : -1);
+	if (ct->addr.family == KRPC_AF_INET) {
+		if (memcmp(p + 40, zero, sizeof(zero)) != 0)
+			return (-1);
+	} else if (ct->addr.family != KRPC_AF_INET6)
+		return (-1);
+	/* the ID of the key where it was: its network's, as peers see it */
+	if (kad_node_id(ct->pub, &ct->addr, ct->id) == -1 ||
+	    kad_id_iszero(ct->id) || memcmp(ct->id, rt->self, KAD_ID_LEN) == 0)
+		return (-1);
+	return (0);
 }
 
 int
-routing_load(struct routing *rt, const void *buf, size_t len, uint64_t now)
+routing_load(struct routing *rt, const void *buf, size_t len,
+    const uint8_t selfpub[KRPC_KEY_LEN], unsigned puzzle_bits, uint64_t now,
+    uint64_t *refused)
 {
 	const uint8_t		*p = buf;
 	struct krpc_contact	 ct;
@@ -946,11 +955,16 @@ routing_load(struct routing *rt, const void *buf, size_t len, uint64_t now)
 		goto bad;
 	p += RT_BLOB_HDR + RT_BLOB_COUNT;
 	for (i = 0; i < count; i++)
-		if (load_rec(rt, p + i * RT_BLOB_REC, &ct) == -1)
+		if (load_rec(rt, p + i * RT_BLOB_REC, selfpub, &ct) == -1)
 			goto bad;
 	before = rt->count;
 	for (i = 0; i < count; i++) {
-		(void)load_rec(rt, p + i * RT_BLOB_REC, &ct);
+		(void)load_rec(rt, p + i * RT_BLOB_REC, selfpub, &ct);
+		/* a blob of an earlier version, or one the store made up */
+		if (!kad_puzzle_ok(ct.pub, puzzle_bits)) {
+			(*refused)++;
+			continue;
+		}
 		(void)update(rt, ct.id, ct.pub, &ct.addr, now, 0, 0, NULL);
 	}
 	return ((int)(rt->count - before));

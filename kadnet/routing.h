@@ -156,12 +156,16 @@ unsigned	 routing_bucket_of(struct routing *,
  * written or -1 (EMSGSIZE).  routing_load adds a blob's contacts as
  * heard-of but unconfirmed and returns how many it added, or -1 (EINVAL)
  * for a blob that is malformed in any way (then nothing is added).  A
- * record holds a contact's key; its ID is worked out again (node_id.h).
+ * record holds a contact's key and address; its ID is worked out again
+ * from both (node_id.h).  Our own key (selfpub), wherever it is, makes
+ * the blob malformed.  A key that fails the puzzle of puzzle_bits bits
+ * is left out and counted in *refused.
  */
 size_t		 routing_save_size(struct routing *);
 ssize_t		 routing_save(struct routing *, void *buf, size_t len);
 int		 routing_load(struct routing *, const void *buf, size_t len,
-		    uint64_t now);
+		    const uint8_t selfpub[KRPC_KEY_LEN], unsigned puzzle_bits,
+		    uint64_t now, uint64_t *refused);
 
 /* XOR-metric helpers shared with search.c and dht.c. */
 int		 kad_id_cmpdist(const uint8_t a[KAD_ID_LEN],

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node_id.h"
 #include "session.h"
 #include "sess_local.h"
 
@@ -616,6 +617,12 @@ sess_rhs_dh(struct sess *s, struct sess_rhs *r, int status,
 		sess_rhs_free(s, r);
 		return;
 	}
+	/* a key that fails the puzzle costs one hash, not the ss DH */
+	if (!kad_puzzle_ok(r->ns.rs, s->cf.puzzle_bits)) {
+		s->st.drop[SESS_DROP_PUZZLE]++;
+		sess_rhs_free(s, r);
+		return;
+	}
 	RB_REMOVE(rhstree, &s->rhs, r);
 	r->cookie = sess_dh_cookie(s);
 	r->stage = RHS_SS;
@@ -757,6 +764,12 @@ sess_in_keyres(struct sess *s, const uint8_t *p, size_t len,
 	memcpy(pub, p + KEYRES_PUB, sizeof(pub));
 	if (memcmp(pub, s->cf.pub, SESS_KEY_LEN) == 0) {
 		s->st.drop[SESS_DROP_SELF]++;
+		sess_kreq_free(s, kr);
+		return;
+	}
+	/* no handshake with a key every node refuses */
+	if (!kad_puzzle_ok(pub, s->cf.puzzle_bits)) {
+		s->st.drop[SESS_DROP_PUZZLE]++;
 		sess_kreq_free(s, kr);
 		return;
 	}

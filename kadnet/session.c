@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node_id.h"
 #include "session.h"
 #include "sess_local.h"
 
@@ -36,6 +37,7 @@ const char *const sess_dropnames[SESS_DROP_MAX] = {
 	[SESS_DROP_CREDIT] = "no credit",
 	[SESS_DROP_GAVEUP] = "handshake gave up",
 	[SESS_DROP_SCOPE] = "private address",
+	[SESS_DROP_PUZZLE] = "key puzzle",
 };
 
 static int
@@ -75,6 +77,7 @@ sess_config_defaults(struct sess_config *cf)
 	cf->keyreq_rate = 200;
 	/* the session knows no bind address: kadnet decides (kadnet.c) */
 	cf->allow_private = 1;
+	cf->puzzle_bits = KAD_PUZZLE_BITS;
 }
 
 /* ---- addresses ---- */

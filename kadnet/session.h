@@ -72,6 +72,9 @@ struct sess_config {
 	uint32_t	 keyreq_rate;	/* KEYREQs/s answered in all */
 	int		 allow_loopback; /* loopback addresses are peers */
 	int		 allow_private;	/* so are private ones (krpc.h); 1 */
+	/* a peer's static key must pass the key puzzle of this many bits
+	 * (node_id.h): KAD_PUZZLE_BITS */
+	unsigned	 puzzle_bits;
 };
 
 /* Each drop has a counter (sess_dropnames). */
@@ -94,6 +97,8 @@ enum sess_drop {
 	SESS_DROP_CREDIT,	/* outgoing: unproved address, no credit */
 	SESS_DROP_GAVEUP,	/* outgoing: the handshake never finished */
 	SESS_DROP_SCOPE,	/* private source, we are not private */
+	SESS_DROP_PUZZLE,	/* INIT or KEYRES: a key that fails the
+				   key puzzle */
 	SESS_DROP_MAX
 };
 

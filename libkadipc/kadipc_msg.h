@@ -54,7 +54,8 @@
  * XFER_ERROR     311    crypt -> master -> ctl  kadipc_text           no  ends a transfer
  * CRYPT_IDENTITY 312    master -> crypt         kadipc_crypt_identity yes once, after CRYPT_CONFIG: the
  *                                                                        fd of DATADIR/node-key (or of the
- *                                                                        new file that becomes it)
+ *                                                                        new file that becomes it), and the
+ *                                                                        address the node ID is bound to
  * CRYPT_IDENTITY_RES 313 crypt -> master        kadipc_crypt_identity_res no public key and node ID, or why
  *                                                                        the key file is refused; READY
  *                                                                        follows a good one
@@ -310,15 +311,18 @@ _Static_assert(sizeof(struct kadipc_net_bootstrap_res) == 40,
     "net_bootstrap_res");
 
 struct kadipc_net_config {
-	uint8_t		id[KADIPC_KEY_LEN];	/* kad_node_id(pub) */
+	uint8_t		id[KADIPC_KEY_LEN];	/* kad_node_id(pub, idaddr) */
 	uint8_t		pub[KADIPC_KEY_LEN];	/* the node's X25519 key */
 	uint16_t	port;
 	uint16_t	replicas;
 	uint32_t	pad0;
 	struct kadipc_sockaddr bind;	/* the first bound socket */
 	uint64_t	upload_limit;	/* bytes/s; 0: none */
+	/* the address the node ID is bound to: bind, or for a wildcard
+	 * bind the source address toward the network (docs/PROTOCOL.md 1) */
+	struct kadipc_sockaddr idaddr;
 };
-_Static_assert(sizeof(struct kadipc_net_config) == 104, "net_config");
+_Static_assert(sizeof(struct kadipc_net_config) == 128, "net_config");
 
 
 struct kadipc_net_req {
@@ -393,8 +397,9 @@ _Static_assert(sizeof(struct kadipc_crypt_config) == 8, "crypt_config");
 struct kadipc_crypt_identity {
 	uint32_t	flags;		/* KADIPC_IDENT_F_* */
 	uint32_t	pad0;
+	struct kadipc_sockaddr idaddr;	/* as in kadipc_net_config */
 };
-_Static_assert(sizeof(struct kadipc_crypt_identity) == 8, "crypt_identity");
+_Static_assert(sizeof(struct kadipc_crypt_identity) == 32, "crypt_identity");
 
 /* CRYPT_IDENTITY_RES status: what kadcrypt made of the key file */
 #define KADIPC_IDENT_LOADED	0	/* a good key, read */
@@ -405,14 +410,16 @@ _Static_assert(sizeof(struct kadipc_crypt_identity) == 8, "crypt_identity");
 #define KADIPC_IDENT_MISMATCH	4	/* the public half is not the private
 					   half's */
 #define KADIPC_IDENT_IOERROR	5	/* read, write or fsync failed */
-#define KADIPC_IDENT_MAX	5
+#define KADIPC_IDENT_PUZZLE	6	/* the public key fails the key puzzle
+					   (made before it: kad_puzzle_ok) */
+#define KADIPC_IDENT_MAX	6
 
 /* pub and id are all zero unless status is LOADED or CREATED */
 struct kadipc_crypt_identity_res {
 	uint32_t	status;		/* KADIPC_IDENT_* */
 	uint32_t	pad0;
 	uint8_t		pub[KADIPC_KEY_LEN];
-	uint8_t		id[KADIPC_KEY_LEN];	/* kad_node_id(pub) */
+	uint8_t		id[KADIPC_KEY_LEN];	/* kad_node_id(pub, idaddr) */
 };
 _Static_assert(sizeof(struct kadipc_crypt_identity_res) == 72,
     "crypt_identity_res");
@@ -585,6 +592,8 @@ int	kadipc_recv_stats(const struct kadipc_msg *,
 	    struct kadipc_stat [KADIPC_MAX_STATS], size_t *n);
 int	kadipc_recv_net_config(const struct kadipc_msg *,
 	    struct kadipc_net_config *);
+/* 1 if a's family is AF_INET or AF_INET6 and its padding zero */
+int	kadipc_sockaddr_ok(const struct kadipc_sockaddr *a);
 int	kadipc_recv_net_udp(const struct kadipc_msg *, uint32_t *family);
 int	kadipc_recv_net_bootstrap(const struct kadipc_msg *,
 	    struct kadipc_net_bootstrap *);
@@ -665,9 +674,10 @@ int	kadipc_send_net_alone(struct kadipc_chan *, int);
  * msg_crypt.c: the node identity (master <-> crypt) and the static-key
  * oracle (net <-> crypt)
  */
-int	kadipc_recv_crypt_identity(const struct kadipc_msg *, uint32_t *flags);
+int	kadipc_recv_crypt_identity(const struct kadipc_msg *,
+	    struct kadipc_crypt_identity *);
 int	kadipc_send_crypt_identity(struct kadipc_chan *, int fd,
-	    uint32_t flags);
+	    uint32_t flags, const struct kadipc_sockaddr *idaddr);
 int	kadipc_recv_crypt_identity_res(const struct kadipc_msg *,
 	    struct kadipc_crypt_identity_res *);
 int	kadipc_send_crypt_identity_res(struct kadipc_chan *, uint32_t status,

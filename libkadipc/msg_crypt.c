@@ -37,26 +37,27 @@ iszero(const uint8_t *p, size_t len)
 }
 
 int
-kadipc_recv_crypt_identity(const struct kadipc_msg *m, uint32_t *flags)
+kadipc_recv_crypt_identity(const struct kadipc_msg *m,
+    struct kadipc_crypt_identity *ci)
 {
-	struct kadipc_crypt_identity	 ci;
-
 	if (m->hdr.type != KADIPC_CRYPT_IDENTITY || m->fd == -1 ||
-	    kadipc_msg_exact(m, &ci, sizeof(ci)) == -1 || ci.pad0 != 0 ||
-	    (ci.flags & ~KADIPC_IDENT_F_MASK) != 0)
+	    kadipc_msg_exact(m, ci, sizeof(*ci)) == -1 || ci->pad0 != 0 ||
+	    (ci->flags & ~KADIPC_IDENT_F_MASK) != 0 ||
+	    !kadipc_sockaddr_ok(&ci->idaddr))
 		return (bad());
-	*flags = ci.flags;
 	return (0);
 }
 
 /* fd passes to the channel, as with kadipc_compose */
 int
-kadipc_send_crypt_identity(struct kadipc_chan *ch, int fd, uint32_t flags)
+kadipc_send_crypt_identity(struct kadipc_chan *ch, int fd, uint32_t flags,
+    const struct kadipc_sockaddr *idaddr)
 {
 	struct kadipc_crypt_identity	 ci;
 
 	memset(&ci, 0, sizeof(ci));
 	ci.flags = flags;
+	ci.idaddr = *idaddr;
 	return (kadipc_compose(ch, KADIPC_CRYPT_IDENTITY, 0, fd, &ci,
 	    sizeof(ci)));
 }

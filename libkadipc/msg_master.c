@@ -89,8 +89,8 @@ kadipc_recv_stats(const struct kadipc_msg *m,
 }
 
 /* AF_INET or AF_INET6, its padding zero */
-static int
-sockaddr_ok(const struct kadipc_sockaddr *a)
+int
+kadipc_sockaddr_ok(const struct kadipc_sockaddr *a)
 {
 	return ((a->family == AF_INET || a->family == AF_INET6) &&
 	    a->pad0 == 0);
@@ -102,7 +102,7 @@ kadipc_recv_net_bootstrap(const struct kadipc_msg *m,
 {
 	if (m->hdr.type != KADIPC_NET_BOOTSTRAP ||
 	    kadipc_msg_exact(m, b, sizeof(*b)) == -1 || b->pad0 != 0 ||
-	    !sockaddr_ok(&b->addr))
+	    !kadipc_sockaddr_ok(&b->addr))
 		return (bad());
 	return (0);
 }
@@ -166,7 +166,7 @@ kadipc_recv_net_config(const struct kadipc_msg *m,
 {
 	if (m->hdr.type != KADIPC_NET_CONFIG ||
 	    kadipc_msg_exact(m, nc, sizeof(*nc)) == -1 || nc->pad0 != 0 ||
-	    !sockaddr_ok(&nc->bind))
+	    !kadipc_sockaddr_ok(&nc->bind) || !kadipc_sockaddr_ok(&nc->idaddr))
 		return (bad());
 	return (0);
 }

@@ -121,7 +121,8 @@ start() {
 		_n=0
 		while ! ctl "$_s" status >/dev/null 2>&1; do
 			_n=$((_n + 1))
-			if [ $_n -gt 150 ] || ! kill -0 "$_p" 2>/dev/null; then
+			# (60 s: a first start grinds the key puzzle)
+			if [ $_n -gt 600 ] || ! kill -0 "$_p" 2>/dev/null; then
 				break
 			fi
 			sleep 0.1

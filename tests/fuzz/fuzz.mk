@@ -32,7 +32,7 @@ fuzz_dht_PKGS	:= libcrypto
 # the session layer fed hostile datagrams, with mac1 made right at will
 FUZZERS		+= fuzz_session
 fuzz_session_SRCS := tests/fuzz/fuzz_session.c kadnet/ratelimit.c \
-		   kadnet/krpc.c $(KADNET_SESS)
+		   kadnet/krpc.c kadnet/netdiv.c kadnet/node_id.c $(KADNET_SESS)
 fuzz_session_PKGS := libcrypto
 
 FUZZERS		+= fuzz_krpc

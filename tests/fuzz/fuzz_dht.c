@@ -335,7 +335,8 @@ io_event(void *arg, const struct dht_event *e)
 		if (e->nnodes > cf.k || (e->nnodes > 0 && e->nodes == NULL))
 			abort();
 		for (i = 0; i < e->nnodes; i++) {
-			if (kad_node_id(e->nodes[i].pub, id) == -1 ||
+			if (kad_node_id(e->nodes[i].pub, &e->nodes[i].addr,
+			    id) == -1 ||
 			    memcmp(id, e->nodes[i].id, KAD_ID_LEN) != 0)
 				abort();
 			if (i > 0 && id_cmp(e->nodes[i - 1].id,
@@ -709,6 +710,7 @@ setup(void)
 		memset(peers[i], 0x11 * (i + 1), KRPC_KEY_LEN);
 
 	dht_config_defaults(&cf);
+	cf.puzzle_bits = 0;	/* the peers' keys are made up */
 	memset(cf.pub, 0x42, sizeof(cf.pub));
 	sin = (struct sockaddr_in *)&cf.bind;
 	sin->sin_family = AF_INET;

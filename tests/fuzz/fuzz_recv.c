@@ -44,6 +44,7 @@ all_helpers(const struct kadipc_msg *m)
 	struct kadipc_text		 t;
 	struct kadipc_net_scan		 ns;
 	struct kadipc_crypt_identity_res ir;
+	struct kadipc_crypt_identity	 ci;
 	struct kadipc_crypt_dh		 dh;
 	struct kadipc_crypt_dh_res	 dr;
 	struct kadipc_test_dh		 td;
@@ -95,7 +96,9 @@ all_helpers(const struct kadipc_msg *m)
 		abort();
 	(void)kadipc_recv_empty(m);
 	(void)kadipc_recv_verbose(m, &u32);
-	(void)kadipc_recv_net_config(m, &nc);
+	if (kadipc_recv_net_config(m, &nc) == 0 &&
+	    (!kadipc_sockaddr_ok(&nc.bind) || !kadipc_sockaddr_ok(&nc.idaddr)))
+		abort();
 	(void)kadipc_recv_net_udp(m, &u32);
 	if (kadipc_recv_net_bootstrap(m, &nb) == 0 &&
 	    ((nb.addr.family != AF_INET && nb.addr.family != AF_INET6) ||
@@ -110,8 +113,9 @@ all_helpers(const struct kadipc_msg *m)
 	(void)kadipc_recv_ctl_test_sandbox(m, &u32);
 	(void)kadipc_recv_net_scan(m, &ns);
 	(void)kadipc_recv_net_alone(m, &i);
-	if (kadipc_recv_crypt_identity(m, &u32) == 0 &&
-	    (m->fd == -1 || (u32 & ~KADIPC_IDENT_F_MASK) != 0))
+	if (kadipc_recv_crypt_identity(m, &ci) == 0 &&
+	    (m->fd == -1 || (ci.flags & ~KADIPC_IDENT_F_MASK) != 0 ||
+	    !kadipc_sockaddr_ok(&ci.idaddr)))
 		abort();
 	if (kadipc_recv_crypt_identity_res(m, &ir) == 0 &&
 	    ir.status > KADIPC_IDENT_MAX)

@@ -22,7 +22,8 @@ start_listen() {	# NAME PORT [options]
 	_w=0
 	while ! kadctl status >/dev/null 2>&1; do
 		_w=$((_w + 1))
-		if [ $_w -gt 100 ] || ! kill -0 "$NODE_PID" 2>/dev/null; then
+		# (60 s: a first start grinds the key puzzle)
+		if [ $_w -gt 600 ] || ! kill -0 "$NODE_PID" 2>/dev/null; then
 			return 1
 		fi
 		sleep 0.1

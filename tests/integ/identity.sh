@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: ISC
 # The node identity: the node key in DATADIR/node-key (KDK1, private,
-# public: 68 bytes, mode 0600), made by kadcrypt on the first start and
-# kept; the node ID is SHA-256 of the public key; version 1's random
-# node-id file is replaced; a damaged key file, or one others can read,
-# stops the start with one clear line and is left as it was.  kadnet's
+# public: 68 bytes, mode 0600), made by kadcrypt on the first start (its
+# public key ground until it passes the key puzzle, with a log line of
+# the cost) and kept; the node ID is SHA-256("kad2 id" || the public key
+# || the network word of the address it is bound to); version 1's random
+# node-id file is replaced; a damaged key file, one others can read, or
+# one made before the puzzle stops the start with one clear line and is
+# left as it was.  kadnet's
 # requests to kadcrypt's static-key oracle are answered within its
 # checks and budget.  As root: the private key is in kadcrypt's memory,
 # once, and in no other process's.
@@ -22,6 +25,34 @@ bytes_sha256() {
 	dd if="$1" bs=1 skip="$2" count="$3" 2>/dev/null | sha256sum |
 	    cut -d' ' -f1
 }
+# node_id PUBHEX NETHEX: SHA-256("kad2 id" || key || network word)
+node_id() {
+	{ printf 'kad2 id'; echo "$1$2" | xxd -r -p; } | sha256sum |
+	    cut -d' ' -f1
+}
+# puzzle_zeros PUBHEX: leading zero bits of SHA-256("kad2 puzzle" || key)
+puzzle_zeros() {
+	{ printf 'kad2 puzzle'; echo "$1" | xxd -r -p; } | sha256sum |
+	    cut -d' ' -f1 | awk '{
+		n = 0
+		for (i = 1; i <= 64; i++) {
+			c = index("0123456789abcdef", substr($1, i, 1)) - 1
+			if (c == 0) { n += 4; continue }
+			n += c >= 8 ? 0 : c >= 4 ? 1 : c >= 2 ? 2 : 3
+			break
+		}
+		print n
+	}'
+}
+BITS=$(sed -n 's/^#define KAD_PUZZLE_BITS[	 ]*\([0-9]*\).*/\1/p' \
+    "$KAD_TOP/kadnet/node_id.h")
+# loop_word 127.A.B.C: its network word ('l' and the four bytes: a
+# loopback address is a network of its own)
+loop_word() {
+	echo "$1" |
+	    awk -F. '{ printf "6c%02x%02x%02x%02x000000\n", $1, $2, $3, $4 }'
+}
+LOOP1=$(loop_word 127.0.0.1)
 
 start_node n1 || { notok "node starts"; exit 1; }
 ok "node starts"
@@ -36,8 +67,17 @@ check "the start says a new key was saved" \
     grep -q "new node key saved in $key" "$T/n1.log"
 id1=$(status_field node-id)
 pub1=$(status_field node-key)
-check "status node-id is SHA-256 of the public key in the file" \
-    [ "$id1" = "$(bytes_sha256 "$key" 36 32)" ]
+check "status node-id is the key's at 127.0.0.1's network" \
+    [ "$id1" = "$(node_id "$(bytes "$key" 36 32)" $LOOP1)" ]
+check "...not the bare hash of the key (version 2 before the binding)" \
+    [ "$id1" != "$(bytes_sha256 "$key" 36 32)" ]
+z=$(puzzle_zeros "$(bytes "$key" 36 32)")
+check "the key passes the $BITS-bit puzzle ($z zero bits)" \
+    [ -n "$BITS" ] && [ "$z" -ge "$BITS" ]
+check "the start logs what the puzzle took" grep -q \
+    "new node key: the key puzzle ($BITS bits) took [0-9]* key pairs, [0-9]* ms" \
+    "$T/n1.log"
+echo "# $(sed -n 's/.*\(the key puzzle.*\)/\1/p' "$T/n1.log")"
 check "status node-key is the public key in the file" \
     [ "$pub1" = "$(bytes "$key" 36 32)" ]
 check "the private and public halves differ" \
@@ -138,6 +178,41 @@ memcheck "key loaded"
 kill -TERM "$NODE_PID"
 wait_exit "$NODE_PID" 15
 
+# start_at NAME LISTEN [options]: like start_node, on another address
+start_at() {
+	_sn=$1 _sl=$2
+	shift 2
+	"$KAD_BIN/kadmaster" -d -o datadir="$T/$_sn" -o libexec="$KAD_BIN" \
+	    -o listen="$_sl" "$@" >>"$T/$_sn.log" 2>&1 &
+	NODE_PID=$!
+	KAD_PIDS="$KAD_PIDS $NODE_PID"
+	NODE_SOCK="$T/$_sn/kad.sock"
+	_w=0
+	while ! kadctl status >/dev/null 2>&1; do
+		_w=$((_w + 1))
+		[ $_w -gt 600 ] || ! kill -0 "$NODE_PID" 2>/dev/null && return 1
+		sleep 0.1
+	done
+	return 0
+}
+# the same key at another address, a network of its own: another ID
+start_at n1 127.0.0.2 || notok "node restarts at 127.0.0.2"
+check "moved to 127.0.0.2: the same key" [ "$(status_field node-key)" = "$pub1" ]
+check "...and the ID of its network" [ "$(status_field node-id)" = \
+    "$(node_id "$pub1" "$(loop_word 127.0.0.2)")" ]
+kill -TERM "$NODE_PID"
+wait_exit "$NODE_PID" 15
+# a wildcard: the source address toward the first bootstrap address (a
+# loopback one: bound to the wildcard, kadnet sends it nothing)
+start_at n1 '*' -o bootstrap=127.0.0.1:9 || notok "node restarts on *"
+check "on the wildcard: the log names the address the ID is bound to" \
+    grep -q "listen on a wildcard: the node ID is bound to 127.0.0.1:" \
+    "$T/n1.log"
+check "...and the ID is the key's at 127.0.0.1" \
+    [ "$(status_field node-id)" = "$id1" ]
+kill -TERM "$NODE_PID"
+wait_exit "$NODE_PID" 15
+
 # version 1's random node ID is replaced, with a log line
 mkdir -p "$T/v1"
 chmod 700 "$T/v1"
@@ -149,7 +224,9 @@ check "version 1's node-id file is removed" [ ! -e "$T/v1/node-id" ]
 check "a log line says it was replaced" \
     grep -q "node-id: version 1's random node ID is replaced" "$T/v1.log"
 check "the new node ID is the key's, not version 1's" \
-    [ "$(status_field node-id)" = "$(bytes_sha256 "$T/v1/node-key" 36 32)" ]
+    [ "$(status_field node-id)" = \
+    "$(node_id "$(bytes "$T/v1/node-key" 36 32)" \
+    "$(loop_word "$(node_addr v1)")")" ]
 kill -TERM "$NODE_PID"
 wait_exit "$NODE_PID" 15
 
@@ -239,3 +316,17 @@ damaged fifo
 rm -f "$dk"
 mkfifo -m 600 "$dk"
 refuse_start fifo "a FIFO" "not a regular file"
+
+# a key made before the puzzle: a good X25519 pair that fails it (RFC
+# 7748's Alice, whose puzzle hash starts with a one bit)
+damaged old
+apriv=77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a
+apub=8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a
+{ printf KDK1; echo "$apriv$apub" | xxd -r -p; } >"$dk"
+s0=$(sha256sum "$dk")
+check "RFC 7748's Alice fails the puzzle ($(puzzle_zeros $apub) zero bits)" \
+    [ "$(stat -c %s "$dk")" = 68 ] && [ "$(puzzle_zeros $apub)" -lt "$BITS" ]
+refuse_start old "a key made before the puzzle" \
+    "made before the key puzzle, which every peer refuses.*move it away"
+check "a key made before the puzzle: the file is left as it was" \
+    [ "$(sha256sum "$dk")" = "$s0" ]

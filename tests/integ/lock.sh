@@ -47,7 +47,7 @@ wait_exit "$NODE_PID" 10
     -o listen=127.0.0.1 >"$T/daemon.out" 2>&1
 NODE_SOCK="$T/n1/kad.sock"
 n=0
-while ! kadctl status >/dev/null 2>&1 && [ $n -lt 100 ]; do
+while ! kadctl status >/dev/null 2>&1 && [ $n -lt 600 ]; do
 	n=$((n + 1))
 	sleep 0.1
 done

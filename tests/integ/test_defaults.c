@@ -28,6 +28,7 @@
 
 #include "kadnet/krpc.h"
 #include "kadnet/netdiv.h"
+#include "kadnet/node_id.h"
 #include "kadnet/ratelimit.h"
 #include "kadnet/routing.h"
 #include "kadnet/search.h"
@@ -126,6 +127,10 @@ table(void)
 	    "address) per bucket / per table; candidates of one lookup; "
 	    "replica targets of one chunk | %d / %d; %d; %d |",
 	    KAD_DIV_BUCKET, KAD_DIV_TABLE, KAD_DIV_LOOKUP, KAD_DIV_HOLDERS);
+	say("10", "| the key puzzle: zero bits a key's puzzle hash starts with "
+	    "(section 1.1) | %u |", dc.puzzle_bits);
+	say("1.1", "starts with **KAD_PUZZLE_BITS = %u** zero bits",
+	    KAD_PUZZLE_BITS);
 	say("10", "| lookups, outstanding requests, pushes, store requests | "
 	    "%u, %u, %u, %u |", dc.maxsearches, dc.maxpending, dc.maxpushes,
 	    dc.maxstoreops);

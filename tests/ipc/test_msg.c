@@ -742,6 +742,7 @@ test_master(void)
 
 	memset(&nc, 0, sizeof(nc));
 	nc.bind.family = AF_INET;
+	nc.idaddr.family = AF_INET6;
 	memcpy(buf, &nc, sizeof(nc));
 	m = msg(KADIPC_NET_CONFIG, sizeof(nc));
 	CHECK(kadipc_recv_net_config(&m, &nc) == 0, "NET_CONFIG");
@@ -749,6 +750,16 @@ test_master(void)
 	memcpy(buf, &nc, sizeof(nc));
 	CHECK(kadipc_recv_net_config(&m, &nc) == -1, "NET_CONFIG: a bad "
 	    "bind family refused");
+	nc.bind.family = AF_INET;
+	nc.idaddr.family = 0;
+	memcpy(buf, &nc, sizeof(nc));
+	CHECK(kadipc_recv_net_config(&m, &nc) == -1, "NET_CONFIG: an ID "
+	    "address of no family refused");
+	nc.idaddr.family = AF_INET;
+	nc.idaddr.pad0 = 1;
+	memcpy(buf, &nc, sizeof(nc));
+	CHECK(kadipc_recv_net_config(&m, &nc) == -1, "NET_CONFIG: an ID "
+	    "address with non-zero padding refused");
 	test_bootstrap();
 
 	m = msg(KADIPC_NET_ROUTES, 0);
@@ -894,44 +905,58 @@ set_ident_res(uint32_t status, uint32_t pad, uint8_t pub, uint8_t id)
 static void
 test_crypt_identity(void)
 {
-	struct kadipc_crypt_identity		 ci;
+	struct kadipc_crypt_identity		 ci, got;
 	struct kadipc_crypt_identity_res	 r;
 	struct kadipc_msg			 m;
 	size_t					 n = sizeof(ci);
-	uint32_t				 flags;
 
 	memset(&ci, 0, sizeof(ci));
 	ci.flags = KADIPC_IDENT_F_NEW;
+	ci.idaddr.family = AF_INET;
+	ci.idaddr.port = 4242;
+	ci.idaddr.addr[0] = 192;
 	memcpy(buf, &ci, sizeof(ci));
 	m = msg(KADIPC_CRYPT_IDENTITY, n);
 	m.fd = 7;
-	CHECK(kadipc_recv_crypt_identity(&m, &flags) == 0 &&
-	    flags == KADIPC_IDENT_F_NEW, "CRYPT_IDENTITY with its fd, NEW");
+	CHECK(kadipc_recv_crypt_identity(&m, &got) == 0 &&
+	    got.flags == KADIPC_IDENT_F_NEW && got.idaddr.family == AF_INET &&
+	    got.idaddr.port == 4242 && got.idaddr.addr[0] == 192,
+	    "CRYPT_IDENTITY with its fd, NEW, and the ID's address");
 	m.fd = -1;
-	CHECK(kadipc_recv_crypt_identity(&m, &flags) == -1 &&
+	CHECK(kadipc_recv_crypt_identity(&m, &got) == -1 &&
 	    errno == EBADMSG, "CRYPT_IDENTITY without its fd refused");
 	m = msg(KADIPC_CRYPT_IDENTITY, n - 1);
 	m.fd = 7;
-	CHECK(kadipc_recv_crypt_identity(&m, &flags) == -1,
+	CHECK(kadipc_recv_crypt_identity(&m, &got) == -1,
 	    "CRYPT_IDENTITY one byte short refused");
 	m = msg(KADIPC_CRYPT_IDENTITY, n + 1);
 	m.fd = 7;
-	CHECK(kadipc_recv_crypt_identity(&m, &flags) == -1,
+	CHECK(kadipc_recv_crypt_identity(&m, &got) == -1,
 	    "CRYPT_IDENTITY one byte long refused");
 	ci.flags = 0x2;
 	memcpy(buf, &ci, sizeof(ci));
 	m = msg(KADIPC_CRYPT_IDENTITY, n);
 	m.fd = 7;
-	CHECK(kadipc_recv_crypt_identity(&m, &flags) == -1,
+	CHECK(kadipc_recv_crypt_identity(&m, &got) == -1,
 	    "CRYPT_IDENTITY: an unknown flag refused");
 	ci.flags = 0;
 	ci.pad0 = 1;
 	memcpy(buf, &ci, sizeof(ci));
-	CHECK(kadipc_recv_crypt_identity(&m, &flags) == -1,
+	CHECK(kadipc_recv_crypt_identity(&m, &got) == -1,
 	    "CRYPT_IDENTITY: non-zero padding refused");
+	ci.pad0 = 0;
+	ci.idaddr.family = AF_UNIX;
+	memcpy(buf, &ci, sizeof(ci));
+	CHECK(kadipc_recv_crypt_identity(&m, &got) == -1,
+	    "CRYPT_IDENTITY: an ID address of another family refused");
+	ci.idaddr.family = AF_INET6;
+	ci.idaddr.pad0 = 1;
+	memcpy(buf, &ci, sizeof(ci));
+	CHECK(kadipc_recv_crypt_identity(&m, &got) == -1,
+	    "CRYPT_IDENTITY: an ID address with non-zero padding refused");
 	m = msg(KADIPC_CRYPT_CONFIG, n);
 	m.fd = 7;
-	CHECK(kadipc_recv_crypt_identity(&m, &flags) == -1,
+	CHECK(kadipc_recv_crypt_identity(&m, &got) == -1,
 	    "CRYPT_CONFIG refused by the CRYPT_IDENTITY helper");
 
 	n = sizeof(r);

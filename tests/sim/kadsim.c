@@ -188,6 +188,12 @@ net_build(size_t honest)
 	return (0);
 }
 
+uint32_t
+net_sybil_ip(size_t j, unsigned addrs)
+{
+	return (0x64000001u + (uint32_t)((j % addrs) << 8));
+}
+
 void
 net_join_more(const uint8_t (*ids)[KAD_ID_LEN], size_t n, int behave,
     unsigned addrs)
@@ -207,7 +213,7 @@ net_join_more(const uint8_t (*ids)[KAD_ID_LEN], size_t n, int behave,
 		 * 42.0.0.0 even with the most nodes --nodes allows.
 		 */
 		j = made++;
-		ip = 0x64000001u + (uint32_t)((j % addrs) << 8);
+		ip = net_sybil_ip(j, addrs);
 		port = (uint16_t)(5000 + j / addrs);
 		(void)sim_node_add(ids[i], ip, port, behave);
 	}
@@ -327,7 +333,8 @@ usage(void)
 	    "[--large-chunks N] [--kill PCT]\n"
 	    "    [--ec K,M,E|none] [--copies R] [--root-copies R] "
 	    "[--no-repair] [--draws N]\n"
-	    "    [--sybils N] [--sybil-addrs N] [--sybil-behave NAME]\n"
+	    "    [--sybils N] [--sybil-addrs N] [--sybil-behave NAME] "
+	    "[--sybil-bits B]\n"
 	    "    [--attackers PCT] [--attacker-behave NAME]\n"
 	    "    [--chunks N] [--window N] [--sweep] [--k K] "
 	    "[--replicas R] [--verbose]\n"
@@ -399,7 +406,8 @@ enum {
 	O_SESS, O_SHAPE, O_OFF, O_HOURS, O_FILES, O_FCHUNKS, O_KILL,
 	O_SYB, O_SYBADDR, O_SYBBEH, O_ATT, O_ATTBEH, O_CHUNKS, O_WIN,
 	O_SWEEP, O_K, O_REPL, O_JITTER, O_VERBOSE, O_THREADS, O_LFILES,
-	O_LCHUNKS, O_EC, O_COPIES, O_RCOPIES, O_NOREPAIR, O_DRAWS
+	O_LCHUNKS, O_EC, O_COPIES, O_RCOPIES, O_NOREPAIR, O_DRAWS,
+	O_SYBBITS
 };
 
 static const struct option longopts[] = {
@@ -436,6 +444,7 @@ static const struct option longopts[] = {
 	{ "sybils", required_argument, NULL, O_SYB },
 	{ "sybil-addrs", required_argument, NULL, O_SYBADDR },
 	{ "sybil-behave", required_argument, NULL, O_SYBBEH },
+	{ "sybil-bits", required_argument, NULL, O_SYBBITS },
 	{ "attackers", required_argument, NULL, O_ATT },
 	{ "attacker-behave", required_argument, NULL, O_ATTBEH },
 	{ "chunks", required_argument, NULL, O_CHUNKS },
@@ -505,6 +514,7 @@ main(int argc, char *argv[])
 	opt.sybils_max = 40;
 	opt.sybil_addrs = 1;
 	opt.sybil_behave = SIM_ECLIPSE;
+	opt.sybil_bits = 16;
 	opt.attacker_behave = SIM_DROP;
 	opt.chunks = 10240;
 	opt.window = 2048;
@@ -559,6 +569,8 @@ main(int argc, char *argv[])
 		case O_SYBADDR: opt.sybil_addrs = (unsigned)num(optarg, 1, 1e5);
 			break;
 		case O_SYBBEH: opt.sybil_behave = behave_of(optarg); break;
+		case O_SYBBITS: opt.sybil_bits = (unsigned)num(optarg, 1, 24);
+			break;
 		case O_ATT: opt.attacker_frac = num(optarg, 0, 90) / 100; break;
 		case O_ATTBEH: opt.attacker_behave = behave_of(optarg); break;
 		case O_CHUNKS:

@@ -42,6 +42,7 @@ struct kadsim_opts {
 	unsigned	 sybils_max;
 	unsigned	 sybil_addrs;
 	int		 sybil_behave;
+	unsigned	 sybil_bits;	/* bits an id shares with the key */
 	/* attackers in any scenario */
 	double		 attacker_frac;
 	int		 attacker_behave;
@@ -71,9 +72,14 @@ double		 pct_u64(uint64_t *v, size_t n, double p);
 
 /* Build opt.nodes honest nodes, joining one by one; returns 0 or -1. */
 int		 net_build(size_t honest);
-/* Start n more nodes with these ids and behaviour; each joins. */
+/*
+ * Start n more nodes with these keys and behaviour; each joins.  The
+ * j-th attacker made is on net_sybil_ip(j, addrs): a /24 of its own for
+ * each j modulo addrs, from 100.0.0.1 on.
+ */
 void		 net_join_more(const uint8_t (*ids)[KAD_ID_LEN], size_t n,
 		    int behave, unsigned addrs);
+uint32_t	 net_sybil_ip(size_t j, unsigned addrs);
 /* Per-node protocol state and the process peak, printed. */
 void		 net_report_memory(void);
 

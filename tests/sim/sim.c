@@ -230,6 +230,21 @@ sim_addr_for(size_t i)
 	return (0x0b000001u + (uint32_t)(i << 8));
 }
 
+int
+sim_key_id(const uint8_t pub[KRPC_KEY_LEN], uint32_t ip,
+    uint8_t id[KAD_ID_LEN])
+{
+	struct krpc_addr	a;
+
+	memset(&a, 0, sizeof(a));
+	a.family = KRPC_AF_INET;
+	a.ip[0] = (uint8_t)(ip >> 24);
+	a.ip[1] = (uint8_t)(ip >> 16);
+	a.ip[2] = (uint8_t)(ip >> 8);
+	a.ip[3] = (uint8_t)ip;
+	return (kad_node_id(pub, &a, id));
+}
+
 void
 sim_node_sin(const struct sim_node *n, struct sockaddr_in *sin)
 {
@@ -372,7 +387,7 @@ sim_node_add(const uint8_t pub[KRPC_KEY_LEN], uint32_t ip, uint16_t port,
 	i = (int)simw.nnodes++;
 	n = &simw.nodes[i];
 	memcpy(n->pub, pub, KRPC_KEY_LEN);
-	if (kad_node_id(pub, n->id) == -1)
+	if (sim_key_id(pub, ip, n->id) == -1)
 		abort();
 	n->ip = ip;
 	n->port = port;
@@ -404,6 +419,9 @@ node_dht(struct sim_node *n)
 	struct sockaddr_in	sin;
 
 	dht_config_defaults(&cf);
+	/* keys are any 32 bytes here: the puzzle's cost is modelled by the
+	 * scenarios that count it (scn_eclipse), not paid */
+	cf.puzzle_bits = 0;
 	memcpy(cf.pub, n->pub, KRPC_KEY_LEN);
 	sim_node_sin(n, &sin);
 	memcpy(&cf.bind, &sin, sizeof(sin));

@@ -102,13 +102,17 @@ double		 sim_rand_weibull(double shape, double scale);
 
 /*
  * Add a node (not started): its public key (any 32 bytes: the model
- * runs no cryptography; the id is kad_node_id of it), IPv4 address
+ * runs no cryptography, and no key puzzle; the id is sim_key_id of it
+ * and the address), IPv4 address
  * (host order) and port.  Returns its index.  Addresses may be shared
  * by several nodes, each on its own port, as on one host.
  */
 int		 sim_node_add(const uint8_t pub[KRPC_KEY_LEN], uint32_t ip,
 		    uint16_t port, int behave);
 size_t		 sim_nnodes(void);
+/* The node ID of pub at IPv4 address ip (host order): kad_node_id. */
+int		 sim_key_id(const uint8_t pub[KRPC_KEY_LEN], uint32_t ip,
+		    uint8_t id[KAD_ID_LEN]);
 /* A public unicast IPv4 address for honest node number i: its own /24. */
 uint32_t	 sim_addr_for(size_t i);
 

@@ -150,7 +150,7 @@ struct sim_sess {
 struct sim_node {
 	struct dht	*d;
 	uint8_t		 pub[KRPC_KEY_LEN];
-	uint8_t		 id[KAD_ID_LEN];	/* kad_node_id(pub) */
+	uint8_t		 id[KAD_ID_LEN];	/* kad_node_id(pub, ip) */
 	struct sim_sess	*sess;
 	uint32_t	 nsess, capsess;
 	uint32_t	 ip;		/* host order */

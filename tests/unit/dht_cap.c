@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <bsd/sys/endian.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +26,8 @@
 
 static uint64_t	prng_state = 0x2545f4914f6cdd1dULL;
 uint64_t	now;
+/* the key puzzle of every dht made here: none, as keys are random */
+unsigned	cap_puzzle_bits;
 
 static uint64_t
 prng(void)
@@ -169,22 +172,35 @@ cap_last_to(const struct cap *c, const uint8_t *pub, uint32_t ip,
 	return (c->haspub[i] && memcmp(c->pub[i], pub, KRPC_KEY_LEN) == 0);
 }
 
-/* A random key and its node ID. */
+/* The node ID of pub at IPv4 address ip (its /24, or itself if 127/8). */
 void
-mkkey(uint8_t pub[KRPC_KEY_LEN], uint8_t id[KAD_ID_LEN])
+ip_id(const uint8_t pub[KRPC_KEY_LEN], uint32_t ip, uint8_t id[KAD_ID_LEN])
 {
-	rnd_bytes(NULL, pub, KRPC_KEY_LEN);
-	if (kad_node_id(pub, id) == -1)
+	struct krpc_addr	a;
+
+	memset(&a, 0, sizeof(a));
+	a.family = KRPC_AF_INET;
+	be32enc(a.ip, ip);
+	if (kad_node_id(pub, &a, id) == -1)
 		abort();
 }
 
-/* A random key whose node ID is closer to (near) or farther from key. */
+/* A random key and its node ID at ip (the tests' dhts take any key). */
 void
-mkkey_dist(uint8_t pub[KRPC_KEY_LEN], uint8_t id[KAD_ID_LEN],
+mkkey(uint8_t pub[KRPC_KEY_LEN], uint8_t id[KAD_ID_LEN], uint32_t ip)
+{
+	rnd_bytes(NULL, pub, KRPC_KEY_LEN);
+	ip_id(pub, ip, id);
+}
+
+/* A random key whose node ID at ip is closer to (near) or farther from
+ * key than ref. */
+void
+mkkey_dist(uint8_t pub[KRPC_KEY_LEN], uint8_t id[KAD_ID_LEN], uint32_t ip,
     const uint8_t key[KAD_ID_LEN], const uint8_t ref[KAD_ID_LEN], int near)
 {
 	do
-		mkkey(pub, id);
+		mkkey(pub, id, ip);
 	while ((kad_id_cmpdist(id, ref, key) < 0) != near);
 }
 
@@ -245,11 +261,14 @@ mknode_k(struct cap *c, uint32_t ip, int martians, unsigned k,
 
 	memset(c, 0, sizeof(*c));
 	dht_config_defaults(&cf);
+	cf.puzzle_bits = cap_puzzle_bits;
 	if (k != 0)
 		cf.k = k;
 	if (replicas != 0)
 		cf.replicas = replicas;
-	rnd_bytes(NULL, cf.pub, KRPC_KEY_LEN);
+	do	/* our own key passes our puzzle, or dht_new refuses it */
+		rnd_bytes(NULL, cf.pub, KRPC_KEY_LEN);
+	while (!kad_puzzle_ok(cf.pub, cf.puzzle_bits));
 	memcpy(c->self, cf.pub, KRPC_KEY_LEN);
 	mksin(&sin, ip, 9999);
 	memcpy(&cf.bind, &sin, sizeof(sin));
@@ -377,8 +396,8 @@ join_contact(struct dht *d, struct cap *c, const uint8_t pub[32],
 	size_t			len;
 
 	mksin(&sin, ip, port);
-	if (kad_node_id(pub, id) == -1 ||
-	    dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now) != 0 ||
+	ip_id(pub, ip, id);
+	if (dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now) != 0 ||
 	    cap_last(c, &m) != 0 || m.type != KRPC_PING ||
 	    !cap_last_to(c, NULL, ip, port))
 		return (-1);

@@ -47,14 +47,16 @@ struct cap {
 };
 
 extern uint64_t	now;		/* the clock every call is given */
+extern unsigned	cap_puzzle_bits; /* mknode's puzzle_bits: 0 */
 
 void	 rnd_bytes(void *, void *, size_t);
 void	 sha256(const void *, size_t, uint8_t[32]);
 void	 mksin(struct sockaddr_in *, uint32_t, uint16_t);
 int	 cap_last(struct cap *, struct krpc_msg *);
 int	 cap_last_to(const struct cap *, const uint8_t *, uint32_t, uint16_t);
-void	 mkkey(uint8_t[KRPC_KEY_LEN], uint8_t[KAD_ID_LEN]);
-void	 mkkey_dist(uint8_t[KRPC_KEY_LEN], uint8_t[KAD_ID_LEN],
+void	 ip_id(const uint8_t[KRPC_KEY_LEN], uint32_t, uint8_t[KAD_ID_LEN]);
+void	 mkkey(uint8_t[KRPC_KEY_LEN], uint8_t[KAD_ID_LEN], uint32_t);
+void	 mkkey_dist(uint8_t[KRPC_KEY_LEN], uint8_t[KAD_ID_LEN], uint32_t,
 	    const uint8_t[KAD_ID_LEN], const uint8_t[KAD_ID_LEN], int);
 size_t	 mkmsg(uint8_t *, uint8_t, const uint8_t[8], const uint8_t *);
 size_t	 mkstore(uint8_t *, const uint8_t[8], const uint8_t[32],

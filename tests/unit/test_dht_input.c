@@ -13,12 +13,15 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <bsd/sys/endian.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kadnet/dht.h"
 #include "kadnet/krpc.h"
+#include "kadnet/node_id.h"
 #include "kadnet/routing.h"
 #include "tests/unit/dht_cap.h"
 #include "tests/test.h"
@@ -51,14 +54,18 @@ rules_ping(void)
 	    "a request over proved keys: its sender is a good contact under "
 	    "the node ID of its key, and no confirming PING goes out");
 	/* the same inside a handshake's first message */
-	mkkey(pb, idb);
+	mkkey(pb, idb, 0x7f000003);
 	c.n = 0;
 	input(d, pb, 0, buf, len, 0x7f000003, 4000);
 	e = routing_find(dht_routing(d), idb);
 	CHECK(c.n == 1 && cap_last(&c, &m) == 0 && m.type == KRPC_PONG &&
-	    cap_last_to(&c, pb, 0x7f000003, 4000) && e != NULL &&
-	    !routing_good(e, now) && dht_nodes(d) == 2,
-	    "an unproved PING: answered, its sender added but not good");
+	    cap_last_to(&c, pb, 0x7f000003, 4000) && e == NULL &&
+	    dht_nodes(d) == 1, "an unproved PING: answered, its sender not "
+	    "added (the address may be forged, and the ID is bound to it)");
+	CHECK(peer_up(d, pb, 0x7f000003, 4000) == 0 &&
+	    (e = routing_find(dht_routing(d), idb)) != NULL &&
+	    routing_good(e, now) && dht_nodes(d) == 2, "...its handshake, "
+	    "once confirmed, adds it");
 }
 
 /* martian sources and bad sockaddrs */
@@ -138,7 +145,7 @@ rules_replies(void)
 	uint8_t			 px[32], idx[32];
 	uint64_t		 before;
 
-	mkkey(px, idx);
+	mkkey(px, idx, 0x0a000005);
 	len = mkmsg(buf, KRPC_PONG, txid, NULL);
 	input(d, px, 1, buf, len, 0x0a000001, 1);
 	CHECK(st->drop[DHT_DROP_UNSOLICITED] == 1, "unsolicited PONG dropped");
@@ -237,7 +244,7 @@ rules_busy(void)
 	size_t		 i, bl;
 	ssize_t		 k;
 
-	mkkey(pq, idq);
+	mkkey(pq, idq, 0x0a010e0e);
 	memset(t, 0x5c, sizeof(t));
 	c.n = 0;
 	s0 = st->busy_sent;
@@ -308,7 +315,7 @@ rules_store(void)
 	for (i = 0; i < sizeof(val); i++)
 		val[i] = (uint8_t)i;
 	sha256(val, sizeof(val), key);
-	mkkey(pb, idb);
+	mkkey(pb, idb, 0x0a000009);
 	c.n = 0;
 	len = mkmsg(buf, KRPC_HAVE, txid, key);
 	input(d, pb, 1, buf, len, 0x0a000009, 9);
@@ -369,7 +376,7 @@ rules_strikes(void)
 	size_t		i;
 	uint64_t	b0, u0;
 
-	mkkey(px, idx);
+	mkkey(px, idx, 0x0a00000c);
 	b0 = st->drop[DHT_DROP_BANNED];
 	u0 = st->drop[DHT_DROP_UNPROVED];
 	for (i = 0; i < 70; i++) {
@@ -412,7 +419,7 @@ rules_loopback(void)
 
 	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
 	d2 = mknode(&c2, 0x0a000001, DHT_MARTIAN_LOOPBACK);
-	mkkey(pa, ida);
+	mkkey(pa, ida, 0x7f000001);
 	len = mkmsg(buf, KRPC_PING, txid, NULL);
 	input(d, pa, 1, buf, len, 0x7f000001, 4000);
 	input(d2, pa, 1, buf, len, 0x7f000001, 4000);
@@ -462,8 +469,8 @@ rules_scope(void)
 
 	d = mknode(&c, glob, DHT_MARTIAN_AUTO);
 	d2 = mknode(&c2, 0x0a000001, DHT_MARTIAN_AUTO);
-	mkkey(pa, ida);
-	mkkey(pb, idb);
+	mkkey(pa, ida, 0x09090909);
+	mkkey(pb, idb, 0x09090910);
 	rnd_bytes(NULL, tx2, sizeof(tx2));
 	len = mkmsg(buf, KRPC_PING, txid, NULL);
 	input(d, pa, 1, buf, len, priv, 4000);
@@ -507,7 +514,7 @@ test_input_rules(void)
 	if (d == NULL)
 		return;
 	st = dht_stats(d);
-	mkkey(pa, ida);
+	mkkey(pa, ida, 0x7f000002);
 	rnd_bytes(NULL, txid, sizeof(txid));
 	len = mkmsg(buf, KRPC_PING, txid, NULL);
 	rules_ping();
@@ -525,9 +532,112 @@ test_input_rules(void)
 	rules_scope();
 }
 
+/* A random key, its ID at ip, that passes (pass) or fails bits' puzzle. */
+static void
+puzzle_key(uint8_t pub[32], uint8_t id[32], uint32_t ip, unsigned bits,
+    int pass)
+{
+	do
+		mkkey(pub, id, ip);
+	while (kad_puzzle_ok(pub, bits) != pass);
+}
+
+/*
+ * The key puzzle (4 bits here) in the core: a sender whose key fails it
+ * is dropped (the session layer refuses it first in the daemon), a
+ * contact a NODES answer names with such a key is never asked, and a
+ * saved table's such keys are not loaded; each is counted.
+ */
+static void
+test_puzzle(void)
+{
+	struct dht		*d0;
+	struct cap		 c0;
+	struct krpc_msg		 m, r;
+	uint8_t			 pg[32], idg[32], pf[32], idf[32], t[32];
+	uint8_t			 pp[32], idp[32], *blob;
+	ssize_t			 n, bl;
+	size_t			 mark;
+
+	now = 2000000;
+	cap_puzzle_bits = 4;
+	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
+	cap_puzzle_bits = 0;
+	if (d == NULL) {
+		CHECK(0, "dht_new");
+		return;
+	}
+	st = dht_stats(d);
+	puzzle_key(pf, idf, 0x0a000107, 4, 0);
+	rnd_bytes(NULL, txid, sizeof(txid));
+	len = mkmsg(buf, KRPC_PING, txid, NULL);
+	c.n = 0;
+	input(d, pf, 1, buf, len, 0x0a000107, 4000);
+	CHECK(c.n == 0 && dht_nodes(d) == 0 &&
+	    st->drop[DHT_DROP_PUZZLE] == 1, "a PING from a key that fails the "
+	    "puzzle: dropped, counted, no contact");
+	puzzle_key(pp, idp, 0x0a000202, 4, 1);
+	CHECK(join_contact(d, &c, pp, 0x0a000202, 5000) == 0 &&
+	    st->drop[DHT_DROP_PUZZLE] == 1, "a key that passes joins");
+
+	/* P answers a lookup with F (fails) and G (passes) */
+	puzzle_key(pg, idg, 0x0a000303, 4, 1);
+	memset(t, 0x77, sizeof(t));
+	mark = c.n;
+	(void)dht_lookup(d, t, 5, now);
+	if ((n = find_sent(&c, mark, KRPC_FIND_NODE, &m)) < 0) {
+		CHECK(0, "the lookup asks P");
+		dht_free(d);
+		return;
+	}
+	krpc_init(&r, KRPC_NODES, m.txid);
+	r.ncontacts = 2;
+	memcpy(r.contacts[0].pub, pf, 32);
+	memcpy(r.contacts[1].pub, pg, 32);
+	r.contacts[0].addr.family = r.contacts[1].addr.family = KRPC_AF_INET;
+	r.contacts[0].addr.port = r.contacts[1].addr.port = 6000;
+	be32enc(r.contacts[0].addr.ip, 0x0a000107);
+	be32enc(r.contacts[1].addr.ip, 0x0a000303);
+	if ((bl = krpc_encode(&r, buf, sizeof(buf))) < 0)
+		abort();
+	mark = c.n;
+	now += 20;
+	input(d, pp, 1, buf, (size_t)bl, 0x0a000202, 5000);
+	CHECK(st->drop[DHT_DROP_PUZZLE] == 2 &&
+	    sent_to(&c, mark, 0x0a000107, KRPC_FIND_NODE) == 0 &&
+	    sent_to(&c, mark, 0x0a000303, KRPC_FIND_NODE) == 1,
+	    "a NODES answer: the contact whose key fails is counted and never "
+	    "asked, the other is");
+
+	/* a table saved without the puzzle, loaded with it */
+	d0 = mknode(&c0, 0x0a000001, DHT_MARTIAN_AUTO);
+	len = mkmsg(buf, KRPC_PING, txid, NULL);
+	input(d0, pf, 1, buf, len, 0x0a000107, 4000);
+	input(d0, pg, 1, buf, len, 0x0a000303, 4000);
+	blob = malloc(dht_save_size(d0));
+	if (d0 == NULL || blob == NULL || dht_nodes(d0) != 2 ||
+	    (n = dht_save(d0, blob, dht_save_size(d0))) < 0)
+		abort();
+	dht_free(d);
+	cap_puzzle_bits = 4;
+	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
+	cap_puzzle_bits = 0;
+	st = dht_stats(d);
+	CHECK(d != NULL && dht_load(d, blob, (size_t)n, now) == 1 &&
+	    routing_find(dht_routing(d), idg) != NULL &&
+	    routing_find(dht_routing(d), idf) == NULL &&
+	    st->drop[DHT_DROP_PUZZLE] == 1, "a saved table: the key that "
+	    "fails is left out and counted, the other loaded");
+	free(blob);
+	dht_free(d0);
+	dht_free(d);
+	d = NULL;
+}
+
 int
 main(void)
 {
 	test_input_rules();
+	test_puzzle();
 	return (test_done());
 }

@@ -52,8 +52,8 @@ keys_moved(void)
 		return (-1);
 	}
 	st = dht_stats(d);
-	mkkey(pa, ida);
-	mkkey(pb, idb);
+	mkkey(pa, ida, 0x0a000002);
+	mkkey(pb, idb, 0x0a000006);
 	rnd_bytes(NULL, txid, sizeof(txid));
 	len = mkmsg(buf, KRPC_PING, txid, NULL);
 	input(d, pa, 1, buf, len, 0x0a000002, 5000);
@@ -204,7 +204,7 @@ test_lost_datagrams(void)
 
 	now = 5000000;
 	d = mknode(&c, 0x0a000001, DHT_MARTIAN_AUTO);
-	mkkey(pp, pid);
+	mkkey(pp, pid, 0x0a000002);
 	if (d == NULL || join_contact(d, &c, pp, 0x0a000002, 5000) != 0) {
 		CHECK(0, "P joined");
 		dht_free(d);

@@ -88,7 +88,8 @@ test_refused(int accept)
 	while (kad_id_cpl(key, dht_id(d)) < 1);	/* our half */
 	for (i = 0; i < NC; i++) {
 		do
-			mkkey_dist(pub, id, key, dht_id(d), 0);
+			mkkey_dist(pub, id, 0x0b000001 + (i << 8), key,
+			    dht_id(d), 0);
 		while (kad_id_cpl(id, dht_id(d)) != 0);
 		if (join_contact(d, &c, pub, 0x0b000001 + (i << 8), 5000) == -1)
 			ok = 0;
@@ -146,7 +147,8 @@ test_unexplored(void)
 	while (kad_id_cpl(key, dht_id(d)) != 0);	/* the other half */
 	for (i = 0; i < NC; i++) {
 		do
-			mkkey_dist(pub, id, key, dht_id(d), 0);
+			mkkey_dist(pub, id, 0x0b000001 + (i << 8), key,
+			    dht_id(d), 0);
 		while (kad_id_cpl(id, dht_id(d)) < 1);
 		if (join_contact(d, &c, pub, 0x0b000001 + (i << 8), 5000) == -1)
 			ok = 0;
@@ -154,7 +156,7 @@ test_unexplored(void)
 	/* its bucket looked into (the joiner's own lookup), never split */
 	routing_touch(dht_routing(d), key, now);
 	do
-		mkkey(npub, nid);
+		mkkey(npub, nid, 0x0c000001);	/* N at 12.0.0.1 */
 	while (kad_id_cpl(nid, key) < 2);		/* N: near the key */
 	mark = c.n;
 	CHECK(ok && routing_nbuckets(dht_routing(d)) == 1 &&
@@ -172,7 +174,7 @@ test_unexplored(void)
 		memcpy(pub, c.pub[i], KRPC_KEY_LEN);
 		ip = ntohl(c.to[i].sin_addr.s_addr);
 		krpc_init(&r, KRPC_NODES, m.txid);
-		(void)kad_node_id(pub, r.id);
+		ip_id(pub, ip, r.id);
 		r.ncontacts = 1;
 		memcpy(r.contacts[0].id, nid, KAD_ID_LEN);
 		memcpy(r.contacts[0].pub, npub, KRPC_KEY_LEN);
@@ -250,10 +252,12 @@ copies_node(struct cap *c, uint8_t *val, size_t vlen, uint8_t key[KAD_ID_LEN],
 	for (i = 0; i < CFAR + nnear; i++) {
 		if (i < CFAR)
 			do
-				mkkey_dist(pub, id, key, dht_id(d), 0);
+				mkkey_dist(pub, id, 0x0b000001 + (i << 8), key,
+				    dht_id(d), 0);
 			while (kad_id_cpl(id, dht_id(d)) != 0);
 		else
-			mkkey_dist(pub, id, key, dht_id(d), 1);
+			mkkey_dist(pub, id, 0x0b000001 + (i << 8), key,
+			    dht_id(d), 1);
 		if (join_contact(d, c, pub, 0x0b000001 + (i << 8), 5000) ==
 		    -1) {
 			dht_free(d);

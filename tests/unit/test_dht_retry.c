@@ -57,7 +57,7 @@ retry_tries(void)
 		return (-1);
 	}
 	st = dht_stats(d);
-	mkkey(pp, pid);
+	mkkey(pp, pid, 0x0a000002);
 	mksin(&sin, 0x0a000002, 5000);
 	if (dht_ping(d, (struct sockaddr *)&sin, sizeof(sin), now) != 0 ||
 	    cap_last(&c, &m) != 0) {
@@ -108,7 +108,7 @@ retry_abandoned(void)
 	for (i = 0; i < sizeof(val); i++)
 		val[i] = (uint8_t)(i * 7);
 	sha256(val, sizeof(val), key);
-	mkkey_dist(pq, qid, key, pid, 1);
+	mkkey_dist(pq, qid, 0x0a000003, key, pid, 1);
 	CHECK(join_contact(d, &c, pq, 0x0a000003, 5000) == 0, "Q joined");
 	c.n = 0;
 	(void)dht_fetch(d, key, 500, now);
@@ -148,14 +148,14 @@ retry_abandoned(void)
 	    (unsigned long long)st->abandoned);
 }
 
-/* a contact that only asked inside a handshake: never pinged */
+/* a contact that only asked inside a handshake: not added, never pinged */
 static void
 retry_unconfirmed(void)
 {
 	uint8_t			 buf[KRPC_MAX_MSG], px[32], xid[32];
 	size_t			 len, mark, n;
 
-	mkkey(px, xid);
+	mkkey(px, xid, 0x0a000104);
 	rnd_bytes(NULL, txid, sizeof(txid));
 	mark = c.n;
 	len = mkmsg(buf, KRPC_PING, txid, NULL);
@@ -163,9 +163,9 @@ retry_unconfirmed(void)
 	run_timers(d, 100, 100);
 	n = sent_to(&c, mark, 0x0a000104, KRPC_PING);
 	CHECK(n == 0 && sent_to(&c, mark, 0x0a000104, KRPC_PONG) == 1 &&
-	    routing_find(dht_routing(d), xid) != NULL,
-	    "a new contact that only asked: added, answered, no confirming "
-	    "PING in 10 s (%zu PINGs)", n);
+	    routing_find(dht_routing(d), xid) == NULL,
+	    "a new contact that only asked: answered, not added, no PING in "
+	    "10 s (%zu PINGs)", n);
 	check_sends(&c, "retransmission");
 }
 
@@ -189,8 +189,8 @@ retry_forward(void)
 		return;
 	}
 	st = dht_stats(d);
-	mkkey_dist(pp, pid, key, dht_id(d), 1);
-	mkkey_dist(pf, fid, key, dht_id(d), 0);
+	mkkey_dist(pp, pid, 0x0a000002, key, dht_id(d), 1);
+	mkkey_dist(pf, fid, 0x0a000005, key, dht_id(d), 0);
 	CHECK(join_contact(d, &c, pp, 0x0a000002, 5000) == 0, "P joined");
 	len = mkstore(buf, txid, key, val, sizeof(val), KRPC_STORE_FORWARD);
 	mark = c.n;
@@ -286,12 +286,12 @@ boot_unanswered(void)
 	for (i = 0, seen = 0; i < 3000; i++) {
 		if (i == 100) {
 			/* a request from a made-up contact: it is not joined */
-			mkkey(pp, pid);
+			mkkey(pp, pid, 0x0a000009);
 			rnd_bytes(NULL, lasttx, sizeof(lasttx));
 			len = mkmsg(buf, KRPC_PING, lasttx, NULL);
 			input(d, pp, 0, buf, len, 0x0a000009, 7000);
-			CHECK(dht_nodes(d) == 1, "a made-up contact's ping: "
-			    "in the table");
+			CHECK(dht_nodes(d) == 0, "a made-up contact's ping "
+			    "inside a handshake: not in the table");
 		}
 		for (; seen < c.n; seen++) {
 			/* its answer, and lookups that ask it */
@@ -359,7 +359,7 @@ boot_answered(void)
 		dht_free(d);
 		return;
 	}
-	mkkey(pp, pid);
+	mkkey(pp, pid, 0x0a000003);
 	now += 50;
 	len = mkmsg(buf, KRPC_PONG, m.txid, NULL);
 	input(d, pp, 1, buf, len, 0x0a000003, 6000);

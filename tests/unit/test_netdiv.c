@@ -118,14 +118,25 @@ test_netkey(void)
 	CHECK(!same(&a, &b), "10.0.0.0/24 and a /48 of the same bytes: two");
 }
 
-/* A key whose node ID shares exactly cpl leading bits with self. */
+/*
+ * A key whose node ID at ip shares exactly cpl leading bits with self
+ * (routing alone never checks an ID against an address: any ip will do
+ * for the tests of a table).
+ */
+static void
+key_at_ip(const uint8_t self[KAD_ID_LEN], unsigned cpl, uint32_t ip,
+    uint8_t pub[KRPC_KEY_LEN], uint8_t id[KAD_ID_LEN])
+{
+	do
+		mkkey(pub, id, ip);
+	while (kad_id_cpl(id, self) != cpl);
+}
+
 static void
 key_at(const uint8_t self[KAD_ID_LEN], unsigned cpl,
     uint8_t pub[KRPC_KEY_LEN], uint8_t id[KAD_ID_LEN])
 {
-	do
-		mkkey(pub, id);
-	while (kad_id_cpl(id, self) != cpl);
+	key_at_ip(self, cpl, 0x0a000001, pub, id);
 }
 
 static int
@@ -269,14 +280,14 @@ test_move(const uint8_t self[KAD_ID_LEN])
 /* A key whose node ID shares cpl bits with ref and the next n bits too. */
 static void
 key_near(const uint8_t ref[KAD_ID_LEN], unsigned cpl, unsigned n,
-    uint8_t pub[KRPC_KEY_LEN], uint8_t id[KAD_ID_LEN])
+    uint32_t ip, uint8_t pub[KRPC_KEY_LEN], uint8_t id[KAD_ID_LEN])
 {
 	uint8_t	flip[KAD_ID_LEN];
 
 	memcpy(flip, ref, KAD_ID_LEN);
 	flip[cpl / 8] ^= 0x80 >> (cpl % 8);
 	do
-		key_at(ref, cpl, pub, id);
+		key_at_ip(ref, cpl, ip, pub, id);
 	while (kad_id_cpl(id, flip) < cpl + 1 + n);
 }
 
@@ -320,13 +331,14 @@ test_holders(void)
 		for (i = 0; i < 4; i++) {
 			if (cpl > 0 && i == 0) {
 				/* X, the nearest in its bucket */
-				key_near(key, cpl, cpl == 2 ? 10 : 0, pub, id);
+				key_near(key, cpl, cpl == 2 ? 10 : 0,
+				    0x0a090901 + cpl, pub, id);
 				if (join_contact(d, &c, pub, 0x0a090901 + cpl,
 				    5000) == -1)
 					ok = 0;
 				continue;
 			}
-			key_at(key, cpl, pub, id);
+			key_at_ip(key, cpl, 0x0b000001 + (h << 8), pub, id);
 			if (join_contact(d, &c, pub, 0x0b000001 + (h++ << 8),
 			    5000) == -1)
 				ok = 0;
@@ -355,7 +367,7 @@ main(void)
 	uint8_t	pub[KRPC_KEY_LEN], self[KAD_ID_LEN];
 
 	test_netkey();
-	mkkey(pub, self);
+	mkkey(pub, self, 0x0a000001);
 	test_bucket(self);
 	test_table(self);
 	test_move(self);

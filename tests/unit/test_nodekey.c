@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * kadcrypt's node key and static-key oracle (kadcrypt/nodekey.c,
- * x25519.c) on their own, and kad_node_id (kadnet/node_id.c).  What the
- * oracle answers is checked against values this test computes itself
- * with OpenSSL's EVP calls (and, for the X25519 step, against RFC 7748's
- * published vector): a known key and a fixed peer point give a known
- * hashed DH; points of small order, our own public key and a request
- * over the budget are refused with all-zero output; the budget refills
- * with the injected clock; the key file's length, magic and halves are
- * checked.
+ * x25519.c) on their own, and the key puzzle and kad_node_id
+ * (kadnet/node_id.c).  What the oracle answers is checked against
+ * values this test computes itself with OpenSSL's EVP calls (and, for
+ * the X25519 step, against RFC 7748's published vector): a known key
+ * and a fixed peer point give a known hashed DH; points of small order,
+ * our own public key and a request over the budget are refused with
+ * all-zero output; the budget refills with the injected clock; the key
+ * file's length, magic and halves are checked, and its key against the
+ * puzzle (a key ground offline passes the protocol's, RFC 7748's Alice
+ * fails it).  The node IDs and puzzle hashes below were computed with
+ * the openssl command line (the commands are beside them), not by the
+ * code under test.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 
 #include "kadipc_msg.h"
 #include "kadcrypt/nodekey.h"
+#include "kadnet/krpc.h"
 #include "kadnet/node_id.h"
 #include "tests/test.h"
 
@@ -30,6 +35,57 @@ static const char bob_pub_hex[] =
     "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
 static const char shared_k_hex[] =
     "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
+
+/*
+ * Alice's puzzle hash, which starts with no zero bit at all:
+ *   (printf 'kad2 puzzle'; echo ALICE_PUB | xxd -r -p) | openssl dgst -sha256
+ */
+static const char alice_puzzle_hex[] =
+    "846da0f6964203e8ccd8256dad883071b92fb9c4a86dda3e0c706d59789bc091";
+
+/*
+ * Alice's node ID in four networks, NET the 8-byte network word:
+ *   (printf 'kad2 id'; echo ALICE_PUB NET | tr -d ' ' | xxd -r -p) |
+ *       openssl dgst -sha256
+ */
+static const struct {
+	const char	*what;
+	uint8_t		 family;
+	uint8_t		 ip[16];
+	const char	*id_hex;
+} alice_ids[] = {
+	{ "192.0.2.7, /24 word 04c0000200000000", 4, { 192, 0, 2, 7 },
+	  "868d97dbbd330d59d4a620eafe34596ce26af40c75f4bf08e19282cf328aebac" },
+	{ "192.0.2.200: the same /24, the same ID", 4, { 192, 0, 2, 200 },
+	  "868d97dbbd330d59d4a620eafe34596ce26af40c75f4bf08e19282cf328aebac" },
+	{ "::ffff:192.0.2.7: its IPv4 /24", 6,
+	  { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 7 },
+	  "868d97dbbd330d59d4a620eafe34596ce26af40c75f4bf08e19282cf328aebac" },
+	{ "127.0.0.2, loopback word 6c7f000002000000", 4, { 127, 0, 0, 2 },
+	  "fcf1e6e340d60027a56b2d7d50812f4a3ccb8f86fc5324b1c5c6efcd22672781" },
+	{ "2001:db8:1::9, /48 word 0620010db8000100", 6,
+	  { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9 },
+	  "c4dc3161a0b3bf1f19cc2094d9c7b748b81eb5b9658a94c41548ad8b58584256" },
+	{ "::1, word 4c00000000000000", 6,
+	  { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
+	  "5c263c6f9cd4f9442ac72ddf4f103eec8e914302c7f31b889a3817a6dc1296dc" },
+};
+
+/*
+ * A key ground offline until its puzzle hash started with 20 zero bits
+ * (more than KAD_PUZZLE_BITS, so it passes the protocol's puzzle): the
+ * private key is SHA-256("kad puzzle test key 195570"), clamped.  Its
+ * public key, and the puzzle hash, by
+ *   echo 302e020100300506032b656e04220420PRIV | xxd -r -p |
+ *       openssl pkey -inform DER -pubout -outform DER | tail -c 32 | xxd -p
+ *   (printf 'kad2 puzzle'; echo PUB | xxd -r -p) | openssl dgst -sha256
+ */
+static const char ground_priv_hex[] =
+    "f03d657d9916aae2933e88347fd2bd02a17ce433bf4c50bd9b6633d749169953";
+static const char ground_pub_hex[] =
+    "ed08b9244d3f63f183617af6b9749cd02914c651394da828f692e2a7ed76ae18";
+static const char ground_puzzle_hex[] =
+    "00000d1d94b06fbc0d14268b39db5e5cebfbe197e05f58bb8f298fef31f6efe9";
 
 /* points whose X25519 result is all zero, whatever the scalar */
 static const char *const small_order_hex[] = {
@@ -126,57 +182,136 @@ alice_file(uint8_t file[KADIPC_NODE_KEY_LEN])
 	unhex(alice_pub_hex, file + 36, 32);
 }
 
+/* leading zero bits of a 32-byte hash, counted here */
+static int
+zeros(const uint8_t md[32])
+{
+	int	n = 0, i, b;
+
+	for (i = 0; i < 32; i++)
+		for (b = 7; b >= 0; b--) {
+			if (md[i] & (1 << b))
+				return (n);
+			n++;
+		}
+	return (n);
+}
+
 static void
 test_node_id(void)
 {
-	uint8_t	 pub[32], id[32], want[32];
+	struct krpc_addr a;
+	uint8_t		 pub[32], id[32], want[32], md[32], buf[47];
+	size_t		 i;
 
 	unhex(alice_pub_hex, pub, sizeof(pub));
-	sha256(pub, sizeof(pub), NULL, 0, want);
-	CHECK(kad_node_id(pub, id) == 0 && memcmp(id, want, 32) == 0,
-	    "kad_node_id is SHA-256 of the 32-byte public key");
+	for (i = 0; i < nitems(alice_ids); i++) {
+		memset(&a, 0, sizeof(a));
+		a.family = alice_ids[i].family;
+		a.port = 4242;
+		memcpy(a.ip, alice_ids[i].ip, 16);
+		unhex(alice_ids[i].id_hex, want, sizeof(want));
+		CHECK(kad_node_id(pub, &a, id) == 0 &&
+		    memcmp(id, want, 32) == 0, "Alice's node ID at %s",
+		    alice_ids[i].what);
+	}
+	/* the same by this test's own hash of label, key and word */
+	memcpy(buf, "kad2 id", 7);
+	memcpy(buf + 7, pub, 32);
+	memcpy(buf + 39, "\x04\xc0\x00\x02\x00\x00\x00\x00", 8);
+	sha256(buf, sizeof(buf), NULL, 0, want);
+	CHECK(kad_node_id_net(pub, 0x04c0000200000000ULL, id) == 0 &&
+	    memcmp(id, want, 32) == 0, "kad_node_id_net: SHA-256(\"kad2 id\" "
+	    "|| key || the network word, big-endian)");
+
+	unhex(alice_puzzle_hex, want, sizeof(want));
+	sha256("kad2 puzzle", 11, pub, 32, md);
+	CHECK(memcmp(md, want, 32) == 0 && kad_puzzle_zeros(pub) == 0 &&
+	    zeros(md) == 0, "Alice's puzzle hash has no leading zero bit");
+	CHECK(kad_puzzle_ok(pub, 0) && !kad_puzzle_ok(pub, 1) &&
+	    !kad_puzzle_ok(pub, KAD_PUZZLE_BITS), "...so she passes no "
+	    "puzzle but the empty one");
+	unhex(ground_pub_hex, pub, sizeof(pub));
+	unhex(ground_puzzle_hex, want, sizeof(want));
+	sha256("kad2 puzzle", 11, pub, 32, md);
+	CHECK(memcmp(md, want, 32) == 0 && zeros(md) == 20 &&
+	    kad_puzzle_zeros(pub) == 20, "the ground key's puzzle hash: 20 "
+	    "zero bits");
+	CHECK(20 >= KAD_PUZZLE_BITS && kad_puzzle_ok(pub, KAD_PUZZLE_BITS) &&
+	    kad_puzzle_ok(pub, 20) && !kad_puzzle_ok(pub, 21),
+	    "...it passes the protocol's puzzle (%d bits) and 20, not 21",
+	    KAD_PUZZLE_BITS);
+}
+
+static void
+ground_file(uint8_t file[KADIPC_NODE_KEY_LEN])
+{
+	memcpy(file, "KDK1", 4);
+	unhex(ground_priv_hex, file + 4, 32);
+	unhex(ground_pub_hex, file + 36, 32);
+}
+
+/* The protocol's puzzle on loading: a ground key passes, Alice fails. */
+static void
+test_load_puzzle(void)
+{
+	struct nodekey	*k;
+	uint8_t		 file[KADIPC_NODE_KEY_LEN], pub[32];
+
+	if ((k = nodekey_new(0)) == NULL)
+		abort();
+	alice_file(file);
+	CHECK(nodekey_load(k, file, sizeof(file), KAD_PUZZLE_BITS) ==
+	    KADIPC_IDENT_PUZZLE && !nodekey_ready(k), "RFC 7748's Alice, "
+	    "with the protocol's puzzle: refused (PUZZLE), no key");
+	ground_file(file);
+	CHECK(ref_public(file + 4, pub) == 0 && memcmp(pub, file + 36, 32) ==
+	    0, "the ground key's public half is OpenSSL's of its private one");
+	CHECK(nodekey_load(k, file, sizeof(file), KAD_PUZZLE_BITS) ==
+	    KADIPC_IDENT_LOADED && memcmp(nodekey_public(k), pub, 32) == 0,
+	    "the ground key loads with the protocol's puzzle");
+	explicit_bzero(file, sizeof(file));
+	nodekey_free(k);
 }
 
 static void
 test_load(void)
 {
 	struct nodekey	*k;
-	uint8_t		 file[KADIPC_NODE_KEY_LEN + 1], pub[32], id[32];
+	uint8_t		 file[KADIPC_NODE_KEY_LEN + 1], pub[32];
 
 	unhex(alice_pub_hex, pub, sizeof(pub));
-	sha256(pub, sizeof(pub), NULL, 0, id);
 	if ((k = nodekey_new(0)) == NULL)
 		abort();
-	CHECK(!nodekey_ready(k) && nodekey_public(k) == NULL &&
-	    nodekey_id(k) == NULL, "no key before one is loaded");
+	CHECK(!nodekey_ready(k) && nodekey_public(k) == NULL,
+	    "no key before one is loaded");
 	alice_file(file);
-	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN - 1) ==
+	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN - 1, 0) ==
 	    KADIPC_IDENT_BADSIZE, "a file one byte short: BADSIZE");
-	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN + 1) ==
+	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN + 1, 0) ==
 	    KADIPC_IDENT_BADSIZE, "a file one byte long: BADSIZE");
-	CHECK(nodekey_load(k, file, 0) == KADIPC_IDENT_BADSIZE,
+	CHECK(nodekey_load(k, file, 0, 0) == KADIPC_IDENT_BADSIZE,
 	    "an empty file: BADSIZE");
 	file[3] = '2';
-	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN) ==
+	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN, 0) ==
 	    KADIPC_IDENT_BADMAGIC, "magic KDK2: BADMAGIC");
 	alice_file(file);
 	file[36 + 31] ^= 0x01;
-	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN) ==
+	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN, 0) ==
 	    KADIPC_IDENT_MISMATCH, "a public half with one bit changed: "
 	    "MISMATCH");
 	alice_file(file);
 	file[4 + 5] ^= 0x80;
-	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN) ==
+	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN, 0) ==
 	    KADIPC_IDENT_MISMATCH, "a private half with one bit changed: "
 	    "MISMATCH");
 	CHECK(!nodekey_ready(k), "still no key after the refusals");
 	alice_file(file);
-	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN) ==
+	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN, 0) ==
 	    KADIPC_IDENT_LOADED && nodekey_ready(k), "RFC 7748's Alice loads");
-	CHECK(memcmp(nodekey_public(k), pub, 32) == 0 &&
-	    memcmp(nodekey_id(k), id, 32) == 0,
-	    "her public key, and SHA-256 of it as the node ID");
-	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN) ==
+	CHECK(memcmp(nodekey_public(k), pub, 32) == 0,
+	    "her public key (no puzzle asked)");
+	CHECK(nodekey_load(k, file, KADIPC_NODE_KEY_LEN, 0) ==
 	    KADIPC_IDENT_IOERROR, "a second key is refused");
 	nodekey_free(k);
 }
@@ -186,27 +321,30 @@ test_create(void)
 {
 	struct nodekey	*a, *b;
 	uint8_t		 fa[KADIPC_NODE_KEY_LEN], fb[KADIPC_NODE_KEY_LEN];
-	uint8_t		 pub[32], id[32], s1[32], s2[32];
+	uint8_t		 pub[32], md[32], s1[32], s2[32];
+	uint64_t	 tries = 0, t2;
 
 	if ((a = nodekey_new(0)) == NULL || (b = nodekey_new(0)) == NULL)
 		abort();
-	CHECK(nodekey_create(a, fa) == 0 && nodekey_ready(a),
-	    "a new key pair");
+	CHECK(nodekey_create(a, 10, fa, &tries) == 0 && nodekey_ready(a) &&
+	    tries >= 1, "a new key pair for a 10-bit puzzle (%llu drawn)",
+	    (unsigned long long)tries);
 	CHECK(memcmp(fa, "KDK1", 4) == 0 && ref_public(fa + 4, pub) == 0 &&
 	    memcmp(fa + 36, pub, 32) == 0 &&
 	    memcmp(nodekey_public(a), pub, 32) == 0,
 	    "its file: KDK1, the private key, and the public key OpenSSL "
 	    "derives from it");
-	sha256(pub, 32, NULL, 0, id);
-	CHECK(memcmp(nodekey_id(a), id, 32) == 0, "its node ID");
-	CHECK(nodekey_create(a, fb) == -1 && iszero(fb, sizeof(fb)),
+	sha256("kad2 puzzle", 11, pub, 32, md);
+	CHECK(zeros(md) >= 10, "its puzzle hash, computed here, starts with "
+	    "10 zero bits or more (%d)", zeros(md));
+	CHECK(nodekey_create(a, 10, fb, &t2) == -1 && iszero(fb, sizeof(fb)),
 	    "a second key is refused, nothing written");
-	CHECK(nodekey_load(b, fa, sizeof(fa)) == KADIPC_IDENT_LOADED &&
-	    memcmp(nodekey_public(b), pub, 32) == 0 &&
-	    memcmp(nodekey_id(b), id, 32) == 0,
-	    "the saved file loads as the same key");
+	CHECK(nodekey_load(b, fa, sizeof(fa), 10) == KADIPC_IDENT_LOADED &&
+	    memcmp(nodekey_public(b), pub, 32) == 0,
+	    "the saved file loads as the same key, puzzle and all");
 	nodekey_free(b);
-	if ((b = nodekey_new(0)) == NULL || nodekey_create(b, fb) != 0)
+	if ((b = nodekey_new(0)) == NULL ||
+	    nodekey_create(b, 0, fb, &t2) != 0 || t2 != 1)
 		abort();
 	CHECK(memcmp(fa + 4, fb + 4, 32) != 0, "two new keys differ");
 	CHECK(nodekey_dh(a, nodekey_public(b), 0, s1) == KADIPC_DH_OK &&
@@ -236,7 +374,7 @@ test_dh(void)
 	CHECK(nodekey_dh(k, bob, 0, shared) == -1 && iszero(shared, 32),
 	    "a DH before the key is loaded fails, output zero");
 	alice_file(file);
-	if (nodekey_load(k, file, sizeof(file)) != KADIPC_IDENT_LOADED)
+	if (nodekey_load(k, file, sizeof(file), 0) != KADIPC_IDENT_LOADED)
 		abort();
 
 	/* the expected value, computed here without the code under test */
@@ -289,7 +427,7 @@ test_budget(void)
 	if ((k = nodekey_new(t0)) == NULL)
 		abort();
 	alice_file(file);
-	if (nodekey_load(k, file, sizeof(file)) != KADIPC_IDENT_LOADED)
+	if (nodekey_load(k, file, sizeof(file), 0) != KADIPC_IDENT_LOADED)
 		abort();
 	unhex(bob_pub_hex, bob, sizeof(bob));
 
@@ -335,6 +473,7 @@ main(void)
 {
 	test_node_id();
 	test_load();
+	test_load_puzzle();
 	test_create();
 	test_dh();
 	test_budget();

@@ -4,9 +4,11 @@
  * ping-before-evict, replacement cache, closest-node queries, refresh,
  * which address a contact keeps, save/load of keys) and
  * kadnet/ratelimit.c (token buckets, strikes, bans).  A contact's id is
- * the node ID of its key (kad_node_id); routing itself only checks that
- * when it loads a blob, so where a test needs an id at a given prefix
- * length it makes one (id_at) and gives it an arbitrary key (pubof).
+ * the node ID of its key at its address's network (kad_node_id);
+ * routing itself only checks that when it loads a blob (and drops the
+ * keys that fail the puzzle), so where a test needs an id at a given
+ * prefix length it makes one (id_at) and gives it an arbitrary key
+ * (pubof).
  */
 #include <bsd/sys/endian.h>
 #include <errno.h>
@@ -86,6 +88,7 @@ next_net(struct krpc_addr *a)
 }
 
 static uint8_t	selfpub[KRPC_KEY_LEN], self[KAD_ID_LEN];
+static struct krpc_addr selfaddr;	/* where our id is bound: 10.255.0.1 */
 
 /* An arbitrary key for an id made by id_at (not its node ID). */
 static const uint8_t *
@@ -114,13 +117,14 @@ replied(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 	return (routing_replied(rt, id, pubof(id), a, now, rtt, ping));
 }
 
-/* A random key and its node ID, the ID sharing cpl bits with ours. */
+/* A random key and its node ID at a, the ID sharing cpl bits with ours. */
 static void
-keyed_at(int cpl, uint8_t pub[KRPC_KEY_LEN], uint8_t id[KAD_ID_LEN])
+keyed_at(int cpl, const struct krpc_addr *a, uint8_t pub[KRPC_KEY_LEN],
+    uint8_t id[KAD_ID_LEN])
 {
 	do {
 		rndbytes(pub, KRPC_KEY_LEN);
-		if (kad_node_id(pub, id) == -1)
+		if (kad_node_id(pub, a, id) == -1)
 			abort();
 	} while (cpl >= 0 && kad_id_cpl(id, self) != (unsigned)cpl);
 }
@@ -479,30 +483,25 @@ test_same_ms(void)
 	struct rt_entry	*ping;
 	const struct rt_entry *bk;
 	uint8_t		 ids[4][KAD_ID_LEN], pubs[4][KRPC_KEY_LEN];
-	uint8_t		 tmp[KAD_ID_LEN], nw[KAD_ID_LEN], *blob;
-	uint64_t	 t = 10 * MIN;
+	uint8_t		 nw[KAD_ID_LEN], *blob;
+	uint64_t	 t = 10 * MIN, refused = 0;
 	ssize_t		 len;
-	size_t		 n, i, j;
+	size_t		 n, i;
 	int		 inorder = 1;
 
 	/*
 	 * ids[0] > ids[1] > ...: id order is the reverse of arrival; the
-	 * ids are their keys' (a loaded blob works them out again).
+	 * ids are their keys' at their addresses (a loaded blob works them
+	 * out again), each drawn until its bits 1 and 2 are 3 - i.
 	 */
-	for (i = 0; i < 4; i++)
-		keyed_at(0, pubs[i], ids[i]);
-	for (i = 0; i < 4; i++)
-		for (j = i + 1; j < 4; j++)
-			if (memcmp(ids[i], ids[j], KAD_ID_LEN) < 0) {
-				memcpy(tmp, ids[i], KAD_ID_LEN);
-				memcpy(ids[i], ids[j], KAD_ID_LEN);
-				memcpy(ids[j], tmp, KAD_ID_LEN);
-				memcpy(tmp, pubs[i], KRPC_KEY_LEN);
-				memcpy(pubs[i], pubs[j], KRPC_KEY_LEN);
-				memcpy(pubs[j], tmp, KRPC_KEY_LEN);
-			}
-	rt = routing_new(self, 4, 2, 1);
 	addr4(&a, 0x0a000001, 100);
+	for (i = 0; i < 4; i++) {
+		a.ip[2] = (uint8_t)i;
+		do
+			keyed_at(0, &a, pubs[i], ids[i]);
+		while (((ids[i][0] >> 5) & 3) != 3 - i);
+	}
+	rt = routing_new(self, 4, 2, 1);
 	for (i = 0; i < 4; i++) {
 		a.ip[2] = (uint8_t)i;
 		a.port = (uint16_t)(100 + i);
@@ -518,7 +517,8 @@ test_same_ms(void)
 	blob = malloc(routing_save_size(rt));
 	len = routing_save(rt, blob, routing_save_size(rt));
 	rt2 = routing_new(self, 4, 2, 1);
-	(void)routing_load(rt2, blob, len > 0 ? (size_t)len : 0, t + 1);
+	(void)routing_load(rt2, blob, len > 0 ? (size_t)len : 0, selfpub, 0,
+	    t + 1, &refused);
 	bk = routing_bucket(rt2, 0, &n, NULL);
 	for (i = 0, inorder = n == 4; i < n; i++)
 		if (memcmp(bk[i].id, ids[i], KAD_ID_LEN) != 0 ||
@@ -726,53 +726,129 @@ test_refresh(void)
 }
 
 /*
- * A blob made by hand holds keys only: the ids are worked out from them
- * (whatever id a record's key might have been given elsewhere), and a
- * key whose node ID is ours is refused with the whole blob.
+ * A blob made by hand holds keys and addresses only: the ids are worked
+ * out from both (whatever id a record's key might have been given
+ * elsewhere); a key whose node ID there is ours is refused with the
+ * whole blob; a key that fails the puzzle is left out and counted.
  */
+static void
+blob_rec(uint8_t *blob, size_t i, const uint8_t pub[KRPC_KEY_LEN],
+    const struct krpc_addr *a)
+{
+	uint8_t	*p = blob + 44 + 52 * i;
+
+	memset(p, 0, 52);
+	memcpy(p, pub, KRPC_KEY_LEN);
+	p[32] = a->family;
+	be16enc(p + 34, a->port);
+	memcpy(p + 36, a->ip, a->family == KRPC_AF_INET ? 4 : 16);
+}
+
 static void
 test_blob_ids(const uint8_t *saved)
 {
 	struct routing		*rt;
 	struct rt_entry		*e;
+	struct krpc_addr	 a[3], b;
 	uint8_t			 blob[44 + 3 * 52], pubs[3][KRPC_KEY_LEN];
-	uint8_t			 ids[3][KAD_ID_LEN];
-	size_t			 i;
+	uint8_t			 ids[3][KAD_ID_LEN], id2[KAD_ID_LEN];
+	uint64_t		 refused = 0;
+	size_t			 i, pass;
 	int			 r, ok = 1;
 
 	memcpy(blob, saved, 44);
 	be32enc(blob + 40, 3);
-	memset(blob + 44, 0, 3 * 52);
 	for (i = 0; i < 3; i++) {
-		keyed_at(-1, pubs[i], ids[i]);
-		memcpy(blob + 44 + 52 * i, pubs[i], KRPC_KEY_LEN);
-		blob[44 + 52 * i + 32] = KRPC_AF_INET;
-		be16enc(blob + 44 + 52 * i + 34, (uint16_t)(7000 + i));
-		blob[44 + 52 * i + 36] = 10;
-		blob[44 + 52 * i + 38] = (uint8_t)i;
-		blob[44 + 52 * i + 39] = (uint8_t)(1 + i);
+		addr4(&a[i], 0x0a000001 + (uint32_t)(i << 8) + (uint32_t)i,
+		    (uint16_t)(7000 + i));
+		keyed_at(-1, &a[i], pubs[i], ids[i]);
+		blob_rec(blob, i, pubs[i], &a[i]);
 	}
 	rt = routing_new(self, 8, 2, 256);
-	r = routing_load(rt, blob, sizeof(blob), 1000);
+	r = routing_load(rt, blob, sizeof(blob), selfpub, 0, 1000, &refused);
 	for (i = 0; i < 3; i++) {
 		e = routing_find(rt, ids[i]);
 		if (e == NULL || memcmp(e->pub, pubs[i], KRPC_KEY_LEN) != 0 ||
 		    e->addr.port != 7000 + i || e->addr.ip[3] != 1 + i)
 			ok = 0;
 	}
-	CHECK(r == 3 && ok, "a blob of three keys: each contact found under "
-	    "its key's node ID, with its key and address");
+	CHECK(r == 3 && ok && refused == 0, "a blob of three keys: each "
+	    "contact found under the node ID of its key at its address, with "
+	    "its key and address");
 	CHECK(routing_find(rt, pubs[0]) == NULL, "...and not under the key "
 	    "itself");
 	routing_free(rt);
 
-	memcpy(blob + 44 + 52, selfpub, KRPC_KEY_LEN);
+	/* the binding: the same key in another /24 is another id */
+	b = a[0];
+	b.ip[2] = 99;
+	blob_rec(blob, 0, pubs[0], &b);
+	rt = routing_new(self, 8, 2, 256);
+	r = routing_load(rt, blob, sizeof(blob), selfpub, 0, 1000, &refused);
+	CHECK(kad_node_id(pubs[0], &b, id2) == 0 && r == 3 &&
+	    routing_find(rt, ids[0]) == NULL &&
+	    (e = routing_find(rt, id2)) != NULL && e->addr.ip[2] == 99,
+	    "the same key listed in another /24: found under that network's "
+	    "id, not its old one");
+	routing_free(rt);
+	b.ip[2] = 0;
+	b.ip[3] = 200;
+	blob_rec(blob, 0, pubs[0], &b);
+	rt = routing_new(self, 8, 2, 256);
+	r = routing_load(rt, blob, sizeof(blob), selfpub, 0, 1000, &refused);
+	CHECK(r == 3 && (e = routing_find(rt, ids[0])) != NULL &&
+	    e->addr.ip[3] == 200, "...and at another address of its /24: "
+	    "the same id");
+	routing_free(rt);
+
+	/* the puzzle: of keys drawn at random, those that fail stay out */
+	for (i = 0, pass = 0; i < 3; i++) {
+		rndbytes(pubs[i], KRPC_KEY_LEN);
+		blob_rec(blob, i, pubs[i], &a[i]);
+		pass += kad_puzzle_ok(pubs[i], 2);
+	}
+	rt = routing_new(self, 8, 2, 256);
+	refused = 0;
+	r = routing_load(rt, blob, sizeof(blob), selfpub, 2, 1000, &refused);
+	CHECK(r == (int)pass && refused == 3 - pass && routing_count(rt) ==
+	    pass, "a 2-bit puzzle: %zu of 3 keys pass and are loaded, %llu "
+	    "refused and counted", pass, (unsigned long long)refused);
+	routing_free(rt);
+	r = 0;
+	for (i = 0; i < 64 && r == 0; i++) {
+		rndbytes(pubs[0], KRPC_KEY_LEN);
+		r = !kad_puzzle_ok(pubs[0], KAD_PUZZLE_BITS);
+	}
+	blob_rec(blob, 0, pubs[0], &a[0]);
+	rt = routing_new(self, 8, 2, 256);
+	refused = 0;
+	r = routing_load(rt, blob, sizeof(blob), selfpub, KAD_PUZZLE_BITS, 1000,
+	    &refused);
+	CHECK(r >= 0 && refused >= 1 && (uint64_t)r + refused == 3 &&
+	    routing_count(rt) == (size_t)r, "the protocol's puzzle: a key "
+	    "that fails it is left out (%llu of 3 refused)",
+	    (unsigned long long)refused);
+	routing_free(rt);
+
+	for (i = 0; i < 3; i++)
+		blob_rec(blob, i, pubs[i], &a[i]);
+	b = selfaddr;
+	b.ip[3] = 9;
+	blob_rec(blob, 1, selfpub, &b);
 	rt = routing_new(self, 8, 2, 256);
 	errno = 0;
-	r = routing_load(rt, blob, sizeof(blob), 1000);
+	r = routing_load(rt, blob, sizeof(blob), selfpub, 0, 1000, &refused);
 	CHECK(r == -1 && errno == EINVAL && routing_count(rt) == 0,
-	    "a record with our own key (it hashes to our id): the blob is "
-	    "refused whole");
+	    "a record with our own key in our /24 (its id is ours): the blob "
+	    "is refused whole");
+	routing_free(rt);
+	b.ip[2] = 77;
+	blob_rec(blob, 1, selfpub, &b);
+	rt = routing_new(self, 8, 2, 256);
+	errno = 0;
+	r = routing_load(rt, blob, sizeof(blob), selfpub, 0, 1000, &refused);
+	CHECK(r == -1 && errno == EINVAL && routing_count(rt) == 0,
+	    "...and in another /24 (another id, still our key): refused too");
 	routing_free(rt);
 }
 
@@ -783,6 +859,7 @@ test_saveload(void)
 	struct krpc_addr a;
 	struct rt_entry	*e;
 	uint8_t		 id[KAD_ID_LEN], pub[KRPC_KEY_LEN], *blob, *bad;
+	uint64_t	 refused = 0;
 	ssize_t		 len;
 	size_t		 i, n;
 	int		 r, same;
@@ -791,7 +868,6 @@ test_saveload(void)
 
 	rt = routing_new(self, 8, 2, 256);
 	for (i = 0; i < 100; i++) {
-		keyed_at(-1, pub, id);
 		addr4(&a, 0x0a000001 | (uint32_t)i << 8,
 		    (uint16_t)(1000 + i));
 		if (i % 4 == 0) {
@@ -799,6 +875,7 @@ test_saveload(void)
 			memset(a.ip, 0x20, 16);
 			a.ip[5] = (uint8_t)i;
 		}
+		keyed_at(-1, &a, pub, id);
 		(void)routing_replied(rt, id, pub, &a, 1000, 5, NULL);
 	}
 	blob = malloc(routing_save_size(rt));
@@ -811,17 +888,21 @@ test_saveload(void)
 	    memcmp(blob + 8, self, KAD_ID_LEN) == 0 &&
 	    be32dec(blob + 40) == routing_count(rt), "header: KDRT, version "
 	    "2, our id, the count");
-	/* records hold keys: each record's first 32 bytes are a key */
+	/* records hold keys: each record's first 32 bytes are a key, its
+	 * address after them */
 	for (i = 0, same = 1; i < routing_count(rt); i++) {
 		memcpy(pub, blob + 44 + 52 * i, KRPC_KEY_LEN);
-		if (kad_node_id(pub, id) == -1 ||
+		memset(&a, 0, sizeof(a));
+		a.family = blob[44 + 52 * i + 32];
+		memcpy(a.ip, blob + 44 + 52 * i + 36, 16);
+		if (kad_node_id(pub, &a, id) == -1 ||
 		    (e = routing_find(rt, id)) == NULL ||
 		    memcmp(e->pub, pub, KRPC_KEY_LEN) != 0)
 			same = 0;
 	}
 	CHECK(same, "every record is a contact's key (its id not stored)");
 	rt2 = routing_new(self, 8, 2, 256);
-	r = routing_load(rt2, blob, (size_t)len, 5000);
+	r = routing_load(rt2, blob, (size_t)len, selfpub, 0, 5000, &refused);
 	CHECK(r == (int)routing_count(rt) &&
 	    routing_count(rt2) == routing_count(rt), "load restores %d", r);
 	for (b = 0, same = 1; b < routing_nbuckets(rt); b++) {
@@ -844,7 +925,7 @@ test_saveload(void)
 	memcpy(bad, blob, (size_t)len);					\
 	mut;								\
 	rt2 = routing_new(self, 8, 2, 256);				\
-	r = routing_load(rt2, bad, blen, 5000);				\
+	r = routing_load(rt2, bad, blen, selfpub, 0, 5000, &refused);	\
 	CHECK(r == -1 && errno == EINVAL && routing_count(rt2) == 0,	\
 	    "malformed blob refused whole: %s", what);			\
 	routing_free(rt2);						\
@@ -859,8 +940,11 @@ test_saveload(void)
 	TRYBAD("count too high", bad[43] += 1);
 	TRYBAD("bad family", bad[44 + 52 * 3 + 32] = 5);
 	TRYBAD("port 0", bad[44 + 52 * 2 + 34] = 0; bad[44 + 52 * 2 + 35] = 0);
-	TRYBAD("our own key (its node ID is ours)",
-	    memcpy(bad + 44 + 52 * 5, selfpub, 32));
+	TRYBAD("our own key in our /24 (its node ID is ours)",
+	    memcpy(bad + 44 + 52 * 5, selfpub, 32);
+	    bad[44 + 52 * 5 + 32] = KRPC_AF_INET;
+	    memset(bad + 44 + 52 * 5 + 36, 0, 16);
+	    memcpy(bad + 44 + 52 * 5 + 36, selfaddr.ip, 3));
 	TRYBAD("nonzero pad byte", bad[44 + 52 * 4 + 33] = 1);
 	TRYBAD("IPv4 trailing bytes", bad[44 + 52 * 1 + 36 + 4] = 1;
 	    bad[44 + 52 * 1 + 32] = KRPC_AF_INET);
@@ -986,7 +1070,8 @@ int
 main(void)
 {
 	rndbytes(selfpub, sizeof(selfpub));
-	if (kad_node_id(selfpub, self) == -1)
+	addr4(&selfaddr, 0x0aff0001, 4242);
+	if (kad_node_id(selfpub, &selfaddr, self) == -1)
 		abort();
 	test_ids();
 	test_split();

@@ -6,7 +6,8 @@
  * nodes on an in-memory network with kadcrypt's oracle played by the
  * test, what an unproved address can get back, replays, tampering,
  * the replay window's edges, rekeying, cookies under load, bootstrap by
- * address, and a peer that restarts.
+ * address, a peer that restarts, and the key puzzle on INIT and KEYRES
+ * (the nodes' keys pass no puzzle but where a test says so).
  */
 #include <sys/types.h>
 
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "kadnet/krpc.h"
+#include "kadnet/node_id.h"
 #include "kadnet/session.h"
 #include "kadnet/sess_crypto.h"
 #include "kadnet/sess_local.h"
@@ -199,8 +201,10 @@ node_start(int i, const struct sess_config *base)
 
 	if (base != NULL)
 		cf = *base;
-	else
+	else {
 		sess_config_defaults(&cf);
+		cf.puzzle_bits = 0;	/* the test keys are made up */
+	}
 	memcpy(cf.pub, N[i].pub, 32);
 	memset(&io, 0, sizeof(io));
 	io.arg = &N[i];
@@ -667,6 +671,7 @@ test_rekey(void)
 	rng_state = 5;
 	now = 4000000;
 	sess_config_defaults(&cf);
+	cf.puzzle_bits = 0;
 	cf.rekey_msgs = 10;
 	cf.reject_msgs = 14;
 	node_make(0, &cf);
@@ -721,6 +726,7 @@ test_cookie(void)
 	rng_state = 11;
 	now = 5000000;
 	sess_config_defaults(&cf);
+	cf.puzzle_bits = 0;
 	cf.hs_rate = 1;
 	cf.hs_burst = 1;
 	node_make(0, NULL);
@@ -858,6 +864,115 @@ test_restart(void)
 	nodes_free();
 }
 
+/*
+ * Node i again with the first key after its own (priv[1] counting up)
+ * whose puzzle hash has at least bits zero bits (pass) or fewer.
+ */
+static void
+node_rekeyed(int i, const struct sess_config *cf, int bits, int pass)
+{
+	uint8_t	priv[32];
+
+	node_make(i, cf);
+	memcpy(priv, N[i].priv, 32);
+	do {
+		priv[1]++;
+		(void)sc_x25519_pub(priv, N[i].pub);
+	} while ((kad_puzzle_zeros(N[i].pub) >= bits) != pass);
+	memcpy(N[i].priv, priv, 32);
+	sess_free(N[i].s);
+	node_start(i, cf);
+}
+
+/* A key ground offline to 20 zero bits (tests/unit/test_nodekey.c). */
+static const char ground_priv_hex[] =
+    "f03d657d9916aae2933e88347fd2bd02a17ce433bf4c50bd9b6633d749169953";
+
+/* ---- the key puzzle: INIT and KEYRES ---- */
+
+static void
+test_puzzle(void)
+{
+	struct sess_config	cf;
+	const struct sess_stats	*sa, *sb;
+	uint8_t			req[20];
+
+	rng_state = 17;
+	now = 8000000;
+	sess_config_defaults(&cf);
+	cf.puzzle_bits = 4;
+	node_rekeyed(0, &cf, 4, 1);
+	node_rekeyed(1, &cf, 4, 0);
+	node_rekeyed(2, &cf, 4, 1);
+	sa = sess_stats(N[0].s);
+	sb = sess_stats(N[1].s);
+	memset(req, 5, sizeof(req));
+	N[0].echo = 1;
+	N[0].reply_len = 12;
+	CHECK(sess_send(N[1].s, N[0].pub, &N[0].addr, req, sizeof(req), 12,
+	    now) == 0, "a key that fails a 4-bit puzzle sends an INIT");
+	(void)answer_dh();
+	if (nq != 1 || Q[0].buf[0] != SESS_INIT) {
+		CHECK(0, "the INIT");
+		nodes_free();
+		return;
+	}
+	sess_input(N[0].s, Q[0].buf, Q[0].len, &N[1].addr, now);
+	nq = 0;
+	(void)answer_dh();	/* es: the initiator's key comes out */
+	CHECK(sa->drop[SESS_DROP_PUZZLE] == 1 && N[0].ndh == 0 && nq == 0 &&
+	    N[0].ndeliv == 0 && sa->hs_answered == 0, "the responder drops "
+	    "it once the key is open: counted, no ss asked, no RESP, nothing "
+	    "delivered");
+	CHECK(sess_send(N[2].s, N[0].pub, &N[0].addr, req, sizeof(req), 12,
+	    now) == 0, "a key that passes it");
+	run();
+	CHECK(N[0].ndeliv == 1 && N[2].ndeliv == 1 &&
+	    sess_established(N[2].s, N[0].pub) &&
+	    sa->drop[SESS_DROP_PUZZLE] == 1, "...shakes hands, and the "
+	    "request is answered");
+
+	/* a bootstrap address whose key fails: no handshake with it */
+	N[1].echo = 1;
+	N[1].reply_len = 12;
+	CHECK(sess_send(N[0].s, NULL, &N[1].addr, req, sizeof(req), 12,
+	    now) == 0, "a KEYREQ to the failing key's address");
+	run();
+	CHECK(sb->tx[SESS_KEYRES] == 1 && sa->drop[SESS_DROP_PUZZLE] == 2 &&
+	    sb->rx[SESS_INIT] == 0 && N[1].ndeliv == 0 &&
+	    !sess_established(N[0].s, N[1].pub), "its KEYRES is dropped "
+	    "(counted), no INIT goes to it");
+
+	/* the protocol's own puzzle: the ground key passes, others fail */
+	sess_config_defaults(&cf);
+	CHECK(cf.puzzle_bits == KAD_PUZZLE_BITS, "the default puzzle is the "
+	    "protocol's (%u bits)", cf.puzzle_bits);
+	node_make(0, &cf);
+	node_make(1, &cf);
+	node_make(2, &cf);
+	if (unhex(ground_priv_hex, N[2].priv, 32) == -1 ||
+	    sc_x25519_pub(N[2].priv, N[2].pub) == -1)
+		abort();
+	sess_free(N[2].s);
+	node_start(2, &cf);
+	sa = sess_stats(N[0].s);
+	N[0].echo = 1;
+	N[0].reply_len = 12;
+	CHECK(kad_puzzle_zeros(N[1].pub) < KAD_PUZZLE_BITS,
+	    "node 1's made-up key fails it");
+	(void)sess_send(N[1].s, N[0].pub, &N[0].addr, req, sizeof(req), 12,
+	    now);
+	run();
+	CHECK(sa->drop[SESS_DROP_PUZZLE] == 1 && N[0].ndeliv == 0 &&
+	    !sess_established(N[1].s, N[0].pub), "its INIT is refused");
+	(void)sess_send(N[2].s, N[0].pub, &N[0].addr, req, sizeof(req), 12,
+	    now);
+	run();
+	CHECK(N[0].ndeliv == 1 && sess_established(N[2].s, N[0].pub) &&
+	    sa->drop[SESS_DROP_PUZZLE] == 1, "the ground key's is taken");
+	nodes_free();
+}
+
 int
 main(void)
 {
@@ -874,6 +989,7 @@ main(void)
 	test_cookie();
 	test_bootstrap();
 	test_restart();
+	test_puzzle();
 	sc_cleanup();
 	return (test_done());
 }

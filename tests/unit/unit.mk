@@ -74,7 +74,7 @@ test_store_crash_PKGS	:= tokyocabinet libcrypto
 
 TESTS		+= test_session
 test_session_SRCS := tests/unit/test_session.c kadnet/ratelimit.c \
-		   kadnet/krpc.c $(KADNET_SESS)
+		   kadnet/krpc.c kadnet/netdiv.c kadnet/node_id.c $(KADNET_SESS)
 test_session_PKGS := libcrypto
 
 TESTS		+= test_nodekey

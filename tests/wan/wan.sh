@@ -181,7 +181,8 @@ wan_node() {
 	_k=0
 	while ! wan_ctl "$_i" -p status >"$WAN_DIR/n$_i.status" 2>/dev/null; do
 		_k=$((_k + 1))
-		if [ $_k -gt 150 ] || ! kill -0 "$_p" 2>/dev/null; then
+		# (60 s: a first start grinds the key puzzle)
+		if [ $_k -gt 600 ] || ! kill -0 "$_p" 2>/dev/null; then
 			echo "# node $_i did not start:"
 			tail -n 20 "$WAN_DIR/n$_i.log" | sed 's/^/#   /'
 			return 1
