@@ -307,7 +307,7 @@ filter_store(scmp_filter_ctx ctx)
 /*
  * kadcrypt: AEAD, X25519 and RAND_bytes need nothing beyond the common
  * set; the node key's file arrives as an fd (fstat, pread, write are
- * common), and so do the files kadctl puts and gets (fstat, F_GETFL and
+ * common), and so do the files of puts and of gets, from kadctl (fstat, F_GETFL and
  * F_SETFL, read, write: common too; nothing seeks or opens).
  */
 static void
