@@ -307,8 +307,8 @@ filter_store(scmp_filter_ctx ctx)
 /*
  * kadcrypt: AEAD, X25519 and RAND_bytes need nothing beyond the common
  * set; the node key's file arrives as an fd (fstat, pread, write are
- * common), and so do the files of puts and of gets, from kadctl (fstat, F_GETFL and
- * F_SETFL, read, write: common too; nothing seeks or opens).
+ * common), and so do the files kadctl puts or fetches (fstat, F_GETFL
+ * and F_SETFL, read, write: common too; nothing seeks or opens).
  */
 static void
 filter_crypt(scmp_filter_ctx ctx)
