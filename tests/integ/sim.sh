@@ -65,8 +65,16 @@ ge churn churn-get-success-pct 99 "GETs under churn (sessions of a median hour)"
 ge churn churn-transitions 50 "nodes really came and went"
 
 "$SIM" --scenario durability --nodes 1000 --files 10 --file-chunks 32 \
-    --kill 30 --settle 30 --threads 2 >"$T/dur" 2>/dev/null ||
+    --kill 30 --settle 30 --draws 20 --threads 2 >"$T/dur" 2>/dev/null ||
     notok "durability scenario runs"
+if grep -q "^kill-30%-mc-files-whole: 20 draws: " "$T/dur" &&
+    grep -q "^kill-30%-mc-whole-1GiB-file-pct: " "$T/dur" &&
+    grep -q "^kill-30%-ext-whole-1GiB-file-pct: " "$T/dur"; then
+	ok "drawn and extrapolated durability reported (1 GiB at 30%: $(val dur kill-30%-mc-whole-1GiB-file-pct | cut -d' ' -f1)% drawn, $(val dur kill-30%-ext-whole-1GiB-file-pct)% extrapolated)"
+else
+	notok "drawn and extrapolated durability reported"
+fi
+le dur network-storage-x 3.6 "storage of 32-chunk coded files, roots included"
 ge dur before-sim-files-whole-pct 100 "every published coded file whole"
 ge dur kill-30%-sim-files-whole-pct 100 \
     "coded files (64,20,4, 2 copies) all whole right after 30% of the nodes died"
