@@ -6,8 +6,11 @@
 # fetch the file within 10 s of the restart (version 1 took over 80 s:
 # the others had marked it bad).  n1 is the bootstrap node and keeps no
 # chunks (storage-limit 1); n2 publishes; n3 takes replicas, shows the
-# file can be fetched, and is stopped; n4 joins after the put, so it has
-# nothing of the file, and fetches it after n2's restart.
+# file can be fetched, and is stopped; n4 joins after the put and fetches
+# the file after n2's restart.  With 2 copies per chunk, n2's replication
+# of near keys may hand n4 the few chunks it is now among the closest
+# for (CI saw 2 of 65), but never the 40 of 57 the data stripe needs, so
+# the get still depends on n2.
 . "$(dirname "$0")/lib.sh"
 
 LIMIT=10	# s, restart to a whole file
@@ -37,8 +40,8 @@ wait_exit $P3 15
 check "n2's routing table is saved" waitfor 10 routes_saved
 s1=$(sf 1 stored-chunks)
 s4=$(sf 4 stored-chunks)
-check "only n2 holds the file's $nch chunks (n1 $s1, n4 $s4, n3 stopped)" \
-    test "$s1" = 0 -a "$s4" = 0 -a "${nch:-0}" -gt 1
+check "only n2 holds enough of the file's $nch chunks to rebuild it (n1 $s1, n4 $s4, n3 stopped)" \
+    test "$s1" = 0 -a "${s4:-99}" -lt 40 -a "${nch:-0}" -gt 1
 id2=$(sf 2 node-id)
 port2=$(sf 2 port)
 
@@ -65,8 +68,8 @@ check "$d of its restart (${took} s)" \
 [ $rc = 0 ] || sed 's/^/# /' "$T/err"
 # of the $nch chunks, a get needs the root, the 2 index nodes and the 40
 # data chunks; of the parity only what it asks for with them
-check "...all it needs over the network ($(sf 4 chunks-fetched) of $nch)" \
-    field_ge 4 chunks-fetched 43
+check "...all it needs over the network ($(sf 4 chunks-fetched) of $nch, $s4 held)" \
+    field_ge 4 chunks-fetched $((43 - s4))
 check "n4 did not need kadctl bootstrap: n2 is among its peers" \
     sh -c "'$KAD_BIN/kadctl' -s '$T/n4/kad.sock' peers | grep -q '^$id2 '"
 echo "# n4: $(ctl 4 -p status | tr '\n' ' ' | grep -oE \
