@@ -42,6 +42,7 @@
 #include "worker.h"
 #include "kadcrypt.h"
 #include "publish.h"
+#include "put_place.h"
 #include "fetch.h"
 #include "filelist.h"
 #include "crypt_xfer.h"
@@ -54,7 +55,7 @@ uint64_t		 stat_get_bytes, stat_retries, stat_repairs;
 uint64_t		 stat_repairs_skipped, repairs_inflight;
 static uint64_t		 stat_repairs_published, stat_repairs_failed;
 static uint64_t		 stat_rebuilt, stat_stripes_parity;
-static uint64_t		 stat_put_bytes, stat_chunks_out;
+static uint64_t		 stat_put_bytes, stat_chunks_out, stat_put_unplaced;
 static uint64_t		 stat_stale_replies, stat_dedup;
 
 struct kadipc_chan	*crypt_master, *crypt_store;
@@ -82,6 +83,7 @@ xfer_free(struct xfer *x)
 		freezero(x->obuf, READ_CHUNK);
 	if (x->pub != NULL)
 		publish_free(x->pub);
+	put_place_free(x->place);
 	if (x->fetch != NULL) {
 		fetch_stats(x->fetch, &fs);
 		stat_rebuilt += fs.rebuilt;
@@ -194,7 +196,8 @@ put_emit(const uint8_t key[32], const uint8_t *data, size_t len,
 	covered = x->data_chunks * KADIPC_CHUNK_MAX;
 	if (covered > x->bytes_in)
 		covered = x->bytes_in;
-	if (ring_push(x, covered) == -1)
+	if (ring_push(x, covered) == -1 ||
+	    put_place_add(x->place, key, ci) == -1)
 		return (-1);
 	memset(&head, 0, sizeof(head));
 	memcpy(head.key, key, sizeof(head.key));
@@ -227,8 +230,9 @@ put_begin(uint32_t id, struct kadipc_msg *m)
 		return;
 	}
 	strlcpy(x->name, xb.name, sizeof(x->name));
-	if ((x->plain = crypt_sha256_new()) == NULL)
-		fatalx("%s: SHA-256", __func__);
+	if ((x->plain = crypt_sha256_new()) == NULL ||
+	    (x->place = put_place_new()) == NULL)
+		fatalx("%s: out of memory", __func__);
 	x->list_flags = xb.flags & KADIPC_XFER_F_DIR ? KADIPC_LIST_F_DIR : 0;
 	if ((x->pub = publish_new(xb.name, 0, xb.flags & KADIPC_XFER_F_DIR,
 	    &errstr)) == NULL) {
@@ -316,6 +320,14 @@ crypt_list_written(uint32_t slot, int error)
 		    "(%s); the link is %s", strerror(error), x->link);
 		return;
 	}
+	if (put_place_unplaced(x->place) > 0) {
+		stat_put_unplaced += put_place_unplaced(x->place);
+		xfer_info(x, "%llu chunks (in %llu stripes) are kept here "
+		    "until migration pushes them; every stripe can be "
+		    "decoded from the network already",
+		    (unsigned long long)put_place_unplaced(x->place),
+		    (unsigned long long)put_place_stripes_hit(x->place));
+	}
 	memset(&l, 0, sizeof(l));
 	strlcpy(l.link, x->link, sizeof(l.link));
 	to_master(KADIPC_XFER_LINK, x->id, &l, sizeof(l));
@@ -348,12 +360,20 @@ put_stored(struct xfer *x, const struct kadipc_chunk_res *res)
 	covered = x->covered[x->ring_head];
 	x->ring_head = (x->ring_head + 1) % x->ring_size;
 	x->ring_len--;
-	if (res->error == EHOSTUNREACH) {
-		xfer_fail(x, "stored here, but a chunk could not be pushed to "
-		    "the network; try again");
+	if (put_place_result(x->place, res->key,
+	    res->error != EHOSTUNREACH) == -1) {
+		if (errno == EINVAL)
+			fatalx("%s: CHUNK_PUT_RES for a chunk never put",
+			    __func__);
+		if (errno != EPIPE)
+			fatal("%s", __func__);
+		xfer_fail(x, "stored here, but a stripe lost more chunks than "
+		    "it has parity on their way to the network (%llu chunks "
+		    "not pushed); try again",
+		    (unsigned long long)put_place_unplaced(x->place));
 		return;
 	}
-	if (res->error != 0) {
+	if (res->error != 0 && res->error != EHOSTUNREACH) {
 		xfer_fail(x, "the store refused a chunk: %s",
 		    strerror(res->error));
 		return;
@@ -471,6 +491,7 @@ crypt_stats(struct kad_stats *s)
 {
 	kad_stats_add(s, "transfers", nxfers);
 	kad_stats_add(s, "bytes-published", stat_put_bytes);
+	kad_stats_add(s, "put-chunks-unplaced", stat_put_unplaced);
 	kad_stats_add(s, "bytes-fetched", stat_get_bytes);
 	kad_stats_add(s, "puts-deduplicated", stat_dedup);
 	kad_stats_add(s, "chunk-retries", stat_retries);

@@ -33,6 +33,7 @@ struct retry {
 enum xfer_kind { XFER_PUT, XFER_GET, XFER_UNPIN, XFER_RM, XFER_LS, XFER_FIND };
 
 struct event;
+struct put_place;
 
 struct xfer {
 	TAILQ_ENTRY(xfer)	 entry;
@@ -51,6 +52,7 @@ struct xfer {
 	uint64_t		*covered;	/* ring: plaintext stored by */
 	size_t			 ring_size, ring_head, ring_len;	/* reply */
 	uint64_t		 acked;		/* plaintext stored */
+	struct put_place	*place;		/* what reached the network */
 	int			 ended;
 	char			 link[KADIPC_LINK_MAX];	/* also unpin, rm */
 	char			 name[KADIPC_NAME_MAX];

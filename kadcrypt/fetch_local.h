@@ -140,6 +140,7 @@ struct fetch {
 
 	uint64_t		 rebuilt, stripes_parity, repairs;
 	uint64_t		 repairs_dropped, not_found;
+	uint64_t		 arrived, missed;	/* of stripes' items */
 
 	uint8_t			 pt[KAD_NODE_PTLEN];
 };

@@ -5,10 +5,10 @@
  * followed by their parity (docs/FORMAT.md, 3), and each is fetched as
  * a unit.  A stripe starts once its positions' keys are known and its
  * items fit in the level's slots; it asks for its k' data items and
- * ASK_PARITY parity items at once, and stops at the first k' that
- * verify: the missing data items are rebuilt (ec_decode) and checked
- * against their keys, its other requests are dropped, and a late
- * answer for them is ignored.
+ * ASK_PARITY parity items at once, more after losses (ask_extra), and
+ * stops at the first k' that verify: the missing data items are rebuilt
+ * (ec_decode) and checked against their keys, its other requests are
+ * dropped, and a late answer for them is ignored.
  *
  * A first miss is dropped if the next parity item never asked for can
  * replace it, or if the other requests out are enough; otherwise it
@@ -197,6 +197,24 @@ code_of(struct fetch *f, unsigned k)
 	return (f->ec[k]);
 }
 
+/*
+ * Parity to ask for beyond ASK_PARITY: 1.5 times the share of items
+ * this fetch has found missing so far.  A stripe that needs its misses
+ * reported before it asks for more waits for lookups that end in
+ * nothing, and after a mass loss that is most of its time; asked for
+ * up front, the parity races the data instead.
+ */
+static unsigned
+ask_extra(const struct fetch *f, unsigned k)
+{
+	uint64_t	seen = f->arrived + f->missed;
+
+	if (f->missed == 0)
+		return (0);
+	return ((unsigned)((3 * (uint64_t)k * f->missed + 2 * seen - 1) /
+	    (2 * seen)));
+}
+
 /* Start the level's next stripe if it can be: 1 started, 0 not now. */
 int
 stripe_start(struct fetch *f, int h)
@@ -224,7 +242,8 @@ stripe_start(struct fetch *f, int h)
 	s->j = j;
 	s->active = 1;
 	s->have = s->out = s->nwait = s->fresh = s->revive = 0;
-	s->quota = g.k + (g.n - g.k < ASK_PARITY ? g.n - g.k : ASK_PARITY);
+	i = ASK_PARITY + ask_extra(f, g.k);
+	s->quota = g.k + (g.n - g.k < i ? g.n - g.k : i);
 	memset(s->st, P_FRESH, g.n);
 	for (i = 0; i < g.k; i++)
 		l->bstate[(g.item0 + i) & l->bmask] = B_EMPTY;
@@ -548,6 +567,8 @@ stripe_arrive(struct fetch *f, int h, uint64_t pos, const uint8_t *key,
 	}
 	if (s->st[x] & P_MISSED)
 		f->not_found--;		/* asked again, and found */
+	else
+		f->arrived++;
 	if ((s->st[x] & P_STATE) == P_WAIT)
 		s->nwait--;
 	s->st[x] = P_HAVE;
@@ -569,6 +590,8 @@ stripe_missing(struct fetch *f, struct req *r)
 		fetch_fail(f, "internal error: a chunk of no stripe");
 		return (-1);
 	}
+	if (!(s->st[x] & P_MISSED))
+		f->missed++;
 	/* a first miss: a replacement to ask for, or enough others out */
 	if (!(s->st[x] & P_MISSED) && (s->fresh < s->g.n ||
 	    s->have + s->out - 1 >= s->g.k)) {

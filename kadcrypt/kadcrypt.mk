@@ -23,7 +23,7 @@ BINS		+= kadcrypt
 LIBEXEC_BINS	+= kadcrypt
 kadcrypt_SRCS	:= kadcrypt/kadcrypt.c kadcrypt/crypt_dispatch.c \
 		   kadcrypt/crypt_get.c kadcrypt/crypt_fd.c \
-		   kadcrypt/crypt_oracle.c \
+		   kadcrypt/crypt_oracle.c kadcrypt/put_place.c \
 		   kadcrypt/crypt_list.c $(CRYPT_FORMAT_SRCS) \
 		   $(CRYPT_NODEKEY_SRCS)
 kadcrypt_PKGS	:= $(CRYPT_FORMAT_PKGS)

@@ -97,6 +97,8 @@ const struct stat_def stat_defs[] = {
 	{ "upload-dropped-bytes", C, BY, "kadnet",
 	    "Bytes dropped by the upload limit." },
 	{ "rpc-timeouts", C, N, "kadnet", "Requests that timed out." },
+	{ "lookup-dead-skipped", C, N, "kadnet",
+	    "Contacts a lookup was given that we know dead, not asked." },
 	{ "stores-accepted", C, N, "kadnet",
 	    "Store requests from peers committed here and answered OK." },
 	{ "stores-failed", C, N, "kadnet",
@@ -186,6 +188,9 @@ const struct stat_def stat_defs[] = {
 	{ "transfers", G, N, "kadcrypt", "Puts and gets in progress." },
 	{ "bytes-published", C, BY, "kadcrypt",
 	    "Plaintext bytes published." },
+	{ "put-chunks-unplaced", C, N, "kadcrypt",
+	    "Chunks of finished puts kadnet could not push, kept here for "
+	    "migration; their stripes still decode." },
 	{ "bytes-fetched", C, BY, "kadcrypt",
 	    "Plaintext bytes fetched and verified." },
 	{ "puts-deduplicated", C, N, "kadcrypt",

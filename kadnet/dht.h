@@ -179,6 +179,7 @@ struct dht_stats {
 	uint64_t	busy_sent, busy_received;	/* BUSY answers */
 	uint64_t	push_lookups;	/* a push looked its key up first */
 	uint64_t	push_unplaced;	/* replications short of their copies */
+	uint64_t	lookup_dead;	/* listed contacts we know dead, not asked */
 	/* chunk lookups that found the value, by duration in ms (the last
 	 * slot counts DHT_GET_MS_MAX and longer) */
 	uint64_t	get_ms[DHT_GET_MS_MAX + 1];

@@ -185,6 +185,7 @@ lookup_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 	struct dsearch		*ds;
 	struct search_cand	*c;
 	struct krpc_contact	 ct;
+	struct rt_entry		*e;
 	unsigned		 hop;
 	uint8_t			 i;
 
@@ -229,6 +230,18 @@ lookup_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 		}
 		if (!dht_contact_ok(d, &ct)) {
 			d->st.drop[DHT_DROP_BADCONTACT]++;
+			continue;
+		}
+		/*
+		 * After a mass loss the others go on listing the dead for
+		 * as long as they have not asked them anything: each would
+		 * cost every lookup a timeout.  One that has failed us
+		 * RT_MAX_FAILS times in a row and sent nothing since is
+		 * left out; a datagram from it (a restart) lets it in.
+		 */
+		if ((e = routing_find(d->rt, ct.id)) != NULL &&
+		    e->fails >= RT_MAX_FAILS && e->seen <= e->failed) {
+			d->st.lookup_dead++;
 			continue;
 		}
 		(void)search_add(ds->s, ct.id, ct.pub, &ct.addr, hop);

@@ -469,6 +469,7 @@ net_stats(struct kad_stats *s)
 		kad_stats_add(s, "upload-dropped", upload.dropped);
 		kad_stats_add(s, "upload-dropped-bytes", upload.dropped_bytes);
 		kad_stats_add(s, "rpc-timeouts", ds->timeouts);
+		kad_stats_add(s, "lookup-dead-skipped", ds->lookup_dead);
 		kad_stats_add(s, "stores-accepted", ds->stores_accepted);
 		kad_stats_add(s, "stores-failed", ds->stores_failed);
 		kad_stats_add(s, "busy-sent", ds->busy_sent);

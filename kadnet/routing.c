@@ -519,7 +519,6 @@ routing_failed(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 	int			 at;
 	uint16_t		 r;
 
-	(void)now;
 	b = &rt->b[routing_bucket_of(rt, id)];
 	if ((at = bucket_find(b, id)) == -1) {
 		/* a dead replacement is of no use either */
@@ -528,6 +527,7 @@ routing_failed(struct routing *rt, const uint8_t id[KAD_ID_LEN],
 		return (0);
 	}
 	e = &b->e[at];
+	e->failed = now;
 	if (e->fails < UINT8_MAX)
 		e->fails++;
 	if (liveness)

@@ -39,6 +39,7 @@ struct rt_entry {
 	uint64_t	 seen;		/* last datagram from it (LRS order) */
 	uint64_t	 replied;	/* last reply from it, 0: never */
 	uint64_t	 pinged;	/* liveness ping out since, or 0 */
+	uint64_t	 failed;	/* its last unanswered request, 0: none */
 	uint32_t	 srtt;		/* smoothed RTT, ms * 8 */
 	uint32_t	 rttvar;	/* RTT mean deviation, ms * 4 */
 };

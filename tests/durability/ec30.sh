@@ -142,7 +142,7 @@ else
 	notok "after $NKILL of $NODES nodes died, n$SURV fetches the file whole (status $rc: $(head -1 "$T/err"))"
 	logtail $SURV
 fi
-echo "# n$SURV: $(ctl $SURV -p status | grep -E '^(chunks-rebuilt|stripes-parity|repairs-published|fetch-failures|lookups): ' |
+echo "# n$SURV: $(ctl $SURV -p status | grep -E '^(chunks-rebuilt|stripes-with-parity|repairs-published|fetch-failures|lookups|rpc-timeouts|lookup-dead-skipped): ' |
     tr '\n' ' ')"
 check "n$SURV rebuilt lost chunks from parity and published them again" \
     field_ge $SURV repairs-published 1

@@ -93,3 +93,7 @@ test_output_PKGS :=
 TESTS		+= test_erasure
 test_erasure_SRCS := tests/unit/test_erasure.c $(CRYPT_EC_SRCS)
 test_erasure_PKGS := $(CRYPT_EC_PKGS)
+
+TESTS		+= test_put_place
+test_put_place_SRCS := tests/unit/test_put_place.c kadcrypt/put_place.c
+test_put_place_PKGS :=

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * put_place: which of a put's chunks the network has, stripe by stripe.
+ * A chunk kadnet could not push is kept here (pinned) and migration
+ * pushes it again later; the put is still published when each of its
+ * stripes lost no more chunks than it has parity, since any k' of a
+ * stripe's chunks rebuild it.  The root, with no parity, must go.
+ */
+#ifndef KAD_PUT_PLACE_H
+#define KAD_PUT_PLACE_H
+
+#include <stdint.h>
+
+#include "publish.h"
+
+struct put_place;
+
+struct put_place *put_place_new(void);
+void		 put_place_free(struct put_place *);
+/* A chunk handed to kadstore to publish.  0, or -1 (ENOMEM). */
+int		 put_place_add(struct put_place *, const uint8_t [32],
+		    const struct chunk_info *);
+/*
+ * Its answer: ok, or not pushed.  0 while every stripe can still be
+ * decoded from the network, -1 with errno EPIPE once one cannot (too
+ * many of its chunks failed, or the root did).  A key never added (or
+ * answered more often than added) is an internal error: -1, EINVAL.
+ */
+int		 put_place_result(struct put_place *, const uint8_t [32], int);
+/* Chunks that failed so far, and the stripes they fell in. */
+uint64_t	 put_place_unplaced(const struct put_place *);
+uint64_t	 put_place_stripes_hit(const struct put_place *);
+
+#endif /* KAD_PUT_PLACE_H */
