@@ -491,6 +491,7 @@ crypt_stats(struct kad_stats *s)
 {
 	kad_stats_add(s, "transfers", nxfers);
 	kad_stats_add(s, "bytes-published", stat_put_bytes);
+	kad_stats_add(s, "chunks-published", stat_chunks_out);
 	kad_stats_add(s, "put-chunks-unplaced", stat_put_unplaced);
 	kad_stats_add(s, "bytes-fetched", stat_get_bytes);
 	kad_stats_add(s, "puts-deduplicated", stat_dedup);

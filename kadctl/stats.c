@@ -162,6 +162,9 @@ const struct stat_def stat_defs[] = {
 	    "Chunks waiting to be published to the network." },
 	{ "publish-failures", C, N, "kadstore",
 	    "Chunks the network did not take." },
+	{ "published-let-go", C, N, "kadstore",
+	    "Published chunks dropped here once placed on other nodes "
+	    "(keep-published no)." },
 	{ "fetch-pending", G, N, "kadstore",
 	    "Chunks being fetched from the network now." },
 	{ "chunks-fetched", C, N, "kadstore",
@@ -188,6 +191,8 @@ const struct stat_def stat_defs[] = {
 	{ "transfers", G, N, "kadcrypt", "Puts and gets in progress." },
 	{ "bytes-published", C, BY, "kadcrypt",
 	    "Plaintext bytes published." },
+	{ "chunks-published", C, N, "kadcrypt",
+	    "Chunks puts made: data, parity, index and roots." },
 	{ "put-chunks-unplaced", C, N, "kadcrypt",
 	    "Chunks of finished puts kadnet could not push, kept here for "
 	    "migration; their stripes still decode." },

@@ -31,14 +31,15 @@
 enum key_id {
 	K_DATADIR, K_CONTROL, K_LIBEXEC, K_LISTEN, K_BOOTSTRAP,
 	K_STORAGE_LIMIT, K_REPLICAS, K_SYNC, K_USER, K_GROUP,
-	K_NET_USER, K_STORE_USER, K_CRYPT_USER, K_WINDOW, K_UPLOAD, K_MAX
+	K_NET_USER, K_STORE_USER, K_CRYPT_USER, K_WINDOW, K_UPLOAD, K_KEEP,
+	K_MAX
 };
 
 static const char *const keynames[K_MAX] = {
 	"datadir", "control", "libexec", "listen", "bootstrap",
 	"storage-limit", "replicas", "sync-interval", "user", "group",
 	"net-user", "store-user", "crypt-user", "transfer-window",
-	"upload-limit"
+	"upload-limit", "keep-published"
 };
 
 /* keys set on the command line: the file does not touch them */
@@ -366,6 +367,14 @@ conf_apply(struct master_conf *c, int k, const char *value, const char *where)
 		return (0);
 	case K_WINDOW:
 		return (conf_apply_size(c, k, value, where));
+	case K_KEEP:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+			c->keep_published = value[0] == 'y';
+			return (0);
+		}
+		log_warnx("%s: %s: \"%s\" is neither yes nor no", where, key,
+		    value);
+		return (-1);
 	case K_USER:
 		return (setstr(c->user, sizeof(c->user), value, key, where));
 	case K_GROUP:
@@ -478,6 +487,7 @@ conf_print(const struct master_conf *c, int fd)
 	dprintf(fd, "replicas %u\n", c->replicas);
 	dprintf(fd, "sync-interval %u\n", c->sync_ms);
 	dprintf(fd, "transfer-window %u\n", c->window);
+	dprintf(fd, "keep-published %s\n", c->keep_published ? "yes" : "no");
 	if (c->user[0] != '\0')
 		dprintf(fd, "user %s\n", c->user);
 	if (c->group[0] != '\0')

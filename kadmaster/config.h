@@ -54,6 +54,7 @@ struct master_conf {
 	unsigned int	 replicas;
 	unsigned int	 sync_ms;
 	uint32_t	 window;
+	int		 keep_published;	/* keep what we published */
 	int		 debug;
 	int		 verbose;
 };

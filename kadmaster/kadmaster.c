@@ -475,6 +475,7 @@ configure_workers(void)
 	memset(&sc, 0, sizeof(sc));
 	sc.limit = conf.storage_limit;
 	sc.sync_ms = conf.sync_ms;
+	sc.flags = conf.keep_published ? KADIPC_STORE_F_KEEP : 0;
 	master_send(KAD_PROC_STORE, KADIPC_STORE_CONFIG, 0, -1, &sc,
 	    sizeof(sc));
 

@@ -117,6 +117,8 @@ struct dht_event {
 	unsigned		 msgs;		/* requests the lookup sent */
 	uint64_t		 ms;		/* how long the lookup took */
 	int			 local;		/* GET served by our store */
+	int			 elsewhere;	/* PUT: placed, and we are not
+						   among its copies closest */
 	/* PING: the address pinged, which answered over a proved session
 	 * with a handshake; key is the node ID its key gives */
 	struct krpc_addr	 addr;

@@ -360,6 +360,14 @@ push_finish(struct dht *d, struct push *x, int status, uint64_t now)
 	ev.cookie = x->cookie;
 	memcpy(ev.key, x->key, KAD_ID_LEN);
 	ev.nnodes = x->nok;
+	/*
+	 * Forwarded, and `copies` live nodes closer than us: a closer node
+	 * took it (or had it) and replicates it, and we are no holder.
+	 * Among the closest we are one of the copies its closest node
+	 * replicates to, and may have answered HAVE for it already.
+	 */
+	ev.elsewhere = status == 0 && x->mode == PUSH_FORWARD &&
+	    push_closer_count(d, x->key, x->copies, now) >= x->copies;
 	RB_REMOVE(ptree, &d->pushes, x);
 	RB_REMOVE(pktree, &d->pushkeys, x);
 	d->npushes--;

@@ -80,6 +80,8 @@ static uint64_t		 next_cookie = 1;
 static uint64_t		 npublishing, nfetching;
 static uint64_t		 stat_fetched, stat_fetch_fail, stat_net_puts;
 static uint64_t		 stat_net_bad, stat_publish_fail, stat_fetch_retries;
+static uint64_t		 stat_publish_let_go;
+static int		 keep_published;
 static int		 net_alone;	/* kadnet has no peers: keep it local */
 
 static struct store	*st;
@@ -307,6 +309,7 @@ store_stats_fill(struct kad_stats *s)
 	kad_stats_add(s, "chunks-dropped", stat_dropped);
 	kad_stats_add(s, "publish-pending", npublishing);
 	kad_stats_add(s, "publish-failures", stat_publish_fail);
+	kad_stats_add(s, "published-let-go", stat_publish_let_go);
 	kad_stats_add(s, "fetch-pending", nfetching);
 	kad_stats_add(s, "chunks-fetched", stat_fetched);
 	kad_stats_add(s, "fetch-failures", stat_fetch_fail);
@@ -340,6 +343,7 @@ store_dispatch_master(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		    sc.limit != limit || sc.sync_ms < 10)
 			fatalx("%s: bad STORE_CONFIG", __func__);
 		configured = 1;
+		keep_published = (sc.flags & KADIPC_STORE_F_KEEP) != 0;
 		tv.tv_sec = sc.sync_ms / 1000;
 		tv.tv_usec = (sc.sync_ms % 1000) * 1000;
 		event_assign(ev_sync, event_get_base(ev_sync), -1, EV_PERSIST,
@@ -628,9 +632,21 @@ net_published(struct kadipc_msg *m)
 	if ((w = waiting_take(&publishing, c.cookie)) == NULL)
 		fatalx("%s: NET_PUBLISHED for no publish", __func__);
 	npublishing--;
-	failed = c.error != KADIPC_NET_FOUND;
+	failed = c.error != KADIPC_NET_FOUND && c.error != KADIPC_NET_ELSEWHERE;
 	if (failed)
 		stat_publish_fail++;
+	/*
+	 * Placed on other nodes only: unless keep-published, our pin goes
+	 * and, no other file pinning it, the copy with it.  The network
+	 * holds the file then, at its r copies, and this node no longer
+	 * answers HAVE for every chunk of what it published.
+	 */
+	if (c.error == KADIPC_NET_ELSEWHERE && !keep_published) {
+		if (store_drop(st, w->key, 1) == 0)
+			stat_publish_let_go++;
+		else if (errno != EBUSY && errno != ENOENT && errno != EINVAL)
+			store_check_broken(errno);
+	}
 	/* stored here either way; the publisher hears it did not go */
 	if (kadipc_send_chunk_res(store_crypt, KADIPC_CHUNK_PUT_RES, w->peerid,
 	    w->key, failed ? EHOSTUNREACH : 0, NULL, 0) == -1)

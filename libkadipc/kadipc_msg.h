@@ -242,6 +242,9 @@ enum kadipc_type {
 #define KADIPC_NET_FOUND	0
 #define KADIPC_NET_NOTFOUND	1
 #define KADIPC_NET_ERROR	2
+#define KADIPC_NET_ELSEWHERE	3	/* NET_PUBLISHED only: placed on
+					   other nodes, none of its holders
+					   is this one */
 
 #define KADIPC_CHUNK_F_PIN	0x00000001	/* published here: never evict */
 #define KADIPC_CHUNK_F_PUSH	0x00000002	/* not pinned, but pushed to the
@@ -368,10 +371,13 @@ struct kadipc_net_keys {
 };
 _Static_assert(sizeof(struct kadipc_net_keys) == 16, "net_keys");
 
+#define KADIPC_STORE_F_KEEP	0x00000001	/* keep-published yes */
+#define KADIPC_STORE_F_MASK	0x00000001
+
 struct kadipc_store_config {
 	uint64_t	limit;		/* bytes; 0 = unlimited */
 	uint32_t	sync_ms;	/* flush to disk at this interval */
-	uint32_t	pad0;
+	uint32_t	flags;		/* KADIPC_STORE_F_* */
 };
 _Static_assert(sizeof(struct kadipc_store_config) == 16, "store_config");
 

@@ -189,7 +189,8 @@ kadipc_recv_store_config(const struct kadipc_msg *m,
     struct kadipc_store_config *sc)
 {
 	if (m->hdr.type != KADIPC_STORE_CONFIG ||
-	    kadipc_msg_exact(m, sc, sizeof(*sc)) == -1 || sc->pad0 != 0)
+	    kadipc_msg_exact(m, sc, sizeof(*sc)) == -1 ||
+	    (sc->flags & ~KADIPC_STORE_F_MASK) != 0)
 		return (bad());
 	return (0);
 }

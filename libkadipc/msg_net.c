@@ -50,7 +50,10 @@ kadipc_recv_net_res(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 	    m->len - sizeof(h) > KADIPC_CHUNK_MAX)
 		goto bad;
 	memcpy(&h, m->data, sizeof(h));
-	if (h.status > KADIPC_NET_ERROR || h.pad0 != 0)
+	if (h.status > KADIPC_NET_ELSEWHERE || h.pad0 != 0)
+		goto bad;
+	if (h.status == KADIPC_NET_ELSEWHERE &&
+	    m->hdr.type != KADIPC_NET_PUBLISHED)
 		goto bad;
 	/* a publish went out or not, a put was committed or not: no bytes */
 	if ((m->hdr.type == KADIPC_NET_PUBLISHED ||

@@ -7,8 +7,10 @@
 # without saying so (crash, timeout, non-zero exit) counts as one more
 # failure.  One that checks nothing must say why with a "# skip: reason"
 # line: it is then counted as skipped; checking nothing without a reason
-# is a failure.  The layout check (tests/layout/layout.sh) and the man
-# pages' (tests/layout/man.sh) run once, before the build directories.
+# is a failure.  Each program's line gives its time in seconds (what
+# CI's budget goes on).  The layout check (tests/layout/layout.sh) and
+# the man pages' (tests/layout/man.sh) run once, before the build
+# directories.
 #
 #   tests/run.sh [--unit-only] BUILDDIR...
 #   KAD_VALGRIND=1  run unit tests under valgrind memcheck
@@ -25,8 +27,10 @@ run_one() {	# name, command...
 	name=$1; shift
 	case "$name" in ${KAD_TESTS:-*}) ;; *) return ;; esac
 	out="$log/$(echo "$name" | tr '/' '_').out"
+	t0=$(date +%s)
 	timeout -k 10 ${KAD_TEST_TIMEOUT:-600} "$@" >"$out" 2>&1
 	rc=$?
+	secs=$(($(date +%s) - t0))
 	p=$(grep -c '^ok ' "$out")
 	f=$(grep -c '^not ok ' "$out")
 	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -47,10 +51,10 @@ run_one() {	# name, command...
 	pass=$((pass + p))
 	fail=$((fail + f))
 	if [ "$f" -ne 0 ]; then
-		echo "FAIL $name ($p passed, $f failed)"
+		echo "FAIL $name ($p passed, $f failed, $secs s)"
 		grep -v '^ok ' "$out" | tail -n 40 | sed 's/^/    /'
 	else
-		echo "pass $name ($p checks)"
+		echo "pass $name ($p checks, $secs s)"
 	fi
 }
 
@@ -73,7 +77,8 @@ for b in "$@"; do
 		fi
 	done
 	[ $unit_only -eq 1 ] && continue
-	for s in "$top"/tests/sandbox/*.sh "$top"/tests/integ/*.sh; do
+	for s in "$top"/tests/sandbox/*.sh "$top"/tests/integ/*.sh \
+	    "$top"/tests/durability/*.sh; do
 		[ -f "$s" ] || continue
 		[ "$(basename "$s")" = lib.sh ] && continue	# sourced helpers
 		KAD_BIN="$b" KAD_TOP="$top" run_one \

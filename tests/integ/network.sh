@@ -163,8 +163,11 @@ fi
 # stands in for a lost copy; the root is on 8): the publisher or the
 # tiny node is one of the 2 for about a tenth of them, so the 18 others
 # hold at least 1.5 copies a chunk on average (given 10 s more, in case
-# some stores are still on their way)
-nch=$(sf $PUB stored-chunks)
+# some stores are still on their way).  The publisher lets go of what
+# it placed on others (keep-published no): it keeps its share only.
+nch=$(sf $PUB chunks-published)
+check "n$PUB keeps only its share of the $nch chunks it made ($(sf $PUB stored-chunks); let go: $(sf $PUB published-let-go))" \
+    sh -c "[ $(sf $PUB stored-chunks) -lt $((nch / 2)) ] && [ $(sf $PUB published-let-go) -gt $((nch / 2)) ]"
 others_hold() {
 	_o=0
 	for _i in $(seq $NODES); do
