@@ -289,10 +289,29 @@ put_list(struct xfer *x)
 	return (rv);
 }
 
+/*
+ * A put is answered once every stripe can be decoded from what the
+ * network took (kadstore answers a chunk once kadnet placed it); the
+ * rest goes on in the background, counted in publish-background, and
+ * the transfer is freed with its last answer.
+ */
 void
 put_maybe_done(struct xfer *x)
 {
-	if (!x->ended || x->ring_len > 0)
+	if (x->background) {
+		if (x->ring_len == 0) {
+			if (put_place_unplaced(x->place) > 0)
+				log_warnx("a put finished in the background "
+				    "with %llu chunks kept here for migration",
+				    (unsigned long long)
+				    put_place_unplaced(x->place));
+			stat_put_unplaced += put_place_unplaced(x->place);
+			xfer_free(x);
+		}
+		return;
+	}
+	if (!x->ended ||
+	    (x->ring_len > 0 && !put_place_decodable(x->place)))
 		return;
 	if (!crypt_list_ready()) {
 		x->wait_list = 1;
@@ -320,18 +339,31 @@ crypt_list_written(uint32_t slot, int error)
 		    "(%s); the link is %s", strerror(error), x->link);
 		return;
 	}
-	if (put_place_unplaced(x->place) > 0) {
-		stat_put_unplaced += put_place_unplaced(x->place);
+	if (put_place_unplaced(x->place) > 0)
 		xfer_info(x, "%llu chunks (in %llu stripes) are kept here "
 		    "until migration pushes them; every stripe can be "
 		    "decoded from the network already",
 		    (unsigned long long)put_place_unplaced(x->place),
 		    (unsigned long long)put_place_stripes_hit(x->place));
-	}
+	if (x->ring_len > 0)
+		xfer_info(x, "every stripe can be decoded from the network; "
+		    "%llu of %llu chunks are still being placed "
+		    "(kadctl status: publish-background)",
+		    (unsigned long long)put_place_pending(x->place),
+		    (unsigned long long)put_place_emitted(x->place));
+	xfer_progress(x, x->bytes_in, 1);
 	memset(&l, 0, sizeof(l));
 	strlcpy(l.link, x->link, sizeof(l.link));
 	to_master(KADIPC_XFER_LINK, x->id, &l, sizeof(l));
 	explicit_bzero(&l, sizeof(l));
+	if (x->ring_len > 0) {
+		/* the client has its answer: nothing more goes to it */
+		x->background = 1;
+		x->wait_slot = -1;
+		fd_release(x);
+		return;
+	}
+	stat_put_unplaced += put_place_unplaced(x->place);
 	xfer_free(x);
 }
 
@@ -367,10 +399,23 @@ put_stored(struct xfer *x, const struct kadipc_chunk_res *res)
 			    __func__);
 		if (errno != EPIPE)
 			fatal("%s", __func__);
+		if (x->background) {
+			/* cannot be: a decodable stripe has its k' */
+			log_warnx("a put in the background lost a stripe");
+			xfer_free(x);
+			return;
+		}
 		xfer_fail(x, "stored here, but a stripe lost more chunks than "
 		    "it has parity on their way to the network (%llu chunks "
 		    "not pushed); try again",
 		    (unsigned long long)put_place_unplaced(x->place));
+		return;
+	}
+	if (res->error != 0 && res->error != EHOSTUNREACH &&
+	    x->background) {
+		log_warnx("a put in the background: the store refused a "
+		    "chunk: %s", strerror(res->error));
+		xfer_free(x);
 		return;
 	}
 	if (res->error != 0 && res->error != EHOSTUNREACH) {
@@ -380,7 +425,8 @@ put_stored(struct xfer *x, const struct kadipc_chunk_res *res)
 	}
 	if (covered > x->acked)
 		x->acked = covered;
-	xfer_progress(x, x->acked, x->ended && x->ring_len == 0);
+	if (!x->background)
+		xfer_progress(x, x->acked, x->ended && x->ring_len == 0);
 	x->dirty = 1;	/* the window moved: crypt_store_batch reads on */
 	put_maybe_done(x);
 }
@@ -489,7 +535,18 @@ crypt_shutdown(void)
 static void
 crypt_stats(struct kad_stats *s)
 {
+	struct xfer	*x;
+	uint64_t	 bg = 0, bgall = 0;
+
+	TAILQ_FOREACH(x, &xfers, entry)
+		if (x->kind == XFER_PUT && x->background) {
+			bg += put_place_pending(x->place);
+			bgall += put_place_emitted(x->place);
+		}
 	kad_stats_add(s, "transfers", nxfers);
+	kad_stats_add(s, "publish-background", bg);
+	kad_stats_add(s, "publish-bg-permille",
+	    bgall == 0 ? 0 : bg * 1000 / bgall);
 	kad_stats_add(s, "bytes-published", stat_put_bytes);
 	kad_stats_add(s, "chunks-published", stat_chunks_out);
 	kad_stats_add(s, "put-chunks-unplaced", stat_put_unplaced);

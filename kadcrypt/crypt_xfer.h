@@ -53,6 +53,7 @@ struct xfer {
 	size_t			 ring_size, ring_head, ring_len;	/* reply */
 	uint64_t		 acked;		/* plaintext stored */
 	struct put_place	*place;		/* what reached the network */
+	int			 background;	/* answered; placing the rest */
 	int			 ended;
 	char			 link[KADIPC_LINK_MAX];	/* also unpin, rm */
 	char			 name[KADIPC_NAME_MAX];

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * put_place: a put's chunks in flight, by key, with their stripe; and
- * the stripes that lost chunks, with how many (put_place.h).  Both
- * trees stay small: the first holds what the put window lets out, the
- * second only stripes that had a failure.
+ * its stripes not yet answered for, with how many of their chunks the
+ * network took and lost (put_place.h).  Both trees stay small: the
+ * first holds what the put window lets out, the second the stripes
+ * those fall in (and those that had a failure, until all answered).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,14 +23,15 @@ struct pp_chunk {
 	RB_ENTRY(pp_chunk)	 entry;
 	uint8_t			 key[32];
 	uint64_t		 sid;		/* its stripe */
-	unsigned		 spare;		/* the stripe's parity */
 	unsigned		 refs;		/* emitted more than once */
 };
 
 struct pp_stripe {
 	RB_ENTRY(pp_stripe)	 entry;
 	uint64_t		 sid;
-	unsigned		 failed;
+	unsigned		 k, n;		/* n: its chunks, k: to decode */
+	unsigned		 added, ok, failed;
+	int			 hit;		/* counted in put_place.hit */
 };
 
 RB_HEAD(ppc_tree, pp_chunk);
@@ -39,6 +41,8 @@ struct put_place {
 	struct ppc_tree		 chunks;
 	struct pps_tree		 stripes;
 	uint64_t		 unplaced, hit;
+	uint64_t		 emitted, answered;
+	uint64_t		 undecodable;	/* stripes with fewer than k ok */
 	int			 lost;		/* a stripe cannot be decoded */
 };
 
@@ -97,24 +101,47 @@ put_place_free(struct put_place *p)
 	free(p);
 }
 
+static struct pp_stripe *
+stripe_find(struct put_place *p, uint64_t sid)
+{
+	struct pp_stripe	find;
+
+	find.sid = sid;
+	return (RB_FIND(pps_tree, &p->stripes, &find));
+}
+
 int
 put_place_add(struct put_place *p, const uint8_t key[32],
     const struct chunk_info *ci)
 {
-	struct pp_chunk	*c, *old;
+	struct pp_chunk		*c, *old;
+	struct pp_stripe	*s;
+	uint64_t		 sid;
 
+	/* a level's stripes, numbered apart from every other level's */
+	sid = (uint64_t)(ci->height & 0xff) << 56 |
+	    (ci->stripe & ((1ULL << 56) - 1));
+	if ((s = stripe_find(p, sid)) == NULL) {
+		if ((s = calloc(1, sizeof(*s))) == NULL)
+			return (-1);
+		s->sid = sid;
+		/* the root has no parity, whatever its k and n say */
+		s->k = ci->kind == CHUNK_ROOT || ci->k == 0 ? 1 : ci->k;
+		s->n = ci->kind == CHUNK_ROOT || ci->n < s->k ? s->k : ci->n;
+		RB_INSERT(pps_tree, &p->stripes, s);
+		p->undecodable++;
+	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (-1);
 	memcpy(c->key, key, sizeof(c->key));
-	/* a level's stripes, numbered apart from every other level's */
-	c->sid = (uint64_t)(ci->height & 0xff) << 56 |
-	    (ci->stripe & ((1ULL << 56) - 1));
-	c->spare = ci->kind == CHUNK_ROOT || ci->n < ci->k ? 0 : ci->n - ci->k;
+	c->sid = sid;
 	c->refs = 1;
 	if ((old = RB_INSERT(ppc_tree, &p->chunks, c)) != NULL) {
 		old->refs++;
 		free(c);
 	}
+	s->added++;
+	p->emitted++;
 	return (0);
 }
 
@@ -122,35 +149,67 @@ int
 put_place_result(struct put_place *p, const uint8_t key[32], int ok)
 {
 	struct pp_chunk		 find, *c;
-	struct pp_stripe	 sfind, *s;
-	uint64_t		 sid;
-	unsigned		 spare;
+	struct pp_stripe	*s;
 
 	memcpy(find.key, key, sizeof(find.key));
 	if ((c = RB_FIND(ppc_tree, &p->chunks, &find)) == NULL) {
 		errno = EINVAL;
 		return (-1);
 	}
-	sid = c->sid;
-	spare = c->spare;
+	/*
+	 * One key in two stripes (equal chunks) is answered for the first:
+	 * the second then never looks decodable, and the put waits for
+	 * all its answers, as without this accounting.
+	 */
+	s = stripe_find(p, c->sid);
 	if (--c->refs == 0) {
 		RB_REMOVE(ppc_tree, &p->chunks, c);
 		free(c);
 	}
-	if (ok)
+	p->answered++;
+	if (s == NULL) {
+		if (!ok)
+			p->unplaced++;
 		return (lost(p));
-	p->unplaced++;
-	sfind.sid = sid;
-	if ((s = RB_FIND(pps_tree, &p->stripes, &sfind)) == NULL) {
-		if ((s = calloc(1, sizeof(*s))) == NULL)
-			return (-1);
-		s->sid = sid;
-		RB_INSERT(pps_tree, &p->stripes, s);
-		p->hit++;
 	}
-	if (++s->failed > spare)
-		p->lost = 1;
+	if (ok) {
+		if (++s->ok == s->k)
+			p->undecodable--;
+	} else {
+		p->unplaced++;
+		if (!s->hit) {
+			s->hit = 1;
+			p->hit++;
+		}
+		if (++s->failed > s->n - s->k)
+			p->lost = 1;
+	}
+	/* every chunk of it emitted and answered: forget it */
+	if (s->ok + s->failed == s->n) {
+		if (s->ok < s->k)
+			p->undecodable--;	/* lost, and counted so */
+		RB_REMOVE(pps_tree, &p->stripes, s);
+		free(s);
+	}
 	return (lost(p));
+}
+
+int
+put_place_decodable(const struct put_place *p)
+{
+	return (!p->lost && p->undecodable == 0);
+}
+
+uint64_t
+put_place_pending(const struct put_place *p)
+{
+	return (p->emitted - p->answered);
+}
+
+uint64_t
+put_place_emitted(const struct put_place *p)
+{
+	return (p->emitted);
 }
 
 uint64_t

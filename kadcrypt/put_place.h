@@ -27,6 +27,14 @@ int		 put_place_add(struct put_place *, const uint8_t [32],
  * answered more often than added) is an internal error: -1, EINVAL.
  */
 int		 put_place_result(struct put_place *, const uint8_t [32], int);
+/*
+ * 1 when every stripe added so far has k' chunks the network took (the
+ * root its one): the file can be fetched, whatever is still on its way.
+ */
+int		 put_place_decodable(const struct put_place *);
+/* Chunks added and not yet answered; added in all. */
+uint64_t	 put_place_pending(const struct put_place *);
+uint64_t	 put_place_emitted(const struct put_place *);
 /* Chunks that failed so far, and the stripes they fell in. */
 uint64_t	 put_place_unplaced(const struct put_place *);
 uint64_t	 put_place_stripes_hit(const struct put_place *);

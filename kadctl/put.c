@@ -127,6 +127,7 @@ put_stream(int fd, const char *what, const char *name, int dir,
 {
 	struct kadipc_xfer_begin xb;
 	struct kadipc_msg	 m;
+	struct kadipc_text	 t;
 	struct stat		 st;
 	uint64_t		 stored = 0, n;
 
@@ -155,6 +156,14 @@ put_stream(int fd, const char *what, const char *name, int dir,
 				errx(1, "malformed progress from kadmaster");
 			stored += n;
 			progress(stored, 0);
+			break;
+		case KADIPC_XFER_INFO:
+			/* placement still under way, or chunks kept here */
+			if (kadipc_recv_text(&m, &t) == -1)
+				errx(1, "malformed text from kadmaster");
+			if (!quiet)
+				fprintf(stderr, "%s%s\n", isatty(STDERR_FILENO) ?
+				    "\n" : "", t.text);
 			break;
 		case KADIPC_XFER_LINK:
 			if (kadipc_recv_link(&m, l) == -1)

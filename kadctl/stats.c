@@ -191,6 +191,11 @@ const struct stat_def stat_defs[] = {
 	{ "transfers", G, N, "kadcrypt", "Puts and gets in progress." },
 	{ "bytes-published", C, BY, "kadcrypt",
 	    "Plaintext bytes published." },
+	{ "publish-background", G, N, "kadcrypt",
+	    "Chunks of answered puts still being placed: every stripe of "
+	    "those files decodes already." },
+	{ "publish-bg-permille", G, N, "kadcrypt",
+	    "The same as a share of those files' chunks, in thousandths." },
 	{ "chunks-published", C, N, "kadcrypt",
 	    "Chunks puts made: data, parity, index and roots." },
 	{ "put-chunks-unplaced", C, N, "kadcrypt",

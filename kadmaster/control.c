@@ -757,7 +757,9 @@ control_dispatch_crypt(struct kadipc_msg *m)
 			goto bad;
 		break;
 	case KADIPC_XFER_INFO:
-		if (c->state != CONN_UNPIN && c->state != CONN_GET)
+		/* a put's: chunks still being placed, or kept for migration */
+		if (c->state != CONN_UNPIN && c->state != CONN_GET &&
+		    c->state != CONN_PUT)
 			goto bad;
 		break;
 	case KADIPC_XFER_DONE:

@@ -15,9 +15,9 @@
  *
  * Toward kadnet: a chunk kadcrypt publishes (pinned) is handed to kadnet
  * once committed, and kadcrypt hears CHUNK_PUT_RES only when kadnet has
- * pushed it toward its closest nodes (NET_PUBLISHED), so `kadctl put`
- * ends when the file is on the network, and kadcrypt's window bounds
- * what is in flight.  A chunk kadcrypt asks for and we lack is fetched
+ * pushed it toward its closest nodes (NET_PUBLISHED): kadcrypt answers
+ * `kadctl put` once every stripe can be decoded from what the network
+ * took, and its window bounds what is in flight.  A chunk kadcrypt asks for and we lack is fetched
  * through kadnet (NET_FETCH), cached here unpinned, then answered.
  */
 #include <sys/types.h>

@@ -3,7 +3,9 @@
  * Tests for kadcrypt/put_place.c: a put survives chunks that did not
  * reach the network while each stripe lost no more than its parity,
  * fails once one lost more, and the root, with no parity, may lose
- * nothing.  Stripes of different levels with one number are apart.
+ * nothing.  Stripes of different levels with one number are apart.  A
+ * put is decodable once every stripe has k' chunks placed, whatever is
+ * still on its way.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -54,6 +56,8 @@ main(void)
 		key_of(key, 100 + i);
 		CHECK(put_place_add(p, key, &ci) == 0, "add index %u", i);
 	}
+	CHECK(!put_place_decodable(p) && put_place_pending(p) == 12 &&
+	    put_place_emitted(p) == 12, "nothing answered: not decodable");
 	key_of(key, 0);
 	CHECK(put_place_result(p, key, 1) == 0, "a placed chunk");
 	key_of(key, 1);
@@ -77,6 +81,36 @@ main(void)
 	key_of(key, 4);
 	CHECK(put_place_result(p, key, 1) == -1 && errno == EPIPE,
 	    "and the put stays failed");
+	put_place_free(p);
+
+	/* decodable with k' of each stripe, parity still out */
+	CHECK((p = put_place_new()) != NULL, "new");
+	for (i = 0; i < 6; i++) {
+		info(&ci, i < 4 ? CHUNK_DATA : CHUNK_PARITY, 0, 0, 4, 6);
+		key_of(key, i);
+		CHECK(put_place_add(p, key, &ci) == 0, "add %u", i);
+	}
+	info(&ci, CHUNK_ROOT, 1, 1, 1, 1);
+	key_of(key, 50);
+	CHECK(put_place_add(p, key, &ci) == 0, "add the root");
+	for (i = 0; i < 3; i++) {
+		key_of(key, i);
+		(void)put_place_result(p, key, 1);
+	}
+	key_of(key, 4);
+	(void)put_place_result(p, key, 0);
+	key_of(key, 5);
+	(void)put_place_result(p, key, 1);
+	CHECK(!put_place_decodable(p), "4 of 6 answered, 3 ok + 1 parity ok "
+	    "but the root not: not decodable");
+	key_of(key, 50);
+	CHECK(put_place_result(p, key, 1) == 0 && put_place_decodable(p),
+	    "the root placed: decodable with 4 of the stripe's 6 ok");
+	CHECK(put_place_pending(p) == 1, "one chunk still out (%llu)",
+	    (unsigned long long)put_place_pending(p));
+	key_of(key, 3);
+	CHECK(put_place_result(p, key, 1) == 0 && put_place_decodable(p) &&
+	    put_place_pending(p) == 0, "all answered");
 	put_place_free(p);
 
 	/* the root may lose nothing, even if its k and n said otherwise */
