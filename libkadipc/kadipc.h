@@ -22,7 +22,7 @@
 #ifndef nitems
 #define nitems(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
-#define KADIPC_VERSION		7	/* 3: the node key, CRYPT_IDENTITY and
+#define KADIPC_VERSION		8	/* 3: the node key, CRYPT_IDENTITY and
 					   the net <-> crypt channel; 4:
 					   NET_CONFIG's upload limit; 5: the
 					   sealed list, CHUNK_DROP, resumed
@@ -33,7 +33,8 @@
 					   NET_STORE_PUT, NET_STORE_KEYS;
 					   7: the file's fd with
 					   XFER_PUT_BEGIN, XFER_SINK, no
-					   XFER_DATA nor XFER_PUT_END */
+					   XFER_DATA nor XFER_PUT_END;
+					   8: NET_STORE_PUT's source */
 #define KADIPC_HDR_SIZE		16
 #define KADIPC_MAX_MSG		65535	/* header included; len is 16 bits */
 #define KADIPC_MAX_PAYLOAD	(KADIPC_MAX_MSG - KADIPC_HDR_SIZE)
