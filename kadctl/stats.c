@@ -146,10 +146,29 @@ const struct stat_def stat_defs[] = {
 	{ "stored-chunks", G, N, "kadstore", "Chunks in the store." },
 	{ "stored-bytes", G, BY, "kadstore", "Payload bytes in the store." },
 	{ "pinned-chunks", G, N, "kadstore", "Chunks pinned in the store." },
+	{ "pinned-bytes", G, BY, "kadstore",
+	    "Payload bytes of the pinned chunks: this node's own files, "
+	    "never evicted and accounted to no source (a warning is logged "
+	    "once when they alone exceed storage-limit)." },
 	{ "storage-limit", G, BY, "kadstore",
 	    "The store's byte limit in force (0: none)." },
 	{ "evicted-chunks", C, N, "kadstore",
 	    "Chunks evicted for space." },
+	{ "evicted-over-share", C, N, "kadstore",
+	    "Chunks evicted since start from a source (a peer's /24, /48 or "
+	    "loopback address) holding more than source-share of "
+	    "storage-limit: the storing source's own first, then the "
+	    "largest source's." },
+	{ "store-sources", G, N, "kadstore",
+	    "Sources (peer networks) holding unpinned chunks in the store." },
+	{ "source-bytes", G, BY, "kadstore",
+	    "Payload bytes of the unpinned chunks that peers stored here, "
+	    "all sources together." },
+	{ "source-max-bytes", G, BY, "kadstore",
+	    "Payload bytes the largest source holds." },
+	{ "source-share-bytes", G, BY, "kadstore",
+	    "source-share of storage-limit: what one source may hold before "
+	    "eviction takes from it first (0: no storage-limit)." },
 	{ "chunk-puts", C, N, "kadstore", "Chunks written." },
 	{ "chunk-gets", C, N, "kadstore", "Chunks read." },
 	{ "chunk-misses", C, N, "kadstore",

@@ -32,14 +32,14 @@ enum key_id {
 	K_DATADIR, K_CONTROL, K_LIBEXEC, K_LISTEN, K_BOOTSTRAP,
 	K_STORAGE_LIMIT, K_REPLICAS, K_SYNC, K_USER, K_GROUP,
 	K_NET_USER, K_STORE_USER, K_CRYPT_USER, K_WINDOW, K_UPLOAD, K_KEEP,
-	K_MAX
+	K_SOURCE_SHARE, K_MAX
 };
 
 static const char *const keynames[K_MAX] = {
 	"datadir", "control", "libexec", "listen", "bootstrap",
 	"storage-limit", "replicas", "sync-interval", "user", "group",
 	"net-user", "store-user", "crypt-user", "transfer-window",
-	"upload-limit", "keep-published"
+	"upload-limit", "keep-published", "source-share"
 };
 
 /* keys set on the command line: the file does not touch them */
@@ -223,6 +223,7 @@ conf_defaults(struct master_conf *c)
 	c->replicas = KAD_DEFAULT_REPLICAS;
 	c->sync_ms = KAD_DEFAULT_SYNC_MS;
 	c->window = KAD_DEFAULT_WINDOW;
+	c->source_share = KAD_DEFAULT_SOURCE_SHARE;
 }
 
 static int	 conf_apply(struct master_conf *, int, const char *,
@@ -306,6 +307,8 @@ conf_apply(struct master_conf *c, int k, const char *value, const char *where)
 {
 	struct kad_addr	 a;
 	const char	*errstr, *key = keynames[k];
+	char		 pct[8];
+	size_t		 n;
 
 	switch (k) {
 	case K_DATADIR:
@@ -354,6 +357,21 @@ conf_apply(struct master_conf *c, int k, const char *value, const char *where)
 		if (errstr != NULL) {
 			log_warnx("%s: %s: \"%s\" is %s (1..20)", where, key,
 			    value, errstr);
+			return (-1);
+		}
+		return (0);
+	case K_SOURCE_SHARE:
+		/* "5%" or "5" */
+		if ((n = strlen(value)) > 0 && n < sizeof(pct) &&
+		    value[n - 1] == '%') {
+			memcpy(pct, value, n - 1);
+			pct[n - 1] = '\0';
+			value = pct;
+		}
+		c->source_share = strtonum(value, 1, 100, &errstr);
+		if (errstr != NULL) {
+			log_warnx("%s: %s: \"%s\" is %s (1%%..100%%)", where,
+			    key, value, errstr);
 			return (-1);
 		}
 		return (0);
@@ -484,6 +502,7 @@ conf_print(const struct master_conf *c, int fd)
 		dprintf(fd, "# storage-limit (default: a share of the free "
 		    "space, fixed at first start)\n");
 	dprintf(fd, "upload-limit %" PRIu64 "\n", c->upload_limit);
+	dprintf(fd, "source-share %u%%\n", c->source_share);
 	dprintf(fd, "replicas %u\n", c->replicas);
 	dprintf(fd, "sync-interval %u\n", c->sync_ms);
 	dprintf(fd, "transfer-window %u\n", c->window);

@@ -23,6 +23,8 @@
 #define KAD_DEFAULT_REPLICAS	8
 #define KAD_DEFAULT_SYNC_MS	5000
 #define KAD_DEFAULT_WINDOW	(8 * 1024 * 1024)
+/* one network's share of storage-limit (kadstore's STORE_SHARE_DEFAULT) */
+#define KAD_DEFAULT_SOURCE_SHARE 5
 #define KAD_MAX_BOOTSTRAP	64
 #define KAD_MAX_LISTEN		4
 /* the default storage-limit: a share of the free space, within bounds */
@@ -51,6 +53,7 @@ struct master_conf {
 	int		 storage_limit_set;	/* by kad.conf or -o */
 	char		 storage_limit_how[2 * PATH_MAX + 128]; /* or how found */
 	uint64_t	 upload_limit;		/* bytes/s, 0: unlimited */
+	unsigned int	 source_share;		/* % of storage-limit */
 	unsigned int	 replicas;
 	unsigned int	 sync_ms;
 	uint32_t	 window;

@@ -158,6 +158,7 @@ static pid_t
 spawn_one(const struct master_conf *c, enum kad_proc p, int *fds, int nfds)
 {
 	char		 path[PATH_MAX], root[PATH_MAX], verbose[8], limit[32];
+	char		 share[8];
 	char		*argv[16];
 	int		 argc = 0, i, high[MAXCHANS], nullfd;
 	pid_t		 pid;
@@ -212,6 +213,9 @@ spawn_one(const struct master_conf *c, enum kad_proc p, int *fds, int nfds)
 		argv[argc++] = limit;
 		if (!c->storage_limit_set)
 			argv[argc++] = "-t";
+		snprintf(share, sizeof(share), "%u", c->source_share);
+		argv[argc++] = "-s";
+		argv[argc++] = share;
 	}
 	argv[argc++] = "-r";
 	argv[argc++] = root;

@@ -91,6 +91,8 @@ struct dht_store_req {
 	unsigned	 copies;	/* PUT: nodes that should keep it,
 					   1..replicas (the store keeps the
 					   larger of this and what it had) */
+	uint64_t	 source;	/* PUT: the sender's network
+					   (kad_netkey), 0: our own */
 };
 
 /* dht_store_reply status */

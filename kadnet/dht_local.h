@@ -167,6 +167,7 @@ struct push {
 	uint16_t		 ntargets, nopen, nok;
 	struct push_target	 t[DHT_MAX_REPLICAS];
 	uint64_t		 cookie;
+	uint64_t		 source;	/* forwarded: the sender's net */
 	uint16_t		 len;
 	uint8_t			 data[KRPC_MAX_VALUE];
 };
@@ -309,7 +310,7 @@ void		 dht_store_request(struct dht *, int, uint64_t,
 		    unsigned);
 void		 dht_store_put(struct dht *, uint64_t,
 		    const uint8_t [KAD_ID_LEN], const uint8_t *, size_t,
-		    unsigned);
+		    unsigned, uint64_t source);
 uint8_t		 dht_copies(const struct dht *, unsigned);
 
 /* dht_push.c */

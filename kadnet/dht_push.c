@@ -226,7 +226,8 @@ push_become_closest(struct dht *d, struct push *x, uint64_t now)
 	size_t		 n, i, want;
 
 	if (!x->stored) {
-		dht_store_put(d, 0, x->key, x->data, x->len, x->copies);
+		dht_store_put(d, 0, x->key, x->data, x->len, x->copies,
+		    x->source);
 		x->stored = 1;
 		d->st.stores_accepted++;
 	}

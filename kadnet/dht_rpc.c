@@ -720,10 +720,13 @@ dht_store_request(struct dht *d, int op, uint64_t cookie,
 	d->io.store(d->io.arg, &req);
 }
 
-/* A PUT to the store, with the copies the chunk should have. */
+/*
+ * A PUT to the store, with the copies the chunk should have and the
+ * network it came from (0: our own), to which the store accounts it.
+ */
 void
 dht_store_put(struct dht *d, uint64_t cookie, const uint8_t key[KAD_ID_LEN],
-    const uint8_t *data, size_t len, unsigned copies)
+    const uint8_t *data, size_t len, unsigned copies, uint64_t source)
 {
 	struct dht_store_req	req;
 
@@ -734,6 +737,7 @@ dht_store_put(struct dht *d, uint64_t cookie, const uint8_t key[KAD_ID_LEN],
 	req.data = data;
 	req.len = len;
 	req.copies = dht_copies(d, copies);
+	req.source = source;
 	d->io.store(d->io.arg, &req);
 }
 

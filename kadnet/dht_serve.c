@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "krpc.h"
+#include "netdiv.h"
 #include "ratelimit.h"
 #include "routing.h"
 #include "search.h"
@@ -113,6 +114,9 @@ serve_store(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
 			x = push_new(d, m->target, m->value, m->vlen,
 			    PUSH_FORWARD, copies);
 			r.status = x != NULL ? KRPC_ST_OK : KRPC_ST_BUSY;
+			/* kept here if we are the closest: the sender's */
+			if (x != NULL)
+				x->source = kad_netkey(from);
 		}
 		dht_send_msg(d, &r, pub, from);
 		if (x != NULL)
@@ -134,7 +138,7 @@ serve_store(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
 		memcpy(o->pub, pub, KRPC_KEY_LEN);
 		o->from = *from;
 		dht_store_put(d, o->cookie, m->target, m->value, m->vlen,
-		    copies);
+		    copies, kad_netkey(from));
 		return;
 	}
 	dht_send_msg(d, &r, pub, from);

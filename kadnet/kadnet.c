@@ -331,7 +331,7 @@ io_store(void *arg, const struct dht_store_req *r)
 		break;
 	case DHT_STORE_PUT:
 		rv = kadipc_send_net_put(ch_store, r->cookie, r->key,
-		    r->copies, r->data, r->len);
+		    r->copies, r->source, r->data, r->len);
 		break;
 	case DHT_STORE_SCAN:
 		rv = kadipc_send_net_scan(ch_store, r->cookie, r->key, r->max);

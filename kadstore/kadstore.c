@@ -55,6 +55,7 @@ main(int argc, char *argv[])
 	memset(&sc, 0, sizeof(sc));
 	sc.limit = w.limit;
 	sc.tune_nolimit = w.limit_default;
+	sc.share = w.share;
 	if ((s = store_open(dbdir, &sc)) == NULL)
 		fatalx("cannot open the store in %s", dbdir);
 	store_routes_open(dbdir);

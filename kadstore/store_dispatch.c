@@ -95,12 +95,14 @@ static uint64_t		 stat_puts, stat_gets, stat_misses, stat_refused;
 static uint64_t		 stat_dropped;
 
 static void	store_commit_cb(evutil_socket_t, short, void *);
+static void	pinned_check(void);
 
 void
 store_dispatch_init(struct store *s, struct event_base *base, uint64_t lim)
 {
 	st = s;
 	limit = lim;
+	pinned_check();
 	if ((ev_sync = evtimer_new(base, NULL, NULL)) == NULL ||
 	    (ev_commit = evtimer_new(base, store_commit_cb, NULL)) == NULL)
 		fatalx("%s: timer", __func__);
@@ -300,8 +302,14 @@ store_stats_fill(struct kad_stats *s)
 	kad_stats_add(s, "stored-chunks", ss.chunks);
 	kad_stats_add(s, "stored-bytes", ss.bytes);
 	kad_stats_add(s, "pinned-chunks", ss.pinned);
+	kad_stats_add(s, "pinned-bytes", ss.pinned_bytes);
 	kad_stats_add(s, "storage-limit", ss.limit);
 	kad_stats_add(s, "evicted-chunks", ss.evicted);
+	kad_stats_add(s, "evicted-over-share", ss.evicted_share);
+	kad_stats_add(s, "store-sources", ss.sources);
+	kad_stats_add(s, "source-bytes", ss.source_bytes);
+	kad_stats_add(s, "source-max-bytes", ss.source_max);
+	kad_stats_add(s, "source-share-bytes", ss.share);
 	kad_stats_add(s, "chunk-puts", stat_puts);
 	kad_stats_add(s, "chunk-gets", stat_gets);
 	kad_stats_add(s, "chunk-misses", stat_misses);
@@ -316,6 +324,27 @@ store_stats_fill(struct kad_stats *s)
 	kad_stats_add(s, "fetch-retries", stat_fetch_retries);
 	kad_stats_add(s, "chunks-from-peers", stat_net_puts);
 	kad_stats_add(s, "chunks-from-peers-bad", stat_net_bad);
+}
+
+/*
+ * Our own pinned data is never evicted and counts for no source: say
+ * once when it alone is over the limit, since then every peer's chunk
+ * is refused (ENOSPC).
+ */
+static void
+pinned_check(void)
+{
+	static int		 warned;
+	struct store_stats	 ss;
+
+	store_stats(st, &ss);
+	if (warned || ss.limit == 0 || ss.pinned_bytes <= ss.limit)
+		return;
+	warned = 1;
+	log_warnx("pinned data (%llu bytes, this node's own files) is over "
+	    "the storage-limit %llu: no room for other nodes' chunks",
+	    (unsigned long long)ss.pinned_bytes,
+	    (unsigned long long)ss.limit);
 }
 
 static void
@@ -396,8 +425,11 @@ store_dispatch_crypt(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 			store_check_broken(error);
 			stat_refused++;
 			log_debug("refused a chunk: %s", strerror(error));
-		} else
+		} else {
 			stat_puts++;
+			if (c.flags & KADIPC_CHUNK_F_PIN)
+				pinned_check();
+		}
 		/* a pinned chunk, or a get's repair, goes to the network */
 		defer_reply(KADIPC_CHUNK_PUT_RES, m->hdr.peerid, c.key, error,
 		    (c.flags & (KADIPC_CHUNK_F_PIN | KADIPC_CHUNK_F_PUSH)) != 0);
@@ -557,7 +589,8 @@ net_store_put(struct kadipc_msg *m)
 
 	if (kadipc_recv_net_publish(m, &c) == -1)
 		fatalx("%s: bad NET_STORE_PUT", __func__);
-	if (store_put_copies(st, c.key, c.data, c.len, 0, c.copies) == -1) {
+	if (store_put_src(st, c.key, c.data, c.len, 0, c.copies,
+	    c.source) == -1) {
 		store_check_broken(errno);
 		stat_net_bad++;
 	} else {

@@ -38,10 +38,13 @@ struct scan {
 	struct store_stats	 st;
 	uint64_t		 maxtick;
 	uint64_t		 unpinned;
+	uint64_t		 sourced;	/* unpinned, with a source */
 	uint64_t		 missing;	/* verify: no index entry */
 	uint64_t		 nbadrec;
 	uint8_t			(*ents)[IKEY_LEN];
 	size_t			 nents, entcap;
+	uint8_t			(*sents)[SKEY_LEN + SVAL_LEN];
+	size_t			 nsents, sentcap;
 	uint8_t			(*bad)[STORE_KEY_LEN];
 	size_t			 nbad, badcap;
 	int			 nomem;
@@ -50,75 +53,115 @@ struct scan {
 /* Broken stores are never closed (see "Sandbox" above): kept reachable. */
 static struct store	*abandoned;
 
+/*
+ * Room for one more than n entries of sz bytes in v: v or its larger
+ * copy, or NULL (out of memory, v unchanged).
+ */
+static void *
+grow(void *v, size_t n, size_t *cap, size_t sz, size_t first)
+{
+	void	*p;
+	size_t	 ncap;
+
+	if (n < *cap)
+		return (v);
+	ncap = *cap ? *cap * 2 : first;
+	if ((p = reallocarray(v, ncap, sz)) != NULL)
+		*cap = ncap;
+	return (p);
+}
+
+/* A sourced chunk's entry, checked (verify) or kept for the rebuild. */
+static bool
+scan_src(struct scan *sc, const struct chunk_hdr *h, const uint8_t *key,
+    size_t len)
+{
+	void	*p;
+	uint8_t	 sk[SKEY_LEN];
+	int	 n;
+
+	sc->sourced++;
+	sc->st.source_bytes += len;
+	store_skey(sk, h->source, h->tick, key);
+	if (sc->verify) {
+		if (tcbdbget3(sc->s->bdb, sk, SKEY_LEN, &n) == NULL)
+			sc->missing++;
+		return (true);
+	}
+	if ((p = grow(sc->sents, sc->nsents, &sc->sentcap,
+	    sizeof(*sc->sents), 1024)) == NULL) {
+		sc->nomem = 1;
+		return (false);
+	}
+	sc->sents = p;
+	memcpy(sc->sents[sc->nsents], sk, SKEY_LEN);
+	be16enc(sc->sents[sc->nsents] + SKEY_LEN, (uint16_t)len);
+	sc->nsents++;
+	return (true);
+}
+
 /* tchdbforeach callback for the index rebuild and store_verify. */
 static bool
 scan_rec(const void *kbuf, int ksiz, const void *vbuf, int vsiz, void *arg)
 {
-	struct scan	*sc = arg;
-	const uint8_t	*v = vbuf;
-	void		*p;
-	uint8_t		 ik[IKEY_LEN];
-	uint64_t	 tick;
-	uint32_t	 pins;
-	size_t		 len, ncap;
-	int		 n;
+	struct scan		*sc = arg;
+	struct chunk_hdr	 h;
+	void			*p;
+	uint8_t			 ik[IKEY_LEN];
+	size_t			 len;
+	int			 n;
 
 	if (ksiz != STORE_KEY_LEN)
 		return (true);		/* the meta record */
-	if (vsiz < HDR_LEN || vsiz > VAL_MAX) {
+	if (store_hdr_parse(vbuf, vsiz, &h, &len) == -1) {
 		sc->nbadrec++;
 		if (sc->verify || sc->nbad == REBUILD_MAX_BAD)
 			return (true);
-		if (sc->nbad == sc->badcap) {
-			ncap = sc->badcap ? sc->badcap * 2 : 16;
-			if ((p = reallocarray(sc->bad, ncap,
-			    sizeof(*sc->bad))) == NULL) {
-				sc->nomem = 1;
-				return (false);
-			}
-			sc->bad = p;
-			sc->badcap = ncap;
+		if ((p = grow(sc->bad, sc->nbad, &sc->badcap,
+		    sizeof(*sc->bad), 16)) == NULL) {
+			sc->nomem = 1;
+			return (false);
 		}
+		sc->bad = p;
 		memcpy(sc->bad[sc->nbad++], kbuf, STORE_KEY_LEN);
 		return (true);
 	}
-	tick = be64dec(v);
-	pins = be32dec(v + 8);
-	len = (size_t)vsiz - HDR_LEN;
 	sc->st.chunks++;
 	sc->st.bytes += len;
-	if (tick > sc->maxtick)
-		sc->maxtick = tick;
-	if (pins > 0) {
+	if (h.tick > sc->maxtick)
+		sc->maxtick = h.tick;
+	if (h.pins > 0) {
 		sc->st.pinned++;
 		sc->st.pinned_bytes += len;
 		return (true);
 	}
 	sc->unpinned++;
-	store_ikey(ik, tick, kbuf);
+	store_ikey(ik, h.tick, kbuf);
 	if (sc->verify) {
 		if (tcbdbget3(sc->s->bdb, ik, IKEY_LEN, &n) == NULL)
 			sc->missing++;
-		return (true);
-	}
-	if (sc->nents == sc->entcap) {
-		ncap = sc->entcap ? sc->entcap * 2 : 1024;
-		if ((p = reallocarray(sc->ents, ncap, sizeof(*sc->ents))) ==
-		    NULL) {
+	} else {
+		if ((p = grow(sc->ents, sc->nents, &sc->entcap,
+		    sizeof(*sc->ents), 1024)) == NULL) {
 			sc->nomem = 1;
 			return (false);
 		}
 		sc->ents = p;
-		sc->entcap = ncap;
+		memcpy(sc->ents[sc->nents++], ik, IKEY_LEN);
 	}
-	memcpy(sc->ents[sc->nents++], ik, IKEY_LEN);
-	return (true);
+	return (h.source == 0 ? true : scan_src(sc, &h, kbuf, len));
 }
 
 static int
 ikey_cmp(const void *a, const void *b)
 {
 	return (memcmp(a, b, IKEY_LEN));
+}
+
+static int
+skey_cmp(const void *a, const void *b)
+{
+	return (memcmp(a, b, SKEY_LEN));
 }
 
 /* 40-byte keys, empty values: about 1 index page per 100 chunks */
@@ -172,7 +215,7 @@ rebuild(struct store *s, const char *bpath)
 			goto done;
 		}
 	}
-	need = 2 * (uint64_t)sc.nents * IDX_PER_ENT;
+	need = 2 * (uint64_t)(sc.nents + sc.nsents) * IDX_PER_ENT;
 	if (!s->resv && need > s->idx_xmsiz)
 		s->idx_xmsiz = need;
 	if ((s->bdb = lru_open(s, bpath, BDBOTRUNC)) == NULL) {
@@ -195,6 +238,15 @@ rebuild(struct store *s, const char *bpath)
 			(void)store_bdb_fail(s, "put");
 			goto done;
 		}
+	/* after every tick entry, in key order as well */
+	if (sc.nsents > 1)
+		qsort(sc.sents, sc.nsents, sizeof(*sc.sents), skey_cmp);
+	for (i = 0; i < sc.nsents; i++)
+		if (!tcbdbput(s->bdb, sc.sents[i], SKEY_LEN,
+		    sc.sents[i] + SKEY_LEN, SVAL_LEN)) {
+			(void)store_bdb_fail(s, "put");
+			goto done;
+		}
 	if (sc.st.chunks != s->st.chunks || sc.st.bytes != s->st.bytes ||
 	    sc.st.pinned != s->st.pinned ||
 	    sc.st.pinned_bytes != s->st.pinned_bytes)
@@ -208,10 +260,12 @@ rebuild(struct store *s, const char *bpath)
 	if (sc.maxtick > s->clock)
 		s->clock = sc.maxtick;
 	if (sc.st.chunks > 0)
-		log_info("store: LRU index rebuilt: %zu entries", sc.nents);
+		log_info("store: LRU index rebuilt: %zu entries, %zu of "
+		    "sources", sc.nents, sc.nsents);
 	rv = 0;
  done:
 	free(sc.ents);
+	free(sc.sents);
 	free(sc.bad);
 	return (rv);
 }
@@ -252,11 +306,16 @@ store_verify(struct store *s, struct store_stats *out)
 		    (unsigned long long)sc.st.bytes,
 		    (unsigned long long)sc.st.pinned,
 		    (unsigned long long)sc.st.pinned_bytes));
-	if (sc.missing > 0 || nidx != sc.unpinned)
+	if (sc.missing > 0 || nidx != sc.unpinned + sc.sourced)
 		return (store_seterr(s, EIO, "LRU index: %llu entries for %llu "
-		    "unpinned chunks, %llu missing", (unsigned long long)nidx,
-		    (unsigned long long)sc.unpinned,
+		    "unpinned chunks (%llu of sources), %llu missing",
+		    (unsigned long long)nidx, (unsigned long long)sc.unpinned,
+		    (unsigned long long)sc.sourced,
 		    (unsigned long long)sc.missing));
+	if (sc.st.source_bytes != s->st.source_bytes)
+		return (store_seterr(s, EIO, "sources hold %llu bytes, scan "
+		    "%llu", (unsigned long long)s->st.source_bytes,
+		    (unsigned long long)sc.st.source_bytes));
 	if (sc.maxtick > s->clock)
 		return (store_seterr(s, EIO,
 		    "tick %llu ahead of the clock %llu",
@@ -472,6 +531,9 @@ close_files(struct store *s)
 {
 	if (s->cur != NULL)
 		tcbdbcurdel(s->cur);
+	if (s->scur != NULL)
+		tcbdbcurdel(s->scur);
+	store_src_free(s);
 	if (s->bdb != NULL) {
 		(void)tcbdbclose(s->bdb);
 		tcbdbdel(s->bdb);
@@ -481,6 +543,7 @@ close_files(struct store *s)
 		tchdbdel(s->hdb);
 	}
 	s->cur = NULL;
+	s->scur = NULL;
 	s->bdb = NULL;
 	s->hdb = NULL;
 	s->hresv = s->iresv = s->hbase = s->ibase = 0;
@@ -541,10 +604,13 @@ open_files(struct store *s, const char *dir, const char *hpath,
 	 * fewer buckets than configured: no page faults to count then.
 	 */
 	s->trim = store_maps_records(s->hdb) || store_maps_records(s->bdb->hdb);
-	if ((s->cur = tcbdbcurnew(s->bdb)) == NULL) {
+	if ((s->cur = tcbdbcurnew(s->bdb)) == NULL ||
+	    (s->scur = tcbdbcurnew(s->bdb)) == NULL) {
 		errno = ENOMEM;
 		return (-1);
 	}
+	if (store_src_load(s) == -1)
+		goto tcfail;
 	return (0);
 
  tcfail:
@@ -575,6 +641,10 @@ store_open(const char *dir, const struct store_conf *conf)
 		return (NULL);
 	}
 	s->st.limit = conf != NULL ? conf->limit : 0;
+	RB_INIT(&s->srcs);
+	RB_INIT(&s->srcs_big);
+	s->share = store_share_bytes(s->st.limit, conf != NULL ?
+	    conf->share : 0);
 	s->resv = store_resv_mode(dir, conf);
 	tuning(s, conf);
 	if (getrlimit(RLIMIT_FSIZE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
@@ -607,7 +677,7 @@ store_open(const char *dir, const struct store_conf *conf)
 	 * first tranbegin and keeps it, so after this no file is opened.
 	 * The limit may have shrunk since the last run: evict in it.
 	 */
-	if (store_tx_begin(s) == -1 || store_evict(s) == -1 ||
+	if (store_tx_begin(s) == -1 || store_evict(s, 0) == -1 ||
 	    store_commit(s) == -1) {
 		log_warnx("%s: %s", __func__, s->errstr);
 		errno = EIO;
@@ -652,6 +722,8 @@ store_close(struct store *s)
 		return;
 	}
 	tcbdbcurdel(s->cur);
+	tcbdbcurdel(s->scur);
+	store_src_free(s);
 	if (!tcbdbclose(s->bdb))
 		log_warnx("%s: %s: %s", __func__, STORE_LRU_DB,
 		    tcerrmsg(tcbdbecode(s->bdb)));

@@ -12,13 +12,17 @@
  *                     key   = SHA-256(data), 32 bytes
  *                     value = tick (u64 BE) || pins (u32 BE) ||
  *                             copies (u32 BE) ||
+ *                             [source (u64 BE)] ||
  *                             data (0..STORE_CHUNK_MAX bytes)
  *                   copies is the most any put of the chunk asked the
  *                   network to keep (migration acts on it); 0, in a
  *                   record written before they were kept, reads as
  *                   STORE_COPIES_DEFAULT.  In the record, not the index,
  *                   so that an index rebuild keeps it and it costs no
- *                   byte more.
+ *                   byte more.  The source (store_src.c) is there when
+ *                   copies has HDR_F_SOURCE set: a chunk stored for a
+ *                   peer, never 0; older records have no source and
+ *                   read as our own.
  *                   plus one meta record under the 13-byte key
  *                   "kadstore:meta" (no chunk key has that length):
  *                   format version, batch generation, LRU clock and the
@@ -28,7 +32,9 @@
  *                   chunk key, so the least recently used chunk is the
  *                   first record (cursor first, O(log n)).  Its own meta
  *                   record (key 8 x 0xff || "meta", which sorts after every
- *                   tick) holds the batch generation of the index.
+ *                   tick) holds the batch generation of the index.  An
+ *                   unpinned chunk with a source has a second entry,
+ *                   under SKEY_TAG || source || tick || key (store_src.c).
  *   *.wal           Tokyo Cabinet's rollback logs, one per file.
  *
  * Batches and crash safety.  Every change joins an open batch: a
@@ -189,12 +195,44 @@ store_tx_begin(struct store *s)
 	return (0);
 }
 
+/* Where a record's data begins. */
+size_t
+store_hdr_len(const struct chunk_hdr *h)
+{
+	return (h->source != 0 ? HDR_LEN + SRC_LEN : HDR_LEN);
+}
+
 /*
- * Look a chunk up; its record stays in s->vbuf.  1 found, 0 absent, -1
- * error (EBADMSG for a damaged record, which does not break the store).
+ * A record's header, from its n bytes; *len its data's.  0, or -1 for
+ * a damaged record.
  */
-static int
-chunk_lookup(struct store *s, const uint8_t *key, struct chunk_hdr *h,
+int
+store_hdr_parse(const uint8_t *v, int n, struct chunk_hdr *h, size_t *len)
+{
+	if (n < HDR_LEN || n > VAL_MAX)
+		return (-1);
+	h->tick = be64dec(v);
+	h->pins = be32dec(v + 8);
+	h->copies = be32dec(v + 12);
+	h->source = 0;
+	if (h->copies & HDR_F_SOURCE) {
+		h->copies &= ~HDR_F_SOURCE;
+		if (n < HDR_LEN + SRC_LEN ||
+		    (h->source = be64dec(v + HDR_LEN)) == 0)
+			return (-1);
+	} else if (n > HDR_LEN + STORE_CHUNK_MAX)
+		return (-1);
+	*len = (size_t)n - store_hdr_len(h);
+	return (0);
+}
+
+/*
+ * Look a chunk up; its record stays in s->vbuf, the data after
+ * store_hdr_len(h) bytes.  1 found, 0 absent, -1 error (EBADMSG for a
+ * damaged record, which does not break the store).
+ */
+int
+store_chunk_lookup(struct store *s, const uint8_t *key, struct chunk_hdr *h,
     size_t *len)
 {
 	int	 n;
@@ -207,13 +245,9 @@ chunk_lookup(struct store *s, const uint8_t *key, struct chunk_hdr *h,
 			return (0);
 		return (store_hdb_fail(s, "get"));
 	}
-	if (n < HDR_LEN || n > VAL_MAX)
+	if (store_hdr_parse(s->vbuf, n, h, len) == -1)
 		return (store_seterr(s, EBADMSG,
 		    "damaged chunk record (%d bytes)", n));
-	h->tick = be64dec(s->vbuf);
-	h->pins = be32dec(s->vbuf + 8);
-	h->copies = be32dec(s->vbuf + 12);
-	*len = (size_t)n - HDR_LEN;
 	return (1);
 }
 
@@ -233,22 +267,24 @@ chunk_find(struct store *s, const uint8_t *key, struct chunk_hdr *h,
 {
 	int	 r;
 
-	if ((r = chunk_lookup(s, key, h, len)) == 0)
+	if ((r = store_chunk_lookup(s, key, h, len)) == 0)
 		errno = ENOENT;
 	return (r == 1 ? 0 : -1);
 }
 
-/* Store the record in s->vbuf with header *h. */
+/* Store the record in s->vbuf, its data after store_hdr_len(h). */
 static int
 chunk_write(struct store *s, const uint8_t *key, const struct chunk_hdr *h,
     size_t len)
 {
 	be64enc(s->vbuf, h->tick);
 	be32enc(s->vbuf + 8, h->pins);
-	be32enc(s->vbuf + 12, h->copies);
+	be32enc(s->vbuf + 12, h->copies | (h->source != 0 ? HDR_F_SOURCE : 0));
+	if (h->source != 0)
+		be64enc(s->vbuf + HDR_LEN, h->source);
 	store_mapped(s);
 	if (!tchdbput(s->hdb, key, STORE_KEY_LEN, s->vbuf,
-	    (int)(HDR_LEN + len)))
+	    (int)(store_hdr_len(h) + len)))
 		return (store_hdb_fail(s, "put"));
 	return (0);
 }
@@ -265,8 +301,8 @@ lru_add(struct store *s, uint64_t tick, const uint8_t *key)
 	return (0);
 }
 
-static int
-lru_del(struct store *s, uint64_t tick, const uint8_t *key)
+int
+store_lru_del(struct store *s, uint64_t tick, const uint8_t *key)
 {
 	uint8_t	 ik[IKEY_LEN];
 
@@ -281,9 +317,33 @@ lru_del(struct store *s, uint64_t tick, const uint8_t *key)
 	return (0);
 }
 
-/* Evict least recently used unpinned chunks until under the limit. */
+/* An unpinned chunk's index entries: the LRU's and its source's. */
+static int
+idx_add(struct store *s, const struct chunk_hdr *h, const uint8_t *key,
+    size_t len)
+{
+	if (lru_add(s, h->tick, key) == -1)
+		return (-1);
+	return (store_src_add(s, h, key, len));
+}
+
+static int
+idx_del(struct store *s, const struct chunk_hdr *h, const uint8_t *key,
+    size_t len)
+{
+	if (store_lru_del(s, h->tick, key) == -1)
+		return (-1);
+	return (store_src_del(s, h, key, len));
+}
+
+/*
+ * Evict unpinned chunks until under the limit: the least recently used
+ * of the putting source (0: none) while it is over its share, so that
+ * no source can take others' room beyond its own; then those of the
+ * largest source over its share; then the least recently used of all.
+ */
 int
-store_evict(struct store *s)
+store_evict(struct store *s, uint64_t putter)
 {
 	struct chunk_hdr	 h;
 	const uint8_t		*ik;
@@ -293,6 +353,10 @@ store_evict(struct store *s)
 	int			 iksz, r;
 
 	while (s->st.limit != 0 && s->st.bytes > s->st.limit) {
+		if ((r = store_src_evict(s, putter)) == -1)
+			return (-1);
+		if (r == 1)
+			continue;
 		if (!tcbdbcurfirst(s->cur)) {
 			if (tcbdbecode(s->bdb) == TCENOREC)
 				break;
@@ -304,7 +368,7 @@ store_evict(struct store *s)
 			break;		/* the meta record: all pinned */
 		tick = be64dec(ik);
 		memcpy(key, ik + 8, sizeof(key));
-		r = chunk_lookup(s, key, &h, &len);
+		r = store_chunk_lookup(s, key, &h, &len);
 		if (r == -1 && errno != EBADMSG)
 			return (-1);
 		if (r != 1 || h.pins != 0 || h.tick != tick) {
@@ -319,8 +383,11 @@ store_evict(struct store *s)
 		}
 		if (!tchdbout(s->hdb, key, STORE_KEY_LEN))
 			return (store_hdb_fail(s, "out"));
+		/* the cursor first: the other entry's removal may move it */
 		if (!tcbdbcurout(s->cur))
 			return (store_bdb_fail(s, "cursor out"));
+		if (store_src_del(s, &h, key, len) == -1)
+			return (-1);
 		s->st.chunks--;
 		s->st.bytes -= len;
 		s->st.evicted++;
@@ -342,10 +409,10 @@ touch(struct store *s, const uint8_t *key, struct chunk_hdr *h, size_t len)
 		return (0);
 	if (store_room(s) == -1)
 		return (0);	/* the order is approximate anyway */
-	if (store_tx_begin(s) == -1 || lru_del(s, h->tick, key) == -1)
+	if (store_tx_begin(s) == -1 || idx_del(s, h, key, len) == -1)
 		return (-1);
 	h->tick = ++s->clock;
-	if (lru_add(s, h->tick, key) == -1)
+	if (idx_add(s, h, key, len) == -1)
 		return (-1);
 	return (chunk_write(s, key, h, len));
 }
@@ -378,6 +445,13 @@ int
 store_put_copies(struct store *s, const uint8_t key[STORE_KEY_LEN],
     const void *data, size_t len, int pin, unsigned copies)
 {
+	return (store_put_src(s, key, data, len, pin, copies, 0));
+}
+
+int
+store_put_src(struct store *s, const uint8_t key[STORE_KEY_LEN],
+    const void *data, size_t len, int pin, unsigned copies, uint64_t source)
+{
 	struct chunk_hdr	 h;
 	size_t			 olen;
 	int			 r;
@@ -395,10 +469,11 @@ store_put_copies(struct store *s, const uint8_t key[STORE_KEY_LEN],
 	/*
 	 * A published chunk is almost always new: add it without a lookup
 	 * first (tchdbputkeep refuses an existing key, which then takes the
-	 * general path below).  Pinned, so no LRU entry and no limit check.
+	 * general path below).  Pinned, so no LRU entry and no limit check;
+	 * our own, so no source.
 	 */
 	/* full: the general path decides */
-	if (pin && store_room(s) == 0) {
+	if (pin && source == 0 && store_room(s) == 0) {
 		if (store_tx_begin(s) == -1)
 			return (-1);
 		be64enc(s->vbuf, s->clock + 1);
@@ -414,12 +489,12 @@ store_put_copies(struct store *s, const uint8_t key[STORE_KEY_LEN],
 			s->st.bytes += len;
 			s->st.pinned++;
 			s->st.pinned_bytes += len;
-			return (store_evict(s));
+			return (store_evict(s, 0));
 		}
 		if (tchdbecode(s->hdb) != TCEKEEP)
 			return (store_hdb_fail(s, "putkeep"));
 	}
-	if ((r = chunk_lookup(s, key, &h, &olen)) == -1)
+	if ((r = store_chunk_lookup(s, key, &h, &olen)) == -1)
 		return (-1);
 	if (r == 1 && !pin)
 		return (put_again_unpinned(s, key, &h, olen, copies));
@@ -430,7 +505,7 @@ store_put_copies(struct store *s, const uint8_t key[STORE_KEY_LEN],
 		if (store_tx_begin(s) == -1)
 			return (-1);
 		if (h.pins == 0) {
-			if (lru_del(s, h.tick, key) == -1)
+			if (idx_del(s, &h, key, olen) == -1)
 				return (-1);
 			s->st.pinned++;
 			s->st.pinned_bytes += olen;
@@ -452,11 +527,12 @@ store_put_copies(struct store *s, const uint8_t key[STORE_KEY_LEN],
 	h.tick = ++s->clock;
 	h.pins = pin ? 1 : 0;
 	h.copies = copies;
+	h.source = source;
 	if (len > 0)
-		memcpy(s->vbuf + HDR_LEN, data, len);
+		memcpy(s->vbuf + store_hdr_len(&h), data, len);
 	if (chunk_write(s, key, &h, len) == -1)
 		return (-1);
-	if (!pin && lru_add(s, h.tick, key) == -1)
+	if (!pin && idx_add(s, &h, key, len) == -1)
 		return (-1);
 	s->st.chunks++;
 	s->st.bytes += len;
@@ -464,7 +540,7 @@ store_put_copies(struct store *s, const uint8_t key[STORE_KEY_LEN],
 		s->st.pinned++;
 		s->st.pinned_bytes += len;
 	}
-	return (store_evict(s));
+	return (store_evict(s, pin ? 0 : source));
 }
 
 int
@@ -480,7 +556,7 @@ store_get(struct store *s, const uint8_t key[STORE_KEY_LEN], void *buf,
 		return (store_seterr(s, ERANGE,
 		    "chunk of %zu bytes, buffer %zu", len, bufsz));
 	if (len > 0)
-		memcpy(buf, s->vbuf + HDR_LEN, len);
+		memcpy(buf, s->vbuf + store_hdr_len(&h), len);
 	*lenp = len;
 	/* a failed refresh breaks the store; the next commit reports it */
 	(void)touch(s, key, &h, len);
@@ -548,11 +624,11 @@ store_unpin(struct store *s, const uint8_t key[STORE_KEY_LEN])
 		return (-1);
 	h.tick = ++s->clock;
 	if (chunk_write(s, key, &h, len) == -1 ||
-	    lru_add(s, h.tick, key) == -1)
+	    idx_add(s, &h, key, len) == -1)
 		return (-1);
 	s->st.pinned--;
 	s->st.pinned_bytes -= len;
-	return (store_evict(s));
+	return (store_evict(s, 0));
 }
 
 /*
@@ -584,7 +660,7 @@ store_drop(struct store *s, const uint8_t key[STORE_KEY_LEN], int unpin)
 	}
 	if (store_tx_begin(s) == -1)
 		return (-1);
-	if (h.pins == 0 && lru_del(s, h.tick, key) == -1)
+	if (h.pins == 0 && idx_del(s, &h, key, len) == -1)
 		return (-1);
 	store_mapped(s);
 	if (!tchdbout(s->hdb, key, STORE_KEY_LEN))
@@ -682,6 +758,7 @@ void
 store_stats(struct store *s, struct store_stats *st)
 {
 	*st = s->st;
+	store_src_stats(s, st);
 }
 
 const char *

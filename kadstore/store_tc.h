@@ -55,7 +55,14 @@ struct store_conf {
 	 * "Full disks" in store_space.c.
 	 */
 	int64_t		xmsiz;
+	/*
+	 * source-share: the percentage of the limit one source's unpinned
+	 * chunks may hold before eviction takes from them first, 1..100;
+	 * 0: STORE_SHARE_DEFAULT.
+	 */
+	unsigned	share;
 };
+#define STORE_SHARE_DEFAULT	5
 
 struct store_stats {
 	uint64_t	chunks;		/* stored chunks */
@@ -64,6 +71,11 @@ struct store_stats {
 	uint64_t	pinned_bytes;	/* their payload bytes */
 	uint64_t	evicted;	/* chunks evicted, ever */
 	uint64_t	limit;		/* storage-limit in force, 0: none */
+	uint64_t	sources;	/* sources holding unpinned chunks */
+	uint64_t	source_bytes;	/* what they hold */
+	uint64_t	source_max;	/* the largest source's bytes */
+	uint64_t	share;		/* a source's share of the limit */
+	uint64_t	evicted_share;	/* of sources over it, since open */
 };
 
 /* NULL with errno set (and a log line) on failure. */
@@ -94,6 +106,23 @@ int	store_put(struct store *, const uint8_t key[STORE_KEY_LEN],
 #define STORE_COPIES_MAX	32
 int	store_put_copies(struct store *, const uint8_t key[STORE_KEY_LEN],
 	    const void *data, size_t len, int pin, unsigned copies);
+/*
+ * Sources.  A chunk stored for a peer is accounted to the peer's network
+ * (kadnet's netkey, never 0), kept in its record, and a chunk first
+ * stored by another keeps that one; 0 is our own (published or fetched
+ * here), and so is a chunk stored before sources were kept.  Pinned
+ * chunks count for nobody.  While the payload exceeds the limit,
+ * eviction first takes the least recently used chunks of the largest
+ * source over share x limit, then the least recently used chunks of
+ * all: a source that floods evicts its own chunks.  store_put_copies
+ * is store_put_src with source 0.
+ */
+int	store_put_src(struct store *, const uint8_t key[STORE_KEY_LEN],
+	    const void *data, size_t len, int pin, unsigned copies,
+	    uint64_t source);
+/* The bytes and chunks of one source (0 and 0 if it holds none). */
+void	store_source(struct store *, uint64_t source, uint64_t *bytes,
+	    uint64_t *chunks);
 /* The chunk's copies, not an access; -1 ENOENT, EBADMSG, EIO. */
 int	store_copies(struct store *, const uint8_t key[STORE_KEY_LEN],
 	    unsigned *copies);

@@ -2,11 +2,15 @@
 /*
  * store_tc_local.h: what the chunk store's three files share.  Not an
  * API: only store_tc.c (chunk operations and batches), store_open.c
- * (open, index rebuild, verify, close) and store_space.c (disk space
- * and mapped memory) include it, and with it Tokyo Cabinet's headers.
+ * (open, index rebuild, verify, close), store_space.c (disk space
+ * and mapped memory), store_src.c (per-source accounting) and
+ * store_rec.c include it, and with it Tokyo Cabinet's headers.
  */
 #ifndef KAD_STORE_TC_LOCAL_H
 #define KAD_STORE_TC_LOCAL_H
+
+#include <sys/types.h>
+#include <bsd/sys/tree.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,8 +23,20 @@
 #include "store_tc.h"
 
 #define HDR_LEN		16			/* tick, pins, copies */
-#define VAL_MAX		(HDR_LEN + STORE_CHUNK_MAX)
+#define SRC_LEN		8			/* source, when flagged */
+#define HDR_F_SOURCE	0x80000000U		/* in copies: SRC_LEN follow */
+#define VAL_MAX		(HDR_LEN + SRC_LEN + STORE_CHUNK_MAX)
 #define IKEY_LEN	(8 + STORE_KEY_LEN)	/* tick || key */
+/*
+ * The per-source index entry: SKEY_TAG || source || tick || key, value
+ * the payload length (u16 BE).  Ticks never reach 2^56 (one per LRU
+ * insertion), so every tick entry sorts before SKEY_TAG and the meta
+ * record's 0xff after every source entry.
+ */
+#define SKEY_TAG	0xfe
+#define SKEY_PFX	(1 + SRC_LEN)
+#define SKEY_LEN	(SKEY_PFX + IKEY_LEN)
+#define SVAL_LEN	2
 
 #define META_VERSION	1
 #define META_HKEY	"kadstore:meta"
@@ -64,12 +80,28 @@ struct chunk_hdr {
 	uint64_t	tick;
 	uint32_t	pins;
 	uint32_t	copies;		/* as stored: 0 before they were kept */
+	uint64_t	source;		/* a peer's network; 0: our own */
 };
+
+/* What one source's unpinned chunks hold (store_src.c). */
+struct store_src {
+	RB_ENTRY(store_src)	 kentry;	/* by source */
+	RB_ENTRY(store_src)	 bentry;	/* by bytes, largest first */
+	uint64_t		 source;
+	uint64_t		 bytes;
+	uint64_t		 chunks;
+};
+RB_HEAD(src_ktree, store_src);
+RB_HEAD(src_btree, store_src);
 
 struct store {
 	TCHDB			*hdb;
 	TCBDB			*bdb;
 	BDBCUR			*cur;		/* LRU cursor */
+	BDBCUR			*scur;		/* per-source cursor */
+	struct src_ktree	 srcs;		/* sources by key */
+	struct src_btree	 srcs_big;	/* the same by size */
+	uint64_t		 share;		/* a source's bytes, at most */
 	EVP_MD			*sha256;	/* fetched once */
 	EVP_MD_CTX		*mdctx;		/* reused */
 	struct store_stats	 st;		/* counters, limit */
@@ -107,7 +139,25 @@ int	store_bdb_fail(struct store *, const char *);
 int	store_broken(struct store *);
 void	store_ikey(uint8_t [IKEY_LEN], uint64_t tick, const uint8_t *key);
 int	store_tx_begin(struct store *);
-int	store_evict(struct store *);
+int	store_evict(struct store *, uint64_t putter);
+int	store_chunk_lookup(struct store *, const uint8_t *key,
+	    struct chunk_hdr *, size_t *len);
+size_t	store_hdr_len(const struct chunk_hdr *);
+int	store_hdr_parse(const uint8_t *, int, struct chunk_hdr *, size_t *);
+int	store_lru_del(struct store *, uint64_t tick, const uint8_t *key);
+
+/* store_src.c */
+uint64_t store_share_bytes(uint64_t limit, unsigned share);
+void	store_skey(uint8_t [SKEY_LEN], uint64_t source, uint64_t tick,
+	    const uint8_t *key);
+int	store_src_add(struct store *, const struct chunk_hdr *,
+	    const uint8_t *key, size_t len);
+int	store_src_del(struct store *, const struct chunk_hdr *,
+	    const uint8_t *key, size_t len);
+int	store_src_evict(struct store *, uint64_t putter);
+int	store_src_load(struct store *);
+void	store_src_free(struct store *);
+void	store_src_stats(struct store *, struct store_stats *);
 
 /* store_space.c */
 int	store_maps_records(const TCHDB *);

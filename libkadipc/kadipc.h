@@ -35,7 +35,8 @@
 					   XFER_PUT_BEGIN, XFER_SINK, no
 					   XFER_DATA nor XFER_PUT_END; 8:
 					   NET_PUBLISHED's ELSEWHERE,
-					   STORE_CONFIG's flags */
+					   STORE_CONFIG's flags,
+					   NET_STORE_PUT's source */
 #define KADIPC_HDR_SIZE		16
 #define KADIPC_MAX_MSG		65535	/* header included; len is 16 bits */
 #define KADIPC_MAX_PAYLOAD	(KADIPC_MAX_MSG - KADIPC_HDR_SIZE)

@@ -104,14 +104,16 @@
  * NET_STORE_RES  602    store -> net            kadipc_net_res+bytes  no  <= CHUNK_MAX bytes, FOUND only
  * NET_STORE_PUT  603    net -> store            kadipc_net_chunk+bytes no never pinned; cookie 0: no reply,
  *                                                                        else NET_STORE_PUT_RES; copies
- *                                                                        the STORE named (as acted on)
+ *                                                                        the STORE named (as acted on);
+ *                                                                        source: the sender's network
+ *                                                                        (low byte 0), 0 for our own
  * NET_STORE_SCAN 604    net -> store            kadipc_net_scan       no  NET_STORE_KEYS
  * NET_STORE_KEYS 605    store -> net            kadipc_net_keys+keys  no  n <= KADIPC_MAX_SCAN; n keys,
  *                                                                        then n bytes: each key's copies
  * NET_FETCH      606    store -> net            kadipc_net_req        no  NET_FETCH_RES (a crypt miss)
  * NET_FETCH_RES  607    net -> store            kadipc_net_res+bytes  no  <= CHUNK_MAX bytes
  * NET_PUBLISH    608    store -> net            kadipc_net_chunk+bytes no NET_PUBLISHED; <= CHUNK_MAX bytes;
- *                                                                        the chunk's copies
+ *                                                                        the chunk's copies; source 0
  * NET_PUBLISHED  609    net -> store            kadipc_net_res        no  FOUND: pushed; ERROR: it was not
  * NET_ROUTES     610    both ways               bytes 0..MAX_PAYLOAD  no  routing table blob: net saves
  *                                                                        it, store hands it back at start
@@ -357,8 +359,15 @@ struct kadipc_net_chunk {
 	uint8_t		key[KADIPC_KEY_LEN];
 	uint32_t	copies;		/* 0..KADIPC_COPIES_MAX */
 	uint32_t	pad0;
+	/*
+	 * NET_STORE_PUT: the network the chunk came from (kadnet's netkey:
+	 * an IPv4 /24, IPv6 /48, a loopback address), its low byte 0; 0 for
+	 * a chunk of our own.  kadstore accounts it to that source (store
+	 * quotas).  NET_PUBLISH: 0.
+	 */
+	uint64_t	source;
 };
-_Static_assert(sizeof(struct kadipc_net_chunk) == 48, "net_chunk");
+_Static_assert(sizeof(struct kadipc_net_chunk) == 56, "net_chunk");
 
 /*
  * head of NET_STORE_KEYS; n keys of KADIPC_KEY_LEN follow, then n bytes,
@@ -574,6 +583,7 @@ struct kadipc_chunk_msg {
 	uint8_t		 key[KADIPC_KEY_LEN];
 	uint32_t	 flags;
 	uint32_t	 copies;	/* CHUNK_PUT, NET_PUBLISH, NET_STORE_PUT */
+	uint64_t	 source;	/* NET_STORE_PUT */
 	int32_t		 error;
 	const uint8_t	*data;		/* into the channel buffer */
 	size_t		 len;
@@ -661,8 +671,8 @@ int	kadipc_send_net_publish(struct kadipc_chan *, uint64_t cookie,
 	    const uint8_t key[KADIPC_KEY_LEN], uint32_t copies, const void *,
 	    size_t);
 int	kadipc_send_net_put(struct kadipc_chan *, uint64_t cookie,
-	    const uint8_t key[KADIPC_KEY_LEN], uint32_t copies, const void *,
-	    size_t);
+	    const uint8_t key[KADIPC_KEY_LEN], uint32_t copies,
+	    uint64_t source, const void *, size_t);
 int	kadipc_recv_net_scan(const struct kadipc_msg *,
 	    struct kadipc_net_scan *);
 int	kadipc_send_net_scan(struct kadipc_chan *, uint64_t cookie,

@@ -114,11 +114,14 @@ kadipc_recv_net_publish(const struct kadipc_msg *m,
 	    m->len - sizeof(h) > KADIPC_CHUNK_MAX)
 		goto bad;
 	memcpy(&h, m->data, sizeof(h));
-	if (h.copies > KADIPC_COPIES_MAX || h.pad0 != 0)
+	if (h.copies > KADIPC_COPIES_MAX || h.pad0 != 0 ||
+	    (h.source & 0xff) != 0 ||
+	    (m->hdr.type == KADIPC_NET_PUBLISH && h.source != 0))
 		goto bad;
 	c->cookie = h.cookie;
 	memcpy(c->key, h.key, sizeof(c->key));
 	c->copies = h.copies;
+	c->source = h.source;
 	c->data = m->data + sizeof(h);
 	c->len = m->len - sizeof(h);
 	return (0);
@@ -147,13 +150,13 @@ kadipc_send_net_publish(struct kadipc_chan *ch, uint64_t cookie,
 }
 
 /*
- * NET_STORE_PUT: a peer's chunk, never pinned; with a cookie, answered
- * by NET_STORE_PUT_RES once committed.
+ * NET_STORE_PUT: a peer's chunk, never pinned, accounted to source;
+ * with a cookie, answered by NET_STORE_PUT_RES once committed.
  */
 int
 kadipc_send_net_put(struct kadipc_chan *ch, uint64_t cookie,
-    const uint8_t key[KADIPC_KEY_LEN], uint32_t copies, const void *data,
-    size_t len)
+    const uint8_t key[KADIPC_KEY_LEN], uint32_t copies, uint64_t source,
+    const void *data, size_t len)
 {
 	struct kadipc_net_chunk	 h;
 	struct iovec		 iov[2];
@@ -162,6 +165,7 @@ kadipc_send_net_put(struct kadipc_chan *ch, uint64_t cookie,
 	h.cookie = cookie;
 	memcpy(h.key, key, sizeof(h.key));
 	h.copies = copies;
+	h.source = source;
 	iov[0].iov_base = &h;
 	iov[0].iov_len = sizeof(h);
 	iov[1].iov_base = (void *)(uintptr_t)data;

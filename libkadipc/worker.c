@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <bsd/stdlib.h>
 #include <bsd/string.h>
 #include <errno.h>
 #include <event2/event.h>
@@ -23,7 +24,8 @@
 __attribute__((__noreturn__)) static void
 usage(enum kad_proc p)
 {
-	fprintf(stderr, "usage: %s [-dtv] [-l limit] -r root -u user\n"
+	fprintf(stderr, "usage: %s [-dtv] [-l limit] [-s share] -r root "
+	    "-u user\n"
 	    "(started by kadmaster, not by hand)\n", kad_procnames[p]);
 	exit(1);
 }
@@ -33,12 +35,13 @@ kad_worker_init(struct kad_worker *w, enum kad_proc p, int nchans, int argc,
     char *argv[])
 {
 	struct stat	 st;
+	const char	*errstr;
 	char		*end;
 	int		 ch, i;
 
 	memset(w, 0, sizeof(*w));
 	w->proc = p;
-	while ((ch = getopt(argc, argv, "dl:r:tu:v")) != -1) {
+	while ((ch = getopt(argc, argv, "dl:r:s:tu:v")) != -1) {
 		switch (ch) {
 		case 'd':
 			w->debug = 1;
@@ -51,6 +54,11 @@ kad_worker_init(struct kad_worker *w, enum kad_proc p, int nchans, int argc,
 			break;
 		case 'r':
 			w->root = optarg;
+			break;
+		case 's':
+			w->share = strtonum(optarg, 1, 100, &errstr);
+			if (errstr != NULL)
+				usage(p);
 			break;
 		case 't':
 			w->limit_default = 1;

@@ -20,6 +20,7 @@ struct kad_worker {
 	const char	*user;		/* unprivileged user when root */
 	uint64_t	 limit;		/* -l: kadstore's storage-limit */
 	int		 limit_default;	/* -t: that limit is the default */
+	unsigned	 share;		/* -s: kadstore's source-share, % */
 };
 
 /*

@@ -37,6 +37,7 @@
 #include "kadnet/session.h"
 #include "kadnet/sess_local.h"
 #include "kadnet/upload.h"
+#include "kadstore/store_tc.h"
 #include "tests/test.h"
 
 #define MIN_MS	(60 * 1000)
@@ -176,6 +177,10 @@ table(void)
 	    "of the rate (at least %s bytes) and a queue of 1 s of it (%d "
 	    "KiB to %d MiB), then drops |", th(UPLOAD_MIN_BURST),
 	    UPLOAD_MIN_QUEUE / 1024, UPLOAD_MAX_QUEUE / (1024 * 1024));
+	say("10", "| what one source (a peer's network) may hold before "
+	    "eviction takes from it first (kad.conf `source-share`, "
+	    "kadstore's `store_src.c`) | %u%% of storage-limit |",
+	    STORE_SHARE_DEFAULT);
 }
 
 static void

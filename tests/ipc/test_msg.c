@@ -166,6 +166,21 @@ test_net_put(void)
 	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "NET_STORE_PUT with "
 	    "non-zero padding refused");
 	h.pad0 = 0;
+	h.source = 0x6c7f000001000000ULL;
+	memcpy(buf, &h, sizeof(h));
+	CHECK(kadipc_recv_net_publish(&m, &c) == 0 &&
+	    c.source == 0x6c7f000001000000ULL, "NET_STORE_PUT: its source");
+	h.source |= 1;
+	memcpy(buf, &h, sizeof(h));
+	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "a source with a low "
+	    "byte (no netkey has one) refused");
+	h.source = 0x6c7f000001000000ULL;
+	memcpy(buf, &h, sizeof(h));
+	m.hdr.type = KADIPC_NET_PUBLISH;
+	CHECK(kadipc_recv_net_publish(&m, &c) == -1, "NET_PUBLISH with a "
+	    "source refused: ours are our own");
+	m.hdr.type = KADIPC_NET_STORE_PUT;
+	h.source = 0;
 	memcpy(buf, &h, sizeof(h));
 	CHECK(kadipc_recv_chunk(&m, &c) == -1, "not a crypt chunk any more");
 	m = msg(KADIPC_NET_STORE_PUT, sizeof(h) + KADIPC_CHUNK_MAX + 1);

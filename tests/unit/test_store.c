@@ -110,7 +110,7 @@ rmstore(void)
 }
 
 static struct store *
-reopen(struct store *s, uint64_t limit)
+reopen_share(struct store *s, uint64_t limit, unsigned share)
 {
 	struct store_conf	 conf;
 
@@ -118,9 +118,16 @@ reopen(struct store *s, uint64_t limit)
 		store_close(s);
 	memset(&conf, 0, sizeof(conf));
 	conf.limit = limit;
+	conf.share = share;
 	conf.bnum = 4093;	/* small files for the unit tests */
 	conf.xmsiz = 8 << 20;
 	return (store_open(tdir, &conf));
+}
+
+static struct store *
+reopen(struct store *s, uint64_t limit)
+{
+	return (reopen_share(s, limit, 0));
 }
 
 static int
@@ -458,6 +465,159 @@ test_pinned_eviction(void)
 	CHECK(has_n(s, 1002, 100) == 0 && has_n(s, 60, 100) == 1 &&
 	    has_n(s, 1003, 100) == 1, "then the others, oldest first");
 	(void)verify_ok(s, "pinned eviction");
+	store_close(s);
+}
+
+/* Chunk n of len bytes, put for a source (a peer's network). */
+static int
+put_src(struct store *s, uint32_t n, size_t len, uint64_t source)
+{
+	uint8_t	 buf[STORE_CHUNK_MAX], key[STORE_KEY_LEN];
+
+	mkchunk(n, len, buf, key);
+	return (store_put_src(s, key, buf, len, 0, 0, source));
+}
+
+/* How many of chunks first..first+n-1 are stored. */
+static uint32_t
+count_n(struct store *s, uint32_t first, uint32_t n, size_t len)
+{
+	uint32_t	 i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += has_n(s, first + i, len) == 1;
+	return (c);
+}
+
+/* A source's bytes and chunks are what was expected of it. */
+static int
+src_is(struct store *s, uint64_t source, uint64_t bytes, uint64_t chunks)
+{
+	uint64_t	 b, c;
+
+	store_source(s, source, &b, &c);
+	return (b == bytes && c == chunks);
+}
+
+#define SRC_A	0x6c7f000001000000ULL	/* 127.0.0.1, as kadnet's netkey */
+#define SRC_B	0x6c7f000002000000ULL
+#define SRC_F	0x04c0a80100000000ULL	/* 192.168.1/24: the flooder */
+#define SRC_G	0x040a000000000000ULL
+
+/*
+ * Per-source quotas: a flood from one source evicts its own chunks and
+ * never the others'; the accounting survives a reopen and a rebuild of
+ * the index; our own puts and small sources take from the largest
+ * source over its share first.
+ */
+static void
+test_sources(void)
+{
+	struct store		*s;
+	struct store_stats	 st;
+	uint8_t			 key[STORE_KEY_LEN], buf[STORE_CHUNK_MAX];
+	char			 p[PATH_MAX];
+	uint32_t		 n;
+	int			 ok, i;
+
+	rmstore();
+	/* 100 chunks of 1000 bytes; 5%: 5000 bytes a source */
+	if ((s = reopen_share(NULL, 100000, 5)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	ok = 1;
+	for (n = 0; n < 30; n++)
+		ok &= put_src(s, n, 1000, SRC_A) == 0;
+	for (n = 0; n < 20; n++)
+		ok &= put_src(s, 100 + n, 1000, SRC_B) == 0;
+	CHECK(ok && src_is(s, SRC_A, 30000, 30) && src_is(s, SRC_B, 20000, 20),
+	    "two sources: 30 and 20 chunks accounted");
+	store_stats(s, &st);
+	CHECK(st.sources == 2 && st.source_bytes == 50000 &&
+	    st.source_max == 30000 && st.share == 5000,
+	    "stats: 2 sources, 50000 bytes, largest 30000, share 5000");
+
+	/* the case: 400 junk chunks from one address */
+	ok = 1;
+	for (n = 0; n < 400; n++)
+		ok &= put_src(s, 1000 + n, 1000, SRC_F) == 0;
+	store_stats(s, &st);
+	CHECK(ok && count_n(s, 0, 30, 1000) == 30 &&
+	    count_n(s, 100, 20, 1000) == 20,
+	    "a flood of 400 from one source evicts none of the others'");
+	CHECK(src_is(s, SRC_F, 50000, 50) && st.bytes == 100000 &&
+	    st.evicted == 350 && st.evicted_share == 350,
+	    "the flooder filled the free room, then evicted its own 350 "
+	    "(%llu evicted)", (unsigned long long)st.evicted);
+	CHECK(count_n(s, 1350, 50, 1000) == 50 && has_n(s, 1349, 1000) == 0,
+	    "its youngest 50 are what stays");
+	(void)verify_ok(s, "after the flood");
+
+	/* restart, then an index rebuild: the accounting comes back */
+	if ((s = reopen_share(s, 100000, 5)) == NULL) {
+		CHECK(0, "reopen");
+		return;
+	}
+	CHECK(src_is(s, SRC_A, 30000, 30) && src_is(s, SRC_B, 20000, 20) &&
+	    src_is(s, SRC_F, 50000, 50), "reopened: sources counted again");
+	(void)verify_ok(s, "reopened");
+	store_close(s);
+	(void)snprintf(p, sizeof(p), "%s/%s", tdir, STORE_LRU_DB);
+	(void)unlink(p);
+	if ((s = reopen_share(NULL, 100000, 5)) == NULL) {
+		CHECK(0, "reopen without an index");
+		return;
+	}
+	CHECK(src_is(s, SRC_A, 30000, 30) && src_is(s, SRC_B, 20000, 20) &&
+	    src_is(s, SRC_F, 50000, 50), "index rebuilt: sources kept");
+	(void)verify_ok(s, "rebuilt");
+	for (n = 0; n < 100; n++)
+		(void)put_src(s, 2000 + n, 1000, SRC_F);
+	CHECK(count_n(s, 0, 30, 1000) == 30 &&
+	    count_n(s, 100, 20, 1000) == 20 && src_is(s, SRC_F, 50000, 50) &&
+	    count_n(s, 2050, 50, 1000) == 50, "after the rebuild the flood "
+	    "still only evicts its own, oldest first");
+
+	/* our own chunks take from the largest source over its share */
+	for (n = 0; n < 10; n++)
+		(void)put_src(s, 3000 + n, 1000, 0);
+	CHECK(count_n(s, 3000, 10, 1000) == 10 &&
+	    src_is(s, SRC_F, 40000, 40) && count_n(s, 0, 30, 1000) == 30,
+	    "10 own chunks evicted 10 of the flooder's, the largest");
+	/* as does a source under its share */
+	CHECK(put_src(s, 4000, 1000, SRC_G) == 0 &&
+	    src_is(s, SRC_G, 1000, 1) && src_is(s, SRC_F, 39000, 39),
+	    "a new small source's chunk evicts one of the largest's");
+	/* a chunk put again by another source stays the first one's */
+	CHECK(put_src(s, 0, 1000, SRC_G) == 0 &&
+	    src_is(s, SRC_A, 30000, 30) && src_is(s, SRC_G, 1000, 1),
+	    "a chunk stored again keeps its first source");
+
+	/* pinned chunks count for nobody; unpinned, for their source */
+	mkchunk(0, 1000, buf, key);
+	CHECK(store_put(s, key, buf, 1000, 1) == 0 &&
+	    src_is(s, SRC_A, 29000, 29), "pinned: no longer A's");
+	CHECK(store_unpin(s, key) == 0 && src_is(s, SRC_A, 30000, 30),
+	    "unpinned: A's again");
+	CHECK(store_drop(s, key, 0) == 0 && src_is(s, SRC_A, 29000, 29),
+	    "dropped: gone from A's count");
+	(void)verify_ok(s, "pins and drops");
+
+	/* the global LRU once no source is over its share */
+	if ((s = reopen_share(s, 100000, 100)) == NULL) {
+		CHECK(0, "reopen with source-share 100%%");
+		return;
+	}
+	store_stats(s, &st);
+	CHECK(st.share == 100000, "share 100%%: the whole limit");
+	for (i = 0; i < 5; i++)
+		(void)put_src(s, 5000 + i, 1000, SRC_F);
+	/* 99 chunks stored: the first fills the room, 4 evict */
+	CHECK(count_n(s, 1, 4, 1000) == 0 && count_n(s, 5, 25, 1000) == 25 &&
+	    count_n(s, 5000, 5, 1000) == 5,
+	    "with no source over its share, the oldest go, whoever's");
+	(void)verify_ok(s, "global LRU");
 	store_close(s);
 }
 
@@ -1150,6 +1310,7 @@ main(void)
 	test_pins();
 	test_lru();
 	test_pinned_eviction();
+	test_sources();
 	test_iter();
 	test_copies();
 	test_records_drop();
