@@ -17,6 +17,8 @@
 # for Debian's python) runs bench/libtorrent_ref.py; BENCH_LT=0 skips the
 # reference.
 
+# (the LT_ variables are read by the scripts that source this file)
+# shellcheck disable=SC2034
 LT_PY=${BENCH_PYTHON:-/usr/bin/python3}
 LT_REF=$(cd "$(dirname "$0")" && pwd)/libtorrent_ref.py
 LT_SKIP=""
