@@ -42,8 +42,9 @@
 # BENCH_WAN_TIMEOUT (900 s for each put, publish and fetch),
 # BENCH_WAN_VERBOSE=1 (every node's non-zero counters after each run),
 # WAN_KEEP=1 (keep each run's directory), BENCH_LT=0 (no libtorrent),
-# BENCH_PYTHON (/usr/bin/python3, which runs libtorrent_ref.py).  Every process started here is
-# stopped by its PID on any exit, also on ^C; the namespaces are deleted.
+# BENCH_PYTHON (/usr/bin/python3, which runs libtorrent_ref.py).  Every
+# process started here is stopped by its PID on any exit, also on ^C;
+# the namespaces are deleted.
 # The exit status is non-zero only if something failed.
 
 set -u
@@ -86,42 +87,6 @@ T=$(mktemp -d /tmp/kad-benchwan.XXXXXX) || exit 1
 cleanup() {
 	wan_down
 	rm -rf "$T"
-}
-# lt_wan MIB RUN: libtorrent fetches $T/file through kadwan (the kad
-# run's settings) from LT_SEEDS seeding hosts; appends to $T/results
-lt_wan() {
-	# shellcheck disable=SC2086
-	wan_up $((LT_SEEDS + 1)) -d "$RTT" -l "$LOSS" -j "$JITTER" \
-	    ${BENCH_WAN_KADWAN:-} || die "kadwan did not start"
-	"$LT_PY" "$LT_REF" mktorrent "$T/file" "$T/file.torrent" ||
-	    die "libtorrent: cannot make the torrent"
-	_peers=""
-	for _k in $(seq "$LT_SEEDS"); do
-		wan_bg "${LT_PY##*/}" "$_k" "$LT_PY" "$LT_REF" -t $((TMO + 120)) \
-		    seed "$T/file.torrent" "$T/file" "$(wan_addr "$_k"):$LT_PORT" \
-		    >"$T/lt-seed.$_k" 2>&1
-		_peers="$_peers $(wan_addr "$_k"):$LT_PORT"
-		waitfor 120 grep -q '^libtorrent-seeding' "$T/lt-seed.$_k" ||
-		    die "libtorrent's seed $_k did not start: $(tail -1 "$T/lt-seed.$_k")"
-	done
-	_f=$((LT_SEEDS + 1))
-	wan_stats >"$T/lw0" || die "no report from kadwan"
-	# shellcheck disable=SC2086
-	wan_exec $_f "$LT_PY" "$LT_REF" -t "$TMO" fetch "$T/file.torrent" \
-	    "$T/file" "$(wan_addr $_f):$LT_PORT" $_peers >"$T/lt.out" 2>&1 ||
-	    die "libtorrent's fetch of $1 MiB failed: $(tail -1 "$T/lt.out")"
-	wan_stats >"$T/lw1" || die "no report from kadwan"
-	_s=$(lt_secs "$T/lt.out")
-	_pk=$(($(kv "$T/lw1" packets-in) - $(kv "$T/lw0" packets-in)))
-	echo "$1 lt-fetch $2 $_s" >>"$T/results"
-	echo "$1 lt-fetch-mbs $2 $(mbs $(($1 * 1048576)) "$_s")" >>"$T/results"
-	echo "bench-wan: $1 MiB run $2: libtorrent fetch $_s s" \
-	    "($(mbs $(($1 * 1048576)) "$_s") MB/s) from $LT_SEEDS seed(s);" \
-	    "kadwan: $_pk packets, loss $(kv "$T/lw1" loss-percent) %," \
-	    "delay p50/p99 $(kv "$T/lw1" delay-ms-p50)/$(kv "$T/lw1" delay-ms-p99)" \
-	    "ms, late p99 $(kv "$T/lw1" late-us-p99) us"
-	wan_down
-	rm -f "$T/file" "$T/file.torrent"
 }
 trap cleanup EXIT
 trap 'exit 129' HUP
@@ -198,6 +163,43 @@ held_others() {
 		_h=$((_h + $(wan_sf $_i stored-chunks)))
 	done
 	echo $_h
+}
+
+# lt_wan MIB RUN: libtorrent fetches $T/file through kadwan (the kad
+# run's settings) from LT_SEEDS seeding hosts; appends to $T/results
+lt_wan() {
+	# shellcheck disable=SC2086
+	wan_up $((LT_SEEDS + 1)) -d "$RTT" -l "$LOSS" -j "$JITTER" \
+	    ${BENCH_WAN_KADWAN:-} || die "kadwan did not start"
+	"$LT_PY" "$LT_REF" mktorrent "$T/file" "$T/file.torrent" ||
+	    die "libtorrent: cannot make the torrent"
+	_peers=""
+	for _k in $(seq "$LT_SEEDS"); do
+		wan_bg "${LT_PY##*/}" "$_k" "$LT_PY" "$LT_REF" -t $((TMO + 120)) \
+		    seed "$T/file.torrent" "$T/file" "$(wan_addr "$_k"):$LT_PORT" \
+		    >"$T/lt-seed.$_k" 2>&1
+		_peers="$_peers $(wan_addr "$_k"):$LT_PORT"
+		waitfor 120 grep -q '^libtorrent-seeding' "$T/lt-seed.$_k" ||
+		    die "libtorrent's seed $_k did not start: $(tail -1 "$T/lt-seed.$_k")"
+	done
+	_f=$((LT_SEEDS + 1))
+	wan_stats >"$T/lw0" || die "no report from kadwan"
+	# shellcheck disable=SC2086
+	wan_exec $_f "$LT_PY" "$LT_REF" -t "$TMO" fetch "$T/file.torrent" \
+	    "$T/file" "$(wan_addr $_f):$LT_PORT" $_peers >"$T/lt.out" 2>&1 ||
+	    die "libtorrent's fetch of $1 MiB failed: $(tail -1 "$T/lt.out")"
+	wan_stats >"$T/lw1" || die "no report from kadwan"
+	_s=$(lt_secs "$T/lt.out")
+	_pk=$(($(kv "$T/lw1" packets-in) - $(kv "$T/lw0" packets-in)))
+	echo "$1 lt-fetch $2 $_s" >>"$T/results"
+	echo "$1 lt-fetch-mbs $2 $(mbs $(($1 * 1048576)) "$_s")" >>"$T/results"
+	echo "bench-wan: $1 MiB run $2: libtorrent fetch $_s s" \
+	    "($(mbs $(($1 * 1048576)) "$_s") MB/s) from $LT_SEEDS seed(s);" \
+	    "kadwan: $_pk packets, loss $(kv "$T/lw1" loss-percent) %," \
+	    "delay p50/p99 $(kv "$T/lw1" delay-ms-p50)/$(kv "$T/lw1" delay-ms-p99)" \
+	    "ms, late p99 $(kv "$T/lw1" late-us-p99) us"
+	wan_down
+	rm -f "$T/file" "$T/file.torrent"
 }
 
 echo "bench-wan: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)," \
