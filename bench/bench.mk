@@ -15,7 +15,15 @@
 #                   datagrams per chunk.  BENCH_WAN_NODES, _RUNS, _MIB,
 #                   _RTT, _LOSS, _JITTER, _KADWAN, _OPTS, _PPS=0 (skip the
 #                   packet rate) change it.
+#   Both compare kad's fetch with libtorrent's (bench/libtorrent_ref.py)
+#   on the same file in the same run; `make bench-deps` installs
+#   BENCH_DEBIAN_PKGS for it (without them they say libtorrent was not
+#   measured).
 .PHONY: bench bench-net bench-wan
+
+# Debian packages only the benchmarks use (not in CI's `make deps`):
+# Debian's libtorrent 2.0 for Debian's python3, the reference
+BENCH_DEBIAN_PKGS := python3-libtorrent
 
 # bench_raw: this machine's raw limits for kad's stages (AES-256-CTR/GCM,
 # SHA-256, Tokyo Cabinet puts of 1 KiB, Reed-Solomon of a 64+24 stripe)
@@ -47,8 +55,13 @@ bench: all
 	@$(MAKE) --no-print-directory $(addprefix $(B)/bench/,$(BENCHES))
 	@bench/run.sh $(B)
 
+# bench-deps after all, not beside it: one apt-get at a time under -j
 bench-net: all
+	@$(MAKE) --no-print-directory bench-deps || \
+	    echo "bench-net: bench-deps failed; going on without libtorrent"
 	@bench/bench_net.sh $(B)
 
 bench-wan: all
+	@$(MAKE) --no-print-directory bench-deps || \
+	    echo "bench-wan: bench-deps failed; going on without libtorrent"
 	@bench/bench_wan.sh $(B)

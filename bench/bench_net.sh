@@ -22,18 +22,26 @@
 #      holds chunks before its get), and fetches the link with
 #      `kadctl get -q`; the file is checked with cmp.
 #   4. Every node is stopped and the run's directory removed.
+#   5. libtorrent fetches the same file (bench/libtorrent_ref.py: two
+#      sessions in one process over TCP on 127.0.0.1, DHT, LSD, UPnP,
+#      NAT-PMP and uTP off), timed from adding the torrent to its last
+#      piece, and checked.
 # Then medians over the runs: seconds and MB/s (10^6 bytes of file per
 # second) of put, publish and fetch, and the per-chunk lookup time: from
 # the fetching node's status when it reports one (a key with "lookup" and
 # "-ms"/"-us" in its name), else the fetch time divided by the chunks it
 # fetched, which the output says.  Last, "target: 100 MiB fetch >= 25
-# MB/s" and the measured ratio.
+# MB/s" and the measured ratio, and for each size kad's and libtorrent's
+# fetch MB/s (median, each run and its distance from the median, max/min)
+# with kad's median as a ratio to libtorrent's against the goal (0.9),
+# and whether every kad run is within 25 % of its median.
 #
 # BENCH_NET_TIMEOUT (900) bounds each put, publish wait and fetch, in
 # seconds; BENCH_NET_OPTS adds kadmaster options to every node;
 # BENCH_NET_VERBOSE=1 prints every node's non-zero drop counters after
 # each run (they are always printed when something fails); BENCH_KEEP=1
-# keeps the temporary directory.  Every process started here is stopped
+# keeps the temporary directory; BENCH_LT=0 skips libtorrent,
+# BENCH_PYTHON (/usr/bin/python3) runs it (bench/libtorrent.sh).  Every process started here is stopped
 # on exit (also on ^C).  The exit status is non-zero only if something
 # failed, never because of the target.
 
@@ -59,6 +67,10 @@ TMO=${BENCH_NET_TIMEOUT:-900}
 SETTLE=${BENCH_NET_SETTLE:-5}
 TARGET_MIB=100
 TARGET_MBS=25
+LT_GOAL=0.9	# kad's fetch as a ratio to libtorrent's, at least
+LT_SPREAD=25	# every kad fetch within this % of the median
+. "$(dirname "$0")/libtorrent.sh"
+lt_check || echo "bench-net: libtorrent not measured: $LT_SKIP"
 
 T=$(mktemp -d /tmp/kad-benchnet.XXXXXX) || exit 1
 chmod 755 "$T"
@@ -346,6 +358,15 @@ for mib in $SIZES; do
 			counters
 		fi
 		net_down
+		if [ -z "$LT_SKIP" ]; then
+			"$LT_PY" "$LT_REF" -t "$TMO" local "$T/file" \
+			    >"$T/lt.out" 2>&1 ||
+			    die "libtorrent's fetch of $mib MiB failed: $(tail -1 "$T/lt.out")"
+			tlt=$(lt_secs "$T/lt.out")
+			echo "$mib lt-fetch $r $tlt" >>"$T/results"
+			echo "bench-net: $mib MiB run $r: libtorrent fetch $tlt s" \
+			    "($(mbs $bytes "$tlt") MB/s)"
+		fi
 		rm -rf "${T:?}/$R" "$T/out" "$T/file"
 		r=$((r + 1))
 	done
@@ -403,4 +424,17 @@ else
 	echo "target: $TARGET_MIB MiB fetch >= $TARGET_MBS MB/s: not measured" \
 	    "(no $TARGET_MIB MiB run)"
 fi
+echo
+if [ -n "$LT_SKIP" ]; then
+	echo "bench-net: libtorrent not measured: $LT_SKIP"
+	exit 0
+fi
+echo "bench-net: kad ($NODES nodes) against libtorrent $LT_VERSION (two" \
+    "sessions, TCP on 127.0.0.1), the same file in each run; MB/s of file"
+for mib in $SIZES; do
+	echo "$mib MiB:"
+	lt_compare "$mib" "$LT_GOAL" "$LT_SPREAD" \
+	    "$(awk -v m="$mib" '$1 == m && $2 == "fetch" { print $4 }' "$T/results")" \
+	    "$(awk -v m="$mib" '$1 == m && $2 == "lt-fetch" { print $4 }' "$T/results")"
+done
 exit 0

@@ -24,16 +24,27 @@
 #      Datagrams per chunk: the sum of every node's datagrams-out, and
 #      kadwan's packets-in, over the publish (put to settled) and over
 #      the fetch, divided by the file's chunks.
+#      Then libtorrent on the same file through the same emulator, in
+#      the same run (bench/libtorrent_ref.py, bench/libtorrent.sh):
+#      kadwan with the same options between BENCH_WAN_LT_SEEDS (1)
+#      seeding hosts and one downloading host, each a libtorrent session
+#      in a namespace of its own, TCP only (DHT, LSD, UPnP, NAT-PMP and
+#      uTP off); the download timed from adding the torrent to its last
+#      piece, checked.
 #   3. Medians with min..max of the runs: MB/s (10^6 bytes of file per
 #      second) of put, publish and fetch, datagrams per chunk, and
-#      kadwan's loss, delay and lateness.
+#      kadwan's loss, delay and lateness; kad's and libtorrent's fetch
+#      (each run and its distance from the median, max/min) and kad's
+#      median as a ratio to libtorrent's, against the goal (0.5).
 #
 # BENCH_WAN_JITTER (0 ms), BENCH_WAN_KADWAN (more kadwan options, e.g.
 # "-r 10M" or "-f"), BENCH_WAN_OPTS (kadmaster options for every node),
 # BENCH_WAN_TIMEOUT (900 s for each put, publish and fetch),
 # BENCH_WAN_VERBOSE=1 (every node's non-zero counters after each run),
-# WAN_KEEP=1 (keep each run's directory).  Every process started here is
-# stopped by its PID on any exit, also on ^C; the namespaces are deleted.
+# WAN_KEEP=1 (keep each run's directory), BENCH_LT=0 (no libtorrent),
+# BENCH_PYTHON (/usr/bin/python3, which runs libtorrent_ref.py).  Every
+# process started here is stopped by its PID on any exit, also on ^C;
+# the namespaces are deleted.
 # The exit status is non-zero only if something failed.
 
 set -u
@@ -66,6 +77,11 @@ SETTLE=${BENCH_WAN_SETTLE:-5}
 PPS=${BENCH_WAN_PPS:-1}
 PPS_SECS=${BENCH_WAN_PPS_SECS:-3}
 FETCH=$((NODES + 1))
+LT_SEEDS=${BENCH_WAN_LT_SEEDS:-1}
+LT_GOAL=0.5	# kad's fetch as a ratio to libtorrent's, at least
+LT_PORT=6881	# every host has its own ports: one for all
+. "$KAD_TOP/bench/libtorrent.sh"
+lt_check || echo "bench-wan: libtorrent not measured: $LT_SKIP"
 
 T=$(mktemp -d /tmp/kad-benchwan.XXXXXX) || exit 1
 cleanup() {
@@ -147,6 +163,43 @@ held_others() {
 		_h=$((_h + $(wan_sf $_i stored-chunks)))
 	done
 	echo $_h
+}
+
+# lt_wan MIB RUN: libtorrent fetches $T/file through kadwan (the kad
+# run's settings) from LT_SEEDS seeding hosts; appends to $T/results
+lt_wan() {
+	# shellcheck disable=SC2086
+	wan_up $((LT_SEEDS + 1)) -d "$RTT" -l "$LOSS" -j "$JITTER" \
+	    ${BENCH_WAN_KADWAN:-} || die "kadwan did not start"
+	"$LT_PY" "$LT_REF" mktorrent "$T/file" "$T/file.torrent" ||
+	    die "libtorrent: cannot make the torrent"
+	_peers=""
+	for _k in $(seq "$LT_SEEDS"); do
+		wan_bg "${LT_PY##*/}" "$_k" "$LT_PY" "$LT_REF" -t $((TMO + 120)) \
+		    seed "$T/file.torrent" "$T/file" "$(wan_addr "$_k"):$LT_PORT" \
+		    >"$T/lt-seed.$_k" 2>&1
+		_peers="$_peers $(wan_addr "$_k"):$LT_PORT"
+		waitfor 120 grep -q '^libtorrent-seeding' "$T/lt-seed.$_k" ||
+		    die "libtorrent's seed $_k did not start: $(tail -1 "$T/lt-seed.$_k")"
+	done
+	_f=$((LT_SEEDS + 1))
+	wan_stats >"$T/lw0" || die "no report from kadwan"
+	# shellcheck disable=SC2086
+	wan_exec $_f "$LT_PY" "$LT_REF" -t "$TMO" fetch "$T/file.torrent" \
+	    "$T/file" "$(wan_addr $_f):$LT_PORT" $_peers >"$T/lt.out" 2>&1 ||
+	    die "libtorrent's fetch of $1 MiB failed: $(tail -1 "$T/lt.out")"
+	wan_stats >"$T/lw1" || die "no report from kadwan"
+	_s=$(lt_secs "$T/lt.out")
+	_pk=$(($(kv "$T/lw1" packets-in) - $(kv "$T/lw0" packets-in)))
+	echo "$1 lt-fetch $2 $_s" >>"$T/results"
+	echo "$1 lt-fetch-mbs $2 $(mbs $(($1 * 1048576)) "$_s")" >>"$T/results"
+	echo "bench-wan: $1 MiB run $2: libtorrent fetch $_s s" \
+	    "($(mbs $(($1 * 1048576)) "$_s") MB/s) from $LT_SEEDS seed(s);" \
+	    "kadwan: $_pk packets, loss $(kv "$T/lw1" loss-percent) %," \
+	    "delay p50/p99 $(kv "$T/lw1" delay-ms-p50)/$(kv "$T/lw1" delay-ms-p99)" \
+	    "ms, late p99 $(kv "$T/lw1" late-us-p99) us"
+	wan_down
+	rm -f "$T/file" "$T/file.torrent"
 }
 
 echo "bench-wan: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)," \
@@ -333,7 +386,13 @@ for mib in $SIZES; do
 		    "$(kv "$T/w3" delay-ms-p50)/$(kv "$T/w3" delay-ms-p99) ms," \
 		    "late p99 $(kv "$T/w3" late-us-p99) us"
 		[ "${BENCH_WAN_VERBOSE:-0}" = 1 ] && counters
+		mv "$WAN_DIR/file" "$T/file"
 		wan_down
+		if [ -z "$LT_SKIP" ]; then
+			lt_wan "$mib" "$r"
+		else
+			rm -f "$T/file"
+		fi
 		r=$((r + 1))
 	done
 done
@@ -361,6 +420,17 @@ for mib in $SIZES; do
 	    "ms, late p99 $(spread $(col "$mib" late-p99)) us, tun drops" \
 	    "$(spread $(col "$mib" tun-dropped))"
 done
+if [ -n "$LT_SKIP" ]; then
+	echo "  libtorrent not measured: $LT_SKIP"
+else
+	echo "  kad against libtorrent $LT_VERSION ($LT_SEEDS seed(s) and one" \
+	    "downloader, TCP, through kadwan with the same settings):"
+	for mib in $SIZES; do
+		echo "  $mib MiB:"
+		lt_compare "$mib" "$LT_GOAL" "" "$(col "$mib" fetch)" \
+		    "$(col "$mib" lt-fetch)" | sed 's/^/  /'
+	done
+fi
 echo "  put: until kadctl put returns; publish: until node 1's publish-pending is 0"
 echo "  fetch: kadctl get on a node that joined after the publish"
 echo "  datagrams per chunk: every node's datagrams-out (kadwan: packets in)"

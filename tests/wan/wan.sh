@@ -234,7 +234,8 @@ _wan_alive() {
 }
 
 # _wan_stop SIGNAL-WAIT-SECONDS NAME...: stop the recorded processes
-# with these names: SIGTERM, up to that many seconds, then SIGKILL
+# with these names ("!NAME": every name but NAME): SIGTERM, up to that
+# many seconds, then SIGKILL
 _wan_stop() {
 	_secs=$1
 	shift
@@ -242,7 +243,10 @@ _wan_stop() {
 	_list=""
 	while read -r _p _nm; do
 		for _want in "$@"; do
-			[ "$_nm" = "$_want" ] || continue
+			case $_want in
+			!*)	[ "$_nm" != "${_want#!}" ] || continue ;;
+			*)	[ "$_nm" = "$_want" ] || continue ;;
+			esac
 			_wan_alive "$_p" "$_nm" || continue
 			_list="$_list $_p:$_nm"
 			kill -TERM "$_p" 2>/dev/null
@@ -291,7 +295,8 @@ wan_down() {
 	# nodes first (a master stops its workers), then whatever is left,
 	# then kadwan: its final report goes to WAN_DIR/kadwan.log
 	_wan_stop 20 kadmaster
-	_wan_stop 5 kadnet kadstore kadcrypt wanperf
+	# (the rest: workers, wanperf, whatever else wan_bg started)
+	_wan_stop 5 '!kadwan'
 	_wan_stop 5 kadwan
 	while read -r _ns; do
 		[ -n "$_ns" ] && ip netns del "$_ns" 2>/dev/null
