@@ -14,7 +14,7 @@
 #      `kadctl put -q` returns, and until node 1's publish-pending is 0
 #      (every chunk pushed to its replicas).  The copies per chunk found on
 #      nodes 2..10 then, and BENCH_NET_SETTLE (5) seconds later, are
-#      reported (8 replicas: between 7 and 8).
+#      reported (2 copies a chunk, the root 8: just under 2).
 #   3. A fresh node joins through node 1 (it holds no copy: it was not
 #      there when the chunks were placed), waits up to 3 s to know the
 #      others (not longer: the network copies chunks to a new node after
@@ -412,8 +412,9 @@ echo "  handshakes: completed by the fetching node during its get (hs-per-s:" \
     "the fetching node's four processes during the get, per chunk fetched;" \
     "make bench's bench_session gives the handshakes one core can do"
 echo "  replicas: chunks newly stored on nodes 2..$NODES per chunk of the file" \
-    "once publish-pending is 0; with replicas=8 this should be between 7 and" \
-    "8 (node 1 is itself one of the 8 closest to about 8/$NODES of the keys)"
+    "once publish-pending is 0; with 2 copies a chunk (docs/FORMAT.md, the" \
+    "root 8) this should be just under 2 (node 1 is itself one of the 2" \
+    "closest to about 2/$NODES of the keys, and keeps only those)"
 eval "tm=\${FETCH_MED_$TARGET_MIB:-}"
 if [ -n "$tm" ]; then
 	m=$(mbs $((TARGET_MIB * 1048576)) "$tm")

@@ -378,7 +378,7 @@ for mib in $SIZES; do
 		    "datagrams per chunk, $ff in+out of the fetching node;" \
 		    "fetching node: peers $fpeers, lookups" \
 		    "$(kv "$T/fstatus" lookups), median lookup" \
-		    "$(kv "$T/fstatus" lookup-median-ms) ms, rpc-timeouts" \
+		    "$(kv "$T/fstatus" lookup-median-ms), rpc-timeouts" \
 		    "$(kv "$T/fstatus" rpc-timeouts)); kadwan: $(kv "$T/w3" packets-in)" \
 		    "packets, $(kv "$T/w3" dropped-loss) lost ($(kv "$T/w3" loss-percent) %)," \
 		    "$(kv "$T/w3" dropped-queue-up)+$(kv "$T/w3" dropped-queue-down) queue drops," \
