@@ -47,6 +47,17 @@ static int	 cmdline[K_MAX];
 static int	 loading_file;
 
 static int
+parse_yesno(const char *value, int *out, const char *key, const char *where)
+{
+	if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+		*out = value[0] == 'y';
+		return (0);
+	}
+	log_warnx("%s: %s: \"%s\" is neither yes nor no", where, key, value);
+	return (-1);
+}
+
+static int
 setstr(char *dst, size_t dstsz, const char *value, const char *key,
     const char *where)
 {
@@ -386,13 +397,7 @@ conf_apply(struct master_conf *c, int k, const char *value, const char *where)
 	case K_WINDOW:
 		return (conf_apply_size(c, k, value, where));
 	case K_KEEP:
-		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
-			c->keep_published = value[0] == 'y';
-			return (0);
-		}
-		log_warnx("%s: %s: \"%s\" is neither yes nor no", where, key,
-		    value);
-		return (-1);
+		return (parse_yesno(value, &c->keep_published, key, where));
 	case K_USER:
 		return (setstr(c->user, sizeof(c->user), value, key, where));
 	case K_GROUP:
