@@ -56,7 +56,9 @@ ok "n2 and n3 stop"
 rebuild() {
 	eval _l=\$link$1
 	rm -rf "$T/out"/*
-	_s=$(ctl 1 get -q -o "$T/out" "$_l" 2>"$T/err") || _s=
+	# alone, n1 has the chunks or nobody has: no minute of patience
+	_s=$(ctl 1 get -q --timeout $((5 * SLOW)) -o "$T/out" "$_l" \
+	    2>"$T/err") || _s=
 	cmp -s "$T/in/honest$1" "$_s"
 }
 before=
