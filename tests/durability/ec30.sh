@@ -30,27 +30,6 @@ PUB=2
 NKILL=9
 BOUND=3.2
 
-pid_of() { eval echo "\$P_n$1"; }
-start() {	# N [kadmaster options]
-	_s=$1; shift
-	start_node "n$_s" "$@" || return 1
-	eval "P_n$_s=$NODE_PID"
-}
-# a random first port that is taken on this machine is not this test's
-# business: start again with a new identity (3 tries)
-start_fresh() {
-	_f=$1
-	for _try in 1 2 3; do
-		start "$@" && return 0
-		grep -q 'bind: Address already in use' "$T/n$_f.log" || return 1
-		rm -rf "${T:?}/n$_f" "$T/n$_f.log"
-	done
-	return 1
-}
-logtail() {
-	echo "# --- tail of $T/n$1.log"
-	tail -n "${2:-15}" "$T/n$1.log" 2>/dev/null | sed 's/^/#   /'
-}
 sum_field() {	# KEY [nodes...]: the sum of a status field
 	_k=$1; shift
 	_s=0

@@ -105,6 +105,31 @@ ctl() { _c=$1; shift; "$KAD_BIN/kadctl" -s "$(node_dir "$_c")/kad.sock" "$@"; }
 sf() { ctl "$1" -p status 2>/dev/null | sed -n "s/^$2: //p" | head -n 1; }
 field_ge() { [ "$(sf "$1" "$2")" -ge "$3" ] 2>/dev/null; }
 field_eq() { [ "$(sf "$1" "$2")" = "$3" ]; }
+# Numbered nodes (network.sh, ec30.sh): node N is nN, its master's PID
+# in P_nN.
+pid_of() { eval echo "\$P_n$1"; }
+start() {	# N [kadmaster options]
+	_s=$1; shift
+	start_node "n$_s" "$@" || return 1
+	eval "P_n$_s=$NODE_PID"
+}
+# start_fresh N [options]: a first start; a random port that turns out
+# to be taken on this machine is not what a test is about, so a node
+# whose first bind fails is started again with a new identity (3 tries)
+start_fresh() {
+	_f=$1
+	for _try in 1 2 3; do
+		start "$@" && return 0
+		grep -q 'bind: Address already in use' "$T/n$_f.log" || return 1
+		echo "# n$_f: its random port was taken; trying another"
+		rm -rf "${T:?}/n$_f" "$T/n$_f.log"
+	done
+	return 1
+}
+logtail() {	# N [lines]: the end of node N's log, as TAP comments
+	echo "# --- tail of $T/n$1.log"
+	tail -n "${2:-15}" "$T/n$1.log" 2>/dev/null | sed 's/^/#   /'
+}
 # waitfor SECONDS command...: poll every 0.2 s, SECONDS scaled by SLOW
 waitfor() {
 	_t=$(($1 * SLOW * 5)); shift

@@ -18,34 +18,7 @@ FETCH1=19		# first fetcher (never killed)
 TINY=20			# the node with a tiny storage-limit (never killed)
 TINY_LIMIT=262144	# 256K
 
-pid_of() { eval echo "\$P_n$1"; }
-start() {	# N [kadmaster options]
-	_s=$1; shift
-	start_node "n$_s" "$@" || return 1
-	eval "P_n$_s=$NODE_PID"
-}
-# start_fresh N [options]: a first start; a random port that turns out
-# to be taken on this machine is not what this test is about, so a node
-# whose first bind fails is started again with a new identity (3 tries)
-start_fresh() {
-	_f=$1
-	for _try in 1 2 3; do
-		start "$@" && return 0
-		grep -q 'bind: Address already in use' "$T/n$_f.log" || return 1
-		echo "# n$_f: its random port was taken; trying another"
-		rm -rf "${T:?}/n$_f" "$T/n$_f.log"
-	done
-	return 1
-}
-logtail() {	# N [lines]: the end of node N's log, as TAP comments
-	echo "# --- tail of $T/n$1.log"
-	tail -n "${2:-15}" "$T/n$1.log" 2>/dev/null | sed 's/^/#   /'
-}
 alive() { kill -0 "$(pid_of "$1")" 2>/dev/null; }
-# field_ge N KEY VALUE, field_eq N KEY VALUE: node N's status, re-read
-# on each call (for waitfor)
-field_ge() { [ "$(sf "$1" "$2")" -ge "$3" ] 2>/dev/null; }
-field_eq() { [ "$(sf "$1" "$2")" = "$3" ]; }
 # fetch N LINK FILE WHAT: get LINK on node N into a fresh directory,
 # compare with FILE; bounded by 90 s (scaled)
 fetch() {
