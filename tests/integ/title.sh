@@ -14,7 +14,7 @@ for w in kadnet kadstore kadcrypt; do
 	p=$(kadctl status | sed -n "s/^pid-$w: //p")
 	t=$(ps -o args= -p "$p")
 	check "ps shows $w as \"$w -d ... -u _$w\" (\"$t\")" \
-	    sh -c "printf '%s\n' '$t' | grep -Eqx '$w -d( -l [0-9]+)?( -t)? -r [^ ]+ -u _$w'"
+	    sh -c "printf '%s\n' '$t' | grep -Eqx '$w -d( -l [0-9]+)?( -t)?( -s [0-9]+)? -r [^ ]+ -u _$w'"
 done
 kill "$NODE_PID"
 wait_exit "$NODE_PID" 10
