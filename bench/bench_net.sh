@@ -197,6 +197,15 @@ waitfor() {
 field_ge() { [ "$(sf "$1" "$2")" -ge "$3" ] 2>/dev/null; }
 field_eq() { [ "$(sf "$1" "$2")" = "$3" ]; }
 
+# cpu_net: CPU seconds of nodes 1..NODES (the serving nodes), all processes
+cpu_net() {
+	_s=0
+	for _i in $(seq "$NODES"); do
+		_s=$(awk -v a="$_s" -v b="$(cpu_of "n$_i")" 'BEGIN { print a + b }')
+	done
+	echo "$_s"
+}
+
 # held_others: chunks stored on nodes 2..NODES (copies placed by node 1)
 held_others() {
 	_h=0
@@ -298,12 +307,14 @@ for mib in $SIZES; do
 		mkdir -p "$T/out"
 		hs0=$(sf f handshakes)
 		cpu0=$(cpu_of f)
+		scpu0=$(cpu_net)
 		t0=$(now)
 		saved=$(timeout -k 5 "$TMO" "$B/kadctl" -s "$T/$R/f/kad.sock" \
 		    get -q -o "$T/out" "$link" 2>"$T/err") ||
 		    die "get of $mib MiB failed: $(head -1 "$T/err")" f
 		tget=$(since "$t0")
 		cpu1=$(cpu_of f)
+		scpu1=$(cpu_net)
 		hs1=$(sf f handshakes)
 		cmp -s "$T/file" "$saved" ||
 		    die "the $mib MiB file fetched on the fresh node differs" f
@@ -331,10 +342,13 @@ for mib in $SIZES; do
 		hps=$(awk -v h="$hsn" -v s="$tget" 'BEGIN { printf "%.1f", h / s }')
 		cpc=$(awk -v a="$cpu0" -v b="$cpu1" -v c="${fc:-0}" 'BEGIN {
 		    if (c > 0) printf "%.1f", (b - a) * 1e6 / c; else print "-" }')
+		scpc=$(awk -v a="$scpu0" -v b="$scpu1" -v c="${fc:-0}" 'BEGIN {
+		    if (c > 0) printf "%.1f", (b - a) * 1e6 / c; else print "-" }')
 		{
 			echo "$mib handshakes $r $hsn"
 			echo "$mib hs-per-s $r $hps"
 			echo "$mib cpu-us-per-chunk $r $cpc"
+			echo "$mib srv-cpu-us-per-chunk $r $scpc"
 			echo "$mib put $r $tput"
 			echo "$mib publish $r $tpub"
 			echo "$mib fetch $r $tget"
@@ -353,7 +367,7 @@ for mib in $SIZES; do
 		    "$(sfv datagrams-in)/$(sfv datagrams-out)/$(sfv datagrams-dropped)," \
 		    "rpc-timeouts $(sfv rpc-timeouts); handshakes $hsn during" \
 		    "the get ($hps/s), ${hs1:-?} since it started;" \
-		    "CPU $cpc us per chunk)"
+		    "CPU $cpc us per chunk, n1..n$NODES $scpc us per chunk)"
 		if [ "${BENCH_NET_VERBOSE:-0}" = 1 ]; then
 			counters
 		fi
@@ -390,7 +404,7 @@ for mib in $SIZES; do
 	lmed=$(awk -v m="$mib" '$1 == m && $2 == "lookup-ms" { print $4 }' \
 	    "$T/results" | median)
 	printf '%-8s %-8s %10s ms per chunk\n' "$mib MiB" lookup "$lmed"
-	for k in handshakes hs-per-s cpu-us-per-chunk; do
+	for k in handshakes hs-per-s cpu-us-per-chunk srv-cpu-us-per-chunk; do
 		v=$(awk -v m="$mib" -v k=$k '$1 == m && $2 == k { print $4 }' \
 		    "$T/results" | median)
 		printf '%-8s %-8s %10s\n' "$mib MiB" "$k" "$v"
@@ -410,6 +424,8 @@ echo "  handshakes: completed by the fetching node during its get (hs-per-s:" \
     "per second of the get; the run's line also says how many since it" \
     "started: about one per peer); cpu-us-per-chunk: user + system CPU of" \
     "the fetching node's four processes during the get, per chunk fetched;" \
+    "srv-cpu-us-per-chunk: the same for nodes 1..$NODES together (serving" \
+    "the chunks, and copying some to the new node);" \
     "make bench's bench_session gives the handshakes one core can do"
 echo "  replicas: chunks newly stored on nodes 2..$NODES per chunk of the file" \
     "once publish-pending is 0; with 2 copies a chunk (docs/FORMAT.md, the" \

@@ -45,7 +45,7 @@
 #define META_BLEN	16
 #define META_BKEY_LEN	12
 
-#define STORE_LRU_SLACK_DIV	8	/* see "LRU clock" in store_tc.c */
+#define STORE_LRU_TAIL_DIV	8	/* see "LRU clock" in store_tc.c */
 #define REBUILD_MAX_BAD		4096	/* damaged records dropped per open */
 
 /* Tuning defaults, measured with bench_raw's Tokyo Cabinet stage. */

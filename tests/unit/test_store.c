@@ -407,6 +407,46 @@ test_lru(void)
 	store_close(s);
 }
 
+/*
+ * Only a chunk near the eviction end is refreshed by a read: a read of a
+ * young one writes nothing (no batch opens) and leaves it to go in
+ * insertion order; a read of one of the oldest n/8 moves it.
+ */
+static void
+test_lru_tail(void)
+{
+	struct store		*s;
+	uint8_t			 key[STORE_KEY_LEN];
+	uint32_t		 n;
+	int			 gone;
+
+	rmstore();
+	if ((s = reopen(NULL, 1600)) == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	for (n = 0; n < 16; n++)	/* 16 x 100 bytes, tail: 16/8 + 1 */
+		(void)put_n(s, n, 100, 0, key);
+	CHECK(store_commit(s) == 0 && !store_dirty(s), "16 chunks committed");
+	CHECK(get_n(s, 8, 100) == 0 && get_n(s, 3, 100) == 0 &&
+	    !store_dirty(s), "a read of younger chunks (8, 3) writes nothing");
+	CHECK(get_n(s, 1, 100) == 0 && store_dirty(s),
+	    "a read of one of the oldest three (1) is a refresh");
+	CHECK(store_commit(s) == 0, "commit");
+	for (n = 16; n < 26; n++)
+		(void)put_n(s, n, 100, 0, key);
+	/* 10 new: the oldest 10 of 0, 2..15 go, in insertion order */
+	gone = 0;
+	for (n = 0; n < 16; n++)
+		gone += has_n(s, n, 100) == 0;
+	CHECK(gone == 10 && has_n(s, 1, 100) == 1 && has_n(s, 2, 100) == 0 &&
+	    has_n(s, 8, 100) == 0 && has_n(s, 10, 100) == 0 &&
+	    has_n(s, 11, 100) == 1, "10 evicted: 0, 2..10 (read while young "
+	    "or not), 1 (refreshed) stays");
+	(void)verify_ok(s, "lru tail");
+	store_close(s);
+}
+
 static void
 test_pinned_eviction(void)
 {
@@ -1309,6 +1349,7 @@ main(void)
 	test_errors();
 	test_pins();
 	test_lru();
+	test_lru_tail();
 	test_pinned_eviction();
 	test_sources();
 	test_iter();
