@@ -234,6 +234,8 @@ conf_defaults(struct master_conf *c)
 	c->replicas = KAD_DEFAULT_REPLICAS;
 	c->sync_ms = KAD_DEFAULT_SYNC_MS;
 	c->window = KAD_DEFAULT_WINDOW;
+	/* no can leave a chunk one copy short (kad.conf(5)) */
+	c->keep_published = 1;
 	c->source_share = KAD_DEFAULT_SOURCE_SHARE;
 }
 

@@ -77,8 +77,7 @@ for b in "$@"; do
 		fi
 	done
 	[ $unit_only -eq 1 ] && continue
-	for s in "$top"/tests/sandbox/*.sh "$top"/tests/integ/*.sh \
-	    "$top"/tests/durability/*.sh; do
+	for s in "$top"/tests/sandbox/*.sh "$top"/tests/integ/*.sh; do
 		[ -f "$s" ] || continue
 		[ "$(basename "$s")" = lib.sh ] && continue	# sourced helpers
 		KAD_BIN="$b" KAD_TOP="$top" run_one \

@@ -52,6 +52,7 @@ i=2
 while [ $i -le $NODES ]; do
 	extra=""
 	[ $i = $TINY ] && extra="-o storage-limit=$TINY_LIMIT"
+	[ $i = $PUB ] && extra="-o keep-published=no"
 	start_fresh $i -o bootstrap=127.0.0.1:$port1 $extra || {
 		notok "node $i starts"; exit 1; }
 	i=$((i + 1))
@@ -137,7 +138,8 @@ fi
 # tiny node is one of the 2 for about a tenth of them, so the 18 others
 # hold at least 1.5 copies a chunk on average (given 10 s more, in case
 # some stores are still on their way).  The publisher lets go of what
-# it placed on others (keep-published no): it keeps its share only.
+# it placed on others (keep-published no, not the default): it keeps
+# its share only.
 nch=$(sf $PUB chunks-published)
 check "n$PUB keeps only its share of the $nch chunks it made ($(sf $PUB stored-chunks); let go: $(sf $PUB published-let-go))" \
     sh -c "[ $(sf $PUB stored-chunks) -lt $((nch / 2)) ] && [ $(sf $PUB published-let-go) -gt $((nch / 2)) ]"
