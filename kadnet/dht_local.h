@@ -34,6 +34,7 @@
 #define PUSH_MAXTRY		3	/* next hops tried by one forward */
 #define PUSH_SPARES		8	/* replica targets beyond copies-1 */
 #define DHT_LIVE_MS		(15 * 60 * 1000) /* heard since: alive */
+#define DHT_DEAD_SKIP_MS	(60 * 1000)	/* lookups skip the dead */
 #define DHT_MAX_BOOT		8	/* bootstrap addresses remembered */
 #define DHT_BOOT_WAIT_MIN	(2 * 1000)	/* first retry of a bootstrap */
 #define DHT_BOOT_WAIT_MAX	(60 * 1000)	/* ... doubling up to this */

@@ -237,10 +237,15 @@ lookup_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 		 * as long as they have not asked them anything: each would
 		 * cost every lookup a timeout.  One that has failed us
 		 * RT_MAX_FAILS times in a row and sent nothing since is
-		 * left out; a datagram from it (a restart) lets it in.
+		 * left out for DHT_DEAD_SKIP_MS after its last failure; a
+		 * datagram from it (a restart) lets it in at once.  Then a
+		 * lookup asks it again: a live node that timed out under
+		 * load, and that nobody else would make us ask, answers and
+		 * is good again.
 		 */
 		if ((e = routing_find(d->rt, ct.id)) != NULL &&
-		    e->fails >= RT_MAX_FAILS && e->seen <= e->failed) {
+		    e->fails >= RT_MAX_FAILS && e->seen <= e->failed &&
+		    now - e->failed < DHT_DEAD_SKIP_MS) {
 			d->st.lookup_dead++;
 			continue;
 		}
