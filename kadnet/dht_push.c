@@ -367,7 +367,7 @@ push_finish(struct dht *d, struct push *x, int status, uint64_t now)
 	 * Among the closest we are one of the copies its closest node
 	 * replicates to, and may have answered HAVE for it already.
 	 */
-	ev.elsewhere = status == 0 && x->mode == PUSH_FORWARD &&
+	ev.elsewhere = origin && status == 0 && x->mode == PUSH_FORWARD &&
 	    push_closer_count(d, x->key, x->copies, now) >= x->copies;
 	RB_REMOVE(ptree, &d->pushes, x);
 	RB_REMOVE(pktree, &d->pushkeys, x);

@@ -593,6 +593,18 @@ test_net(void)
 	memcpy(buf, &r, sizeof(r));
 	CHECK(kadipc_recv_net_res(&m, &c) == -1, "NET_PUBLISHED NOTFOUND "
 	    "refused");
+	r.status = KADIPC_NET_ELSEWHERE;
+	memcpy(buf, &r, sizeof(r));
+	CHECK(kadipc_recv_net_res(&m, &c) == 0 &&
+	    c.error == KADIPC_NET_ELSEWHERE, "NET_PUBLISHED ELSEWHERE taken");
+	m = msg(KADIPC_NET_FETCH_RES, sizeof(r));
+	CHECK(kadipc_recv_net_res(&m, &c) == -1, "ELSEWHERE refused for "
+	    "anything but NET_PUBLISHED");
+	r.status = KADIPC_NET_ELSEWHERE + 1;
+	memcpy(buf, &r, sizeof(r));
+	m = msg(KADIPC_NET_PUBLISHED, sizeof(r));
+	CHECK(kadipc_recv_net_res(&m, &c) == -1, "a status past ELSEWHERE "
+	    "refused");
 	r.status = KADIPC_NET_FOUND;
 	memcpy(buf, &r, sizeof(r));
 	m = msg(KADIPC_NET_PUBLISHED, sizeof(r) + 1);
