@@ -322,6 +322,23 @@ put_maybe_done(struct xfer *x)
 	(void)put_list(x);
 }
 
+/* How many networks proved what the network took so far. */
+static void
+put_confirmed_info(struct xfer *x)
+{
+	uint64_t	n;
+	unsigned	min = put_place_min_holders(x->place, &n);
+
+	if (n == 0)
+		xfer_info(x, "confirmed: the root on %u other networks",
+		    put_place_root_holders(x->place));
+	else
+		xfer_info(x, "confirmed: the root on %u other networks, each "
+		    "of the %llu other chunks placed so far on at least %u",
+		    put_place_root_holders(x->place), (unsigned long long)n,
+		    min);
+}
+
 /* A put's record is committed (or refused): now it has its answer. */
 void
 crypt_list_written(uint32_t slot, int error)
@@ -345,6 +362,7 @@ crypt_list_written(uint32_t slot, int error)
 		    "decoded from the network already",
 		    (unsigned long long)put_place_unplaced(x->place),
 		    (unsigned long long)put_place_stripes_hit(x->place));
+	put_confirmed_info(x);
 	if (x->ring_len > 0)
 		xfer_info(x, "every stripe can be decoded from the network; "
 		    "%llu of %llu chunks are still being placed "
@@ -392,6 +410,8 @@ put_stored(struct xfer *x, const struct kadipc_chunk_res *res)
 	covered = x->covered[x->ring_head];
 	x->ring_head = (x->ring_head + 1) % x->ring_size;
 	x->ring_len--;
+	if (res->error == 0)
+		put_place_holders(x->place, res->key, res->holders);
 	if (put_place_result(x->place, res->key,
 	    res->error != EHOSTUNREACH) == -1) {
 		if (errno == EINVAL)
@@ -406,8 +426,9 @@ put_stored(struct xfer *x, const struct kadipc_chunk_res *res)
 			return;
 		}
 		xfer_fail(x, "stored here, but a stripe lost more chunks than "
-		    "it has parity on their way to the network (%llu chunks "
-		    "not pushed); try again",
+		    "it has parity on their way to the network, or the root "
+		    "was lost (%llu chunks not pushed or not proved by "
+		    "enough networks: put-confirm); try again",
 		    (unsigned long long)put_place_unplaced(x->place));
 		return;
 	}
@@ -719,6 +740,7 @@ crypt_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m,
 			fatalx("%s: CHUNK_PUT_RES for a get", __func__);
 		memcpy(res.key, c.key, sizeof(res.key));
 		res.error = c.error;
+		res.holders = c.holders;
 		put_stored(x, &res);
 		return;
 	case KADIPC_CHUNK_GET_RES:

@@ -24,6 +24,7 @@ struct pp_chunk {
 	uint8_t			 key[32];
 	uint64_t		 sid;		/* its stripe */
 	unsigned		 refs;		/* emitted more than once */
+	int			 root;
 };
 
 struct pp_stripe {
@@ -44,6 +45,9 @@ struct put_place {
 	uint64_t		 emitted, answered;
 	uint64_t		 undecodable;	/* stripes with fewer than k ok */
 	int			 lost;		/* a stripe cannot be decoded */
+	unsigned		 min_holders;	/* over placed chunks, root apart */
+	unsigned		 root_holders;
+	uint64_t		 confirmed;	/* chunks min_holders is over */
 };
 
 static int
@@ -136,6 +140,7 @@ put_place_add(struct put_place *p, const uint8_t key[32],
 	memcpy(c->key, key, sizeof(c->key));
 	c->sid = sid;
 	c->refs = 1;
+	c->root = ci->kind == CHUNK_ROOT;
 	if ((old = RB_INSERT(ppc_tree, &p->chunks, c)) != NULL) {
 		old->refs++;
 		free(c);
@@ -143,6 +148,36 @@ put_place_add(struct put_place *p, const uint8_t key[32],
 	s->added++;
 	p->emitted++;
 	return (0);
+}
+
+void
+put_place_holders(struct put_place *p, const uint8_t key[32],
+    unsigned holders)
+{
+	struct pp_chunk		 find, *c;
+
+	memcpy(find.key, key, sizeof(find.key));
+	if ((c = RB_FIND(ppc_tree, &p->chunks, &find)) == NULL)
+		return;
+	if (c->root) {
+		p->root_holders = holders;
+		return;
+	}
+	if (p->confirmed++ == 0 || holders < p->min_holders)
+		p->min_holders = holders;
+}
+
+unsigned
+put_place_min_holders(const struct put_place *p, uint64_t *chunks)
+{
+	*chunks = p->confirmed;
+	return (p->min_holders);
+}
+
+unsigned
+put_place_root_holders(const struct put_place *p)
+{
+	return (p->root_holders);
 }
 
 int

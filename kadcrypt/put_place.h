@@ -28,6 +28,15 @@ int		 put_place_add(struct put_place *, const uint8_t [32],
  */
 int		 put_place_result(struct put_place *, const uint8_t [32], int);
 /*
+ * Before its result: how many other networks proved a placed chunk
+ * (CHUNK_PUT_RES's holders).  The smallest count over the chunks placed
+ * but the root (*chunks of them), and the root's.
+ */
+void		 put_place_holders(struct put_place *, const uint8_t [32],
+		    unsigned);
+unsigned	 put_place_min_holders(const struct put_place *, uint64_t *);
+unsigned	 put_place_root_holders(const struct put_place *);
+/*
  * 1 when every stripe added so far has k' chunks the network took (the
  * root its one): the file can be fetched, whatever is still on its way.
  */

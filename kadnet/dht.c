@@ -186,6 +186,7 @@ dht_timer(struct dht *d, uint64_t now)
 		push_scan_issue(d, now);
 	}
 	dht_storeop_expire(d, now);
+	push_confirm_timer(d, now);
 	LEAVE(d);
 	return (0);
 }
@@ -204,6 +205,8 @@ dht_next_timer(struct dht *d)
 			t = r;
 	}
 	if ((r = dht_storeop_next_deadline(d)) < t)
+		t = r;
+	if ((r = push_confirm_next(d)) < t)
 		t = r;
 	if (d->nboot > 0) {
 		r = d->boot_next;
@@ -464,6 +467,7 @@ dht_config_defaults(struct dht_config *cf)
 	cf->maxsearches = 2048;
 	cf->maxpending = 8192;
 	cf->maxpushes = 512;
+	cf->confirm = 3;
 	cf->maxstoreops = 4096;
 	cf->rto_default = 1000;
 	cf->rto_min = 400;
@@ -483,8 +487,9 @@ config_ok(const struct dht_config *cf, const struct dht_io *io)
 	    cf->replicas > DHT_MAX_REPLICAS || cf->hoplimit == 0 ||
 	    cf->hoplimit > 255 || cf->maxbuckets == 0 ||
 	    cf->maxbuckets > RT_MAX_BUCKETS || cf->maxsearches == 0 ||
-	    cf->maxpending == 0 || cf->maxpushes == 0 ||
-	    cf->maxstoreops == 0 || cf->rto_min == 0 ||
+	    cf->maxpending == 0 || cf->maxpushes == 0 || cf->confirm == 0 ||
+	    cf->confirm > DHT_MAX_REPLICAS || cf->maxstoreops == 0 ||
+	    cf->rto_min == 0 ||
 	    cf->rto_min > cf->rto_default || cf->rto_default > cf->rto_max ||
 	    cf->rpc_tries == 0 || cf->rpc_tries > 4 ||
 	    cf->refresh_ms == 0 ||
@@ -522,6 +527,7 @@ dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 {
 	struct dht	*d;
 	uint8_t		 rlkey[16];
+	unsigned	 i;
 	socklen_t	 blen;
 
 	if (!config_ok(cf, io)) {
@@ -543,6 +549,8 @@ dht_new(const struct dht_config *cf, const struct dht_io *io, uint64_t now)
 	RB_INIT(&d->searches);
 	d->push_lookup = lookup_push;
 	RB_INIT(&d->pushes);
+	for (i = 0; i < PUSH_CONFIRM_ROUNDS; i++)
+		TAILQ_INIT(&d->cwait[i]);
 	RB_INIT(&d->pushkeys);
 	RB_INIT(&d->storeops);
 	d->next_sid = d->next_pid = 1;

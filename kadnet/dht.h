@@ -62,6 +62,9 @@ struct dht_config {
 	unsigned	 maxsearches;	/* lookups at once: 2048 */
 	unsigned	 maxpending;	/* requests awaiting a reply: 8192 */
 	unsigned	 maxpushes;	/* PUT forwards/replications: 512 */
+	/* other networks whose nodes must prove a PUT's chunk (or all of
+	 * its copies, if fewer): 3 */
+	unsigned	 confirm;
 	unsigned	 maxstoreops;	/* store requests outstanding: 4096 */
 	uint32_t	 rto_default;	/* timeout for unmeasured peers: 1000 */
 	uint32_t	 rto_min;	/* 100 */
@@ -119,8 +122,10 @@ struct dht_event {
 	unsigned		 msgs;		/* requests the lookup sent */
 	uint64_t		 ms;		/* how long the lookup took */
 	int			 local;		/* GET served by our store */
-	int			 elsewhere;	/* PUT: placed, and we are not
-						   among its copies closest */
+	/* PUT: nnodes is how many other networks proved a copy; with
+	 * elsewhere, they hold every copy it should have, and ours is not
+	 * needed */
+	int			 elsewhere;
 	/* PING: the address pinged, which answered over a proved session
 	 * with a handshake; key is the node ID its key gives */
 	struct krpc_addr	 addr;
@@ -183,6 +188,10 @@ struct dht_stats {
 	uint64_t	busy_sent, busy_received;	/* BUSY answers */
 	uint64_t	push_lookups;	/* a push looked its key up first */
 	uint64_t	push_unplaced;	/* replications short of their copies */
+	uint64_t	confirms;	/* forwarded PUTs whose holders we asked */
+	uint64_t	confirm_fail;	/* ... that too few networks proved */
+	uint64_t	confirm_rounds;	/* rounds of HAVEs they took */
+	uint64_t	have_lies;	/* "have" with a wrong proof */
 	uint64_t	lookup_dead;	/* listed contacts we know dead, not asked */
 	/* chunk lookups that found the value, by duration in ms (the last
 	 * slot counts DHT_GET_MS_MAX and longer) */

@@ -20,6 +20,8 @@
 #ifndef KAD_DHT_LOCAL_H
 #define KAD_DHT_LOCAL_H
 
+#include <sys/queue.h>
+
 #include <openssl/evp.h>
 
 /* libbsd's tree.h uses __unused without defining it (Debian #522773) */
@@ -33,6 +35,9 @@
 #define DHT_MIGRATE_SOON	(30 * 1000)	/* after a new neighbour */
 #define PUSH_MAXTRY		3	/* next hops tried by one forward */
 #define PUSH_SPARES		8	/* replica targets beyond copies-1 */
+#define PUSH_CONFIRM_ROUNDS	5	/* of HAVEs to a PUT's holders */
+#define PUSH_CONFIRM_MS		25	/* before the first: doubles */
+#define PUSH_CONFIRM_EXTRA	2	/* asked beyond the copies */
 #define DHT_LIVE_MS		(15 * 60 * 1000) /* heard since: alive */
 #define DHT_DEAD_SKIP_MS	(60 * 1000)	/* lookups skip the dead */
 #define DHT_MAX_BOOT		8	/* bootstrap addresses remembered */
@@ -137,6 +142,7 @@ struct dsearch {
 /* pushes: forward toward the key, or replicate around it */
 #define PUSH_FORWARD		1
 #define PUSH_REPLICATE		2
+#define PUSH_CONFIRM		3	/* forwarded: asking for proofs */
 
 #define PT_SPARE		0	/* replica target held in reserve */
 #define PT_HAVE			1	/* HAVE sent */
@@ -148,6 +154,7 @@ struct push_target {
 	uint8_t			 id[KAD_ID_LEN];
 	uint8_t			 pub[KRPC_KEY_LEN];
 	struct krpc_addr	 addr;
+	uint8_t			 nonce[KRPC_NONCE_LEN];	/* of its HAVE */
 	uint8_t			 state;
 };
 
@@ -163,6 +170,10 @@ struct push {
 	uint8_t			 migrate;
 	uint8_t			 stored;	/* our store has it */
 	uint8_t			 looked;	/* a lookup of key ran for it */
+	uint8_t			 round;		/* PUSH_CONFIRM: next one */
+	uint8_t			 waiting;	/* on d->cwait[round] */
+	uint64_t		 wake;		/* ... until then */
+	TAILQ_ENTRY(push)	 wentry;
 	uint8_t			 ntried;
 	uint8_t			 tried[PUSH_MAXTRY][KAD_ID_LEN];
 	uint16_t		 ntargets, nopen, nok;
@@ -190,6 +201,7 @@ struct storeop {
 	uint8_t			 mode;
 	uint8_t			 copies;	/* SO_MIGRATE: the key's */
 	uint8_t			 txid[KRPC_TXID_LEN];
+	uint8_t			 nonce[KRPC_NONCE_LEN];	/* SO_SERVE_HAVE */
 	struct krpc_addr	 from;
 	uint8_t			 pub[KRPC_KEY_LEN];	/* of the asker */
 	uint8_t			 key[KAD_ID_LEN];
@@ -244,6 +256,9 @@ struct dht {
 	struct ptree		 pushes;
 	struct pktree		 pushkeys;
 	unsigned		 npushes;
+	/* pushes between rounds of confirmation, one queue a round (the
+	 * wait of a round is the same for all: each queue is in order) */
+	TAILQ_HEAD(, push)	 cwait[PUSH_CONFIRM_ROUNDS];
 	uint32_t		 next_pid;
 	struct otree		 storeops;
 	unsigned		 nstoreops;
@@ -279,6 +294,8 @@ int		 dht_node_id(struct dht *, const uint8_t [KRPC_KEY_LEN],
 		    const struct krpc_addr *, uint8_t [KAD_ID_LEN]);
 int		 dht_value_ok(struct dht *, const uint8_t [KAD_ID_LEN],
 		    const uint8_t *, size_t);
+int		 dht_proof(struct dht *, const uint8_t [KRPC_NONCE_LEN],
+		    const uint8_t *, size_t, uint8_t [KRPC_PROOF_LEN]);
 /* dht_rpc.c: sending and requests in flight */
 void		 dht_send_msg(struct dht *, const struct krpc_msg *,
 		    const uint8_t [KRPC_KEY_LEN], const struct krpc_addr *);
@@ -327,6 +344,8 @@ void		 push_forward_next(struct dht *, struct push *, uint64_t);
 void		 push_lookup_done(struct dht *, uint32_t,
 		    const struct krpc_contact *, size_t, uint64_t);
 void		 push_free_all(struct dht *);
+void		 push_confirm_timer(struct dht *, uint64_t);
+uint64_t	 push_confirm_next(struct dht *);
 void		 push_scan_issue(struct dht *, uint64_t);
 void		 push_scan_keys(struct dht *, const uint8_t (*)[KAD_ID_LEN],
 		    const uint8_t *, size_t, uint64_t);

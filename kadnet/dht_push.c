@@ -3,8 +3,12 @@
  * dht_push: chunks pushed to other nodes (dht_local.h).  A PUT is
  * forwarded, HAVE first and STORE second, to ever closer nodes until one
  * knows nobody closer; that node keeps the chunk and replicates it to
- * its nearest neighbours.  Migration scans the local store and pushes
- * far keys toward their nodes or re-replicates near ones.
+ * its nearest neighbours.  A forwarded PUT is not done when the next
+ * hop says OK: the node that forwarded it asks the nodes closest to the
+ * key for a proof that they hold it (a HAVE with a fresh nonce), and
+ * counts the networks that prove it (PUSH_CONFIRM).  Migration scans
+ * the local store and pushes far keys toward their nodes or
+ * re-replicates near ones.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -26,6 +30,12 @@
 
 
 static void	push_finish(struct dht *, struct push *, int, uint64_t);
+static void	push_forwarded(struct dht *, struct push *, uint64_t);
+static void	push_confirm_check(struct dht *, struct push *, uint64_t);
+static void	push_target_failed(struct dht *, struct push *, uint16_t,
+		    uint64_t);
+static void	push_confirm_found(struct dht *, struct push *,
+		    const struct krpc_contact *, size_t, uint64_t);
 static void	push_scan_continue(struct dht *, uint64_t);
 static int	push_placed(struct dht *, const struct push *);
 
@@ -111,6 +121,9 @@ send_have(struct dht *d, struct push *x, uint16_t idx, uint64_t now)
 		return (-1);
 	krpc_init(&m, KRPC_HAVE, p->txid);
 	memcpy(m.target, x->key, KAD_ID_LEN);
+	/* fresh for every HAVE: an old proof says nothing of today */
+	d->io.random(d->io.arg, x->t[idx].nonce, KRPC_NONCE_LEN);
+	memcpy(m.nonce, x->t[idx].nonce, KRPC_NONCE_LEN);
 	return (dht_rpc_send(d, p, &m));
 }
 
@@ -317,6 +330,10 @@ push_lookup_done(struct dht *d, uint32_t pid, const struct krpc_contact *c,
 
 	if ((x = push_get(d, pid)) == NULL)
 		return;
+	if (x->mode == PUSH_CONFIRM) {
+		push_confirm_found(d, x, c, n, now);
+		return;
+	}
 	for (i = 0; i < n && x->ntried < PUSH_MAXTRY; i++) {
 		if (kad_id_cmpdist(c[i].id, d->id, x->key) >= 0)
 			break;
@@ -349,6 +366,221 @@ push_placed(struct dht *d, const struct push *x)
 	return (0);
 }
 
+
+/* ---- confirmation: the networks that prove a forwarded PUT ---- */
+
+/* How many networks the targets that proved a copy are on. */
+static unsigned
+push_proved_nets(const struct push *x)
+{
+	uint64_t	nets[DHT_MAX_REPLICAS], k;
+	unsigned	n = 0, j;
+	uint16_t	i;
+
+	for (i = 0; i < x->ntargets; i++) {
+		if (x->t[i].state != PT_DONE)
+			continue;
+		k = kad_netkey(&x->t[i].addr);
+		for (j = 0; j < n && nets[j] != k; j++)
+			;
+		if (j == n)
+			nets[n++] = k;
+	}
+	return (n);
+}
+
+/*
+ * Networks that must prove it, our own copy counted as one: cf.confirm,
+ * or all of its copies if fewer; in a network of fewer networks than
+ * that (our table's), all of them.
+ */
+static unsigned
+push_confirm_need(struct dht *d, const struct push *x)
+{
+	size_t	need = d->cf.confirm, nets = routing_nets(d->rt) + 1;
+
+	if (x->copies < need)
+		need = x->copies;
+	if (nets < need)
+		need = nets;
+	return ((unsigned)need);
+}
+
+/* Add c as a target to ask, unless known or over its network's share. */
+static void
+push_confirm_add(struct push *x, const uint8_t *id, const uint8_t *pub,
+    const struct krpc_addr *addr)
+{
+	struct rt_entry	e;
+	uint16_t	i;
+
+	if (x->ntargets >= DHT_MAX_REPLICAS)
+		return;
+	for (i = 0; i < x->ntargets; i++)
+		if (memcmp(x->t[i].id, id, KAD_ID_LEN) == 0)
+			return;
+	e.addr = *addr;
+	if (!push_diverse(x, &e))
+		return;
+	memcpy(x->t[x->ntargets].id, id, KAD_ID_LEN);
+	memcpy(x->t[x->ntargets].pub, pub, KRPC_KEY_LEN);
+	x->t[x->ntargets].addr = *addr;
+	x->t[x->ntargets].state = PT_SPARE;
+	x->ntargets++;
+}
+
+/*
+ * The next round waits for the holders to have stored it: the closest
+ * node got it from the hop we gave it to, and its replicas from it.
+ */
+static void
+push_confirm_wait(struct dht *d, struct push *x, uint64_t now)
+{
+	uint64_t	wait = (uint64_t)PUSH_CONFIRM_MS << x->round;
+
+	if (d->grtt.flags & RT_F_RTT)
+		wait += 2 * (d->grtt.srtt / 8);
+	x->wake = now + wait;
+	x->waiting = 1;
+	TAILQ_INSERT_TAIL(&d->cwait[x->round], x, wentry);
+}
+
+/* Ask the closest targets that have not proved it yet, once more. */
+static void
+push_confirm_round(struct dht *d, struct push *x, uint64_t now)
+{
+	unsigned	want = x->copies + PUSH_CONFIRM_EXTRA, asked = 0;
+	uint16_t	i;
+
+	d->st.confirm_rounds++;
+	if (x->round < PUSH_CONFIRM_ROUNDS)
+		x->round++;
+	for (i = 0; i < x->ntargets && asked < want; i++) {
+		if (x->t[i].state == PT_DONE) {
+			asked++;
+			continue;
+		}
+		if (x->t[i].state != PT_SPARE)
+			continue;
+		x->t[i].state = PT_HAVE;
+		if (send_have(d, x, i, now) == 0) {
+			x->nopen++;
+			asked++;
+		} else
+			x->t[i].state = PT_FAILED;
+	}
+	if (x->nopen == 0)
+		push_confirm_check(d, x, now);
+}
+
+/*
+ * Enough?  Every copy proved (or every network we know of), or, after
+ * a few rounds, what it needs: a node still storing it gets no more
+ * time then, and our copy stays.  Otherwise another round; after the
+ * last, a lookup of the key for closer nodes, and one round of those.
+ */
+static void
+push_confirm_check(struct dht *d, struct push *x, uint64_t now)
+{
+	unsigned	nets = push_proved_nets(x), need = push_confirm_need(d, x);
+	unsigned	full = x->copies;
+
+	if (routing_nets(d->rt) < full)
+		full = (unsigned)routing_nets(d->rt);
+	if (nets >= full || (nets + 1 >= need && x->round >= 2)) {
+		push_finish(d, x, nets + 1 >= need ? 0 : -1, now);
+		return;
+	}
+	if (x->nopen > 0)
+		return;
+	if (x->round < PUSH_CONFIRM_ROUNDS) {
+		push_confirm_wait(d, x, now);
+		return;
+	}
+	if (!x->looked) {
+		x->looked = 1;
+		d->st.push_lookups++;
+		if (d->push_lookup(d, x->key, x->pid, now) == 0)
+			return;	/* push_confirm_found goes on */
+	}
+	push_finish(d, x, nets + 1 >= need ? 0 : -1, now);
+}
+
+/* The lookup of the key found these nodes: ask the new ones. */
+static void
+push_confirm_found(struct dht *d, struct push *x,
+    const struct krpc_contact *c, size_t n, uint64_t now)
+{
+	size_t		i;
+	uint16_t	j, keep = 0;
+
+	/* those that proved it stay; the lookup's nodes replace the rest */
+	for (j = 0; j < x->ntargets; j++)
+		if (x->t[j].state == PT_DONE)
+			x->t[keep++] = x->t[j];
+	x->ntargets = keep;
+	for (i = 0; i < n; i++)
+		push_confirm_add(x, c[i].id, c[i].pub, &c[i].addr);
+	push_confirm_round(d, x, now);
+}
+
+/*
+ * The next hop took it, or proved it has it.  That is one node's word:
+ * a PUT (ours, or one we forwarded: the holders cannot tell a
+ * publisher's HAVE from a forwarder's) is done when the nodes closest
+ * to the key prove it.  A migration's push is not confirmed: our copy
+ * stays, and the next scan looks again.
+ */
+static void
+push_forwarded(struct dht *d, struct push *x, uint64_t now)
+{
+	struct rt_entry	*out[DHT_MAX_REPLICAS];
+	size_t		 n, i;
+
+	if (x->migrate) {
+		x->nok = 1;
+		push_finish(d, x, 0, now);
+		return;
+	}
+	d->st.confirms++;
+	x->mode = PUSH_CONFIRM;
+	x->round = 0;
+	x->ntargets = x->nopen = x->nok = 0;
+	n = routing_closest(d->rt, x->key, d->cf.families, 0, now, out,
+	    DHT_MAX_REPLICAS / 2);
+	for (i = 0; i < n; i++)
+		push_confirm_add(x, out[i]->id, out[i]->pub, &out[i]->addr);
+	push_confirm_wait(d, x, now);
+}
+
+void
+push_confirm_timer(struct dht *d, uint64_t now)
+{
+	struct push	*x;
+	unsigned	 r;
+
+	for (r = 0; r < PUSH_CONFIRM_ROUNDS; r++)
+		while ((x = TAILQ_FIRST(&d->cwait[r])) != NULL &&
+		    x->wake <= now) {
+			TAILQ_REMOVE(&d->cwait[r], x, wentry);
+			x->waiting = 0;
+			push_confirm_round(d, x, now);
+		}
+}
+
+uint64_t
+push_confirm_next(struct dht *d)
+{
+	struct push	*x;
+	uint64_t	 t = UINT64_MAX;
+	unsigned	 r;
+
+	for (r = 0; r < PUSH_CONFIRM_ROUNDS; r++)
+		if ((x = TAILQ_FIRST(&d->cwait[r])) != NULL && x->wake < t)
+			t = x->wake;
+	return (t);
+}
+
 static void
 push_finish(struct dht *d, struct push *x, int status, uint64_t now)
 {
@@ -360,15 +592,22 @@ push_finish(struct dht *d, struct push *x, int status, uint64_t now)
 	ev.status = status;
 	ev.cookie = x->cookie;
 	memcpy(ev.key, x->key, KAD_ID_LEN);
-	ev.nnodes = x->nok;
 	/*
-	 * Forwarded, and `copies` live nodes closer than us: a closer node
-	 * took it (or had it) and replicates it, and we are no holder.
-	 * Among the closest we are one of the copies its closest node
-	 * replicates to, and may have answered HAVE for it already.
+	 * Other networks proved every copy it should have: ours is not
+	 * one of them (had a closest node counted us, we would have been
+	 * asked, and the networks that proved would be one short).
 	 */
-	ev.elsewhere = origin && status == 0 && x->mode == PUSH_FORWARD &&
-	    push_closer_count(d, x->key, x->copies, now) >= x->copies;
+	if (x->mode != PUSH_FORWARD) {
+		ev.nnodes = push_proved_nets(x);
+		ev.elsewhere = x->mode == PUSH_CONFIRM && status == 0 &&
+		    ev.nnodes >= x->copies;
+	}
+	if (x->mode == PUSH_CONFIRM) {
+		if (status != 0)
+			d->st.confirm_fail++;
+	}
+	if (x->waiting)
+		TAILQ_REMOVE(&d->cwait[x->round], x, wentry);
 	RB_REMOVE(ptree, &d->pushes, x);
 	RB_REMOVE(pktree, &d->pushkeys, x);
 	d->npushes--;
@@ -393,18 +632,56 @@ push_replica_done(struct dht *d, struct push *x, uint16_t idx, int ok,
 		push_finish(d, x, push_placed(d, x) ? 0 : -1, now);
 }
 
+/*
+ * A "have" proves itself: SHA-256 of the nonce we sent and of the
+ * bytes (dht_proof).  One that does not is a lie from a proved peer (a
+ * node that stored nothing, or a copy it damaged): struck, and as good
+ * as no answer.
+ */
+static int
+push_proof_ok(struct dht *d, const struct push *x, uint16_t idx,
+    const struct krpc_msg *m, const struct krpc_addr *from, uint64_t now)
+{
+	uint8_t	want[KRPC_PROOF_LEN];
+
+	if (dht_proof(d, x->t[idx].nonce, x->data, x->len, want) == 0 &&
+	    memcmp(want, m->proof, KRPC_PROOF_LEN) == 0)
+		return (1);
+	d->st.have_lies++;
+	ratelimit_strike(d->rl, from, now);
+	return (0);
+}
+
+static void
+push_confirm_reply(struct dht *d, struct push *x, uint16_t idx, int have,
+    uint64_t now)
+{
+	/* not yet: asked again next round, while there is one */
+	x->t[idx].state = have > 0 ? PT_DONE : have == 0 ? PT_SPARE :
+	    PT_FAILED;
+	x->nopen--;
+	push_confirm_check(d, x, now);
+}
+
 static void
 push_have_reply(struct dht *d, struct push *x, uint16_t idx,
-    const struct krpc_msg *m, uint64_t now)
+    const struct krpc_msg *m, const struct krpc_addr *from, uint64_t now)
 {
 	if (x->t[idx].state != PT_HAVE)
 		return;
+	if (m->have && !push_proof_ok(d, x, idx, m, from, now)) {
+		push_target_failed(d, x, idx, now);
+		return;
+	}
+	if (x->mode == PUSH_CONFIRM) {
+		push_confirm_reply(d, x, idx, m->have, now);
+		return;
+	}
 	if (m->have) {
-		if (x->mode == PUSH_FORWARD) {
-			/* a closer node has it already: done (3c-i) */
-			x->nok = 1;
-			push_finish(d, x, 0, now);
-		} else
+		if (x->mode == PUSH_FORWARD)
+			/* a closer node has it already (3c-i): confirm */
+			push_forwarded(d, x, now);
+		else
 			push_replica_done(d, x, idx, 1, now);
 		return;
 	}
@@ -427,10 +704,9 @@ push_store_reply(struct dht *d, struct push *x, uint16_t idx,
 	if (x->t[idx].state != PT_STORE)
 		return;
 	if (x->mode == PUSH_FORWARD) {
-		if (ok) {
-			x->nok = 1;
-			push_finish(d, x, 0, now);
-		} else {
+		if (ok)
+			push_forwarded(d, x, now);
+		else {
 			x->t[idx].state = PT_FAILED;
 			push_forward_next(d, x, now);
 		}
@@ -443,7 +719,9 @@ push_target_failed(struct dht *d, struct push *x, uint16_t idx, uint64_t now)
 {
 	if (x->t[idx].state != PT_HAVE && x->t[idx].state != PT_STORE)
 		return;
-	if (x->mode == PUSH_FORWARD) {
+	if (x->mode == PUSH_CONFIRM)
+		push_confirm_reply(d, x, idx, -1, now);
+	else if (x->mode == PUSH_FORWARD) {
 		x->t[idx].state = PT_FAILED;
 		push_forward_next(d, x, now);
 	} else
@@ -457,13 +735,12 @@ push_reply(struct dht *d, const struct pending *p, const struct krpc_msg *m,
 {
 	struct push	*x;
 
-	(void)from;
 	if ((x = push_get(d, p->owner)) == NULL || p->idx >= x->ntargets)
 		return;
 	if (!same)
 		push_target_failed(d, x, p->idx, now);
 	else if (p->purpose == P_PUSH_HAVE)
-		push_have_reply(d, x, p->idx, m, now);
+		push_have_reply(d, x, p->idx, m, from, now);
 	else
 		push_store_reply(d, x, p->idx, m->status, now);
 }
@@ -628,6 +905,7 @@ void
 push_free_all(struct dht *d)
 {
 	struct push	*x;
+	unsigned	 r;
 
 	while ((x = RB_MIN(ptree, &d->pushes)) != NULL) {
 		RB_REMOVE(ptree, &d->pushes, x);
@@ -635,4 +913,6 @@ push_free_all(struct dht *d)
 		free(x);
 	}
 	d->npushes = 0;
+	for (r = 0; r < PUSH_CONFIRM_ROUNDS; r++)
+		TAILQ_INIT(&d->cwait[r]);
 }

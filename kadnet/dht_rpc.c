@@ -173,6 +173,18 @@ dht_value_ok(struct dht *d, const uint8_t key[KAD_ID_LEN], const uint8_t *v,
 	return (memcmp(md, key, KAD_ID_LEN) == 0);
 }
 
+/*
+ * A HAVE's proof of the value: SHA-256(nonce || value).  The nonce is
+ * fresh, so only a node holding the value's bytes can compute it, and
+ * the asker, who holds them too, can check it.
+ */
+int
+dht_proof(struct dht *d, const uint8_t nonce[KRPC_NONCE_LEN],
+    const uint8_t *v, size_t len, uint8_t out[KRPC_PROOF_LEN])
+{
+	return (sha256(d, nonce, KRPC_NONCE_LEN, v, len, out));
+}
+
 /* ---- sending and requests in flight ---- */
 
 static void

@@ -223,9 +223,11 @@ serve(struct dht *d, const struct krpc_msg *m, const uint8_t *pub,
 			break;
 		}
 		memcpy(o->txid, m->txid, KRPC_TXID_LEN);
+		memcpy(o->nonce, m->nonce, KRPC_NONCE_LEN);
 		memcpy(o->pub, pub, KRPC_KEY_LEN);
 		o->from = *from;
-		dht_store_request(d, DHT_STORE_HAVE, o->cookie, m->target,
+		/* the bytes, not only their presence: the answer proves it */
+		dht_store_request(d, DHT_STORE_GET, o->cookie, m->target,
 		    NULL, 0, 0);
 		break;
 	case KRPC_STORE:
@@ -441,17 +443,21 @@ serve_fv_done(struct dht *d, const struct storeop *o, int found,
 		    now);
 }
 
-/* A HAVE's store answer. */
+/*
+ * A HAVE's store answer: "have" with the proof of the value's bytes
+ * (dht_proof over the asker's nonce), or "have not", also for a copy
+ * our store holds damaged.
+ */
 void
 serve_have_done(struct dht *d, const struct storeop *o, int found,
     const uint8_t *data, size_t len, uint64_t now)
 {
 	struct krpc_msg	r;
 
-	(void)data;
-	(void)len;
 	(void)now;
 	krpc_init(&r, KRPC_HAVE_RES, o->txid);
-	r.have = found ? 1 : 0;
+	if (found && dht_value_ok(d, o->key, data, len) &&
+	    dht_proof(d, o->nonce, data, len, r.proof) == 0)
+		r.have = 1;
 	dht_send_msg(d, &r, o->pub, &o->from);
 }

@@ -136,14 +136,16 @@ net_rearm(void)
  */
 static void
 net_answer(int publish, uint64_t cookie, int failed, int elsewhere,
-    const uint8_t *value, size_t len)
+    size_t holders, const uint8_t *value, size_t len)
 {
 	int	 r;
 
 	if (publish)
-		r = kadipc_send_net_res(ch_store, KADIPC_NET_PUBLISHED, cookie,
+		r = kadipc_send_net_published(ch_store, cookie,
 		    failed ? KADIPC_NET_ERROR : elsewhere ?
-		    KADIPC_NET_ELSEWHERE : KADIPC_NET_FOUND, NULL, 0);
+		    KADIPC_NET_ELSEWHERE : KADIPC_NET_FOUND,
+		    holders > KADIPC_MAX_HOLDERS ? KADIPC_MAX_HOLDERS :
+		    (uint32_t)holders);
 	else
 		r = kadipc_send_net_res(ch_store, KADIPC_NET_FETCH_RES, cookie,
 		    failed ? KADIPC_NET_NOTFOUND : KADIPC_NET_FOUND, value,
@@ -168,7 +170,7 @@ net_drain_queue(void)
 			break;
 		if (r == -1) {
 			log_warn("%s", p->publish ? "dht_put" : "dht_fetch");
-			net_answer(p->publish, p->cookie, 1, 0, NULL, 0);
+			net_answer(p->publish, p->cookie, 1, 0, 0, NULL, 0);
 		}
 		TAILQ_REMOVE(&queue, p, entry);
 		nqueue--;
@@ -369,7 +371,8 @@ io_event(void *arg, const struct dht_event *e)
 	if (e->cookie == 0 || (e->type != DHT_EV_GET && e->type != DHT_EV_PUT))
 		return;
 	net_answer(e->type == DHT_EV_PUT, e->cookie, e->status != 0,
-	    e->elsewhere, e->value, e->vlen);
+	    e->elsewhere, e->type == DHT_EV_PUT ? e->nnodes : 0, e->value,
+	    e->vlen);
 }
 
 /* Drain the socket: one wakeup, many datagrams. */
@@ -471,6 +474,10 @@ net_stats(struct kad_stats *s)
 		kad_stats_add(s, "upload-dropped-bytes", upload.dropped_bytes);
 		kad_stats_add(s, "rpc-timeouts", ds->timeouts);
 		kad_stats_add(s, "lookup-dead-skipped", ds->lookup_dead);
+		kad_stats_add(s, "put-confirms", ds->confirms);
+		kad_stats_add(s, "put-confirm-failed", ds->confirm_fail);
+		kad_stats_add(s, "put-confirm-rounds", ds->confirm_rounds);
+		kad_stats_add(s, "have-lies", ds->have_lies);
 		kad_stats_add(s, "stores-accepted", ds->stores_accepted);
 		kad_stats_add(s, "stores-failed", ds->stores_failed);
 		kad_stats_add(s, "busy-sent", ds->busy_sent);
@@ -816,7 +823,7 @@ net_enqueue(int publish, uint64_t cookie, const uint8_t *key,
 	if (nqueue >= NET_QUEUE_MAX) {
 		/* full: fail this one now rather than hold it (or die) */
 		queue_full++;
-		net_answer(publish, cookie, 1, 0, NULL, 0);
+		net_answer(publish, cookie, 1, 0, 0, NULL, 0);
 		return;
 	}
 	if ((p = malloc(sizeof(*p))) == NULL)
@@ -894,7 +901,7 @@ net_dispatch_store(struct kadipc_chan *ch, struct kadipc_msg *m, void *arg)
 		 * store's keys to closer nodes once some join.
 		 */
 		if (dht_nodes(dht) == 0) {
-			net_answer(1, c.cookie, 0, 0, NULL, 0);
+			net_answer(1, c.cookie, 0, 0, 0, NULL, 0);
 			return;
 		}
 		net_enqueue(1, c.cookie, c.key, c.copies, c.data, c.len);

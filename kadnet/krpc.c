@@ -240,7 +240,8 @@ rbody_value(struct rcur *c, struct krpc_msg *m)
 static enum krpc_err
 rbody_have(struct rcur *c, struct krpc_msg *m)
 {
-	if (rbytes(c, m->target, KAD_ID_LEN) == -1)
+	if (rbytes(c, m->target, KAD_ID_LEN) == -1 ||
+	    rbytes(c, m->nonce, KRPC_NONCE_LEN) == -1)
 		return (KRPC_E_SHORT);
 	return (KRPC_E_NONE);
 }
@@ -252,6 +253,9 @@ rbody_have_res(struct rcur *c, struct krpc_msg *m)
 		return (KRPC_E_SHORT);
 	if (m->have > 1)
 		return (KRPC_E_FIELD);
+	/* "have" comes with its proof, "have not" with nothing */
+	if (m->have && rbytes(c, m->proof, KRPC_PROOF_LEN) == -1)
+		return (KRPC_E_SHORT);
 	return (KRPC_E_NONE);
 }
 
@@ -429,13 +433,15 @@ krpc_encode(const struct krpc_msg *m, void *buf, size_t buflen)
 		r = wvalue(&c, m);
 		break;
 	case KRPC_HAVE:
-		if (wbytes(&c, m->target, KAD_ID_LEN) == -1)
+		if (wbytes(&c, m->target, KAD_ID_LEN) == -1 ||
+		    wbytes(&c, m->nonce, KRPC_NONCE_LEN) == -1)
 			r = -2;
 		break;
 	case KRPC_HAVE_RES:
 		if (m->have > 1)
 			r = -1;
-		else if (wu8(&c, m->have) == -1)
+		else if (wu8(&c, m->have) == -1 || (m->have &&
+		    wbytes(&c, m->proof, KRPC_PROOF_LEN) == -1))
 			r = -2;
 		break;
 	case KRPC_STORE:
@@ -492,7 +498,7 @@ krpc_reply_max(uint8_t type)
 	case KRPC_FIND_VALUE:
 		return (KRPC_MAX_MSG);
 	case KRPC_HAVE:
-		return (KRPC_HDR_LEN + 1);
+		return (KRPC_HDR_LEN + 1 + KRPC_PROOF_LEN);
 	case KRPC_STORE:
 		return (KRPC_HDR_LEN + 1);
 	default:

@@ -22,13 +22,15 @@
 
 #define KRPC_MAGIC0		0x6b	/* 'k' */
 #define KRPC_MAGIC1		0x64	/* 'd' */
-#define KRPC_VERSION		3	/* 3: STORE carries its copies */
+#define KRPC_VERSION		4	/* 4: HAVE asks for a proof */
 #define KRPC_MAX_MSG		1100	/* inside a session's DATA */
 #define KRPC_HDR_LEN		12	/* magic, version, type, txid */
 #define KRPC_TXID_LEN		8
 #define KRPC_TXID_OFF		4	/* after magic, version, type */
 #define KRPC_KEY_LEN		32	/* a node's X25519 public key */
 #define KRPC_MAX_VALUE		1024	/* one chunk */
+#define KRPC_NONCE_LEN		16	/* HAVE: the proof's challenge */
+#define KRPC_PROOF_LEN		32	/* HAVE_RES: SHA-256 (dht_proof) */
 #define KRPC_CONTACT4_LEN	38	/* key, IPv4 address, port */
 #define KRPC_CONTACT6_LEN	50	/* key, IPv6 address, port */
 /* NODES: header and two counts leave room for this many records */
@@ -99,10 +101,10 @@ struct krpc_contact {
 /*
  * One decoded message.  Which fields mean something depends on type:
  *   FIND_NODE, FIND_VALUE	target, want
- *   HAVE			target (the key)
+ *   HAVE			target (the key), nonce
  *   NODES			contacts (IPv4 records first)
  *   VALUE			value
- *   HAVE_RES			have
+ *   HAVE_RES			have, and proof if have is 1
  *   STORE			target, flags, copies, value
  *   STORE_RES			status
  * value points into the decoded buffer and lives as long as it does.
@@ -114,6 +116,8 @@ struct krpc_msg {
 	uint8_t		 txid[KRPC_TXID_LEN];
 	uint8_t		 id[KAD_ID_LEN];
 	uint8_t		 target[KAD_ID_LEN];
+	uint8_t		 nonce[KRPC_NONCE_LEN];
+	uint8_t		 proof[KRPC_PROOF_LEN];
 	uint8_t		 want;
 	uint8_t		 have;
 	uint8_t		 status;

@@ -798,6 +798,13 @@ routing_count(struct routing *rt)
 	return (rt->count);
 }
 
+/* How many networks (kad_netkey) the buckets' contacts are on. */
+size_t
+routing_nets(struct routing *rt)
+{
+	return (rt->nets.n);
+}
+
 size_t
 routing_live(struct routing *rt)
 {

@@ -134,6 +134,7 @@ uint64_t	 routing_next_refresh(struct routing *, uint64_t interval);
 
 /* Contacts in the buckets, the bad ones included (not the caches). */
 size_t		 routing_count(struct routing *);
+size_t		 routing_nets(struct routing *);
 /*
  * Those not marked bad (RT_MAX_FAILS unanswered requests in a row): the
  * ones routing_closest(goodonly 0) gives, which kadctl peers lists and

@@ -681,8 +681,8 @@ net_published(struct kadipc_msg *m)
 			store_check_broken(errno);
 	}
 	/* stored here either way; the publisher hears it did not go */
-	if (kadipc_send_chunk_res(store_crypt, KADIPC_CHUNK_PUT_RES, w->peerid,
-	    w->key, failed ? EHOSTUNREACH : 0, NULL, 0) == -1)
+	if (kadipc_send_chunk_put_res(store_crypt, w->peerid, w->key,
+	    failed ? EHOSTUNREACH : 0, c.holders) == -1)
 		fatal("%s", __func__);
 	free(w);
 }

@@ -22,7 +22,7 @@
 #ifndef nitems
 #define nitems(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
-#define KADIPC_VERSION		8	/* 3: the node key, CRYPT_IDENTITY and
+#define KADIPC_VERSION		9	/* 3: the node key, CRYPT_IDENTITY and
 					   the net <-> crypt channel; 4:
 					   NET_CONFIG's upload limit; 5: the
 					   sealed list, CHUNK_DROP, resumed
@@ -36,7 +36,9 @@
 					   XFER_DATA nor XFER_PUT_END; 8:
 					   NET_PUBLISHED's ELSEWHERE,
 					   STORE_CONFIG's flags,
-					   NET_STORE_PUT's source */
+					   NET_STORE_PUT's source; 9:
+					   NET_PUBLISHED's and
+					   CHUNK_PUT_RES's holders */
 #define KADIPC_HDR_SIZE		16
 #define KADIPC_MAX_MSG		65535	/* header included; len is 16 bits */
 #define KADIPC_MAX_PAYLOAD	(KADIPC_MAX_MSG - KADIPC_HDR_SIZE)

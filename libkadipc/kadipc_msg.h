@@ -84,7 +84,8 @@
  * CTL_TEST_DH    407    ctl -> master           kadipc_test_dh        no  test builds only: NET_TEST_DH
  * CHUNK_PUT      500    crypt -> store          kadipc_chunk + bytes  no  CHUNK_PUT_RES; <= CHUNK_MAX bytes;
  *                                                                        copies 0..KADIPC_COPIES_MAX
- * CHUNK_PUT_RES  501    store -> crypt          kadipc_chunk_res      no  after the batch is committed
+ * CHUNK_PUT_RES  501    store -> crypt          kadipc_chunk_res      no  after the batch is committed;
+ *                                                                        holders <= MAX_HOLDERS
  * CHUNK_GET      502    crypt -> store          kadipc_key            no  CHUNK_GET_RES
  * CHUNK_GET_RES  503    store -> crypt          kadipc_chunk_res+bytes no error ENOENT when missing
  * CHUNK_UNPIN    504    crypt -> store          kadipc_key            no  CHUNK_UNPIN_RES
@@ -114,7 +115,8 @@
  * NET_FETCH_RES  607    net -> store            kadipc_net_res+bytes  no  <= CHUNK_MAX bytes
  * NET_PUBLISH    608    store -> net            kadipc_net_chunk+bytes no NET_PUBLISHED; <= CHUNK_MAX bytes;
  *                                                                        the chunk's copies; source 0
- * NET_PUBLISHED  609    net -> store            kadipc_net_res        no  FOUND: pushed; ERROR: it was not
+ * NET_PUBLISHED  609    net -> store            kadipc_net_res        no  FOUND: pushed; ERROR: it was not;
+ *                                                                        holders <= MAX_HOLDERS
  * NET_ROUTES     610    both ways               bytes 0..MAX_PAYLOAD  no  routing table blob: net saves
  *                                                                        it, store hands it back at start
  * NET_ALONE      611    net -> store            kadipc_u32 (0 or 1)   no  1: no peers, do not publish
@@ -341,8 +343,11 @@ _Static_assert(sizeof(struct kadipc_net_req) == 40, "net_req");
 struct kadipc_net_res {
 	uint64_t	cookie;
 	uint32_t	status;		/* KADIPC_NET_* */
-	uint32_t	pad0;
+	uint32_t	holders;	/* NET_PUBLISHED: other networks that
+					   proved a copy, <= KADIPC_MAX_HOLDERS;
+					   else 0 */
 };
+#define KADIPC_MAX_HOLDERS	32
 _Static_assert(sizeof(struct kadipc_net_res) == 16, "net_res");
 
 struct kadipc_net_scan {
@@ -574,7 +579,8 @@ _Static_assert(sizeof(struct kadipc_chunk) == 40, "chunk");
 struct kadipc_chunk_res {
 	uint8_t		key[KADIPC_KEY_LEN];
 	int32_t		error;		/* 0 or an errno value */
-	uint32_t	pad0;
+	uint32_t	holders;	/* CHUNK_PUT_RES: as NET_PUBLISHED's;
+					   else 0 */
 };
 _Static_assert(sizeof(struct kadipc_chunk_res) == 40, "chunk_res");
 
@@ -588,6 +594,7 @@ struct kadipc_chunk_msg {
 	const uint8_t	*data;		/* into the channel buffer */
 	size_t		 len;
 	uint64_t	 cookie;	/* NET_* messages */
+	uint32_t	 holders;	/* NET_PUBLISHED, CHUNK_PUT_RES */
 };
 
 /*
@@ -662,6 +669,8 @@ int	kadipc_recv_net_req(const struct kadipc_msg *, struct kadipc_chunk_msg *);
 int	kadipc_recv_net_res(const struct kadipc_msg *, struct kadipc_chunk_msg *);
 int	kadipc_send_net_res(struct kadipc_chan *, uint32_t type, uint64_t cookie,
 	    uint32_t status, const void *, size_t);
+int	kadipc_send_net_published(struct kadipc_chan *, uint64_t cookie,
+	    uint32_t status, uint32_t holders);
 int	kadipc_send_net_req(struct kadipc_chan *, uint32_t type, uint64_t cookie,
 	    const uint8_t key[KADIPC_KEY_LEN]);
 /* NET_PUBLISH, NET_STORE_PUT */
@@ -720,5 +729,7 @@ int	kadipc_recv_chunk_res(const struct kadipc_msg *,
 int	kadipc_send_chunk_res(struct kadipc_chan *, uint32_t type,
 	    uint32_t peerid, const uint8_t key[KADIPC_KEY_LEN], int error,
 	    const void *, size_t);
+int	kadipc_send_chunk_put_res(struct kadipc_chan *, uint32_t peerid,
+	    const uint8_t key[KADIPC_KEY_LEN], int error, uint32_t holders);
 
 #endif /* KADIPC_MSG_H */

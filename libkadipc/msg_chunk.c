@@ -91,7 +91,9 @@ kadipc_recv_chunk_res(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 	    m->len - sizeof(head) > KADIPC_CHUNK_MAX)
 		goto bad;
 	memcpy(&head, m->data, sizeof(head));
-	if (head.error < 0 || head.error > ERRNO_MAX || head.pad0 != 0)
+	if (head.error < 0 || head.error > ERRNO_MAX ||
+	    head.holders > KADIPC_MAX_HOLDERS ||
+	    (head.holders != 0 && m->hdr.type != KADIPC_CHUNK_PUT_RES))
 		goto bad;
 	/* only a successful get carries bytes */
 	if (m->len != sizeof(head) && ((m->hdr.type != KADIPC_CHUNK_GET_RES &&
@@ -99,6 +101,7 @@ kadipc_recv_chunk_res(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 		goto bad;
 	memcpy(c->key, head.key, sizeof(c->key));
 	c->error = head.error;
+	c->holders = head.holders;
 	c->data = m->data + sizeof(head);
 	c->len = m->len - sizeof(head);
 	return (0);
@@ -123,4 +126,18 @@ kadipc_send_chunk_res(struct kadipc_chan *ch, uint32_t type, uint32_t peerid,
 	iov[1].iov_base = (void *)(uintptr_t)data;
 	iov[1].iov_len = len;
 	return (kadipc_composev(ch, type, peerid, -1, iov, 2));
+}
+
+int
+kadipc_send_chunk_put_res(struct kadipc_chan *ch, uint32_t peerid,
+    const uint8_t key[KADIPC_KEY_LEN], int error, uint32_t holders)
+{
+	struct kadipc_chunk_res	 head;
+
+	memset(&head, 0, sizeof(head));
+	memcpy(head.key, key, sizeof(head.key));
+	head.error = error;
+	head.holders = holders;
+	return (kadipc_compose(ch, KADIPC_CHUNK_PUT_RES, peerid, -1, &head,
+	    sizeof(head)));
 }

@@ -50,7 +50,8 @@ kadipc_recv_net_res(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 	    m->len - sizeof(h) > KADIPC_CHUNK_MAX)
 		goto bad;
 	memcpy(&h, m->data, sizeof(h));
-	if (h.status > KADIPC_NET_ELSEWHERE || h.pad0 != 0)
+	if (h.status > KADIPC_NET_ELSEWHERE || h.holders > KADIPC_MAX_HOLDERS ||
+	    (h.holders != 0 && m->hdr.type != KADIPC_NET_PUBLISHED))
 		goto bad;
 	if (h.status == KADIPC_NET_ELSEWHERE &&
 	    m->hdr.type != KADIPC_NET_PUBLISHED)
@@ -65,6 +66,7 @@ kadipc_recv_net_res(const struct kadipc_msg *m, struct kadipc_chunk_msg *c)
 		goto bad;
 	c->cookie = h.cookie;
 	c->error = h.status;
+	c->holders = h.holders;
 	c->data = m->data + sizeof(h);
 	c->len = m->len - sizeof(h);
 	return (0);
@@ -88,6 +90,20 @@ kadipc_send_net_res(struct kadipc_chan *ch, uint32_t type, uint64_t cookie,
 	iov[1].iov_base = (void *)(uintptr_t)data;
 	iov[1].iov_len = status == KADIPC_NET_FOUND ? len : 0;
 	return (kadipc_composev(ch, type, 0, -1, iov, 2));
+}
+
+int
+kadipc_send_net_published(struct kadipc_chan *ch, uint64_t cookie,
+    uint32_t status, uint32_t holders)
+{
+	struct kadipc_net_res	 h;
+
+	memset(&h, 0, sizeof(h));
+	h.cookie = cookie;
+	h.status = status;
+	h.holders = holders;
+	return (kadipc_compose(ch, KADIPC_NET_PUBLISHED, 0, -1, &h,
+	    sizeof(h)));
 }
 
 int

@@ -51,14 +51,14 @@ set_chunk_head(uint32_t flags, uint32_t copies)
 }
 
 static void
-set_res_head(int32_t error, uint32_t pad)
+set_res_head(int32_t error, uint32_t holders)
 {
 	struct kadipc_chunk_res	 h;
 
 	memset(&h, 0, sizeof(h));
 	memset(h.key, 0xcd, sizeof(h.key));
 	h.error = error;
-	h.pad0 = pad;
+	h.holders = holders;
 	memcpy(buf, &h, sizeof(h));
 }
 
@@ -289,7 +289,15 @@ test_res(void)
 	CHECK(kadipc_recv_chunk_res(&m, &c) == -1, "an error above 4095 "
 	    "refused");
 	set_res_head(0, 7);
-	CHECK(kadipc_recv_chunk_res(&m, &c) == -1, "non-zero padding refused");
+	CHECK(kadipc_recv_chunk_res(&m, &c) == 0 && c.holders == 7,
+	    "CHUNK_PUT_RES: its holders");
+	set_res_head(0, KADIPC_MAX_HOLDERS + 1);
+	CHECK(kadipc_recv_chunk_res(&m, &c) == -1, "CHUNK_PUT_RES: holders "
+	    "past KADIPC_MAX_HOLDERS refused");
+	set_res_head(0, 1);
+	m = msg(KADIPC_CHUNK_DROP_RES, hs);
+	CHECK(kadipc_recv_chunk_res(&m, &c) == -1, "holders refused on "
+	    "anything but CHUNK_PUT_RES");
 	set_res_head(0, 0);
 	m = msg(KADIPC_CHUNK_GET, hs);
 	CHECK(kadipc_recv_chunk_res(&m, &c) == -1, "a request type refused "
@@ -610,6 +618,21 @@ test_net(void)
 	m = msg(KADIPC_NET_PUBLISHED, sizeof(r) + 1);
 	CHECK(kadipc_recv_net_res(&m, &c) == -1, "NET_PUBLISHED with bytes "
 	    "refused");
+	r.holders = KADIPC_MAX_HOLDERS;
+	memcpy(buf, &r, sizeof(r));
+	m = msg(KADIPC_NET_PUBLISHED, sizeof(r));
+	CHECK(kadipc_recv_net_res(&m, &c) == 0 &&
+	    c.holders == KADIPC_MAX_HOLDERS, "NET_PUBLISHED: its holders");
+	r.holders = KADIPC_MAX_HOLDERS + 1;
+	memcpy(buf, &r, sizeof(r));
+	CHECK(kadipc_recv_net_res(&m, &c) == -1, "NET_PUBLISHED: holders past "
+	    "KADIPC_MAX_HOLDERS refused");
+	r.holders = 1;
+	memcpy(buf, &r, sizeof(r));
+	m = msg(KADIPC_NET_FETCH_RES, sizeof(r));
+	CHECK(kadipc_recv_net_res(&m, &c) == -1, "holders refused on "
+	    "anything but NET_PUBLISHED");
+	r.holders = 0;
 
 	memset(&kh, 0, sizeof(kh));
 	kh.cookie = 7;

@@ -304,13 +304,14 @@ rules_busy(void)
 	len = mkmsg(buf, KRPC_PING, txid, NULL);
 }
 
-/* HAVE asks the store; STORE needs a proved address */
+/* HAVE reads the bytes to prove them; STORE needs a proved address */
 static void
 rules_store(void)
 {
 	struct krpc_msg	m;
 	size_t		i, n0;
-	uint64_t	u0;
+	uint64_t	u0, g0;
+	uint8_t		pre[KRPC_NONCE_LEN + sizeof(val)], proof[KRPC_PROOF_LEN];
 
 	for (i = 0; i < sizeof(val); i++)
 		val[i] = (uint8_t)i;
@@ -318,22 +319,35 @@ rules_store(void)
 	mkkey(pb, idb, 0x0a000009);
 	c.n = 0;
 	len = mkmsg(buf, KRPC_HAVE, txid, key);
+	g0 = c.gets;
 	input(d, pb, 1, buf, len, 0x0a000009, 9);
-	CHECK(c.haves == 1 && c.n == 0, "HAVE asks the store first");
+	CHECK(c.gets == g0 + 1 && c.n == 0, "HAVE asks the store for the "
+	    "bytes first");
 	CHECK(dht_store_reply(d, c.cookie, DHT_STORE_NOTFOUND, NULL, 0,
 	    now) == 0 && cap_last(&c, &m) == 0 && m.type == KRPC_HAVE_RES &&
 	    m.have == 0 && cap_last_to(&c, pb, 0x0a000009, 9),
 	    "store says no: HAVE_RES have=0, to the asker's key");
 	CHECK(dht_store_reply(d, c.cookie, DHT_STORE_NOTFOUND, NULL, 0,
 	    now) == -1 && errno == ENOENT, "a cookie answers only once");
+	/* the proof: SHA-256 of the HAVE's nonce (zeros here), the bytes */
+	memset(pre, 0, KRPC_NONCE_LEN);
+	memcpy(pre + KRPC_NONCE_LEN, val, sizeof(val));
+	sha256(pre, KRPC_NONCE_LEN + sizeof(val), proof);
 	input(d, pb, 1, buf, len, 0x0a000009, 9);
-	CHECK(c.haves == 2 && dht_store_reply(d, c.cookie, DHT_STORE_FOUND,
-	    NULL, 0, now) == 0 && cap_last(&c, &m) == 0 &&
-	    m.type == KRPC_HAVE_RES && m.have == 1,
-	    "store has it: HAVE_RES have=1");
+	CHECK(c.gets == g0 + 2 && dht_store_reply(d, c.cookie,
+	    DHT_STORE_FOUND, val, sizeof(val), now) == 0 &&
+	    cap_last(&c, &m) == 0 && m.type == KRPC_HAVE_RES && m.have == 1 &&
+	    memcmp(m.proof, proof, KRPC_PROOF_LEN) == 0,
+	    "store has it: HAVE_RES have=1, SHA-256(nonce || bytes)");
+	val[0] ^= 1;
 	input(d, pb, 1, buf, len, 0x0a000009, 9);
-	CHECK(c.haves == 3 && dht_store_reply(d, c.cookie, DHT_STORE_ERROR,
-	    NULL, 0, now) == 0 && cap_last(&c, &m) == 0 &&
+	CHECK(dht_store_reply(d, c.cookie, DHT_STORE_FOUND, val, sizeof(val),
+	    now) == 0 && cap_last(&c, &m) == 0 && m.type == KRPC_HAVE_RES &&
+	    m.have == 0, "a damaged copy (hash not its key): have=0");
+	val[0] ^= 1;
+	input(d, pb, 1, buf, len, 0x0a000009, 9);
+	CHECK(c.gets == g0 + 4 && dht_store_reply(d, c.cookie,
+	    DHT_STORE_ERROR, NULL, 0, now) == 0 && cap_last(&c, &m) == 0 &&
 	    m.type == KRPC_HAVE_RES && m.have == 0,
 	    "store error: HAVE_RES have=0");
 	len = mkstore(buf, txid, key, val, sizeof(val), 0);

@@ -7,7 +7,8 @@
  * And each chunk's copies: the count a PUT or a STORE names is what the
  * node replicates to (at most its replicas), stores and passes on, and
  * what decides whether it takes a replica; a STORE without a valid count
- * is malformed.
+ * is malformed.  A forwarded PUT is placed when the nodes closest to
+ * the key prove they hold it, and a wrong proof is a counted lie.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -424,12 +425,110 @@ test_copies_malformed(void)
 	dht_free(d);
 }
 
+
+/*
+ * Answer each HAVE sent from `from` on: have=1 with the proof of val
+ * (SHA-256 of the HAVE's nonce and the bytes), or with a wrong one
+ * (lie), or have=0 (none).  Returns how many were answered.
+ */
+static size_t
+answer_have(struct dht *d, struct cap *c, size_t from, const uint8_t *val,
+    size_t vlen, int how)
+{
+	struct krpc_msg	 m, r;
+	enum krpc_err	 why;
+	uint8_t		 buf[KRPC_MAX_MSG], pre[KRPC_NONCE_LEN + 1024];
+	uint8_t		 pub[KRPC_KEY_LEN];
+	size_t		 i, end = c->n, n = 0;
+	ssize_t		 len;
+
+	for (i = from; i < end; i++) {
+		if (krpc_decode(c->buf[i], c->len[i], &m, &why) != 0 ||
+		    m.type != KRPC_HAVE || !c->haspub[i])
+			continue;
+		memcpy(pub, c->pub[i], KRPC_KEY_LEN);
+		krpc_init(&r, KRPC_HAVE_RES, m.txid);
+		if (how != 0) {
+			r.have = 1;
+			memcpy(pre, m.nonce, KRPC_NONCE_LEN);
+			memcpy(pre + KRPC_NONCE_LEN, val, vlen);
+			sha256(pre, KRPC_NONCE_LEN + vlen, r.proof);
+			if (how < 0)
+				r.proof[0] ^= 1;
+		}
+		if ((len = krpc_encode(&r, buf, sizeof(buf))) < 0)
+			continue;
+		now += 1;
+		input(d, pub, 1, buf, (size_t)len,
+		    ntohl(c->to[i].sin_addr.s_addr), ntohs(c->to[i].sin_port));
+		n++;
+	}
+	return (n);
+}
+
+/*
+ * A forwarded PUT is not done at the next hop's OK: the nodes closest
+ * to the key must prove they hold it, on enough networks.  Proofs that
+ * do not check are lies: counted, and nothing is placed; good proofs
+ * from 2 networks place a chunk of 2 copies, elsewhere.
+ */
+static void
+test_confirm(int lie)
+{
+	static struct cap	 c;
+	struct dht		*d;
+	uint8_t			 pub[KRPC_KEY_LEN], id[KAD_ID_LEN];
+	uint8_t			 val[64], key[KAD_ID_LEN];
+	size_t			 mark, i, n, lies0;
+	int			 ok = 1;
+
+	now = 1000000;
+	if ((d = mknode_k(&c, 0x0a000001, DHT_MARTIAN_AUTO, NC, NC)) == NULL) {
+		CHECK(0, "dht_new");
+		return;
+	}
+	mkval(val, sizeof(val), key);
+	/* NC contacts closer to the key than we are, each its own /24 */
+	for (i = 0; i < NC; i++) {
+		mkkey_dist(pub, id, 0x0b000001 + (i << 8), key, dht_id(d), 1);
+		if (join_contact(d, &c, pub, 0x0b000001 + (i << 8), 5000) == -1)
+			ok = 0;
+	}
+	routing_touch(dht_routing(d), key, now);
+	mark = c.n;
+	CHECK(ok && dht_put(d, key, val, sizeof(val), 2, 9, now) == 0,
+	    "a PUT of 2 copies, %zu contacts closer to the key", dht_nodes(d));
+	answer(d, &c, mark, KRPC_HAVE, KRPC_HAVE_RES, 0);
+	answer(d, &c, mark, KRPC_STORE, KRPC_STORE_RES, KRPC_ST_OK);
+	CHECK(c.putev == 0, "the next hop said OK: not done yet (%zu events)",
+	    c.putev);
+	mark = c.n;
+	now += 200;
+	(void)dht_timer(d, now);
+	lies0 = dht_stats(d)->have_lies;
+	n = answer_have(d, &c, mark, val, sizeof(val), lie ? -1 : 1);
+	if (lie) {
+		CHECK(n >= 2 && c.putev == 0 &&
+		    dht_stats(d)->have_lies == lies0 + n,
+		    "%zu HAVEs answered \"have\" with a wrong proof: %llu lies "
+		    "counted, nothing placed", n, (unsigned long long)
+		    (dht_stats(d)->have_lies - lies0));
+	} else
+		CHECK(n >= 2 && c.putev == 1 && c.put_status == 0 &&
+		    c.put_nodes >= 2 && dht_stats(d)->have_lies == lies0,
+		    "%zu HAVEs answered with good proofs: placed, %zu networks "
+		    "proved it", n, c.put_nodes);
+	dht_free(d);
+}
+
 int
 main(void)
 {
 	test_refused(0);
 	test_refused(1);
 	test_unexplored();
+	test_confirm(1);
+	test_confirm(0);
 	test_copies_placed();
 	test_copies_busy();
 	test_copies_malformed();

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for kadnet/krpc.c, the DHT's inner messages of protocol
- * version 3: the byte layout (vectors written out from the format, not
+ * version 4: the byte layout (vectors written out from the format, not
  * from the encoder), round trips of every message type, canonical
  * re-encoding, the reply sizes a request may draw, and every way a
  * message can be malformed, by reason.
@@ -56,6 +56,7 @@ mkmsg(struct krpc_msg *m, uint8_t type, size_t n)
 		break;
 	case KRPC_HAVE:
 		fill(m->target, KAD_ID_LEN, 0x40);
+		fill(m->nonce, KRPC_NONCE_LEN, 0x60);
 		break;
 	case KRPC_NODES:
 		/* mixed families, IPv4 first as the decoder returns them */
@@ -77,6 +78,7 @@ mkmsg(struct krpc_msg *m, uint8_t type, size_t n)
 		break;
 	case KRPC_HAVE_RES:
 		m->have = 1;
+		fill(m->proof, KRPC_PROOF_LEN, 0x70);
 		break;
 	case KRPC_STORE_RES:
 		m->status = KRPC_ST_BUSY;
@@ -142,9 +144,9 @@ explen(uint8_t type, size_t n)
 	case KRPC_VALUE:
 		return (14 + n);
 	case KRPC_HAVE:
-		return (12 + 32);
+		return (12 + 32 + 16);
 	case KRPC_HAVE_RES:
-		return (13);
+		return (13 + 32);
 	case KRPC_STORE:
 		return (12 + 32 + 1 + 1 + 2 + n);
 	case KRPC_STORE_RES:
@@ -158,9 +160,11 @@ explen(uint8_t type, size_t n)
 static void
 test_constants(void)
 {
-	CHECK(KRPC_VERSION == 3 && KRPC_HDR_LEN == 12 &&
-	    KRPC_TXID_OFF == 4 && KRPC_TXID_LEN == 8 && KRPC_KEY_LEN == 32,
-	    "version 3: a 12-byte header, the txid at offset 4");
+	CHECK(KRPC_VERSION == 4 && KRPC_HDR_LEN == 12 &&
+	    KRPC_TXID_OFF == 4 && KRPC_TXID_LEN == 8 && KRPC_KEY_LEN == 32 &&
+	    KRPC_NONCE_LEN == 16 && KRPC_PROOF_LEN == 32,
+	    "version 4: a 12-byte header, the txid at offset 4; HAVE's "
+	    "nonce 16 bytes, its proof 32");
 	CHECK(KRPC_MAX_COPIES == 20, "a STORE names 1..20 copies");
 	CHECK(KRPC_MAX_MSG == 1100 && KRPC_NODES_FIXED == 14 &&
 	    KRPC_MAX_CONTACTS == 28, "1100-byte messages: 28 IPv4 records "
@@ -196,7 +200,8 @@ vector(const struct krpc_msg *m, const uint8_t *want, size_t wlen)
 	return (krpc_decode(want, wlen, &d, &why) == 0 && msgeq(m, &d));
 }
 
-#define HDR(t)	'k', 'd', 3, (t), 1, 2, 3, 4, 5, 6, 7, 8
+#define P8(b)	(b), (b), (b), (b), (b), (b), (b), (b)
+#define HDR(t)	'k', 'd', 4, (t), 1, 2, 3, 4, 5, 6, 7, 8
 
 /*
  * NODES with one IPv6 and one IPv4 contact given in that order: n4 = 1,
@@ -261,7 +266,9 @@ test_vectors(void)
 {
 	static const uint8_t ping[] = { HDR(1) };
 	static const uint8_t pong[] = { HDR(2) };
-	static const uint8_t have_res[] = { HDR(8), 1 };
+	static const uint8_t have_res[] = { HDR(8), 1, P8(0xaa), P8(0xaa),
+	    P8(0xaa), P8(0xaa) };
+	static const uint8_t have_not[] = { HDR(8), 0 };
 	static const uint8_t store_res[] = { HDR(10), 2 };
 	static const uint8_t value3[] = { HDR(6), 0, 3, 0xde, 0xad, 1 };
 	uint8_t		 v[KRPC_MAX_MSG], store[12 + 32 + 1 + 1 + 2 + 3];
@@ -275,8 +282,12 @@ test_vectors(void)
 	CHECK(vector(&m, pong, sizeof(pong)), "PONG: the header alone");
 	krpc_init(&m, KRPC_HAVE_RES, txid);
 	m.have = 1;
+	memset(m.proof, 0xaa, sizeof(m.proof));
 	CHECK(vector(&m, have_res, sizeof(have_res)),
-	    "HAVE_RES: header, have (no token)");
+	    "HAVE_RES: header, have, its 32-byte proof (no token)");
+	krpc_init(&m, KRPC_HAVE_RES, txid);
+	CHECK(vector(&m, have_not, sizeof(have_not)),
+	    "HAVE_RES: header, have 0, no proof");
 	krpc_init(&m, KRPC_STORE_RES, txid);
 	m.status = KRPC_ST_UNPROVED;
 	CHECK(vector(&m, store_res, sizeof(store_res)),
@@ -296,8 +307,10 @@ test_vectors(void)
 	    "bytes)");
 	m.type = KRPC_HAVE;
 	m.want = 0;
+	memset(m.nonce, 0xbb, sizeof(m.nonce));
 	v[3] = 7;
-	CHECK(vector(&m, v, 44), "HAVE: header, key (44 bytes)");
+	memset(v + 44, 0xbb, 16);
+	CHECK(vector(&m, v, 60), "HAVE: header, key, nonce (60 bytes)");
 
 	test_vector_nodes();
 
@@ -424,11 +437,11 @@ test_reply_max(void)
 	int		 zero = 1;
 
 	CHECK(krpc_reply_max(KRPC_PING) == 12 &&
-	    krpc_reply_max(KRPC_HAVE) == 13 &&
+	    krpc_reply_max(KRPC_HAVE) == 45 &&
 	    krpc_reply_max(KRPC_STORE) == 13 &&
 	    krpc_reply_max(KRPC_FIND_NODE) == KRPC_MAX_MSG &&
 	    krpc_reply_max(KRPC_FIND_VALUE) == KRPC_MAX_MSG,
-	    "reply room: PONG 12, HAVE_RES and STORE_RES 13, NODES/VALUE "
+	    "reply room: PONG 12, HAVE_RES 45, STORE_RES 13, NODES/VALUE "
 	    "a whole message");
 	for (t = 0; t <= KRPC_TYPE_MAX + 1; t++)
 		if (!KRPC_IS_REQUEST(t) && krpc_reply_max(t) != 0)
@@ -753,6 +766,15 @@ test_malformed(void)
 	n = krpc_encode(&m, buf, sizeof(buf));
 	buf[12] = 2;
 	CHECK(bad(buf, (size_t)n, KRPC_E_FIELD), "have = 2");
+	buf[12] = 1;
+	CHECK(bad(buf, 13, KRPC_E_SHORT), "\"have\" without its proof");
+	buf[12] = 0;
+	CHECK(bad(buf, (size_t)n, KRPC_E_LONG), "\"have not\" with a proof "
+	    "after it");
+	mkmsg(&m, KRPC_HAVE, 0);
+	n = krpc_encode(&m, buf, sizeof(buf));
+	CHECK(n == 60 && bad(buf, 44, KRPC_E_SHORT), "a version 3 HAVE (no "
+	    "nonce) under a version 4 header: short");
 	mkmsg(&m, KRPC_STORE, 1);
 	n = krpc_encode(&m, buf, sizeof(buf));
 	buf[44] = 0x02;
