@@ -41,7 +41,8 @@ cleanup() {
 	pkill -9 -f "kadstore.*-r $T/" 2>/dev/null
 	pkill -9 -f "kadnet.*-r $T/" 2>/dev/null
 	pkill -9 -f "kadcrypt.*-r $T/" 2>/dev/null
-	rm -rf "$T"
+	# KAD_KEEP=1 keeps the node directories and logs to look at
+	if [ -n "$KAD_KEEP" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT INT TERM
 
