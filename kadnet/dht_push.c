@@ -593,9 +593,10 @@ push_finish(struct dht *d, struct push *x, int status, uint64_t now)
 	ev.cookie = x->cookie;
 	memcpy(ev.key, x->key, KAD_ID_LEN);
 	/*
-	 * Other networks proved every copy it should have: ours is not
-	 * one of them (had a closest node counted us, we would have been
-	 * asked, and the networks that proved would be one short).
+	 * Other networks proved every copy it should have, so ours is
+	 * spare: had the closest node counted our copy as one of them,
+	 * the networks that proved it would be one short.  (A forwarder's
+	 * status goes nowhere: only a publisher keeps a copy.)
 	 */
 	if (x->mode != PUSH_FORWARD) {
 		ev.nnodes = push_proved_nets(x);
